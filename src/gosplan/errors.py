@@ -1,0 +1,66 @@
+"""One exception tree for the whole of gosplan.
+
+Every error a user can cause is a :class:`GosplanError`. Validation errors carry the complete list
+of :class:`Problem` s found (file, row, column, reason), so a reporting unit can fix its file in one
+go instead of one error at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+class GosplanError(Exception):
+    """Base class of every error gosplan raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one cell (or row, or file) of the input.
+
+    ``row`` is the 1-based line number as a person sees it in a spreadsheet (the header is row 1,
+    the first data row is row 2); ``None`` when the problem concerns the whole file.
+    """
+
+    source: str
+    row: int | None
+    column: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = self.source
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column {self.column!r}"
+        return f"{where}: {self.reason}"
+
+
+class ValidationError(GosplanError):
+    """Input rejected; nothing was written. ``problems`` lists every reason found."""
+
+    def __init__(self, problems: Iterable[Problem], limit: int = 20) -> None:
+        self.problems = list(problems)
+        shown = "\n".join(f"  - {p}" for p in self.problems[:limit])
+        more = len(self.problems) - limit
+        if more > 0:
+            shown += f"\n  ... and {more} more"
+        count = len(self.problems)
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} found; nothing was written:\n{shown}")
+
+
+class NotFound(GosplanError):
+    """A unit, indicator, plan, report or other named thing does not exist."""
+
+
+class Conflict(GosplanError):
+    """The write contradicts what is stored (e.g. a duplicate code with different content)."""
+
+
+class PermissionDenied(GosplanError):
+    """The caller's role or subtree does not allow this action."""
+
+
+class SolverError(GosplanError):
+    """A numerical solver failed or returned a status we cannot trust."""

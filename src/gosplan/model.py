@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
+_PERIOD_LENGTH = {"Y": 12, "H": 6, "Q": 3, "M": 1}
+
 Aggregation = Literal["sum", "mean", "last", "max"]
 Direction = Literal["higher", "lower"]
 PeriodKind = Literal["Y", "H", "Q", "M"]
@@ -30,7 +32,9 @@ STATUS_CLASSES: tuple[str, ...] = ("exceeding", "on track", "at risk", "lagging"
 # Columns of the frames exchanged between the store, importers, engines and interfaces.
 SECTOR_COLUMNS = ["code", "name", "parent"]
 UNIT_COLUMNS = ["code", "name", "kind", "parent", "sector"]
-INDICATOR_COLUMNS = ["code", "name", "unit", "aggregation", "time_aggregation", "direction", "sector", "key"]
+INDICATOR_COLUMNS = ["code", "name", "unit", "aggregation", "time_aggregation", "direction", "sector", "key",
+                     "role"]
+ROLES: tuple[str, ...] = ("output", "input")
 PLAN_COLUMNS = ["code", "name", "kind", "start_year", "end_year", "parent"]
 TARGET_COLUMNS = ["plan", "indicator", "unit", "period", "value"]
 REPORT_COLUMNS = ["indicator", "unit", "period", "value"]
@@ -56,7 +60,6 @@ class Period:
     kind: PeriodKind
     index: int = 1
 
-    _LENGTH = {"Y": 12, "H": 6, "Q": 3, "M": 1}
 
     def __post_init__(self) -> None:
         limit = {"Y": 1, "H": 2, "Q": 4, "M": 12}.get(self.kind)
@@ -103,7 +106,7 @@ class Period:
     @property
     def length(self) -> int:
         """Number of months covered."""
-        return self._LENGTH[self.kind]
+        return _PERIOD_LENGTH[self.kind]
 
     @property
     def first_month_number(self) -> int:
@@ -229,7 +232,9 @@ class Indicator:
     """A measured quantity with its canonical unit of measure and how it aggregates.
 
     ``aggregation`` says how values combine over units, ``time_aggregation`` over months
-    (one of sum, mean, last, max). ``direction`` is ``"higher"`` when more is better.
+    (one of sum, mean, last, max). ``direction`` is ``"higher"`` when more is better. ``role`` is
+    ``"output"`` for plan indicators and ``"input"`` for resources a producing unit uses (workers,
+    equipment hours, energy, materials), which are reported like outputs and feed the reserves engine.
     """
 
     code: str
@@ -240,6 +245,7 @@ class Indicator:
     direction: Direction = "higher"
     sector: str | None = None
     key: bool = False
+    role: str = "output"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,312 @@
+"""Plan fulfilment: target to date, actual to date, roll-ups over the unit hierarchy, status classes.
+
+Pure computation over frames (the store's shapes); no database. The service layer loads:
+
+- ``units``, ``indicators`` (model columns),
+- ``targets`` of the year (indicator, unit, period, value; one plan already chosen),
+- ``actual`` and ``previous``: report totals over the window this year and a year earlier
+  (indicator, unit, total, mean, maximum, months, last_value — the store's ``report_totals``),
+- ``month_sums``: reports of the last three years per calendar month, for seasonal profiles,
+
+and :func:`fulfilment` returns one row per (unit, indicator) for every unit that has a target or a
+report in its subtree.
+
+Rules (also in docs/fulfilment.md):
+
+- A unit's **actual to date** counts only when it reported every month of the window; otherwise
+  the unit is *missing* (``actual`` is NaN, ``months_reported`` says how many it sent) — never zero.
+- A target set at a unit is that unit's target; a unit without one gets the sum of its children's
+  targets (a target set only at a higher unit is not required below it). The same holds for
+  reports: a unit's own report wins over the sum of its children.
+- The **fulfilment** of a unit whose target is its own is actual / target (with ``missing`` > 0 the
+  actual may be incomplete). For a rolled-up unit it is like for like: the actual of the children
+  that reported, over the targets of those same children.
+- Status (for indicators where higher is better; mirrored where lower is better):
+  exceeding >= 105 %, on track >= 99 %, at risk >= 95 %, else lagging; thresholds configurable.
+
+>>> import pandas as pd
+>>> units = pd.DataFrame({"code": ["KP", "E1", "E2"], "name": ["Country", "Mine 1", "Mine 2"],
+...     "kind": ["country", "enterprise", "enterprise"], "parent": [None, "KP", "KP"], "sector": [None, "coal", "coal"]})
+>>> indicators = pd.DataFrame({"code": ["coal"], "name": ["Coal"], "unit": ["t"], "aggregation": ["sum"],
+...     "time_aggregation": ["sum"], "direction": ["higher"], "sector": ["coal"], "key": [True], "role": ["output"]})
+>>> targets = pd.DataFrame({"indicator": "coal", "unit": ["E1", "E2"], "period": "2023-H1", "value": [100.0, 100.0]})
+>>> actual = pd.DataFrame({"indicator": "coal", "unit": ["E1", "E2"], "total": [110.0, 80.0], "mean": [18.3, 13.3],
+...     "maximum": [20.0, 15.0], "months": [6, 6], "last_value": [20.0, 15.0]})
+>>> t = fulfilment(FulfilmentInputs(units, indicators, targets, actual), "2023-H1")
+>>> t.set_index("unit").loc[["KP", "E1", "E2"], ["fulfilment", "status"]].round(2).values.tolist()
+[[0.95, 'at risk'], [1.1, 'exceeding'], [0.8, 'lagging']]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from gosplan.engines.hierarchy import Hierarchy
+from gosplan.engines.trajectory import monthly_trajectories, seasonal_profiles
+from gosplan.model import MonthRange, Period
+from gosplan.quantities import UnitError, conversion_factor
+
+MONTH_COLUMNS = [f"m{m}" for m in range(1, 13)]
+TOTALS_COLUMNS = ["indicator", "unit", "total", "mean", "maximum", "months", "last_value"]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Fulfilment ratios that separate the status classes (for higher-is-better indicators)."""
+
+    exceeding: float = 1.05
+    on_track: float = 0.99
+    at_risk: float = 0.95
+
+    def classify(self, ratio: np.ndarray, lower_is_better: np.ndarray | None = None) -> np.ndarray:
+        ratio = np.asarray(ratio, dtype=float)
+        # For lower-is-better indicators (costs, losses) 90 % of plan is as good as 110 % elsewhere.
+        score = ratio if lower_is_better is None else np.where(lower_is_better, 2.0 - ratio, ratio)
+        score = np.round(score, 9)  # 0.9499999999999998 from spreading a target over months is 95 %
+        return np.select(
+            [np.isnan(score), score >= self.exceeding, score >= self.on_track, score >= self.at_risk],
+            ["no target", "exceeding", "on track", "at risk"],
+            default="lagging",
+        )
+
+
+@dataclass
+class FulfilmentInputs:
+    units: pd.DataFrame
+    indicators: pd.DataFrame
+    targets: pd.DataFrame
+    actual: pd.DataFrame
+    previous: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TOTALS_COLUMNS))
+    month_sums: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["indicator", "unit", "month", "total"]))
+
+
+def window_of(period: str | Period, window: str = "ytd") -> MonthRange:
+    """The months a status covers: the year to date (default) or the period itself."""
+    p = Period.parse(period)
+    if window == "ytd":
+        return p.year_to_date()
+    if window == "period":
+        return MonthRange(p.first_month(), p.last_month())
+    raise ValueError(f"window must be 'ytd' or 'period', not {window!r}")
+
+
+def fulfilment(inputs: FulfilmentInputs, period: str | Period, *, window: str = "ytd",
+               thresholds: Thresholds | None = None) -> pd.DataFrame:
+    """Plan-fact table for every unit and indicator; see the module docstring for the rules.
+
+    Columns: unit, indicator, target (to date), actual (to date), fulfilment (ratio), status,
+    previous (same window a year earlier), change (ratio - 1), annual_target, remaining,
+    months_left, required_rate (per month to meet the annual target), rate_to_date, expected,
+    reported, missing (counts of reporting series below), months_reported, target_is_own,
+    actual_basis / target_basis (the pair the fulfilment ratio is taken of).
+    """
+    thresholds = thresholds or Thresholds()
+    months = window_of(period, window)
+    first, last = months.first, months.last
+    year = first.year
+    hierarchy = Hierarchy(inputs.units)
+    ind = inputs.indicators.set_index("code")
+    time_agg = ind["time_aggregation"]
+    unit_agg = ind["aggregation"].where(ind["aggregation"].isin(["sum", "mean", "max"]), "sum")
+
+    series = _series_targets(inputs, year, time_agg, hierarchy, first.index, last.index)
+    actual = _series_actual(inputs.actual, time_agg, len(months), "actual")
+    previous = _series_actual(inputs.previous, time_agg, len(months), "previous")
+
+    # Targets roll up over units (NaN-propagating: an unknown child target makes the sum unknown).
+    targets_up = hierarchy.rollup(series, ["indicator"], ["target", "annual_target"], unit_agg)
+    targets_up = targets_up.rename(columns={"rolled": "target_rolled"})
+    complete = actual.loc[actual["complete"].astype(bool)]
+    actual_up = hierarchy.rollup(complete, ["indicator"], ["actual"], unit_agg).drop(columns="rolled")
+    # Like for like: only series that have a target and reported every month.
+    lfl = complete.merge(series[["indicator", "unit", "target"]], on=["indicator", "unit"])
+    lfl = lfl.dropna(subset=["target"]).rename(columns={"actual": "lfl_actual", "target": "lfl_target"})
+    lfl_up = hierarchy.rollup(lfl, ["indicator"], ["lfl_actual", "lfl_target"], unit_agg).drop(columns="rolled")
+    prev_complete = previous.loc[previous["complete"].astype(bool)]
+    prev_up = hierarchy.rollup(prev_complete, ["indicator"], ["previous"], unit_agg).drop(columns="rolled")
+    counts = series[["indicator", "unit"]].copy()
+    counts["expected"] = 1
+    counts = counts.merge(actual[["indicator", "unit", "complete"]], on=["indicator", "unit"], how="left")
+    counts["reported"] = counts["complete"].eq(True).astype(int)
+    counts_up = hierarchy.rollup(counts, ["indicator"], ["expected", "reported"]).drop(columns="rolled")
+
+    table = targets_up
+    for part in (actual_up, lfl_up, prev_up, counts_up):
+        table = table.merge(part, on=["unit", "indicator"], how="outer")
+    table = table.merge(actual[["indicator", "unit", "months_reported"]], on=["indicator", "unit"], how="left")
+    table["target_is_own"] = table["target_rolled"].eq(False)
+    table = table.drop(columns="target_rolled")
+    table[["expected", "reported"]] = table[["expected", "reported"]].fillna(0).astype(int)
+    table["missing"] = table["expected"] - table["reported"]
+
+    own = table["target_is_own"].to_numpy()
+    table["actual_basis"] = np.where(own, table["actual"], table["lfl_actual"])
+    table["target_basis"] = np.where(own, table["target"], table["lfl_target"])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = table["actual_basis"] / table["target_basis"].where(table["target_basis"] > 0)
+        table["fulfilment"] = ratio
+        table["change"] = table["actual"] / table["previous"].where(table["previous"] > 0) - 1.0
+    lower = table["indicator"].map(ind["direction"]).eq("lower").to_numpy()
+    status = thresholds.classify(table["fulfilment"].to_numpy(), lower)
+    nothing_reported = (table["expected"] > 0) & (table["reported"] == 0)
+    status = np.where(nothing_reported, "missing", status)
+    table["status"] = status
+
+    summed = table["indicator"].map(time_agg).eq("sum")
+    months_left = 12 - last.index
+    table["months_left"] = months_left
+    table["remaining"] = np.where(summed, table["annual_target"] - table["actual"], np.nan)
+    elapsed = last.index if window == "ytd" else len(months)
+    table["rate_to_date"] = np.where(summed, table["actual"] / elapsed, np.nan)
+    table["required_rate"] = (table["remaining"].clip(lower=0) / months_left) if months_left else np.nan
+    table["required_rate"] = table["required_rate"].where(summed)
+
+    names = inputs.units.set_index("code")
+    table["unit_name"] = table["unit"].map(names["name"])
+    table["unit_kind"] = table["unit"].map(names["kind"])
+    table["depth"] = table["unit"].map(hierarchy.depth)
+    table["indicator_name"] = table["indicator"].map(ind["name"])
+    table["uom"] = table["indicator"].map(ind["unit"])
+    table["sector"] = table["indicator"].map(ind["sector"])
+    table["period"] = str(Period.parse(period))
+    table["window"] = months.label
+    columns = ["period", "window", "unit", "unit_name", "unit_kind", "depth", "indicator", "indicator_name",
+               "sector", "uom", "target", "actual", "fulfilment", "status", "previous", "change",
+               "annual_target", "remaining", "months_left", "required_rate", "rate_to_date", "expected",
+               "reported", "missing", "months_reported", "target_is_own", "actual_basis", "target_basis"]
+    return table[columns].sort_values(["depth", "unit", "indicator"]).reset_index(drop=True)
+
+
+def _series_targets(inputs: FulfilmentInputs, year: int, time_agg: pd.Series, hierarchy: Hierarchy,
+                    first_month: int, last_month: int) -> pd.DataFrame:
+    targets = inputs.targets
+    if targets.empty:
+        return pd.DataFrame(columns=["indicator", "unit", "target", "annual_target"])
+    needs_profile = _needs_profile(targets, time_agg)
+    profiles = seasonal_profiles(inputs.month_sums, needs_profile, hierarchy) if len(needs_profile) else None
+    traj = monthly_trajectories(targets, year, time_agg, profiles)
+    window = traj[MONTH_COLUMNS[first_month - 1:last_month]].to_numpy(dtype=float)
+    agg = traj["indicator"].map(time_agg).fillna("sum").to_numpy()
+    with np.errstate(all="ignore"):
+        target = np.select(
+            [agg == "sum", agg == "mean", agg == "max"],
+            [window.sum(axis=1), window.mean(axis=1), window.max(axis=1)],
+            default=window[:, -1],
+        )
+    out = traj[["indicator", "unit"]].copy()
+    out["target"] = target
+    out["annual_target"] = traj["annual"].to_numpy()
+    if profiles is not None:
+        out = out.merge(profiles[["indicator", "unit", "profile_source"]], on=["indicator", "unit"], how="left")
+        out = out.drop(columns="profile_source")
+    return out
+
+
+def _needs_profile(targets: pd.DataFrame, time_agg: pd.Series) -> pd.DataFrame:
+    """Series whose trajectory is not fully given by monthly or quarterly targets."""
+    t = targets[targets["indicator"].map(time_agg).fillna("sum").eq("sum")]
+    if t.empty:
+        return t[["indicator", "unit"]]
+    kind = t["period"].str.extract(r"^\d{4}(?:-([HQ])\d|-(\d\d))?$")
+    sub = np.where(kind[1].notna(), 12, np.where(kind[0].eq("Q"), 3, np.where(kind[0].eq("H"), 0, 0)))
+    covered = pd.Series(sub, index=t.index).groupby([t["indicator"], t["unit"]]).sum()
+    return covered[covered < 12].reset_index()[["indicator", "unit"]]
+
+
+def _series_actual(totals: pd.DataFrame, time_agg: pd.Series, window_length: int, name: str) -> pd.DataFrame:
+    if totals is None or totals.empty:
+        return pd.DataFrame(columns=["indicator", "unit", name, "complete", "months_reported"])
+    agg = totals["indicator"].map(time_agg).fillna("sum")
+    value = np.select([agg.eq("sum"), agg.eq("mean"), agg.eq("max")],
+                      [totals["total"], totals["mean"], totals["maximum"]], default=totals["last_value"])
+    out = totals[["indicator", "unit"]].copy()
+    out["months_reported"] = totals["months"].astype(int).to_numpy()
+    out["complete"] = out["months_reported"] >= window_length
+    out[name] = np.where(out["complete"], value, np.nan)
+    return out
+
+
+def sector_fulfilment(table: pd.DataFrame, indicators: pd.DataFrame, sectors: pd.DataFrame,
+                      thresholds: Thresholds | None = None) -> pd.DataFrame:
+    """Combine each sector's output indicators into one fulfilment per (unit, sector).
+
+    Where all the sector's indicators (its sub-sectors included) measure the same dimension, the
+    totals are added in the first indicator's unit (rolled steel t + non-ferrous metals t); otherwise
+    the fulfilment is the unweighted mean of the indicators' fulfilments (``method`` says which).
+    """
+    thresholds = thresholds or Thresholds()
+    outputs = indicators[indicators["role"].fillna("output").eq("output")]
+    children: dict[str, list[str]] = {}
+    for code, parent in sectors[["code", "parent"]].itertuples(index=False):
+        if isinstance(parent, str) and parent:
+            children.setdefault(parent, []).append(code)
+    rows = []
+    for sector in sectors["code"]:
+        members, stack = set(), [sector]
+        while stack:
+            s = stack.pop()
+            members.add(s)
+            stack.extend(children.get(s, []))
+        inds = outputs[outputs["sector"].isin(members)]
+        if inds.empty:
+            continue
+        base_unit = inds["unit"].iloc[0]
+        factors = {}
+        for code, uom in inds[["code", "unit"]].itertuples(index=False):
+            try:
+                factors[code] = conversion_factor(uom, base_unit)
+            except UnitError:
+                factors = {}
+                break
+        part = table[table["indicator"].isin(inds["code"])]
+        if part.empty:
+            continue
+        for unit, group in part.groupby("unit", sort=False):
+            rows.append(_combine(unit, sector, group, factors, base_unit))
+    out = pd.DataFrame(rows)
+    if out.empty:
+        return out
+    out["status"] = thresholds.classify(out["fulfilment"].to_numpy())
+    out.loc[(out["expected"] > 0) & (out["reported"] == 0), "status"] = "missing"
+    names = sectors.set_index("code")["name"]
+    out.insert(2, "sector_name", out["sector"].map(names))
+    return out
+
+
+def _combine(unit: str, sector: str, group: pd.DataFrame, factors: dict[str, float], base_unit: str) -> dict:
+    expected, reported = int(group["expected"].sum()), int(group["reported"].sum())
+    if factors:
+        f = group["indicator"].map(factors).to_numpy(dtype=float)
+        basis = group[["actual_basis", "target_basis"]].to_numpy(dtype=float) * f[:, None]
+        valid = ~np.isnan(basis).any(axis=1)
+        actual_b, target_b = basis[valid, 0].sum(), basis[valid, 1].sum()
+        fulfil = actual_b / target_b if valid.any() and target_b > 0 else np.nan
+        actual = np.nansum(group["actual"].to_numpy(dtype=float) * f) if group["actual"].notna().any() else np.nan
+        prev = group["previous"].to_numpy(dtype=float) * f
+        previous = np.nansum(prev) if not np.isnan(prev).all() else np.nan
+        target = np.nansum(group["target"].to_numpy(dtype=float) * f) if group["target"].notna().any() else np.nan
+        return {"unit": unit, "sector": sector, "uom": base_unit, "target": target, "actual": actual,
+                "fulfilment": fulfil, "previous": previous,
+                "change": actual / previous - 1 if previous and previous > 0 else np.nan,
+                "method": "same-unit totals", "indicators": len(group), "expected": expected,
+                "reported": reported}
+    return {"unit": unit, "sector": sector, "uom": "", "target": np.nan, "actual": np.nan,
+            "fulfilment": group["fulfilment"].mean(), "previous": np.nan,
+            "change": group["change"].mean(), "method": "mean of indicator fulfilments",
+            "indicators": len(group), "expected": expected, "reported": reported}
+
+
+def leaders_and_laggards(table: pd.DataFrame, *, limit: int = 10) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Units with their own targets that exceed (leaders) or lag behind (laggards), per indicator.
+
+    Laggards carry ``gap`` = target - actual in the indicator's unit (the shortfall to make up).
+    """
+    own = table[table["target_is_own"] & table["fulfilment"].notna()].copy()
+    own["gap"] = own["target"] - own["actual"]
+    leaders = own[own["status"].eq("exceeding")].sort_values("fulfilment", ascending=False)
+    laggards = own[own["status"].isin(["lagging", "at risk"])].sort_values("fulfilment")
+    return leaders.head(limit).reset_index(drop=True), laggards.head(limit).reset_index(drop=True)

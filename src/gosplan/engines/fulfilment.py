@@ -26,7 +26,8 @@ Rules (also in docs/fulfilment.md):
 
 >>> import pandas as pd
 >>> units = pd.DataFrame({"code": ["KP", "E1", "E2"], "name": ["Country", "Mine 1", "Mine 2"],
-...     "kind": ["country", "enterprise", "enterprise"], "parent": [None, "KP", "KP"], "sector": [None, "coal", "coal"]})
+...     "kind": ["country", "enterprise", "enterprise"], "parent": [None, "KP", "KP"],
+...     "sector": [None, "coal", "coal"]})
 >>> indicators = pd.DataFrame({"code": ["coal"], "name": ["Coal"], "unit": ["t"], "aggregation": ["sum"],
 ...     "time_aggregation": ["sum"], "direction": ["higher"], "sector": ["coal"], "key": [True], "role": ["output"]})
 >>> targets = pd.DataFrame({"indicator": "coal", "unit": ["E1", "E2"], "period": "2023-H1", "value": [100.0, 100.0]})

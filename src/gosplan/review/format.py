@@ -1,0 +1,71 @@
+"""Formatting shared by the review, the terminal tables and (later) the web pages."""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Callable, Sequence
+
+import pandas as pd
+
+from gosplan.quantities import format_quantity
+
+STATUS_COLOURS = {
+    "exceeding": "#1a7f37",
+    "on track": "#2da44e",
+    "at risk": "#bf8700",
+    "lagging": "#cf222e",
+    "missing": "#6e7781",
+    "no target": "#6e7781",
+}
+
+
+def is_missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+
+
+def pct(ratio: object, digits: int = 0) -> str:
+    """``1.0412 -> '104 %'``; missing values print as a dash."""
+    if is_missing(ratio):
+        return "–"
+    return f"{float(ratio) * 100:.{digits}f} %"
+
+
+def signed_pct(ratio: object) -> str:
+    """A change ratio as ``+5.2 %``."""
+    if is_missing(ratio):
+        return "–"
+    return f"{float(ratio) * 100:+.1f} %"
+
+
+def qty(value: object, uom: str) -> str:
+    if is_missing(value):
+        return "–"
+    return format_quantity(float(value), uom)
+
+
+def signed_qty(value: object, uom: str) -> str:
+    if is_missing(value):
+        return "–"
+    text = format_quantity(abs(float(value)), uom)
+    return ("+" if float(value) >= 0 else "−") + text
+
+
+Column = tuple[str, str, Callable[[pd.Series], str]]
+
+
+def html_table(frame: pd.DataFrame, columns: Sequence[Column], css_class: str = "table") -> str:
+    """A plain, escaped HTML table: ``columns`` are (header, css class, row -> text)."""
+    head = "".join(f'<th class="{c}">{html.escape(h)}</th>' for h, c, _ in columns)
+    rows = []
+    for _, row in frame.iterrows():
+        cells = "".join(f'<td class="{c}">{html.escape(str(fn(row)))}</td>' for _, c, fn in columns)
+        status = row.get("status")
+        attr = f' data-status="{html.escape(str(status))}"' if isinstance(status, str) else ""
+        rows.append(f"<tr{attr}>{cells}</tr>")
+    return f'<table class="{css_class}"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def status_badge(status: str) -> str:
+    colour = STATUS_COLOURS.get(status, "#6e7781")
+    return f'<span class="badge" style="background:{colour}">{html.escape(status)}</span>'

@@ -1,0 +1,296 @@
+"""Use cases: load frames from the store, call the engines, write results back.
+
+The only module that knows both the store and the engines. The CLI, the API and the web pages are
+thin shells over :class:`Service`::
+
+    service = Service.open("sqlite:///gosplan.db")
+    table = service.status("2023-06", by="sector")
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from gosplan.engines.fulfilment import (
+    MONTH_COLUMNS,
+    FulfilmentInputs,
+    Thresholds,
+    fulfilment,
+    leaders_and_laggards,
+    sector_fulfilment,
+    window_of,
+)
+from gosplan.engines.hierarchy import Hierarchy
+from gosplan.engines.trajectory import monthly_trajectories, seasonal_profiles
+from gosplan.errors import GosplanError, NotFound
+from gosplan.model import Period, month_label
+from gosplan.runner import Runner
+from gosplan.store import Store
+
+BY_CHOICES = ("indicator", "sector", "unit")
+
+
+@dataclass
+class StatusView:
+    """What ``gosplan status`` shows: the rows and the context needed to title them."""
+
+    table: pd.DataFrame
+    by: str
+    unit: str
+    period: str
+    window: str
+
+
+class Service:
+    """The plan cycle's use cases over one store."""
+
+    def __init__(self, store: Store, runner: Runner | None = None, thresholds: Thresholds | None = None):
+        self.store = store
+        self.runner = runner or Runner()
+        self.thresholds = thresholds or Thresholds()
+        self._cache: dict[tuple, object] = {}
+
+    @classmethod
+    def open(cls, url: str | None = None, **kwargs) -> Service:
+        return cls(Store.open(url), **kwargs)
+
+    # ----------------------------------------------------------------- reference data
+    def units(self) -> pd.DataFrame:
+        return self._cached(("units",), self.store.units)
+
+    def indicators(self) -> pd.DataFrame:
+        return self._cached(("indicators",), self.store.indicators)
+
+    def sectors(self) -> pd.DataFrame:
+        return self._cached(("sectors",), self.store.sectors)
+
+    def hierarchy(self) -> Hierarchy:
+        return self._cached(("hierarchy",), lambda: Hierarchy(self.units()))
+
+    def root(self) -> str:
+        roots = self.hierarchy().roots
+        if not roots:
+            raise NotFound("the store has no units yet: import units first (gosplan template units)")
+        return roots[0]
+
+    def invalidate(self) -> None:
+        """Forget cached frames after a write."""
+        self._cache.clear()
+
+    def _cached(self, key: tuple, load):
+        if key not in self._cache:
+            self._cache[key] = load()
+        return self._cache[key]
+
+    # ----------------------------------------------------------------- targets
+    def year_targets(self, year: int) -> pd.DataFrame:
+        """The targets in force for ``year``: an annual plan's target wins over the five-year plan's."""
+        periods = [str(Period(year, "Y"))] + [str(Period(year, k, i)) for k, n in (("H", 2), ("Q", 4), ("M", 12))
+                                              for i in range(1, n + 1)]
+        targets = self.store.targets(periods=periods)
+        if targets.empty:
+            return targets
+        plans = self.store.plans().set_index("code")
+        is_annual = targets["plan"].map(plans["kind"]).eq("annual")
+        starts_this_year = targets["plan"].map(plans["start_year"]).eq(year)
+        targets = targets.assign(_rank=np.where(is_annual & starts_this_year, 0, np.where(is_annual, 1, 2)))
+        targets = targets.sort_values("_rank").drop_duplicates(["indicator", "unit", "period"])
+        return targets.drop(columns="_rank").reset_index(drop=True)
+
+    # ----------------------------------------------------------------- fulfilment
+    def fulfilment_inputs(self, period: str | Period, window: str = "ytd") -> FulfilmentInputs:
+        months = window_of(period, window)
+        year = months.first.year
+        targets = self.year_targets(year)
+        indicators = self.indicators()
+        actual = self.store.report_totals(str(months.first), str(months.last))
+        previous = self.store.report_totals(str(months.first.previous_year()), str(months.last.previous_year()))
+        sum_indicators = set(indicators.loc[indicators["time_aggregation"].eq("sum"), "code"])
+        needing = sorted(set(targets["indicator"]) & sum_indicators) if not targets.empty else []
+        if needing:
+            month_sums = self.store.report_month_sums(f"{year - 3}-01", f"{year - 1}-12", indicators=needing)
+        else:
+            month_sums = pd.DataFrame(columns=["indicator", "unit", "month", "total", "years"])
+        return FulfilmentInputs(self.units(), indicators, targets, actual, previous, month_sums)
+
+    def fulfilment(self, period: str | Period, window: str = "ytd") -> pd.DataFrame:
+        """The full plan-fact table: every unit x indicator (see engines.fulfilment)."""
+        key = ("fulfilment", str(Period.parse(period)), window)
+        return self._cached(key, lambda: fulfilment(self.fulfilment_inputs(period, window), period,
+                                                    window=window, thresholds=self.thresholds))
+
+    def sector_fulfilment(self, period: str | Period, window: str = "ytd") -> pd.DataFrame:
+        key = ("sectors", str(Period.parse(period)), window)
+        return self._cached(key, lambda: sector_fulfilment(self.fulfilment(period, window), self.indicators(),
+                                                           self.sectors(), self.thresholds))
+
+    def status(self, period: str, *, unit: str | None = None, sector: str | None = None,
+               indicator: str | None = None, depth: int | None = None, by: str = "indicator",
+               window: str = "ytd") -> StatusView:
+        """Plan fulfilment for a unit subtree, by indicator, sector or unit (league table)."""
+        if by not in BY_CHOICES:
+            raise GosplanError(f"--by must be one of {', '.join(BY_CHOICES)}, not {by!r}")
+        hierarchy = self.hierarchy()
+        unit = unit or self.root()
+        if unit not in hierarchy.parent:
+            raise NotFound(f"unknown unit {unit!r}")
+        indicator_codes = self._indicator_filter(sector, indicator)
+        if by == "sector":
+            table = self.sector_fulfilment(period, window)
+            table = table[table["unit"].eq(unit)]
+            if sector:
+                table = table[table["sector"].isin(self._sector_members(sector))]
+            return StatusView(table.reset_index(drop=True), by, unit, str(period), window_of(period, window).label)
+        table = self.fulfilment(period, window)
+        if indicator_codes is not None:
+            table = table[table["indicator"].isin(indicator_codes)]
+        if by == "indicator":
+            table = table[table["unit"].eq(unit)]
+        else:
+            base = hierarchy.depth[unit]
+            span = 1 if depth is None else max(depth, 1)
+            members = set(hierarchy.subtree(unit))
+            table = table[table["unit"].isin(members) & table["depth"].between(base + 1, base + span)]
+            table = table.sort_values(["indicator", "fulfilment"], ascending=[True, False])
+        return StatusView(table.reset_index(drop=True), by, unit, str(period), window_of(period, window).label)
+
+    def _indicator_filter(self, sector: str | None, indicator: str | None) -> list[str] | None:
+        indicators = self.indicators()
+        if indicator:
+            if indicator not in set(indicators["code"]):
+                raise NotFound(f"unknown indicator {indicator!r}")
+            return [indicator]
+        if sector:
+            return indicators.loc[indicators["sector"].isin(self._sector_members(sector)), "code"].tolist()
+        return None
+
+    def _sector_members(self, sector: str) -> set[str]:
+        sectors = self.sectors()
+        if sector not in set(sectors["code"]):
+            raise NotFound(f"unknown sector {sector!r}")
+        members, stack = set(), [sector]
+        while stack:
+            code = stack.pop()
+            members.add(code)
+            stack.extend(sectors.loc[sectors["parent"].eq(code), "code"])
+        return members
+
+    def leaders_and_laggards(self, period: str, limit: int = 10) -> tuple[pd.DataFrame, pd.DataFrame]:
+        table = self.fulfilment(period)
+        leaves = table[table["unit"].map(self.hierarchy().is_leaf)]
+        return leaders_and_laggards(leaves, limit=limit)
+
+    def not_reported(self, period: str) -> pd.DataFrame:
+        """Units with a target that did not report every month of the year to date."""
+        table = self.fulfilment(period)
+        leaves = table[table["unit"].map(self.hierarchy().is_leaf) & table["expected"].gt(0)]
+        missing = leaves[leaves["missing"].gt(0)].copy()
+        months = len(window_of(period))
+        missing["months_missing"] = months - missing["months_reported"].fillna(0).astype(int)
+        return missing[["unit", "unit_name", "indicator", "indicator_name", "months_reported",
+                        "months_missing"]].reset_index(drop=True)
+
+    def cumulative(self, period: str, unit: str | None = None, indicators: list[str] | None = None
+                   ) -> pd.DataFrame:
+        """Monthly and cumulative actual, last year and target trajectory for a unit's subtree.
+
+        Columns: indicator, month (1..12), actual, previous, target (monthly) and their cumulative
+        sums ``cum_actual``, ``cum_previous``, ``cum_target``.
+        """
+        unit = unit or self.root()
+        p = Period.parse(period)
+        year = p.year
+        hierarchy = self.hierarchy()
+        members = hierarchy.subtree(unit)
+        indicators = indicators or self.indicators().loc[lambda d: d["key"].astype(bool), "code"].tolist()
+        reports = self.store.reports(indicators=indicators, units=members, first=f"{year - 1}-01",
+                                     last=str(p.last_month()))
+        leaves = [m for m in members if hierarchy.is_leaf(m)]
+        reports = reports[reports["unit"].isin(leaves)]
+        reports = reports.assign(year=reports["period"].str[:4].astype(int),
+                                 month=reports["period"].str[5:7].astype(int))
+        monthly = reports.groupby(["indicator", "year", "month"])["value"].sum().unstack("year")
+        inputs = self.fulfilment_inputs(period)
+        targets = inputs.targets[inputs.targets["indicator"].isin(indicators)]
+        ind = self.indicators().set_index("code")
+        profiles = seasonal_profiles(inputs.month_sums, targets[["indicator", "unit"]].drop_duplicates(),
+                                     hierarchy)
+        traj = monthly_trajectories(targets, year, ind["time_aggregation"], profiles)
+        traj = traj[traj["unit"].isin(members)]
+        rolled = hierarchy.rollup(traj, ["indicator"], MONTH_COLUMNS)
+        rolled = rolled[rolled["unit"].eq(unit)].set_index("indicator")
+        rows = []
+        for code in indicators:
+            for month in range(1, 13):
+                def value(y: int, code: str = code, month: int = month) -> float:
+                    if y not in monthly.columns or (code, month) not in monthly.index:
+                        return np.nan
+                    return float(monthly.loc[(code, month), y])
+                actual = value(year) if month <= p.last_month().index else np.nan
+                target = float(rolled.loc[code, f"m{month}"]) if code in rolled.index else np.nan
+                rows.append({"indicator": code, "month": month, "actual": actual, "previous": value(year - 1),
+                             "target": target})
+        out = pd.DataFrame(rows)
+        for col in ("actual", "previous", "target"):
+            out[f"cum_{col}"] = out.groupby("indicator")[col].cumsum(skipna=False)
+        return out
+
+    # ----------------------------------------------------------------- import / export
+    def import_file(self, path: str | Path, kind: str | None = None, *, source: str | None = None,
+                    recorded_by: str = "cli", today: date | None = None):
+        from gosplan.ingest import import_file
+
+        result = import_file(self.store, path, kind, source=source, recorded_by=recorded_by, today=today)
+        self.invalidate()
+        return result
+
+    def export(self, what: str, path: str | Path, period: str | None = None) -> Path:
+        """Write ``reports`` (current values), ``targets``, ``fulfilment`` or ``sectors`` to a file."""
+        from gosplan.ingest import write_table
+
+        if what == "reports":
+            frame = self.store.reports()
+        elif what == "targets":
+            frame = self.store.targets()
+        elif what in ("fulfilment", "sectors"):
+            if not period:
+                raise GosplanError(f"exporting {what} needs --period")
+            frame = self.fulfilment(period) if what == "fulfilment" else self.sector_fulfilment(period)
+        else:
+            raise GosplanError(f"cannot export {what!r}: choose reports, targets, fulfilment or sectors")
+        path = Path(path)
+        write_table(frame, path)
+        return path
+
+    # ----------------------------------------------------------------- demo
+    def load_demo(self, seed: int = 2023) -> dict[str, int]:
+        """Write the built-in demo economy into this (empty) store; returns row counts."""
+        from gosplan.examples import build_demo
+
+        demo = build_demo(seed)
+        counts: dict[str, int] = {}
+        with self.store.transaction() as conn:
+            self.store.write_sectors(demo.sectors, conn=conn)
+            self.store.write_units(demo.units, conn=conn)
+            self.store.write_indicators(demo.indicators, conn=conn)
+            self.store.write_plans(demo.plans, conn=conn)
+            self.store.write_targets(demo.targets, source="demo", recorded_by="gosplan demo", conn=conn)
+            self.store.write_reports(demo.reports, source="demo", recorded_by="gosplan demo", conn=conn)
+            self.store.write_reports(demo.corrections, source="demo correction", recorded_by="gosplan demo",
+                                     conn=conn)
+        self.store.set_meta("dataset", "demo")
+        self.store.set_meta("demo_seed", str(seed))
+        for name in ("sectors", "units", "indicators", "plans", "targets", "reports", "corrections"):
+            counts[name] = len(getattr(demo, name))
+        self.invalidate()
+        return counts
+
+
+def last_complete_month(today: date | None = None) -> str:
+    today = today or date.today()
+    return month_label(today.year * 12 + today.month - 2)

@@ -1,0 +1,209 @@
+"""Helpers shared by the parts of the store: code <-> id maps, time stamps, filters, summaries."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Table, bindparam, select, text
+
+from gosplan.errors import Problem, ValidationError
+
+# Lists of codes longer than this are filtered in pandas after the query instead of in an SQL IN (...),
+# which keeps well under SQLite's bound-parameter limit and PostgreSQL's planning cost for long lists.
+MAX_SQL_IN = 5000
+# Two values are "the same" when they differ by less than this, relative to their size.
+RELATIVE_TOLERANCE = 1e-12
+
+
+@dataclass(frozen=True)
+class WriteSummary:
+    """What a write did: rows that were ``new``, ``updated`` (a new revision for reports), ``unchanged``.
+
+    >>> WriteSummary(new=2, updated=1, unchanged=0).total
+    3
+    """
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def revised(self) -> int:
+        """Same as :attr:`updated`; the word used for reports."""
+        return self.updated
+
+    @property
+    def total(self) -> int:
+        return self.new + self.updated + self.unchanged
+
+    def __add__(self, other: WriteSummary) -> WriteSummary:
+        return WriteSummary(
+            self.new + other.new, self.updated + other.updated, self.unchanged + other.unchanged
+        )
+
+
+def utc_now() -> datetime:
+    """Now in UTC, without tzinfo: the store keeps naive UTC time stamps on both backends."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def naive_utc(values: pd.Series) -> pd.Series:
+    """Time stamps as naive UTC (aware ones are converted, naive ones are taken as UTC already)."""
+    stamps = (
+        pd.to_datetime(values, utc=True, format="mixed")
+        if values.dtype == object
+        else pd.to_datetime(values, utc=True)
+    )
+    return stamps.dt.tz_localize(None)
+
+
+def code_map(conn: Connection, table: Table) -> pd.Series:
+    """``code -> id`` of a reference table as a Series indexed by code."""
+    rows = conn.execute(select(table.c.code, table.c.id)).all()
+    return pd.Series([r[1] for r in rows], index=pd.Index([r[0] for r in rows], dtype=object), dtype="int64")
+
+
+def id_codes(conn: Connection, table: Table) -> np.ndarray:
+    """An array ``codes[id]`` for turning integer keys back into codes quickly."""
+    rows = conn.execute(select(table.c.id, table.c.code)).all()
+    size = max((r[0] for r in rows), default=0) + 1
+    codes = np.empty(size, dtype=object)
+    for key, code in rows:
+        codes[key] = code
+    return codes
+
+
+def lookup_ids(codes: pd.Series, mapping: pd.Series) -> np.ndarray:
+    """Vectorised code -> id; -1 where the code is unknown."""
+    positions = mapping.index.get_indexer(codes.astype(str))
+    ids = np.where(positions >= 0, mapping.to_numpy()[np.maximum(positions, 0)], -1)
+    return ids.astype("int64")
+
+
+def unknown_code_problems(
+    source: str, frame: pd.DataFrame, column: str, ids: np.ndarray, what: str
+) -> list[Problem]:
+    rows = np.flatnonzero(ids < 0)
+    return [
+        Problem(source, int(i) + 2, column, f"unknown {what} {frame[column].iloc[i]!r}") for i in rows[:1000]
+    ]
+
+
+def as_list(values: str | Iterable[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    if isinstance(values, str):
+        return [values]
+    return [str(v) for v in values]
+
+
+class IdFilter:
+    """Builds ``AND column IN (...)`` clauses from lists of codes, or defers long lists to pandas."""
+
+    def __init__(self) -> None:
+        self.clauses: list[str] = []
+        self.params: dict[str, object] = {}
+        self.expanding: list[str] = []
+        self.post: list[tuple[str, set[int]]] = []
+        self.empty = False
+
+    def add(self, column: str, codes: list[str] | None, mapping: pd.Series) -> None:
+        if codes is None:
+            return
+        ids = sorted({int(mapping[c]) for c in codes if c in mapping.index})
+        if not ids:
+            self.empty = True
+            return
+        if len(ids) > MAX_SQL_IN:
+            self.post.append((column, set(ids)))
+            return
+        name = f"p_{len(self.params)}"
+        self.clauses.append(f" AND {column} IN :{name}")
+        self.params[name] = ids
+        self.expanding.append(name)
+
+    def sql(self) -> str:
+        return "".join(self.clauses)
+
+    def statement(self, sql: str):
+        statement = text(sql)
+        if self.expanding:
+            statement = statement.bindparams(*(bindparam(name, expanding=True) for name in self.expanding))
+        return statement
+
+    def apply_post(self, frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+        """Filter a result on the long lists; ``columns`` maps the SQL column to the frame's id column."""
+        for column, ids in self.post:
+            frame = frame[frame[columns[column]].isin(ids)]
+        return frame
+
+
+def month_labels(ordinals: np.ndarray) -> np.ndarray:
+    """``'YYYY-MM'`` labels for month ordinals, computed once per distinct month."""
+    if len(ordinals) == 0:
+        return np.array([], dtype=object)
+    unique, inverse = np.unique(ordinals, return_inverse=True)
+    labels = np.array([f"{o // 12}-{o % 12 + 1:02d}" for o in unique.tolist()], dtype=object)
+    return labels[inverse]
+
+
+def month_ordinals(
+    labels: pd.Series, source: str, column: str = "period"
+) -> tuple[np.ndarray, list[Problem]]:
+    """Month ordinals of canonical ``YYYY-MM`` labels (also accepts ``YYYY-M``); problems for the rest."""
+    text_values = labels.astype(str).str.strip()
+    parts = text_values.str.extract(r"^(\d{4})-(\d{1,2})$")
+    year = pd.to_numeric(parts[0], errors="coerce")
+    month = pd.to_numeric(parts[1], errors="coerce")
+    ok = year.notna() & month.between(1, 12) & (year >= 1000)
+    problems = [
+        Problem(source, int(i) + 2, column, f"not a month: {labels.iloc[i]!r} (expected YYYY-MM)")
+        for i in np.flatnonzero(~ok.to_numpy())[:1000]
+    ]
+    ordinals = (year.fillna(0) * 12 + month.fillna(1) - 1).astype("int64").to_numpy()
+    return ordinals, problems
+
+
+def check_values(values: pd.Series, source: str, column: str = "value") -> tuple[np.ndarray, list[Problem]]:
+    numbers = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
+    bad = ~np.isfinite(numbers)
+    problems = [
+        Problem(source, int(i) + 2, column, f"not a finite number: {values.iloc[i]!r}")
+        for i in np.flatnonzero(bad)[:1000]
+    ]
+    return numbers, problems
+
+
+def duplicate_problems(frame: pd.DataFrame, keys: list[str], source: str) -> list[Problem]:
+    dup = frame.duplicated(keys, keep="first").to_numpy()
+    return [
+        Problem(source, int(i) + 2, None, "duplicate of an earlier row with the same " + ", ".join(keys))
+        for i in np.flatnonzero(dup)[:1000]
+    ]
+
+
+def raise_problems(problems: list[Problem]) -> None:
+    if problems:
+        raise ValidationError(problems)
+
+
+def require_columns(frame: pd.DataFrame, columns: list[str], source: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValidationError([Problem(source, None, c, "missing required column") for c in missing])
+
+
+def none_if_missing(value: object) -> object:
+    """``None`` for NaN/NA/None; the value itself otherwise (numpy scalars as Python scalars)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value

@@ -1,0 +1,137 @@
+"""Reference data: sectors, units, indicators, plans. Upserted by code, read back as frames."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, Table, bindparam, select
+
+from gosplan.model import INDICATOR_COLUMNS, PLAN_COLUMNS, SECTOR_COLUMNS, UNIT_COLUMNS
+from gosplan.store import schema
+from gosplan.store._common import WriteSummary, none_if_missing, require_columns
+
+# Defaults of optional columns, as in the model's dataclasses.
+_DEFAULTS: dict[str, dict[str, Any]] = {
+    "sectors": {"parent": None},
+    "units": {"parent": None, "sector": None},
+    "indicators": {
+        "aggregation": "sum",
+        "time_aggregation": "sum",
+        "direction": "higher",
+        "sector": None,
+        "key": False,
+        "role": "output",
+    },
+    "plans": {"parent": None},
+}
+_COLUMNS = {
+    "sectors": SECTOR_COLUMNS,
+    "units": UNIT_COLUMNS,
+    "indicators": INDICATOR_COLUMNS,
+    "plans": PLAN_COLUMNS,
+}
+_CASTS = {"key": bool, "start_year": int, "end_year": int}
+
+
+def _clean(kind: str, frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts with every column present, missing optional values filled with their default."""
+    columns = _COLUMNS[kind]
+    defaults = _DEFAULTS[kind]
+    require_columns(frame, [c for c in columns if c not in defaults], kind)
+    rows = []
+    for record in frame.to_dict("records"):
+        row: dict[str, Any] = {}
+        for column in columns:
+            value = none_if_missing(record.get(column))
+            if value is None:
+                value = defaults.get(column)
+            elif column in _CASTS:
+                value = _CASTS[column](value)
+            elif isinstance(value, str | int | float):
+                value = str(value)
+            row[column] = value
+        rows.append(row)
+    return rows
+
+
+class ReferenceMixin:
+    """Upserts and reads of the four reference tables (mixed into :class:`~gosplan.store.Store`)."""
+
+    def _tx(self, conn: Connection | None):  # provided by Store
+        raise NotImplementedError
+
+    def _upsert(self, kind: str, table: Table, frame: pd.DataFrame, conn: Connection | None) -> WriteSummary:
+        rows = _clean(kind, frame)
+        columns = _COLUMNS[kind]
+        data_columns = [c for c in columns if c != "code"]
+        with self._tx(conn) as c:
+            existing = {
+                row[0]: tuple(row[1:])
+                for row in c.execute(select(table.c.code, *(table.c[col] for col in data_columns))).all()
+            }
+            new, changed, unchanged = [], [], 0
+            for row in rows:
+                before = existing.get(row["code"])
+                after = tuple(row[col] for col in data_columns)
+                if before is None:
+                    new.append(row)
+                elif before != after:
+                    changed.append({**row, "b_code": row["code"]})
+                else:
+                    unchanged += 1
+                existing[row["code"]] = after  # a code repeated in the same frame: the last one wins
+            if new:
+                c.execute(table.insert(), new)
+            if changed:
+                update = (
+                    table.update()
+                    .where(table.c.code == bindparam("b_code"))
+                    .values({col: bindparam(col) for col in data_columns})
+                )
+                c.execute(update, changed)
+        return WriteSummary(new=len(new), updated=len(changed), unchanged=unchanged)
+
+    def _read(self, kind: str, table: Table) -> pd.DataFrame:
+        columns = _COLUMNS[kind]
+        with self.engine.connect() as c:  # type: ignore[attr-defined]
+            rows = c.execute(select(*(table.c[col] for col in columns)).order_by(table.c.id)).all()
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=columns)
+        if "key" in frame:
+            frame["key"] = frame["key"].astype(bool)
+        for column in ("start_year", "end_year"):
+            if column in frame:
+                frame[column] = frame[column].astype("int64")
+        return frame
+
+    def write_sectors(self, frame: pd.DataFrame, conn: Connection | None = None) -> WriteSummary:
+        """Insert or update sectors by code (columns: ``model.SECTOR_COLUMNS``; parent optional)."""
+        return self._upsert("sectors", schema.sectors, frame, conn)
+
+    def write_units(self, frame: pd.DataFrame, conn: Connection | None = None) -> WriteSummary:
+        """Insert or update reporting units by code (columns: ``model.UNIT_COLUMNS``)."""
+        return self._upsert("units", schema.units, frame, conn)
+
+    def write_indicators(self, frame: pd.DataFrame, conn: Connection | None = None) -> WriteSummary:
+        """Insert or update indicators by code (``model.INDICATOR_COLUMNS``; defaults as in the model)."""
+        return self._upsert("indicators", schema.indicators, frame, conn)
+
+    def write_plans(self, frame: pd.DataFrame, conn: Connection | None = None) -> WriteSummary:
+        """Insert or update plans by code (columns: ``model.PLAN_COLUMNS``)."""
+        return self._upsert("plans", schema.plans, frame, conn)
+
+    def sectors(self) -> pd.DataFrame:
+        """All sectors, in the order they were first written."""
+        return self._read("sectors", schema.sectors)
+
+    def units(self) -> pd.DataFrame:
+        """All reporting units, in the order they were first written."""
+        return self._read("units", schema.units)
+
+    def indicators(self) -> pd.DataFrame:
+        """All indicators, in the order they were first written."""
+        return self._read("indicators", schema.indicators)
+
+    def plans(self) -> pd.DataFrame:
+        """All plans, in the order they were first written."""
+        return self._read("plans", schema.plans)

@@ -1,0 +1,344 @@
+"""Monthly reports: every revision kept, current values flagged, aggregations done in SQL."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, text
+
+from gosplan.model import Period
+from gosplan.store import _bulk, schema
+from gosplan.store._common import (
+    RELATIVE_TOLERANCE,
+    IdFilter,
+    WriteSummary,
+    as_list,
+    check_values,
+    code_map,
+    duplicate_problems,
+    id_codes,
+    lookup_ids,
+    month_labels,
+    month_ordinals,
+    naive_utc,
+    raise_problems,
+    require_columns,
+    unknown_code_problems,
+    utc_now,
+)
+
+_STAGE = "gosplan_stage_reports"
+_CHANGES = "gosplan_report_changes"
+REPORT_COLUMNS_OUT = ["indicator", "unit", "period", "value", "revision", "recorded_at"]
+HISTORY_COLUMNS = [
+    "indicator",
+    "unit",
+    "period",
+    "value",
+    "revision",
+    "source",
+    "recorded_by",
+    "recorded_at",
+    "current",
+]
+TOTALS_COLUMNS = ["indicator", "unit", "total", "mean", "maximum", "months", "last_period", "last_value"]
+MONTH_SUMS_COLUMNS = ["indicator", "unit", "month", "total", "years"]
+
+
+def _month(value: str | Period) -> int:
+    period = Period.parse(value)
+    return period.ordinal
+
+
+def _last_month(value: str | Period) -> int:
+    return Period.parse(value).last_month().ordinal
+
+
+class ReportMixin:
+    """Writes and reads of monthly reports (mixed into :class:`~gosplan.store.Store`)."""
+
+    def write_reports(
+        self, frame: pd.DataFrame, *, source: str, recorded_by: str, conn: Connection | None = None
+    ) -> WriteSummary:
+        """Record monthly actuals (columns indicator, unit, period 'YYYY-MM', value [, recorded_at]).
+
+        Values are in the indicator's canonical unit. Nothing is overwritten: a value that differs from
+        the current one becomes a new revision (previous + 1); an equal value (relative 1e-12) is
+        counted as unchanged and writes nothing, so re-importing a file is a no-op. ``recorded_at``
+        (optional) is the time the report arrived; otherwise now (UTC).
+        """
+        require_columns(frame, ["indicator", "unit", "period", "value"], source)
+        frame = frame.reset_index(drop=True)
+        with self._tx(conn) as c:  # type: ignore[attr-defined]
+            work = pd.DataFrame(
+                {
+                    "indicator_id": lookup_ids(frame["indicator"], code_map(c, schema.indicators)),
+                    "unit_id": lookup_ids(frame["unit"], code_map(c, schema.units)),
+                }
+            )
+            work["month"], problems = month_ordinals(frame["period"], source)
+            work["value"], value_problems = check_values(frame["value"], source)
+            problems += value_problems
+            problems += unknown_code_problems(
+                source, frame, "indicator", work["indicator_id"].to_numpy(), "indicator"
+            )
+            problems += unknown_code_problems(source, frame, "unit", work["unit_id"].to_numpy(), "unit")
+            problems += duplicate_problems(work, ["indicator_id", "unit_id", "month"], source)
+            raise_problems(problems)
+            if work.empty:
+                return WriteSummary()
+            work["recorded_at"] = (
+                naive_utc(frame["recorded_at"])
+                if "recorded_at" in frame
+                else pd.Series(pd.NaT, index=work.index, dtype="datetime64[us]")
+            )
+            batch_id = c.execute(
+                schema.batches.insert()
+                .values(
+                    kind="reports",
+                    source=source,
+                    recorded_by=recorded_by,
+                    recorded_at=utc_now(),
+                )
+                .returning(schema.batches.c.id)
+            ).scalar_one()
+            summary = _apply(c, work, batch_id)
+            if summary.new + summary.updated == 0:
+                # Nothing changed: leave no trace of the attempt, so the store dump is identical.
+                c.execute(schema.batches.delete().where(schema.batches.c.id == batch_id))
+        return summary
+
+    def reports(
+        self, indicators=None, units=None, first: str | None = None, last: str | None = None
+    ) -> pd.DataFrame:
+        """Current values: indicator, unit, period, value, revision, recorded_at (naive UTC)."""
+        with self.engine.connect() as c:  # type: ignore[attr-defined]
+            filters, id_frame = self._filters(c, indicators, units)
+            if filters.empty:
+                return pd.DataFrame(columns=REPORT_COLUMNS_OUT)
+            sql = (
+                "SELECT indicator_id, unit_id, month, value, revision, batch_id, recorded_at FROM reports "
+                "WHERE is_current"
+                + _range_sql(first, last, filters)
+                + filters.sql()
+                + " ORDER BY indicator_id, unit_id, month"
+            )
+            rows = c.execute(filters.statement(sql), filters.params).all()
+            frame = pd.DataFrame(
+                [tuple(r) for r in rows],
+                columns=["indicator_id", "unit_id", "month", "value", "revision", "batch_id", "recorded_at"],
+            )
+            frame = filters.apply_post(frame, id_frame)
+            batch_times = self._batch_times(c)
+            return pd.DataFrame(
+                {
+                    **self._codes(c, frame),
+                    "period": month_labels(frame["month"].to_numpy(dtype="int64")),
+                    "value": frame["value"].to_numpy(dtype="float64"),
+                    "revision": frame["revision"].to_numpy(dtype="int64"),
+                    "recorded_at": _recorded_at(frame, batch_times),
+                },
+                columns=REPORT_COLUMNS_OUT,
+            )
+
+    def report_history(
+        self, indicator: str | None = None, unit: str | None = None, period: str | None = None
+    ) -> pd.DataFrame:
+        """Every revision: indicator, unit, period, value, revision, source, recorded_by, recorded_at,
+        current — in key order, oldest revision first."""
+        with self.engine.connect() as c:  # type: ignore[attr-defined]
+            filters, _ = self._filters(c, indicator, unit, prefix="r.")
+            if filters.empty:
+                return pd.DataFrame(columns=HISTORY_COLUMNS)
+            sql = (
+                "SELECT r.indicator_id, r.unit_id, r.month, r.value, r.revision, b.source, b.recorded_by, "
+                "COALESCE(r.recorded_at, b.recorded_at), r.is_current FROM reports r "
+                "JOIN batches b ON b.id = r.batch_id WHERE 1=1" + filters.sql()
+            )
+            params = dict(filters.params)
+            if period is not None:
+                sql += " AND r.month = :month"
+                params["month"] = _month(period)
+            sql += " ORDER BY r.indicator_id, r.unit_id, r.month, r.revision"
+            rows = c.execute(filters.statement(sql), params).all()
+            frame = pd.DataFrame(
+                [tuple(r) for r in rows],
+                columns=[
+                    "indicator_id",
+                    "unit_id",
+                    "month",
+                    "value",
+                    "revision",
+                    "source",
+                    "recorded_by",
+                    "recorded_at",
+                    "current",
+                ],
+            )
+            return pd.DataFrame(
+                {
+                    **self._codes(c, frame),
+                    "period": month_labels(frame["month"].to_numpy(dtype="int64")),
+                    "value": frame["value"].to_numpy(dtype="float64"),
+                    "revision": frame["revision"].to_numpy(dtype="int64"),
+                    "source": frame["source"].to_numpy(dtype=object),
+                    "recorded_by": frame["recorded_by"].to_numpy(dtype=object),
+                    "recorded_at": pd.to_datetime(frame["recorded_at"], format="ISO8601").to_numpy(),
+                    "current": frame["current"].astype(bool).to_numpy(),
+                },
+                columns=HISTORY_COLUMNS,
+            )
+
+    def report_totals(self, first: str, last: str, indicators=None, units=None) -> pd.DataFrame:
+        """Aggregate current values with period in [first, last], in SQL, per indicator and unit:
+        indicator, unit, total, mean, maximum, months (count), last_period, last_value."""
+        with self.engine.connect() as c:  # type: ignore[attr-defined]
+            filters, id_frame = self._filters(c, indicators, units)
+            if filters.empty:
+                return pd.DataFrame(columns=TOTALS_COLUMNS)
+            where = "is_current AND month BETWEEN :first AND :last" + filters.sql()
+            sql = (
+                "WITH g AS (SELECT indicator_id, unit_id, SUM(value) AS total, AVG(value) AS mean, "
+                "MAX(value) AS maximum, COUNT(*) AS months, MAX(month) AS last_month FROM reports "
+                f"WHERE {where} GROUP BY indicator_id, unit_id) "
+                "SELECT g.indicator_id, g.unit_id, g.total, g.mean, g.maximum, g.months, g.last_month, "
+                "r.value "
+                "FROM g JOIN reports r ON r.indicator_id = g.indicator_id AND r.unit_id = g.unit_id "
+                "AND r.month = g.last_month AND r.is_current ORDER BY g.indicator_id, g.unit_id"
+            )
+            params = {**filters.params, "first": _month(first), "last": _last_month(last)}
+            frame = _fetch(
+                c,
+                filters.statement(sql),
+                params,
+                ["indicator_id", "unit_id", "total", "mean", "maximum", "months", "last_month", "last_value"],
+            )
+            frame = filters.apply_post(frame, id_frame)
+            return pd.DataFrame(
+                {
+                    **self._codes(c, frame),
+                    "total": frame["total"].to_numpy(dtype="float64"),
+                    "mean": frame["mean"].to_numpy(dtype="float64"),
+                    "maximum": frame["maximum"].to_numpy(dtype="float64"),
+                    "months": frame["months"].to_numpy(dtype="int64"),
+                    "last_period": month_labels(frame["last_month"].to_numpy(dtype="int64")),
+                    "last_value": frame["last_value"].to_numpy(dtype="float64"),
+                },
+                columns=TOTALS_COLUMNS,
+            )
+
+    def report_month_sums(self, first: str, last: str, indicators=None, units=None) -> pd.DataFrame:
+        """Per indicator, unit and calendar month (1..12): total of current values over the years in
+        [first, last] and the number of years that contributed — the input of seasonal profiles."""
+        with self.engine.connect() as c:  # type: ignore[attr-defined]
+            filters, id_frame = self._filters(c, indicators, units)
+            if filters.empty:
+                return pd.DataFrame(columns=MONTH_SUMS_COLUMNS)
+            # A (indicator, unit, month) has one current row, so COUNT(*) per calendar month is the
+            # number of distinct years.
+            sql = (
+                "SELECT indicator_id, unit_id, month % 12 + 1 AS calendar_month, SUM(value), COUNT(*) "
+                "FROM reports WHERE is_current AND month BETWEEN :first AND :last"
+                + filters.sql()
+                + " GROUP BY indicator_id, unit_id, month % 12 ORDER BY indicator_id, unit_id, 3"
+            )
+            params = {**filters.params, "first": _month(first), "last": _last_month(last)}
+            frame = _fetch(
+                c, filters.statement(sql), params, ["indicator_id", "unit_id", "month", "total", "years"]
+            )
+            frame = filters.apply_post(frame, id_frame)
+            return pd.DataFrame(
+                {
+                    **self._codes(c, frame),
+                    "month": frame["month"].to_numpy(dtype="int64"),
+                    "total": frame["total"].to_numpy(dtype="float64"),
+                    "years": frame["years"].to_numpy(dtype="int64"),
+                },
+                columns=MONTH_SUMS_COLUMNS,
+            )
+
+    # -- helpers --------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _filters(c: Connection, indicators, units, prefix: str = "") -> tuple[IdFilter, dict[str, str]]:
+        filters = IdFilter()
+        filters.add(f"{prefix}indicator_id", as_list(indicators), code_map(c, schema.indicators))
+        filters.add(f"{prefix}unit_id", as_list(units), code_map(c, schema.units))
+        return filters, {f"{prefix}indicator_id": "indicator_id", f"{prefix}unit_id": "unit_id"}
+
+    @staticmethod
+    def _codes(c: Connection, frame: pd.DataFrame) -> dict[str, np.ndarray]:
+        return {
+            "indicator": id_codes(c, schema.indicators)[frame["indicator_id"].to_numpy(dtype="int64")],
+            "unit": id_codes(c, schema.units)[frame["unit_id"].to_numpy(dtype="int64")],
+        }
+
+    @staticmethod
+    def _batch_times(c: Connection) -> pd.Series:
+        rows = c.execute(text("SELECT id, recorded_at FROM batches")).all()
+        return pd.Series(pd.to_datetime([r[1] for r in rows], format="ISO8601"), index=[r[0] for r in rows])
+
+
+def _fetch(c: Connection, statement, params: dict, columns: list[str]) -> pd.DataFrame:
+    result = c.execute(statement, params)
+    return pd.DataFrame(result.fetchall(), columns=columns)
+
+
+def _range_sql(first: str | None, last: str | None, filters: IdFilter) -> str:
+    sql = ""
+    if first is not None:
+        sql += " AND month >= :first"
+        filters.params["first"] = _month(first)
+    if last is not None:
+        sql += " AND month <= :last"
+        filters.params["last"] = _last_month(last)
+    return sql
+
+
+def _recorded_at(frame: pd.DataFrame, batch_times: pd.Series) -> np.ndarray:
+    own = pd.to_datetime(frame["recorded_at"], format="ISO8601")
+    batch = batch_times.reindex(frame["batch_id"].to_numpy()).to_numpy()
+    return own.fillna(pd.Series(batch, index=own.index)).to_numpy()
+
+
+def _apply(c: Connection, work: pd.DataFrame, batch_id: int) -> WriteSummary:
+    """Stage the rows, find new and changed ones against the current values in one join, flip the
+    previous revisions and insert the new ones — all set-based."""
+    _bulk.create_stage(
+        c,
+        _STAGE,
+        {"indicator_id": "int", "unit_id": "int", "month": "int", "value": "float", "recorded_at": "time"},
+    )
+    _bulk.load(c, _STAGE, work[["indicator_id", "unit_id", "month", "value", "recorded_at"]])
+    _bulk.drop_stage(c, _CHANGES)
+    suffix = "" if c.dialect.name == "sqlite" else " ON COMMIT DROP"
+    c.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE {_CHANGES}{suffix} AS "
+        "SELECT s.indicator_id, s.unit_id, s.month, s.value, s.recorded_at, "
+        "COALESCE(r.revision, 0) AS previous "
+        f"FROM {_STAGE} s LEFT JOIN reports r ON r.indicator_id = s.indicator_id AND r.unit_id = s.unit_id "
+        "AND r.month = s.month AND r.is_current "
+        "WHERE r.revision IS NULL OR "
+        f"ABS(s.value - r.value) > {RELATIVE_TOLERANCE!r} * (ABS(s.value) + ABS(r.value))"
+    )
+    changed, revised = c.exec_driver_sql(
+        f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN previous > 0 THEN 1 ELSE 0 END), 0) FROM {_CHANGES}"
+    ).one()
+    if revised:
+        c.exec_driver_sql(
+            f"UPDATE reports SET is_current = false FROM {_CHANGES} c WHERE c.previous > 0 "
+            "AND reports.indicator_id = c.indicator_id AND reports.unit_id = c.unit_id "
+            "AND reports.month = c.month AND reports.revision = c.previous"
+        )
+    if changed:
+        c.execute(
+            text(
+                "INSERT INTO reports (indicator_id, unit_id, month, revision, value, is_current, batch_id, "
+                "recorded_at) SELECT indicator_id, unit_id, month, previous + 1, value, true, :batch, "
+                f"recorded_at FROM {_CHANGES}"
+            ),
+            {"batch": batch_id},
+        )
+    _bulk.drop_stage(c, _CHANGES)
+    _bulk.drop_stage(c, _STAGE)
+    return WriteSummary(new=int(changed - revised), updated=int(revised), unchanged=int(len(work) - changed))

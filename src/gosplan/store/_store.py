@@ -1,0 +1,237 @@
+"""The :class:`Store`: opening, transactions, meta data, actions, and a dump for comparisons."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, select
+
+from gosplan.errors import NotFound, Problem, ValidationError
+from gosplan.model import ACTION_COLUMNS, ACTION_STATUSES, Period
+from gosplan.store import schema
+from gosplan.store._common import none_if_missing, utc_now
+from gosplan.store._reference import ReferenceMixin
+from gosplan.store._reports import ReportMixin
+from gosplan.store._targets import TargetMixin
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+_ACTION_FIELDS = [c for c in ACTION_COLUMNS if c not in ("id", "created_at")] + ["details"]
+
+
+def default_url() -> str:
+    """``GOSPLAN_DB`` if set, else an SQLite file ``gosplan.db`` in the current directory."""
+    return os.environ.get("GOSPLAN_DB") or f"sqlite:///{Path.cwd() / 'gosplan.db'}"
+
+
+def _sqlite_pragmas(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # pragma: no cover - exercised by every test
+        # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin (so that DDL on
+        # staging tables and executemany on the raw connection run inside the caller's transaction).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.execute("PRAGMA temp_store = MEMORY")
+        cursor.execute("PRAGMA cache_size = -262144")  # 256 MiB page cache
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:  # pragma: no cover
+        conn.exec_driver_sql("BEGIN")
+
+
+class Store(ReferenceMixin, TargetMixin, ReportMixin):
+    """Persistence of reference data, targets, report revisions, actions and meta data.
+
+    SQLite (a file, the default) and PostgreSQL (``postgresql+psycopg://...``) behave the same.
+    Every write method takes ``conn=None``: pass the connection of :meth:`transaction` to make
+    several writes all-or-nothing.
+
+    >>> import pandas as pd
+    >>> store = Store.open("sqlite://")
+    >>> store.write_units(pd.DataFrame({"code": ["PY"], "name": ["Pyongyang"], "kind": ["province"]}))
+    WriteSummary(new=1, updated=0, unchanged=0)
+    >>> store.units()["code"].tolist()
+    ['PY']
+    """
+
+    def __init__(self, engine: Engine, url: str) -> None:
+        self.engine = engine
+        self.url = url
+
+    @classmethod
+    def open(cls, url: str | None = None) -> Store:
+        """Connect to ``url`` (default: :func:`default_url`) and create or upgrade the schema."""
+        url = url or default_url()
+        if url.startswith("sqlite"):
+            engine = create_engine(url)
+            _sqlite_pragmas(engine)
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+        store = cls(engine, url)
+        store.upgrade()
+        return store
+
+    def upgrade(self, revision: str = "head") -> None:
+        """Apply the shipped Alembic migrations up to ``revision``."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, revision)
+
+    @property
+    def dialect(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self.engine.dialect.name
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({self.engine.url.render_as_string(hide_password=True)!r})"
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One transaction: committed when the block ends, rolled back if it raises."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def _tx(self, conn: Connection | None) -> Iterator[Connection]:
+        if conn is not None:
+            yield conn
+        else:
+            with self.engine.begin() as own:
+                yield own
+
+    # -- meta -----------------------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        """A value of the small key/value table, or ``None``."""
+        with self.engine.connect() as c:
+            return c.execute(select(schema.meta.c.value).where(schema.meta.c.key == key)).scalar_one_or_none()
+
+    def set_meta(self, key: str, value: str, conn: Connection | None = None) -> None:
+        """Set a key of the key/value table (e.g. ``dataset = "demo"``)."""
+        m = schema.meta
+        with self._tx(conn) as c:
+            if c.execute(m.update().where(m.c.key == key).values(value=str(value))).rowcount == 0:
+                c.execute(m.insert().values(key=key, value=str(value)))
+
+    # -- actions --------------------------------------------------------------------------------------
+
+    def add_actions(self, frame: pd.DataFrame, conn: Connection | None = None) -> list[int]:
+        """Add items to the action plan; returns their ids in the frame's order.
+
+        Columns: title, owner_unit, due (required); plan, indicator, unit, period, status (default
+        ``proposed``), check, origin, details (a dict, kept as JSON) optional.
+        """
+        rows = [_action_row(record, i + 2) for i, record in enumerate(frame.to_dict("records"))]
+        ids = []
+        with self._tx(conn) as c:
+            for row in rows:
+                row["created_at"] = utc_now()
+                ids.append(
+                    c.execute(
+                        schema.actions.insert().values(**row).returning(schema.actions.c.id)
+                    ).scalar_one()
+                )
+        return ids
+
+    def actions(
+        self, status: str | list[str] | None = None, owner_units: list[str] | None = None
+    ) -> pd.DataFrame:
+        """The action plan as a frame with ``model.ACTION_COLUMNS``, oldest first."""
+        a = schema.actions
+        query = select(*(a.c[col] for col in ACTION_COLUMNS)).order_by(a.c.id)
+        if status is not None:
+            query = query.where(a.c.status.in_([status] if isinstance(status, str) else list(status)))
+        if owner_units is not None:
+            query = query.where(
+                a.c.owner_unit.in_([owner_units] if isinstance(owner_units, str) else list(owner_units))
+            )
+        with self.engine.connect() as c:
+            rows = c.execute(query).all()
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=ACTION_COLUMNS)
+        frame["id"] = frame["id"].astype("int64")
+        return frame
+
+    def update_action(self, action_id: int, conn: Connection | None = None, **changes: Any) -> None:
+        """Change fields of one action (e.g. ``status="done"``); :class:`NotFound` for an unknown id."""
+        unknown = sorted(set(changes) - set(_ACTION_FIELDS))
+        if unknown:
+            raise ValidationError([Problem("actions", None, k, "not a field of an action") for k in unknown])
+        if not changes:
+            return
+        values = _action_row(changes, None, partial=True)
+        with self._tx(conn) as c:
+            result = c.execute(
+                schema.actions.update().where(schema.actions.c.id == int(action_id)).values(**values)
+            )
+            if result.rowcount == 0:
+                raise NotFound(f"no action with id {action_id}")
+
+    # -- inspection -----------------------------------------------------------------------------------
+
+    def dump(self) -> dict[str, list[tuple]]:
+        """Every row of every table, sorted: for comparing a store before and after an operation."""
+        tables = {}
+        with self.engine.connect() as c:
+            names = set(inspect(c).get_table_names())
+            for table in schema.metadata.sorted_tables:
+                if table.name in names:
+                    rows = [tuple(r) for r in c.execute(select(table)).all()]
+                    tables[table.name] = sorted(rows, key=repr)
+        return tables
+
+
+def _action_row(record: dict[str, Any], row: int | None, partial: bool = False) -> dict[str, Any]:
+    values = {k: none_if_missing(record.get(k)) for k in _ACTION_FIELDS if k in record}
+    problems = []
+    if not partial:
+        for required in ("title", "owner_unit"):
+            if not values.get(required):
+                problems.append(Problem("actions", row, required, "required"))
+        values.setdefault("status", "proposed")
+        values["status"] = values["status"] or "proposed"
+        values["check"] = values.get("check") or ""
+        values["origin"] = values.get("origin") or ""
+    if "status" in values and values["status"] not in ACTION_STATUSES:
+        problems.append(
+            Problem(
+                "actions",
+                row,
+                "status",
+                f"unknown status {values['status']!r} (one of {', '.join(ACTION_STATUSES)})",
+            )
+        )
+    if values.get("due") is not None:
+        values["due"] = pd.Timestamp(values["due"]).date()
+    if values.get("period") is not None:
+        try:
+            values["period"] = str(Period.parse(values["period"]))
+        except ValueError as exc:
+            problems.append(Problem("actions", row, "period", str(exc)))
+    if "details" in values and values["details"] is not None and not isinstance(values["details"], str):
+        values["details"] = json.dumps(values["details"], default=str, sort_keys=True)
+    if problems:
+        raise ValidationError(problems)
+    return values

@@ -1,0 +1,264 @@
+"""Plan targets: upserted by (plan, indicator, unit, period); every change is kept in target_history."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, bindparam, select
+
+from gosplan.errors import Problem
+from gosplan.model import TARGET_COLUMNS, Period
+from gosplan.store import schema
+from gosplan.store._common import (
+    RELATIVE_TOLERANCE,
+    IdFilter,
+    WriteSummary,
+    as_list,
+    check_values,
+    code_map,
+    duplicate_problems,
+    id_codes,
+    lookup_ids,
+    raise_problems,
+    require_columns,
+    unknown_code_problems,
+    utc_now,
+)
+
+_KEYS = ["plan_id", "indicator_id", "unit_id", "period"]
+
+
+def canonical_periods(values: pd.Series, source: str) -> tuple[pd.Series, list[Problem]]:
+    """Periods in canonical text (``2023``, ``2023-H1``, ``2023-Q2``, ``2023-06``), parsed once per value."""
+    text = values.astype(str)
+    canonical: dict[str, str | None] = {}
+    for value in text.unique().tolist():
+        try:
+            canonical[value] = str(Period.parse(value))
+        except ValueError:
+            canonical[value] = None
+    mapped = text.map(canonical)
+    problems = [
+        Problem(
+            source,
+            int(i) + 2,
+            "period",
+            f"not a period: {values.iloc[i]!r} (expected 2023, 2023-H1, 2023-Q2 or 2023-06)",
+        )
+        for i in np.flatnonzero(mapped.isna().to_numpy())[:1000]
+    ]
+    return mapped, problems
+
+
+class TargetMixin:
+    """Writes and reads of plan targets (mixed into :class:`~gosplan.store.Store`)."""
+
+    def write_targets(
+        self, frame: pd.DataFrame, *, source: str, recorded_by: str, conn: Connection | None = None
+    ) -> WriteSummary:
+        """Insert or update targets; values are in the indicator's canonical unit.
+
+        A changed value replaces the target and is recorded in the history together with the previous
+        value, who wrote it, when, and from which source. Equal values (relative 1e-12) change nothing.
+        """
+        require_columns(frame, TARGET_COLUMNS, source)
+        frame = frame.reset_index(drop=True)
+        with self._tx(conn) as c:  # type: ignore[attr-defined]
+            work = pd.DataFrame(
+                {
+                    "plan_id": lookup_ids(frame["plan"], code_map(c, schema.plans)),
+                    "indicator_id": lookup_ids(frame["indicator"], code_map(c, schema.indicators)),
+                    "unit_id": lookup_ids(frame["unit"], code_map(c, schema.units)),
+                }
+            )
+            work["period"], problems = canonical_periods(frame["period"], source)
+            work["value"], value_problems = check_values(frame["value"], source)
+            problems += value_problems
+            for column, what in (("plan", "plan"), ("indicator", "indicator"), ("unit", "unit")):
+                problems += unknown_code_problems(
+                    source, frame, column, work[f"{column}_id"].to_numpy(), what
+                )
+            problems += duplicate_problems(work, _KEYS, source)
+            raise_problems(problems)
+            if work.empty:
+                return WriteSummary()
+
+            t = schema.targets
+            plan_ids = sorted(set(work["plan_id"].tolist()))
+            old = pd.DataFrame(
+                [
+                    tuple(r)
+                    for r in c.execute(
+                        select(t.c.plan_id, t.c.indicator_id, t.c.unit_id, t.c.period, t.c.value).where(
+                            t.c.plan_id.in_(plan_ids)
+                        )
+                    ).all()
+                ],
+                columns=[*_KEYS, "old_value"],
+            )
+            merged = work.merge(old, on=_KEYS, how="left") if len(old) else work.assign(old_value=np.nan)
+            is_new = merged["old_value"].isna()
+            delta = (merged["value"] - merged["old_value"]).abs()
+            scale = merged["value"].abs() + merged["old_value"].abs()
+            is_changed = ~is_new & (delta > RELATIVE_TOLERANCE * scale)
+            new_rows = merged[is_new]
+            changed_rows = merged[is_changed]
+            if len(new_rows) or len(changed_rows):
+                batch_id = c.execute(
+                    schema.batches.insert()
+                    .values(
+                        kind="targets",
+                        source=source,
+                        recorded_by=recorded_by,
+                        recorded_at=utc_now(),
+                    )
+                    .returning(schema.batches.c.id)
+                ).scalar_one()
+                if len(new_rows):
+                    records = _records(new_rows, batch_id)
+                    c.execute(t.insert(), records)
+                    c.execute(
+                        schema.target_history.insert(), [{**r, "previous_value": None} for r in records]
+                    )
+                if len(changed_rows):
+                    records = _records(changed_rows, batch_id)
+                    update = (
+                        t.update()
+                        .where(
+                            t.c.plan_id == bindparam("b_plan"),
+                            t.c.indicator_id == bindparam("b_ind"),
+                            t.c.unit_id == bindparam("b_unit"),
+                            t.c.period == bindparam("b_period"),
+                        )
+                        .values(value=bindparam("value"), batch_id=bindparam("batch_id"))
+                    )
+                    c.execute(
+                        update,
+                        [
+                            {
+                                "b_plan": r["plan_id"],
+                                "b_ind": r["indicator_id"],
+                                "b_unit": r["unit_id"],
+                                "b_period": r["period"],
+                                "value": r["value"],
+                                "batch_id": batch_id,
+                            }
+                            for r in records
+                        ],
+                    )
+                    previous = changed_rows["old_value"].astype(float).tolist()
+                    c.execute(
+                        schema.target_history.insert(),
+                        [{**r, "previous_value": p} for r, p in zip(records, previous, strict=True)],
+                    )
+        return WriteSummary(
+            new=int(is_new.sum()),
+            updated=int(is_changed.sum()),
+            unchanged=int(len(merged) - is_new.sum() - is_changed.sum()),
+        )
+
+    def targets(self, plan: str | None = None, indicators=None, units=None, periods=None) -> pd.DataFrame:
+        """Targets as a frame with ``model.TARGET_COLUMNS``, optionally filtered (codes / period texts)."""
+        with self.engine.connect() as c:  # type: ignore[attr-defined]
+            filters = IdFilter()
+            filters.add("t.plan_id", as_list(plan), code_map(c, schema.plans))
+            filters.add("t.indicator_id", as_list(indicators), code_map(c, schema.indicators))
+            filters.add("t.unit_id", as_list(units), code_map(c, schema.units))
+            if filters.empty:
+                return pd.DataFrame(columns=TARGET_COLUMNS)
+            period_list = as_list(periods)
+            sql = "SELECT t.plan_id, t.indicator_id, t.unit_id, t.period, t.value FROM targets t WHERE 1=1"
+            sql += filters.sql()
+            statement = filters.statement(sql + " ORDER BY t.plan_id, t.indicator_id, t.unit_id, t.period")
+            rows = c.execute(statement, filters.params).all()
+            frame = pd.DataFrame(
+                [tuple(r) for r in rows], columns=["plan_id", "indicator_id", "unit_id", "period", "value"]
+            )
+            frame = filters.apply_post(
+                frame, {"t.plan_id": "plan_id", "t.indicator_id": "indicator_id", "t.unit_id": "unit_id"}
+            )
+            if period_list is not None:
+                wanted = {str(Period.parse(p)) for p in period_list}
+                frame = frame[frame["period"].isin(wanted)]
+            result = pd.DataFrame(
+                {
+                    "plan": id_codes(c, schema.plans)[frame["plan_id"].to_numpy(dtype="int64")],
+                    "indicator": id_codes(c, schema.indicators)[
+                        frame["indicator_id"].to_numpy(dtype="int64")
+                    ],
+                    "unit": id_codes(c, schema.units)[frame["unit_id"].to_numpy(dtype="int64")],
+                    "period": frame["period"].to_numpy(dtype=object),
+                    "value": frame["value"].to_numpy(dtype="float64"),
+                }
+            )
+        return result
+
+    def target_history(
+        self,
+        plan: str | None = None,
+        indicator: str | None = None,
+        unit: str | None = None,
+        period: str | None = None,
+    ) -> pd.DataFrame:
+        """Every change of targets: plan, indicator, unit, period, value, previous_value, source,
+        recorded_by, recorded_at — oldest first."""
+        th, b = schema.target_history, schema.batches
+        p, i, u = schema.plans, schema.indicators, schema.units
+        query = (
+            select(
+                p.c.code.label("plan"),
+                i.c.code.label("indicator"),
+                u.c.code.label("unit"),
+                th.c.period,
+                th.c.value,
+                th.c.previous_value,
+                b.c.source,
+                b.c.recorded_by,
+                b.c.recorded_at,
+            )
+            .join_from(th, p, th.c.plan_id == p.c.id)
+            .join(i, th.c.indicator_id == i.c.id)
+            .join(u, th.c.unit_id == u.c.id)
+            .join(b, th.c.batch_id == b.c.id)
+            .order_by(th.c.id)
+        )
+        if plan is not None:
+            query = query.where(p.c.code == plan)
+        if indicator is not None:
+            query = query.where(i.c.code == indicator)
+        if unit is not None:
+            query = query.where(u.c.code == unit)
+        if period is not None:
+            query = query.where(th.c.period == str(Period.parse(period)))
+        with self.engine.connect() as c:  # type: ignore[attr-defined]
+            rows = c.execute(query).all()
+        columns = [
+            "plan",
+            "indicator",
+            "unit",
+            "period",
+            "value",
+            "previous_value",
+            "source",
+            "recorded_by",
+            "recorded_at",
+        ]
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=columns)
+        frame["recorded_at"] = pd.to_datetime(frame["recorded_at"])
+        return frame
+
+
+def _records(rows: pd.DataFrame, batch_id: int) -> list[dict]:
+    return [
+        {
+            "plan_id": int(a),
+            "indicator_id": int(b),
+            "unit_id": int(c),
+            "period": str(d),
+            "value": float(e),
+            "batch_id": batch_id,
+        }
+        for a, b, c, d, e in zip(
+            rows["plan_id"], rows["indicator_id"], rows["unit_id"], rows["period"], rows["value"], strict=True
+        )
+    ]

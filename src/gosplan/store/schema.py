@@ -1,0 +1,172 @@
+"""The tables of the store (SQLAlchemy Core).
+
+Codes (``"PY"``, ``"steel"``) are what the API speaks; inside the store units and indicators carry
+integer surrogate keys so that the 18-million-row reports table stays narrow. A month is stored as
+its ordinal (``year * 12 + month - 1``, see :func:`gosplan.model.month_label`), which makes a
+year-to-date an integer range.
+
+Reports keep every revision. The current one has ``is_current`` set; a correction flips the previous
+row's flag in the same transaction, and a partial index over the current rows (month first) serves
+the year-to-date aggregations. Who wrote a row and from which source lives once per write in
+``batches``; ``reports.recorded_at`` is only filled when the writer supplied its own time (late
+reports), otherwise the batch's time applies.
+
+This module mirrors the Alembic migrations in ``migrations/versions``; a test checks that they agree.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    text,
+)
+
+metadata = MetaData()
+
+CODE = 64  # longest code accepted; the importers refuse longer ones with a readable message
+NAME = 400
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(CODE), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+sectors = Table(
+    "sectors",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("code", String(CODE), nullable=False, unique=True),
+    Column("name", String(NAME), nullable=False),
+    Column("parent", String(CODE)),
+)
+
+units = Table(
+    "units",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("code", String(CODE), nullable=False, unique=True),
+    Column("name", String(NAME), nullable=False),
+    Column("kind", String(CODE), nullable=False),
+    Column("parent", String(CODE)),
+    Column("sector", String(CODE)),
+)
+
+indicators = Table(
+    "indicators",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("code", String(CODE), nullable=False, unique=True),
+    Column("name", String(NAME), nullable=False),
+    Column("unit", String(CODE), nullable=False),
+    Column("aggregation", String(16), nullable=False),
+    Column("time_aggregation", String(16), nullable=False),
+    Column("direction", String(16), nullable=False),
+    Column("sector", String(CODE)),
+    Column("key", Boolean, nullable=False),
+    Column("role", String(16), nullable=False),
+)
+
+plans = Table(
+    "plans",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("code", String(CODE), nullable=False, unique=True),
+    Column("name", String(NAME), nullable=False),
+    Column("kind", String(CODE), nullable=False),
+    Column("start_year", Integer, nullable=False),
+    Column("end_year", Integer, nullable=False),
+    Column("parent", String(CODE)),
+)
+
+batches = Table(
+    "batches",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),
+    Column("source", String(NAME), nullable=False),
+    Column("recorded_by", String(NAME), nullable=False),
+    Column("recorded_at", DateTime, nullable=False),
+)
+
+targets = Table(
+    "targets",
+    metadata,
+    Column("plan_id", Integer, ForeignKey("plans.id"), nullable=False),
+    Column("indicator_id", Integer, ForeignKey("indicators.id"), nullable=False),
+    Column("unit_id", Integer, ForeignKey("units.id"), nullable=False),
+    Column("period", String(8), nullable=False),
+    Column("value", Float, nullable=False),
+    Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
+    PrimaryKeyConstraint("plan_id", "indicator_id", "unit_id", "period", name="pk_targets"),
+)
+
+target_history = Table(
+    "target_history",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("plan_id", Integer, ForeignKey("plans.id"), nullable=False),
+    Column("indicator_id", Integer, ForeignKey("indicators.id"), nullable=False),
+    Column("unit_id", Integer, ForeignKey("units.id"), nullable=False),
+    Column("period", String(8), nullable=False),
+    Column("value", Float, nullable=False),
+    Column("previous_value", Float),
+    Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
+    Index("ix_target_history_key", "plan_id", "indicator_id", "unit_id", "period"),
+)
+
+reports = Table(
+    "reports",
+    metadata,
+    Column("indicator_id", Integer, ForeignKey("indicators.id"), nullable=False),
+    Column("unit_id", Integer, ForeignKey("units.id"), nullable=False),
+    Column("month", Integer, nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("value", Float, nullable=False),
+    Column("is_current", Boolean, nullable=False),
+    Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
+    Column("recorded_at", DateTime),
+    PrimaryKeyConstraint("indicator_id", "unit_id", "month", "revision", name="pk_reports"),
+    # Serves year-to-date totals and month sums: a month range over current rows only, covering.
+    Index(
+        "ix_reports_current_month",
+        "month",
+        "indicator_id",
+        "unit_id",
+        "value",
+        sqlite_where=text("is_current"),
+        postgresql_where=text("is_current"),
+    ),
+)
+
+actions = Table(
+    "actions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("title", String(NAME), nullable=False),
+    Column("owner_unit", String(CODE), nullable=False),
+    Column("plan", String(CODE)),
+    Column("indicator", String(CODE)),
+    Column("unit", String(CODE)),
+    Column("period", String(8)),
+    Column("due", Date),
+    Column("status", String(16), nullable=False),
+    Column("check", Text, nullable=False),
+    Column("origin", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("details", Text),
+    Index("ix_actions_status", "status"),
+)

@@ -26,4 +26,5 @@ def test_unknown(bad):
 def test_format():
     assert format_quantity(17_100_000, "t") == "17.1 Mt"
     assert format_quantity(24e9, "kWh") == "24.0 TWh"
-    assert format_quantity(10_000, "dwelling") == "10,000 dwelling"
+    assert format_quantity(10_000, "dwelling") == "10,000 dwellings"
+    assert format_quantity(51_826_297, "m**2") == "51.83 million m²"

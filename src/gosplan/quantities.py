@@ -94,6 +94,18 @@ def is_known_unit(text: str) -> bool:
     return True
 
 
+_DISPLAY_NAMES = {
+    "m**3": "m³", "meter**3": "m³", "m**2": "m²", "meter**2": "m²", "t_km": "t-km", "tkm": "t-km",
+    "hectare": "ha", "dwelling": "dwellings", "worker": "workers", "machine_hour": "machine-hours",
+    "million_won": "million won",
+}
+
+
+def display_unit(unit: str) -> str:
+    """The unit as a reader expects to see it: ``m**3`` -> ``m³``, ``t_km`` -> ``t-km``."""
+    return _DISPLAY_NAMES.get(unit, unit)
+
+
 def format_quantity(value: float, unit: str) -> str:
     """A readable quantity, scaled to a round prefix for tonnes and watt-hours.
 
@@ -101,6 +113,8 @@ def format_quantity(value: float, unit: str) -> str:
     '17.1 Mt'
     >>> format_quantity(85_000, "t")
     '85.0 kt'
+    >>> format_quantity(4_003_090_000, "t_km")
+    '4.00 bn t-km'
     """
     scales = {
         "t": [(1e6, "Mt"), (1e3, "kt"), (1, "t")],
@@ -111,6 +125,11 @@ def format_quantity(value: float, unit: str) -> str:
     for factor, name in scales.get(unit, []):
         if abs(value) >= factor:
             return f"{value / factor:,.1f} {name}"
+    shown = display_unit(unit)
+    if abs(value) >= 1e9:
+        return f"{value / 1e9:,.2f} bn {shown}"
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:,.2f} million {shown}"
     if abs(value) >= 100 or value == int(value):
-        return f"{value:,.0f} {unit}"
-    return f"{value:,.2f} {unit}"
+        return f"{value:,.0f} {shown}"
+    return f"{value:,.2f} {shown}"

@@ -302,12 +302,16 @@ def _combine(unit: str, sector: str, group: pd.DataFrame, factors: dict[str, flo
 
 
 def leaders_and_laggards(table: pd.DataFrame, *, limit: int = 10) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Units with their own targets that exceed (leaders) or lag behind (laggards), per indicator.
+    """Units with their own targets that exceed (leaders) or lag behind (laggards).
 
-    Laggards carry ``gap`` = target - actual in the indicator's unit (the shortfall to make up).
+    ``gap`` = target - actual in the indicator's unit (the shortfall to make up; negative for
+    leaders). Both lists are ranked by ``weight``, the gap as a share of the indicator's total
+    target over the units given, so that a large mine 5 % behind outranks a small farm 40 % behind.
     """
     own = table[table["target_is_own"] & table["fulfilment"].notna()].copy()
     own["gap"] = own["target"] - own["actual"]
-    leaders = own[own["status"].eq("exceeding")].sort_values("fulfilment", ascending=False)
-    laggards = own[own["status"].isin(["lagging", "at risk"])].sort_values("fulfilment")
+    total = own.groupby("indicator")["target"].transform("sum")
+    own["weight"] = own["gap"] / total.where(total > 0)
+    leaders = own[own["status"].eq("exceeding")].sort_values("weight")
+    laggards = own[own["status"].isin(["lagging", "at risk"])].sort_values("weight", ascending=False)
     return leaders.head(limit).reset_index(drop=True), laggards.head(limit).reset_index(drop=True)

@@ -223,16 +223,17 @@ def validate_facts(
         out["plan"], valid = _codes(problems, frame, "plan")
         ok &= check_known(problems, out["plan"], "plan", set(plans["code"]), "plan", valid)
     out["indicator"], valid = _codes(problems, frame, "indicator")
-    ok &= check_known(
+    indicator_ok = check_known(
         problems, out["indicator"], "indicator", pd.Index(indicators["code"]), "indicator", valid
     )
+    ok &= indicator_ok
     out["unit"], valid = _codes(problems, frame, "unit")
     units = store.units()
     ok &= check_known(problems, out["unit"], "unit", pd.Index(units["code"]), "unit", valid)
     out["period"] = _periods(problems, frame, kind, today, plans if kind == "targets" else None, out)
     non_negative = out["indicator"].map(roles).isin(ROLES).to_numpy()
     values = check_numbers(problems, frame["value"], "value", non_negative=non_negative)
-    out["value"] = _convert(problems, frame, values, out["indicator"], canonical, ok)
+    out["value"] = _convert(problems, frame, values, out["indicator"], canonical, indicator_ok)
     check_duplicates(problems, out, [c for c in out.columns if c != "value"])
     return out
 

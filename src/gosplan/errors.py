@@ -38,15 +38,19 @@ class Problem:
 
 
 class ValidationError(GosplanError):
-    """Input rejected; nothing was written. ``problems`` lists every reason found."""
+    """Input rejected; nothing was written. ``problems`` lists every reason found.
 
-    def __init__(self, problems: Iterable[Problem], limit: int = 20) -> None:
+    ``total`` counts every problem when only the first ones are listed (a file with a million bad rows).
+    """
+
+    def __init__(self, problems: Iterable[Problem], limit: int = 20, total: int | None = None) -> None:
         self.problems = list(problems)
+        self.total = max(total or 0, len(self.problems))
         shown = "\n".join(f"  - {p}" for p in self.problems[:limit])
-        more = len(self.problems) - limit
+        more = self.total - min(limit, len(self.problems))
         if more > 0:
             shown += f"\n  ... and {more} more"
-        count = len(self.problems)
+        count = self.total
         super().__init__(f"{count} problem{'s' if count != 1 else ''} found; nothing was written:\n{shown}")
 
 

@@ -1,0 +1,117 @@
+"""Import files and frames into the store: read, validate everything, write all-or-nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from gosplan.errors import Problem, ValidationError
+from gosplan.store import Store
+
+from .checks import Problems
+from .kinds import KINDS, SPECS, check_columns, detect_kind, template, validate_facts, validate_reference
+from .tables import read_table, write_table
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did: how many rows were read and how many were new, revised or unchanged."""
+
+    kind: str
+    path: str | None
+    rows: int
+    new: int
+    revised: int
+    unchanged: int
+
+
+def import_file(
+    store: Store,
+    path: str | Path,
+    kind: str | None = None,
+    *,
+    source: str | None = None,
+    recorded_by: str = "cli",
+    today: date | None = None,
+) -> ImportResult:
+    """Import one .csv/.xlsx/.parquet file; the kind is told from the header when not given.
+
+    Every problem in the file is reported at once (:class:`~gosplan.errors.ValidationError`) and
+    nothing is written unless the whole file is valid. Re-importing the same file changes nothing;
+    a corrected report value becomes a new revision.
+    """
+    path = Path(path)
+    frame = read_table(path)
+    if kind is None:
+        kind = detect_kind(list(frame.columns))
+        if kind is None:
+            raise ValidationError(
+                [
+                    Problem(
+                        path.name,
+                        1,
+                        None,
+                        f"cannot tell the kind of file from its header; name it (one of {', '.join(KINDS)})",
+                    )
+                ]
+            )
+    result = _import(
+        store, kind, frame, name=path.name, source=source or path.name, recorded_by=recorded_by, today=today
+    )
+    return ImportResult(result.kind, str(path), result.rows, result.new, result.revised, result.unchanged)
+
+
+def import_frame(
+    store: Store, kind: str, frame: pd.DataFrame, *, source: str, recorded_by: str, today: date | None = None
+) -> ImportResult:
+    """The same validation and write as :func:`import_file`, for a frame from a web form or the API.
+
+    Rows are numbered as in a spreadsheet: the frame's first row is row 2.
+    """
+    frame = frame.copy()
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    frame.index = pd.RangeIndex(2, len(frame) + 2, name="row")
+    if frame.empty:
+        raise ValidationError([Problem(source, None, None, "no rows to import")])
+    return _import(store, kind, frame, name=source, source=source, recorded_by=recorded_by, today=today)
+
+
+def _import(
+    store: Store,
+    kind: str,
+    frame: pd.DataFrame,
+    *,
+    name: str,
+    source: str,
+    recorded_by: str,
+    today: date | None,
+) -> ImportResult:
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}; one of {', '.join(KINDS)}")
+    problems = Problems(name)
+    check_columns(problems, kind, frame)
+    problems.raise_if_any()
+    if kind in ("targets", "reports"):
+        clean = validate_facts(kind, frame, store, problems, today or date.today())
+    else:
+        clean = validate_reference(kind, frame, store, problems)
+    problems.raise_if_any()
+    clean = clean.reset_index(drop=True)
+    with store.transaction() as conn:
+        if kind == "reports":
+            summary = store.write_reports(clean, source=source, recorded_by=recorded_by, conn=conn)
+        elif kind == "targets":
+            summary = store.write_targets(clean, source=source, recorded_by=recorded_by, conn=conn)
+        else:
+            summary = getattr(store, f"write_{kind}")(clean, conn=conn)
+    return ImportResult(kind, None, len(clean), summary.new, summary.updated, summary.unchanged)
+
+
+def write_template(kind: str, path: str | Path) -> None:
+    """An file with the columns ``kind`` expects and one example row (.csv, .xlsx or .parquet)."""
+    if kind not in SPECS:
+        raise ValueError(f"unknown kind {kind!r}; one of {', '.join(KINDS)}")
+    write_table(template(kind), path)

@@ -1,0 +1,315 @@
+"""What each kind of file holds and how its rows are checked; returns frames ready for the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from gosplan.model import AGGREGATIONS, DIRECTIONS, ROLES, Period
+from gosplan.quantities import UnitError, conversion_factor, is_known_unit
+from gosplan.store import Store
+
+from .checks import (
+    MAX_CODE,
+    Problems,
+    check_codes,
+    check_duplicates,
+    check_hierarchy,
+    check_known,
+    check_numbers,
+    check_text,
+    strip_export_guard,
+    text_column,
+)
+
+
+@dataclass(frozen=True)
+class Spec:
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    example: dict[str, object]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
+SPECS: dict[str, Spec] = {
+    "sectors": Spec(("code", "name"), ("parent",), {"code": "MET", "name": "Metallurgy", "parent": ""}),
+    "units": Spec(
+        ("code", "name", "kind"),
+        ("parent", "sector"),
+        {"code": "PY", "name": "Pyongyang", "kind": "province", "parent": "", "sector": ""},
+    ),
+    "indicators": Spec(
+        ("code", "name", "unit"),
+        ("aggregation", "time_aggregation", "direction", "sector", "key", "role"),
+        {
+            "code": "steel",
+            "name": "Crude steel",
+            "unit": "t",
+            "aggregation": "sum",
+            "time_aggregation": "sum",
+            "direction": "higher",
+            "sector": "",
+            "key": "true",
+            "role": "output",
+        },
+    ),
+    "plans": Spec(
+        ("code", "name", "kind", "start_year", "end_year"),
+        ("parent",),
+        {
+            "code": "AP2023",
+            "name": "Annual plan 2023",
+            "kind": "annual",
+            "start_year": 2023,
+            "end_year": 2023,
+            "parent": "",
+        },
+    ),
+    "targets": Spec(
+        ("plan", "indicator", "unit", "period", "value"),
+        ("uom",),
+        {"plan": "AP2023", "indicator": "steel", "unit": "PY", "period": "2023", "value": 1200, "uom": "kt"},
+    ),
+    "reports": Spec(
+        ("indicator", "unit", "period", "value"),
+        ("uom",),
+        {"indicator": "steel", "unit": "PY", "period": "2023-06", "value": 98.5, "uom": "kt"},
+    ),
+}
+KINDS: tuple[str, ...] = ("sectors", "units", "indicators", "plans", "targets", "reports")
+_TRUE = {"true", "1", "yes", "y", "t"}
+_FALSE = {"false", "0", "no", "n", "f", ""}
+
+
+def check_columns(problems: Problems, kind: str, frame: pd.DataFrame) -> None:
+    """Missing required columns and unknown extra columns are both rejected (so a typo in a header
+    cannot silently drop a column)."""
+    spec = SPECS[kind]
+    for column in spec.required:
+        if column not in frame.columns:
+            problems.add(1, column, "missing required column")
+    for column in frame.columns:
+        if column not in spec.columns:
+            problems.add(1, column, f"unknown column (a {kind} file has: {', '.join(spec.columns)})")
+
+
+def _codes(
+    problems: Problems, frame: pd.DataFrame, column: str, required: bool = True
+) -> tuple[pd.Series, np.ndarray]:
+    values = text_column(frame, column) if column in frame else pd.Series("", index=frame.index, dtype=object)
+    return values, check_codes(problems, values, column, required=required)
+
+
+def _name(problems: Problems, frame: pd.DataFrame, column: str = "name") -> pd.Series:
+    values = strip_export_guard(text_column(frame, column))
+    check_text(problems, values, column, required=True)
+    return values
+
+
+def _choice(
+    problems: Problems, frame: pd.DataFrame, column: str, allowed: tuple[str, ...], default: str
+) -> pd.Series:
+    if column not in frame:
+        return pd.Series(default, index=frame.index, dtype=object)
+    values = text_column(frame, column).str.lower().replace("", default)
+    bad = ~values.isin(allowed)
+    problems.add_rows(frame.index[bad.to_numpy()], column, f"must be one of {', '.join(allowed)}")
+    return values
+
+
+def validate_reference(kind: str, frame: pd.DataFrame, store: Store, problems: Problems) -> pd.DataFrame:
+    """Check a sectors/units/indicators/plans file; return it with the model's columns."""
+    codes, _ = _codes(problems, frame, "code")
+    out = pd.DataFrame({"code": codes, "name": _name(problems, frame)}, index=frame.index)
+    check_duplicates(problems, out, ["code"])
+    sectors = store.sectors()
+    known_sectors = set(sectors["code"]) | (set(codes) if kind == "sectors" else set())
+    if kind in ("sectors", "units", "plans"):
+        parents, valid = _codes(problems, frame, "parent", required=False)
+        stored = {
+            "sectors": sectors,
+            "units": store.units() if kind == "units" else None,
+            "plans": store.plans() if kind == "plans" else None,
+        }[kind]
+        check_hierarchy(
+            problems,
+            codes[valid],
+            parents[valid],
+            dict(zip(stored["code"], stored["parent"], strict=True)),
+            kind[:-1],
+        )
+        out["parent"] = parents.replace("", None)
+    if kind == "units":
+        out["kind"], _ = _codes(problems, frame, "kind")
+    if kind in ("units", "indicators"):
+        sector, valid = _codes(problems, frame, "sector", required=False)
+        check_known(problems, sector, "sector", known_sectors, "sector", valid, optional=True)
+        out["sector"] = sector.replace("", None)
+    if kind == "indicators":
+        uom = text_column(frame, "unit")
+        check_text(problems, uom, "unit", required=True, max_length=MAX_CODE)
+        unknown = {u for u in uom.unique().tolist() if u and not is_known_unit(u)}
+        problems.add_rows(frame.index[uom.isin(unknown).to_numpy()], "unit", "unknown unit of measure")
+        out["unit"] = uom
+        out["aggregation"] = _choice(problems, frame, "aggregation", AGGREGATIONS, "sum")
+        out["time_aggregation"] = _choice(problems, frame, "time_aggregation", AGGREGATIONS, "sum")
+        out["direction"] = _choice(problems, frame, "direction", DIRECTIONS, "higher")
+        out["role"] = _choice(problems, frame, "role", ROLES, "output")
+        key = text_column(frame, "key").str.lower() if "key" in frame else pd.Series("", index=frame.index)
+        bad = ~key.isin(_TRUE | _FALSE)
+        problems.add_rows(frame.index[bad.to_numpy()], "key", "must be true or false")
+        out["key"] = key.isin(_TRUE)
+    if kind == "plans":
+        out["kind"], _ = _codes(problems, frame, "kind")
+        start = check_numbers(problems, frame["start_year"], "start_year", integer=True)
+        end = check_numbers(problems, frame["end_year"], "end_year", integer=True)
+        with np.errstate(invalid="ignore"):
+            wrong = (start > end) | (start < 1000) | (end > 9999)
+        problems.add_rows(frame.index[wrong], "end_year", "end_year must be a year not before start_year")
+        out["start_year"] = np.nan_to_num(start).astype("int64")
+        out["end_year"] = np.nan_to_num(end).astype("int64")
+    return out
+
+
+def _convert(
+    problems: Problems,
+    frame: pd.DataFrame,
+    values: np.ndarray,
+    indicator: pd.Series,
+    canonical: pd.Series,
+    ok: np.ndarray,
+) -> np.ndarray:
+    """Convert values given in ``uom`` to each indicator's canonical unit (factor per distinct pair)."""
+    if "uom" not in frame:
+        return values
+    uom = text_column(frame, "uom")
+    target = indicator.map(canonical).fillna("")
+    pairs = pd.DataFrame({"uom": uom, "target": target})[ok & (uom != "").to_numpy()]
+    factors = np.ones(len(frame))
+    for (source_unit, target_unit), group in pairs.groupby(["uom", "target"], sort=False):
+        rows = group.index
+        try:
+            factor = conversion_factor(source_unit, target_unit)
+        except UnitError:
+            what = indicator.loc[rows[0]]
+            reason = (
+                f"unknown unit of measure {source_unit!r}"
+                if not is_known_unit(source_unit)
+                else f"cannot convert {source_unit!r} to {target_unit!r}, the unit of indicator {what!r}"
+            )
+            problems.add_rows(rows, "uom", reason)
+            continue
+        factors[frame.index.get_indexer(rows)] = factor
+    return values * factors
+
+
+def validate_facts(
+    kind: str, frame: pd.DataFrame, store: Store, problems: Problems, today: date
+) -> pd.DataFrame:
+    """Check a targets or reports file; return plan?, indicator, unit, period, value in canonical units."""
+    indicators = store.indicators()
+    canonical = pd.Series(indicators["unit"].to_numpy(), index=indicators["code"].to_numpy())
+    roles = pd.Series(indicators["role"].to_numpy(), index=indicators["code"].to_numpy())
+    out = pd.DataFrame(index=frame.index)
+    ok = np.ones(len(frame), dtype=bool)
+    if kind == "targets":
+        plans = store.plans()
+        out["plan"], valid = _codes(problems, frame, "plan")
+        ok &= check_known(problems, out["plan"], "plan", set(plans["code"]), "plan", valid)
+    out["indicator"], valid = _codes(problems, frame, "indicator")
+    indicator_ok = check_known(
+        problems, out["indicator"], "indicator", pd.Index(indicators["code"]), "indicator", valid
+    )
+    ok &= indicator_ok
+    out["unit"], valid = _codes(problems, frame, "unit")
+    units = store.units()
+    ok &= check_known(problems, out["unit"], "unit", pd.Index(units["code"]), "unit", valid)
+    out["period"] = _periods(problems, frame, kind, today, plans if kind == "targets" else None, out)
+    non_negative = out["indicator"].map(roles).isin(ROLES).to_numpy()
+    values = check_numbers(problems, frame["value"], "value", non_negative=non_negative)
+    out["value"] = _convert(problems, frame, values, out["indicator"], canonical, indicator_ok)
+    check_duplicates(problems, out, [c for c in out.columns if c != "value"])
+    return out
+
+
+def _periods(
+    problems: Problems,
+    frame: pd.DataFrame,
+    kind: str,
+    today: date,
+    plans: pd.DataFrame | None,
+    out: pd.DataFrame,
+) -> pd.Series:
+    text = text_column(frame, "period")
+    parsed: dict[str, Period | None] = {}
+    for value in text.unique().tolist():
+        try:
+            parsed[value] = Period.parse(value)
+        except ValueError:
+            parsed[value] = None
+    period = text.map(parsed)
+    bad = period.isna().to_numpy()
+    problems.add_rows(
+        frame.index[bad],
+        "period",
+        "not a period (expected 2023, 2023-H1, 2023-Q2 or 2023-06)"
+        if kind == "targets"
+        else "not a month (expected YYYY-MM, e.g. 2023-06)",
+    )
+    canonical = period.map(lambda p: str(p) if p is not None else "")
+    if kind == "reports":
+        not_month = ~bad & period.map(lambda p: p is not None and p.kind != "M").to_numpy()
+        problems.add_rows(
+            frame.index[not_month], "period", "reports are monthly: give a month such as 2023-06"
+        )
+        this_month = Period.month(today.year, today.month).ordinal
+        future = ~bad & ~not_month & period.map(lambda p: p is not None and p.ordinal > this_month).to_numpy()
+        problems.add_rows(
+            frame.index[future], "period", f"a report for a future month (today is {today:%Y-%m-%d})"
+        )
+    elif plans is not None and len(plans):
+        start = out["plan"].map(dict(zip(plans["code"], plans["start_year"], strict=True)))
+        end = out["plan"].map(dict(zip(plans["code"], plans["end_year"], strict=True)))
+        year = period.map(lambda p: p.year if p is not None else np.nan)
+        outside = ~bad & start.notna().to_numpy() & ((year < start) | (year > end)).to_numpy()
+        problems.add_rows(
+            frame.index[outside],
+            "period",
+            lambda row: (
+                f"period {canonical[row]} is outside plan {out['plan'][row]} "
+                f"({int(start[row])}-{int(end[row])})"
+            ),
+        )
+    return canonical
+
+
+def template(kind: str) -> pd.DataFrame:
+    """The columns of ``kind`` with one example row."""
+    spec = SPECS[kind]
+    return pd.DataFrame([spec.example], columns=list(spec.columns))
+
+
+def detect_kind(columns: list[str]) -> str | None:
+    """Tell the kind of a file from its header, or ``None`` if it is ambiguous."""
+    present = set(columns)
+    if "plan" in present:
+        return "targets"
+    if {"indicator", "unit", "period", "value"} <= present:
+        return "reports"
+    if "code" not in present:
+        return None
+    if present & {"start_year", "end_year"}:
+        return "plans"
+    if present & {"aggregation", "time_aggregation", "direction", "key", "role"} or (
+        "unit" in present and "kind" not in present
+    ):
+        return "indicators"
+    if "kind" in present:
+        return "units"
+    return "sectors"

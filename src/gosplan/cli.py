@@ -255,7 +255,7 @@ _mount_subcommands()
 def main() -> None:
     """Console entry point: user errors print a clear message and exit with status 1, no traceback."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except GosplanError as exc:
         err.print(f"[bold red]error:[/] {exc}")
         sys.exit(1)
@@ -271,6 +271,7 @@ def main() -> None:
             exc.show()
             sys.exit(exc.exit_code)
         raise
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

@@ -54,6 +54,10 @@ class ValidationError(GosplanError):
         super().__init__(f"{count} problem{'s' if count != 1 else ''} found; nothing was written:\n{shown}")
 
 
+class InvalidValue(GosplanError, ValueError):
+    """A single argument is malformed (a period like ``2023-13``, an unknown status class)."""
+
+
 class NotFound(GosplanError):
     """A unit, indicator, plan, report or other named thing does not exist."""
 

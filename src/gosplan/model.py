@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
+from gosplan.errors import InvalidValue
+
 _PERIOD_LENGTH = {"Y": 12, "H": 6, "Q": 3, "M": 1}
 
 Aggregation = Literal["sum", "mean", "last", "max"]
@@ -81,7 +83,7 @@ class Period:
             return text
         match = _PERIOD_RE.match(str(text))
         if not match:
-            raise ValueError(f"not a period: {text!r} (expected 2023, 2023-H1, 2023-Q2 or 2023-06)")
+            raise InvalidValue(f"not a period: {text!r} (expected 2023, 2023-H1, 2023-Q2 or 2023-06)")
         year = int(match["year"])
         if match["half"]:
             return cls(year, "H", int(match["half"][1]))
@@ -90,7 +92,7 @@ class Period:
         if match["month"]:
             month = int(match["month"])
             if not 1 <= month <= 12:
-                raise ValueError(f"not a period: {text!r} (month must be 01..12)")
+                raise InvalidValue(f"not a period: {text!r} (month must be 01..12)")
             return cls(year, "M", month)
         return cls(year, "Y", 1)
 

@@ -17,22 +17,37 @@ from functools import lru_cache
 
 import pint
 
-_REGISTRY = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
-# Physical-planning units pint does not define, or defines differently.
-_REGISTRY.define("tonne_metric = 1000 * kilogram = t")
-_REGISTRY.define("kilotonne = 1000 * t = kt")
-_REGISTRY.define("megatonne = 1000000 * t = Mt")
-_REGISTRY.define("dwelling = [dwelling] = dwellings = flat = flats")
-_REGISTRY.define("head = [head] = heads")
-_REGISTRY.define("piece = [piece] = pcs = pieces")
-_REGISTRY.define("wagon = [wagon] = wagons")
-_REGISTRY.define("tonne_kilometer = t * km = t_km = tkm")
-_REGISTRY.define("worker = [worker] = workers = persons = person")
-_REGISTRY.define("worker_hour = worker * hour = worker_hours = man_hour = man_hours")
-_REGISTRY.define("machine_hour = [machine_hour] = machine_hours = equipment_hour = equipment_hours")
-_REGISTRY.define("won = [currency_won] = KPW")
-_REGISTRY.define("thousand_won = 1000 * won")
-_REGISTRY.define("million_won = 1000000 * won")
+_DEFINITIONS = [
+    # Physical-planning units pint does not define, or defines differently.
+    "tonne_metric = 1000 * kilogram = t",
+    "kilotonne = 1000 * t = kt",
+    "megatonne = 1000000 * t = Mt",
+    "dwelling = [dwelling] = dwellings = flat = flats",
+    "head = [head] = heads",
+    "piece = [piece] = pcs = pieces",
+    "wagon = [wagon] = wagons",
+    "tonne_kilometer = t * km = t_km = tkm",
+    "worker = [worker] = workers = persons = person",
+    "worker_hour = worker * hour = worker_hours = man_hour = man_hours",
+    "machine_hour = [machine_hour] = machine_hours = equipment_hour = equipment_hours",
+    "won = [currency_won] = KPW",
+    "thousand_won = 1000 * won",
+    "million_won = 1000000 * won",
+]
+
+
+@lru_cache(maxsize=1)
+def registry() -> pint.UnitRegistry:
+    """The one unit registry, built on first use (parsing pint's definitions costs about a second;
+    the parsed form is cached on disk where the user cache folder is writable)."""
+    try:
+        reg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True, cache_folder=":auto:")
+    except Exception:  # an unwritable or broken cache folder must not stop the program
+        reg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+    for definition in _DEFINITIONS:
+        reg.define(definition)
+    return reg
+
 
 _ALIASES = {
     "t-km": "t_km",
@@ -58,10 +73,6 @@ class UnitError(ValueError):
     """A unit of measure that is unknown or cannot be converted to the wanted one."""
 
 
-def registry() -> pint.UnitRegistry:
-    return _REGISTRY
-
-
 @lru_cache(maxsize=1024)
 def parse_unit(text: str) -> pint.Unit:
     """Parse a unit of measure, with the spellings planners use (``t-km``, ``kt``, ``ha``)."""
@@ -70,7 +81,7 @@ def parse_unit(text: str) -> pint.Unit:
         raise UnitError("empty unit of measure")
     key = _ALIASES.get(cleaned, _ALIASES.get(cleaned.lower(), cleaned))
     try:
-        return _REGISTRY.Unit(key)
+        return registry().Unit(key)
     except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, AttributeError,
             ValueError, TypeError, AssertionError) as exc:
         raise UnitError(f"unknown unit of measure {text!r}") from exc
@@ -81,7 +92,7 @@ def conversion_factor(source: str, target: str) -> float:
     """Multiply a value in ``source`` units by this to express it in ``target`` units."""
     src, dst = parse_unit(source), parse_unit(target)
     try:
-        return float(_REGISTRY.Quantity(1.0, src).to(dst).magnitude)
+        return float(registry().Quantity(1.0, src).to(dst).magnitude)
     except pint.errors.DimensionalityError as exc:
         raise UnitError(f"cannot convert {source!r} to {target!r} (different dimensions)") from exc
 

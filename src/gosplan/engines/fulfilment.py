@@ -135,6 +135,8 @@ def fulfilment(inputs: FulfilmentInputs, period: str | Period, *, window: str = 
     counts["reported"] = counts["complete"].eq(True).astype(int)
     counts_up = hierarchy.rollup(counts, ["indicator"], ["expected", "reported"]).drop(columns="rolled")
 
+    # Spreading targets over months leaves float dust (5317999.999999999); plans are not that precise.
+    targets_up[["target", "annual_target"]] = targets_up[["target", "annual_target"]].astype(float).round(6)
     table = targets_up
     for part in (actual_up, lfl_up, prev_up, counts_up):
         table = table.merge(part, on=["unit", "indicator"], how="outer")

@@ -39,13 +39,13 @@ YEARS = (2021, 2022, 2023)
 FIRST_MONTH = month_ordinal("2021-01")
 LAST_MONTH = month_ordinal("2023-06")  # the plenum reviews the first half of 2023: nothing later
 MONTHS = np.arange(FIRST_MONTH, LAST_MONTH + 1)
-AS_OF = pd.Timestamp("2023-07-20 00:00", tz="UTC")
+AS_OF = pd.Timestamp("2023-07-20 00:00", tz="UTC")  # the data stand as on the eve of the plenum
 REPORT_COLUMNS_AT = ["indicator", "unit", "period", "value", "recorded_at"]
 
 # Units that stop reporting: (unit, month). The four calibrated sectors always report in 2023.
 FORCED_MISSING = [("fish.sonbong", "2023-06"), ("text.kanggye", "2023-05"), ("text.kanggye", "2023-06"),
                   ("bld.ryanggang", "2023-06")]
-# The correction the brief asks for: a coal mine's April 2023 figure, first under-reported.
+# A coal mine's April 2023 figure, first reported 6 % short and revised a few weeks later.
 FORCED_CORRECTION = ("coal.tokchon", "coal", "2023-04", 0.94)
 
 
@@ -56,7 +56,7 @@ class Activity:
     targets: pd.DataFrame
     reports: pd.DataFrame
     corrections: pd.DataFrame
-    profiles: pd.DataFrame  # unit, indicator, technology, efficiency, perf_2023 (hidden truths)
+    profiles: pd.DataFrame  # unit, indicator, technology, efficiency, h1_2023_fulfilment
     missing: set[tuple[str, int]] = field(default_factory=set)
 
 

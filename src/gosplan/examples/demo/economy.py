@@ -9,6 +9,8 @@ import pandas as pd
 
 from .activity import simulate
 from .catalogue import indicators_frame, plans_frame, sectors_frame, units_frame
+from .extras import campaign_frames, farms_frame, project_frames, weather_frame
+from .io_table import io_frames
 
 
 @dataclass
@@ -27,8 +29,17 @@ class DemoEconomy:
     targets: pd.DataFrame
     reports: pd.DataFrame
     corrections: pd.DataFrame
-    enterprise_profiles: pd.DataFrame
-    io_table: dict[str, pd.DataFrame] = field(default_factory=dict)
+    farms: pd.DataFrame
+    campaigns: pd.DataFrame
+    campaign_members: pd.DataFrame
+    weather_events: pd.DataFrame
+    projects: pd.DataFrame
+    project_milestones: pd.DataFrame
+    project_progress: pd.DataFrame
+    io_table: dict[str, pd.DataFrame]
+    capacities: pd.DataFrame
+    # Hidden truths for checking engines: technology, technical efficiency, H1 2023 fulfilment.
+    enterprise_profiles: pd.DataFrame = field(repr=False)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """All frames by name; the frames of ``io_table`` appear as ``io_<name>`` (e.g. ``io_Z``)."""
@@ -53,6 +64,10 @@ def build_demo(seed: int = 2023) -> DemoEconomy:
     """
     rng = np.random.Generator(np.random.PCG64(seed))
     activity = simulate(rng)
+    campaigns, members = campaign_frames()
+    farms = farms_frame(rng, activity.targets)
+    projects, milestones, progress = project_frames(rng)
+    io_table, capacities = io_frames(rng)
     return DemoEconomy(
         seed=seed,
         sectors=sectors_frame(),
@@ -62,5 +77,14 @@ def build_demo(seed: int = 2023) -> DemoEconomy:
         targets=activity.targets,
         reports=activity.reports,
         corrections=activity.corrections,
+        farms=farms,
+        campaigns=campaigns,
+        campaign_members=members,
+        weather_events=weather_frame(),
+        projects=projects,
+        project_milestones=milestones,
+        project_progress=progress,
+        io_table=io_table,
+        capacities=capacities,
         enterprise_profiles=activity.profiles,
     )

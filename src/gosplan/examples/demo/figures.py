@@ -25,6 +25,8 @@ plenum's figures: electricity 101 %, coal 104 %, metals 112 %, chemicals 102 % o
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 # National annual actual (2021, 2022) and national annual plan (2023), canonical units.
@@ -115,8 +117,41 @@ CAMPAIGN_JOINS: dict[str, list[str]] = {
     "2023-04": ["coal.kowon", "coal.chonsong"],
     "2023-05": ["coal.kangdong"],
 }
-CAMPAIGN_EFFECT = 0.05
+CAMPAIGN_EFFECT = 0.06
 
-# The spring drought of 2023 in South Hwanghae: month -> share of the early crop lost.
-DROUGHT_PROVINCE = "KP-05"
-DROUGHT_LOSS: dict[str, float] = {"2023-05": 0.35, "2023-06": 0.40}
+
+
+@dataclass(frozen=True)
+class WeatherEvent:
+    """An abnormal-weather episode and what it did to the province's grain.
+
+    ``scope`` says which grain it hit: ``"year"`` the whole year's harvest, ``"early"`` the early crop
+    of June-July, ``"month"`` only the event's own month. ``factor`` multiplies that grain.
+    """
+
+    province: str
+    period: str
+    kind: str
+    severity: float
+    scope: str
+    factor: float
+    description: str
+
+
+WEATHER_EVENTS: list[WeatherEvent] = [
+    WeatherEvent("KP-10", "2021-05", "cold", 0.35, "year", 0.92,
+                 "Late spring frost in Ryanggang damages potato seedlings"),
+    WeatherEvent("KP-08", "2021-08", "flood", 0.60, "year", 0.86,
+                 "Heavy rain and floods in South Hamgyong wash out fields and embankments"),
+    WeatherEvent("KP-05", "2022-05", "drought", 0.40, "early", 0.80,
+                 "Spring drought on the west coast lowers the wheat and barley crop in South Hwanghae"),
+    WeatherEvent("KP-02", "2022-05", "drought", 0.30, "early", 0.88,
+                 "Spring drought on the west coast lowers the early crop in South Pyongan"),
+    WeatherEvent("KP-07", "2022-08", "flood", 0.45, "year", 0.90,
+                 "Typhoon rains flood the coastal plains of Kangwon"),
+    # The episode of the 2023 mid-year review: a spring drought in the granary province.
+    WeatherEvent("KP-05", "2023-05", "drought", 0.55, "month", 0.65,
+                 "Spring drought in South Hwanghae: little rain since April, reservoirs low"),
+    WeatherEvent("KP-05", "2023-06", "drought", 0.70, "month", 0.60,
+                 "Spring drought in South Hwanghae continues; early wheat, barley and potato crop reduced"),
+]

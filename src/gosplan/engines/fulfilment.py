@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from gosplan.engines.hierarchy import Hierarchy
-from gosplan.engines.trajectory import monthly_trajectories, seasonal_profiles
+from gosplan.engines.trajectory import monthly_trajectories, parse_periods, seasonal_profiles
 from gosplan.model import MonthRange, Period
 from gosplan.quantities import UnitError, conversion_factor
 
@@ -114,9 +114,10 @@ def fulfilment(inputs: FulfilmentInputs, period: str | Period, *, window: str = 
     time_agg = ind["time_aggregation"]
     unit_agg = ind["aggregation"].where(ind["aggregation"].isin(["sum", "mean", "max"]), "sum")
 
-    series = _series_targets(inputs, year, time_agg, hierarchy, first.index, last.index)
-    actual = _series_actual(inputs.actual, time_agg, len(months), "actual")
-    previous = _series_actual(inputs.previous, time_agg, len(months), "previous")
+    categories = {"unit": hierarchy.codes, "indicator": list(ind.index)}
+    series = _categorical(_series_targets(inputs, year, time_agg, hierarchy, first.index, last.index), categories)
+    actual = _categorical(_series_actual(inputs.actual, time_agg, len(months), "actual"), categories)
+    previous = _categorical(_series_actual(inputs.previous, time_agg, len(months), "previous"), categories)
 
     # Targets roll up over units (NaN-propagating: an unknown child target makes the sum unknown).
     targets_up = hierarchy.rollup(series, ["indicator"], ["target", "annual_target"], unit_agg)
@@ -181,7 +182,20 @@ def fulfilment(inputs: FulfilmentInputs, period: str | Period, *, window: str = 
                "sector", "uom", "target", "actual", "fulfilment", "status", "previous", "change",
                "annual_target", "remaining", "months_left", "required_rate", "rate_to_date", "expected",
                "reported", "missing", "months_reported", "target_is_own", "actual_basis", "target_basis"]
-    return table[columns].sort_values(["depth", "unit", "indicator"]).reset_index(drop=True)
+    table = table[columns].sort_values(["depth", "unit", "indicator"]).reset_index(drop=True)
+    # Back to plain text: categorical keys would make every later groupby enumerate all categories.
+    table["unit"] = table["unit"].astype(object)
+    table["indicator"] = table["indicator"].astype(object)
+    return table
+
+
+def _categorical(frame: pd.DataFrame, categories: dict[str, list[str]]) -> pd.DataFrame:
+    """Unit and indicator columns as categoricals over fixed categories (fast merges on codes)."""
+    out = frame.copy()
+    for column, values in categories.items():
+        if column in out.columns:
+            out[column] = pd.Categorical(out[column].astype(object), categories=values)
+    return out
 
 
 def _series_targets(inputs: FulfilmentInputs, year: int, time_agg: pd.Series, hierarchy: Hierarchy,
@@ -214,9 +228,9 @@ def _needs_profile(targets: pd.DataFrame, time_agg: pd.Series) -> pd.DataFrame:
     t = targets[targets["indicator"].map(time_agg).fillna("sum").eq("sum")]
     if t.empty:
         return t[["indicator", "unit"]]
-    kind = t["period"].str.extract(r"^\d{4}(?:-([HQ])\d|-(\d\d))?$")
-    sub = np.where(kind[1].notna(), 12, np.where(kind[0].eq("Q"), 3, np.where(kind[0].eq("H"), 0, 0)))
-    covered = pd.Series(sub, index=t.index).groupby([t["indicator"], t["unit"]]).sum()
+    kind, _, _ = parse_periods(t["period"])
+    sub = np.select([kind == "M", kind == "Q"], [1, 3], default=0)
+    covered = pd.Series(sub, index=t.index).groupby([t["indicator"], t["unit"]], sort=False).sum()
     return covered[covered < 12].reset_index()[["indicator", "unit"]]
 
 

@@ -140,19 +140,21 @@ def monthly_trajectories(targets: pd.DataFrame, year: int, time_aggregation: pd.
     cols = [f"m{m}" for m in range(1, 13)]
     if targets.empty:
         return pd.DataFrame(columns=["indicator", "unit", "annual", *cols])
-    t = targets.copy()
-    parsed = {p: Period.parse(p) for p in t["period"].unique()}
-    t["kind"] = t["period"].map(lambda p: parsed[p].kind)
-    t["index"] = t["period"].map(lambda p: parsed[p].index)
-    t = t[t["period"].map(lambda p: parsed[p].year == year)]
-    keys = t[["indicator", "unit"]].drop_duplicates().reset_index(drop=True)
-    keys["row"] = np.arange(len(keys))
-    t = t.merge(keys, on=["indicator", "unit"])
+    kind, index, period_year = parse_periods(targets["period"])
+    t = targets.assign(kind=kind, index=index)[period_year == year]
+    # Integer keys instead of merges: these frames have a row per unit x indicator x period.
+    ind_codes, ind_uniques = pd.factorize(t["indicator"])
+    unit_codes, unit_uniques = pd.factorize(t["unit"])
+    pair = ind_codes.astype(np.int64) * max(len(unit_uniques), 1) + unit_codes
+    rows, pairs = pd.factorize(pair)
+    keys = pd.DataFrame({"indicator": ind_uniques[pairs // max(len(unit_uniques), 1)],
+                         "unit": unit_uniques[pairs % max(len(unit_uniques), 1)]})
+    t = t.assign(row=rows)
     n = len(keys)
     arrays = {"Y": np.full((n, 1), np.nan), "H": np.full((n, 2), np.nan), "Q": np.full((n, 4), np.nan),
               "M": np.full((n, 12), np.nan)}
-    for kind, arr in arrays.items():
-        part = t[t["kind"] == kind]
+    for kind_code, arr in arrays.items():
+        part = t[t["kind"].to_numpy() == kind_code]
         arr[part["row"].to_numpy(), part["index"].to_numpy() - 1] = part["value"].to_numpy(dtype=float)
     prof = np.tile(FLAT, (n, 1))
     if profiles is not None and not profiles.empty:
@@ -165,10 +167,20 @@ def monthly_trajectories(targets: pd.DataFrame, year: int, time_aggregation: pd.
     monthly = np.where((agg == "sum")[:, None], summed, levels)
     annual = np.where(agg == "sum", np.where(np.isnan(arrays["Y"][:, 0]), monthly.sum(axis=1),
                                              arrays["Y"][:, 0]), arrays["Y"][:, 0])
-    out = keys.drop(columns="row")
+    out = keys
     out["annual"] = annual
     out[cols] = monthly
     return out
+
+
+def parse_periods(periods: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Kind ('Y', 'H', 'Q', 'M'), index and year of each period text, parsing each distinct text once."""
+    codes, uniques = pd.factorize(periods)
+    parsed = [Period.parse(p) for p in uniques]
+    kinds = np.array([p.kind for p in parsed] or ["Y"], dtype=object)
+    indexes = np.array([p.index for p in parsed] or [1], dtype=np.int64)
+    years = np.array([p.year for p in parsed] or [0], dtype=np.int64)
+    return kinds[codes], indexes[codes], years[codes]
 
 
 def _level_trajectory(arrays: dict[str, np.ndarray]) -> np.ndarray:

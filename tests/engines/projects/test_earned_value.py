@@ -1,0 +1,240 @@
+"""Earned-value tracking: published formulas on hand-checked numbers, synthetic known answers, properties.
+
+The formulas are those of PMI, *Practice Standard for Earned Value Management* (2nd ed., 2011,
+ch. 4 and appendix D on earned schedule) and Lipke, "Schedule is Different", *The Measurable News*
+(March 2003): SV = EV - PV, CV = EV - AC, SPI = EV/PV, CPI = EV/AC, EAC = BAC/CPI,
+ES = C + (EV - PV_C)/(PV_{C+1} - PV_C), SPI(t) = ES/AT, IEAC(t) = PD/SPI(t).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gosplan.engines.projects import (
+    EarnedValueSettings,
+    dwellings_summary,
+    earned_schedule,
+    project_history,
+    track_projects,
+)
+from gosplan.errors import ValidationError
+
+
+def _project(code="P", budget=1200.0, start="2023-01", end="2023-12", dwellings=0, unit="PY"):
+    return pd.DataFrame({"code": [code], "name": [f"project {code}"], "unit": [unit], "budget": [budget],
+                         "start": [start], "planned_end": [end], "dwellings": [dwellings]})
+
+
+def _progress(code, first_month, percents, costs, dwellings=None):
+    months = pd.period_range(first_month, periods=len(percents), freq="M").strftime("%Y-%m")
+    return pd.DataFrame({"project": code, "period": months, "percent_complete": percents,
+                         "actual_cost": costs, "dwellings_completed": dwellings or [0] * len(percents)})
+
+
+def test_lipke_interpolation_between_month_ends():
+    # Lipke (2003), figure "Earned Schedule Concept": EV lies between PV(May) and PV(June), AT = 7,
+    # so ES = 5 + (EV - PV_May)/(PV_June - PV_May). Baseline and EV below chosen by hand.
+    pv = np.array([10, 25, 45, 70, 100, 140, 170, 190, 200], dtype=float)  # Jan..Sep cumulative
+    ev = 120.0
+    es = earned_schedule(ev, pv)
+    assert es == pytest.approx(5 + (120 - 100) / (140 - 100))  # 5.5 months
+    at = 7
+    assert es / at == pytest.approx(5.5 / 7)  # SPI(t)
+    assert es - at == pytest.approx(-1.5)  # SV(t), months
+
+
+def test_practice_standard_indicators_by_hand():
+    # BAC 1200 spread evenly over 12 months (PV 100 a month). After 6 months 45 % is done at a cost
+    # of 600: PV = 600, EV = 540, SV = -60, CV = -60, SPI = CPI = 0.9, EAC = BAC/CPI = 1333.33,
+    # ETC = 733.33, VAC = -133.33, TCPI = (1200-540)/(1200-600) = 1.1, ES = 5.4, SPI(t) = 0.9,
+    # IEAC(t) = 12/0.9 = 13.33 months: the project is forecast to end in February of the next year.
+    projects = _project()
+    progress = _progress("P", "2023-01", [5, 12, 20, 28, 36, 45], [100] * 6)
+    row = track_projects(projects, None, progress, as_of="2023-06").iloc[0]
+    assert (row.pv, row.ev, row.ac) == pytest.approx((600, 540, 600))
+    assert (row.sv, row.cv, row.spi, row.cpi) == pytest.approx((-60, -60, 0.9, 0.9))
+    assert row.eac == pytest.approx(1200 / 0.9)
+    assert row.etc == pytest.approx(1200 / 0.9 - 600)
+    assert row.vac == pytest.approx(1200 - 1200 / 0.9)
+    assert row.tcpi == pytest.approx(1.1)
+    assert row.eac_at_budget_rate == pytest.approx(600 + 1200 - 540)
+    assert row.eac_cpi_spi == pytest.approx(600 + 660 / 0.81)
+    assert (row.es, row.actual_time, row.spi_t, row.sv_t) == pytest.approx((5.4, 6, 0.9, -0.6))
+    assert row.delay_months == pytest.approx(12 / 0.9 - 12)
+    assert row.forecast_end == "2024-02"
+    assert row.planned_end == "2023-12"
+    assert row.status == "slipping"  # 1.33 months behind: within the default 2 months before "late"
+    assert track_projects(projects, None, progress, "2023-06",
+                          EarnedValueSettings(late_after_months=1.0)).status.iloc[0] == "late"
+
+
+def test_on_plan_project_is_on_time_with_unit_indices():
+    percents = list(np.arange(1, 8) * 100 / 12)
+    row = track_projects(_project(), None, _progress("P", "2023-01", percents, [100] * 7), "2023-07").iloc[0]
+    assert (row.spi, row.cpi, row.spi_t) == pytest.approx((1, 1, 1))
+    assert row.eac == pytest.approx(1200)
+    assert row.forecast_end == row.forecast_end_early == row.forecast_end_late == "2023-12"
+    assert row.status == "on time"
+
+
+@pytest.mark.parametrize("rate", [0.5, 0.75, 1.25])
+def test_constant_rate_gives_known_forecast(rate):
+    # Work earned at a steady fraction `rate` of the linear plan: ES = rate * AT and the project
+    # takes PD / rate months, with no spread in the monthly ES gains (range collapses).
+    months = 6
+    percents = [100 * rate * (m + 1) / 12 for m in range(months)]
+    row = track_projects(_project(), None, _progress("P", "2023-01", percents, [100] * months),
+                         "2023-06").iloc[0]
+    assert row.es == pytest.approx(rate * 6)
+    assert row.spi_t == pytest.approx(rate)
+    assert row.delay_months == pytest.approx(12 / rate - 12)
+    assert row.forecast_end_early == row.forecast_end_late == row.forecast_end
+
+
+def test_uneven_progress_gives_a_range_around_the_forecast():
+    percents = np.cumsum([2, 9, 3, 10, 4, 8]).tolist()
+    row = track_projects(_project(), None, _progress("P", "2023-01", percents, [100] * 6), "2023-06").iloc[0]
+    assert row.forecast_end_early <= row.forecast_end <= row.forecast_end_late
+    assert row.forecast_end_early < row.forecast_end_late
+
+
+def test_milestone_baseline_in_shares_or_money_is_the_same():
+    projects = _project(budget=1000.0)
+    shares = pd.DataFrame({"project": "P", "milestone": ["foundations", "frame", "finishing"],
+                           "planned_date": ["2023-03", "2023-08", "2023-12"],
+                           "planned_value": [0.2, 0.5, 0.3], "dwellings": [0, 0, 0]})
+    money = shares.assign(planned_value=[200.0, 500.0, 300.0])
+    progress = _progress("P", "2023-01", [5, 10, 20, 30], [60, 60, 90, 100])
+    by_share = track_projects(projects, shares, progress, "2023-04").iloc[0]
+    by_money = track_projects(projects, money, progress, "2023-04").iloc[0]
+    # PV rises 200 over Jan-Mar, then 500 over Apr-Aug: PV(April) = 200 + 100 = 300.
+    assert by_share.pv == pytest.approx(300)
+    assert by_share.drop("as_of").equals(by_money.drop("as_of"))
+    # EV = 300 = PV: ES = AT = 4.
+    assert by_share.es == pytest.approx(4)
+
+
+def test_work_packages_and_quantities_earn_their_weights():
+    projects = _project(budget=1000.0)
+    milestones = pd.DataFrame({"project": "P", "milestone": ["a", "b"],
+                               "planned_date": ["2023-06", "2023-12"], "planned_value": [0.4, 0.6],
+                               "dwellings": [0, 0], "quantity": [np.nan, 300.0]})
+    progress = pd.DataFrame({
+        "project": "P", "period": ["2023-01", "2023-02", "2023-02", "2023-03"],
+        "milestone": ["a", "a", "b", "b"],
+        "percent_complete": [20.0, 50.0, np.nan, np.nan], "quantity_done": [np.nan, np.nan, 30.0, 60.0],
+        "actual_cost": [50.0, 100.0, 50.0, 80.0], "dwellings_completed": 0,
+    })
+    row = track_projects(projects, milestones, progress, "2023-03").iloc[0]
+    # a: 50 % of 400 (carried forward from February); b: 90 of 300 m3 = 30 % of 600.
+    assert row.ev == pytest.approx(0.5 * 400 + 0.3 * 600)
+    assert row.ac == pytest.approx(280)
+
+
+def test_completed_projects_are_on_time_or_late_by_their_finish():
+    percents = [20, 40, 60, 80, 100]
+    early = track_projects(_project(end="2023-05"), None, _progress("P", "2023-01", percents, [10] * 5),
+                           "2023-09").iloc[0]
+    assert early.complete and early.status == "on time" and early.forecast_end == "2023-05"
+    late = track_projects(_project(end="2023-03"), None, _progress("P", "2023-01", percents, [10] * 5),
+                          "2023-09").iloc[0]
+    assert late.complete and late.status == "late" and late.forecast_end == "2023-05"
+    assert late.spi_t == pytest.approx(3 / 9)  # ES = PD = 3 months of plan earned in 9 months
+
+
+def test_overdue_unfinished_project_is_late_and_stalled_one_has_no_date():
+    row = track_projects(_project(end="2023-04"), None, _progress("P", "2023-01", [10, 30, 40, 50, 60],
+                                                                  [10] * 5), "2023-05").iloc[0]
+    assert row.status == "late"
+    stalled_progress = _progress("P", "2023-01", [0, 0, 0], [10] * 3)
+    stalled = track_projects(_project(), None, stalled_progress, "2023-03").iloc[0]
+    assert stalled.forecast_end is None and stalled.status == "late"
+
+
+def test_dwellings_completed_and_expected_in_the_year():
+    projects = pd.concat([_project("ON", dwellings=600), _project("SLOW", dwellings=600)], ignore_index=True)
+    milestones = pd.DataFrame({
+        "project": ["ON", "ON", "SLOW", "SLOW"], "milestone": ["block 1", "block 2"] * 2,
+        "planned_date": ["2023-06", "2023-12"] * 2, "planned_value": [0.5, 0.5] * 2,
+        "dwellings": [300, 300] * 2,
+    })
+    on = _progress("ON", "2023-01", [100 * m / 12 for m in range(1, 7)], [100] * 6, [0, 0, 0, 0, 0, 300])
+    slow = _progress("SLOW", "2023-01", [100 * 0.75 * m / 12 for m in range(1, 7)], [100] * 6)
+    status = track_projects(projects, milestones, pd.concat([on, slow]), "2023-06").set_index("project")
+    assert status.loc["ON", "dwellings_completed"] == 300
+    assert status.loc["ON", "dwellings_expected_year"] == 600
+    # SLOW earned 4.5 months of plan in 6: block 1 (planned at month 6) comes at 6 + 1.5/0.75 = 8,
+    # block 2 (month 12) at 6 + 7.5/0.75 = 16, i.e. next April: 300 dwellings this year.
+    assert status.loc["SLOW", "dwellings_expected_year"] == 300
+    assert status.loc["ON", "status"] == "on time" and status.loc["SLOW", "status"] == "late"
+    summary = dwellings_summary(status.reset_index())
+    assert summary.loc[0, "dwellings_expected_year"] == 900
+
+
+def test_history_matches_the_as_of_rows():
+    progress = _progress("P", "2023-01", [5, 12, 20, 28], [100, 90, 110, 100])
+    history = project_history(_project(), None, progress, "2023-04")
+    assert list(history.period) == ["2023-01", "2023-02", "2023-03", "2023-04"]
+    for month in ("2023-02", "2023-04"):
+        row = track_projects(_project(), None, progress, month).iloc[0]
+        h = history.set_index("period").loc[month]
+        assert (h.pv, h.ev, h.ac, h.es) == pytest.approx((row.pv, row.ev, row.ac, row.es))
+
+
+def test_not_started_project_follows_its_plan():
+    future = _project(start="2024-01", end="2024-12", dwellings=100)
+    row = track_projects(future, None, None, "2023-06").iloc[0]
+    assert row.pv == 0 and row.ev == 0 and row.status == "on time"
+    assert row.forecast_end == "2024-12" and row.dwellings_expected_year == 0
+
+
+def test_validation_lists_every_problem():
+    projects = pd.concat([_project("A"), _project("A", budget=-1.0)], ignore_index=True)
+    milestones = pd.DataFrame({"project": ["A", "B"], "milestone": ["x", "y"],
+                               "planned_date": ["2023-05"] * 2,
+                               "planned_value": [0.7, 1.0], "dwellings": [0, 0]})
+    progress = pd.DataFrame({"project": ["A", "A"], "period": ["2023-13", "2023-02"],
+                             "percent_complete": [10.0, 140.0], "actual_cost": [1.0, -2.0],
+                             "dwellings_completed": [0, 0]})
+    with pytest.raises(ValidationError) as caught:
+        track_projects(projects, milestones, progress, "2023-06")
+    reasons = {(p.source, p.column) for p in caught.value.problems}
+    assert {("projects", "code"), ("projects", "budget"), ("project_milestones", "project"),
+            ("project_milestones", "planned_value"), ("project_progress", "period"),
+            ("project_progress", "percent_complete"), ("project_progress", "actual_cost")} <= reasons
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(0.0, 50.0), min_size=1, max_size=24), st.floats(0.0, 1.0))
+def test_earned_schedule_inverts_the_baseline(increments, fraction):
+    pv = np.cumsum(np.asarray(increments) + 1.0)  # strictly increasing baseline
+    ev = fraction * pv[-1]
+    es = earned_schedule(ev, pv)
+    times = np.arange(0, pv.size + 1)
+    assert np.interp(es, times, np.concatenate([[0.0], pv])) == pytest.approx(ev, abs=1e-9 * pv[-1])
+    assert 0 <= es <= pv.size
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.floats(0.0, 15.0), min_size=2, max_size=10), st.floats(10.0, 500.0))
+def test_identities_hold_for_any_progress(steps, monthly_cost):
+    percents = np.minimum(np.cumsum(steps), 99.0).tolist()
+    costs = [monthly_cost] * len(percents)
+    last = pd.Period("2023-01", "M") + (len(percents) - 1)
+    row = track_projects(_project(), None, _progress("P", "2023-01", percents, costs), str(last)).iloc[0]
+    assert row.sv == pytest.approx(row.ev - row.pv)
+    assert row.cv == pytest.approx(row.ev - row.ac)
+    assert row.etc + row.ac == pytest.approx(row.eac)
+    if row.ev > 0:
+        assert row.eac == pytest.approx(1200 * row.ac / row.ev)
+        ends = [row.forecast_end_early, row.forecast_end, row.forecast_end_late]
+        finite = [e for e in ends if e is not None]
+        assert finite == sorted(finite)
+    assert row.status in ("on time", "slipping", "late")
+    assert math.isclose(row.es / row.actual_time, row.spi_t)

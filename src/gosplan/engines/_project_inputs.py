@@ -93,8 +93,12 @@ def _column(frame: pd.DataFrame, name: str, default: object) -> pd.Series:
 
 
 def prepare_projects(projects: pd.DataFrame, milestones: pd.DataFrame | None,
-                     progress: pd.DataFrame | None) -> list[ProjectPlan]:
-    """Validate the three frames and build a :class:`ProjectPlan` per project (all problems at once)."""
+                     progress: pd.DataFrame | None, to_date: bool = False) -> list[ProjectPlan]:
+    """Validate the three frames and build a :class:`ProjectPlan` per project (all problems at once).
+
+    ``to_date``: ``actual_cost``, ``dwellings_completed`` and ``quantity_done`` are totals to date
+    rather than amounts of the month.
+    """
     problems: list[Problem] = []
     milestones = milestones if milestones is not None else pd.DataFrame(columns=["project", "planned_date",
                                                                                  "planned_value"])
@@ -115,9 +119,13 @@ def prepare_projects(projects: pd.DataFrame, milestones: pd.DataFrame | None,
             if code not in known:
                 problems.append(Problem(source, row + 2, "project", f"unknown project {code!r}"))
 
+    milestones_of = dict(tuple(milestones.groupby(milestones["project"].astype(str))))
+    progress_of = dict(tuple(progress.groupby(progress["project"].astype(str))))
     plans = []
     for row, record in projects.iterrows():
-        plan = _plan_for(int(row), record, milestones, progress, problems)  # type: ignore[arg-type]
+        code = str(record["code"])
+        plan = _plan_for(int(row), record, milestones_of.get(code, milestones.iloc[:0]),  # type: ignore[arg-type]
+                         progress_of.get(code, progress.iloc[:0]), problems, to_date)
         if plan is not None:
             plans.append(plan)
     if problems:
@@ -125,8 +133,8 @@ def prepare_projects(projects: pd.DataFrame, milestones: pd.DataFrame | None,
     return plans
 
 
-def _plan_for(row: int, record: pd.Series, milestones: pd.DataFrame, progress: pd.DataFrame,
-              problems: list[Problem]) -> ProjectPlan | None:
+def _plan_for(row: int, record: pd.Series, own: pd.DataFrame, reports: pd.DataFrame,
+              problems: list[Problem], to_date: bool) -> ProjectPlan | None:
     code = str(record["code"])
     line = row + 2
     bac = _number(record["budget"])
@@ -147,7 +155,6 @@ def _plan_for(row: int, record: pd.Series, milestones: pd.DataFrame, progress: p
     total_dwellings = _number(record.get("dwellings", 0.0))
     total_dwellings = 0.0 if math.isnan(total_dwellings) else total_dwellings
 
-    own = milestones[milestones["project"].astype(str) == code]
     times, values, dwell_at, quantities, names = [], [], [], [], []
     for m_row, m in own.iterrows():
         try:
@@ -177,22 +184,21 @@ def _plan_for(row: int, record: pd.Series, milestones: pd.DataFrame, progress: p
         order = np.argsort(times, kind="stable")
         times_a = np.asarray(times)[order]
         values_a = np.asarray(values)[order]
-        total = values_a.sum()
-        if abs(total - 1.0) <= _SHARE_TOLERANCE:
-            shares = values_a
-        elif abs(total - bac) <= _MONEY_TOLERANCE * bac:
-            shares = values_a / total
-        else:
+        shares = _increments(values_a, bac)
+        if shares is None:
             problems.append(Problem("project_milestones", None, "planned_value",
-                                    f"planned values of project {code!r} sum to {total:g}: neither 1 "
-                                    f"(shares) nor the budget {bac:g}"))
-            shares = values_a / total if total > 0 else np.full(values_a.size, 1 / values_a.size)
+                                    f"planned values of project {code!r} neither sum to 1 or the budget "
+                                    f"{bac:g} nor rise to it"))
+            shares = np.full(values_a.size, 1 / values_a.size)
         baseline_times = np.concatenate([[start_fraction], times_a])
         baseline_shares = np.concatenate([[0.0], np.cumsum(shares)])
         package_weights = dict(zip([names[i] for i in order], shares, strict=True))
         package_quantity = dict(zip([names[i] for i in order], np.asarray(quantities)[order], strict=True))
         dwell_times = times_a
         dwell_counts = np.asarray(dwell_at)[order]
+        if (total_dwellings > 0 and dwell_counts.sum() > total_dwellings + 0.5
+                and (np.diff(dwell_counts) >= 0).all() and abs(dwell_counts[-1] - total_dwellings) <= 0.5):
+            dwell_counts = np.diff(dwell_counts, prepend=0.0)  # given as cumulative counts
     else:
         baseline_times = np.array([start_fraction, duration])
         baseline_shares = np.array([0.0, 1.0])
@@ -206,9 +212,8 @@ def _plan_for(row: int, record: pd.Series, milestones: pd.DataFrame, progress: p
 
     grid = np.arange(1.0, math.floor(duration) + 1.0)
     month_grid = np.unique(np.concatenate([grid[grid < duration], [duration]]))
-    reports = progress[progress["project"].astype(str) == code]
     packages, cost, dwell = _progress_arrays(reports, start_ordinal, package_weights, package_quantity,
-                                             problems)
+                                             problems, to_date)
     return ProjectPlan(
         code=code, name=str(record.get("name", code)), unit=str(record.get("unit", "")), bac=bac,
         start_ordinal=start_ordinal, start=start_fraction, duration=duration, total_dwellings=total_dwellings,
@@ -218,8 +223,34 @@ def _plan_for(row: int, record: pd.Series, milestones: pd.DataFrame, progress: p
     )
 
 
+def _increments(values: np.ndarray, bac: float) -> np.ndarray | None:
+    """Milestone planned values (in date order) as shares of the budget earned at each milestone.
+
+    Accepted forms: shares that sum to 1, money that sums to the budget, or the same cumulatively
+    (non-decreasing, ending at 1 or at the budget). When both readings fit they agree.
+    """
+    total = values.sum()
+    if abs(total - 1.0) <= _SHARE_TOLERANCE:
+        return values
+    if abs(total - bac) <= _MONEY_TOLERANCE * bac:
+        return values / total
+    if (np.diff(values) >= 0).all() and values.size:
+        if abs(values[-1] - 1.0) <= _SHARE_TOLERANCE:
+            return np.diff(values, prepend=0.0)
+        if abs(values[-1] - bac) <= _MONEY_TOLERANCE * bac:
+            return np.diff(values, prepend=0.0) / values[-1]
+    return None
+
+
+def _flows(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Month amounts from totals to date, per work package (or the project), in report order."""
+    key = frame["milestone"].fillna("").astype(str)
+    to_date = frame.groupby([key, frame["offset"]])[column].max()
+    return to_date.groupby(level=0).diff().fillna(to_date)
+
+
 def _progress_arrays(reports: pd.DataFrame, start_ordinal: int, weights: dict[str, float],
-                     quantities: dict[str, float], problems: list[Problem]):
+                     quantities: dict[str, float], problems: list[Problem], to_date: bool):
     """Per-package (offset, cumulative fraction) series and monthly cost and dwelling flows."""
     source = "project_progress"
     offsets = np.zeros(len(reports), dtype=int)
@@ -256,8 +287,13 @@ def _progress_arrays(reports: pd.DataFrame, start_ordinal: int, weights: dict[st
         .fillna(0.0).to_numpy(),
     })
     frame = frame[frame["valid"]]
-    cost = (frame["offset"].to_numpy(), frame["cost"].to_numpy(dtype=float))
-    dwell = (frame["offset"].to_numpy(), frame["dwell"].to_numpy(dtype=float))
+    if to_date:
+        flows = {c: _flows(frame, c) for c in ("cost", "dwell")}
+        cost = (flows["cost"].index.get_level_values(1).to_numpy(), flows["cost"].to_numpy(dtype=float))
+        dwell = (flows["dwell"].index.get_level_values(1).to_numpy(), flows["dwell"].to_numpy(dtype=float))
+    else:
+        cost = (frame["offset"].to_numpy(), frame["cost"].to_numpy(dtype=float))
+        dwell = (frame["offset"].to_numpy(), frame["dwell"].to_numpy(dtype=float))
 
     by_package = frame["milestone"].notna() & (frame["milestone"].astype(str) != "")
     packages: list[tuple[float, np.ndarray, np.ndarray]] = []
@@ -270,7 +306,8 @@ def _progress_arrays(reports: pd.DataFrame, start_ordinal: int, weights: dict[st
             if rows["percent"].notna().any():
                 fraction = rows.groupby("offset")["percent"].max() / 100
             elif math.isfinite(quantities.get(name, math.nan)) and quantities[name] > 0:
-                done = rows.groupby("offset")["quantity"].sum().cumsum()
+                done = rows.groupby("offset")["quantity"].sum()
+                done = done.cummax() if to_date else done.cumsum()
                 fraction = (done / quantities[name]).clip(upper=1.0)
             else:
                 problems.append(Problem(source, None, "percent_complete",

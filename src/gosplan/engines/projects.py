@@ -29,9 +29,11 @@ Frames (columns as the demo economy and the store name them)::
     project_progress:   project, period, percent_complete, actual_cost, dwellings_completed
                         [, milestone, quantity_done]
 
-``planned_value`` is a share of the budget when a project's values sum to 1, otherwise money that
-must sum to the budget. ``percent_complete`` (0-100) is cumulative; ``actual_cost``,
-``dwellings_completed`` and ``quantity_done`` are flows of the month. A row with a ``milestone``
+``planned_value`` is a share of the budget when a project's values sum to 1, money when they sum
+to the budget, and either of these cumulatively when they rise to 1 or to the budget; milestone
+``dwellings`` may likewise be cumulative. ``percent_complete`` (0-100) is cumulative;
+``actual_cost``, ``dwellings_completed`` and ``quantity_done`` are amounts of the month, or totals
+to date with ``EarnedValueSettings(to_date=True)``. A row with a ``milestone``
 reports that work package; a project with such rows earns value package by package.
 
 >>> import pandas as pd
@@ -82,12 +84,15 @@ class EarnedValueSettings:
     ``late_after_months``: a forecast end more than this many months after the planned end, or a
     passed planned end with work outstanding, makes a project late. ``recent_months``: how many
     recent monthly ES rates make the forecast range; ``confidence``: its two-sided level.
+    ``to_date``: progress reports give ``actual_cost``, ``dwellings_completed`` and
+    ``quantity_done`` as totals to date instead of amounts of the month.
     """
 
     slip_tolerance: float = 0.05
     late_after_months: float = 2.0
     recent_months: int = 6
     confidence: float = 0.8
+    to_date: bool = False
 
 
 def earned_schedule(ev: float, pv: np.ndarray, times: np.ndarray | None = None) -> float:
@@ -117,6 +122,7 @@ def _ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator > 0 else math.nan
 
 
+_NEGLIGIBLE = 1e-9
 _FORECAST_HORIZON_MONTHS = 1200  # beyond a century a forecast date says nothing: report none
 
 
@@ -222,21 +228,24 @@ def _track_one(plan: ProjectPlan, as_of: Period, settings: EarnedValueSettings) 
         traj = _trajectory(plan, at)
         es_path = np.array([earned_schedule(v, baseline_pv, plan.month_grid) for v in traj.ev])
         pv, ev, ac, es = float(traj.pv[-1]), float(traj.ev[-1]), float(traj.ac[-1]), float(es_path[-1])
+        if ev < _NEGLIGIBLE * plan.bac:  # below any reportable percentage: nothing earned yet
+            ev = es = 0.0
         dwell_done = float(traj.dwellings.sum())
         dwell_year = float(traj.dwellings[max(as_of.year * 12 - plan.start_ordinal, 0):].sum())
     bac = plan.bac
     elapsed = float(max(at, 0))
-    cpi, spi, spi_t = _ratio(ev, ac), _ratio(ev, pv), _ratio(es, elapsed)
     complete = at > 0 and ev >= bac * (1 - 1e-9)
     if complete:
         central = early = late = float(np.argmax(traj.ev >= bac * (1 - 1e-9)) + 1)
         rate = slow = math.nan
+        elapsed = central  # a finished project's schedule performance is frozen at its finish
     elif at <= 0:  # not started: the plan is the forecast
         central = early = late = plan.duration
         rate = slow = 1.0
     else:
         central, early, late, slow = _forecast_times(es_path, plan.duration, settings)
-        rate = spi_t
+        rate = es / elapsed
+    cpi, spi, spi_t = _ratio(ev, ac), _ratio(ev, pv), _ratio(es, elapsed)
     eac = bac / cpi if cpi > 0 else ac + bac - ev  # no cost efficiency measured yet: remaining at plan
     year_end = as_of.year * 12 - plan.start_ordinal + 12.0
     if complete:
@@ -280,20 +289,21 @@ def track_projects(projects: pd.DataFrame, milestones: pd.DataFrame | None, prog
     month = Period.parse(as_of)
     if month.kind != "M":
         month = month.last_month()
-    plans = prepare_projects(projects, milestones, progress)
+    plans = prepare_projects(projects, milestones, progress, settings.to_date)
     rows = [_track_one(plan, month, settings) for plan in plans]
     return pd.DataFrame(rows, columns=EARNED_VALUE_COLUMNS)
 
 
 def project_history(projects: pd.DataFrame, milestones: pd.DataFrame | None, progress: pd.DataFrame | None,
-                    through: str | Period) -> pd.DataFrame:
+                    through: str | Period, settings: EarnedValueSettings | None = None) -> pd.DataFrame:
     """Monthly PV, EV, AC, ES, SPI, CPI and SPI(t) of each project from its start to ``through``.
 
     The S-curves of a project chart; one row per project and month (:data:`HISTORY_COLUMNS`).
     """
     last = Period.parse(through).last_month()
     frames = []
-    for plan in prepare_projects(projects, milestones, progress):
+    settings = settings or EarnedValueSettings()
+    for plan in prepare_projects(projects, milestones, progress, settings.to_date):
         months = last.ordinal - plan.start_ordinal + 1
         if months <= 0:
             continue

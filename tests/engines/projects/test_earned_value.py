@@ -145,7 +145,8 @@ def test_completed_projects_are_on_time_or_late_by_their_finish():
     late = track_projects(_project(end="2023-03"), None, _progress("P", "2023-01", percents, [10] * 5),
                           "2023-09").iloc[0]
     assert late.complete and late.status == "late" and late.forecast_end == "2023-05"
-    assert late.spi_t == pytest.approx(3 / 9)  # ES = PD = 3 months of plan earned in 9 months
+    # Schedule performance is frozen at the finish: 3 planned months took 5.
+    assert (late.es, late.actual_time, late.spi_t) == pytest.approx((3, 5, 3 / 5))
 
 
 def test_overdue_unfinished_project_is_late_and_stalled_one_has_no_date():
@@ -238,3 +239,54 @@ def test_identities_hold_for_any_progress(steps, monthly_cost):
         assert finite == sorted(finite)
     assert row.status in ("on time", "slipping", "late")
     assert math.isclose(row.es / row.actual_time, row.spi_t)
+
+
+def test_cumulative_forms_and_totals_to_date_give_the_same_status():
+    projects = _project(budget=1000.0, dwellings=500)
+    increments = pd.DataFrame({"project": "P", "milestone": ["frame", "finish", "handover"],
+                               "planned_date": ["2023-04", "2023-09", "2023-12"],
+                               "planned_value": [300.0, 500.0, 200.0], "dwellings": [0, 200, 300]})
+    cumulative = increments.assign(planned_value=[0.3, 0.8, 1.0], dwellings=[0, 200, 500])
+    monthly = _progress("P", "2023-01", [5, 15, 25, 30, 40, 50, 60, 70, 80, 85],
+                        [60, 90, 110, 60, 100, 95, 100, 105, 110, 60], [0] * 8 + [150, 60])
+    to_date = monthly.assign(actual_cost=monthly.actual_cost.cumsum(),
+                             dwellings_completed=monthly.dwellings_completed.cumsum())
+    expected = track_projects(projects, increments, monthly, "2023-10")
+    got = track_projects(projects, cumulative, to_date, "2023-10", EarnedValueSettings(to_date=True))
+    pd.testing.assert_frame_equal(expected, got)
+    assert expected.loc[0, "dwellings_completed"] == 210 and expected.loc[0, "ac"] == 890
+
+
+def test_housing_phases_one_on_time_one_slipping():
+    # Shaped like the demo economy's housing programme: cumulative milestone shares (groundbreaking,
+    # foundations 20 %, frames 55 %, finishing 85 %, handover 100 %), reports to date. One phase keeps
+    # pace; the other moves through its schedule at 72 % of the planned pace.
+    projects = pd.DataFrame({
+        "code": ["phase-1", "rural"], "name": ["Phase 1", "Rural housing"], "unit": ["bld.a", "bld.b"],
+        "budget": [520_000.0, 45_000.0], "start": ["2023-01", "2023-01"],
+        "planned_end": ["2023-12", "2023-12"], "dwellings": [10_000, 3_000]})
+    shares = [0.0, 0.20, 0.55, 0.85, 1.0]
+    dates = ["2023-01", "2023-04", "2023-07", "2023-10", "2023-12"]
+    milestones = pd.DataFrame([(code, f"m{i}", d, s, 0 if s < 1 else total) for code, total in
+                               (("phase-1", 10_000), ("rural", 3_000)) for i, (d, s) in
+                               enumerate(zip(dates, shares, strict=True))],
+                              columns=["project", "milestone", "planned_date", "planned_value", "dwellings"])
+    months = [f"2023-{m:02d}" for m in range(1, 7)]
+    curve = np.interp(np.arange(1, 7), [1, 4, 7, 10, 12], shares)
+    progress = pd.concat([
+        pd.DataFrame({"project": "phase-1", "period": months, "percent_complete": 100 * curve,
+                      "actual_cost": 520_000.0 * curve * 1.02, "dwellings_completed": 0}),
+        pd.DataFrame({"project": "rural", "period": months,
+                      "percent_complete": 100 * np.interp(0.72 * np.arange(1, 7), [1, 4, 7, 10, 12], shares),
+                      "actual_cost": 45_000.0 * curve * 0.8, "dwellings_completed": 0}),
+    ])
+    status = track_projects(projects, milestones, progress, "2023-06",
+                            EarnedValueSettings(to_date=True)).set_index("project")
+    assert status.loc["phase-1", "status"] == "on time"
+    assert status.loc["phase-1", "spi_t"] == pytest.approx(1.0)
+    assert status.loc["phase-1", "cpi"] == pytest.approx(1 / 1.02)
+    assert status.loc["phase-1", "dwellings_expected_year"] == 10_000
+    assert status.loc["rural", "status"] in ("slipping", "late")
+    assert status.loc["rural", "spi_t"] < 0.8
+    assert status.loc["rural", "forecast_end"] > "2023-12"
+    assert status.loc["rural", "dwellings_expected_year"] == 0

@@ -22,6 +22,8 @@ WEATHER_EVENT_COLUMNS = ["province", "period", "kind", "severity"]
 RANKING_COLUMNS = ["rank", "measure", "province", "kind", "area", "cost", "expected_shortfall",
                    "shortfall_reduction", "reduction_se", "reduction_per_cost", "p_target_met",
                    "expected_total_gain"]
+_FARM_ALIASES = {"crop_area_ha": "area", "irrigated_ha": "irrigated_area", "drained_ha": "drained_area",
+                 "cold_protected_ha": "cold_protected_area"}
 DEFAULT_QUANTILES: tuple[float, ...] = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
 
 
@@ -131,21 +133,41 @@ class Exposure:
             raise ValidationError(Problem("exposure", None, None, p) for p in problems)
 
     @classmethod
-    def from_farms(cls, farms: pd.DataFrame) -> Exposure:
-        """Sum a farms frame (:data:`FARM_COLUMNS`; ``unit`` may stand for ``province``) by province.
+    def from_farms(cls, farms: pd.DataFrame, province_of: Mapping[str, str] | None = None,
+                   normal_output: Mapping[str, float] | None = None) -> Exposure:
+        """Sum a farms frame (:data:`FARM_COLUMNS`) by province.
 
-        ``normal_output`` may instead be given as ``area × yield`` (column ``yield``, t/ha);
-        protection as areas (``irrigated_area``…) or shares (``irrigated_share``…).
+        A frame keyed by farm ``unit`` without a ``province`` column is mapped through
+        ``province_of`` (farm → province; without it each unit is its own province). Areas may be
+        named ``crop_area_ha``/``irrigated_ha``/``drained_ha``/``cold_protected_ha``, protection may be
+        given as shares (``irrigated_share``…). Normal output comes from a ``normal_output``
+        column, from ``area × yield`` (t/ha), or from the ``normal_output`` mapping by farm unit
+        (e.g. the year's grain plan of each farm).
         """
-        frame = farms.rename(columns={"unit": "province"}) if "province" not in farms else farms.copy()
-        problems = [Problem("farms", None, c, "required column is missing")
-                    for c in ("province", "area") if c not in frame.columns]
-        if "normal_output" not in frame and "yield" not in frame:
-            problems.append(Problem("farms", None, "normal_output", "give normal_output or yield"))
+        frame = farms.rename(columns=_FARM_ALIASES)
+        if "province" not in frame:
+            if "unit" not in frame:
+                raise ValidationError([Problem("farms", None, "province", "required column is missing")])
+            units = frame["unit"].astype(str)
+            frame = frame.assign(province=units.map(province_of) if province_of is not None else units)
+        problems = []
+        if "area" not in frame:
+            problems.append(Problem("farms", None, "area", "required column is missing"))
+        if "normal_output" not in frame:
+            if "yield" in frame:
+                frame = frame.assign(normal_output=frame["area"] * frame["yield"])
+            elif normal_output is not None and "unit" in frame:
+                frame = frame.assign(normal_output=frame["unit"].astype(str).map(normal_output))
+            else:
+                problems.append(Problem("farms", None, "normal_output",
+                                        "give normal_output, yield or a normal_output mapping by unit"))
         if problems:
             raise ValidationError(problems)
-        if "normal_output" not in frame:
-            frame["normal_output"] = frame["area"] * frame["yield"]
+        unknown = frame["province"].isna().to_numpy() | frame["normal_output"].isna().to_numpy()
+        for row in np.flatnonzero(unknown):
+            problems.append(Problem("farms", int(row) + 2, "unit", "no province or normal output"))
+        if problems:
+            raise ValidationError(problems)
         protected = {}
         for kind, stem in zip(KINDS, ("irrigated", "drained", "cold_protected"), strict=True):
             if f"{stem}_area" in frame:

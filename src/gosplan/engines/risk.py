@@ -92,7 +92,7 @@ def _simulate_chunk(task: _Chunk) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     vulnerability = 1 - effect[:, None] * exposure.protected_share  # (3, P)
     rho = params.spatial_correlation
     survival = np.ones((n, provinces))
-    events: list[tuple[int, np.ndarray]] = []  # kept only to re-price the measures' provinces
+    events: list[tuple[int, np.ndarray, bool]] = []  # kept only to re-price the measures' provinces
     for k in range(len(KINDS)):
         for m in range(12):
             if task.random_months[m]:
@@ -110,7 +110,7 @@ def _simulate_chunk(task: _Chunk) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
                 raw = np.broadcast_to(task.known_loss[k, m], (n, provinces))
             survival *= 1 - raw * vulnerability[k]
             if task.measure_province.size:
-                events.append((k, raw))
+                events.append((k, raw, bool(task.random_months[m])))
     noise = (np.maximum(1 + params.other_sd * rng.standard_normal((n, provinces)), 0.0)
              if params.other_sd > 0 else np.ones((n, provinces)))
     output = exposure.normal_output * survival * noise
@@ -119,8 +119,9 @@ def _simulate_chunk(task: _Chunk) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     for j, (p, kind, share) in enumerate(zip(task.measure_province, task.measure_kind, task.measure_share,
                                              strict=True)):
         column = np.ones(n)
-        for k, raw in events:
-            v = 1 - effect[k] * share if k == kind else vulnerability[k, p]
+        for k, raw, ahead in events:
+            # A measure taken now protects against the weather still to come, not the observed past.
+            v = 1 - effect[k] * share if k == kind and ahead else vulnerability[k, p]
             column *= 1 - raw[:, p] * v
         with_measures[j] = totals - output[:, p] + exposure.normal_output[p] * column * noise[:, p]
     return totals, with_measures, output.sum(axis=0)

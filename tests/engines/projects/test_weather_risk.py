@@ -160,6 +160,11 @@ def test_observed_episode_fixes_the_months_up_to_as_of():
     before = WeatherRiskModel(params).simulate(exposure, 2.0e6, n_scenarios=200, observed=observed,
                                                as_of="2023-06")
     assert np.allclose(before.totals, 2.0e6)  # July not yet observed; its random risk is zero here
+    # Protection added after the flood does not undo it.
+    late = Measure("drain P1", "P1", "drainage", 1.0e5, 1.0)
+    after = WeatherRiskModel(params).simulate(exposure, 2.0e6, [late], n_scenarios=200, observed=observed,
+                                              as_of="2023-08")
+    assert after.measures.loc[0, "shortfall_reduction"] == 0.0
 
 
 def test_exposure_from_farms_sums_by_province():
@@ -262,3 +267,16 @@ def test_protection_never_lowers_output_in_any_scenario(probability, rho, share,
     assert row.p_target_met >= result.p_target_met
     higher = np.mean(result.totals >= 2.0e6)
     assert higher <= result.p_target_met
+
+
+def test_exposure_from_farm_units_maps_them_to_provinces():
+    # The demo economy's farms frame: farm units with crop and irrigated hectares, no province column.
+    farms = pd.DataFrame({"unit": ["farm.a", "farm.b", "farm.c"], "crop_area_ha": [100.0, 300.0, 200.0],
+                          "irrigated_ha": [50.0, 150.0, 20.0]})
+    exposure = Exposure.from_farms(farms, province_of={"farm.a": "X", "farm.b": "X", "farm.c": "Y"},
+                                   normal_output={"farm.a": 400.0, "farm.b": 900.0, "farm.c": 500.0})
+    assert exposure.provinces == ("X", "Y")
+    assert exposure.normal_output.tolist() == [1300.0, 500.0]
+    assert exposure.protected_share[0].tolist() == [0.5, 0.1]
+    with pytest.raises(ValidationError):
+        Exposure.from_farms(farms, province_of={"farm.a": "X"}, normal_output={"farm.a": 1.0})

@@ -53,7 +53,7 @@ class ProjectPlan:
     packages: list[tuple[float, np.ndarray, np.ndarray]] = field(default_factory=list)
 
 
-def time_point(value: object, start_ordinal: int | None = None, end: bool = True) -> tuple[int, float]:
+def time_point(value: object, end: bool = True) -> tuple[int, float]:
     """``(month ordinal, fraction of the month)`` of a date or period text.
 
     A period (``2023-06``, ``2023-Q2``, ``2023``) means its end when ``end`` is true, its start
@@ -100,32 +100,25 @@ def prepare_projects(projects: pd.DataFrame, milestones: pd.DataFrame | None,
     rather than amounts of the month.
     """
     problems: list[Problem] = []
-    milestones = milestones if milestones is not None else pd.DataFrame(columns=["project", "planned_date",
-                                                                                 "planned_value"])
-    progress = progress if progress is not None else pd.DataFrame(columns=["project", "period"])
+    if milestones is None:
+        milestones = pd.DataFrame(columns=REQUIRED["project_milestones"])
+    if progress is None:
+        progress = pd.DataFrame(columns=REQUIRED["project_progress"])
     ok = all(_check_columns(f, s, problems) for f, s in
              ((projects, "projects"), (milestones, "project_milestones"), (progress, "project_progress")))
     if not ok:
         raise ValidationError(problems)
     projects = projects.reset_index(drop=True)
-    milestones = milestones.reset_index(drop=True)
-    progress = progress.reset_index(drop=True)
     codes = projects["code"].astype(str)
     for row in np.flatnonzero(codes.duplicated().to_numpy()):
         problems.append(Problem("projects", int(row) + 2, "code", f"duplicate project {codes[row]!r}"))
     known = set(codes)
-    for source, frame in (("project_milestones", milestones), ("project_progress", progress)):
-        for row, code in enumerate(frame["project"].astype(str)):
-            if code not in known:
-                problems.append(Problem(source, row + 2, "project", f"unknown project {code!r}"))
-
-    milestones_of = dict(tuple(milestones.groupby(milestones["project"].astype(str))))
-    progress_of = dict(tuple(progress.groupby(progress["project"].astype(str))))
+    stones = _Milestones(milestones.reset_index(drop=True), known, problems)
+    reports = _Reports(progress.reset_index(drop=True), known, problems)
     plans = []
-    for row, record in projects.iterrows():
+    for row, record in enumerate(projects.to_dict("records")):
         code = str(record["code"])
-        plan = _plan_for(int(row), record, milestones_of.get(code, milestones.iloc[:0]),  # type: ignore[arg-type]
-                         progress_of.get(code, progress.iloc[:0]), problems, to_date)
+        plan = _plan_for(row, record, stones, stones.of(code), reports, reports.of(code), problems, to_date)
         if plan is not None:
             plans.append(plan)
     if problems:
@@ -133,14 +126,111 @@ def prepare_projects(projects: pd.DataFrame, milestones: pd.DataFrame | None,
     return plans
 
 
-def _plan_for(row: int, record: pd.Series, own: pd.DataFrame, reports: pd.DataFrame,
-              problems: list[Problem], to_date: bool) -> ProjectPlan | None:
+def _numbers(frame: pd.DataFrame, column: str, default: float) -> np.ndarray:
+    if column not in frame.columns:
+        return np.full(len(frame), default)
+    return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+
+
+def _unknown_projects(frame: pd.DataFrame, source: str, known: set[str], problems: list[Problem]
+                      ) -> np.ndarray:
+    projects = frame["project"].astype(str).to_numpy()
+    for row in np.flatnonzero(~np.isin(projects, list(known))):
+        problems.append(Problem(source, int(row) + 2, "project", f"unknown project {projects[row]!r}"))
+    return projects
+
+
+def _groups(keys: np.ndarray) -> dict[str, np.ndarray]:
+    if keys.size == 0:
+        return {}
+    return {str(k): v for k, v in pd.Series(np.arange(keys.size)).groupby(keys).indices.items()}
+
+
+class _Milestones:
+    """The milestones frame parsed once: times as (ordinal, fraction), values, dwellings, names."""
+
+    def __init__(self, frame: pd.DataFrame, known: set[str], problems: list[Problem]) -> None:
+        source = "project_milestones"
+        self.ordinal = np.zeros(len(frame), dtype=int)
+        self.fraction = np.zeros(len(frame))
+        self.valid = np.ones(len(frame), dtype=bool)
+        cache: dict[object, tuple[int, float] | str] = {}
+        for row, value in enumerate(frame["planned_date"].tolist()):
+            if value not in cache:
+                try:
+                    cache[value] = time_point(value, end=True)
+                except (ValueError, TypeError) as exc:
+                    cache[value] = str(exc)
+            parsed = cache[value]
+            if isinstance(parsed, str):
+                problems.append(Problem(source, row + 2, "planned_date", parsed))
+                self.valid[row] = False
+            else:
+                self.ordinal[row], self.fraction[row] = parsed
+        self.value = _numbers(frame, "planned_value", math.nan)
+        for row in np.flatnonzero(~(self.value >= 0)):
+            problems.append(Problem(source, int(row) + 2, "planned_value",
+                                    "planned value must be a non-negative number"))
+            self.valid[row] = False
+        self.dwellings = np.nan_to_num(_numbers(frame, "dwellings", 0.0))
+        self.quantity = _numbers(frame, "quantity", math.nan)
+        names = frame["milestone"] if "milestone" in frame.columns else pd.Series(frame.index, dtype=object)
+        self.name = names.astype(str).to_numpy()
+        self.by_project = _groups(_unknown_projects(frame, source, known, problems))
+
+    def of(self, code: str) -> np.ndarray:
+        rows = self.by_project.get(code, np.zeros(0, dtype=int))
+        return rows[self.valid[rows]]
+
+
+class _Reports:
+    """The progress frame parsed once: month ordinals, percent, quantities, cost and dwellings."""
+
+    def __init__(self, frame: pd.DataFrame, known: set[str], problems: list[Problem]) -> None:
+        source = "project_progress"
+        self.ordinal = np.zeros(len(frame), dtype=int)
+        self.valid = np.ones(len(frame), dtype=bool)
+        cache: dict[str, int | str] = {}
+        for row, text in enumerate(frame["period"].astype(str).tolist()):
+            if text not in cache:
+                try:
+                    period = Period.parse(text)
+                    cache[text] = period.ordinal if period.kind == "M" else "progress is monthly (YYYY-MM)"
+                except ValueError as exc:
+                    cache[text] = str(exc)
+            parsed = cache[text]
+            if isinstance(parsed, str):
+                problems.append(Problem(source, row + 2, "period", parsed))
+                self.valid[row] = False
+            else:
+                self.ordinal[row] = parsed
+        self.percent = _numbers(frame, "percent_complete", math.nan)
+        for row in np.flatnonzero((self.percent < 0) | (self.percent > 100)):
+            problems.append(Problem(source, int(row) + 2, "percent_complete", "must lie between 0 and 100"))
+        self.quantity = _numbers(frame, "quantity_done", math.nan)
+        self.cost = _numbers(frame, "actual_cost", 0.0)
+        self.dwellings = _numbers(frame, "dwellings_completed", 0.0)
+        for column, values in (("actual_cost", self.cost), ("dwellings_completed", self.dwellings),
+                               ("quantity_done", self.quantity)):
+            for row in np.flatnonzero(values < 0):
+                problems.append(Problem(source, int(row) + 2, column, "must not be negative"))
+        self.cost, self.dwellings = np.nan_to_num(self.cost), np.nan_to_num(self.dwellings)
+        milestone = frame["milestone"] if "milestone" in frame.columns else pd.Series("", index=frame.index)
+        self.milestone = milestone.fillna("").astype(str).to_numpy()
+        self.by_project = _groups(_unknown_projects(frame, source, known, problems))
+
+    def of(self, code: str) -> np.ndarray:
+        return self.by_project.get(code, np.zeros(0, dtype=int))
+
+
+def _plan_for(row: int, record: dict, stones: _Milestones, m_rows: np.ndarray, reports: _Reports,
+              r_rows: np.ndarray, problems: list[Problem], to_date: bool) -> ProjectPlan | None:
     code = str(record["code"])
     line = row + 2
     bac = _number(record["budget"])
     if not bac > 0:
-        problems.append(Problem("projects", line, "budget", f"budget must be a positive number, got "
-                                                            f"{record['budget']!r}"))
+        problems.append(Problem("projects", line, "budget",
+                                f"budget must be a positive number, got {record['budget']!r}"))
         return None
     try:
         start_ordinal, start_fraction = time_point(record["start"], end=False)
@@ -155,54 +245,35 @@ def _plan_for(row: int, record: pd.Series, own: pd.DataFrame, reports: pd.DataFr
     total_dwellings = _number(record.get("dwellings", 0.0))
     total_dwellings = 0.0 if math.isnan(total_dwellings) else total_dwellings
 
-    times, values, dwell_at, quantities, names = [], [], [], [], []
-    for m_row, m in own.iterrows():
-        try:
-            m_ordinal, m_fraction = time_point(m["planned_date"], end=True)
-        except (ValueError, TypeError) as exc:
-            problems.append(Problem("project_milestones", int(m_row) + 2, "planned_date", str(exc)))
-            continue
-        value = _number(m["planned_value"])
-        if not value >= 0:
-            problems.append(Problem("project_milestones", int(m_row) + 2, "planned_value",
-                                    "planned value must be a non-negative number"))
-            continue
-        t = m_ordinal - start_ordinal + m_fraction
-        if t <= start_fraction or t > duration + 1e-9:
-            problems.append(Problem("project_milestones", int(m_row) + 2, "planned_date",
-                                    "milestone date lies outside the project's start and planned end"))
-            continue
-        times.append(t)
-        values.append(value)
-        dwell = _number(m.get("dwellings", 0.0))
-        dwell_at.append(0.0 if math.isnan(dwell) else dwell)
-        quantity = _number(m.get("quantity", math.nan))
-        quantities.append(quantity)
-        names.append(str(m.get("milestone", m_row)))
-
-    if times:
+    times = stones.ordinal[m_rows] - start_ordinal + stones.fraction[m_rows]
+    outside = (times <= start_fraction) | (times > duration + 1e-9)
+    for m_row in m_rows[outside]:
+        problems.append(Problem("project_milestones", int(m_row) + 2, "planned_date",
+                                "milestone date lies outside the project's start and planned end"))
+    m_rows, times = m_rows[~outside], times[~outside]
+    package_weights: dict[str, float] = {}
+    package_quantity: dict[str, float] = {}
+    if m_rows.size:
         order = np.argsort(times, kind="stable")
-        times_a = np.asarray(times)[order]
-        values_a = np.asarray(values)[order]
-        shares = _increments(values_a, bac)
+        m_rows, times = m_rows[order], times[order]
+        shares = _increments(stones.value[m_rows], bac)
         if shares is None:
             problems.append(Problem("project_milestones", None, "planned_value",
                                     f"planned values of project {code!r} neither sum to 1 or the budget "
                                     f"{bac:g} nor rise to it"))
-            shares = np.full(values_a.size, 1 / values_a.size)
-        baseline_times = np.concatenate([[start_fraction], times_a])
+            shares = np.full(m_rows.size, 1 / m_rows.size)
+        baseline_times = np.concatenate([[start_fraction], times])
         baseline_shares = np.concatenate([[0.0], np.cumsum(shares)])
-        package_weights = dict(zip([names[i] for i in order], shares, strict=True))
-        package_quantity = dict(zip([names[i] for i in order], np.asarray(quantities)[order], strict=True))
-        dwell_times = times_a
-        dwell_counts = np.asarray(dwell_at)[order]
+        names = stones.name[m_rows].tolist()
+        package_weights = dict(zip(names, shares.tolist(), strict=True))
+        package_quantity = dict(zip(names, stones.quantity[m_rows].tolist(), strict=True))
+        dwell_times, dwell_counts = times, stones.dwellings[m_rows]
         if (total_dwellings > 0 and dwell_counts.sum() > total_dwellings + 0.5
                 and (np.diff(dwell_counts) >= 0).all() and abs(dwell_counts[-1] - total_dwellings) <= 0.5):
             dwell_counts = np.diff(dwell_counts, prepend=0.0)  # given as cumulative counts
     else:
         baseline_times = np.array([start_fraction, duration])
         baseline_shares = np.array([0.0, 1.0])
-        package_weights, package_quantity = {}, {}
         dwell_times, dwell_counts = np.zeros(0), np.zeros(0)
     if total_dwellings <= 0:
         total_dwellings = float(dwell_counts.sum())
@@ -212,8 +283,8 @@ def _plan_for(row: int, record: pd.Series, own: pd.DataFrame, reports: pd.DataFr
 
     grid = np.arange(1.0, math.floor(duration) + 1.0)
     month_grid = np.unique(np.concatenate([grid[grid < duration], [duration]]))
-    packages, cost, dwell = _progress_arrays(reports, start_ordinal, package_weights, package_quantity,
-                                             problems, to_date)
+    packages, cost, dwell = _progress_arrays(reports, r_rows, start_ordinal, package_weights,
+                                             package_quantity, problems, to_date)
     return ProjectPlan(
         code=code, name=str(record.get("name", code)), unit=str(record.get("unit", "")), bac=bac,
         start_ordinal=start_ordinal, start=start_fraction, duration=duration, total_dwellings=total_dwellings,
@@ -234,7 +305,7 @@ def _increments(values: np.ndarray, bac: float) -> np.ndarray | None:
         return values
     if abs(total - bac) <= _MONEY_TOLERANCE * bac:
         return values / total
-    if (np.diff(values) >= 0).all() and values.size:
+    if values.size and (np.diff(values) >= 0).all():
         if abs(values[-1] - 1.0) <= _SHARE_TOLERANCE:
             return np.diff(values, prepend=0.0)
         if abs(values[-1] - bac) <= _MONEY_TOLERANCE * bac:
@@ -242,80 +313,70 @@ def _increments(values: np.ndarray, bac: float) -> np.ndarray | None:
     return None
 
 
-def _flows(frame: pd.DataFrame, column: str) -> pd.Series:
-    """Month amounts from totals to date, per work package (or the project), in report order."""
-    key = frame["milestone"].fillna("").astype(str)
-    to_date = frame.groupby([key, frame["offset"]])[column].max()
-    return to_date.groupby(level=0).diff().fillna(to_date)
+def _per_offset(offsets: np.ndarray, values: np.ndarray, how: str) -> tuple[np.ndarray, np.ndarray]:
+    """Values combined per month offset (``max`` or ``sum``), offsets ascending."""
+    if offsets.size == 0:
+        return offsets, values
+    order = np.argsort(offsets, kind="stable")
+    offsets, values = offsets[order], values[order]
+    unique, starts = np.unique(offsets, return_index=True)
+    reduce = np.maximum.reduceat if how == "max" else np.add.reduceat
+    return unique, reduce(values, starts)
 
 
-def _progress_arrays(reports: pd.DataFrame, start_ordinal: int, weights: dict[str, float],
+def _flows(offsets: np.ndarray, values: np.ndarray, keys: np.ndarray, to_date: bool
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Amounts of the month; totals to date are differenced per work package (or the project)."""
+    if not to_date:
+        return offsets, values
+    parts_offsets, parts_values = [], []
+    for key in np.unique(keys):
+        months, totals = _per_offset(offsets[keys == key], values[keys == key], "max")
+        parts_offsets.append(months)
+        parts_values.append(np.diff(totals, prepend=0.0))
+    if not parts_offsets:
+        return offsets, values
+    return np.concatenate(parts_offsets), np.concatenate(parts_values)
+
+
+def _progress_arrays(reports: _Reports, rows: np.ndarray, start_ordinal: int, weights: dict[str, float],
                      quantities: dict[str, float], problems: list[Problem], to_date: bool):
-    """Per-package (offset, cumulative fraction) series and monthly cost and dwelling flows."""
+    """Per-package (offset, fraction complete) series and monthly cost and dwelling flows."""
     source = "project_progress"
-    offsets = np.zeros(len(reports), dtype=int)
-    valid = np.ones(len(reports), dtype=bool)
-    for i, (row, text) in enumerate(reports["period"].items()):
-        try:
-            period = Period.parse(str(text))
-        except ValueError as exc:
-            problems.append(Problem(source, int(row) + 2, "period", str(exc)))
-            valid[i] = False
-            continue
-        if period.kind != "M":
-            problems.append(Problem(source, int(row) + 2, "period", "progress is monthly (YYYY-MM)"))
-            valid[i] = False
-        offsets[i] = period.ordinal - start_ordinal
-        if offsets[i] < 0:
-            problems.append(Problem(source, int(row) + 2, "period", "report before the project's start"))
-            valid[i] = False
-    for column in ("actual_cost", "dwellings_completed", "quantity_done"):
-        values = pd.to_numeric(_column(reports, column, 0.0), errors="coerce").fillna(0.0)
-        for row in values.index[values < 0]:
-            problems.append(Problem(source, int(row) + 2, column, "must not be negative"))
-    percent = pd.to_numeric(_column(reports, "percent_complete", np.nan), errors="coerce")
-    for row in percent.index[(percent < 0) | (percent > 100)]:
-        problems.append(Problem(source, int(row) + 2, "percent_complete", "must lie between 0 and 100"))
+    offsets = reports.ordinal[rows] - start_ordinal
+    early = reports.valid[rows] & (offsets < 0)
+    for row in rows[early]:
+        problems.append(Problem(source, int(row) + 2, "period", "report before the project's start"))
+    keep = reports.valid[rows] & ~early
+    rows, offsets = rows[keep], offsets[keep]
+    keys = reports.milestone[rows]
+    cost = _flows(offsets, reports.cost[rows], keys, to_date)
+    dwell = _flows(offsets, reports.dwellings[rows], keys, to_date)
 
-    frame = pd.DataFrame({
-        "offset": offsets, "valid": valid,
-        "milestone": _column(reports, "milestone", None).to_numpy(dtype=object),
-        "percent": percent.to_numpy(dtype=float),
-        "quantity": pd.to_numeric(_column(reports, "quantity_done", np.nan), errors="coerce").to_numpy(),
-        "cost": pd.to_numeric(_column(reports, "actual_cost", 0.0), errors="coerce").fillna(0.0).to_numpy(),
-        "dwell": pd.to_numeric(_column(reports, "dwellings_completed", 0.0), errors="coerce")
-        .fillna(0.0).to_numpy(),
-    })
-    frame = frame[frame["valid"]]
-    if to_date:
-        flows = {c: _flows(frame, c) for c in ("cost", "dwell")}
-        cost = (flows["cost"].index.get_level_values(1).to_numpy(), flows["cost"].to_numpy(dtype=float))
-        dwell = (flows["dwell"].index.get_level_values(1).to_numpy(), flows["dwell"].to_numpy(dtype=float))
-    else:
-        cost = (frame["offset"].to_numpy(), frame["cost"].to_numpy(dtype=float))
-        dwell = (frame["offset"].to_numpy(), frame["dwell"].to_numpy(dtype=float))
-
-    by_package = frame["milestone"].notna() & (frame["milestone"].astype(str) != "")
+    percent = reports.percent[rows]
     packages: list[tuple[float, np.ndarray, np.ndarray]] = []
-    if by_package.any():
-        for name, rows in frame[by_package].groupby(frame["milestone"].astype(str)):
+    if (keys != "").any():
+        for name in np.unique(keys[keys != ""]).tolist():
             if name not in weights:
                 problems.append(Problem(source, None, "milestone", f"unknown milestone {name!r}"))
                 continue
-            rows = rows.sort_values("offset")
-            if rows["percent"].notna().any():
-                fraction = rows.groupby("offset")["percent"].max() / 100
-            elif math.isfinite(quantities.get(name, math.nan)) and quantities[name] > 0:
-                done = rows.groupby("offset")["quantity"].sum()
-                done = done.cummax() if to_date else done.cumsum()
-                fraction = (done / quantities[name]).clip(upper=1.0)
+            mine = keys == name
+            quantity = quantities.get(name, math.nan)
+            if np.isfinite(percent[mine]).any():
+                reported = mine & np.isfinite(percent)
+                months, fraction = _per_offset(offsets[reported], percent[reported] / 100, "max")
+            elif math.isfinite(quantity) and quantity > 0:
+                done = np.nan_to_num(reports.quantity[rows][mine])
+                months, amounts = _per_offset(offsets[mine], done, "max" if to_date else "sum")
+                fraction = np.minimum((np.maximum.accumulate(amounts) if to_date else np.cumsum(amounts))
+                                      / quantity, 1.0)
             else:
                 problems.append(Problem(source, None, "percent_complete",
                                         f"milestone {name!r} has neither percent complete nor quantities"))
                 continue
-            packages.append((weights[name], fraction.index.to_numpy(), fraction.to_numpy(dtype=float)))
+            packages.append((weights[name], months, fraction))
     else:
-        reported = frame[frame["percent"].notna()]
-        fraction = reported.groupby("offset")["percent"].max() / 100
-        packages.append((1.0, fraction.index.to_numpy(), fraction.to_numpy(dtype=float)))
+        reported = np.isfinite(percent)
+        months, fraction = _per_offset(offsets[reported], percent[reported] / 100, "max")
+        packages.append((1.0, months, fraction))
     return packages, cost, dwell

@@ -53,10 +53,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from gosplan.engines._project_inputs import ProjectPlan, prepare_projects
 from gosplan.model import Period, month_label
@@ -105,17 +105,22 @@ def earned_schedule(ev: float, pv: np.ndarray, times: np.ndarray | None = None) 
     >>> earned_schedule(250.0, np.array([100.0, 200.0, 300.0, 400.0]))
     2.5
     """
+    return float(_earned_schedule_path(np.array([ev], dtype=float), pv, times)[0])
+
+
+def _earned_schedule_path(ev: np.ndarray, pv: np.ndarray, times: np.ndarray | None = None) -> np.ndarray:
+    """:func:`earned_schedule` of many EV values at once (one per month of a project)."""
     pv = np.asarray(pv, dtype=float)
     t = np.arange(1, pv.size + 1, dtype=float) if times is None else np.asarray(times, dtype=float)
     pv_full = np.concatenate([[0.0], pv])
     t_full = np.concatenate([[0.0], t])
-    if ev <= 0:
-        return 0.0
-    if ev >= pv_full[-1]:
-        return float(t_full[-1])
-    c = int(np.searchsorted(pv_full, ev, side="right")) - 1  # last grid point with PV <= EV
+    # C: the last grid point whose PV does not exceed EV (flat stretches of the baseline count as earned).
+    c = np.clip(np.searchsorted(pv_full, ev, side="right") - 1, 0, pv.size - 1)
     step = pv_full[c + 1] - pv_full[c]
-    return float(t_full[c] + (t_full[c + 1] - t_full[c]) * (ev - pv_full[c]) / step)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fraction = np.where(step > 0, (ev - pv_full[c]) / step, 0.0)
+    es = t_full[c] + (t_full[c + 1] - t_full[c]) * fraction
+    return np.where(ev <= 0, 0.0, np.where(ev >= pv_full[-1], t_full[-1], es))
 
 
 def _ratio(numerator: float, denominator: float) -> float:
@@ -184,7 +189,7 @@ def _forecast_times(es_path: np.ndarray, duration: float, settings: EarnedValueS
     rates = np.diff(np.concatenate([[0.0], es_path]))[-settings.recent_months:]
     if rates.size < 2:
         return central, central, central, spi_t
-    z = float(norm.ppf(0.5 + settings.confidence / 2))
+    z = NormalDist().inv_cdf(0.5 + settings.confidence / 2)
     half_width = z * float(rates.std(ddof=1)) / math.sqrt(rates.size)
     fast, slow = float(rates.mean()) + half_width, float(rates.mean()) - half_width
     early = at + remaining / fast if fast > 0 else math.inf
@@ -226,7 +231,7 @@ def _track_one(plan: ProjectPlan, as_of: Period, settings: EarnedValueSettings) 
     pv = ev = ac = es = dwell_done = dwell_year = 0.0
     if at > 0:
         traj = _trajectory(plan, at)
-        es_path = np.array([earned_schedule(v, baseline_pv, plan.month_grid) for v in traj.ev])
+        es_path = _earned_schedule_path(traj.ev, baseline_pv, plan.month_grid)
         pv, ev, ac, es = float(traj.pv[-1]), float(traj.ev[-1]), float(traj.ac[-1]), float(es_path[-1])
         if ev < _NEGLIGIBLE * plan.bac:  # below any reportable percentage: nothing earned yet
             ev = es = 0.0
@@ -309,7 +314,7 @@ def project_history(projects: pd.DataFrame, milestones: pd.DataFrame | None, pro
             continue
         traj = _trajectory(plan, months)
         baseline_pv = plan.bac * np.interp(plan.month_grid, plan.baseline_times, plan.baseline_shares)
-        es = np.array([earned_schedule(v, baseline_pv, plan.month_grid) for v in traj.ev])
+        es = _earned_schedule_path(traj.ev, baseline_pv, plan.month_grid)
         at = np.arange(1, months + 1, dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
             frames.append(pd.DataFrame({

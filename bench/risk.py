@@ -46,6 +46,7 @@ def _loop_reference(params: WeatherRiskParameters, exposure: Exposure, n: int, s
     effect = np.asarray(params.protection_effect)
     rho = params.spatial_correlation
     totals = np.empty(n)
+    thresholds = norm.ppf(params.probability)
     for s in range(n):
         total = 0.0
         common = {(k, m): rng.standard_normal() for k in range(len(KINDS)) for m in range(12)}
@@ -54,11 +55,10 @@ def _loop_reference(params: WeatherRiskParameters, exposure: Exposure, n: int, s
             for k in range(len(KINDS)):
                 vulnerability = 1 - effect[k] * exposure.protected_share[k, p]
                 for m in range(12):
-                    q = params.probability[k, m]
-                    if q == 0:
+                    if params.probability[k, m] == 0:
                         continue
                     z = math.sqrt(rho) * common[k, m] + math.sqrt(1 - rho) * rng.standard_normal()
-                    if z < norm.ppf(q):
+                    if z < thresholds[k, m]:
                         a = params.severity_mean[k] * params.severity_concentration
                         severity = rng.beta(a, params.severity_concentration - a)
                         output *= 1 - params.stage_loss[k, m] * severity * vulnerability

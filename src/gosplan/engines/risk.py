@@ -76,11 +76,10 @@ class _Chunk:
     measure_share: np.ndarray  # (M,) protected share of the province after the measure
 
 
-def _severity(rng: np.random.Generator, mean: float, concentration: float, shape: tuple[int, int]
-              ) -> np.ndarray | float:
+def _severity(rng: np.random.Generator, mean: float, concentration: float, size: int) -> np.ndarray | float:
     if math.isinf(concentration):
         return mean
-    return rng.beta(mean * concentration, (1 - mean) * concentration, shape)
+    return rng.beta(mean * concentration, (1 - mean) * concentration, size)
 
 
 def _simulate_chunk(task: _Chunk) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -101,9 +100,11 @@ def _simulate_chunk(task: _Chunk) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
                     continue
                 latent = (math.sqrt(rho) * rng.standard_normal((n, 1))
                           + math.sqrt(1 - rho) * rng.standard_normal((n, provinces)))
-                severity = _severity(rng, params.severity_mean[k], params.severity_concentration,
-                                     (n, provinces))
-                raw = np.where(latent < norm.ppf(chance), params.stage_loss[k, m] * severity, 0.0)
+                hit = latent < norm.ppf(chance)
+                raw = np.zeros((n, provinces))
+                # Severities are drawn for the events only: most province-months have none.
+                raw[hit] = params.stage_loss[k, m] * _severity(rng, params.severity_mean[k],
+                                                                params.severity_concentration, int(hit.sum()))
             else:
                 if not task.known_loss[k, m].any():
                     continue

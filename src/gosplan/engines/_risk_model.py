@@ -50,7 +50,7 @@ DEFAULT_STAGE_LOSS = np.array([
 ])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # array fields: compare the arrays, not the objects
 class WeatherRiskParameters:
     """Parameters of the weather scenario model, with documented defaults.
 
@@ -99,7 +99,7 @@ class WeatherRiskParameters:
         return (self.probability * self.stage_loss).sum(axis=1) * np.asarray(self.severity_mean)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Exposure:
     """What weather can hit: provinces, their normal-weather output, area and protection.
 

@@ -145,6 +145,7 @@ class RiskResult:
     expected_by_province: np.ndarray
     normal_total: float
     measures: pd.DataFrame
+    normal_by_province: np.ndarray
     quantiles: dict[float, float] = field(default_factory=dict)
 
     @property
@@ -182,9 +183,12 @@ class RiskResult:
 
     def by_province(self) -> pd.DataFrame:
         """Normal and expected output and the expected weather loss per province."""
-        return pd.DataFrame({"province": self.provinces,
-                             "expected_output": self.expected_by_province}).assign(
-            share_of_total=lambda f: f.expected_output / f.expected_output.sum())
+        frame = pd.DataFrame({"province": self.provinces, "normal_output": self.normal_by_province,
+                              "expected_output": self.expected_by_province})
+        frame["expected_loss"] = frame["normal_output"] - frame["expected_output"]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            frame["loss_share"] = frame["expected_loss"] / frame["normal_output"]
+        return frame
 
 
 def event_losses(exposure: Exposure, events: pd.DataFrame,
@@ -295,7 +299,8 @@ class WeatherRiskModel:
         ranking = _rank(measures, totals, with_measures, target)
         quantiles = dict(zip(self.quantiles, np.quantile(totals, self.quantiles).tolist(), strict=True))
         return RiskResult(float(target), totals, exposure.provinces, by_province,
-                          float(exposure.normal_output.sum()), ranking, quantiles)
+                          float(exposure.normal_output.sum()), ranking, exposure.normal_output.copy(),
+                          quantiles)
 
 
 def _rank(measures: Sequence[Measure], totals: np.ndarray, with_measures: np.ndarray, target: float

@@ -104,6 +104,7 @@ def test_a_measure_that_removes_a_risk_removes_its_loss():
     row = result.measures.iloc[0]
     p0_loss = 1.0e6 - result.expected_by_province[0]
     assert p0_loss > 0
+    assert result.by_province().expected_loss.tolist() == pytest.approx(1.0e6 - result.expected_by_province)
     assert row.expected_total_gain == pytest.approx(p0_loss)
     # P1 still loses; P0 no longer does: remaining shortfall is P1's loss alone.
     assert row.expected_shortfall == pytest.approx(1.0e6 - result.expected_by_province[1])

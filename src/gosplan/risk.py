@@ -18,6 +18,7 @@ from gosplan.engines.risk import (
     event_losses,
     fit_weather_risk,
     measures_from_frame,
+    parse_events,
 )
 
 __all__ = [
@@ -35,4 +36,5 @@ __all__ = [
     "event_losses",
     "fit_weather_risk",
     "measures_from_frame",
+    "parse_events",
 ]

@@ -31,9 +31,8 @@ import pandas as pd
 from scipy import integrate, optimize
 from scipy.stats import norm
 
-from gosplan.engines._risk_model import KINDS, WeatherRiskParameters
+from gosplan.engines._risk_model import KINDS, WeatherRiskParameters, parse_events
 from gosplan.errors import Problem, ValidationError
-from gosplan.model import Period
 
 _SHARE_COLUMNS = ("irrigated_share", "drained_share", "cold_protected_share")
 _MIN_YEARS = 4
@@ -83,29 +82,9 @@ def _vulnerability(frame: pd.DataFrame, prior: WeatherRiskParameters) -> np.ndar
 
 
 def _events(events: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
-    problems = [Problem("weather_events", None, c, "required column is missing")
-                for c in ("province", "period", "kind", "severity") if c not in events.columns]
-    if problems:
-        raise ValidationError(problems)
-    rows = []
-    for row, record in enumerate(events.to_dict("records")):
-        try:
-            month = Period.parse(str(record["period"]))
-        except ValueError as exc:
-            problems.append(Problem("weather_events", row + 2, "period", str(exc)))
-            continue
-        severity = float(record["severity"])
-        if str(record["kind"]) not in KINDS or month.kind != "M" or not 0 <= severity <= 1:
-            problems.append(Problem("weather_events", row + 2, None,
-                                    f"need a month, a kind in {KINDS} and a severity in 0..1"))
-            continue
-        rows.append((str(record["province"]), month.year, KINDS.index(str(record["kind"])),
-                     month.index - 1, severity))
-    if problems:
-        raise ValidationError(problems)
-    table = pd.DataFrame(rows, columns=["province", "year", "k", "m", "severity"])
+    """The events of the province-years the history covers."""
     observed = frame[["province", "year"]].drop_duplicates()
-    return table.merge(observed, on=["province", "year"], how="inner")
+    return parse_events(events).merge(observed, on=["province", "year"], how="inner")
 
 
 def _pair_probability(c: float, rho: float) -> float:

@@ -6,6 +6,7 @@ their validation so the simulation reads on its own.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -13,8 +14,11 @@ import numpy as np
 import pandas as pd
 
 from gosplan.errors import Problem, ValidationError
+from gosplan.model import Period
 
 KINDS: tuple[str, ...] = ("drought", "flood", "cold")
+EVENT_ALIASES = {"heavy rain": "flood", "rain": "flood", "typhoon": "flood", "cold spell": "cold",
+                 "cold snap": "cold", "frost": "cold", "dry spell": "drought"}
 MEASURE_ALIASES = {"irrigation": "drought", "drainage": "flood", "embankment": "flood", "seedbeds": "cold"}
 MEASURE_COLUMNS = ["name", "province", "kind", "area", "cost"]
 FARM_COLUMNS = ["province", "area", "normal_output", "irrigated_area", "drained_area", "cold_protected_area"]
@@ -236,3 +240,37 @@ def measures_from_frame(frame: pd.DataFrame) -> list[Measure]:
     if problems:
         raise ValidationError(problems)
     return measures
+
+
+def parse_events(events: pd.DataFrame) -> pd.DataFrame:
+    """Weather events (:data:`WEATHER_EVENT_COLUMNS`) as ``province, year, k, m, severity`` rows.
+
+    ``k`` indexes :data:`KINDS` (aliases such as ``heavy rain`` or ``frost`` are accepted), ``m``
+    is the month 0..11; ``unit`` may stand for ``province``. Every problem is reported at once.
+    """
+    frame = events.rename(columns={"unit": "province"}) if "province" not in events else events
+    problems = [Problem("weather_events", None, c, "required column is missing")
+                for c in WEATHER_EVENT_COLUMNS if c not in frame.columns]
+    if problems:
+        raise ValidationError(problems)
+    rows = []
+    for row, record in enumerate(frame[WEATHER_EVENT_COLUMNS].to_dict("records")):
+        try:
+            month = Period.parse(str(record["period"]))
+        except ValueError as exc:
+            problems.append(Problem("weather_events", row + 2, "period", str(exc)))
+            continue
+        kind = str(record["kind"]).strip().lower()
+        kind = EVENT_ALIASES.get(kind, kind)
+        try:
+            severity = float(record["severity"])
+        except (TypeError, ValueError):
+            severity = math.nan
+        if kind not in KINDS or month.kind != "M" or not 0 <= severity <= 1:
+            problems.append(Problem("weather_events", row + 2, None,
+                                    f"need a month, a kind in {KINDS} and a severity in 0..1"))
+            continue
+        rows.append((str(record["province"]), month.year, KINDS.index(kind), month.index - 1, severity))
+    if problems:
+        raise ValidationError(problems)
+    return pd.DataFrame(rows, columns=["province", "year", "k", "m", "severity"])

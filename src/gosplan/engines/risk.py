@@ -49,6 +49,7 @@ from gosplan.engines._risk_model import (
     Measure,
     WeatherRiskParameters,
     measures_from_frame,
+    parse_events,
 )
 from gosplan.errors import Problem, ValidationError
 from gosplan.model import Period
@@ -57,7 +58,7 @@ from gosplan.runner import Runner, chunk_bounds
 __all__ = [
     "DEFAULT_QUANTILES", "FARM_COLUMNS", "KINDS", "MEASURE_COLUMNS", "RANKING_COLUMNS",
     "WEATHER_EVENT_COLUMNS", "Exposure", "Measure", "RiskResult", "WeatherRiskModel",
-    "WeatherRiskParameters", "event_losses", "fit_weather_risk", "measures_from_frame",
+    "WeatherRiskParameters", "event_losses", "fit_weather_risk", "measures_from_frame", "parse_events",
 ]
 
 
@@ -213,32 +214,17 @@ def _known_loss(exposure: Exposure, events: pd.DataFrame | None, parameters: Wea
     known = np.zeros((len(KINDS), 12, len(exposure.provinces)))
     if events is None or events.empty:
         return known
-    problems = [Problem("weather_events", None, c, "required column is missing")
-                for c in WEATHER_EVENT_COLUMNS if c not in events.columns]
-    if problems:
-        raise ValidationError(problems)
-    for row, record in enumerate(events.to_dict("records")):
-        try:
-            month = Period.parse(str(record["period"]))
-        except ValueError as exc:
-            problems.append(Problem("weather_events", row + 2, "period", str(exc)))
-            continue
-        kind = str(record["kind"])
-        severity = float(record["severity"])
-        if kind not in KINDS or not 0 <= severity <= 1 or month.kind != "M":
-            problems.append(Problem("weather_events", row + 2, None,
-                                    f"need a month, a kind in {KINDS} and a severity in 0..1"))
-            continue
-        if str(record["province"]) not in exposure.provinces:
-            problems.append(Problem("weather_events", row + 2, "province", "unknown province"))
-            continue
-        if year is not None and month.year != year:
-            continue
-        k, m, p = KINDS.index(kind), month.index - 1, exposure.provinces.index(str(record["province"]))
+    table = parse_events(events)
+    unknown = ~table["province"].isin(exposure.provinces)
+    if unknown.any():
+        raise ValidationError([Problem("weather_events", int(row) + 2, "province", "unknown province")
+                               for row in np.flatnonzero(unknown.to_numpy())])
+    if year is not None:
+        table = table[table["year"] == year]
+    for province, _, k, m, severity in table.itertuples(index=False):
+        p = exposure.provinces.index(province)
         # Two events of one kind in one month and province compound like separate events.
         known[k, m, p] = 1 - (1 - known[k, m, p]) * (1 - parameters.stage_loss[k, m] * severity)
-    if problems:
-        raise ValidationError(problems)
     return known
 
 

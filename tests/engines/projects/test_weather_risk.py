@@ -27,6 +27,7 @@ from gosplan.engines.risk import (
     event_losses,
     fit_weather_risk,
     measures_from_frame,
+    parse_events,
 )
 from gosplan.errors import ValidationError
 from gosplan.runner import Runner
@@ -281,3 +282,16 @@ def test_exposure_from_farm_units_maps_them_to_provinces():
     assert exposure.protected_share[0].tolist() == [0.5, 0.1]
     with pytest.raises(ValidationError):
         Exposure.from_farms(farms, province_of={"farm.a": "X"}, normal_output={"farm.a": 1.0})
+
+
+def test_weather_events_accept_aliases_and_report_every_problem():
+    events = pd.DataFrame({"unit": ["A", "B"], "period": ["2023-07", "2023-08"],
+                           "kind": ["Heavy rain", "frost"], "severity": [0.5, 0.2]})
+    parsed = parse_events(events)
+    assert parsed.k.tolist() == [KINDS.index("flood"), KINDS.index("cold")]
+    assert parsed.m.tolist() == [6, 7] and parsed.year.tolist() == [2023, 2023]
+    bad = pd.DataFrame({"province": ["A", "B", "C"], "period": ["2023-13", "2023-Q3", "2023-07"],
+                        "kind": ["flood", "flood", "hail"], "severity": [0.5, 0.5, 2.0]})
+    with pytest.raises(ValidationError) as caught:
+        parse_events(bad)
+    assert [p.row for p in caught.value.problems] == [2, 3, 4]

@@ -340,7 +340,9 @@ def _flows(offsets: np.ndarray, values: np.ndarray, keys: np.ndarray, to_date: b
 
 
 def _progress_arrays(reports: _Reports, rows: np.ndarray, start_ordinal: int, weights: dict[str, float],
-                     quantities: dict[str, float], problems: list[Problem], to_date: bool):
+                     quantities: dict[str, float], problems: list[Problem], to_date: bool
+                     ) -> tuple[list[tuple[float, np.ndarray, np.ndarray]], tuple[np.ndarray, np.ndarray],
+                                tuple[np.ndarray, np.ndarray]]:
     """Per-package (offset, fraction complete) series and monthly cost and dwelling flows."""
     source = "project_progress"
     offsets = reports.ordinal[rows] - start_ordinal

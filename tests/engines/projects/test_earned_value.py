@@ -49,6 +49,27 @@ def test_lipke_interpolation_between_month_ends():
     assert es - at == pytest.approx(-1.5)  # SV(t), months
 
 
+def test_pra_package_worked_example():
+    # The earned-value examples of the PRA package for R (P. Govan, "PRA: Project Risk Analysis",
+    # CRAN, help pages of pv, ev, ac, spi, cpi, cv; after Damnjanovic & Reinschmidt, *Data Analytics
+    # for Engineering and Construction Project Risk Management*, Springer 2020): BAC = 100,000, planned
+    # cumulative completion 10/20/40/70/100 % over five periods, 35 % complete at period 3, cumulative
+    # actual costs 9,000/18,000/36,000. By the definitions: PV = 40,000, EV = 35,000, AC = 36,000,
+    # SPI = 0.875, CPI = 35/36, SV = -5,000, CV = -1,000; and ES = 2 + 15,000/20,000 = 2.75 (Lipke).
+    projects = _project(budget=100_000.0, end="2023-05")
+    milestones = pd.DataFrame({"project": "P", "milestone": [f"period {i}" for i in range(1, 6)],
+                               "planned_date": [f"2023-0{i}" for i in range(1, 6)],
+                               "planned_value": [0.1, 0.2, 0.4, 0.7, 1.0], "dwellings": 0})
+    progress = pd.DataFrame({"project": "P", "period": ["2023-01", "2023-02", "2023-03"],
+                             "percent_complete": [np.nan, np.nan, 35.0],
+                             "actual_cost": [9000.0, 18000.0, 36000.0], "dwellings_completed": 0})
+    row = track_projects(projects, milestones, progress, "2023-03", EarnedValueSettings(to_date=True)).iloc[0]
+    assert (row.pv, row.ev, row.ac) == pytest.approx((40_000, 35_000, 36_000))
+    assert (row.spi, row.cpi, row.sv, row.cv) == pytest.approx((0.875, 35 / 36, -5_000, -1_000))
+    assert row.eac == pytest.approx(100_000 * 36 / 35)
+    assert (row.es, row.spi_t) == pytest.approx((2.75, 2.75 / 3))
+
+
 def test_practice_standard_indicators_by_hand():
     # BAC 1200 spread evenly over 12 months (PV 100 a month). After 6 months 45 % is done at a cost
     # of 600: PV = 600, EV = 540, SV = -60, CV = -60, SPI = CPI = 0.9, EAC = BAC/CPI = 1333.33,

@@ -193,3 +193,29 @@ def _fit_from_outputs(frame: pd.DataFrame, residual: np.ndarray, dof: int,
     scale = min(scale, math.sqrt(e_var / x_var)) if x_var > 0 else 0.0
     other_sd = math.sqrt(max(e_var - scale ** 2 * x_var, 0.0))
     return replace(prior, stage_loss=np.clip(prior.stage_loss * scale, 0.0, 1.0), other_sd=other_sd)
+
+
+def fit_province_risk(history: pd.DataFrame, events: pd.DataFrame, parameters: WeatherRiskParameters,
+                      provinces: tuple[str, ...] | list[str], prior_events: float = 2.0
+                      ) -> dict[str, np.ndarray]:
+    """Per-province multipliers of the event probabilities (``Exposure.risk_multiplier``).
+
+    For each kind, a province's recorded events over the years its history covers are compared
+    with what ``parameters`` expect there; the ratio is shrunk towards 1 with ``prior_events``
+    pseudo-events, so a province with a short or quiet record keeps roughly the national risk.
+    Provinces without history get 1.
+    """
+    frame = _history(history)
+    table = _events(events, frame)
+    years = frame.groupby("province")["year"].nunique()
+    expected_per_year = parameters.probability.sum(axis=1)  # (3,) events per province-year
+    out = {}
+    for k, kind in enumerate(KINDS):
+        counts = table[table["k"] == k].drop_duplicates(["province", "year", "m"]).groupby("province").size()
+        ratios = []
+        for province in provinces:
+            expected = expected_per_year[k] * years.get(province, 0)
+            seen = counts.get(province, 0)
+            ratios.append((seen + prior_events) / (expected + prior_events) if expected > 0 else 1.0)
+        out[kind] = np.asarray(ratios)
+    return out

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from gosplan.engines._risk_fit import fit_weather_risk
+from gosplan.engines._risk_fit import fit_province_risk, fit_weather_risk
 from gosplan.engines._risk_model import (
     DEFAULT_QUANTILES,
     FARM_COLUMNS,
@@ -58,7 +58,8 @@ from gosplan.runner import Runner, chunk_bounds
 __all__ = [
     "DEFAULT_QUANTILES", "FARM_COLUMNS", "KINDS", "MEASURE_COLUMNS", "RANKING_COLUMNS",
     "WEATHER_EVENT_COLUMNS", "Exposure", "Measure", "RiskResult", "WeatherRiskModel",
-    "WeatherRiskParameters", "event_losses", "fit_weather_risk", "measures_from_frame", "parse_events",
+    "WeatherRiskParameters", "event_losses", "fit_province_risk", "fit_weather_risk", "measures_from_frame",
+    "parse_events",
 ]
 
 

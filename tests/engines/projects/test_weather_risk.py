@@ -25,6 +25,7 @@ from gosplan.engines.risk import (
     WeatherRiskModel,
     WeatherRiskParameters,
     event_losses,
+    fit_province_risk,
     fit_weather_risk,
     measures_from_frame,
     parse_events,
@@ -295,3 +296,20 @@ def test_weather_events_accept_aliases_and_report_every_problem():
     with pytest.raises(ValidationError) as caught:
         parse_events(bad)
     assert [p.row for p in caught.value.problems] == [2, 3, 4]
+
+
+def test_province_risk_multipliers_follow_the_record():
+    history = pd.DataFrame({"province": np.repeat(["dry", "wet", "new"], [20, 20, 5]),
+                            "year": np.r_[np.arange(2000, 2020), np.arange(2000, 2020),
+                                          np.arange(2015, 2020)],
+                            "output": 1.0e5})
+    # "dry" recorded a June drought in every second year, "wet" none; the model expects 0.12 a year.
+    events = pd.DataFrame({"province": "dry", "period": [f"{y}-06" for y in range(2000, 2020, 2)],
+                           "kind": "drought", "severity": 0.5})
+    params = _only("drought", 6, 0.12, 0.3)
+    multipliers = fit_province_risk(history, events, params, ("dry", "wet", "new", "unrecorded"))
+    drought = multipliers["drought"]
+    assert drought[0] == pytest.approx((10 + 2) / (0.12 * 20 + 2))
+    assert drought[1] == pytest.approx(2 / (0.12 * 20 + 2))
+    assert drought[1] < drought[2] < 1 < drought[0] and drought[3] == 1.0
+    assert (multipliers["flood"] == 1.0).all()  # no flood risk in these parameters

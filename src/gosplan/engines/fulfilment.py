@@ -203,7 +203,7 @@ def _series_targets(inputs: FulfilmentInputs, year: int, time_agg: pd.Series, hi
     targets = inputs.targets
     if targets.empty:
         return pd.DataFrame(columns=["indicator", "unit", "target", "annual_target"])
-    needs_profile = _needs_profile(targets, time_agg)
+    needs_profile = series_needing_profiles(targets, time_agg)
     profiles = seasonal_profiles(inputs.month_sums, needs_profile, hierarchy) if len(needs_profile) else None
     traj = monthly_trajectories(targets, year, time_agg, profiles)
     window = traj[MONTH_COLUMNS[first_month - 1:last_month]].to_numpy(dtype=float)
@@ -223,7 +223,7 @@ def _series_targets(inputs: FulfilmentInputs, year: int, time_agg: pd.Series, hi
     return out
 
 
-def _needs_profile(targets: pd.DataFrame, time_agg: pd.Series) -> pd.DataFrame:
+def series_needing_profiles(targets: pd.DataFrame, time_agg: pd.Series) -> pd.DataFrame:
     """Series whose trajectory is not fully given by monthly or quarterly targets."""
     t = targets[targets["indicator"].map(time_agg).fillna("sum").eq("sum")]
     if t.empty:

@@ -23,6 +23,7 @@ from gosplan.engines.fulfilment import (
     fulfilment,
     leaders_and_laggards,
     sector_fulfilment,
+    series_needing_profiles,
     window_of,
 )
 from gosplan.engines.hierarchy import Hierarchy
@@ -110,8 +111,9 @@ class Service:
         indicators = self.indicators()
         actual = self.store.report_totals(str(months.first), str(months.last))
         previous = self.store.report_totals(str(months.first.previous_year()), str(months.last.previous_year()))
-        sum_indicators = set(indicators.loc[indicators["time_aggregation"].eq("sum"), "code"])
-        needing = sorted(set(targets["indicator"]) & sum_indicators) if not targets.empty else []
+        time_agg = indicators.set_index("code")["time_aggregation"]
+        # Seasonal profiles cost a scan of three years of reports: only for trajectories that need one.
+        needing = sorted(set(series_needing_profiles(targets, time_agg)["indicator"])) if len(targets) else []
         if needing:
             month_sums = self.store.report_month_sums(f"{year - 3}-01", f"{year - 1}-12", indicators=needing)
         else:

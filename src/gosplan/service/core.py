@@ -158,7 +158,7 @@ class Service:
             span = 1 if depth is None else max(depth, 1)
             members = set(hierarchy.subtree(unit))
             table = table[table["unit"].isin(members) & table["depth"].between(base + 1, base + span)]
-            table = table.sort_values(["indicator", "fulfilment"], ascending=[True, False])
+            table = table.sort_values(["indicator", "depth", "fulfilment"], ascending=[True, True, False])
         return StatusView(table.reset_index(drop=True), by, unit, str(period), window_of(period, window).label)
 
     def _indicator_filter(self, sector: str | None, indicator: str | None) -> list[str] | None:

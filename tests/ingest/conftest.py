@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 
 from gosplan.store import Store
-
 from store.economy import INDICATORS, PLANS, SECTORS, UNITS
 
 TODAY = date(2023, 7, 15)  # the mid-year review: reports up to 2023-07 are allowed

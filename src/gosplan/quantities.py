@@ -71,8 +71,14 @@ def parse_unit(text: str) -> pint.Unit:
     key = _ALIASES.get(cleaned, _ALIASES.get(cleaned.lower(), cleaned))
     try:
         return _REGISTRY.Unit(key)
-    except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, AttributeError,
-            ValueError, TypeError, AssertionError) as exc:
+    except (
+        pint.errors.UndefinedUnitError,
+        pint.errors.DefinitionSyntaxError,
+        AttributeError,
+        ValueError,
+        TypeError,
+        AssertionError,
+    ) as exc:
         raise UnitError(f"unknown unit of measure {text!r}") from exc
 
 

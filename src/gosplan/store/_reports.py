@@ -191,36 +191,65 @@ class ReportMixin:
 
     def report_totals(self, first: str, last: str, indicators=None, units=None) -> pd.DataFrame:
         """Aggregate current values with period in [first, last], in SQL, per indicator and unit:
-        indicator, unit, total, mean, maximum, months (count), last_period, last_value."""
+        indicator, unit, total, mean, maximum, months (count), last_period, last_value.
+
+        Two streaming passes over the covering year index: one for the sums, one for the value of the
+        last month reported (SQLite: the documented bare-column rule of ``max()``; PostgreSQL:
+        ``DISTINCT ON`` over a backward index scan). Neither sorts nor joins.
+        """
         with self.engine.connect() as c:  # type: ignore[attr-defined]
             filters, id_frame = self._filters(c, indicators, units)
             if filters.empty:
                 return pd.DataFrame(columns=TOTALS_COLUMNS)
-            where = "is_current AND month BETWEEN :first AND :last" + filters.sql()
-            sql = (
-                "WITH g AS (SELECT indicator_id, unit_id, SUM(value) AS total, AVG(value) AS mean, "
-                "MAX(value) AS maximum, COUNT(*) AS months, MAX(month) AS last_month FROM reports "
-                f"WHERE {where} GROUP BY indicator_id, unit_id) "
-                "SELECT g.indicator_id, g.unit_id, g.total, g.mean, g.maximum, g.months, g.last_month, "
-                "r.value "
-                "FROM g JOIN reports r ON r.indicator_id = g.indicator_id AND r.unit_id = g.unit_id "
-                "AND r.month = g.last_month AND r.is_current ORDER BY g.indicator_id, g.unit_id"
+            first_month, last_month = _month(first), _last_month(last)
+            where = (
+                "is_current AND month / 12 BETWEEN :first_year AND :last_year "
+                "AND month BETWEEN :first AND :last" + filters.sql()
             )
-            params = {**filters.params, "first": _month(first), "last": _last_month(last)}
-            frame = _fetch(
+            params = {
+                **filters.params,
+                "first": first_month,
+                "last": last_month,
+                "first_year": first_month // 12,
+                "last_year": last_month // 12,
+            }
+            sums = _fetch(
                 c,
-                filters.statement(sql),
+                filters.statement(
+                    "SELECT indicator_id, unit_id, SUM(value), MAX(value), COUNT(*), MAX(month) FROM reports "
+                    f"WHERE {where} GROUP BY indicator_id, unit_id"
+                ),
                 params,
-                ["indicator_id", "unit_id", "total", "mean", "maximum", "months", "last_month", "last_value"],
+                ["indicator_id", "unit_id", "total", "maximum", "months", "last_month"],
             )
+            if c.dialect.name == "sqlite":
+                last_sql = (
+                    "SELECT indicator_id, unit_id, MAX(month), value FROM reports "
+                    f"WHERE {where} GROUP BY indicator_id, unit_id"
+                )
+            else:
+                last_sql = (
+                    "SELECT DISTINCT ON (indicator_id, unit_id) indicator_id, unit_id, month, value "
+                    f"FROM reports WHERE {where} ORDER BY indicator_id DESC, unit_id DESC, month DESC"
+                )
+            lasts = _fetch(
+                c,
+                filters.statement(last_sql),
+                params,
+                ["indicator_id", "unit_id", "last_month", "last_value"],
+            )
+            frame = sums.merge(lasts, on=["indicator_id", "unit_id", "last_month"], how="left")
             frame = filters.apply_post(frame, id_frame)
+            frame = frame.sort_values(["indicator_id", "unit_id"], kind="stable")
+            total = frame["total"].to_numpy(dtype="float64")
+            months = frame["months"].to_numpy(dtype="int64")
             return pd.DataFrame(
                 {
                     **self._codes(c, frame),
-                    "total": frame["total"].to_numpy(dtype="float64"),
-                    "mean": frame["mean"].to_numpy(dtype="float64"),
+                    "total": total,
+                    "mean": total / np.maximum(months, 1),
                     "maximum": frame["maximum"].to_numpy(dtype="float64"),
-                    "months": frame["months"].to_numpy(dtype="int64"),
+                    "months": months,
                     "last_period": month_labels(frame["last_month"].to_numpy(dtype="int64")),
                     "last_value": frame["last_value"].to_numpy(dtype="float64"),
                 },
@@ -238,11 +267,13 @@ class ReportMixin:
             # number of distinct years.
             sql = (
                 "SELECT indicator_id, unit_id, month % 12 + 1 AS calendar_month, SUM(value), COUNT(*) "
-                "FROM reports WHERE is_current AND month BETWEEN :first AND :last"
+                "FROM reports WHERE is_current AND month / 12 BETWEEN :first_year AND :last_year "
+                "AND month BETWEEN :first AND :last"
                 + filters.sql()
                 + " GROUP BY indicator_id, unit_id, month % 12 ORDER BY indicator_id, unit_id, 3"
             )
             params = {**filters.params, "first": _month(first), "last": _last_month(last)}
+            params.update(first_year=params["first"] // 12, last_year=params["last"] // 12)
             frame = _fetch(
                 c, filters.statement(sql), params, ["indicator_id", "unit_id", "month", "total", "years"]
             )

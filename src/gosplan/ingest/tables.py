@@ -73,11 +73,16 @@ def _read_csv(path: Path, source: str) -> pd.DataFrame:
         raise _fail(source, "the file is empty")
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    # Cells stay text, except number columns: those are parsed in C, and only when a cell is not a
+    # number does pandas fall back to text for that column (so "abc" is still reported for its row).
+    header = next(csv.reader([first_line], delimiter=delimiter), [])
+    numeric = {"value"}
+    dtypes = {name: str for name in header if name.strip().lower().lstrip("\ufeff") not in numeric}
     try:
         frame = pd.read_csv(
             io.StringIO(text),
             sep=delimiter,
-            dtype=str,
+            dtype=dtypes,
             keep_default_na=False,
             na_filter=False,
             skip_blank_lines=False,

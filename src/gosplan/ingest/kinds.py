@@ -217,19 +217,17 @@ def validate_facts(
     canonical = pd.Series(indicators["unit"].to_numpy(), index=indicators["code"].to_numpy())
     roles = pd.Series(indicators["role"].to_numpy(), index=indicators["code"].to_numpy())
     out = pd.DataFrame(index=frame.index)
-    ok = np.ones(len(frame), dtype=bool)
     if kind == "targets":
         plans = store.plans()
         out["plan"], valid = _codes(problems, frame, "plan")
-        ok &= check_known(problems, out["plan"], "plan", set(plans["code"]), "plan", valid)
+        check_known(problems, out["plan"], "plan", set(plans["code"]), "plan", valid)
     out["indicator"], valid = _codes(problems, frame, "indicator")
     indicator_ok = check_known(
         problems, out["indicator"], "indicator", pd.Index(indicators["code"]), "indicator", valid
     )
-    ok &= indicator_ok
     out["unit"], valid = _codes(problems, frame, "unit")
     units = store.units()
-    ok &= check_known(problems, out["unit"], "unit", pd.Index(units["code"]), "unit", valid)
+    check_known(problems, out["unit"], "unit", pd.Index(units["code"]), "unit", valid)
     out["period"] = _periods(problems, frame, kind, today, plans if kind == "targets" else None, out)
     non_negative = out["indicator"].map(roles).isin(ROLES).to_numpy()
     values = check_numbers(problems, frame["value"], "value", non_negative=non_negative)

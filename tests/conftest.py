@@ -101,3 +101,15 @@ def store(empty_store_url, migrated_sqlite_template):
     opened = Store.open(empty_store_url)
     yield opened
     opened.close()
+
+
+@pytest.fixture(scope="session")
+def new_store_url(tmp_path_factory, postgres_database):
+    """Factory for wider-scoped fixtures: ``new_store_url("sqlite" | "postgresql")`` -> a fresh URL."""
+
+    def make(backend: str) -> str:
+        if backend == "sqlite":
+            return f"sqlite:///{tmp_path_factory.mktemp('store') / 'gosplan.db'}"
+        return _postgres_url(postgres_database)
+
+    return make

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -76,11 +78,26 @@ def empty_store_url(request, tmp_path, postgres_database) -> str:
     return _postgres_url(postgres_database)
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite_template(tmp_path_factory) -> Path:
+    """An SQLite file with the schema at head and no data, built once; copy it for a quick empty store."""
+    from gosplan.store import Store
+
+    path = tmp_path_factory.mktemp("template") / "empty.db"
+    store = Store.open(f"sqlite:///{path}")
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+    return path
+
+
 @pytest.fixture
-def store(empty_store_url):
+def store(empty_store_url, migrated_sqlite_template):
     """An opened, empty store on each backend."""
     from gosplan.store import Store
 
+    if empty_store_url.startswith("sqlite:///"):
+        shutil.copyfile(migrated_sqlite_template, empty_store_url.removeprefix("sqlite:///"))
     opened = Store.open(empty_store_url)
     yield opened
     opened.close()

@@ -34,15 +34,36 @@ STATUS_CLASSES: tuple[str, ...] = ("exceeding", "on track", "at risk", "lagging"
 # Columns of the frames exchanged between the store, importers, engines and interfaces.
 SECTOR_COLUMNS = ["code", "name", "parent"]
 UNIT_COLUMNS = ["code", "name", "kind", "parent", "sector"]
-INDICATOR_COLUMNS = ["code", "name", "unit", "aggregation", "time_aggregation", "direction", "sector", "key",
-                     "role"]
+INDICATOR_COLUMNS = [
+    "code",
+    "name",
+    "unit",
+    "aggregation",
+    "time_aggregation",
+    "direction",
+    "sector",
+    "key",
+    "role",
+]
 ROLES: tuple[str, ...] = ("output", "input")
 PLAN_COLUMNS = ["code", "name", "kind", "start_year", "end_year", "parent"]
 TARGET_COLUMNS = ["plan", "indicator", "unit", "period", "value"]
 REPORT_COLUMNS = ["indicator", "unit", "period", "value"]
 REPORT_HISTORY_COLUMNS = [*REPORT_COLUMNS, "revision", "source", "recorded_by", "recorded_at"]
-ACTION_COLUMNS = ["id", "title", "owner_unit", "plan", "indicator", "unit", "period", "due", "status",
-                  "check", "origin", "created_at"]
+ACTION_COLUMNS = [
+    "id",
+    "title",
+    "owner_unit",
+    "plan",
+    "indicator",
+    "unit",
+    "period",
+    "due",
+    "status",
+    "check",
+    "origin",
+    "created_at",
+]
 ACTION_STATUSES: tuple[str, ...] = ("proposed", "accepted", "in progress", "done", "rejected")
 
 _PERIOD_RE = re.compile(
@@ -61,7 +82,6 @@ class Period:
     year: int
     kind: PeriodKind
     index: int = 1
-
 
     def __post_init__(self) -> None:
         limit = {"Y": 1, "H": 2, "Q": 4, "M": 12}.get(self.kind)

@@ -53,8 +53,9 @@ class Runner:
         Show a Rich progress bar for work with more than one chunk.
     """
 
-    def __init__(self, scheduler: str | None = None, processes: int | None = None,
-                 progress: bool = False) -> None:
+    def __init__(
+        self, scheduler: str | None = None, processes: int | None = None, progress: bool = False
+    ) -> None:
         self.scheduler = scheduler or None
         self.processes = processes
         self.progress = progress

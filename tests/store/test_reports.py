@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import datetime
 
 import numpy as np
@@ -195,8 +196,12 @@ def test_invalid_rows_are_rejected_and_nothing_is_written(loaded):
         max_size=4,
     )
 )
-def test_property_current_value_is_the_last_written_and_revisions_count_changes(tmp_path_factory, batches):
-    store = Store.open(f"sqlite:///{tmp_path_factory.mktemp('prop') / 'p.db'}")
+def test_property_current_value_is_the_last_written_and_revisions_count_changes(
+    tmp_path_factory, migrated_sqlite_template, batches
+):
+    path = tmp_path_factory.mktemp("prop") / "p.db"
+    shutil.copyfile(migrated_sqlite_template, path)
+    store = Store.open(f"sqlite:///{path}")
     store.write_units(UNITS)
     store.write_indicators(INDICATORS)
     last: dict[tuple, float] = {}

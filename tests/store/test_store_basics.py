@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from gosplan.errors import NotFound, ValidationError
 from gosplan.model import ACTION_COLUMNS, INDICATOR_COLUMNS, PLAN_COLUMNS, SECTOR_COLUMNS, UNIT_COLUMNS
@@ -22,13 +22,14 @@ def test_open_creates_schema_at_head_and_reopening_is_harmless(empty_store_url):
     first.close()
     again = Store.open(empty_store_url)
     with again.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0001"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
     assert again.get_meta("dataset") == "demo"
     assert again.dialect in ("sqlite", "postgresql")
     assert again.url == empty_store_url
     again.close()
 
 
+@pytest.mark.filterwarnings("ignore:autogenerate skipping")
 def test_migrations_create_exactly_the_tables_the_code_uses(store):
     """The shipped migration and schema.py must not drift apart (autogenerate finds nothing to do)."""
     with store.engine.connect() as conn:
@@ -162,3 +163,19 @@ def test_transaction_commits_several_writes(loaded):
             conn=conn,
         )
     assert loaded.reports(units=["E9"])["value"].tolist() == [1.0]
+
+
+def test_upgrade_from_the_first_schema_keeps_the_data(empty_store_url):
+    old = Store(create_engine(empty_store_url), empty_store_url)
+    old.upgrade("0001")
+    old.write_units(UNITS)
+    old.write_indicators(INDICATORS)
+    old.write_reports(
+        pd.DataFrame({"indicator": ["steel"], "unit": ["E1"], "period": ["2023-01"], "value": [7.0]}),
+        source="old",
+        recorded_by="me",
+    )
+    old.close()
+    new = Store.open(empty_store_url)
+    assert new.report_totals("2023-01", "2023-12")["total"].tolist() == [7.0]
+    new.close()

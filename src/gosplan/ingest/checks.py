@@ -58,11 +58,15 @@ class Problems:
 
 
 def text_column(frame: pd.DataFrame, column: str) -> pd.Series:
-    """A column as stripped text; missing cells become ``""``. Integral floats (Excel) lose their ``.0``."""
+    """A column as stripped text; missing cells become ``""``. Integral floats (Excel) lose their ``.0``.
+
+    Works on the distinct values only (``pd.factorize``): a report file repeats the same few codes and
+    months a million times.
+    """
     series = frame[column]
-    if series.dtype != object or not all(isinstance(v, str) for v in series.head(50)):
-        series = series.map(_cell_text, na_action="ignore")
-    return series.fillna("").astype(str).str.strip()
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    cleaned = np.array([_cell_text(u).strip() for u in uniques] + [""], dtype=object)
+    return pd.Series(cleaned[codes], index=series.index, dtype=object)
 
 
 def _cell_text(value: object) -> str:
@@ -146,26 +150,29 @@ def check_numbers(
     integer: bool = False,
 ) -> np.ndarray:
     """Numbers: text, empty cells, NaN/inf and (where asked) negative values are problems."""
-    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
-        numbers = raw.astype("float64").to_numpy()
-        text = None
-    else:
-        text = raw.map(_cell_text, na_action="ignore").fillna("").astype(str).str.strip()
-        numbers = pd.to_numeric(text.str.replace("\u2212", "-", regex=False), errors="coerce").to_numpy(
-            dtype="float64"
-        )
+    if pd.api.types.is_bool_dtype(raw.dtype):
+        raw = raw.astype(object)
+    numbers = pd.to_numeric(raw, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     bad = ~np.isfinite(numbers)
     if bad.any():
+        # A second chance for the typographic minus sign that word processors put in.
+        retry = raw[bad].map(lambda v: _cell_text(v).strip().replace("\u2212", "-"), na_action="ignore")
+        numbers[bad] = pd.to_numeric(retry, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        bad = ~np.isfinite(numbers)
+    if bad.any():
         rows = raw.index[bad]
-        shown = text[bad] if text is not None else pd.Series(numbers[bad], index=rows).astype(str)
         reasons = {}
-        for row, value in zip(rows.tolist(), shown.tolist(), strict=True):
-            if value == "":
+        for row, value in zip(rows.tolist(), raw[bad].tolist(), strict=True):
+            text = (
+                "" if value is None or (isinstance(value, float) and np.isnan(value)) else _cell_text(value)
+            )
+            text = text.strip()
+            if text == "":
                 reasons[row] = "required number is empty"
-            elif value.lower() in ("nan", "inf", "-inf", "+inf", "infinity", "-infinity"):
-                reasons[row] = f"not a finite number: {_show(value)}"
+            elif text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+                reasons[row] = f"not a finite number: {_show(text)}"
             else:
-                reasons[row] = f"not a number: {_show(value)}"
+                reasons[row] = f"not a number: {_show(text)}"
         problems.add_rows(rows, column, lambda row: reasons[row])
     negative = (numbers < 0) & np.asarray(non_negative)
     if negative.any():

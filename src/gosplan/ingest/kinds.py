@@ -217,19 +217,17 @@ def validate_facts(
     canonical = pd.Series(indicators["unit"].to_numpy(), index=indicators["code"].to_numpy())
     roles = pd.Series(indicators["role"].to_numpy(), index=indicators["code"].to_numpy())
     out = pd.DataFrame(index=frame.index)
-    ok = np.ones(len(frame), dtype=bool)
     if kind == "targets":
         plans = store.plans()
         out["plan"], valid = _codes(problems, frame, "plan")
-        ok &= check_known(problems, out["plan"], "plan", set(plans["code"]), "plan", valid)
+        check_known(problems, out["plan"], "plan", set(plans["code"]), "plan", valid)
     out["indicator"], valid = _codes(problems, frame, "indicator")
     indicator_ok = check_known(
         problems, out["indicator"], "indicator", pd.Index(indicators["code"]), "indicator", valid
     )
-    ok &= indicator_ok
     out["unit"], valid = _codes(problems, frame, "unit")
     units = store.units()
-    ok &= check_known(problems, out["unit"], "unit", pd.Index(units["code"]), "unit", valid)
+    check_known(problems, out["unit"], "unit", pd.Index(units["code"]), "unit", valid)
     out["period"] = _periods(problems, frame, kind, today, plans if kind == "targets" else None, out)
     non_negative = out["indicator"].map(roles).isin(ROLES).to_numpy()
     values = check_numbers(problems, frame["value"], "value", non_negative=non_negative)
@@ -246,15 +244,22 @@ def _periods(
     plans: pd.DataFrame | None,
     out: pd.DataFrame,
 ) -> pd.Series:
-    text = text_column(frame, "period")
-    parsed: dict[str, Period | None] = {}
-    for value in text.unique().tolist():
+    """Canonical period text; every distinct period is parsed once."""
+    codes, uniques = pd.factorize(text_column(frame, "period"))
+    parsed: list[Period | None] = []
+    for value in uniques.tolist():
         try:
-            parsed[value] = Period.parse(value)
+            parsed.append(Period.parse(value))
         except ValueError:
-            parsed[value] = None
-    period = text.map(parsed)
-    bad = period.isna().to_numpy()
+            parsed.append(None)
+    parsed.append(None)  # position -1: a missing cell
+
+    def per_row(attribute, missing):
+        values = np.array([attribute(p) if p is not None else missing for p in parsed], dtype=object)
+        return values[codes]
+
+    bad = per_row(lambda p: False, True).astype(bool)
+    canonical = pd.Series(per_row(str, ""), index=frame.index, dtype=object)
     problems.add_rows(
         frame.index[bad],
         "period",
@@ -262,21 +267,20 @@ def _periods(
         if kind == "targets"
         else "not a month (expected YYYY-MM, e.g. 2023-06)",
     )
-    canonical = period.map(lambda p: str(p) if p is not None else "")
     if kind == "reports":
-        not_month = ~bad & period.map(lambda p: p is not None and p.kind != "M").to_numpy()
+        not_month = per_row(lambda p: p.kind != "M", False).astype(bool)
         problems.add_rows(
             frame.index[not_month], "period", "reports are monthly: give a month such as 2023-06"
         )
         this_month = Period.month(today.year, today.month).ordinal
-        future = ~bad & ~not_month & period.map(lambda p: p is not None and p.ordinal > this_month).to_numpy()
+        future = per_row(lambda p: p.kind == "M" and p.ordinal > this_month, False).astype(bool)
         problems.add_rows(
             frame.index[future], "period", f"a report for a future month (today is {today:%Y-%m-%d})"
         )
     elif plans is not None and len(plans):
         start = out["plan"].map(dict(zip(plans["code"], plans["start_year"], strict=True)))
         end = out["plan"].map(dict(zip(plans["code"], plans["end_year"], strict=True)))
-        year = period.map(lambda p: p.year if p is not None else np.nan)
+        year = pd.Series(per_row(lambda p: p.year, np.nan), index=frame.index, dtype="float64")
         outside = ~bad & start.notna().to_numpy() & ((year < start) | (year > end)).to_numpy()
         problems.add_rows(
             frame.index[outside],

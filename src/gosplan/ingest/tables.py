@@ -18,6 +18,7 @@ import csv
 import io
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from gosplan.errors import Problem, ValidationError
@@ -72,11 +73,16 @@ def _read_csv(path: Path, source: str) -> pd.DataFrame:
         raise _fail(source, "the file is empty")
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    # Cells stay text, except number columns: those are parsed in C, and only when a cell is not a
+    # number does pandas fall back to text for that column (so "abc" is still reported for its row).
+    header = next(csv.reader([first_line], delimiter=delimiter), [])
+    numeric = {"value"}
+    dtypes = {name: str for name in header if name.strip().lower().lstrip("\ufeff") not in numeric}
     try:
         frame = pd.read_csv(
             io.StringIO(text),
             sep=delimiter,
-            dtype=str,
+            dtype=dtypes,
             keep_default_na=False,
             na_filter=False,
             skip_blank_lines=False,
@@ -130,8 +136,14 @@ def _finish(frame: pd.DataFrame, source: str) -> pd.DataFrame:
         raise _fail(source, f"column(s) {', '.join(duplicated)} appear more than once in the header", row=1)
     frame.columns = columns
     frame.index = pd.RangeIndex(2, len(frame) + 2, name="row")
-    blank = frame.isna() | frame.astype(str).apply(lambda col: col.str.strip() == "")
-    frame = frame[~blank.all(axis=1)]
+    blank = np.ones(len(frame), dtype=bool)
+    for column in frame.columns:
+        codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
+        empty = np.array([str(u).strip() == "" for u in uniques] + [True], dtype=bool)
+        blank &= empty[codes]
+        if not blank.any():
+            break
+    frame = frame[~blank]
     if frame.empty:
         raise _fail(source, "the file has a header but no data rows")
     return frame

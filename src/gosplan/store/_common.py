@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ from gosplan.errors import Problem, ValidationError
 MAX_SQL_IN = 5000
 # Two values are "the same" when they differ by less than this, relative to their size.
 RELATIVE_TOLERANCE = 1e-12
+_MONTH_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 
 
 @dataclass(frozen=True)
@@ -79,10 +81,11 @@ def id_codes(conn: Connection, table: Table) -> np.ndarray:
 
 
 def lookup_ids(codes: pd.Series, mapping: pd.Series) -> np.ndarray:
-    """Vectorised code -> id; -1 where the code is unknown."""
-    positions = mapping.index.get_indexer(codes.astype(str))
-    ids = np.where(positions >= 0, mapping.to_numpy()[np.maximum(positions, 0)], -1)
-    return ids.astype("int64")
+    """Vectorised code -> id; -1 where the code is unknown (each distinct code is looked up once)."""
+    positions, uniques = pd.factorize(codes, use_na_sentinel=True)
+    found = mapping.index.get_indexer(pd.Index([str(u) for u in uniques], dtype=object))
+    ids = np.where(found >= 0, mapping.to_numpy()[np.maximum(found, 0)], -1)
+    return np.append(ids, -1).astype("int64")[positions]
 
 
 def unknown_code_problems(
@@ -155,18 +158,18 @@ def month_labels(ordinals: np.ndarray) -> np.ndarray:
 def month_ordinals(
     labels: pd.Series, source: str, column: str = "period"
 ) -> tuple[np.ndarray, list[Problem]]:
-    """Month ordinals of canonical ``YYYY-MM`` labels (also accepts ``YYYY-M``); problems for the rest."""
-    text_values = labels.astype(str).str.strip()
-    parts = text_values.str.extract(r"^(\d{4})-(\d{1,2})$")
-    year = pd.to_numeric(parts[0], errors="coerce")
-    month = pd.to_numeric(parts[1], errors="coerce")
-    ok = year.notna() & month.between(1, 12) & (year >= 1000)
+    """Month ordinals of ``YYYY-MM`` labels (also ``YYYY-M``), parsed once per distinct label."""
+    positions, uniques = pd.factorize(labels, use_na_sentinel=True)
+    ordinals = []
+    for label in uniques.tolist():
+        match = _MONTH_RE.match(str(label))
+        ordinals.append(int(match[1]) * 12 + int(match[2]) - 1 if match and 1 <= int(match[2]) <= 12 else -1)
+    per_row = np.append(np.array(ordinals, dtype="int64"), -1)[positions]
     problems = [
         Problem(source, int(i) + 2, column, f"not a month: {labels.iloc[i]!r} (expected YYYY-MM)")
-        for i in np.flatnonzero(~ok.to_numpy())[:1000]
+        for i in np.flatnonzero(per_row < 0)[:1000]
     ]
-    ordinals = (year.fillna(0) * 12 + month.fillna(1) - 1).astype("int64").to_numpy()
-    return ordinals, problems
+    return per_row, problems
 
 
 def check_values(values: pd.Series, source: str, column: str = "value") -> tuple[np.ndarray, list[Problem]]:

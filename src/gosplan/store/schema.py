@@ -6,7 +6,7 @@ its ordinal (``year * 12 + month - 1``, see :func:`gosplan.model.month_label`), 
 year-to-date an integer range.
 
 Reports keep every revision. The current one has ``is_current`` set; a correction flips the previous
-row's flag in the same transaction, and a partial index over the current rows (month first) serves
+row's flag in the same transaction, and a partial covering index over the current rows of each year serves
 the year-to-date aggregations. Who wrote a row and from which source lives once per write in
 ``batches``; ``reports.recorded_at`` is only filled when the writer supplied its own time (late
 reports), otherwise the batch's time applies.
@@ -140,13 +140,22 @@ reports = Table(
     Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
     Column("recorded_at", DateTime),
     PrimaryKeyConstraint("indicator_id", "unit_id", "month", "revision", name="pk_reports"),
-    # Serves year-to-date totals and month sums: a month range over current rows only, covering.
+    # Year-to-date totals: the current rows of one year, already in (indicator, unit, month) order, so
+    # the GROUP BY streams without sorting and never touches the table (covering).
+    Index(
+        "ix_reports_current_year",
+        text("(month / 12)"),
+        "indicator_id",
+        "unit_id",
+        "month",
+        "value",
+        sqlite_where=text("is_current"),
+        postgresql_where=text("is_current"),
+    ),
+    # Month ranges of current rows (reads by period, "is this month new?" before a bulk load).
     Index(
         "ix_reports_current_month",
         "month",
-        "indicator_id",
-        "unit_id",
-        "value",
         sqlite_where=text("is_current"),
         postgresql_where=text("is_current"),
     ),

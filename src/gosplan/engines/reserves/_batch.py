@@ -1,0 +1,331 @@
+"""Score many units against one reference set with few LP solves: verify optimal bases in batch.
+
+Units that project onto the same face of the frontier share the optimal basis of their envelopment
+LP; only the radial column and the bounds change from unit to unit. So after HiGHS solves one unit,
+its basis is checked for every other unit at once with numpy: solve the small square basis system
+for the primal values, solve its transpose for the duals, and test primal feasibility, dual
+feasibility (reduced costs of every reference column) and the sign of every row dual. A basis that
+passes both tests is optimal (the simplex method's own certificate), so the score read from it is the
+LP optimum, not an approximation. Units that no known basis fits get their own HiGHS solve.
+
+Which basis to try for a unit: every optimal dual of a solved unit is a supporting hyperplane of
+the technology, feasible for all units after rescaling, so it bounds every unit's score (below in
+input orientation, above in output orientation). The hyperplane with the tightest bound is the one
+most likely to be the unit's own optimal face; its basis is tried first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+
+from gosplan.engines.reserves._lp import EnvelopmentLP
+
+_TOL = 1e-9
+_CHUNK = 4096
+_SLACK_TOL = 1e-9
+
+
+@dataclass
+class Basis:
+    """A basis of the envelopment LP, as index arrays."""
+
+    basic_cols: np.ndarray  # indices into the n_ref + 1 columns (radial column last)
+    nonbasic_rows: np.ndarray
+    nonbasic_at_upper: np.ndarray  # per nonbasic row: bound side is the upper one
+    basic_rows: np.ndarray
+
+    @classmethod
+    def from_highs(cls, basic_variables: np.ndarray, lp: EnvelopmentLP) -> Basis:
+        """From HiGHS's basic variables (columns ``j``, rows ``-(r + 1)``) and the model's row bounds."""
+        basic_rows = np.sort(-basic_variables[basic_variables < 0] - 1)
+        nonbasic = np.setdiff1d(np.arange(len(lp.row_at_upper)), basic_rows, assume_unique=True)
+        return cls(np.sort(basic_variables[basic_variables >= 0]), nonbasic, lp.row_at_upper[nonbasic],
+                   basic_rows)
+
+
+@dataclass
+class Verified:
+    ok: np.ndarray  # per unit: the basis is optimal
+    radial: np.ndarray  # per unit (valid where ok)
+    weights: np.ndarray  # units x basic lambda columns (valid where ok)
+    lambda_cols: np.ndarray  # reference indices of those columns
+    duals: np.ndarray = field(default_factory=lambda: np.empty(0))  # units x rows
+
+
+def verify(lp: EnvelopmentLP, basis: Basis, X: np.ndarray, Y: np.ndarray,
+           phase_two: bool = False, radial: np.ndarray | None = None) -> Verified:
+    """Check whether ``basis`` is optimal for each unit ``(X[k], Y[k])``; the score where it is.
+
+    In phase two the radial column is fixed at ``radial[k]`` (the phase-one optimum).
+    """
+    k = X.shape[0]
+    body = lp.body
+    n_ref = lp.n_ref
+    rc = lp.radial_col
+    cost = lp.costs(phase_two)
+    radial_cols = lp.radial_columns(X, Y)
+    lower, upper = lp.row_bounds(X, Y)
+    nr, bc = basis.nonbasic_rows, basis.basic_cols
+    lam_b = bc[bc != rc]
+    q = len(nr)
+    if len(bc) != q:
+        return Verified(np.zeros(k, bool), np.full(k, np.nan), np.zeros((k, len(lam_b))), lam_b)
+    radial_basic = rc in bc
+    # Assemble the square basis matrices, one per unit: the lambda part is shared.
+    M = np.empty((k, q, q))
+    pos_r = np.flatnonzero(bc == rc)
+    lam_pos = np.flatnonzero(bc != rc)
+    M[:, :, lam_pos] = body[np.ix_(nr, lam_b)]
+    if radial_basic:
+        M[:, :, pos_r[0]] = radial_cols[:, nr]
+    rhs = np.where(basis.nonbasic_at_upper, upper[:, nr], lower[:, nr])
+    # An equality row may be reported at either side; an infinite side cannot be the active one.
+    rhs = np.where(np.isfinite(rhs), rhs, np.where(basis.nonbasic_at_upper, lower[:, nr], upper[:, nr]))
+    fixed_radial = np.zeros(k)
+    if not radial_basic:
+        fixed_radial = radial if (phase_two and radial is not None) else np.zeros(k)
+        rhs = rhs - radial_cols[:, nr] * fixed_radial[:, None]
+    ok = np.isfinite(rhs).all(axis=1)
+    try:
+        z = np.linalg.solve(M, rhs[..., None])[..., 0]
+        cost_b = np.broadcast_to(cost[bc], (k, q))[..., None]
+        duals = np.linalg.solve(np.transpose(M, (0, 2, 1)), cost_b)[..., 0]
+    except np.linalg.LinAlgError:
+        z, duals, ok = _solve_each(M, rhs, cost[bc], ok)
+    scale = 1.0 + np.abs(rhs).max(axis=1, initial=0.0)
+    tol = _TOL * scale
+    lam_vals = z[:, lam_pos]
+    ok &= (lam_vals >= -tol[:, None]).all(axis=1)
+    radial_value = z[:, pos_r[0]] if radial_basic else fixed_radial
+    if phase_two and radial is not None and radial_basic:
+        ok &= np.abs(radial_value - radial) <= tol * max(1.0, 1.0)
+    ok &= radial_value >= -tol
+    # Basic rows must stay within their bounds.
+    if len(basis.basic_rows):
+        br = basis.basic_rows
+        activity = lam_vals @ body[np.ix_(br, lam_b)].T
+        activity += radial_cols[:, br] * radial_value[:, None]
+        within = (activity >= lower[:, br] - tol[:, None]) & (activity <= upper[:, br] + tol[:, None])
+        ok &= within.all(axis=1)
+    # Row duals: a row at its lower bound needs a nonnegative dual, at its upper bound nonpositive.
+    equality = lower[:, nr] == upper[:, nr]
+    dual_ok = np.where(basis.nonbasic_at_upper, duals <= _TOL, duals >= -_TOL) | equality
+    ok &= dual_ok.all(axis=1)
+    # Reduced costs of every lambda column (at lower bound 0) must be nonnegative.
+    # (basic columns have reduced cost zero, so testing all of them is harmless and cheaper to index)
+    block = body[nr, :]
+    lam_cost = cost[:n_ref]
+    for start in range(0, k, _CHUNK):
+        stop = min(start + _CHUNK, k)
+        idx = np.flatnonzero(ok[start:stop]) + start
+        if len(idx) == 0:
+            continue
+        reduced = lam_cost[None, :] - duals[idx] @ block
+        ok[idx] &= (reduced >= -_TOL).all(axis=1)
+    full_duals = np.zeros((k, body.shape[0]))
+    full_duals[:, nr] = duals
+    return Verified(ok, radial_value, np.maximum(lam_vals, 0.0), lam_b, full_duals)
+
+
+def _solve_each(M: np.ndarray, rhs: np.ndarray, cost_b: np.ndarray,
+                ok: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unit-by-unit fallback when some basis matrix is singular (the basis is then not used)."""
+    k, q = rhs.shape
+    z = np.zeros((k, q))
+    duals = np.zeros((k, q))
+    ok = ok.copy()
+    for i in range(k):
+        try:
+            z[i] = np.linalg.solve(M[i], rhs[i])
+            duals[i] = np.linalg.solve(M[i].T, cost_b)
+        except np.linalg.LinAlgError:
+            ok[i] = False
+    return z, duals, ok
+
+
+def hyperplane_bounds(lp: EnvelopmentLP, duals: np.ndarray, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """Score bound each dual (rows of ``duals``, from some solved unit) gives each unit.
+
+    Returns units x hyperplanes: lower bounds on theta (input orientation) or upper bounds on phi
+    (output orientation); NaN where a hyperplane cannot be rescaled for a unit.
+    """
+    m, s = lp.m, lp.s
+    u = -duals[:, :m]
+    v = duals[:, m : m + s]
+    w = duals[:, m + s] if lp.rts != "crs" else np.zeros(len(duals))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if lp.orientation == "input":
+            disc = lp.discretionary
+            denom = X[:, disc] @ u[:, disc].T
+            numer = Y @ v.T - X[:, ~disc] @ u[:, ~disc].T + w[None, :]
+        else:
+            denom = Y @ v.T
+            numer = X @ u.T - w[None, :]
+        out = numer / denom
+    out[~(denom > 0)] = np.nan
+    return out
+
+
+@dataclass
+class BatchScores:
+    """Phase-one (and optionally phase-two) results for a batch of evaluated units."""
+
+    status: np.ndarray  # "optimal", "infeasible" or "unbounded"
+    radial: np.ndarray  # theta or phi; NaN unless optimal
+    lambdas: sparse.csr_matrix  # units x reference units
+    input_slack: np.ndarray
+    output_slack: np.ndarray
+    lp_solves: int  # how many units needed their own HiGHS solve (the rest were verified bases)
+
+
+class _Collector:
+    def __init__(self, k: int) -> None:
+        self.status = np.full(k, "", dtype=object)
+        self.radial = np.full(k, np.nan)
+        self.plane = np.full(k, -1)
+        self.rows: list[np.ndarray] = []
+        self.cols: list[np.ndarray] = []
+        self.vals: list[np.ndarray] = []
+
+    def weights(self, units: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> None:
+        keep = vals > 0
+        self.rows.append(np.broadcast_to(units[:, None], vals.shape)[keep])
+        self.cols.append(np.broadcast_to(cols[None, :], vals.shape)[keep])
+        self.vals.append(vals[keep])
+
+    def matrix(self, k: int, n_ref: int) -> sparse.csr_matrix:
+        if not self.rows:
+            return sparse.csr_matrix((k, n_ref))
+        data = (np.concatenate(self.vals), (np.concatenate(self.rows), np.concatenate(self.cols)))
+        return sparse.csr_matrix(data, shape=(k, n_ref))
+
+
+def clean_slacks(slack: np.ndarray) -> np.ndarray:
+    """Zero the round-off: on scaled columns (mean 1) a slack below 1e-9 is solver tolerance, not waste."""
+    return np.where(slack > _SLACK_TOL, slack, 0.0)
+
+
+def score_units(lp: EnvelopmentLP, X: np.ndarray, Y: np.ndarray, slacks: bool = False,
+                seed: int = 0) -> BatchScores:
+    """Phase one (and two, with ``slacks``) for every unit ``(X[k], Y[k])`` against ``lp``'s reference."""
+    k = X.shape[0]
+    out = _Collector(k)
+    phase_one_lambdas = _phase_one(lp, X, Y, out, seed)
+    lp_solves = int(out.lp_solves)  # type: ignore[attr-defined]
+    if slacks:
+        two = _Collector(k)
+        lp_solves += _phase_two(lp, X, Y, out, two)
+        lambdas = two.matrix(k, lp.n_ref)
+    else:
+        lambdas = phase_one_lambdas
+    optimal = out.status == "optimal"
+    input_slack = np.full((k, lp.m), np.nan)
+    output_slack = np.full((k, lp.s), np.nan)
+    if optimal.any():
+        ref_x = lambdas[optimal] @ lp.X_ref
+        ref_y = lambdas[optimal] @ lp.Y_ref
+        r = out.radial[optimal][:, None]
+        if lp.orientation == "input":
+            bound_x = np.where(lp.discretionary, r * X[optimal], X[optimal])
+            bound_y = Y[optimal]
+        else:
+            bound_x = X[optimal]
+            bound_y = r * Y[optimal]
+        input_slack[optimal] = clean_slacks(bound_x - ref_x)
+        output_slack[optimal] = clean_slacks(ref_y - bound_y)
+    return BatchScores(out.status.astype(str), out.radial, lambdas, input_slack, output_slack, lp_solves)
+
+
+def _phase_one(lp: EnvelopmentLP, X: np.ndarray, Y: np.ndarray, out: _Collector,
+               seed: int) -> sparse.csr_matrix:
+    k = X.shape[0]
+    rng = np.random.default_rng(seed)
+    pending = np.ones(k, bool)
+    maximise = lp.orientation == "input"
+    best = np.full(k, -np.inf if maximise else np.inf)
+    best_plane = np.full(k, -1)
+    tried_plane = np.full(k, -1)
+    bases: list[Basis] = []
+    batch = 8
+    lp_solves = 0
+    while pending.any():
+        todo = np.flatnonzero(pending)
+        sample = rng.choice(todo, size=min(batch, len(todo)), replace=False)
+        new_duals = []
+        for o in sample:
+            status, radial, highs_basis = lp.phase_one(X[o], Y[o])
+            lp_solves += 1
+            pending[o] = False
+            out.status[o] = status
+            if highs_basis is None:
+                continue
+            basis = Basis.from_highs(highs_basis, lp)
+            check = verify(lp, basis, X[o : o + 1], Y[o : o + 1])
+            out.radial[o] = radial
+            if check.ok[0]:
+                bases.append(basis)
+                new_duals.append(check.duals[0])
+                out.plane[o] = len(bases) - 1
+            out.weights(np.array([o]), np.arange(lp.n_ref), lp.weights()[None, :])
+        todo = np.flatnonzero(pending)
+        if new_duals and len(todo):
+            first = len(bases) - len(new_duals)
+            bounds = hyperplane_bounds(lp, np.array(new_duals), X[todo], Y[todo])
+            filled = np.where(np.isnan(bounds), -np.inf if maximise else np.inf, bounds)
+            pick = filled.argmax(axis=1) if maximise else filled.argmin(axis=1)
+            value = filled[np.arange(len(todo)), pick]
+            better = value > best[todo] if maximise else value < best[todo]
+            best[todo[better]] = value[better]
+            best_plane[todo[better]] = first + pick[better]
+        candidates = todo[(best_plane[todo] >= 0) & (best_plane[todo] != tried_plane[todo])]
+        for plane in np.unique(best_plane[candidates]):
+            units = candidates[best_plane[candidates] == plane]
+            tried_plane[units] = plane
+            check = verify(lp, bases[plane], X[units], Y[units])
+            done = units[check.ok]
+            pending[done] = False
+            out.status[done] = "optimal"
+            out.radial[done] = check.radial[check.ok]
+            out.plane[done] = plane
+            out.weights(done, check.lambda_cols, check.weights[check.ok])
+        batch = min(batch * 2, 512)
+    out.lp_solves = lp_solves  # type: ignore[attr-defined]
+    return out.matrix(k, lp.n_ref)
+
+
+def _phase_two(lp: EnvelopmentLP, X: np.ndarray, Y: np.ndarray, one: _Collector, two: _Collector) -> int:
+    """Maximal slacks; units that shared a phase-one basis usually share the phase-two basis too."""
+    lp_solves = 0
+    optimal = np.flatnonzero(one.status == "optimal")
+    groups: dict[int, list[int]] = {}
+    for unit, plane in zip(optimal, one.plane[optimal], strict=True):
+        key = int(plane) if plane >= 0 else -1 - int(unit)
+        groups.setdefault(key, []).append(int(unit))
+    known: list[Basis] = []
+    for members in groups.values():
+        pending = np.array(members)
+        for basis in known[-4:]:
+            if len(pending) == 0:
+                break
+            pending = _accept_phase_two(lp, basis, X, Y, one, two, pending)
+        while len(pending):
+            o = int(pending[0])
+            weights, highs_basis = lp.phase_two(X[o], Y[o], one.radial[o])
+            lp_solves += 1
+            two.weights(np.array([o]), np.arange(lp.n_ref), weights[None, :])
+            basis = Basis.from_highs(highs_basis, lp)
+            known.append(basis)
+            pending = _accept_phase_two(lp, basis, X, Y, one, two, pending[1:])
+    return lp_solves
+
+
+def _accept_phase_two(lp: EnvelopmentLP, basis: Basis, X: np.ndarray, Y: np.ndarray, one: _Collector,
+                      two: _Collector, units: np.ndarray) -> np.ndarray:
+    if len(units) == 0:
+        return units
+    check = verify(lp, basis, X[units], Y[units], phase_two=True, radial=one.radial[units])
+    two.weights(units[check.ok], check.lambda_cols, check.weights[check.ok])
+    return units[~check.ok]

@@ -186,6 +186,8 @@ class _Collector:
         self.status = np.full(k, "", dtype=object)
         self.radial = np.full(k, np.nan)
         self.plane = np.full(k, -1)
+        # Every input and output row has a nonzero dual: all slacks are zero at every optimum.
+        self.no_slack = np.zeros(k, bool)
         self.rows: list[np.ndarray] = []
         self.cols: list[np.ndarray] = []
         self.vals: list[np.ndarray] = []
@@ -195,6 +197,11 @@ class _Collector:
         self.rows.append(np.broadcast_to(units[:, None], vals.shape)[keep])
         self.cols.append(np.broadcast_to(cols[None, :], vals.shape)[keep])
         self.vals.append(vals[keep])
+
+    def weights_coo(self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> None:
+        self.rows.append(rows)
+        self.cols.append(cols)
+        self.vals.append(vals)
 
     def matrix(self, k: int, n_ref: int) -> sparse.csr_matrix:
         if not self.rows:
@@ -262,13 +269,11 @@ def _phase_one(lp: EnvelopmentLP, X: np.ndarray, Y: np.ndarray, out: _Collector,
             out.status[o] = status
             if highs_basis is None:
                 continue
-            basis = Basis.from_highs(highs_basis, lp)
-            check = verify(lp, basis, X[o : o + 1], Y[o : o + 1])
             out.radial[o] = radial
-            if check.ok[0]:
-                bases.append(basis)
-                new_duals.append(check.duals[0])
-                out.plane[o] = len(bases) - 1
+            bases.append(Basis.from_highs(highs_basis, lp))
+            new_duals.append(lp.row_duals())
+            out.no_slack[o] = _strict(new_duals[-1], lp)
+            out.plane[o] = len(bases) - 1
             out.weights(np.array([o]), np.arange(lp.n_ref), lp.weights()[None, :])
         todo = np.flatnonzero(pending)
         if new_duals and len(todo):
@@ -290,16 +295,27 @@ def _phase_one(lp: EnvelopmentLP, X: np.ndarray, Y: np.ndarray, out: _Collector,
             out.status[done] = "optimal"
             out.radial[done] = check.radial[check.ok]
             out.plane[done] = plane
+            out.no_slack[done] = _strict(check.duals[check.ok], lp)
             out.weights(done, check.lambda_cols, check.weights[check.ok])
         batch = min(batch * 2, 512)
     out.lp_solves = lp_solves  # type: ignore[attr-defined]
     return out.matrix(k, lp.n_ref)
 
 
+def _strict(duals: np.ndarray, lp: EnvelopmentLP) -> np.ndarray:
+    return (np.abs(duals[..., : lp.m + lp.s]) > _TOL).all(axis=-1)
+
+
 def _phase_two(lp: EnvelopmentLP, X: np.ndarray, Y: np.ndarray, one: _Collector, two: _Collector) -> int:
     """Maximal slacks; units that shared a phase-one basis usually share the phase-two basis too."""
     lp_solves = 0
     optimal = np.flatnonzero(one.status == "optimal")
+    # By complementary slackness the phase-one weights are already phase-two optimal there.
+    settled = optimal[one.no_slack[optimal]]
+    if len(settled):
+        rows = one.matrix(len(one.status), lp.n_ref)[settled].tocoo()
+        two.weights_coo(settled[rows.row], rows.col, rows.data)
+    optimal = optimal[~one.no_slack[optimal]]
     groups: dict[int, list[int]] = {}
     for unit, plane in zip(optimal, one.plane[optimal], strict=True):
         key = int(plane) if plane >= 0 else -1 - int(unit)

@@ -257,6 +257,10 @@ class EnvelopmentLP:
         weights = np.asarray(h.getSolution().col_value[: self.n_ref])
         return np.maximum(weights, 0.0), _basic_variables(h)
 
+    def row_duals(self) -> np.ndarray:
+        """Row duals of the last phase-one solve (``c - A^T y`` convention, as ``_batch.verify``)."""
+        return np.asarray(self._main.getSolution().row_dual)
+
     def weights(self) -> np.ndarray:
         """Lambdas of the last phase-one solve."""
         return np.maximum(np.asarray(self._main.getSolution().col_value[: self.n_ref]), 0.0)

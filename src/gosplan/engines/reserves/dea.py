@@ -28,6 +28,9 @@ from gosplan.engines.reserves.frame import efficient_frame
 from gosplan.errors import Problem, ValidationError
 from gosplan.runner import Runner, chunk_bounds
 
+# Up to this many reference units one LP per unit beats building the frame.
+_SMALL = 500
+
 Rts = Literal["crs", "vrs", "drs", "irs"]
 Orientation = Literal["input", "output"]
 
@@ -114,7 +117,7 @@ class DEAResult:
 def dea(X: Any, Y: Any, rts: Rts = "crs", orientation: Orientation = "input",
         super_efficiency: bool = False, slacks: bool = True, names: Sequence[Any] | None = None,
         non_discretionary: Sequence[Any] | None = None, groups: Sequence[Any] | None = None,
-        X_ref: Any = None, Y_ref: Any = None, method: Literal["frame", "lp"] = "frame",
+        X_ref: Any = None, Y_ref: Any = None, method: Literal["auto", "frame", "lp"] = "auto",
         runner: Runner | None = None, chunk_size: int = 50_000) -> DEAResult:
     """Efficiency of each unit (rows of ``X`` inputs and ``Y`` outputs) against the best practice.
 
@@ -144,7 +147,9 @@ def dea(X: Any, Y: Any, rts: Rts = "crs", orientation: Orientation = "input",
         Score the units against this reference set instead of against themselves (e.g. another
         period, for Malmquist indices).
     method:
-        ``frame`` (two-stage, default) or ``lp`` (one LP per unit over the whole reference set).
+        ``frame`` (two stages: the frame of extreme efficient units, then everyone against it with
+        batch-verified bases), ``lp`` (one warm-started LP per unit over the whole reference set) or
+        ``auto`` (``lp`` for reference sets of at most 500 units, where it is quicker, else ``frame``).
     runner, chunk_size:
         Score chunks of ``chunk_size`` units through a :class:`gosplan.runner.Runner` (local, process
         pool or Dask); without a runner everything runs here in one piece.
@@ -168,8 +173,8 @@ def dea(X: Any, Y: Any, rts: Rts = "crs", orientation: Orientation = "input",
         raise ValueError(f"rts must be one of {RTS_CHOICES}, got {rts!r}")
     if orientation not in ORIENTATIONS:
         raise ValueError(f"orientation must be one of {ORIENTATIONS}, got {orientation!r}")
-    if method not in ("frame", "lp"):
-        raise ValueError(f"method must be 'frame' or 'lp', got {method!r}")
+    if method not in ("auto", "frame", "lp"):
+        raise ValueError(f"method must be 'auto', 'frame' or 'lp', got {method!r}")
     x_frame = _as_frame(X, "input", names)
     y_frame = _as_frame(Y, "output", x_frame.index)
     _validate(x_frame, y_frame, "X", "Y")
@@ -246,6 +251,8 @@ class _Group:
 def _score_group(X: np.ndarray, Y: np.ndarray, X_r: np.ndarray, Y_r: np.ndarray, rts: str, orientation: str,
                  disc: np.ndarray, slacks: bool, super_eff: bool, method: str, runner: Runner | None,
                  chunk_size: int) -> _Group:
+    if method == "auto":
+        method = "lp" if len(X_r) <= _SMALL else "frame"
     frame = np.arange(len(X_r)) if method == "lp" else efficient_frame(X_r, Y_r, rts, runner)
     Xf, Yf = X_r[frame], Y_r[frame]
     if runner is None or len(X) <= chunk_size:
@@ -310,6 +317,7 @@ def _super_efficiency(scores: BatchScores, X: np.ndarray, Y: np.ndarray, rts: st
     lp = EnvelopmentLP(X, Y, rts=rts, orientation=orientation, discretionary=disc, slacks=slacks)
     again = _per_unit(lp, X[candidates], Y[candidates], slacks, skip=candidates)
     lam = scores.lambdas.tolil()
+    scores.status = scores.status.astype(object)  # "infeasible" must not be cut to the width of "optimal"
     for pos, unit in enumerate(candidates):
         scores.status[unit] = again.status[pos]
         scores.radial[unit] = again.radial[pos]

@@ -20,7 +20,7 @@ ORIENTATIONS = ["input", "output"]
 @pytest.mark.parametrize("rts", RTS)
 @pytest.mark.parametrize("orientation", ORIENTATIONS)
 def test_frame_scores_equal_full_lp_on_a_sample(rts: str, orientation: str) -> None:
-    X, Y = cobb_douglas(700, seed=7)
+    X, Y = cobb_douglas(500, seed=7)
     fast = dea(X, Y, rts=rts, orientation=orientation, method="frame")
     sample = np.random.default_rng(1).choice(len(X), 60, replace=False)
     full = dea(X[sample], Y[sample], rts=rts, orientation=orientation, method="lp", X_ref=X, Y_ref=Y)
@@ -45,7 +45,7 @@ unit_data = st.integers(min_value=3, max_value=40).flatmap(
 )
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(data=unit_data, rts=st.sampled_from(RTS), orientation=st.sampled_from(ORIENTATIONS))
 def test_frame_equals_per_unit_lp_on_random_data(data: tuple[np.ndarray, np.ndarray], rts: str,
                                                  orientation: str) -> None:
@@ -58,7 +58,7 @@ def test_frame_equals_per_unit_lp_on_random_data(data: tuple[np.ndarray, np.ndar
     assert (fast.efficiency > 0).all()
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(data=unit_data)
 def test_returns_to_scale_order_the_scores(data: tuple[np.ndarray, np.ndarray]) -> None:
     # CRS technology contains DRS and IRS, which contain VRS: input scores rise in that order.
@@ -70,7 +70,7 @@ def test_returns_to_scale_order_the_scores(data: tuple[np.ndarray, np.ndarray]) 
     assert (score["irs"] <= score["vrs"] + 1e-9).all()
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(data=unit_data)
 def test_frame_spans_the_technology(data: tuple[np.ndarray, np.ndarray]) -> None:
     X, Y = data

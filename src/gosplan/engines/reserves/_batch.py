@@ -153,6 +153,7 @@ def hyperplane_bounds(lp: EnvelopmentLP, duals: np.ndarray, X: np.ndarray, Y: np
     (output orientation); NaN where a hyperplane cannot be rescaled for a unit.
     """
     m, s = lp.m, lp.s
+    duals = duals / np.maximum(np.linalg.norm(duals, axis=1), 1e-300)[:, None]
     u = -duals[:, :m]
     v = duals[:, m : m + s]
     w = duals[:, m + s] if lp.rts != "crs" else np.zeros(len(duals))
@@ -165,7 +166,8 @@ def hyperplane_bounds(lp: EnvelopmentLP, duals: np.ndarray, X: np.ndarray, Y: np
             denom = Y @ v.T
             numer = X @ u.T - w[None, :]
         out = numer / denom
-    out[~(denom > 0)] = np.nan
+    # A denominator at round-off level means the hyperplane does not bound this unit's direction.
+    out[~(denom > 1e-10)] = np.nan
     return out
 
 
@@ -199,9 +201,10 @@ class _Collector:
         self.vals.append(vals[keep])
 
     def weights_coo(self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> None:
-        self.rows.append(rows)
-        self.cols.append(cols)
-        self.vals.append(vals)
+        keep = vals > 0
+        self.rows.append(rows[keep])
+        self.cols.append(cols[keep])
+        self.vals.append(vals[keep])
 
     def matrix(self, k: int, n_ref: int) -> sparse.csr_matrix:
         if not self.rows:
@@ -220,8 +223,18 @@ def score_units(lp: EnvelopmentLP, X: np.ndarray, Y: np.ndarray, slacks: bool = 
     """Phase one (and two, with ``slacks``) for every unit ``(X[k], Y[k])`` against ``lp``'s reference."""
     k = X.shape[0]
     out = _Collector(k)
-    phase_one_lambdas = _phase_one(lp, X, Y, out, seed)
-    lp_solves = int(out.lp_solves)  # type: ignore[attr-defined]
+    rest = _facet_stage(lp, X, Y, out)
+    lp_solves = 0
+    if len(rest):
+        inner = _Collector(len(rest))
+        lambdas_rest = _phase_one(lp, X[rest], Y[rest], inner, seed).tocoo()
+        lp_solves = int(inner.lp_solves)  # type: ignore[attr-defined]
+        out.status[rest] = inner.status
+        out.radial[rest] = inner.radial
+        out.plane[rest] = inner.plane
+        out.no_slack[rest] = inner.no_slack
+        out.weights_coo(rest[lambdas_rest.row], lambdas_rest.col, lambdas_rest.data)
+    phase_one_lambdas = out.matrix(k, lp.n_ref)
     if slacks:
         two = _Collector(k)
         lp_solves += _phase_two(lp, X, Y, out, two)
@@ -244,6 +257,78 @@ def score_units(lp: EnvelopmentLP, X: np.ndarray, Y: np.ndarray, slacks: bool = 
         input_slack[optimal] = clean_slacks(bound_x - ref_x)
         output_slack[optimal] = clean_slacks(ref_y - bound_y)
     return BatchScores(out.status.astype(str), out.radial, lambdas, input_slack, output_slack, lp_solves)
+
+
+_FACET_PLANE = 1_000_000_000  # facet-verified units: group key for phase two = this + facet number
+_UNIT_CHUNK = 2048
+
+
+def _facet_stage(lp: EnvelopmentLP, X: np.ndarray, Y: np.ndarray, out: _Collector,
+                 attempts: int = 4) -> np.ndarray:
+    """Score the units whose optimal basis is a facet of the technology; return the others."""
+    from gosplan.engines.reserves._facets import facet_candidates
+
+    k = X.shape[0]
+    candidates = facet_candidates(lp)
+    if candidates is None or k == 0:
+        return np.arange(k)
+    duals, generators = candidates
+    n_ref, rc = lp.n_ref, lp.radial_col
+    n_rows = lp.body.shape[0]
+    is_lambda = generators < n_ref
+    n_lambda = is_lambda.sum(axis=1)
+    maximise = lp.orientation == "input"
+    pending = np.arange(k)
+    tried: list[np.ndarray] = []
+    first_best = np.full(k, np.nan)
+    for attempt in range(attempts):
+        if len(pending) == 0:
+            break
+        choice = np.full(len(pending), -1)
+        for start in range(0, len(pending), _UNIT_CHUNK):
+            part = pending[start : start + _UNIT_CHUNK]
+            bounds = hyperplane_bounds(lp, duals, X[part], Y[part])
+            bounds = np.where(np.isnan(bounds), -np.inf if maximise else np.inf, bounds)
+            rows = np.arange(len(part))
+            for previous in tried:
+                bounds[rows, previous[start : start + _UNIT_CHUNK]] = -np.inf if maximise else np.inf
+            pick = bounds.argmax(axis=1) if maximise else bounds.argmin(axis=1)
+            value = bounds[rows, pick]
+            if attempt == 0:
+                first_best[part] = value
+            # Later attempts only try facets that tie with the best bound (same face, other triangle).
+            tie = np.abs(value - first_best[part]) <= 1e-9 * (1 + np.abs(first_best[part]))
+            choice[start : start + len(part)] = np.where(np.isfinite(value) & tie, pick, -1)
+        tried = [t[choice >= 0] for t in tried]
+        usable = choice >= 0
+        pending, choice = pending[usable], choice[usable]
+        tried = [*tried, choice]
+        failed = np.zeros(len(pending), bool)
+        for q in np.unique(n_lambda[choice]):
+            sel = np.flatnonzero(n_lambda[choice] == q)
+            gens = generators[choice[sel]]
+            lam = np.sort(np.where(is_lambda[choice[sel]], gens, n_ref + n_rows + 1), axis=1)[:, :q]
+            basic_cols = np.hstack([lam, np.full((len(sel), 1), rc)])
+            basic_rows = np.zeros((len(sel), n_rows), bool)
+            slack_rows = np.where(is_lambda[choice[sel]], -1, gens - n_ref)
+            for col in range(slack_rows.shape[1]):
+                has = slack_rows[:, col] >= 0
+                basic_rows[np.flatnonzero(has), slack_rows[has, col]] = True
+            units = pending[sel]
+            check = verify_many(lp, basic_cols, basic_rows, X[units], Y[units])
+            done = units[check.ok]
+            out.status[done] = "optimal"
+            out.radial[done] = check.radial[check.ok]
+            out.plane[done] = _FACET_PLANE + choice[sel][check.ok]
+            out.no_slack[done] = _strict(check.duals[check.ok], lp)
+            w, c = check.weights[check.ok], check.lambda_cols[check.ok]
+            out.weights_coo(np.repeat(done, w.shape[1]), c.ravel(), w.ravel())
+            failed[sel[~check.ok]] = True
+        pending = pending[failed]
+        tried = [t[failed] for t in tried]
+    done_mask = np.zeros(k, bool)
+    done_mask[out.status == "optimal"] = True
+    return np.flatnonzero(~done_mask)
 
 
 def _phase_one(lp: EnvelopmentLP, X: np.ndarray, Y: np.ndarray, out: _Collector,
@@ -345,3 +430,75 @@ def _accept_phase_two(lp: EnvelopmentLP, basis: Basis, X: np.ndarray, Y: np.ndar
     check = verify(lp, basis, X[units], Y[units], phase_two=True, radial=one.radial[units])
     two.weights(units[check.ok], check.lambda_cols, check.weights[check.ok])
     return units[~check.ok]
+
+
+def verify_many(lp: EnvelopmentLP, basic_cols: np.ndarray, basic_rows_mask: np.ndarray,
+                X: np.ndarray, Y: np.ndarray) -> Verified:
+    """Phase-one :func:`verify` with a different basis per unit, all with the same size.
+
+    ``basic_cols`` (units x q) lists each unit's basic columns (reference units and the radial column,
+    which must be basic); ``basic_rows_mask`` (units x rows) marks its basic rows (rows - q of them).
+    """
+    k, q = basic_cols.shape
+    body = lp.body
+    n_rows = body.shape[0]
+    rc = lp.radial_col
+    cost = lp.costs(False)
+    radial_cols = lp.radial_columns(X, Y)
+    lower, upper = lp.row_bounds(X, Y)
+    # Nonbasic rows of each unit, in row order (q of them).
+    nr = np.argsort(basic_rows_mask, axis=1, kind="stable")[:, :q]
+    extended = np.hstack([body, np.zeros((n_rows, 1))])
+    M = extended[nr[:, :, None], basic_cols[:, None, :]]
+    radial_pos = basic_cols == rc
+    rows_k = np.arange(k)
+    radial_at = radial_pos.argmax(axis=1)
+    M[rows_k, :, radial_at] = np.take_along_axis(radial_cols, nr, axis=1)
+    at_upper = lp.row_at_upper[nr]
+    rhs = np.where(at_upper, np.take_along_axis(upper, nr, axis=1), np.take_along_axis(lower, nr, axis=1))
+    ok = np.isfinite(rhs).all(axis=1) & radial_pos.any(axis=1)
+    rhs = np.where(np.isfinite(rhs), rhs, 0.0)
+    cost_b = cost[basic_cols]
+    try:
+        z = np.linalg.solve(M, rhs[..., None])[..., 0]
+        duals = np.linalg.solve(np.transpose(M, (0, 2, 1)), cost_b[..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        z, duals, ok = _solve_each_rowwise(M, rhs, cost_b, ok)
+    tol = _TOL * (1.0 + np.abs(rhs).max(axis=1, initial=0.0))
+    lam_mask = ~radial_pos
+    ok &= ((z >= -tol[:, None]) | ~lam_mask).all(axis=1)
+    radial_value = z[rows_k, radial_at]
+    ok &= radial_value >= -tol
+    lam_vals = np.where(lam_mask, np.maximum(z, 0.0), 0.0)
+    lam_cols = np.where(lam_mask, basic_cols, 0)
+    # Activities of all rows (basic rows must be within bounds; nonbasic ones are by construction).
+    activity = np.einsum("kq,rkq->kr", lam_vals, body[:, lam_cols]) + radial_cols * radial_value[:, None]
+    within = (activity >= lower - tol[:, None]) & (activity <= upper + tol[:, None])
+    ok &= (within | ~basic_rows_mask).all(axis=1)
+    equality = np.take_along_axis(lower, nr, axis=1) == np.take_along_axis(upper, nr, axis=1)
+    ok &= (np.where(at_upper, duals <= _TOL, duals >= -_TOL) | equality).all(axis=1)
+    lam_cost = cost[: lp.n_ref]
+    for start in range(0, k, 1024):
+        idx = np.flatnonzero(ok[start : start + 1024]) + start
+        if len(idx) == 0:
+            continue
+        reduced = lam_cost[None, :] - np.einsum("kq,kqf->kf", duals[idx], body[nr[idx], :])
+        ok[idx] &= (reduced >= -_TOL).all(axis=1)
+    full_duals = np.zeros((k, n_rows))
+    np.put_along_axis(full_duals, nr, duals, axis=1)
+    return Verified(ok, radial_value, lam_vals, lam_cols, full_duals)
+
+
+def _solve_each_rowwise(M: np.ndarray, rhs: np.ndarray, cost_b: np.ndarray,
+                        ok: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    k, q = rhs.shape
+    z = np.zeros((k, q))
+    duals = np.zeros((k, q))
+    ok = ok.copy()
+    for i in range(k):
+        try:
+            z[i] = np.linalg.solve(M[i], rhs[i])
+            duals[i] = np.linalg.solve(M[i].T, cost_b[i])
+        except np.linalg.LinAlgError:
+            ok[i] = False
+    return z, duals, ok

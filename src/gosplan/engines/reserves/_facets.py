@@ -1,0 +1,76 @@
+"""Candidate optimal bases from the facets of the technology (Qhull), for ``_batch.score_units``.
+
+The envelopment LP's columns are the generators of the technology cone: one per reference unit
+(its inputs and outputs, lifted by a 1 when returns to scale are not constant) and one per row slack
+(+e_i for an input, -e_r for an output, +/-e_t for the convexity row under DRS/IRS). A simplicial
+facet of that cone is spanned by exactly as many generators as the LP has rows minus one; together
+with the radial column they form a basis. Qhull (scipy.spatial.ConvexHull) enumerates the facets
+of a cross-section of the cone; each facet's normal is a supporting hyperplane, i.e. a dual
+solution, which bounds every unit's score, and the facet with the tightest bound is the basis to
+verify. Nothing here is trusted: ``_batch.verify`` checks every candidate basis exactly, and units
+without a verified candidate fall back to LP solves.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.spatial import ConvexHull, QhullError
+
+from gosplan.engines.reserves._lp import EnvelopmentLP
+
+
+def facet_candidates(lp: EnvelopmentLP, max_generators: int = 3000) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(duals, generator_sets)``: one row per facet, or None when Qhull cannot be used here.
+
+    ``duals`` are in the sign convention of :func:`gosplan.engines.reserves._batch.hyperplane_bounds`;
+    ``generator_sets`` hold generator indices: ``j < n_ref`` is reference unit ``j``, ``n_ref + r``
+    the slack of row ``r``.
+    """
+    n, m, s = lp.n_ref, lp.m, lp.s
+    lifted = lp.rts != "crs"
+    if n > max_generators:
+        return None
+    dim = m + s + (1 if lifted else 0)
+    units = np.hstack([lp.X_ref, lp.Y_ref] + ([np.ones((n, 1))] if lifted else []))
+    slack_rows = list(range(m + s))
+    slacks = [np.eye(dim)[i] for i in range(m)] + [-np.eye(dim)[m + r] for r in range(s)]
+    if lp.rts in ("drs", "irs"):
+        slack_rows.append(m + s)
+        slacks.append(np.eye(dim)[-1] * (1.0 if lp.rts == "drs" else -1.0))
+    generators = np.vstack([units, np.array(slacks)])
+    if n + len(slacks) <= dim:
+        return None
+    # A cut vector c with c.g > 0 for every generator, so the cone's cross-section c.z = 1 is bounded.
+    x_sum = lp.X_ref.sum(axis=1)
+    y_sum = lp.Y_ref.sum(axis=1)
+    if x_sum.min() <= 0:
+        return None
+    eps = 0.25 * x_sum.min() / max(y_sum.max(), 1e-12)
+    c = np.concatenate([np.ones(m), -eps * np.ones(s)])
+    if lifted:
+        c = np.append(c, -0.5 * x_sum.min() if lp.rts == "irs" else 1.0)
+    weight = generators @ c
+    if (weight <= 0).any():
+        return None
+    section = generators / weight[:, None]
+    # Coordinates within the hyperplane c.z = 1 (an orthonormal basis of its direction space).
+    basis = np.linalg.svd(c[None, :])[2][1:]
+    points = section @ basis.T
+    try:
+        hull = ConvexHull(points, qhull_options="Qt Qx")
+    except (QhullError, ValueError):
+        try:
+            hull = ConvexHull(points, qhull_options="QJ")
+        except (QhullError, ValueError):
+            return None
+    simplices = hull.simplices
+    # The facet's hyperplane through the origin: normal to its dim-1 generators.
+    normals = np.linalg.svd(generators[simplices])[2][:, -1, :]
+    inside = generators.mean(axis=0)
+    normals *= np.where(normals @ inside < 0, -1.0, 1.0)[:, None]
+    # Only facets that bound the technology from the efficient side carry a dual solution:
+    # nonnegative input prices and output prices (the normal is (u, -v, -w) scaled).
+    valid = (normals[:, :m] >= -1e-12).all(axis=1) & (normals[:, m : m + s] <= 1e-12).all(axis=1)
+    normals, simplices = normals[valid], simplices[valid]
+    duals = np.hstack([-normals[:, :m], -normals[:, m : m + s]] + ([-normals[:, -1:]] if lifted else []))
+    return duals, np.where(simplices < n, simplices, n + np.asarray(slack_rows)[np.maximum(simplices - n, 0)])

@@ -146,29 +146,34 @@ def _solve_each(M: np.ndarray, rhs: np.ndarray, cost_b: np.ndarray,
     return z, duals, ok
 
 
-def hyperplane_bounds(lp: EnvelopmentLP, duals: np.ndarray, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
+def hyperplane_bounds(lp: EnvelopmentLP, duals: np.ndarray, X: np.ndarray, Y: np.ndarray,
+                      fill: float = np.nan, dtype: type = np.float64) -> np.ndarray:
     """Score bound each dual (rows of ``duals``, from some solved unit) gives each unit.
 
     Returns units x hyperplanes: lower bounds on theta (input orientation) or upper bounds on phi
-    (output orientation); NaN where a hyperplane cannot be rescaled for a unit.
+    (output orientation); ``fill`` where a hyperplane cannot be rescaled for a unit.
     """
     m, s = lp.m, lp.s
     duals = duals / np.maximum(np.linalg.norm(duals, axis=1), 1e-300)[:, None]
     u = -duals[:, :m]
     v = duals[:, m : m + s]
     w = duals[:, m + s] if lp.rts != "crs" else np.zeros(len(duals))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if lp.orientation == "input":
-            disc = lp.discretionary
-            denom = X[:, disc] @ u[:, disc].T
-            numer = Y @ v.T - X[:, ~disc] @ u[:, ~disc].T + w[None, :]
-        else:
-            denom = Y @ v.T
-            numer = X @ u.T - w[None, :]
-        out = numer / denom
+    ones = np.ones((len(X), 1))
+    X, Y, ones, u, v, w = (a.astype(dtype, copy=False) for a in (X, Y, ones, u, v, w))
+    # einsum, not @: with an inner dimension of 5 or 6, BLAS threading costs more than it saves.
+    if lp.orientation == "input":
+        disc = lp.discretionary
+        prices = np.hstack([v, -u[:, ~disc], w[:, None]])
+        numer = np.einsum("ij,kj->ik", np.hstack([Y, X[:, ~disc], ones]), prices)
+        denom = np.einsum("ij,kj->ik", X[:, disc], u[:, disc])
+    else:
+        numer = np.einsum("ij,kj->ik", np.hstack([X, ones]), np.hstack([u, -w[:, None]]))
+        denom = np.einsum("ij,kj->ik", Y, v)
     # A denominator at round-off level means the hyperplane does not bound this unit's direction.
-    out[~(denom > 1e-10)] = np.nan
-    return out
+    with np.errstate(divide="ignore", invalid="ignore"):
+        np.divide(numer, denom, out=numer)
+    numer[denom <= (1e-10 if dtype == np.float64 else 1e-5)] = fill
+    return numer
 
 
 @dataclass
@@ -273,12 +278,16 @@ def _facet_stage(lp: EnvelopmentLP, X: np.ndarray, Y: np.ndarray, out: _Collecto
     if candidates is None or k == 0:
         return np.arange(k)
     duals, generators = candidates
-    n_ref, rc = lp.n_ref, lp.radial_col
-    n_rows = lp.body.shape[0]
-    is_lambda = generators < n_ref
+    is_lambda = generators < lp.n_ref
     n_lambda = is_lambda.sum(axis=1)
     maximise = lp.orientation == "input"
+    # First pass in single precision: it only picks the candidate, the verification is exact, and
+    # units it picks wrongly for get the double-precision search below.
     pending = np.arange(k)
+    choice, _ = _best_facets(lp, duals, X, Y, maximise, dtype=np.float32)
+    usable = choice >= 0
+    failed = _verify_facets(lp, generators, is_lambda, n_lambda, X, Y, out, pending[usable], choice[usable])
+    pending = np.union1d(pending[~usable], pending[usable][failed])
     tried: list[np.ndarray] = []
     first_best = np.full(k, np.nan)
     for attempt in range(attempts):
@@ -287,8 +296,7 @@ def _facet_stage(lp: EnvelopmentLP, X: np.ndarray, Y: np.ndarray, out: _Collecto
         choice = np.full(len(pending), -1)
         for start in range(0, len(pending), _UNIT_CHUNK):
             part = pending[start : start + _UNIT_CHUNK]
-            bounds = hyperplane_bounds(lp, duals, X[part], Y[part])
-            bounds = np.where(np.isnan(bounds), -np.inf if maximise else np.inf, bounds)
+            bounds = hyperplane_bounds(lp, duals, X[part], Y[part], fill=-np.inf if maximise else np.inf)
             rows = np.arange(len(part))
             for previous in tried:
                 bounds[rows, previous[start : start + _UNIT_CHUNK]] = -np.inf if maximise else np.inf
@@ -303,32 +311,58 @@ def _facet_stage(lp: EnvelopmentLP, X: np.ndarray, Y: np.ndarray, out: _Collecto
         usable = choice >= 0
         pending, choice = pending[usable], choice[usable]
         tried = [*tried, choice]
-        failed = np.zeros(len(pending), bool)
-        for q in np.unique(n_lambda[choice]):
-            sel = np.flatnonzero(n_lambda[choice] == q)
-            gens = generators[choice[sel]]
-            lam = np.sort(np.where(is_lambda[choice[sel]], gens, n_ref + n_rows + 1), axis=1)[:, :q]
-            basic_cols = np.hstack([lam, np.full((len(sel), 1), rc)])
-            basic_rows = np.zeros((len(sel), n_rows), bool)
-            slack_rows = np.where(is_lambda[choice[sel]], -1, gens - n_ref)
-            for col in range(slack_rows.shape[1]):
-                has = slack_rows[:, col] >= 0
-                basic_rows[np.flatnonzero(has), slack_rows[has, col]] = True
-            units = pending[sel]
-            check = verify_many(lp, basic_cols, basic_rows, X[units], Y[units])
-            done = units[check.ok]
-            out.status[done] = "optimal"
-            out.radial[done] = check.radial[check.ok]
-            out.plane[done] = _FACET_PLANE + choice[sel][check.ok]
-            out.no_slack[done] = _strict(check.duals[check.ok], lp)
-            w, c = check.weights[check.ok], check.lambda_cols[check.ok]
-            out.weights_coo(np.repeat(done, w.shape[1]), c.ravel(), w.ravel())
-            failed[sel[~check.ok]] = True
+        failed = _verify_facets(lp, generators, is_lambda, n_lambda, X, Y, out, pending, choice)
         pending = pending[failed]
         tried = [t[failed] for t in tried]
     done_mask = np.zeros(k, bool)
     done_mask[out.status == "optimal"] = True
     return np.flatnonzero(~done_mask)
+
+
+def _best_facets(lp: EnvelopmentLP, duals: np.ndarray, X: np.ndarray, Y: np.ndarray,
+                 maximise: bool, dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
+    """Per unit, the facet with the tightest score bound (-1 if none bounds it) and that bound."""
+    choice = np.full(len(X), -1)
+    value = np.full(len(X), np.nan)
+    for start in range(0, len(X), _UNIT_CHUNK):
+        part = slice(start, start + _UNIT_CHUNK)
+        fill = -np.inf if maximise else np.inf
+        bounds = hyperplane_bounds(lp, duals, X[part], Y[part], fill=fill, dtype=dtype)
+        pick = bounds.argmax(axis=1) if maximise else bounds.argmin(axis=1)
+        best = bounds[np.arange(len(pick)), pick]
+        choice[start : start + len(pick)] = np.where(np.isfinite(best), pick, -1)
+        value[start : start + len(pick)] = best
+    return choice, value
+
+
+def _verify_facets(lp: EnvelopmentLP, generators: np.ndarray, is_lambda: np.ndarray, n_lambda: np.ndarray,
+                   X: np.ndarray, Y: np.ndarray, out: _Collector, units: np.ndarray,
+                   choice: np.ndarray) -> np.ndarray:
+    """Verify facet ``choice[i]`` as the optimal basis of ``units[i]``; record successes; mask of failures."""
+    n_ref, rc = lp.n_ref, lp.radial_col
+    n_rows = lp.body.shape[0]
+    failed = np.zeros(len(units), bool)
+    for q in np.unique(n_lambda[choice]):
+        sel = np.flatnonzero(n_lambda[choice] == q)
+        gens = generators[choice[sel]]
+        lam = np.sort(np.where(is_lambda[choice[sel]], gens, n_ref + n_rows + 1), axis=1)[:, :q]
+        basic_cols = np.hstack([lam, np.full((len(sel), 1), rc)])
+        basic_rows = np.zeros((len(sel), n_rows), bool)
+        slack_rows = np.where(is_lambda[choice[sel]], -1, gens - n_ref)
+        for col in range(slack_rows.shape[1]):
+            has = slack_rows[:, col] >= 0
+            basic_rows[np.flatnonzero(has), slack_rows[has, col]] = True
+        batch = units[sel]
+        check = verify_many(lp, basic_cols, basic_rows, X[batch], Y[batch])
+        done = batch[check.ok]
+        out.status[done] = "optimal"
+        out.radial[done] = check.radial[check.ok]
+        out.plane[done] = _FACET_PLANE + choice[sel][check.ok]
+        out.no_slack[done] = _strict(check.duals[check.ok], lp)
+        w, c = check.weights[check.ok], check.lambda_cols[check.ok]
+        out.weights_coo(np.repeat(done, w.shape[1]), c.ravel(), w.ravel())
+        failed[sel[~check.ok]] = True
+    return failed
 
 
 def _phase_one(lp: EnvelopmentLP, X: np.ndarray, Y: np.ndarray, out: _Collector,

@@ -105,6 +105,11 @@ def efficient_frame(X: np.ndarray, Y: np.ndarray, rts: str = "crs", runner: Runn
     [1]
     """
     n = len(X)
+    from gosplan.engines.reserves._facets import hull_frame
+
+    hull = hull_frame(X, Y, rts)
+    if hull is not None:
+        return hull
     rng = np.random.default_rng(seed)
     frame = _sure_efficient(X, Y, rts, rng)
     if n > 4 * _SAMPLE:

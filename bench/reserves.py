@@ -2,7 +2,7 @@
 
     python bench/reserves.py --units 10000 --repeat 3
     python bench/reserves.py --units 100000 --peer-sample 200
-    python bench/reserves.py --units 1000000 --scheduler processes:2 --no-peers
+    python bench/reserves.py --units 1000000 --local-dask 2 --no-peers --rts crs
 
 Data: ``units`` producing units with 3 inputs and 2 outputs on a Cobb-Douglas frontier with
 half-normal inefficiency and a random output mix (the kind of synthetic data of Khezrimotlagh, Zhu,
@@ -62,9 +62,16 @@ def main() -> None:
     parser.add_argument("--no-peers", action="store_true")
     parser.add_argument("--slacks", action="store_true", help="also time the two-phase run with slacks")
     parser.add_argument("--scheduler", default=None, help="Dask address or processes[:N] for the runner")
+    parser.add_argument("--local-dask", type=int, default=0, help="start a local Dask cluster of N workers")
     parser.add_argument("--chunk-size", type=int, default=100_000)
     args = parser.parse_args()
     console = Console(width=170)
+    cluster = None
+    if args.local_dask:
+        from distributed import LocalCluster
+
+        cluster = LocalCluster(n_workers=args.local_dask, threads_per_worker=1, dashboard_address=None)
+        args.scheduler = cluster.scheduler_address
     runner = Runner.from_env(args.scheduler, progress=True) if args.scheduler else None
     table = Table(title="DEA, 3 inputs, 2 outputs, input orientation (seconds, best of repeats)")
     for column in ("units", "rts", "gosplan", "frame", "LP solves", "gosplan+slacks", "HiGHS loop",
@@ -101,6 +108,10 @@ def main() -> None:
     console.print(table)
     if not args.no_peers and args.peer_sample > 0:
         console.print(f"Peers timed on {args.peer_sample} sampled units against all units, extrapolated.")
+    if runner is not None:
+        console.print(f"Scored through {runner!r} in chunks of {args.chunk_size:,} units.")
+    if cluster is not None:
+        cluster.close()
 
 
 if __name__ == "__main__":

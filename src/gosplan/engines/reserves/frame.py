@@ -1,12 +1,11 @@
 """The small set of units that spans the whole DEA technology (the "frame").
 
-Two stages, after Dulá's BuildHull and Khezrimotlagh, Zhu, Cook & Toloo (2019, EJOR 274(3),
-"Data envelopment analysis and big data"):
-
-1. :func:`nondominated` drops every unit that another unit dominates (no more of any input, no less
-   of any output, better somewhere). This is vectorised numpy and removes the vast majority of units.
-2. :func:`efficient_frame` scores the remaining units against each other (input orientation, the
-   requested returns to scale) and keeps those with a score of one.
+The large-scale DEA literature (Dulá's BuildHull; Khezrimotlagh, Zhu, Cook & Toloo 2019, EJOR
+274(3), "Data envelopment analysis and big data") first finds the extreme efficient units and then
+scores everyone against them. :func:`efficient_frame` finds them as the vertices of the technology
+cone (units plus slack directions, see :mod:`gosplan.engines.reserves._facets`) with Qhull; when Qhull
+cannot be used (degenerate data) it falls back to a BuildHull-style loop of LPs against a growing
+frame. :func:`nondominated` (vectorised Pareto screening) is kept as a cheap standalone screen.
 
 Why scores against the frame equal scores against all units: a unit with input score below one lies
 inside the technology spanned by the others (even if its own weight was positive, rescaling the other

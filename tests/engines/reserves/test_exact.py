@@ -154,3 +154,14 @@ def test_targets_and_reserves_are_consistent() -> None:
     again = dea(out.targets[out.input_names].to_numpy(), out.targets[out.output_names].to_numpy(),
                 rts="vrs", orientation="output", X_ref=X, Y_ref=Y, slacks=False)
     np.testing.assert_allclose(again.radial, 1.0, atol=1e-7)
+
+
+@pytest.mark.parametrize("rts", ["crs", "vrs"])
+def test_super_efficiency_with_the_frame_equals_the_per_unit_lp(rts: str) -> None:
+    X, Y = cobb_douglas(300, seed=13)
+    groups = np.where(np.arange(300) % 3 == 0, "coal", "steel")
+    fast = dea(X, Y, rts=rts, super_efficiency=True, method="frame", groups=groups, slacks=False)
+    full = dea(X, Y, rts=rts, super_efficiency=True, method="lp", groups=groups, slacks=False)
+    np.testing.assert_array_equal(fast.status, full.status)
+    np.testing.assert_allclose(fast.radial, full.radial, rtol=0, atol=1e-9)
+    assert (fast.efficiency > 1).sum() >= 2  # the extreme units of each sector score above one

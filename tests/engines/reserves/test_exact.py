@@ -45,7 +45,7 @@ unit_data = st.integers(min_value=3, max_value=40).flatmap(
 )
 
 
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(data=unit_data, rts=st.sampled_from(RTS), orientation=st.sampled_from(ORIENTATIONS))
 def test_frame_equals_per_unit_lp_on_random_data(data: tuple[np.ndarray, np.ndarray], rts: str,
                                                  orientation: str) -> None:
@@ -58,7 +58,7 @@ def test_frame_equals_per_unit_lp_on_random_data(data: tuple[np.ndarray, np.ndar
     assert (fast.efficiency > 0).all()
 
 
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(data=unit_data)
 def test_returns_to_scale_order_the_scores(data: tuple[np.ndarray, np.ndarray]) -> None:
     # CRS technology contains DRS and IRS, which contain VRS: input scores rise in that order.

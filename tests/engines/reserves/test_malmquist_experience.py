@@ -13,7 +13,7 @@ from gosplan.runner import Runner
 from .conftest import cobb_douglas
 
 
-@settings(max_examples=8, deadline=None)
+@settings(max_examples=5, deadline=None)
 @given(seed=st.integers(0, 10_000), growth=st.floats(0.5, 2.0))
 def test_malmquist_decomposes_and_measures_uniform_growth(seed: int, growth: float) -> None:
     X0, Y0 = cobb_douglas(25, seed)

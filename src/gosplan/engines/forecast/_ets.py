@@ -280,7 +280,7 @@ def psi_weights(fit_: EtsFit, horizon: int) -> np.ndarray:
     """
     j = np.arange(horizon)
     phi = fit_.phi[:, None]
-    damp = np.cumsum(phi ** np.maximum(j, 1)[None, :], axis=1) * (j[None, :] > 0)
+    damp = np.cumsum(np.where(j[None, :] > 0, phi ** j[None, :], 0.0), axis=1)     # phi + ... + phi^j
     yearly = (j % MONTHS == 0) & (j > 0)
     psi = fit_.alpha[:, None] + fit_.beta[:, None] * damp + fit_.gamma[:, None] * yearly
     psi[:, 0] = 1.0

@@ -350,7 +350,8 @@ def sum_error_ratio(fit_: EtsFit, horizon: np.ndarray, prior: float = 1.0) -> np
         evidence = count / h
         with np.errstate(divide="ignore", invalid="ignore"):
             observed = np.where(model2 > 0, error2 / model2, 1.0)
-        ratio[rows] = (evidence * observed + prior) / (evidence + prior)
+        # In-sample errors flatter the model (its parameters were fitted to them): never narrow.
+        ratio[rows] = np.maximum((evidence * observed + prior) / (evidence + prior), 1.0)
     return ratio
 
 

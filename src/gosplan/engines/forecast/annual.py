@@ -131,10 +131,13 @@ def annual_totals(task: _Task) -> dict[str, np.ndarray]:
     lsig = np.sqrt(lsig2)
     rsig = np.sqrt(var_s)
 
+    nonnegative = np.where(observed, values >= 0, True).all(axis=1)[rows]
+
     def quantile(q: float) -> np.ndarray:
         z = stats.t.ppf(q, dof)
         with np.errstate(over="ignore"):
             s = np.where(is_log, np.exp(lmu + z * lsig), mean_s + z * rsig)
+        s = np.where(nonnegative, np.maximum(s, 0.0), s)
         return known + np.where(uncertain, s, mean_s)
 
     gap_to_target = targets - known
@@ -144,6 +147,8 @@ def annual_totals(task: _Task) -> dict[str, np.ndarray]:
         p_raw = stats.t.sf((gap_to_target - mean_s) / rsig, dof)
     p = np.where(is_log, p_log, p_raw)
     p = np.where(uncertain, p, (known + mean_s >= targets).astype(float))
+    # Output that never went below zero will not now: the rest of the year adds, it cannot take away.
+    p = np.where(nonnegative & (gap_to_target <= 0), 1.0, p)
 
     remaining = np.clip(year_end - np.maximum(as_of, year_start - 1), 0, 12)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -174,7 +174,8 @@ def fit(values: np.ndarray, first_month: int, allow_log: bool = True,
     months = (first_month + np.arange(t)) % MONTHS
     observed = ~np.isnan(y)
     nobs = observed.sum(axis=1)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
         scale = np.nanmean(np.abs(y), axis=1)
     scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
     raw = y / scale[:, None]

@@ -135,6 +135,8 @@ def detect(history: pd.DataFrame, as_of: str | Period, window: int = 6, threshol
     >>> found[["series_id", "period", "kind"]].to_dict("records")
     [{'series_id': 'steel|plant-7', 'period': '2023-03', 'kind': 'step'}]
     """
+    if window < 1:
+        raise ValueError(f"window must be at least 1 month, got {window}")
     end = Period.parse(as_of).last_month()
     panel = to_panel(history, end, history_months)
     n, t = panel.values.shape

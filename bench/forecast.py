@@ -41,7 +41,7 @@ from rich.table import Table
 from gosplan.engines.forecast.annual import _Task, annual_totals
 from gosplan.engines.forecast.synthetic import seasonal_series
 from gosplan.forecast import attainment
-from gosplan.model import month_label
+from gosplan.model import month_label, month_ordinal
 from gosplan.runner import Runner
 
 LEVELS = (0.90, 0.95, 0.98, 1.02, 1.05, 1.10)
@@ -229,6 +229,42 @@ def scale_run(n: int, runner: Runner, repeats: int) -> dict:
             "peak_rss_children_gib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2 ** 20}
 
 
+def detection(n: int) -> list[dict]:
+    """Precision and recall of detect() on synthetic series with planted changes, and its speed."""
+    from gosplan.engines.forecast.synthetic import planted_breaks
+    from gosplan.forecast import detect
+    values, kinds = seasonal_series(n, months=42, seed=41)
+    broken, breaks = planted_breaks(values, share=0.5, window=6, seed=42)
+    ids = np.array([f"ind|u{i}" for i in range(n)], dtype=object)
+    history = pd.DataFrame({"series_id": np.repeat(ids, 42),
+                            "period": np.tile([month_label(START + j) for j in range(42)], n),
+                            "value": broken.ravel()})
+    best = np.inf
+    for _ in range(2):
+        started = time.perf_counter()
+        found = detect(history, as_of=month_label(START + 41))
+        best = min(best, time.perf_counter() - started)
+    truth = {f"ind|u{b.series}": b for b in breaks}
+    found = found.set_index("series_id")
+    rows = []
+    for label, keep in (("all series", None), ("without grain", "grain")):
+        def wanted(sid, keep=keep):
+            return keep is None or kinds[int(sid.split("|u")[1])] != keep
+        flagged = [s for s in found.index if wanted(s)]
+        planted = [s for s in truth if wanted(s)]
+        hits = [s for s in flagged if s in truth]
+        right = [s for s in hits if found.loc[s, "kind"] == truth[s].kind
+                 and abs(month_ordinal(found.loc[s, "period"]) - START - truth[s].month) <= 1]
+        row = {"series": label, "planted": len(planted), "flagged": len(flagged),
+               "precision": len(hits) / max(len(flagged), 1), "recall": len(hits) / max(len(planted), 1),
+               "kind and month right": len(right) / max(len(hits), 1), "seconds": best}
+        for kind in ("step", "slope", "outlier", "missing"):
+            of_kind = [s for s in planted if truth[s].kind == kind]
+            row[f"recall {kind}"] = sum(s in found.index for s in of_kind) / max(len(of_kind), 1)
+        rows.append(row)
+    return rows
+
+
 def show(results: list[dict], title: str) -> pd.DataFrame:
     frame = pd.DataFrame([{k: v for k, v in r.items() if not k.startswith("_")} for r in results])
     table = Table(title=title)
@@ -249,29 +285,34 @@ def main() -> None:
     parser.add_argument("--synthetic", type=int, default=2000, help="synthetic series in the backtest")
     parser.add_argument("--million", action="store_true", help="also run 1,000,000 series")
     parser.add_argument("--out", type=Path, default=None, help="write results as JSON here")
+    parser.add_argument("--only", choices=["backtest", "detect", "scale"], default=None)
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     sample = 5 if args.quick else args.sample
     origins = (0, 6) if args.quick else (0, 3, 6, 9)
-    synthetic, _ = seasonal_series(200 if args.quick else args.synthetic, months=HISTORY + 12, seed=7)
-    results = backtest("synthetic", synthetic, sample, origins, not args.no_autoets)
-    m3 = m3_production()
-    results += backtest(f"M3 production ({len(m3)})", m3, sample, origins, not args.no_autoets)
-    frame = show(results, "Annual-total backtest (rolling origin, k = 0..11 months known)")
-    for r in results:
-        if r["method"] in ("gosplan (AutoETS sample)", "AutoETS"):
-            console.print(f"reliability of P(attain): {r['data']}, {r['method']}")
-            console.print(reliability(r).round(3).to_string())
-    scale = []
-    if not args.no_scale:
+    results, frame, found, scale = [], pd.DataFrame(), [], []
+    if args.only in (None, "backtest"):
+        synthetic, _ = seasonal_series(200 if args.quick else args.synthetic, months=HISTORY + 12, seed=7)
+        results = backtest("synthetic", synthetic, sample, origins, not args.no_autoets)
+        m3 = m3_production()
+        results += backtest(f"M3 production ({len(m3)})", m3, sample, origins, not args.no_autoets)
+        frame = show(results, "Annual-total backtest (rolling origin, k = 0..11 months known)")
+        for r in results:
+            if r["method"] in ("gosplan (AutoETS sample)", "AutoETS"):
+                console.print(f"reliability of P(attain): {r['data']}, {r['method']}")
+                console.print(reliability(r).round(3).to_string())
+    if args.only in (None, "detect"):
+        found = detection(1000 if args.quick else 20_000)
+        show(found, "detect(): planted changes in the last 6 months of 42 (half the series)")
+    if args.only in (None, "scale") and not args.no_scale:
         sizes = [2000] if args.quick else [100_000] + ([1_000_000] if args.million else [])
         for n in sizes:
-            for runner in (Runner(), Runner(processes=2)):
+            for runner in (Runner(progress=True), Runner(processes=2, progress=True)):
                 scale.append(scale_run(n, runner, repeats=1 if n > 100_000 else 2))
                 console.print(scale[-1])
         show(scale, "Scale: attainment() on synthetic series, frames in and out")
     if args.out:
-        payload = {"backtest": frame.to_dict("records"), "scale": scale,
+        payload = {"backtest": frame.to_dict("records"), "scale": scale, "detect": found,
                    "reliability": {f"{r['data']} / {r['method']}": reliability(r).round(4).to_dict("index")
                                    for r in results}}
         args.out.write_text(json.dumps(payload, indent=2, default=float))

@@ -25,10 +25,10 @@ def test_simple_exponential_smoothing_by_hand():
     # l_t = l_{t-1} + alpha (y_t - l_{t-1}) with alpha = 0.5, l_0 = 10:
     # predictions 10, 11, 10.5, 12.25 for y = 12, 10, 14 (computed by hand).
     y = np.array([[12.0, 10.0, 14.0, np.nan]])
-    *_, sse, fitted, _ = _ets._filter(y, np.arange(4) % 12, np.array([10.0]), np.array([0.0]),
-                                      np.zeros((1, 12)), np.array([0.5]), np.array([0.0]),
-                                      np.array([1.0]), np.array([0.0]), record=True)
-    assert fitted[:, 0].tolist() == [10.0, 11.0, 10.5, 12.25]
+    *_, sse, states = _ets._filter(y, np.arange(4) % 12, np.array([10.0]), np.array([0.0]),
+                                   np.zeros((1, 12)), np.array([0.5]), np.array([0.0]),
+                                   np.array([1.0]), np.array([0.0]), record=True)
+    assert states["fitted"][0].tolist() == [10.0, 11.0, 10.5, 12.25]
     # The unreported fourth month adds no error.
     assert sse[0] == pytest.approx(2.0 ** 2 + 1.0 ** 2 + 3.5 ** 2)
 
@@ -105,10 +105,10 @@ def test_filter_matches_statsmodels_on_electrical_equipment():
                          seasonal_periods=12, initialization_method="known", initial_level=70.0,
                          initial_trend=0.2, initial_seasonal=season)
     reference = model.smooth([0.4, 0.05, 0.15, 0.9]).fittedvalues.to_numpy()
-    *_, fitted, _ = _ets._filter(y[None, :], np.arange(60) % 12, np.array([70.0]), np.array([0.2]),
-                                 season[None, :], np.array([0.4]), np.array([0.05]), np.array([0.9]),
-                                 np.array([0.15]), record=True)
-    np.testing.assert_allclose(fitted[:, 0], reference, rtol=1e-10)
+    *_, states = _ets._filter(y[None, :], np.arange(60) % 12, np.array([70.0]), np.array([0.2]),
+                              season[None, :], np.array([0.4]), np.array([0.05]), np.array([0.9]),
+                              np.array([0.15]), record=True)
+    np.testing.assert_allclose(states["fitted"][0], reference, rtol=1e-10)
 
 
 def test_fit_recovers_seasonality_of_electrical_equipment():

@@ -58,8 +58,7 @@ class EtsFit:
     month_var: np.ndarray    # (n, 12) innovation variance of each calendar month / sigma2
     fitted: np.ndarray       # (n, T) one-step predictions on the fitted scale
     residuals: np.ndarray    # (n, T) one-step errors on the fitted scale (nan where unobserved)
-    checkpoint: dict[str, np.ndarray] | None = None
-    # After each month: level and trend (n, T), seasonal (n, T, 12).
+    # After each month: level, trend and the seasonal value written (n, T); initial_season (n, 12).
     states: dict[str, np.ndarray] | None = None
     data: np.ndarray | None = None                  # the values on the fitted scale (n, T)
     first_month: int = 0
@@ -122,52 +121,50 @@ def _initial_states(y: np.ndarray, first_month: int) -> tuple[np.ndarray, np.nda
     return level, slope, profile, shrink
 
 
-def _filter(y, months, level, slope, profile, alpha, beta, phi, gamma, record=False, checkpoint=None):
-    """Run the recursions; parameters broadcast against the series axis (last axis)."""
+def _filter(y, months, level, slope, profile, alpha, beta, phi, gamma, record=False):
+    """Run the recursions; parameters broadcast against the series axis (last axis).
+
+    With ``record`` (one parameter set per series) also returns the one-step predictions and the
+    states after each month: level, trend and the seasonal value written that month, each (n, T).
+    """
     shape = np.broadcast_shapes(np.shape(alpha), level.shape)
     lvl = np.broadcast_to(level, shape).copy()
-    trd = np.broadcast_to(slope, shape) * (np.asarray(beta) > 0)
-    trd = np.array(trd, dtype=float)
+    trd = np.array(np.broadcast_to(slope, shape) * (np.asarray(beta) > 0), dtype=float)
     season = np.broadcast_to(profile.T[:, None, :] if len(shape) == 2 else profile.T,
                              (MONTHS, *shape)).copy()
+    observed = ~np.isnan(y)
+    filled = np.where(observed, y, 0.0)
     sse = np.zeros(shape)
-    fitted = np.empty((y.shape[1], *shape)) if record else None
-    history = {"level": [], "trend": [], "seasonal": []} if record else None
-    saved = None
-    for t in range(y.shape[1]):
-        if checkpoint is not None and t == checkpoint:
-            saved = {"level": lvl.copy(), "trend": trd.copy(), "seasonal": season.copy()}
-        m = months[t]
-        s = season[m]
-        damped = phi * trd
-        prediction = lvl + damped + s
-        value = y[:, t]
-        e = value - prediction
-        e = np.where(np.isnan(e), 0.0, e)
-        sse += e * e
-        lvl = lvl + damped + alpha * e
-        trd = damped + beta * e
-        season[m] = s + gamma * e
-        if record:
-            fitted[t] = prediction
-            history["level"].append(lvl)
-            history["trend"].append(trd)
-            history["seasonal"].append(season.copy())
+    t_len = y.shape[1]
     if record:
-        saved = {"at": saved, "level": np.stack(history["level"], axis=1),
-                 "trend": np.stack(history["trend"], axis=1),
-                 "seasonal": np.stack(history["seasonal"], axis=1).transpose(2, 1, 0)}
-    return lvl, trd, season, sse, fitted, saved
+        fitted, levels, trends, seasons = (np.empty((t_len, *shape)) for _ in range(4))
+    for t in range(t_len):
+        m = months[t]
+        damped = phi * trd
+        base = lvl + damped
+        prediction = base + season[m]
+        e = filled[:, t] - prediction
+        e *= observed[:, t]                 # an unreported month leaves the states to the model
+        sse += e * e
+        base += alpha * e
+        lvl = base
+        damped += beta * e
+        trd = damped
+        season[m] += gamma * e
+        if record:
+            fitted[t], levels[t], trends[t], seasons[t] = prediction, lvl, trd, season[m]
+    states = None
+    if record:
+        states = {"level": levels.T, "trend": trends.T, "season": seasons.T, "fitted": fitted.T}
+    return lvl, trd, season, sse, states
 
 
-def fit(values: np.ndarray, first_month: int, allow_log: bool = True,
-        checkpoint: int | None = None) -> EtsFit:
+def fit(values: np.ndarray, first_month: int, allow_log: bool = True) -> EtsFit:
     """Fit the model to every row of ``values`` (n, T); nan marks a month not reported.
 
     ``first_month`` is the calendar month (0 = January) of column 0. For each series the grid
     candidate and the scale (values or logs) with the smallest AIC are kept; the log likelihood of a
     log model carries the Jacobian term so that the two scales compare fairly.
-    ``checkpoint`` keeps the states just before column ``checkpoint`` (for :mod:`detect`).
     """
     y = np.asarray(values, dtype=float)
     n, t = y.shape
@@ -195,7 +192,7 @@ def fit(values: np.ndarray, first_month: int, allow_log: bool = True,
     for is_log, data in scales:
         level, slope, profile, _ = _initial_states(data, first_month)
         level = np.nan_to_num(level)
-        *_, sse, _, _ = _filter(data, months, level, slope, profile, alpha, beta, phi, gamma)
+        *_, sse, _ = _filter(data, months, level, slope, profile, alpha, beta, phi, gamma)
         with np.errstate(divide="ignore", invalid="ignore"):
             aic = nobs * np.log(np.maximum(sse, 1e-300) / np.maximum(nobs, 1)) + 2 * k_smooth
         aic = aic + (2 * log_jacobian if is_log else 2 * nobs * np.log(scale))
@@ -215,22 +212,18 @@ def fit(values: np.ndarray, first_month: int, allow_log: bool = True,
     level = np.nan_to_num(level)
     chosen = params[best]
     a, b, p, g = (chosen[:, i] for i in range(4))
-    lvl, trd, season, sse, fitted, saved = _filter(data, months, level, slope, profile, a, b, p, g,
-                                                   record=True, checkpoint=checkpoint)
-    fitted = fitted.T
+    lvl, trd, season, sse, states = _filter(data, months, level, slope, profile, a, b, p, g, record=True)
+    fitted = states.pop("fitted")
     # Parameters: smoothing ones, initial level, and the seasonal profile's effective size.
     k = 1 + (b > 0) * 3 + (g > 0) + 1 + 11 * shrink
     dof = np.maximum(nobs - k, 3.0)
     sigma2 = sse / dof
     residuals = np.where(observed, data - fitted, np.nan)
     month_var = _month_variance(residuals, months, sse / np.maximum(nobs, 1))
-    states = saved
-    saved = states.pop("at")
-    if saved is not None:
-        saved = {"level": saved["level"], "trend": saved["trend"], "seasonal": saved["seasonal"].T}
+    states["initial_season"] = profile
     return EtsFit(log=best_log, scale=scale, level=lvl, trend=trd, seasonal=season.T, alpha=a, beta=b,
                   phi=p, gamma=g, sigma2=sigma2, dof=dof, nobs=nobs, month_var=month_var, fitted=fitted,
-                  residuals=residuals, checkpoint=saved, states=states, data=data,
+                  residuals=residuals, states=states, data=data,
                   first_month=first_month)
 
 
@@ -328,6 +321,9 @@ def sum_error_ratio(fit_: EtsFit, horizon: np.ndarray, prior: float = 1.0) -> np
         if h <= 0 or rows.size == 0 or origins.size == 0:
             continue
         sub = _Rows(fit_, rows)
+        # Seasonal value in force for month c: written at c - 12, or the initial one before that.
+        before = states["initial_season"][rows][:, (fit_.first_month + np.arange(-MONTHS, 0)) % MONTHS]
+        extended = np.concatenate([before, states["season"][rows]], axis=1)
         psi = psi_weights(sub, h)
         # c_k = psi_0 + ... + psi_{h-k}: weight of innovation k in the sum of the h months.
         weight = np.cumsum(psi[:, ::-1], axis=1)[:, ::-1]
@@ -340,7 +336,7 @@ def sum_error_ratio(fit_: EtsFit, horizon: np.ndarray, prior: float = 1.0) -> np
             window = data[rows, origin + 1: origin + 1 + h]
             ok = ~np.isnan(window).any(axis=1)
             future_months = months[origin + 1: origin + 1 + h]
-            season = states["seasonal"][rows, origin][:, future_months].sum(axis=1)
+            season = extended[:, origin + 1: origin + 1 + h].sum(axis=1)
             forecast = h * states["level"][rows, origin] + damp * states["trend"][rows, origin] + season
             error = np.nan_to_num(window.sum(axis=1) - forecast)
             variance = (fit_.month_var[rows][:, future_months] * weight ** 2).sum(axis=1) * fit_.sigma2[rows]

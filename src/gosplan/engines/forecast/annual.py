@@ -133,8 +133,12 @@ def annual_totals(task: _Task) -> dict[str, np.ndarray]:
 
     nonnegative = np.where(observed, values >= 0, True).all(axis=1)[rows]
 
+    # Student-t quantiles for the few distinct (rounded) degrees of freedom only: scipy's ppf is slow.
+    dof = np.maximum(np.round(dof), 1.0)
+    distinct, which = np.unique(dof, return_inverse=True)
+
     def quantile(q: float) -> np.ndarray:
-        z = stats.t.ppf(q, dof)
+        z = stats.t.ppf(q, distinct)[which]
         with np.errstate(over="ignore"):
             s = np.where(is_log, np.exp(lmu + z * lsig), mean_s + z * rsig)
         s = np.where(nonnegative, np.maximum(s, 0.0), s)

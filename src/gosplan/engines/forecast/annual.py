@@ -139,7 +139,7 @@ def annual_totals(task: _Task) -> dict[str, np.ndarray]:
 
     def quantile(q: float) -> np.ndarray:
         z = stats.t.ppf(q, distinct)[which]
-        with np.errstate(over="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):
             s = np.where(is_log, np.exp(lmu + z * lsig), mean_s + z * rsig)
         s = np.where(nonnegative, np.maximum(s, 0.0), s)
         return known + np.where(uncertain, s, mean_s)

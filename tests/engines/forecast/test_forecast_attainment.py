@@ -154,3 +154,24 @@ def test_chunks_give_the_same_answer_locally_and_on_dask():
         on_dask = attainment(frame(values), targets, as_of="2023-06", chunk_size=10,
                              runner=Runner(scheduler=cluster.scheduler_address))
     pd.testing.assert_frame_equal(whole, on_dask)
+
+
+def test_edge_cases_constant_new_and_future():
+    months = 36
+    values = np.vstack([np.full(months, 5.0),                                   # never varies
+                        np.r_[np.full(30, np.nan), np.arange(1.0, 7.0)],       # reports from 2022-07
+                        np.full(months, np.nan)])                              # never reported
+    targets = pd.DataFrame({"series_id": ["steel|u0", "steel|u1", "steel|u2", "steel|u0"],
+                            "year": [2022, 2022, 2022, 2023], "target": [50.0, 10.0, 10.0, 61.0]})
+    out = attainment(frame(values), targets, as_of="2022-06")
+    assert out.loc[0, "expected_total"] == pytest.approx(60.0)
+    assert out.loc[0, "p_attain"] == 1.0 and out.loc[3, "p_attain"] == 0.0
+    assert out.loc[0, "required_monthly_rate"] == pytest.approx((50 - 30) / 6)
+    assert out.loc[2, "method"] == "no data" and out.loc[2, "required_monthly_rate"] == pytest.approx(10 / 6)
+    assert out.loc[3, "months_remaining"] == 12                     # next year's target, 18 months ahead
+    late = attainment(frame(values), targets, as_of="2022-12")
+    # A unit that began reporting in July: its first half is not imputed.
+    assert late.loc[1, "expected_total"] == pytest.approx(21.0)
+    assert late.loc[1, "required_monthly_rate"] != late.loc[1, "required_monthly_rate"]      # nan: year over
+    empty = attainment(frame(values)[:0], targets, as_of="2022-06")
+    assert (empty["method"] == "no data").all()

@@ -94,3 +94,12 @@ def test_window_must_leave_history():
     assert detect(frame(values), as_of="2020-05").empty
     with pytest.raises(ValueError):
         detect(frame(values), as_of="2020-05", window=0)
+
+
+def test_a_series_that_never_varied_and_then_jumps():
+    values = np.full((2, 42), 100.0)
+    values[1, 39:] = 130.0
+    found = detect(frame(values), as_of="2023-06")
+    assert found["series_id"].tolist() == ["coal|mine-1"]
+    assert found.loc[0, "kind"] == "step" and found.loc[0, "period"] == "2023-04"
+    assert found.loc[0, "size"] == pytest.approx(30.0, rel=0.05)

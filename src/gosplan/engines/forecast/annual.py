@@ -64,6 +64,7 @@ def annual_totals(task: _Task) -> dict[str, np.ndarray]:
     has_data = observed.any(axis=1)
     last_col = np.where(has_data, width - 1 - np.argmax(observed[:, ::-1], axis=1), -1)
     last = start + last_col                                         # ordinal of the last report
+    first = start + np.where(has_data, np.argmax(observed, axis=1), width)
     year_start, year_end = years * 12, years * 12 + 11
 
     # Reported so far in the target year.
@@ -85,8 +86,10 @@ def annual_totals(task: _Task) -> dict[str, np.ndarray]:
     def to_original(x: np.ndarray, var: np.ndarray) -> np.ndarray:
         return np.where(is_log[:, None], np.exp(x + 0.5 * var), x * scale[:, None])
 
-    # Gaps inside the year before the last report: their expected value, no extra spread.
-    gap = in_year & ~observed[rows] & (ordinal[None, :] <= last[rows][:, None])
+    # Gaps between the first and the last report: their expected value, no extra spread. Months
+    # before a series' first report are not gaps: the unit did not exist or did not report yet.
+    gap = (in_year & ~observed[rows] & (ordinal[None, :] <= last[rows][:, None])
+           & (ordinal[None, :] >= first[rows][:, None]))
     gap_mean = to_original(path[:, :width], sigma2[:, None])
     imputed = np.where(gap, gap_mean, 0.0).sum(axis=1)
 
@@ -155,8 +158,6 @@ def annual_totals(task: _Task) -> dict[str, np.ndarray]:
     p = np.where(nonnegative & (gap_to_target <= 0), 1.0, p)
 
     remaining = np.clip(year_end - np.maximum(as_of, year_start - 1), 0, 12)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        required = np.where(remaining > 0, (targets - known) / remaining, np.nan)
     method = np.where(is_log, "ets-multiplicative", "ets-additive").astype(object)
     method[~uncertain & (remaining == 0)] = "actual"
     nodata = ~has_data[rows]
@@ -165,7 +166,7 @@ def annual_totals(task: _Task) -> dict[str, np.ndarray]:
         "actual_to_date": actual, "expected_total": total,
         "lower_80": quantile(0.10), "upper_80": quantile(0.90),
         "lower_95": quantile(0.025), "upper_95": quantile(0.975),
-        "p_attain": p, "required_monthly_rate": required, "months_remaining": remaining,
+        "p_attain": p,
         "months_reported": months_reported, "method": method,
     }
     for key in ("expected_total", "lower_80", "upper_80", "lower_95", "upper_95", "p_attain"):
@@ -248,6 +249,15 @@ def attainment(history: pd.DataFrame, targets: pd.DataFrame, as_of: str | Period
         # _tasks sorted the rows by series; put them back in the caller's order.
         where = np.flatnonzero(known)[np.argsort(position[known], kind="stable")]
         for column in ATTAINMENT_COLUMNS[3:]:
-            out.loc[out.index[where], column] = merged[column]
-    out["months_remaining"] = out["months_remaining"].astype("Int64")
+            if column in merged:
+                out.loc[out.index[where], column] = merged[column]
+    # Rows without data still get the arithmetic of what the rest of the year requires.
+    year_end = out["year"].to_numpy() * 12 + 11
+    remaining = np.clip(year_end - np.maximum(end.ordinal, year_end - 12), 0, 12)
+    done = out["actual_to_date"].fillna(0.0).to_numpy()
+    out["actual_to_date"] = done
+    with np.errstate(divide="ignore", invalid="ignore"):
+        needed = np.maximum(values - done, 0.0) / remaining       # a target already met needs 0
+        out["required_monthly_rate"] = np.where(remaining > 0, needed, np.nan)
+    out["months_remaining"] = remaining.astype(int)
     return out[ATTAINMENT_COLUMNS]

@@ -78,8 +78,9 @@ def posterior(task: _Task) -> dict[str, np.ndarray]:
     months = (task.first_month + t - window + np.arange(window)) % 12
     relative = fit.month_var[:, months]
     cov = _ets.path_covariance(fit, window, relative) * fit.sigma2[:, None, None]
-    # An unreported month carries no evidence: give it an enormous variance.
-    cov = cov + np.eye(window)[None] * np.where(gone, 1e12, 0.0)[:, :, None]
+    # An unreported month carries no evidence: give it an enormous variance. A series that never
+    # varied gets a floor of 0.1 % of its level, so a change is certain but the algebra stays finite.
+    cov = cov + np.eye(window)[None] * np.where(gone, 1e12, 1e-6)[:, :, None]
     deviation = np.where(gone, 0.0, deviation)
     precision = np.linalg.inv(cov)
     designs, kinds, starts = _designs(window)

@@ -25,11 +25,12 @@ import numpy as np
 
 MONTHS = 12
 # Candidate smoothing parameters: (alpha, beta, phi, gamma). beta = 0 with a zero initial slope is
-# the model without trend. A small grid evaluated for all series at once replaces a per-series
-# optimiser: the likelihood surface of these models is flat near its optimum, so a coarse grid loses
-# little accuracy (Hyndman et al. 2008, sec. 5.2) and costs one vectorised pass per candidate.
+# the model without trend; the other a slow linear trend (Holt). A small grid evaluated
+# for all series at once replaces a per-series optimiser: the likelihood surface of these models is
+# flat near its optimum, so a coarse grid loses little accuracy (Hyndman et al. 2008, sec. 5.2) and
+# costs one vectorised pass per candidate.
 _ALPHAS = (0.05, 0.2, 0.45, 0.8)
-_TRENDS = ((0.0, 1.0), (0.03, 0.9))
+_TRENDS = ((0.0, 1.0), (0.01, 1.0))
 _GAMMAS = (0.0, 0.15)
 GRID: tuple[tuple[float, float, float, float], ...] = tuple(
     (a, b, p, g) for a in _ALPHAS for (b, p) in _TRENDS for g in _GAMMAS
@@ -182,7 +183,8 @@ def fit(values: np.ndarray, first_month: int, allow_log: bool = True) -> EtsFit:
 
     params = np.array(GRID)                               # (G, 4)
     alpha, beta, phi, gamma = (params[:, i:i + 1] for i in range(4))
-    k_smooth = 1 + (params[:, 1:2] > 0) * 3 + (params[:, 3:4] > 0)   # alpha; beta, phi, b0; gamma
+    # Estimated: alpha; beta and b0 (phi comes with the grid point); gamma.
+    k_smooth = 1 + (params[:, 1:2] > 0) * 2 + (params[:, 3:4] > 0)
 
     best_aic = np.full(n, np.inf)
     best = np.zeros(n, dtype=int)
@@ -220,7 +222,7 @@ def fit(values: np.ndarray, first_month: int, allow_log: bool = True) -> EtsFit:
     lvl, trd, season, sse, states = _filter(data, months, level, slope, profile, a, b, p, g, record=True)
     fitted = states.pop("fitted")
     # Parameters: smoothing ones, initial level, and the seasonal profile's effective size.
-    k = 1 + (b > 0) * 3 + (g > 0) + 1 + 11 * shrink
+    k = 1 + (b > 0) * 2 + (g > 0) + 1 + 11 * shrink
     dof = np.maximum(nobs - k, 3.0)
     sigma2 = sse / dof
     residuals = np.where(observed, data - fitted, np.nan)
@@ -305,7 +307,8 @@ def path_covariance(fit_: EtsFit, horizon: int, innovation_var: np.ndarray | Non
     return loading @ np.swapaxes(loading, 1, 2)
 
 
-def sum_error_ratio(fit_: EtsFit, horizon: np.ndarray, prior: float = 1.0) -> np.ndarray:
+def sum_error_ratio(fit_: EtsFit, horizon: np.ndarray, phase: np.ndarray | None = None,
+                    prior: float = 1.0) -> np.ndarray:
     """Realised / model variance of in-sample forecasts of the sum of the next ``horizon`` months.
 
     One-step errors can look small while the sum of a year's remaining months is missed by much
@@ -313,7 +316,8 @@ def sum_error_ratio(fit_: EtsFit, horizon: np.ndarray, prior: float = 1.0) -> np
     of the following ``horizon[i]`` months is forecast from the filtered state and compared with
     what happened; the ratio of the mean squared error to the model's own variance for that sum
     corrects the variance. The ratio is shrunk toward 1 with ``prior`` pseudo-windows, since
-    overlapping windows of a short history carry little evidence. Returns (n,) factors.
+    overlapping windows of a short history carry little evidence. With ``phase`` (n,), the calendar
+    month each series' sum starts in, windows starting in that month count extra. Returns (n,).
     """
     states, data = fit_.states, fit_.data
     n, t = data.shape
@@ -357,8 +361,20 @@ def sum_error_ratio(fit_: EtsFit, horizon: np.ndarray, prior: float = 1.0) -> np
         evidence = count / h
         with np.errstate(divide="ignore", invalid="ignore"):
             observed = np.where(model2 > 0, error2 / model2, 1.0)
+        weighted = evidence * observed
+        if phase is not None:
+            # The same months in earlier years (the rest of the harvest after October, say) are the
+            # closest evidence; those windows do not overlap, so each counts fully.
+            same = ok & (months[origins + 1][None, :] == phase[rows][:, None])
+            same_error = np.where(same, (actual - forecast) ** 2, 0.0).sum(axis=1)
+            same_model = np.where(same, variance, 0.0).sum(axis=1)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                same_ratio = np.where(same_model > 0, same_error / same_model, 1.0)
+            count_same = same.sum(axis=1)
+            weighted = weighted + count_same * same_ratio
+            evidence = evidence + count_same
         # In-sample errors flatter the model (its parameters were fitted to them): never narrow.
-        ratio[rows] = np.maximum((evidence * observed + prior) / (evidence + prior), 1.0)
+        ratio[rows] = np.maximum((weighted + prior) / (evidence + prior), 1.0)
     return ratio
 
 

@@ -113,7 +113,10 @@ def annual_totals(task: _Task) -> dict[str, np.ndarray]:
         months_left = weight.sum(axis=1).astype(int)
         series_h = np.zeros(n, dtype=int)
         series_h[rows] = months_left
-        inflation = _ets.sum_error_ratio(fit, series_h)[rows]
+        series_phase = np.zeros(n, dtype=int)
+        first_weighted = np.argmax(weight > 0, axis=1)[:, None]
+        series_phase[rows] = np.take_along_axis(months, first_weighted, axis=1)[:, 0] % 12
+        inflation = _ets.sum_error_ratio(fit, series_h, series_phase)[rows]
         cov = _ets.path_covariance(sub, horizon, relative) * (sigma2 * inflation)[:, None, None]
         var_j = np.diagonal(cov, axis1=1, axis2=2)
         expected = np.exp(mean_path + 0.5 * var_j)

@@ -50,7 +50,7 @@ class _Task:
 def annual_totals(task: _Task) -> dict[str, np.ndarray]:
     """Distribution of each target row's annual total for one chunk (pure arrays)."""
     values, start, as_of = task.values, task.start, task.as_of
-    n, width = values.shape
+    width = values.shape[1]
     fit = _ets.fit(values, start % 12, allow_log=task.method != "additive")
     if task.method == "multiplicative" and not fit.log.all():
         bad = int((~fit.log & (fit.nobs > 0)).sum())
@@ -102,31 +102,10 @@ def annual_totals(task: _Task) -> dict[str, np.ndarray]:
     index = np.clip(months - start, 0, path.shape[1] - 1)
     mean_path = np.take_along_axis(path, index, axis=1)
 
-    mean_s = np.zeros(k)
-    var_s = np.zeros(k)
+    mean_s, var_s = np.zeros(k), np.zeros(k)
     if horizon:
-        np_err = np.errstate(over="ignore", invalid="ignore")
-        np_err.__enter__()
-        sub = _ets._Rows(fit, rows)
-        relative = np.take_along_axis(fit.month_var[rows], months % 12, axis=1)
-        # Calibrate on the series' own past: how well were sums of this many months forecast?
-        months_left = weight.sum(axis=1).astype(int)
-        series_h = np.zeros(n, dtype=int)
-        series_h[rows] = months_left
-        series_phase = np.zeros(n, dtype=int)
-        first_weighted = np.argmax(weight > 0, axis=1)[:, None]
-        series_phase[rows] = np.take_along_axis(months, first_weighted, axis=1)[:, 0] % 12
-        inflation = _ets.sum_error_ratio(fit, series_h, series_phase)[rows]
-        cov = _ets.path_covariance(sub, horizon, relative) * (sigma2 * inflation)[:, None, None]
-        var_j = np.diagonal(cov, axis1=1, axis2=2)
-        expected = np.exp(mean_path + 0.5 * var_j)
-        log_mean = (weight * expected).sum(axis=1)
-        log_var = np.einsum("kj,kj,kjl,kl,kl->k", weight, expected, np.expm1(cov), weight, expected)
-        raw_mean = scale * (weight * mean_path).sum(axis=1)
-        raw_var = scale ** 2 * np.einsum("kj,kjl,kl->k", weight, cov, weight)
-        mean_s = np.where(is_log, log_mean, raw_mean)
-        var_s = np.where(is_log, log_var, raw_var)
-        np_err.__exit__(None, None, None)
+        with np.errstate(over="ignore", invalid="ignore"):
+            mean_s, var_s = _future_sum(fit, rows, months, weight, mean_path)
     known = actual + imputed
     dof = fit.dof[rows]
     total = known + mean_s
@@ -175,6 +154,35 @@ def annual_totals(task: _Task) -> dict[str, np.ndarray]:
     for key in ("expected_total", "lower_80", "upper_80", "lower_95", "upper_95", "p_attain"):
         result[key] = np.where(nodata, np.nan, result[key])
     return result
+
+
+def _future_sum(fit: _ets.EtsFit, rows: np.ndarray, months: np.ndarray, weight: np.ndarray,
+                mean_path: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and variance of sum_j weight_j y_{T+j}, on the original scale, for each target row.
+
+    ``months`` (k, h) are the ordinals of the steps after each series' last report, ``weight`` marks
+    those in the target year, ``mean_path`` is the model's mean on its own scale.
+    """
+    n = fit.level.shape[0]
+    sigma2, scale, is_log = fit.sigma2[rows], fit.scale[rows], fit.log[rows]
+    relative = np.take_along_axis(fit.month_var[rows], months % 12, axis=1)
+    # Calibrate on the series' own past: how well were sums of this many months forecast? (A series
+    # with targets for several years is calibrated for the last of them.)
+    series_h = np.zeros(n, dtype=int)
+    series_h[rows] = weight.sum(axis=1).astype(int)
+    series_phase = np.zeros(n, dtype=int)
+    first_weighted = np.argmax(weight > 0, axis=1)[:, None]
+    series_phase[rows] = np.take_along_axis(months, first_weighted, axis=1)[:, 0] % 12
+    inflation = _ets.sum_error_ratio(fit, series_h, series_phase)[rows]
+    cov = _ets.path_covariance(_ets._Rows(fit, rows), months.shape[1], relative)
+    cov *= (sigma2 * inflation)[:, None, None]
+    # Log scale: months are log-normal; the sum gets their exact mean and covariance (moment match).
+    expected = np.exp(mean_path + 0.5 * np.diagonal(cov, axis1=1, axis2=2))
+    log_mean = (weight * expected).sum(axis=1)
+    log_var = np.einsum("kj,kj,kjl,kl,kl->k", weight, expected, np.expm1(cov), weight, expected)
+    raw_mean = scale * (weight * mean_path).sum(axis=1)
+    raw_var = scale ** 2 * np.einsum("kj,kjl,kl->k", weight, cov, weight)
+    return np.where(is_log, log_mean, raw_mean), np.where(is_log, log_var, raw_var)
 
 
 def _tasks(panel: Panel, as_of: int, rows: np.ndarray, years: np.ndarray, targets: np.ndarray,

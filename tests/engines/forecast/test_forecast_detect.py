@@ -103,3 +103,14 @@ def test_a_series_that_never_varied_and_then_jumps():
     assert found["series_id"].tolist() == ["coal|mine-1"]
     assert found.loc[0, "kind"] == "step" and found.loc[0, "period"] == "2023-04"
     assert found.loc[0, "size"] == pytest.approx(30.0, rel=0.05)
+
+
+def test_chunks_and_process_pool_give_the_same_exceptions():
+    from gosplan.runner import Runner
+    values, _ = seasonal_series(40, months=42, seed=12)
+    broken, _ = planted_breaks(values, share=0.5, seed=3)
+    whole = detect(frame(broken), as_of="2023-06")
+    assert not whole.empty
+    pd.testing.assert_frame_equal(whole, detect(frame(broken), as_of="2023-06", chunk_size=9))
+    pd.testing.assert_frame_equal(whole, detect(frame(broken), as_of="2023-06", chunk_size=20,
+                                                runner=Runner(processes=2)))

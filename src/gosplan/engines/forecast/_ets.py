@@ -191,9 +191,11 @@ def fit(values: np.ndarray, first_month: int, allow_log: bool = True) -> EtsFit:
     best_log = np.zeros(n, dtype=bool)
     log_jacobian = np.nansum(np.where(use_log[:, None], logs, 0.0), axis=1)
     scales = [(False, raw)] + ([(True, logs)] if use_log.any() else [])
+    initial = {}
     for is_log, data in scales:
-        level, slope, profile, _ = _initial_states(data, first_month)
+        level, slope, profile, shrink = _initial_states(data, first_month)
         level = np.nan_to_num(level)
+        initial[is_log] = (level, slope, profile, shrink)
         # Single precision is plenty to rank candidates and halves the memory traffic of the grid.
         f32 = np.float32
         *_, sse, _ = _filter(data.astype(f32), months, level.astype(f32), slope.astype(f32),
@@ -215,8 +217,13 @@ def fit(values: np.ndarray, first_month: int, allow_log: bool = True) -> EtsFit:
     # Final pass with each series' own parameters, on its own scale, recording the fitted values.
     data = np.where(best_log[:, None], logs, raw)
     data = np.where(observed, data, np.nan)
-    level, slope, profile, shrink = _initial_states(data, first_month)
-    level = np.nan_to_num(level)
+    # The initial states of each series' chosen scale, as computed for the grid.
+    level, slope, profile, shrink = initial[False]
+    if True in initial:
+        lg_level, lg_slope, lg_profile, lg_shrink = initial[True]
+        level, slope, shrink = (np.where(best_log, lg, rw) for rw, lg in
+                                ((level, lg_level), (slope, lg_slope), (shrink, lg_shrink)))
+        profile = np.where(best_log[:, None], lg_profile, profile)
     chosen = params[best]
     a, b, p, g = (chosen[:, i] for i in range(4))
     lvl, trd, season, sse, states = _filter(data, months, level, slope, profile, a, b, p, g, record=True)

@@ -150,7 +150,7 @@ def test_chunks_give_the_same_answer_locally_and_on_dask():
     pd.testing.assert_frame_equal(whole, chunked)
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp",
                                   host="127.0.0.1",
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address="127.0.0.1:0") as cluster:
         on_dask = attainment(frame(values), targets, as_of="2023-06", chunk_size=10,
                              runner=Runner(scheduler=cluster.scheduler_address))
     pd.testing.assert_frame_equal(whole, on_dask)
@@ -175,3 +175,12 @@ def test_edge_cases_constant_new_and_future():
     assert late.loc[1, "required_monthly_rate"] != late.loc[1, "required_monthly_rate"]      # nan: year over
     empty = attainment(frame(values)[:0], targets, as_of="2022-06")
     assert (empty["method"] == "no data").all()
+
+
+def test_the_last_of_duplicate_reports_counts():
+    values, _ = seasonal_series(1, months=42, seed=2)
+    history = frame(values)
+    corrected = pd.concat([history, history.iloc[[40]].assign(value=0.0)], ignore_index=True)
+    targets = pd.DataFrame({"series_id": ["steel|u0"], "year": [2023], "target": [1.0]})
+    out = attainment(corrected, targets, as_of="2023-06")
+    assert out.loc[0, "actual_to_date"] == pytest.approx(values[0, 36:42].sum() - values[0, 40])

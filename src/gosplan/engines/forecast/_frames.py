@@ -78,5 +78,10 @@ def to_panel(history: pd.DataFrame, as_of: Period, months: int | None = None) ->
         ordinal, values, ids_all = ordinal[keep], values[keep], ids_all[keep]
     start = int(ordinal.min()) if len(ordinal) else end
     matrix = np.full((len(uniques), end - start + 1), np.nan)
-    matrix[ids_all, ordinal - start] = values
+    cell = ids_all * matrix.shape[1] + (ordinal - start)
+    # numpy leaves the winner of a repeated index undefined: keep the last row on purpose.
+    if (np.bincount(cell, minlength=matrix.size) > 1).any():
+        last = ~pd.Series(cell).duplicated(keep="last").to_numpy()
+        cell, values = cell[last], values[last]
+    matrix.flat[cell] = values
     return Panel(ids=np.asarray(uniques, dtype=object), values=matrix, start=start)

@@ -1,0 +1,172 @@
+"""Alert records from forecasts and exceptions, and their escalation up the unit hierarchy.
+
+Series naming convention: a series is one indicator of one unit, ``series_id = "indicator|unit"``
+(e.g. ``"steel|plant-7"``); :func:`series_id` builds it and :func:`split_series_id` reads it back.
+Indicator codes must not contain ``|``; unit codes may (everything after the first ``|`` is the
+unit).
+
+Escalation is Cybersyn's algedonic signal (Beer, *Brain of the Firm*, 2nd ed. 1981, ch. 16): an
+alert that the unit's managers have not acknowledged within ``periods`` months goes to the parent
+unit, and after another ``periods`` months to the grandparent, up to the top.
+
+The service layer stores the records these functions return; nothing here reads or writes a store.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from gosplan.engines.forecast._frames import _require
+from gosplan.errors import Problem, ValidationError
+from gosplan.model import Period
+
+SEPARATOR = "|"
+ALERT_COLUMNS = ["series_id", "indicator", "unit", "period", "kind", "severity", "score", "message"]
+ESCALATION_COLUMNS = ["id", "unit", "level", "escalated_to", "path", "reached_top"]
+ALERT_STATUSES = ("open", "acknowledged", "resolved")
+SEVERITIES = ("warning", "critical")
+
+
+def series_id(indicator: str, unit: str) -> str:
+    """``series_id("steel", "plant-7") == "steel|plant-7"``."""
+    if SEPARATOR in indicator:
+        raise ValueError(f"indicator code may not contain {SEPARATOR!r}: {indicator!r}")
+    return f"{indicator}{SEPARATOR}{unit}"
+
+
+def split_series_id(ids: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Indicator and unit of each ``"indicator|unit"`` id (unit is empty when there is no ``|``)."""
+    parts = ids.astype(str).str.split(SEPARATOR, n=1, expand=True)
+    if parts.shape[1] == 1:
+        parts[1] = ""
+    return parts[0], parts[1].fillna("")
+
+
+def make_alerts(attainment: pd.DataFrame | None = None, exceptions: pd.DataFrame | None = None,
+                threshold: float = 0.5, critical: float = 0.2, critical_change: float = 0.25,
+                critical_missing: int = 3) -> pd.DataFrame:
+    """Alert records for targets at risk and for detected exceptions.
+
+    - ``attainment`` (from :func:`attainment`): one ``attainment`` alert per target whose
+      ``p_attain`` is below ``threshold``; critical below ``critical``. ``period`` is the year.
+    - ``exceptions`` (from :func:`detect`): one alert per exception, of its kind. A change is
+      critical when its probability is at least 0.99 and it moves the series by at least
+      ``critical_change`` of its level; a unit missing ``critical_missing`` months or more is critical.
+
+    Returns ``DataFrame[series_id, indicator, unit, period, kind, severity, score, message]`` where
+    ``score`` orders alerts by urgency (1 - p_attain, or the exception's probability).
+
+    >>> at = pd.DataFrame({"series_id": ["grain|north"], "year": [2023], "target": [120.0],
+    ...                    "expected_total": [100.0], "lower_80": [90.0], "upper_80": [110.0],
+    ...                    "p_attain": [0.05], "required_monthly_rate": [20.0], "months_remaining": [6],
+    ...                    "method": ["ets-additive"]})
+    >>> make_alerts(at)[["indicator", "unit", "period", "kind", "severity"]].to_dict("records")
+    [{'indicator': 'grain', 'unit': 'north', 'period': '2023', 'kind': 'attainment', 'severity': 'critical'}]
+    """
+    frames = []
+    if attainment is not None and len(attainment):
+        risky = attainment[attainment["p_attain"].notna() & (attainment["p_attain"] < threshold)]
+        if len(risky):
+            p = risky["p_attain"].to_numpy(dtype=float)
+            messages = [
+                f"P(reaching the {int(y)} target of {t:,.4g}) = {pa:.2f}; expected {e:,.4g} "
+                f"(80 %: {lo:,.4g} to {hi:,.4g}); needs {r:,.4g} a month for {int(m)} months"
+                if m and m > 0 else
+                f"P(reaching the {int(y)} target of {t:,.4g}) = {pa:.2f}; expected {e:,.4g}"
+                for y, t, pa, e, lo, hi, r, m in zip(
+                    risky["year"], risky["target"], p, risky["expected_total"], risky["lower_80"],
+                    risky["upper_80"], risky["required_monthly_rate"], risky["months_remaining"].fillna(0),
+                    strict=True)
+            ]
+            frames.append(pd.DataFrame({
+                "series_id": risky["series_id"].to_numpy(), "period": risky["year"].astype(int).astype(str),
+                "kind": "attainment", "severity": np.where(p < critical, "critical", "warning"),
+                "score": 1 - p, "message": messages,
+            }))
+    if exceptions is not None and len(exceptions):
+        kind = exceptions["kind"].to_numpy()
+        prob = exceptions["probability"].to_numpy(dtype=float)
+        share = np.abs(exceptions["relative_size"].to_numpy(dtype=float))
+        size = exceptions["size"].to_numpy(dtype=float)
+        severe = np.where(kind == "missing", size >= critical_missing,
+                          (prob >= 0.99) & (np.nan_to_num(share) >= critical_change))
+        frames.append(pd.DataFrame({
+            "series_id": exceptions["series_id"].to_numpy(), "period": exceptions["period"].astype(str),
+            "kind": kind, "severity": np.where(severe, "critical", "warning"), "score": prob,
+            "message": exceptions["message"].to_numpy(),
+        }))
+    if not frames:
+        return pd.DataFrame(columns=ALERT_COLUMNS)
+    out = pd.concat(frames, ignore_index=True)
+    out["indicator"], out["unit"] = split_series_id(out["series_id"])
+    order = out["severity"].map({"critical": 0, "warning": 1})
+    out = out.assign(_order=order).sort_values(["_order", "score"], ascending=[True, False])
+    return out.drop(columns="_order").reset_index(drop=True)[ALERT_COLUMNS]
+
+
+def chains(units: pd.DataFrame) -> dict[str, list[str]]:
+    """Each unit's path to the top of the hierarchy, itself first (``units[code, parent]``)."""
+    _require(units, ["code", "parent"], "units")
+    parent = {str(c): (None if pd.isna(p) or p == "" else str(p))
+              for c, p in zip(units["code"], units["parent"], strict=True)}
+    paths: dict[str, list[str]] = {}
+    problems = []
+    for code in parent:
+        path, seen = [code], {code}
+        up = parent.get(code)
+        while up is not None:
+            if up in seen:
+                problems.append(Problem("units", None, "parent", f"cycle in the hierarchy at {up!r}"))
+                break
+            path.append(up)
+            seen.add(up)
+            up = parent.get(up)
+        paths[code] = path
+    if problems:
+        raise ValidationError(problems)
+    return paths
+
+
+def escalate(alerts: pd.DataFrame, units: pd.DataFrame, current: str | Period,
+             periods: int = 2) -> pd.DataFrame:
+    """Where each alert stands in the hierarchy at month ``current``.
+
+    ``alerts`` has ``id``, ``unit``, ``status`` (open, acknowledged, resolved) and ``raised`` (the
+    month it was raised; ``period`` is used when there is no ``raised`` column, a year or quarter
+    counting from its last month). An open alert climbs one level per ``periods`` months without
+    acknowledgement; acknowledged and resolved alerts stay with their unit (level 0).
+
+    Returns ``DataFrame[id, unit, level, escalated_to, path, reached_top]``; ``path`` is the chain
+    from the unit to the top joined by ``" > "``.
+
+    >>> units = pd.DataFrame({"code": ["dprk", "north", "farm-1"], "parent": [None, "dprk", "north"]})
+    >>> alerts = pd.DataFrame({"id": [1, 2], "unit": ["farm-1", "farm-1"], "raised": ["2023-03", "2023-03"],
+    ...                        "status": ["open", "acknowledged"]})
+    >>> escalate(alerts, units, "2023-07", periods=2)[["id", "level", "escalated_to"]].to_dict("records")
+    [{'id': 1, 'level': 2, 'escalated_to': 'dprk'}, {'id': 2, 'level': 0, 'escalated_to': 'farm-1'}]
+    """
+    if periods < 1:
+        raise ValueError("periods must be at least 1")
+    column = "raised" if "raised" in alerts.columns else "period"
+    _require(alerts, ["id", "unit", "status", column], "alerts")
+    bad = sorted(set(alerts["status"]) - set(ALERT_STATUSES))
+    if bad:
+        raise ValidationError([Problem("alerts", None, "status", f"unknown status {s!r}") for s in bad])
+    now = Period.parse(current).last_month().ordinal
+    raised = np.array([Period.parse(p).last_month().ordinal for p in alerts[column].astype(str)])
+    paths = chains(units)
+    unit = alerts["unit"].astype(str).to_numpy()
+    unknown = sorted(set(unit) - set(paths))
+    if unknown:
+        raise ValidationError([Problem("alerts", None, "unit", f"unknown unit {u!r}") for u in unknown])
+    is_open = (alerts["status"] == "open").to_numpy()
+    climbed = np.where(is_open, np.maximum(now - raised, 0) // periods, 0)
+    height = np.array([len(paths[u]) - 1 for u in unit])
+    level = np.minimum(climbed, height)
+    return pd.DataFrame({
+        "id": alerts["id"].to_numpy(), "unit": unit, "level": level.astype(int),
+        "escalated_to": [paths[u][lv] for u, lv in zip(unit, level, strict=True)],
+        "path": [" > ".join(paths[u]) for u in unit],
+        "reached_top": (level == height) & is_open,
+    })[ESCALATION_COLUMNS]

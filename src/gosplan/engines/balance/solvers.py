@@ -1,0 +1,206 @@
+"""Solving Leontief systems ``(I - A) x = b`` and ``(I - A)' p = c`` without forming an inverse.
+
+Three methods, chosen by size and density (``method="auto"``):
+
+- ``"dense"``: LAPACK LU of the dense ``I - A`` (small tables, n <= 3,000 by default);
+- ``"splu"``: SuperLU of the sparse ``I - A`` (sparse tables whose factors stay sparse, e.g. nearly
+  triangular product nomenclatures);
+- ``"gmres"``: restarted GMRES on ``x -> x - A x`` started from two Neumann terms. For a productive
+  non-negative ``A`` the spectrum of ``I - A`` lies in the disc of radius ``rho(A) < 1`` around 1, so
+  GMRES converges in a few dozen sparse products even at n = 10,000,000. Default relative residual
+  tolerance 1e-12.
+
+Every answer is checked: the relative residual ``||b - (I - A) x|| / ||b||`` must be below
+``check_tol`` (1e-9), otherwise :class:`gosplan.errors.SolverError` is raised. A solver's silent
+status is never trusted.
+
+>>> import numpy as np
+>>> s = LeontiefSolver(np.array([[0.15, 0.25], [0.2, 0.05]]))
+>>> s.solve(np.array([1.0, 0.0])).round(3)
+array([1.254, 0.264])
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import scipy.linalg as sla
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+from scipy.linalg import lapack
+
+from gosplan.errors import SolverError
+
+Method = Literal["auto", "dense", "splu", "gmres"]
+METHODS: tuple[str, ...] = ("auto", "dense", "splu", "gmres")
+
+DENSE_LIMIT = 3_000
+"""Largest n for which ``method="auto"`` factors the dense matrix."""
+
+INVERSE_LIMIT = 16_000
+"""Largest n for which a dense inverse (or its diagonal) is formed: 16,000^2 doubles are 2 GiB."""
+
+
+def as_sparse(matrix: object) -> sp.csc_array:
+    """``matrix`` (ndarray, DataFrame, scipy.sparse) as a float64 CSC array without copying twice."""
+    if sp.issparse(matrix):
+        return sp.csc_array(matrix, dtype=np.float64)
+    values = getattr(matrix, "to_numpy", None)
+    array = values() if callable(values) else np.asarray(matrix)
+    return sp.csc_array(np.asarray(array, dtype=np.float64))
+
+
+class LeontiefSolver:
+    """Factor (or prepare to iterate on) ``I - A`` once, then solve for many right-hand sides.
+
+    Parameters
+    ----------
+    A:
+        Square coefficient matrix, dense or scipy.sparse.
+    method:
+        ``"auto"``, ``"dense"``, ``"splu"`` or ``"gmres"`` (see the module docstring).
+    tol:
+        Relative residual tolerance handed to GMRES.
+    check_tol:
+        Largest relative residual accepted from any method before :class:`SolverError` is raised.
+    """
+
+    def __init__(self, A: object, method: Method = "auto", tol: float = 1e-12, check_tol: float = 1e-9) -> None:
+        if method not in METHODS:
+            raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+        self.A = as_sparse(A)
+        n, m = self.A.shape
+        if n != m:
+            raise ValueError(f"A must be square, got {n} x {m}")
+        self.n = n
+        self.tol = tol
+        self.check_tol = check_tol
+        if method == "auto":
+            method = "dense" if n <= DENSE_LIMIT else "gmres"
+        self.method: str = method
+        self._csr: sp.csr_array | None = None
+        self._lu: tuple[np.ndarray, np.ndarray] | None = None
+        self._splu = None
+        if method == "dense":
+            dense = -self.A.toarray()
+            dense[np.diag_indices(n)] += 1.0
+            self._lu = sla.lu_factor(dense, overwrite_a=True, check_finite=False)
+        elif method == "splu":
+            identity = sp.identity(n, format="csc", dtype=np.float64)
+            try:
+                self._splu = spla.splu(sp.csc_matrix(identity - self.A))
+            except RuntimeError as exc:  # SuperLU reports a singular matrix this way
+                raise SolverError(f"I - A is singular ({exc}); the table is not productive") from exc
+
+    # -- solves -------------------------------------------------------------------------------
+    def solve(self, b: np.ndarray, transpose: bool = False) -> np.ndarray:
+        """``x`` with ``(I - A) x = b`` (``transpose=True``: ``(I - A)' x = b``); ``b`` 1-D or 2-D."""
+        b = np.asarray(b, dtype=np.float64)
+        if b.shape[0] != self.n:
+            raise ValueError(f"right-hand side has {b.shape[0]} rows, the table has {self.n} sectors")
+        if self._lu is not None:
+            x = sla.lu_solve(self._lu, b, trans=1 if transpose else 0, check_finite=False)
+        elif self._splu is not None:
+            x = self._splu.solve(b, trans="T" if transpose else "N")
+        elif b.ndim == 2:
+            x = np.column_stack([self._gmres(b[:, k], transpose) for k in range(b.shape[1])])
+        else:
+            x = self._gmres(b, transpose)
+        self._check(x, b, transpose)
+        return x
+
+    def _matrix(self, transpose: bool) -> sp.csr_array:
+        # Row-compressed products are the fastest sparse mat-vec; A' of a CSC array is CSR for free.
+        if transpose:
+            return self.A.T
+        if self._csr is None:
+            self._csr = sp.csr_array(self.A)
+        return self._csr
+
+    def _gmres(self, b: np.ndarray, transpose: bool) -> np.ndarray:
+        M = self._matrix(transpose)
+        if not np.any(b):
+            return np.zeros_like(b)
+        operator = spla.LinearOperator((self.n, self.n), matvec=lambda v: v - M @ v, dtype=np.float64)
+        guess = b + M @ b
+        x, info = spla.gmres(operator, b, x0=guess, rtol=self.tol, atol=0.0, restart=40, maxiter=50)
+        if info != 0:
+            raise SolverError(
+                f"GMRES did not reach a relative residual of {self.tol:g} (info={info}); the matrix may be "
+                "close to non-productive (spectral radius near 1). Try method='splu'."
+            )
+        return x
+
+    def residual(self, x: np.ndarray, b: np.ndarray, transpose: bool = False) -> float:
+        """Relative residual ``||b - (I - A) x|| / ||b||`` (max over columns)."""
+        M = self._matrix(transpose)
+        r = b - (x - M @ x)
+        norm_b = np.linalg.norm(b, axis=0)
+        norm_r = np.linalg.norm(r, axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rel = np.where(norm_b > 0, norm_r / np.where(norm_b > 0, norm_b, 1.0), norm_r)
+        return float(np.max(rel)) if np.size(rel) else 0.0
+
+    def _check(self, x: np.ndarray, b: np.ndarray, transpose: bool) -> None:
+        if not np.all(np.isfinite(x)):
+            raise SolverError("the Leontief solve produced NaN or infinity; I - A is singular or ill-posed")
+        rel = self.residual(x, b, transpose)
+        if rel > self.check_tol:
+            raise SolverError(
+                f"the {self.method} solve left a relative residual of {rel:.2e} (limit {self.check_tol:.0e}); "
+                "I - A is singular or badly conditioned"
+            )
+
+    # -- the inverse, only when asked ----------------------------------------------------------
+    def _dense_lu(self) -> tuple[np.ndarray, np.ndarray]:
+        if self.n > INVERSE_LIMIT:
+            raise SolverError(
+                f"a dense Leontief inverse of n = {self.n:,} needs {self.n**2 * 8 / 2**30:.1f} GiB; "
+                f"refused above n = {INVERSE_LIMIT:,}. Use solve() for the quantities you need."
+            )
+        if self._lu is not None:
+            return self._lu
+        dense = -self.A.toarray()
+        dense[np.diag_indices(self.n)] += 1.0
+        return sla.lu_factor(dense, overwrite_a=True, check_finite=False)
+
+    def inverse(self) -> np.ndarray:
+        """The dense Leontief inverse ``L = (I - A)^-1``; refused above :data:`INVERSE_LIMIT`."""
+        lu, piv = self._dense_lu()
+        return sla.lu_solve((lu, piv), np.eye(self.n), check_finite=False)
+
+    def inverse_diagonal(self) -> np.ndarray:
+        """``diag(L)`` from one dense LU and two triangular inversions (4/3 n^3 flops, not 2 n^3).
+
+        With ``P'(I - A) = L U``: ``(I - A)^-1 = U^-1 L^-1 P'``, so
+        ``diag_j = U^-1[j, :] @ L^-1[:, q(j)]`` where ``q`` is the inverse row permutation. Both
+        triangular inverses are written in place into the LU array, so the peak is two n x n arrays.
+        """
+        lu, piv = self._dense_lu()
+        work = lu.copy() if self._lu is not None else lu
+        work, info = lapack.dtrtri(work, lower=0, unitdiag=0, overwrite_c=1)
+        if info != 0:
+            raise SolverError(f"I - A is singular (LAPACK dtrtri info={info})")
+        work, info = lapack.dtrtri(work, lower=1, unitdiag=1, overwrite_c=1)
+        if info != 0:
+            raise SolverError(f"triangular inversion failed (LAPACK dtrtri info={info})")
+        perm = np.arange(self.n)
+        for i, p in enumerate(piv):  # LAPACK pivots are sequential row swaps
+            perm[i], perm[p] = perm[p], perm[i]
+        position = np.empty(self.n, dtype=np.int64)
+        position[perm] = np.arange(self.n)
+        diag = np.empty(self.n)
+        block = 512
+        for start in range(0, self.n, block):
+            stop = min(start + block, self.n)
+            own = np.arange(start, stop)
+            columns = np.arange(self.n)
+            rows = work[start:stop, :].copy()  # rows of U^-1: zero left of their own index
+            rows[columns[None, :] < own[:, None]] = 0.0
+            idx = position[start:stop]
+            cols = work[:, idx]  # columns of the unit-lower L^-1: zero above their index, 1 on it
+            cols[columns[:, None] <= idx[None, :]] = 0.0
+            cols[idx, np.arange(stop - start)] = 1.0
+            diag[start:stop] = np.einsum("kj,jk->k", rows, cols)
+        return diag

@@ -8,7 +8,7 @@ quantity is one solve with ``I - A`` or its transpose.
 
 >>> t = IOTable.from_flows([[150, 500], [200, 100]], [1000, 2000], labels=["agri", "manuf"])
 >>> t.solve([1000, 0]).round(1).tolist()
-[1254.1, 264.1]
+[1254.1, 264.0]
 >>> t.multipliers("output").round(3).tolist()
 [1.518, 1.452]
 """

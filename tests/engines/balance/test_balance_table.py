@@ -84,6 +84,10 @@ def test_key_sectors_summary(mb: IOTable) -> None:
 def test_belgium_identities(data_dir) -> None:
     t = read_oecd_csv(data_dir / "BEL2020ttl.csv")
     assert t.n == 47  # 50 industries, D05, D06, D07 have zero output and are dropped
+    total = read_oecd_csv(data_dir / "BEL2020ttl.csv", domestic=False)
+    # domestic + imported intermediate inputs add up to the published total flows, column by column
+    np.testing.assert_allclose(t.imports + (t.A @ sp.diags_array(t.x)).sum(axis=0),
+                               (total.A @ sp.diags_array(total.x)).sum(axis=0), rtol=1e-10)
     x = t.solve()
     # x = A x + y holds exactly in the table up to the OECD row balance residuals (README: <= 2.7 %)
     direct = t.A @ t.x + t.y

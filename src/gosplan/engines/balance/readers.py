@@ -68,13 +68,16 @@ def write_flows_csv(table: IOTable, path: str | Path) -> None:
     frame.to_csv(path, index_label="sector")
 
 
-def read_oecd_csv(path: str | Path, drop_zero_output: bool = True) -> IOTable:
+def read_oecd_csv(path: str | Path, drop_zero_output: bool = True, domestic: bool = True) -> IOTable:
     """Read an OECD national symmetric input-output table (e.g. ``BEL2020ttl.csv``).
 
-    Rows ``TTL_xx`` are the intermediate flows, ``VALU`` value added and ``OUTPUT`` gross output;
-    the final-demand columns (household and government consumption, investment, exports; imports
-    ``IMPO`` enter with their negative sign) are kept per column in ``final_demand_detail``.
-    Industries with zero output are dropped unless ``drop_zero_output=False``.
+    Rows ``TTL_xx`` are the intermediate flows, ``VALU`` value added and ``OUTPUT`` gross output.
+    "TTL" tables mix domestic and imported products, balanced by a negative ``IMPO`` final-use column.
+    With ``domestic=True`` (default) each product row of the flows and final uses is split by the
+    import-similarity assumption (domestic share ``x_i / (x_i + imports_i)``), so the table describes
+    domestic production, ``imports`` holds each industry's imported intermediate inputs and ``IMPO``
+    leaves final demand; ``domestic=False`` keeps total flows with ``IMPO`` inside final demand.
+    Final-demand columns are kept in ``final_demand_detail``. Zero-output industries are dropped.
     """
     path = Path(path)
     raw = pd.read_csv(path, index_col=0)
@@ -82,18 +85,26 @@ def read_oecd_csv(path: str | Path, drop_zero_output: bool = True) -> IOTable:
     rows = [f"TTL_{c[1:]}" for c in sectors]
     missing = [r for r in [*rows, "OUTPUT", "VALU"] if r not in raw.index]
     if missing:
-        raise ValidationError([Problem(source, None, None, f"not an OECD IO table: rows {missing[:5]} missing")])
+        raise ValidationError([Problem(path.name, None, None, f"not an OECD IO table: rows {missing[:5]} missing")])
     Z = raw.loc[rows, sectors].to_numpy(dtype=np.float64)
     x = raw.loc["OUTPUT", sectors].to_numpy(dtype=np.float64)
     fd_columns = [c for c in OECD_FINAL_DEMAND if c in raw.columns]
     final = raw.loc[rows, fd_columns].astype(float)
     final.index = sectors
     value_added = raw.loc["VALU", sectors].to_numpy(dtype=np.float64)
+    imports = None
+    if domestic and "IMPO" in final:
+        supply = x - final.pop("IMPO").to_numpy()  # IMPO is recorded negative
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.clip(np.where(supply > 0, x / np.where(supply > 0, supply, 1.0), 1.0), 0.0, 1.0)
+        imports = ((1.0 - share)[:, None] * Z).sum(axis=0)
+        Z = share[:, None] * Z
+        final = final.mul(share, axis=0)
     keep = np.flatnonzero(x != 0) if drop_zero_output else np.arange(len(sectors))
     labels = [sectors[k] for k in keep]
     table = IOTable.from_flows(Z[np.ix_(keep, keep)], x[keep], final_demand=final.iloc[keep], labels=labels,
-                               value_added=value_added[keep], household_consumption=final["HFCE"].to_numpy()[keep]
-                               if "HFCE" in final else None)
+                               value_added=value_added[keep], imports=None if imports is None else imports[keep],
+                               household_consumption=final["HFCE"].to_numpy()[keep] if "HFCE" in final else None)
     table.name = path.name
     return table
 

@@ -33,10 +33,11 @@ def test_closed_form_equals_highs(n: int, seed: int, labour_share: float) -> Non
     assert fast.fulfilment == pytest.approx(lp.fulfilment, rel=1e-8)
     assert fast.binding == lp.binding
     np.testing.assert_allclose(fast.shadow_prices.to_numpy(), lp.shadow_prices.to_numpy(), atol=1e-9)
-    np.testing.assert_allclose(fast.plan["output"], lp.plan["output"], rtol=1e-7)
-    plan = fast.plan
-    assert (plan["output"] <= capacity * (1 + 1e-9)).all()
-    assert (plan["net_output"] >= fast.fulfilment * targets * (1 - 1e-9)).all()
+    # optimal plans are not unique: the closed form returns the one with the least output, phi* L t
+    assert (fast.plan["output"] <= lp.plan["output"] * (1 + 1e-7) + 1e-9).all()
+    for plan in (fast.plan, lp.plan):
+        assert (plan["output"] <= capacity * (1 + 1e-9)).all()
+        assert (plan["net_output"] >= fast.fulfilment * targets * (1 - 1e-7)).all()
 
 
 @pytest.mark.parametrize("method", ["closed_form", "highs"])

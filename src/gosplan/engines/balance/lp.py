@@ -104,6 +104,7 @@ def balance_plan(table: IOTable, targets: Any, *, capacity: Any = None, labour: 
     ``phi* = min(limit_k / (g_k' L t))`` over the capacity, labour and resource rows ``g_k``. Its optimality
     is then *proved*, not assumed: the dual solution ``nu = 1 / (g' L t)``, ``pi = nu (I - A)'^-1 g`` is
     built and checked (dual feasibility, ``t'pi = 1``, zero duality gap), else :class:`SolverError`.
+    Of the optimal plans it returns the one with the least output, ``x = phi* L t``.
     Everything else (``"weighted"``, negative coefficients, ``method="highs"``) goes to HiGHS, whose
     status is checked as well.
     """

@@ -274,9 +274,10 @@ class IOTable:
             "forward_leontief_index": forward_leontief / forward_leontief.mean(), "class": klass,
         }, index=self.labels)
 
-    def key_sectors(self) -> KeySectors:
-        """:class:`KeySectors` from :meth:`linkages`, each class ordered by the sum of both indices."""
-        table = self.linkages()
+    def key_sectors(self, linkages: pd.DataFrame | None = None) -> KeySectors:
+        """:class:`KeySectors` from :meth:`linkages` (pass its result to avoid recomputing it), each class
+        ordered by the sum of both indices."""
+        table = self.linkages() if linkages is None else linkages
         strength = (table["backward_index"] + table["forward_index"]).sort_values(ascending=False)
         ordered = table.loc[strength.index, "class"]
         members = {c: [str(s) for s in ordered.index[ordered == c]] for c in KEY_CLASSES}

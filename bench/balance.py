@@ -93,8 +93,13 @@ def worker_io_gosplan(n: int, density: float, repeat: int) -> dict[str, Any]:
         return output, links
 
     seconds, peak, (output, links) = timed(run, repeat, "gosplan io")
-    np.savez(RESULTS / "io_gosplan.npz", x=output, backward=links["backward"].to_numpy(),
-             forward=links["forward"].to_numpy(), forward_leontief=links["forward_leontief"].to_numpy())
+    np.savez(
+        RESULTS / "io_gosplan.npz",
+        x=output,
+        backward=links["backward"].to_numpy(),
+        forward=links["forward"].to_numpy(),
+        forward_leontief=links["forward_leontief"].to_numpy(),
+    )
     return {"seconds": seconds, "traced_peak": peak, "max_rss": max_rss()}
 
 
@@ -106,8 +111,11 @@ def worker_io_pymrio(n: int, density: float, repeat: int) -> dict[str, Any]:
     index = pd.MultiIndex.from_arrays([["reg"] * n, [f"s{i}" for i in range(n)]], names=["region", "sector"])
     Zd = pd.DataFrame(Z.toarray(), index=index, columns=index)
     del Z
-    Yd = pd.DataFrame(y[:, None], index=index,
-                      columns=pd.MultiIndex.from_tuples([("reg", "final")], names=["region", "category"]))
+    Yd = pd.DataFrame(
+        y[:, None],
+        index=index,
+        columns=pd.MultiIndex.from_tuples([("reg", "final")], names=["region", "category"]),
+    )
 
     def run() -> pymrio.IOSystem:
         io = pymrio.IOSystem(Z=Zd, Y=Yd)
@@ -115,8 +123,12 @@ def worker_io_pymrio(n: int, density: float, repeat: int) -> dict[str, Any]:
         L = io.L.to_numpy()
         xs = io.x.to_numpy().ravel()
         # the same quantities as gosplan's linkages(), from pymrio's dense inverse
-        io.bench = {"backward": L.sum(axis=0), "forward": (L @ xs) / xs, "forward_leontief": L.sum(axis=1),
-                    "x": xs}
+        io.bench = {
+            "backward": L.sum(axis=0),
+            "forward": (L @ xs) / xs,
+            "forward_leontief": L.sum(axis=1),
+            "x": xs,
+        }
         return io
 
     seconds, peak, io = timed(run, repeat, "pymrio calc_system")
@@ -140,8 +152,13 @@ def worker_extraction(n: int, density: float, repeat: int) -> dict[str, Any]:
         reduced = LeontiefSolver(A[keep][:, keep], method="gmres").solve(y[keep])
         naive.append(time.perf_counter() - start)
         errors.append(abs((x.sum() - reduced.sum()) / frame["total"].iloc[j] - 1))
-    return {"seconds": seconds, "traced_peak": peak, "max_rss": max_rss(), "naive_one_solve": min(naive),
-            "max_rel_error": max(errors)}
+    return {
+        "seconds": seconds,
+        "traced_peak": peak,
+        "max_rss": max_rss(),
+        "naive_one_solve": min(naive),
+        "max_rel_error": max(errors),
+    }
 
 
 def worker_sparse(n: int, repeat: int) -> dict[str, Any]:
@@ -158,8 +175,13 @@ def worker_sparse(n: int, repeat: int) -> dict[str, Any]:
 
     seconds, peak, (x, m, residual) = timed(run, repeat, f"sparse n={n:,}")
     identity = abs(m @ y / x.sum() - 1)  # m'y = 1'x
-    return {"seconds": seconds, "traced_peak": peak, "max_rss": max_rss(), "residual": residual,
-            "identity_error": identity}
+    return {
+        "seconds": seconds,
+        "traced_peak": peak,
+        "max_rss": max_rss(),
+        "residual": residual,
+        "identity_error": identity,
+    }
 
 
 def worker_lp(n: int, repeat: int, highs: bool, time_limit: float) -> dict[str, Any]:
@@ -178,14 +200,25 @@ def worker_lp(n: int, repeat: int, highs: bool, time_limit: float) -> dict[str, 
         return t.balance_plan(targets, capacity=capacity, labour=labour)
 
     seconds, peak, result = timed(run, repeat, f"balance_plan n={n:,}")
-    out = {"seconds": seconds, "traced_peak": peak, "max_rss": max_rss(), "fulfilment": result.fulfilment,
-           "binding": result.binding[:3]}
+    out = {
+        "seconds": seconds,
+        "traced_peak": peak,
+        "max_rss": max_rss(),
+        "fulfilment": result.fulfilment,
+        "binding": result.binding[:3],
+    }
     if highs:
         for solver in ("simplex", "pdlp"):
             start = time.perf_counter()
             try:
-                lp = t.balance_plan(targets, capacity=capacity, labour=labour, method="highs", solver=solver,
-                                    time_limit=time_limit)
+                lp = t.balance_plan(
+                    targets,
+                    capacity=capacity,
+                    labour=labour,
+                    method="highs",
+                    solver=solver,
+                    time_limit=time_limit,
+                )
                 out[f"highs_{solver}"] = time.perf_counter() - start
                 out[f"highs_{solver}_gap"] = abs(lp.fulfilment / result.fulfilment - 1)
             except SolverError as exc:
@@ -220,33 +253,50 @@ def main(cases: list[str], repeat: int) -> None:
         a, b = np.load(RESULTS / "io_gosplan.npz"), np.load(RESULTS / "io_pymrio.npz")
         rel = max(float(np.max(np.abs(a[k] / b[k] - 1))) for k in ("backward", "forward", "forward_leontief"))
         rel = max(rel, float(np.max(np.abs(a["x"] / b["x"] - 1))))
-        report.add_row("n=9,800, 15 %: x, multipliers, linkages, key sectors",
-                       f"{ours['seconds']:.2f} s, traced {gib(ours['traced_peak'])}, rss {gib(ours['max_rss'])}",
-                       f"pymrio {theirs['seconds']:.1f} s, traced {gib(theirs['traced_peak'])}, "
-                       f"rss {gib(theirs['max_rss'])}",
-                       f"{theirs['seconds'] / ours['seconds']:.0f}x faster",
-                       f"max relative difference {rel:.1e}")
+        report.add_row(
+            "n=9,800, 15 %: x, multipliers, linkages, key sectors",
+            f"{ours['seconds']:.2f} s, traced {gib(ours['traced_peak'])}, rss {gib(ours['max_rss'])}",
+            f"pymrio {theirs['seconds']:.1f} s, traced {gib(theirs['traced_peak'])}, "
+            f"rss {gib(theirs['max_rss'])}",
+            f"{theirs['seconds'] / ours['seconds']:.0f}x faster",
+            f"max relative difference {rel:.1e}",
+        )
     if "extraction" in cases:
         ext = spawn("extraction", "9800", "0.15", str(max(1, repeat - 1)))
         naive = ext["naive_one_solve"] * 9800 * 3
-        report.add_row("extraction, all 9,800 sectors (total, backward, forward)",
-                       f"{ext['seconds']:.1f} s, traced {gib(ext['traced_peak'])}",
-                       f"naive loop ~{naive / 3600:.1f} h (extrapolated)", f"{naive / ext['seconds']:.0f}x",
-                       f"max relative difference vs re-solve {ext['max_rel_error']:.1e}")
+        report.add_row(
+            "extraction, all 9,800 sectors (total, backward, forward)",
+            f"{ext['seconds']:.1f} s, traced {gib(ext['traced_peak'])}",
+            f"naive loop ~{naive / 3600:.1f} h (extrapolated)",
+            f"{naive / ext['seconds']:.0f}x",
+            f"max relative difference vs re-solve {ext['max_rel_error']:.1e}",
+        )
     for case, n in (("sparse1m", 1_000_000), ("sparse10m", 10_000_000)):
         if case in cases:
             res = spawn("sparse", str(n), str(repeat if n < 5_000_000 else 1))
-            report.add_row(f"sparse n={n:,}, 20 inputs: solve + multipliers",
-                           f"{res['seconds']:.1f} s, rss {gib(res['max_rss'])}", "pymrio: dense, impossible", "",
-                           f"residual {res['residual']:.1e}, m'y = 1'x to {res['identity_error']:.1e}")
+            report.add_row(
+                f"sparse n={n:,}, 20 inputs: solve + multipliers",
+                f"{res['seconds']:.1f} s, rss {gib(res['max_rss'])}",
+                "pymrio: dense, impossible",
+                "",
+                f"residual {res['residual']:.1e}, m'y = 1'x to {res['identity_error']:.1e}",
+            )
     if "lp" in cases:
         for n in (10_000, 100_000):
             res = spawn("lp", str(n), str(repeat), "1" if n == 10_000 else "0", "120")
-            peer = "" if n > 10_000 else (f"HiGHS simplex {res.get('highs_simplex')}, "
-                                          f"PDLP {res.get('highs_pdlp')}")
+            peer = (
+                ""
+                if n > 10_000
+                else (f"HiGHS simplex {res.get('highs_simplex')}, PDLP {res.get('highs_pdlp')}")
+            )
             fmt = peer.replace("None", "-")
-            report.add_row(f"balance_plan n={n:,}, capacity + labour", f"{res['seconds']:.2f} s", fmt, "",
-                           f"fulfilment {res['fulfilment']:.4f}, binding {res['binding']}")
+            report.add_row(
+                f"balance_plan n={n:,}, capacity + labour",
+                f"{res['seconds']:.2f} s",
+                fmt,
+                "",
+                f"fulfilment {res['fulfilment']:.4f}, binding {res['binding']}",
+            )
     Console().print(report)
 
 

@@ -21,8 +21,10 @@ from gosplan.engines.balance.table import IOTable
 from gosplan.errors import GosplanError
 from gosplan.runner import Runner
 
-app = typer.Typer(help="Input-output balances: check a table, key sectors, extraction, shocks, plan balancing.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Input-output balances: check a table, key sectors, extraction, shocks, plan balancing.",
+    no_args_is_help=True,
+)
 console = Console()
 
 TableArg = Annotated[Path, typer.Argument(help="flows CSV, OECD CSV, BEA use XLSX or flows Parquet")]
@@ -90,8 +92,11 @@ def check(table: TableArg, year: YearOpt = None, out: OutOpt = None) -> None:
     if frame.empty:
         console.print(f"[green]{io.name}: {io.n} sectors, no problems found[/]")
         return
-    _show(frame.set_index("severity"), f"{io.name}: {len(report.errors)} errors, {len(report.warnings)} warnings",
-          top=50)
+    _show(
+        frame.set_index("severity"),
+        f"{io.name}: {len(report.errors)} errors, {len(report.warnings)} warnings",
+        top=50,
+    )
     if not report.ok:
         raise typer.Exit(code=1)
 
@@ -110,18 +115,23 @@ def analyse(table: TableArg, year: YearOpt = None, out: OutOpt = None, top: TopO
         _fail(exc)
         return
     _write(frame, out)
-    frame = frame.assign(strength=frame["backward_index"] + frame["forward_index"]).sort_values("strength",
-                                                                                                 ascending=False)
+    frame = frame.assign(strength=frame["backward_index"] + frame["forward_index"]).sort_values(
+        "strength", ascending=False
+    )
     shown = frame[["output_multiplier", "backward_index", "forward_index", "class"]]
     _show(shown, f"{io.name}: strongest linkages", top)
     console.print(key.summary())
 
 
 @app.command()
-def extract(table: TableArg, year: YearOpt = None, out: OutOpt = None, top: TopOpt = 15,
-            group: Annotated[list[str] | None, typer.Option(help="NAME=S1,S2,... extract a group together")] = None,
-            scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address or processes[:N]")] = None
-            ) -> None:
+def extract(
+    table: TableArg,
+    year: YearOpt = None,
+    out: OutOpt = None,
+    top: TopOpt = 15,
+    group: Annotated[list[str] | None, typer.Option(help="NAME=S1,S2,... extract a group together")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address or processes[:N]")] = None,
+) -> None:
     """Hypothetical extraction: output lost without each sector (or each --group)."""
     io = _load(table, year)
     groups = None
@@ -138,20 +148,31 @@ def extract(table: TableArg, year: YearOpt = None, out: OutOpt = None, top: TopO
         _fail(exc)
         return
     _write(frame, out)
-    _show(frame.sort_values("total", ascending=False)[["total", "total_share", "backward", "forward"]],
-          f"{io.name}: hypothetical extraction (loss of total output)", top)
+    _show(
+        frame.sort_values("total", ascending=False)[["total", "total_share", "backward", "forward"]],
+        f"{io.name}: hypothetical extraction (loss of total output)",
+        top,
+    )
 
 
 @app.command()
-def shock(table: TableArg, year: YearOpt = None, out: OutOpt = None, top: TopOpt = 15,
-          capacity: Annotated[list[str] | None, typer.Option(help="SECTOR=OUTPUT held fixed (mixed model)")] = None,
-          value_added: Annotated[list[str] | None, typer.Option(
-              "--value-added", help="SECTOR=CHANGE of primary inputs (Ghosh)")] = None) -> None:
+def shock(
+    table: TableArg,
+    year: YearOpt = None,
+    out: OutOpt = None,
+    top: TopOpt = 15,
+    capacity: Annotated[list[str] | None, typer.Option(help="SECTOR=OUTPUT held fixed (mixed model)")] = None,
+    value_added: Annotated[
+        list[str] | None, typer.Option("--value-added", help="SECTOR=CHANGE of primary inputs (Ghosh)")
+    ] = None,
+) -> None:
     """Supply shock: sectors held at a capacity, or a primary-input change, and what follows."""
     io = _load(table, year)
     try:
-        frame = io.shock(capacity=_pairs(capacity, "--capacity") or None,
-                         value_added=_pairs(value_added, "--value-added") or None)
+        frame = io.shock(
+            capacity=_pairs(capacity, "--capacity") or None,
+            value_added=_pairs(value_added, "--value-added") or None,
+        )
     except (GosplanError, ValueError) as exc:
         _fail(exc)
         return
@@ -161,29 +182,42 @@ def shock(table: TableArg, year: YearOpt = None, out: OutOpt = None, top: TopOpt
 
 
 @app.command()
-def plan(table: TableArg, year: YearOpt = None, out: OutOpt = None, top: TopOpt = 15,
-         growth: Annotated[float, typer.Option(help="targets: the table's final demand times (1 + growth)")] = 0.05,
-         targets: Annotated[Path | None, typer.Option(help="CSV with columns sector,target")] = None,
-         capacity: Annotated[Path | None, typer.Option(help="CSV with columns sector,capacity")] = None,
-         headroom: Annotated[float, typer.Option(help="without --capacity: capacity = output * (1 + headroom)")
-                             ] = 0.03,
-         labour: Annotated[float | None, typer.Option(help="labour available (needs employment in the table)")
-                           ] = None,
-         weighted: Annotated[bool, typer.Option(help="per-sector fulfilment up to 100 % instead of uniform")] = False
-         ) -> None:
+def plan(
+    table: TableArg,
+    year: YearOpt = None,
+    out: OutOpt = None,
+    top: TopOpt = 15,
+    growth: Annotated[
+        float, typer.Option(help="targets: the table's final demand times (1 + growth)")
+    ] = 0.05,
+    targets: Annotated[Path | None, typer.Option(help="CSV with columns sector,target")] = None,
+    capacity: Annotated[Path | None, typer.Option(help="CSV with columns sector,capacity")] = None,
+    headroom: Annotated[
+        float, typer.Option(help="without --capacity: capacity = output * (1 + headroom)")
+    ] = 0.03,
+    labour: Annotated[
+        float | None, typer.Option(help="labour available (needs employment in the table)")
+    ] = None,
+    weighted: Annotated[
+        bool, typer.Option(help="per-sector fulfilment up to 100 % instead of uniform")
+    ] = False,
+) -> None:
     """Balance a plan: the largest fulfilment of final-demand targets within capacities (LP)."""
     io = _load(table, year)
     try:
         if targets is not None:
             goal = pd.read_csv(targets, dtype={"sector": str}).set_index("sector")["target"]
         else:
-            goal = pd.Series(np.clip(io._require("y", "give --targets") * (1 + growth), 0, None), index=io.labels)
+            goal = pd.Series(
+                np.clip(io._require("y", "give --targets") * (1 + growth), 0, None), index=io.labels
+            )
         if capacity is not None:
             limit = pd.read_csv(capacity, dtype={"sector": str}).set_index("sector")["capacity"]
         else:
             limit = pd.Series(io._require("x", "give --capacity") * (1 + headroom), index=io.labels)
-        result = io.balance_plan(goal, capacity=limit, labour=labour,
-                                 objective="weighted" if weighted else "max_fulfilment")
+        result = io.balance_plan(
+            goal, capacity=limit, labour=labour, objective="weighted" if weighted else "max_fulfilment"
+        )
     except (GosplanError, ValueError) as exc:
         _fail(exc)
         return

@@ -18,8 +18,13 @@ def flows_csv(tmp_path):
     # Miller & Blair (2009) ch. 2 example plus a third sector, with employment
     Z = np.array([[150.0, 500.0, 20.0], [200.0, 100.0, 30.0], [50.0, 60.0, 10.0]])
     x = np.array([1000.0, 2000.0, 400.0])
-    table = IOTable.from_flows(Z, x, labels=["agri", "manuf", "services"], employment=[50.0, 40.0, 30.0],
-                               value_added=x - Z.sum(axis=0))
+    table = IOTable.from_flows(
+        Z,
+        x,
+        labels=["agri", "manuf", "services"],
+        employment=[50.0, 40.0, 30.0],
+        value_added=x - Z.sum(axis=0),
+    )
     path = tmp_path / "flows.csv"
     write_flows_csv(table, path)
     return path
@@ -50,8 +55,9 @@ def test_analyse_writes_parquet(flows_csv, tmp_path) -> None:
 
 
 def test_extract_groups_and_shock(flows_csv, tmp_path) -> None:
-    result = runner.invoke(app, ["extract", str(flows_csv), "--group", "goods=agri,manuf", "--out",
-                                 str(tmp_path / "x.csv")])
+    result = runner.invoke(
+        app, ["extract", str(flows_csv), "--group", "goods=agri,manuf", "--out", str(tmp_path / "x.csv")]
+    )
     assert result.exit_code == 0, result.output
     assert pd.read_csv(tmp_path / "x.csv", index_col=0).loc["goods", "total"] > 0
     result = runner.invoke(app, ["shock", str(flows_csv), "--capacity", "manuf=1800"])
@@ -64,7 +70,9 @@ def test_extract_groups_and_shock(flows_csv, tmp_path) -> None:
 
 def test_plan_reports_binding_capacity(flows_csv, tmp_path) -> None:
     out = tmp_path / "plan.csv"
-    result = runner.invoke(app, ["plan", str(flows_csv), "--growth", "0.10", "--headroom", "0.02", "--out", str(out)])
+    result = runner.invoke(
+        app, ["plan", str(flows_csv), "--growth", "0.10", "--headroom", "0.02", "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert "fulfilment" in result.output and "capacity:" in result.output
     plan = pd.read_csv(out, index_col=0)

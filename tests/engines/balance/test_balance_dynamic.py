@@ -14,13 +14,29 @@ from gosplan.errors import SolverError
 
 A = np.array([[0.1, 0.1, 0.2], [0.5, 0.1, 0.1], [0.4, 0.2, 0.2]])  # coal, steel, transport
 K = np.array([[0.0, 0.1, 0.2], [0.7, 0.1, 0.1], [0.9, 0.2, 0.2]])
-ARGS = dict(labour_coefficients=[0.6, 0.3, 0.2], build_labour=[0.4, 0.2, 0.1], initial_capacity=[300, 350, 280],
-            initial_stocks=[150, 80, 100], demand=[60, 60, 30], labour=470, years=5, input_lag=1, build_lag=2)
+ARGS = dict(
+    labour_coefficients=[0.6, 0.3, 0.2],
+    build_labour=[0.4, 0.2, 0.1],
+    initial_capacity=[300, 350, 280],
+    initial_stocks=[150, 80, 100],
+    demand=[60, 60, 30],
+    labour=470,
+    years=5,
+    input_lag=1,
+    build_lag=2,
+)
 
 
 def test_labour_limits_production_by_hand() -> None:
-    r = dynamic_plan([[0.5]], [[0.0]], initial_capacity=[1000], labour_coefficients=[1.0], labour=100, years=5,
-                     objective="max_production")
+    r = dynamic_plan(
+        [[0.5]],
+        [[0.0]],
+        initial_capacity=[1000],
+        labour_coefficients=[1.0],
+        labour=100,
+        years=5,
+        objective="max_production",
+    )
     assert r.objective_value == pytest.approx(500.0)
     np.testing.assert_allclose(r.production.to_numpy().ravel(), 100.0)
     assert r.shadow_prices["labour:3"] == pytest.approx(1.0)  # one more worker-year, one more unit

@@ -42,8 +42,12 @@ def test_single_sector_extraction_matches_brute_force(n: int, seed: int) -> None
     Z, x = economy(n, seed)
     frame = IOTable.from_flows(Z, x).extraction()
     expected = np.array([brute_force(Z, x, [j]) for j in range(n)])
-    np.testing.assert_allclose(frame[["total", "backward", "forward"]].to_numpy(), expected, rtol=1e-8, atol=1e-8)
-    assert (frame["total"] >= frame["backward"] - 1e-9).all()  # removing a sector costs at least its purchases
+    np.testing.assert_allclose(
+        frame[["total", "backward", "forward"]].to_numpy(), expected, rtol=1e-8, atol=1e-8
+    )
+    assert (
+        frame["total"] >= frame["backward"] - 1e-9
+    ).all()  # removing a sector costs at least its purchases
 
 
 @pytest.mark.parametrize("runner", [Runner(), Runner(processes=2)], ids=["local", "processes"])
@@ -55,8 +59,9 @@ def test_group_extraction_through_runner(runner: Runner) -> None:
     frame = t.extraction(groups=groups, runner=runner, chunk_size=2)
     for name, members in groups.items():
         S = [labels.index(m) for m in members]
-        np.testing.assert_allclose(frame.loc[name, ["total", "backward", "forward"]].to_numpy(),
-                                   brute_force(Z, x, S), rtol=1e-9)
+        np.testing.assert_allclose(
+            frame.loc[name, ["total", "backward", "forward"]].to_numpy(), brute_force(Z, x, S), rtol=1e-9
+        )
     np.testing.assert_allclose(frame.loc["one"].to_numpy(), t.extraction().loc["s5"].to_numpy(), rtol=1e-10)
 
 

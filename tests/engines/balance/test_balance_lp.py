@@ -57,7 +57,9 @@ def test_shadow_prices_match_finite_differences(method: str) -> None:
     base = t.balance_plan(targets, capacity=capacity, labour=scarce, method=method)
     assert base.binding == ["labour"]
     up = t.balance_plan(targets, capacity=capacity, labour=scarce * (1 + 1e-5), method=method)
-    assert (up.fulfilment - base.fulfilment) / (scarce * 1e-5) == pytest.approx(base.shadow_prices["labour"], rel=1e-5)
+    assert (up.fulfilment - base.fulfilment) / (scarce * 1e-5) == pytest.approx(
+        base.shadow_prices["labour"], rel=1e-5
+    )
     # product prices (duals of the balance rows) are non-negative and value the targets at 1
     price = base.plan["product_shadow_price"].to_numpy()
     assert (price >= -1e-12).all()
@@ -76,14 +78,18 @@ def test_weighted_objective_and_its_duals() -> None:
     h = 1e-4 * bumped[sector]
     bumped[sector] += h
     up = t.balance_plan(targets, capacity=bumped, objective="weighted")
-    assert (up.objective_value - result.objective_value) / h == pytest.approx(result.shadow_prices[name], rel=1e-4)
+    assert (up.objective_value - result.objective_value) / h == pytest.approx(
+        result.shadow_prices[name], rel=1e-4
+    )
 
 
 def test_resources_bind_and_are_named() -> None:
     t, targets, capacity, _ = setup(6, seed=2)
     steel_use = np.ones(6)
     need = t.solver.solve(targets)
-    result = t.balance_plan(targets, capacity=capacity * 10, resources={"steel": (steel_use, 0.5 * need.sum())})
+    result = t.balance_plan(
+        targets, capacity=capacity * 10, resources={"steel": (steel_use, 0.5 * need.sum())}
+    )
     assert result.binding == ["resource:steel"]
     assert result.fulfilment == pytest.approx(0.5)
     assert result.constraints.loc["resource:steel", "kind"] == "resource"

@@ -20,7 +20,8 @@ def test_capacity_at_current_output_changes_nothing() -> None:
 
 def test_mixed_model_against_hand_solution() -> None:
     # Manufacturing limited to 1800: agriculture's output follows from its own final demand (350)
-    # x_a = (350 + 0.25 * 1800) / 0.85; what is left of manufacturing for final use is 1800 - 0.2 x_a - 0.05 * 1800.
+    # x_a = (350 + 0.25 * 1800) / 0.85; what is left of manufacturing for final use is
+    # 1800 - 0.2 x_a - 0.05 * 1800.
     t = IOTable.from_flows(Z, X, labels=["a", "m"])
     frame = t.shock(capacity={"m": 1800.0})
     x_a = (350 + 0.25 * 1800) / 0.85

@@ -88,8 +88,11 @@ def test_belgium_identities(data_dir) -> None:
     # (zero-output products kept here: they are entirely imported)
     full = read_oecd_csv(data_dir / "BEL2020ttl.csv", drop_zero_output=False)
     total = read_oecd_csv(data_dir / "BEL2020ttl.csv", domestic=False, drop_zero_output=False)
-    np.testing.assert_allclose(full.imports + (full.A @ sp.diags_array(full.x)).sum(axis=0),
-                               (total.A @ sp.diags_array(total.x)).sum(axis=0), rtol=1e-10)
+    np.testing.assert_allclose(
+        full.imports + (full.A @ sp.diags_array(full.x)).sum(axis=0),
+        (total.A @ sp.diags_array(total.x)).sum(axis=0),
+        rtol=1e-10,
+    )
     x = t.solve()
     # x = A x + y holds exactly in the table up to the OECD row balance residuals (README: <= 2.7 %)
     direct = t.A @ t.x + t.y

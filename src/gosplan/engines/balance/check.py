@@ -81,7 +81,9 @@ def check_table(table: IOTable, balance_tol: float = 0.01, limit_per_kind: int =
         for pos in positions[:limit_per_kind]:
             target.append(Problem(source, None, str(labels[pos]), reason.format(i=pos)))
         if len(positions) > limit_per_kind:
-            target.append(Problem(source, None, None, f"... and {len(positions) - limit_per_kind} more sectors"))
+            target.append(
+                Problem(source, None, None, f"... and {len(positions) - limit_per_kind} more sectors")
+            )
 
     coo = A.tocoo()
     if not np.all(np.isfinite(coo.data)):
@@ -93,9 +95,14 @@ def check_table(table: IOTable, balance_tol: float = 0.01, limit_per_kind: int =
     colsum = np.asarray(A.sum(axis=0)).ravel()
     too_high = np.flatnonzero(colsum >= 1.0)
     for pos in too_high[:limit_per_kind]:
-        report.errors.append(Problem(source, None, str(labels[pos]),
-                                     f"column sum of A is {colsum[pos]:.3g} >= 1: the sector uses more inputs "
-                                     "than it produces"))
+        report.errors.append(
+            Problem(
+                source,
+                None,
+                str(labels[pos]),
+                f"column sum of A is {colsum[pos]:.3g} >= 1: the sector uses more inputs than it produces",
+            )
+        )
     near = np.flatnonzero((colsum >= 0.95) & (colsum < 1.0))
     add(report.warnings, near, "column sum of A is at least 0.95: almost no value added")
     x = table.x
@@ -111,8 +118,14 @@ def check_table(table: IOTable, balance_tol: float = 0.01, limit_per_kind: int =
                     rel = np.abs(residual) / np.where(x != 0, np.abs(x), 1.0)
                 bad = np.flatnonzero(rel > balance_tol)
                 for pos in bad[:limit_per_kind]:
-                    report.warnings.append(Problem(source, None, str(labels[pos]),
-                                                   f"row balance residual x - Ax - y is {rel[pos]:.1%} of output"))
+                    report.warnings.append(
+                        Problem(
+                            source,
+                            None,
+                            str(labels[pos]),
+                            f"row balance residual x - Ax - y is {rel[pos]:.1%} of output",
+                        )
+                    )
     if table.y is not None and not np.all(np.isfinite(table.y)):
         add(report.errors, np.flatnonzero(~np.isfinite(table.y)), "final demand is NaN or infinite")
     if negative.any():
@@ -127,6 +140,12 @@ def check_table(table: IOTable, balance_tol: float = 0.01, limit_per_kind: int =
         return report
     report.spectral_radius = rho
     if rho >= 1.0:
-        report.errors.append(Problem(source, None, None, f"A is not productive: spectral radius {rho:.4f} >= 1, "
-                                     "so I - A has no non-negative inverse"))
+        report.errors.append(
+            Problem(
+                source,
+                None,
+                None,
+                f"A is not productive: spectral radius {rho:.4f} >= 1, so I - A has no non-negative inverse",
+            )
+        )
     return report

@@ -67,12 +67,24 @@ def _matrix(values: Any, n: int, name: str) -> np.ndarray:
     return array
 
 
-def dynamic_plan(A: Any, K: Any, *, initial_capacity: Sequence[float], initial_stocks: Sequence[float] | None = None,
-                 demand: Any = 0.0, labour: Any = None, labour_coefficients: Sequence[float] | None = None,
-                 build_labour: Sequence[float] | None = None, years: int = 5, input_lag: int = 0,
-                 build_lag: int = 1, objective: Objective = "max_capacity",
-                 production_years: Sequence[int] | None = None, labels: Sequence[str] | None = None,
-                 first_year: int = 1) -> DynamicPlan:
+def dynamic_plan(
+    A: Any,
+    K: Any,
+    *,
+    initial_capacity: Sequence[float],
+    initial_stocks: Sequence[float] | None = None,
+    demand: Any = 0.0,
+    labour: Any = None,
+    labour_coefficients: Sequence[float] | None = None,
+    build_labour: Sequence[float] | None = None,
+    years: int = 5,
+    input_lag: int = 0,
+    build_lag: int = 1,
+    objective: Objective = "max_capacity",
+    production_years: Sequence[int] | None = None,
+    labels: Sequence[str] | None = None,
+    first_year: int = 1,
+) -> DynamicPlan:
     """Solve the dynamic Leontief planning LP (see the module docstring) with HiGHS.
 
     ``demand`` and ``labour`` are scalars, one value per sector / year, or a ``years x n`` array.
@@ -86,7 +98,11 @@ def dynamic_plan(A: Any, K: Any, *, initial_capacity: Sequence[float], initial_s
         raise ValueError("lags must be non-negative")
     cap0 = np.asarray(initial_capacity, dtype=np.float64).reshape(n)
     s0 = np.zeros(n) if initial_stocks is None else np.asarray(initial_stocks, dtype=np.float64).reshape(n)
-    d = np.broadcast_to(np.asarray(demand, dtype=np.float64), (T, n)) if np.ndim(demand) < 2 else np.asarray(demand)
+    d = (
+        np.broadcast_to(np.asarray(demand, dtype=np.float64), (T, n))
+        if np.ndim(demand) < 2
+        else np.asarray(demand)
+    )
     if d.shape != (T, n):
         raise ValueError(f"demand must broadcast to {T} x {n}")
     l_coef = np.zeros(n) if labour_coefficients is None else np.asarray(labour_coefficients, dtype=np.float64)
@@ -96,9 +112,13 @@ def dynamic_plan(A: Any, K: Any, *, initial_capacity: Sequence[float], initial_s
     I_T, I_n = sp.identity(T, format="csr"), sp.identity(n, format="csr")
     lag_shift = sp.eye(T, T, k=input_lag, format="csr")  # row t picks year t + input_lag
     # goods balance rows: x[t] - A x[t+lag] - s[t] + s[t-1] - K c[t] = d[t] (minus s0 in year 1)
-    stock_rows = sp.hstack([sp.kron(I_T, I_n) - sp.kron(lag_shift, sp.csr_array(A_)),
-                            -sp.kron(I_T, I_n) + sp.kron(sp.eye(T, T, k=-1), I_n),
-                            -sp.kron(I_T, sp.csr_array(K_))])
+    stock_rows = sp.hstack(
+        [
+            sp.kron(I_T, I_n) - sp.kron(lag_shift, sp.csr_array(A_)),
+            -sp.kron(I_T, I_n) + sp.kron(sp.eye(T, T, k=-1), I_n),
+            -sp.kron(I_T, sp.csr_array(K_)),
+        ]
+    )
     rhs = d.copy()
     rhs[0] -= s0
     built_before = sp.csr_array(np.tril(np.ones((T, T)), k=-build_lag))
@@ -110,8 +130,15 @@ def dynamic_plan(A: Any, K: Any, *, initial_capacity: Sequence[float], initial_s
     row_names += [f"capacity:{y}:{s}" for y in year_names for s in names]
     if labour is not None:
         limit = np.broadcast_to(np.asarray(labour, dtype=np.float64), (T,))
-        blocks.append(sp.hstack([sp.kron(lag_shift, sp.csr_array(l_coef[None, :])), sp.csr_array((T, T * n)),
-                                 sp.kron(I_T, sp.csr_array(lk[None, :]))]))
+        blocks.append(
+            sp.hstack(
+                [
+                    sp.kron(lag_shift, sp.csr_array(l_coef[None, :])),
+                    sp.csr_array((T, T * n)),
+                    sp.kron(I_T, sp.csr_array(lk[None, :])),
+                ]
+            )
+        )
         lower.append(np.full(T, -np.inf))
         upper.append(limit)
         row_names += [f"labour:{y}" for y in year_names]
@@ -119,25 +146,40 @@ def dynamic_plan(A: Any, K: Any, *, initial_capacity: Sequence[float], initial_s
     cost = np.zeros(3 * T * n)
     if objective == "max_capacity":
         counted = np.arange(T) <= T - build_lag  # capacity in place by year T + 1
-        cost[2 * T * n:] = np.repeat(counted.astype(float), n)
+        cost[2 * T * n :] = np.repeat(counted.astype(float), n)
     elif objective == "max_production":
         chosen = set(production_years) if production_years is not None else set(year_names)
         cost[: T * n] = np.repeat([1.0 if y in chosen else 0.0 for y in year_names], n)
     elif objective == "max_employment":
-        cost[: T * n] = (sp.kron(lag_shift, sp.csr_array(l_coef[None, :])).T @ np.ones(T))
-        cost[2 * T * n:] = np.tile(lk, T)
+        cost[: T * n] = sp.kron(lag_shift, sp.csr_array(l_coef[None, :])).T @ np.ones(T)
+        cost[2 * T * n :] = np.tile(lk, T)
     else:
         raise ValueError("objective must be max_capacity, max_production or max_employment")
     magnitude = max(float(np.max(np.abs(np.concatenate([cap0, s0, d.ravel()])), initial=0.0)), 1.0)
-    sol = solve_lp(cost, M, np.concatenate(lower), np.concatenate(upper), np.zeros(3 * T * n),
-                   np.full(3 * T * n, np.inf), maximize=True, col_scale=np.full(3 * T * n, magnitude),
-                   what="dynamic_plan")
-    x, s, c = (sol.x[k * T * n:(k + 1) * T * n].reshape(T, n) for k in range(3))
+    sol = solve_lp(
+        cost,
+        M,
+        np.concatenate(lower),
+        np.concatenate(upper),
+        np.zeros(3 * T * n),
+        np.full(3 * T * n, np.inf),
+        maximize=True,
+        col_scale=np.full(3 * T * n, magnitude),
+        what="dynamic_plan",
+    )
+    x, s, c = (sol.x[k * T * n : (k + 1) * T * n].reshape(T, n) for k in range(3))
     frame = lambda values: pd.DataFrame(values, index=pd.Index(year_names, name="year"), columns=names)  # noqa: E731
     capacity = cap0[None, :] + np.asarray(built_before @ c)
-    labour_used = (np.asarray(sp.kron(lag_shift, sp.csr_array(l_coef[None, :])) @ x.ravel()) + c @ lk)
+    labour_used = np.asarray(sp.kron(lag_shift, sp.csr_array(l_coef[None, :])) @ x.ravel()) + c @ lk
     value = sol.objective + (cap0.sum() if objective == "max_capacity" else 0.0)
-    return DynamicPlan(objective, value, frame(x), frame(s), frame(c), frame(capacity),
-                       pd.Series(labour_used, index=pd.Index(year_names, name="year"), name="labour"),
-                       pd.Series(sol.row_dual, index=pd.Index(row_names, name="constraint"), name="shadow_price"),
-                       sol.status)
+    return DynamicPlan(
+        objective,
+        value,
+        frame(x),
+        frame(s),
+        frame(c),
+        frame(capacity),
+        pd.Series(labour_used, index=pd.Index(year_names, name="year"), name="labour"),
+        pd.Series(sol.row_dual, index=pd.Index(row_names, name="constraint"), name="shadow_price"),
+        sol.status,
+    )

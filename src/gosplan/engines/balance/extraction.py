@@ -66,8 +66,12 @@ def _diagonal_by_solves(item: tuple[Any, str, int, int]) -> np.ndarray:
     return solver.solve(E)[np.arange(start, stop), np.arange(stop - start)]
 
 
-def extract(table: IOTable, groups: Mapping[str, Sequence[Any]] | None = None, runner: Runner | None = None,
-            chunk_size: int = 16) -> pd.DataFrame:
+def extract(
+    table: IOTable,
+    groups: Mapping[str, Sequence[Any]] | None = None,
+    runner: Runner | None = None,
+    chunk_size: int = 16,
+) -> pd.DataFrame:
     """Output losses from hypothetical extraction, one row per sector (or per named group).
 
     Columns: ``total``, ``backward``, ``forward`` (loss of total gross output, in the table's unit)
@@ -95,8 +99,12 @@ def extract(table: IOTable, groups: Mapping[str, Sequence[Any]] | None = None, r
                 raise ValueError(f"group {name!r}: unknown sectors {missing[:5]}")
             positions.append(np.unique(found))
         local = runner.kind == "local"
-        works = [_GroupWork(solver if local else None, None if local else table.A, solver.method,
-                            positions[a:b], m, lx, x) for a, b in chunk_bounds(len(positions), chunk_size)]
+        works = [
+            _GroupWork(
+                solver if local else None, None if local else table.A, solver.method, positions[a:b], m, lx, x
+            )
+            for a, b in chunk_bounds(len(positions), chunk_size)
+        ]
         results = [row for part in runner.map(_group_losses, works, description="extraction") for row in part]
         losses = np.asarray(results, dtype=np.float64).reshape(-1, 3)
         index = pd.Index(list(groups), name="group")

@@ -32,10 +32,20 @@ class LPSolution:
     iterations: int
 
 
-def solve_lp(c: np.ndarray, M: sp.sparray, row_lower: np.ndarray, row_upper: np.ndarray,
-             col_lower: np.ndarray, col_upper: np.ndarray, *, maximize: bool = True,
-             col_scale: np.ndarray | None = None, solver: str = "choose", time_limit: float | None = None,
-             what: str = "LP") -> LPSolution:
+def solve_lp(
+    c: np.ndarray,
+    M: sp.sparray,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+    col_lower: np.ndarray,
+    col_upper: np.ndarray,
+    *,
+    maximize: bool = True,
+    col_scale: np.ndarray | None = None,
+    solver: str = "choose",
+    time_limit: float | None = None,
+    what: str = "LP",
+) -> LPSolution:
     """Solve ``max/min c'x  s.t.  row_lower <= M x <= row_upper, col_lower <= x <= col_upper``."""
     n_rows, n_cols = M.shape
     cs = np.ones(n_cols) if col_scale is None else np.where(col_scale > 0, col_scale, 1.0)
@@ -74,8 +84,10 @@ def solve_lp(c: np.ndarray, M: sp.sparray, row_lower: np.ndarray, row_upper: np.
     status = h.getModelStatus()
     if status != highspy.HighsModelStatus.kOptimal:
         text = h.modelStatusToString(status)
-        hint = {"Infeasible": "the constraints cannot all hold (targets, capacities or stocks contradict)",
-                "Unbounded": "the objective can grow without limit (a capacity or resource limit is missing)"}
+        hint = {
+            "Infeasible": "the constraints cannot all hold (targets, capacities or stocks contradict)",
+            "Unbounded": "the objective can grow without limit (a capacity or resource limit is missing)",
+        }
         raise SolverError(f"{what}: HiGHS returned '{text}', not optimal. {hint.get(text, '')}".strip())
     solution = h.getSolution()
     if not solution.dual_valid:

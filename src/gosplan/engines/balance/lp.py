@@ -88,11 +88,20 @@ def _named(table: IOTable, values: Any, name: str, default: float) -> np.ndarray
     return array
 
 
-def balance_plan(table: IOTable, targets: Any, *, capacity: Any = None, labour: float | None = None,
-                 labour_coefficients: Any = None, resources: Mapping[str, tuple[Any, float]] | None = None,
-                 objective: Literal["max_fulfilment", "weighted"] = "max_fulfilment", weights: Any = None,
-                 method: Literal["auto", "highs", "closed_form"] = "auto", solver: str = "choose",
-                 time_limit: float | None = None) -> PlanBalance:
+def balance_plan(
+    table: IOTable,
+    targets: Any,
+    *,
+    capacity: Any = None,
+    labour: float | None = None,
+    labour_coefficients: Any = None,
+    resources: Mapping[str, tuple[Any, float]] | None = None,
+    objective: Literal["max_fulfilment", "weighted"] = "max_fulfilment",
+    weights: Any = None,
+    method: Literal["auto", "highs", "closed_form"] = "auto",
+    solver: str = "choose",
+    time_limit: float | None = None,
+) -> PlanBalance:
     """Largest uniform (or weighted) fulfilment of final-demand ``targets`` within the limits.
 
     ``capacity``: maximum gross output per sector (missing = unlimited). ``labour``: total labour
@@ -119,8 +128,11 @@ def balance_plan(table: IOTable, targets: Any, *, capacity: Any = None, labour: 
     names: list[str] = []
     limits: list[float] = []
     if labour is not None:
-        rows.append(_named(table, labour_coefficients, "labour_coefficients", 0.0) if labour_coefficients is not None
-                    else table.coefficients("employment"))
+        rows.append(
+            _named(table, labour_coefficients, "labour_coefficients", 0.0)
+            if labour_coefficients is not None
+            else table.coefficients("employment")
+        )
         names.append("labour")
         limits.append(float(labour))
     for name, (coef, available) in (resources or {}).items():
@@ -129,19 +141,30 @@ def balance_plan(table: IOTable, targets: Any, *, capacity: Any = None, labour: 
         limits.append(float(available))
     G = sp.csr_array(np.vstack(rows)) if rows else sp.csr_array((0, n))
     b = np.asarray(limits, dtype=np.float64)
-    closed_ok = (objective == "max_fulfilment" and t.any() and (table.A.data >= 0).all()
-                 and (G.data >= 0).all() and (b >= 0).all() and (cap >= 0).all())
+    closed_ok = (
+        objective == "max_fulfilment"
+        and t.any()
+        and (table.A.data >= 0).all()
+        and (G.data >= 0).all()
+        and (b >= 0).all()
+        and (cap >= 0).all()
+    )
     if method == "closed_form" and not closed_ok:
-        raise ValueError("the closed form needs objective='max_fulfilment', non-negative A, coefficients and limits")
+        raise ValueError(
+            "the closed form needs objective='max_fulfilment', non-negative A, coefficients and limits"
+        )
     if method != "highs" and closed_ok:
         solution = _closed_form(table, t, cap, G, b)
     else:
-        solution = _highs(table, t, cap, G, b, objective, _named(table, weights, "weights", 1.0), solver, time_limit)
+        solution = _highs(
+            table, t, cap, G, b, objective, _named(table, weights, "weights", 1.0), solver, time_limit
+        )
     return _assemble(table, t, cap, G, b, names, objective, *solution)
 
 
-def _closed_form(table: IOTable, t: np.ndarray, cap: np.ndarray, G: sp.csr_array, b: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, str, int]:
+def _closed_form(
+    table: IOTable, t: np.ndarray, cap: np.ndarray, G: sp.csr_array, b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, str, int]:
     solver = table.solver
     need = solver.solve(t)  # L t: output per unit of uniform fulfilment
     finite = np.flatnonzero(np.isfinite(cap))
@@ -150,7 +173,9 @@ def _closed_form(table: IOTable, t: np.ndarray, cap: np.ndarray, G: sp.csr_array
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(use > 0, limit / np.where(use > 0, use, 1.0), np.inf)
     if not len(ratio) or not np.isfinite(ratio).any():
-        raise SolverError("balance_plan: unbounded, no capacity, labour or resource limit restricts the targets")
+        raise SolverError(
+            "balance_plan: unbounded, no capacity, labour or resource limit restricts the targets"
+        )
     k = int(np.argmin(ratio))
     phi = float(ratio[k])
     x = phi * need
@@ -165,9 +190,15 @@ def _closed_form(table: IOTable, t: np.ndarray, cap: np.ndarray, G: sp.csr_array
     reduced = nu * g - (pi - table.A.T @ pi)
     scale = max(1.0, float(np.abs(pi).max()))
     gap = abs(nu * limit[k] - phi)
-    if (pi.min() < -1e-9 * scale or np.abs(reduced).max() > 1e-8 * scale or abs(t @ pi - 1.0) > 1e-8
-            or gap > 1e-9 * max(1.0, phi)):
-        raise SolverError("balance_plan: the closed-form optimum failed its dual certificate; use method='highs'")
+    if (
+        pi.min() < -1e-9 * scale
+        or np.abs(reduced).max() > 1e-8 * scale
+        or abs(t @ pi - 1.0) > 1e-8
+        or gap > 1e-9 * max(1.0, phi)
+    ):
+        raise SolverError(
+            "balance_plan: the closed-form optimum failed its dual certificate; use method='highs'"
+        )
     cap_dual = np.zeros(table.n)
     row_dual = np.zeros(len(b))
     if k < len(finite):
@@ -177,16 +208,25 @@ def _closed_form(table: IOTable, t: np.ndarray, cap: np.ndarray, G: sp.csr_array
     return x, np.array([phi]), pi, row_dual, cap_dual, "Optimal (closed form, dual certificate checked)", 0
 
 
-def _highs(table: IOTable, t: np.ndarray, cap: np.ndarray, G: sp.csr_array, b: np.ndarray, objective: str,
-           w: np.ndarray, solver: str, time_limit: float | None
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, str, int]:
+def _highs(
+    table: IOTable,
+    t: np.ndarray,
+    cap: np.ndarray,
+    G: sp.csr_array,
+    b: np.ndarray,
+    objective: str,
+    w: np.ndarray,
+    solver: str,
+    time_limit: float | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, str, int]:
     n = table.n
     weighted = objective == "weighted"
     n_phi = n if weighted else 1
     phi_block = sp.diags_array(-t, format="csc") if weighted else sp.csc_array(-t[:, None])
     I_minus_A = sp.csc_array(sp.identity(n, format="csc") - table.A)
-    M = sp.block_array([[I_minus_A, phi_block], [sp.csc_array(G), sp.csc_array((G.shape[0], n_phi))]],
-                       format="csc")
+    M = sp.block_array(
+        [[I_minus_A, phi_block], [sp.csc_array(G), sp.csc_array((G.shape[0], n_phi))]], format="csc"
+    )
     row_lower = np.concatenate([np.zeros(n), np.full(len(b), -np.inf)])
     row_upper = np.concatenate([np.full(n, np.inf), b])
     cost = np.concatenate([np.zeros(n), w * t if weighted else [1.0]])
@@ -194,18 +234,51 @@ def _highs(table: IOTable, t: np.ndarray, cap: np.ndarray, G: sp.csr_array, b: n
     # Column scale: the output needed for the full targets, L t (one solve), or the capacity if that
     # is smaller; keeps the scaled outputs near 1 whatever the units of the table.
     need = table.solver.solve(t) if t.any() else np.ones(n)
-    scale = np.where(np.isfinite(cap) & (cap > 0), np.minimum(np.maximum(need, 1e-12), cap), np.maximum(need, 1.0))
+    scale = np.where(
+        np.isfinite(cap) & (cap > 0), np.minimum(np.maximum(need, 1e-12), cap), np.maximum(need, 1.0)
+    )
     col_scale = np.concatenate([np.where(scale > 0, scale, 1.0), np.ones(n_phi)])
-    sol = solve_lp(cost, M, row_lower, row_upper, np.zeros(n + n_phi), col_upper, maximize=True,
-                   col_scale=col_scale, solver=solver, time_limit=time_limit, what="balance_plan")
+    sol = solve_lp(
+        cost,
+        M,
+        row_lower,
+        row_upper,
+        np.zeros(n + n_phi),
+        col_upper,
+        maximize=True,
+        col_scale=col_scale,
+        solver=solver,
+        time_limit=time_limit,
+        what="balance_plan",
+    )
     # d(objective)/d(extra supply of product i) = -dual of its balance row (extra supply lowers the bound)
-    return (sol.x[:n], sol.x[n:], -sol.row_dual[:n], sol.row_dual[n:], np.maximum(sol.col_dual[:n], 0.0),
-            sol.status, sol.iterations)
+    return (
+        sol.x[:n],
+        sol.x[n:],
+        -sol.row_dual[:n],
+        sol.row_dual[n:],
+        np.maximum(sol.col_dual[:n], 0.0),
+        sol.status,
+        sol.iterations,
+    )
 
 
-def _assemble(table: IOTable, t: np.ndarray, cap: np.ndarray, G: sp.csr_array, b: np.ndarray, names: list[str],
-              objective: str, x: np.ndarray, phi: np.ndarray, product_price: np.ndarray, row_dual: np.ndarray,
-              cap_dual: np.ndarray, status: str, iterations: int) -> PlanBalance:
+def _assemble(
+    table: IOTable,
+    t: np.ndarray,
+    cap: np.ndarray,
+    G: sp.csr_array,
+    b: np.ndarray,
+    names: list[str],
+    objective: str,
+    x: np.ndarray,
+    phi: np.ndarray,
+    product_price: np.ndarray,
+    row_dual: np.ndarray,
+    cap_dual: np.ndarray,
+    status: str,
+    iterations: int,
+) -> PlanBalance:
     n = table.n
     weighted = objective == "weighted"
     net = x - table.A @ x
@@ -216,21 +289,37 @@ def _assemble(table: IOTable, t: np.ndarray, cap: np.ndarray, G: sp.csr_array, b
     index = [f"balance:{s}" for s in table.labels] + names + [f"capacity:{table.labels[j]}" for j in cap_rows]
     all_limits = np.concatenate([np.zeros(n), b, cap[cap_rows]])
     all_slack = np.concatenate([balance_slack, b - activity, cap[cap_rows] - x[cap_rows]])
-    constraints = pd.DataFrame({
-        "kind": ["balance"] * n + [nm.split(":")[0] for nm in names] + ["capacity"] * len(cap_rows),
-        "activity": np.concatenate([net - delivered, activity, x[cap_rows]]),
-        "limit": all_limits, "slack": all_slack,
-        "binding": np.abs(all_slack) <= BINDING_TOL * np.maximum(np.abs(all_limits), np.abs(np.concatenate(
-            [delivered, activity, x[cap_rows]])).clip(min=1.0)),
-        "shadow_price": np.concatenate([product_price, row_dual, cap_dual[cap_rows]]),
-    }, index=pd.Index(index, name="constraint"))
+    constraints = pd.DataFrame(
+        {
+            "kind": ["balance"] * n + [nm.split(":")[0] for nm in names] + ["capacity"] * len(cap_rows),
+            "activity": np.concatenate([net - delivered, activity, x[cap_rows]]),
+            "limit": all_limits,
+            "slack": all_slack,
+            "binding": np.abs(all_slack)
+            <= BINDING_TOL
+            * np.maximum(
+                np.abs(all_limits), np.abs(np.concatenate([delivered, activity, x[cap_rows]])).clip(min=1.0)
+            ),
+            "shadow_price": np.concatenate([product_price, row_dual, cap_dual[cap_rows]]),
+        },
+        index=pd.Index(index, name="constraint"),
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         fulfil = np.where(t > 0, net / np.where(t > 0, t, 1.0), np.nan)
         utilisation = np.where(np.isfinite(cap) & (cap > 0), x / np.where(cap > 0, cap, 1.0), np.nan)
-    plan = pd.DataFrame({
-        "output": x, "capacity": cap, "utilisation": utilisation, "net_output": net, "target": t,
-        "fulfilment": fulfil, "capacity_shadow_price": cap_dual, "product_shadow_price": product_price,
-    }, index=table.labels)
+    plan = pd.DataFrame(
+        {
+            "output": x,
+            "capacity": cap,
+            "utilisation": utilisation,
+            "net_output": net,
+            "target": t,
+            "fulfilment": fulfil,
+            "capacity_shadow_price": cap_dual,
+            "product_shadow_price": product_price,
+        },
+        index=table.labels,
+    )
     level = float(phi[0]) if not weighted else float(delivered.sum() / t.sum()) if t.sum() else 1.0
     value = level if not weighted else float(delivered.sum())
     return PlanBalance(objective, value, level, plan, constraints, status, iterations)

@@ -20,7 +20,15 @@ import pandas as pd
 from gosplan.engines.balance.table import IOTable
 from gosplan.errors import Problem, ValidationError
 
-SATELLITES = ("final_demand", "output", "value_added", "imports", "employment", "income", "household_consumption")
+SATELLITES = (
+    "final_demand",
+    "output",
+    "value_added",
+    "imports",
+    "employment",
+    "income",
+    "household_consumption",
+)
 OECD_FINAL_DEMAND = ("HFCE", "NPISH", "GGFC", "GFCF", "INVNT", "DPABR", "CONS_NONRES", "EXPO", "IMPO")
 
 
@@ -35,21 +43,34 @@ def _flows_from_frame(frame: pd.DataFrame, source: str) -> IOTable:
     sectors = [c for c in frame.columns if c not in SATELLITES]
     problems = []
     if list(frame.index) != sectors:
-        problems.append(Problem(source, None, None, "the sector columns must repeat the row labels in the same "
-                                f"order; rows {list(frame.index[:5])}..., columns {sectors[:5]}..."))
+        problems.append(
+            Problem(
+                source,
+                None,
+                None,
+                "the sector columns must repeat the row labels in the same "
+                f"order; rows {list(frame.index[:5])}..., columns {sectors[:5]}...",
+            )
+        )
     if "final_demand" not in frame and "output" not in frame:
         problems.append(Problem(source, None, None, "need a final_demand or an output column"))
     for column in frame.columns:
         values = pd.to_numeric(frame[column], errors="coerce")
         for pos in np.flatnonzero(values.isna().to_numpy() & frame[column].notna().to_numpy())[:20]:
-            problems.append(Problem(source, int(pos) + 2, str(column), f"not a number: {frame[column].iloc[pos]!r}"))
+            problems.append(
+                Problem(source, int(pos) + 2, str(column), f"not a number: {frame[column].iloc[pos]!r}")
+            )
     if problems:
         raise ValidationError(problems)
     frame = frame.apply(pd.to_numeric).fillna(0.0)
     extra = {k: frame[k].to_numpy() for k in SATELLITES[2:] if k in frame}
-    table = IOTable.from_flows(frame[sectors].to_numpy(), frame["output"].to_numpy() if "output" in frame else None,
-                               final_demand=frame["final_demand"].to_numpy() if "final_demand" in frame else None,
-                               labels=list(frame.index), **extra)
+    table = IOTable.from_flows(
+        frame[sectors].to_numpy(),
+        frame["output"].to_numpy() if "output" in frame else None,
+        final_demand=frame["final_demand"].to_numpy() if "final_demand" in frame else None,
+        labels=list(frame.index),
+        **extra,
+    )
     table.name = source
     return table
 
@@ -57,12 +78,20 @@ def _flows_from_frame(frame: pd.DataFrame, source: str) -> IOTable:
 def write_flows_csv(table: IOTable, path: str | Path) -> None:
     """Write a table in the flows CSV format (flows ``Z = A diag(x)`` plus its vectors)."""
     x = table._require("x", "writing flows needs gross output")
-    frame = pd.DataFrame((table.A @ np.diag(x)) if table.n <= 5000 else (table.A.toarray() * x[None, :]),
-                         index=table.labels, columns=table.labels)
+    frame = pd.DataFrame(
+        (table.A @ np.diag(x)) if table.n <= 5000 else (table.A.toarray() * x[None, :]),
+        index=table.labels,
+        columns=table.labels,
+    )
     frame["output"] = x
-    for name, attribute in (("final_demand", "y"), ("value_added", "value_added"), ("imports", "imports"),
-                            ("employment", "employment"), ("income", "income"),
-                            ("household_consumption", "household_consumption")):
+    for name, attribute in (
+        ("final_demand", "y"),
+        ("value_added", "value_added"),
+        ("imports", "imports"),
+        ("employment", "employment"),
+        ("income", "income"),
+        ("household_consumption", "household_consumption"),
+    ):
         if getattr(table, attribute) is not None:
             frame[name] = getattr(table, attribute)
     frame.to_csv(path, index_label="sector")
@@ -85,7 +114,9 @@ def read_oecd_csv(path: str | Path, drop_zero_output: bool = True, domestic: boo
     rows = [f"TTL_{c[1:]}" for c in sectors]
     missing = [r for r in [*rows, "OUTPUT", "VALU"] if r not in raw.index]
     if missing:
-        raise ValidationError([Problem(path.name, None, None, f"not an OECD IO table: rows {missing[:5]} missing")])
+        raise ValidationError(
+            [Problem(path.name, None, None, f"not an OECD IO table: rows {missing[:5]} missing")]
+        )
     Z = raw.loc[rows, sectors].to_numpy(dtype=np.float64)
     x = raw.loc["OUTPUT", sectors].to_numpy(dtype=np.float64)
     fd_columns = [c for c in OECD_FINAL_DEMAND if c in raw.columns]
@@ -102,9 +133,15 @@ def read_oecd_csv(path: str | Path, drop_zero_output: bool = True, domestic: boo
         final = final.mul(share, axis=0)
     keep = np.flatnonzero(x != 0) if drop_zero_output else np.arange(len(sectors))
     labels = [sectors[k] for k in keep]
-    table = IOTable.from_flows(Z[np.ix_(keep, keep)], x[keep], final_demand=final.iloc[keep], labels=labels,
-                               value_added=value_added[keep], imports=None if imports is None else imports[keep],
-                               household_consumption=final["HFCE"].to_numpy()[keep] if "HFCE" in final else None)
+    table = IOTable.from_flows(
+        Z[np.ix_(keep, keep)],
+        x[keep],
+        final_demand=final.iloc[keep],
+        labels=labels,
+        value_added=value_added[keep],
+        imports=None if imports is None else imports[keep],
+        household_consumption=final["HFCE"].to_numpy()[keep] if "HFCE" in final else None,
+    )
     table.name = path.name
     return table
 
@@ -115,9 +152,11 @@ def _bea_sheet(path: Path, year: int | str) -> pd.DataFrame:
     codes = sheet.iloc[header_row - 1].tolist()
     titles = sheet.iloc[header_row].tolist()
     # totals have no code in BEA's header; name those columns by their title
-    labels = [str(c).strip() if isinstance(c, str) and c.strip() else str(t).strip() for c, t in zip(codes, titles,
-                                                                                                     strict=True)]
-    body = sheet.iloc[header_row + 1:].copy()
+    labels = [
+        str(c).strip() if isinstance(c, str) and c.strip() else str(t).strip()
+        for c, t in zip(codes, titles, strict=True)
+    ]
+    body = sheet.iloc[header_row + 1 :].copy()
     body.columns = ["code", "name", *labels[2:]]
     return body
 
@@ -149,8 +188,11 @@ def read_bea_use(path: str | Path, year: int | str = 2015) -> IOTable:
     va_row = body[body["name"].astype(str).str.strip() == "Total Value Added"]
     value_added = _numbers(va_row[industry_codes]).to_numpy().ravel()
     commodity_output = _numbers(rows.loc[industry_codes, ["Total Commodity Output"]]).to_numpy().ravel()
-    imports_col = _numbers(rows.loc[industry_codes, ["F050"]]).to_numpy().ravel() if "F050" in rows.columns \
+    imports_col = (
+        _numbers(rows.loc[industry_codes, ["F050"]]).to_numpy().ravel()
+        if "F050" in rows.columns
         else np.zeros(len(industry_codes))
+    )
     total_use = commodity_output - imports_col  # imports enter the use table as a negative final use
     with np.errstate(divide="ignore", invalid="ignore"):
         domestic_share = np.clip(np.where(total_use > 0, commodity_output / total_use, 1.0), 0.0, 1.0)
@@ -190,6 +232,6 @@ def read_table(path: str | Path, year: int | str | None = None, **kwargs: Any) -
         return _flows_from_frame(frame, path.name)
     with path.open() as handle:
         head = handle.read(200_000)
-    if "\"OUTPUT\"" in head or "\nOUTPUT," in head:
+    if '"OUTPUT"' in head or "\nOUTPUT," in head:
         return read_oecd_csv(path, **kwargs)
     return read_flows_csv(path)

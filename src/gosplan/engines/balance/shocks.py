@@ -27,15 +27,18 @@ if TYPE_CHECKING:
 
 
 def _partial(table: IOTable, values: Any, name: str) -> pd.Series:
-    series = pd.Series(values, dtype=np.float64) if not isinstance(values, pd.Series) else values.astype(float)
+    series = (
+        pd.Series(values, dtype=np.float64) if not isinstance(values, pd.Series) else values.astype(float)
+    )
     unknown = series.index.difference(table.labels)
     if len(unknown):
         raise ValueError(f"{name}: unknown sectors {list(unknown[:5])}")
     return series
 
 
-def shock(table: IOTable, capacity: Any = None, final_demand: Any = None, value_added: Any = None
-          ) -> pd.DataFrame:
+def shock(
+    table: IOTable, capacity: Any = None, final_demand: Any = None, value_added: Any = None
+) -> pd.DataFrame:
     """Effect of a supply shock; returns one row per sector.
 
     ``capacity``: mapping sector -> output held fixed (mixed model); ``final_demand``: optional new
@@ -54,10 +57,16 @@ def shock(table: IOTable, capacity: Any = None, final_demand: Any = None, value_
         with np.errstate(divide="ignore", invalid="ignore"):
             scaled = np.where(x != 0, dv / np.where(x != 0, x, 1.0), 0.0)
         dx = x * table.solver.solve(scaled, transpose=True)
-        return pd.DataFrame({
-            "output_before": x, "output_after": x + dx, "output_change": dx,
-            "value_added_change": dv, "constrained": dv != 0,
-        }, index=table.labels)
+        return pd.DataFrame(
+            {
+                "output_before": x,
+                "output_after": x + dx,
+                "output_change": dx,
+                "value_added_change": dv,
+                "constrained": dv != 0,
+            },
+            index=table.labels,
+        )
     fixed = _partial(table, capacity, "capacity")
     K = np.sort(table.labels.get_indexer(fixed.index))
     x_K = fixed.reindex(table.labels[K]).to_numpy()
@@ -76,7 +85,14 @@ def shock(table: IOTable, capacity: Any = None, final_demand: Any = None, value_
     y_after[K] = x_K - A[K][:, K] @ x_K - A[K][:, N] @ x_N
     constrained = np.zeros(table.n, dtype=bool)
     constrained[K] = True
-    return pd.DataFrame({
-        "output_before": x, "output_after": after, "output_change": after - x,
-        "final_demand_before": y, "final_demand_after": y_after, "constrained": constrained,
-    }, index=table.labels)
+    return pd.DataFrame(
+        {
+            "output_before": x,
+            "output_after": after,
+            "output_change": after - x,
+            "final_demand_before": y,
+            "final_demand_after": y_after,
+            "constrained": constrained,
+        },
+        index=table.labels,
+    )

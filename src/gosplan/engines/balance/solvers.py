@@ -67,7 +67,9 @@ class LeontiefSolver:
         Largest relative residual accepted from any method before :class:`SolverError` is raised.
     """
 
-    def __init__(self, A: object, method: Method = "auto", tol: float = 1e-12, check_tol: float = 1e-9) -> None:
+    def __init__(
+        self, A: object, method: Method = "auto", tol: float = 1e-12, check_tol: float = 1e-9
+    ) -> None:
         if method not in METHODS:
             raise ValueError(f"method must be one of {METHODS}, got {method!r}")
         self.A = as_sparse(A)
@@ -145,7 +147,8 @@ class LeontiefSolver:
         rel = self.residual(x, b, transpose)
         if rel > self.check_tol:
             raise SolverError(
-                f"the {self.method} solve left a relative residual of {rel:.2e} (limit {self.check_tol:.0e}); "
+                f"the {self.method} solve left a relative residual of {rel:.2e} "
+                f"(limit {self.check_tol:.0e}); "
                 "I - A is singular or badly conditioned"
             )
 
@@ -203,8 +206,14 @@ class LeontiefSolver:
         return diag
 
 
-def gmres(matvec: Callable[[np.ndarray], np.ndarray], b: np.ndarray, x0: np.ndarray, tol: float,
-          restart: int = 30, max_restarts: int = 20) -> tuple[np.ndarray, bool]:
+def gmres(
+    matvec: Callable[[np.ndarray], np.ndarray],
+    b: np.ndarray,
+    x0: np.ndarray,
+    tol: float,
+    restart: int = 30,
+    max_restarts: int = 20,
+) -> tuple[np.ndarray, bool]:
     """Restarted GMRES with classical Gram-Schmidt applied twice (CGS2) on a preallocated basis.
 
     Written here rather than taken from scipy.sparse.linalg.gmres because scipy orthogonalises one
@@ -238,7 +247,10 @@ def gmres(matvec: Callable[[np.ndarray], np.ndarray], b: np.ndarray, x0: np.ndar
             if not breakdown:
                 V[k + 1] = w / H[k + 1, k]
             for i in range(k):  # apply the earlier Givens rotations to the new column
-                H[i, k], H[i + 1, k] = cs[i] * H[i, k] + sn[i] * H[i + 1, k], -sn[i] * H[i, k] + cs[i] * H[i + 1, k]
+                H[i, k], H[i + 1, k] = (
+                    cs[i] * H[i, k] + sn[i] * H[i + 1, k],
+                    -sn[i] * H[i, k] + cs[i] * H[i + 1, k],
+                )
             denom = float(np.hypot(H[k, k], H[k + 1, k]))
             cs[k], sn[k] = (1.0, 0.0) if denom == 0 else (H[k, k] / denom, H[k + 1, k] / denom)
             H[k, k], H[k + 1, k] = denom, 0.0

@@ -78,7 +78,8 @@ class KeySectors:
         return (
             f"{len(self.key)} of {n} sectors are key sectors (above-average backward and forward linkage)"
             f"{': ' + names if self.key else ''}; {len(self.backward_oriented)} pull mainly on their "
-            f"suppliers, {len(self.forward_oriented)} mainly supply others, {len(self.weak)} are weakly linked."
+            f"suppliers, {len(self.forward_oriented)} mainly supply others, "
+            f"{len(self.weak)} are weakly linked."
         )
 
 
@@ -90,11 +91,22 @@ class IOTable:
     multipliers. ``method`` picks the linear solver (see :mod:`gosplan.engines.balance.solvers`).
     """
 
-    def __init__(self, A: Any, labels: Sequence[Any] | None = None, *, x: Vector | None = None,
-                 final_demand: Any = None, value_added: Vector | None = None, imports: Vector | None = None,
-                 employment: Vector | None = None, income: Vector | None = None,
-                 household_consumption: Vector | None = None, Z: Any = None, name: str = "table",
-                 method: Method = "auto") -> None:
+    def __init__(
+        self,
+        A: Any,
+        labels: Sequence[Any] | None = None,
+        *,
+        x: Vector | None = None,
+        final_demand: Any = None,
+        value_added: Vector | None = None,
+        imports: Vector | None = None,
+        employment: Vector | None = None,
+        income: Vector | None = None,
+        household_consumption: Vector | None = None,
+        Z: Any = None,
+        name: str = "table",
+        method: Method = "auto",
+    ) -> None:
         self.A = as_sparse(A)
         n = self.A.shape[0]
         if self.A.shape != (n, n):
@@ -108,8 +120,15 @@ class IOTable:
         self._solver: LeontiefSolver | None = None
         self.Z = None if Z is None else as_sparse(Z)
         self.final_demand_detail = final_demand if isinstance(final_demand, pd.DataFrame) else None
-        opt = {"x": x, "final_demand": final_demand, "value_added": value_added, "imports": imports,
-               "employment": employment, "income": income, "household_consumption": household_consumption}
+        opt = {
+            "x": x,
+            "final_demand": final_demand,
+            "value_added": value_added,
+            "imports": imports,
+            "employment": employment,
+            "income": income,
+            "household_consumption": household_consumption,
+        }
         vectors = {k: None if v is None else _vector(v, n, self.labels, k) for k, v in opt.items()}
         self.y: np.ndarray | None = vectors["final_demand"]
         self.x: np.ndarray | None = vectors["x"]
@@ -123,8 +142,15 @@ class IOTable:
 
     # -- construction ---------------------------------------------------------------------------
     @classmethod
-    def from_flows(cls, Z: Any, x: Vector | None = None, *, final_demand: Any = None, labels: Sequence[Any] | None
-                   = None, **satellites: Any) -> IOTable:
+    def from_flows(
+        cls,
+        Z: Any,
+        x: Vector | None = None,
+        *,
+        final_demand: Any = None,
+        labels: Sequence[Any] | None = None,
+        **satellites: Any,
+    ) -> IOTable:
         """Table from intermediate flows ``Z`` (row i sells to column j) and gross output ``x``.
 
         ``x`` defaults to row sums of ``Z`` plus final demand. Sectors with zero output get zero
@@ -214,8 +240,9 @@ class IOTable:
             return np.where(x != 0, values / np.where(x != 0, x, 1.0), 0.0)
 
     # -- multipliers ----------------------------------------------------------------------------
-    def multipliers(self, kind: MultiplierKind = "output", variant: Literal["simple", "I", "II"] = "I"
-                    ) -> pd.Series:
+    def multipliers(
+        self, kind: MultiplierKind = "output", variant: Literal["simple", "I", "II"] = "I"
+    ) -> pd.Series:
         """Multipliers per unit of final demand of each sector (Miller & Blair ch. 6).
 
         ``output``: column sums of ``L`` (type I) or of the household-closed inverse (type II).
@@ -243,8 +270,9 @@ class IOTable:
         consumption = self._require("household_consumption", "pass household_consumption=")
         total_income = self._require("income", "pass income=").sum()
         hc = consumption / total_income if total_income else consumption * 0.0
-        closed = sp.block_array([[self.A, sp.csc_array(hc[:, None])], [sp.csc_array(h[None, :]), None]],
-                                format="csc")
+        closed = sp.block_array(
+            [[self.A, sp.csc_array(hc[:, None])], [sp.csc_array(h[None, :]), None]], format="csc"
+        )
         solver = LeontiefSolver(closed, method=self.method)
         return solver.solve(np.concatenate([c, [0.0]]), transpose=True)
 
@@ -266,13 +294,23 @@ class IOTable:
         forward_leontief = solver.solve(np.ones(self.n))
         b_index = backward / backward.mean()
         f_index = forward / forward.mean()
-        klass = np.select([(b_index > 1) & (f_index > 1), b_index > 1, f_index > 1],
-                          list(KEY_CLASSES[:3]), default=KEY_CLASSES[3])
-        return pd.DataFrame({
-            "backward": backward, "forward": forward, "forward_leontief": forward_leontief,
-            "backward_index": b_index, "forward_index": f_index,
-            "forward_leontief_index": forward_leontief / forward_leontief.mean(), "class": klass,
-        }, index=self.labels)
+        klass = np.select(
+            [(b_index > 1) & (f_index > 1), b_index > 1, f_index > 1],
+            list(KEY_CLASSES[:3]),
+            default=KEY_CLASSES[3],
+        )
+        return pd.DataFrame(
+            {
+                "backward": backward,
+                "forward": forward,
+                "forward_leontief": forward_leontief,
+                "backward_index": b_index,
+                "forward_index": f_index,
+                "forward_leontief_index": forward_leontief / forward_leontief.mean(),
+                "class": klass,
+            },
+            index=self.labels,
+        )
 
     def key_sectors(self, linkages: pd.DataFrame | None = None) -> KeySectors:
         """:class:`KeySectors` from :meth:`linkages` (pass its result to avoid recomputing it), each class
@@ -281,8 +319,9 @@ class IOTable:
         strength = (table["backward_index"] + table["forward_index"]).sort_values(ascending=False)
         ordered = table.loc[strength.index, "class"]
         members = {c: [str(s) for s in ordered.index[ordered == c]] for c in KEY_CLASSES}
-        return KeySectors(table, members["key"], members["backward-oriented"], members["forward-oriented"],
-                          members["weak"])
+        return KeySectors(
+            table, members["key"], members["backward-oriented"], members["forward-oriented"], members["weak"]
+        )
 
     def import_dependency(self) -> pd.DataFrame:
         """Direct import coefficient ``m_j = M_j / x_j`` and total import content ``(m'L)_j``.
@@ -298,23 +337,36 @@ class IOTable:
     def check(self, **kwargs: Any) -> TableCheck:
         """Explain what is wrong with the table before any solve (see :func:`check_table`)."""
         from gosplan.engines.balance.check import check_table
+
         return check_table(self, **kwargs)
 
-    def extraction(self, groups: Mapping[str, Sequence[Any]] | None = None, runner: Runner | None = None,
-                   chunk_size: int = 16) -> pd.DataFrame:
+    def extraction(
+        self,
+        groups: Mapping[str, Sequence[Any]] | None = None,
+        runner: Runner | None = None,
+        chunk_size: int = 16,
+    ) -> pd.DataFrame:
         """Hypothetical extraction for every sector, or for named groups of sectors."""
         from gosplan.engines.balance.extraction import extract
+
         return extract(self, groups=groups, runner=runner, chunk_size=chunk_size)
 
-    def shock(self, capacity: Vector | None = None, *, final_demand: Vector | None = None,
-              value_added: Vector | None = None) -> pd.DataFrame:
+    def shock(
+        self,
+        capacity: Vector | None = None,
+        *,
+        final_demand: Vector | None = None,
+        value_added: Vector | None = None,
+    ) -> pd.DataFrame:
         """Supply shocks: sectors held at a capacity (mixed model) or a primary-input change (Ghosh)."""
         from gosplan.engines.balance.shocks import shock
+
         return shock(self, capacity=capacity, final_demand=final_demand, value_added=value_added)
 
     def balance_plan(self, targets: Vector, **kwargs: Any) -> PlanBalance:
         """LP plan balancing within capacities and resources (see :func:`balance_plan`)."""
         from gosplan.engines.balance.lp import balance_plan
+
         return balance_plan(self, targets, **kwargs)
 
     def __repr__(self) -> str:

@@ -288,10 +288,9 @@ class IOTable:
         x = self._require("x", "linkages need gross output")
         solver = self.solver
         backward = solver.solve(np.ones(self.n), transpose=True)
-        lx = solver.solve(x)
+        lx, forward_leontief = solver.solve(np.column_stack([x, np.ones(self.n)])).T  # one block solve
         with np.errstate(divide="ignore", invalid="ignore"):
             forward = np.where(x != 0, lx / np.where(x != 0, x, 1.0), 1.0)
-        forward_leontief = solver.solve(np.ones(self.n))
         b_index = backward / backward.mean()
         f_index = forward / forward.mean()
         klass = np.select(

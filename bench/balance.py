@@ -75,8 +75,11 @@ def sparse_coefficients(n: int, k: int = 20, seed: int = 0) -> sp.csc_array:
     indptr = np.arange(0, n * k + 1, k, dtype=np.int64 if n * k >= 2**31 else np.int32)
     indices = rng.integers(0, n, n * k, dtype=np.int32)
     data = rng.random(n * k)
-    sums = np.add.reduceat(data, indptr[:-1])
-    data *= np.repeat(rng.uniform(0.3, 0.8, n) / sums, k)
+    scale = rng.uniform(0.3, 0.8, n) / np.add.reduceat(data, indptr[:-1])
+    step = 1_000_000  # normalise columns in slices: no second n*k temporary at n = 10,000,000
+    for start in range(0, n, step):
+        stop = min(start + step, n)
+        data[start * k : stop * k] *= np.repeat(scale[start:stop], k)
     return sp.csc_array((data, indices, indptr), shape=(n, n))
 
 
@@ -304,7 +307,7 @@ def main(cases: list[str], repeat: int, reuse_peer: bool = False) -> None:
                 "",
                 f"fulfilment {res['fulfilment']:.4f}, binding {res['binding']}",
             )
-    Console().print(report)
+    Console(width=200).print(report)
 
 
 if __name__ == "__main__":

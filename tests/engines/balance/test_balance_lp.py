@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import random_productive
+from balance_helpers import random_productive
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

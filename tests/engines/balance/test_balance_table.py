@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
-from conftest import random_productive
+from balance_helpers import random_productive
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -156,9 +156,11 @@ def test_inverse_refused_for_huge_n(monkeypatch) -> None:
 
 
 def test_non_productive_table_raises() -> None:
-    solver = LeontiefSolver(np.array([[0.5, 0.5], [0.5, 0.5]]))  # rho = 1: I - A singular
+    singular = np.array([[0.5, 0.5], [0.5, 0.5]])  # rho = 1: I - A singular
+    with pytest.raises(SolverError, match="not productive"):
+        LeontiefSolver(singular)
     with pytest.raises(SolverError):
-        solver.solve(np.array([1.0, 1.0]))
+        LeontiefSolver(singular, method="gmres").solve(np.array([1.0, 1.0]))
 
 
 def test_solve_many_through_runner() -> None:

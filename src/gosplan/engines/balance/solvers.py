@@ -22,6 +22,7 @@ array([1.254, 0.264])
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Literal
 
@@ -87,7 +88,13 @@ class LeontiefSolver:
         if method == "dense":
             dense = -self.A.toarray()
             dense[np.diag_indices(n)] += 1.0
-            self._lu = sla.lu_factor(dense, overwrite_a=True, check_finite=False)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", sla.LinAlgWarning)  # reported below as a SolverError
+                self._lu = sla.lu_factor(dense, overwrite_a=True, check_finite=False)
+            if not np.all(np.diag(self._lu[0])):
+                raise SolverError(
+                    "I - A is singular (a zero pivot in its LU factors): the table is not productive"
+                )
         elif method == "splu":
             identity = sp.identity(n, format="csc", dtype=np.float64)
             try:
@@ -124,7 +131,11 @@ class LeontiefSolver:
         M = self._matrix(transpose)
         restart = 30 if self.n <= 2_000_000 else 15  # Krylov basis memory: restart x n doubles
         x = b + M @ b  # two Neumann terms: a good start for a productive A
-        x, converged = gmres(lambda v: v - M @ v, b, x, self.tol, restart=restart, max_restarts=20)
+        try:
+            x, converged = gmres(lambda v: v - M @ v, b, x, self.tol, restart=restart, max_restarts=20)
+        except np.linalg.LinAlgError as exc:  # a zero on the Hessenberg diagonal: I - A is singular
+            message = f"GMRES broke down ({exc}); I - A is singular: the table is not productive"
+            raise SolverError(message) from exc
         if not converged:
             raise SolverError(
                 f"GMRES did not reach a relative residual of {self.tol:g}; the matrix may be close to "

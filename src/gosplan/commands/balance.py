@@ -1,0 +1,228 @@
+"""``gosplan balance``: input-output analysis and plan balancing on table files.
+
+TABLE is a flows CSV (gosplan's format), an OECD symmetric table CSV, a BEA use table XLSX
+(``--year``) or a flows Parquet file. Results print as Rich tables; ``--out`` writes the full result
+as CSV or Parquet (by extension).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from gosplan.engines.balance.readers import read_table
+from gosplan.engines.balance.table import IOTable
+from gosplan.errors import GosplanError
+from gosplan.runner import Runner
+
+app = typer.Typer(
+    help="Input-output balances: check a table, key sectors, extraction, shocks, plan balancing.",
+    no_args_is_help=True,
+)
+console = Console()
+
+TableArg = Annotated[Path, typer.Argument(help="flows CSV, OECD CSV, BEA use XLSX or flows Parquet")]
+YearOpt = Annotated[int | None, typer.Option(help="sheet (year) of a BEA workbook")]
+OutOpt = Annotated[Path | None, typer.Option("--out", help="write the full result to .csv or .parquet")]
+TopOpt = Annotated[int, typer.Option(help="rows shown on the terminal")]
+
+
+def _load(path: Path, year: int | None) -> IOTable:
+    try:
+        return read_table(path, year=year)
+    except GosplanError as exc:
+        _fail(exc)
+        raise  # unreachable: _fail exits
+
+
+def _fail(exc: Exception) -> None:
+    console.print(f"[bold red]error:[/] {exc}")
+    raise typer.Exit(code=2)
+
+
+def _pairs(values: list[str] | None, what: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for item in values or []:
+        key, sep, number = item.rpartition("=")
+        if not sep:
+            raise typer.BadParameter(f"{what} must look like SECTOR=VALUE, got {item!r}")
+        try:
+            out[key] = float(number)
+        except ValueError as exc:
+            raise typer.BadParameter(f"{what}: {number!r} is not a number") from exc
+    return out
+
+
+def _write(frame: pd.DataFrame, out: Path | None) -> None:
+    if out is None:
+        return
+    if out.suffix.lower() == ".parquet":
+        frame.reset_index().to_parquet(out, index=False)
+    else:
+        frame.to_csv(out)
+    console.print(f"wrote {len(frame):,} rows to {out}")
+
+
+def _show(frame: pd.DataFrame, title: str, top: int) -> None:
+    table = Table(title=title, show_lines=False)
+    table.add_column(str(frame.index.name or ""), style="bold")
+    for column in frame.columns:
+        table.add_column(str(column), justify="right" if frame[column].dtype.kind in "fiu" else "left")
+    for label, row in frame.head(top).iterrows():
+        cells = [f"{v:,.4g}" if isinstance(v, float | np.floating) else str(v) for v in row.to_numpy()]
+        table.add_row(str(label), *cells)
+    console.print(table)
+    if len(frame) > top:
+        console.print(f"[dim]... {len(frame) - top:,} more rows (use --out to save all)[/]")
+
+
+@app.command()
+def check(table: TableArg, year: YearOpt = None, out: OutOpt = None) -> None:
+    """Explain what is wrong with TABLE before any solve (exit code 1 on errors)."""
+    io = _load(table, year)
+    report = io.check()
+    frame = report.to_frame()
+    _write(frame, out)
+    if frame.empty:
+        console.print(f"[green]{io.name}: {io.n} sectors, no problems found[/]")
+        return
+    _show(
+        frame.set_index("severity"),
+        f"{io.name}: {len(report.errors)} errors, {len(report.warnings)} warnings",
+        top=50,
+    )
+    if not report.ok:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def analyse(table: TableArg, year: YearOpt = None, out: OutOpt = None, top: TopOpt = 15) -> None:
+    """Output multipliers, backward/forward linkages and key sectors of TABLE."""
+    io = _load(table, year)
+    try:
+        frame = io.linkages()
+        frame.insert(0, "output_multiplier", frame["backward"])
+        if io.value_added is not None:
+            frame.insert(1, "value_added_multiplier", io.multipliers("value_added", "simple"))
+        key = io.key_sectors()
+    except GosplanError as exc:
+        _fail(exc)
+        return
+    _write(frame, out)
+    frame = frame.assign(strength=frame["backward_index"] + frame["forward_index"]).sort_values(
+        "strength", ascending=False
+    )
+    shown = frame[["output_multiplier", "backward_index", "forward_index", "class"]]
+    _show(shown, f"{io.name}: strongest linkages", top)
+    console.print(key.summary())
+
+
+@app.command()
+def extract(
+    table: TableArg,
+    year: YearOpt = None,
+    out: OutOpt = None,
+    top: TopOpt = 15,
+    group: Annotated[list[str] | None, typer.Option(help="NAME=S1,S2,... extract a group together")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address or processes[:N]")] = None,
+) -> None:
+    """Hypothetical extraction: output lost without each sector (or each --group)."""
+    io = _load(table, year)
+    groups = None
+    if group:
+        groups = {}
+        for item in group:
+            name, sep, members = item.partition("=")
+            if not sep:
+                raise typer.BadParameter(f"--group must look like NAME=S1,S2, got {item!r}")
+            groups[name] = [m.strip() for m in members.split(",") if m.strip()]
+    try:
+        frame = io.extraction(groups=groups, runner=Runner.from_env(scheduler, progress=True))
+    except (GosplanError, ValueError) as exc:
+        _fail(exc)
+        return
+    _write(frame, out)
+    _show(
+        frame.sort_values("total", ascending=False)[["total", "total_share", "backward", "forward"]],
+        f"{io.name}: hypothetical extraction (loss of total output)",
+        top,
+    )
+
+
+@app.command()
+def shock(
+    table: TableArg,
+    year: YearOpt = None,
+    out: OutOpt = None,
+    top: TopOpt = 15,
+    capacity: Annotated[list[str] | None, typer.Option(help="SECTOR=OUTPUT held fixed (mixed model)")] = None,
+    value_added: Annotated[
+        list[str] | None, typer.Option("--value-added", help="SECTOR=CHANGE of primary inputs (Ghosh)")
+    ] = None,
+) -> None:
+    """Supply shock: sectors held at a capacity, or a primary-input change, and what follows."""
+    io = _load(table, year)
+    try:
+        frame = io.shock(
+            capacity=_pairs(capacity, "--capacity") or None,
+            value_added=_pairs(value_added, "--value-added") or None,
+        )
+    except (GosplanError, ValueError) as exc:
+        _fail(exc)
+        return
+    _write(frame, out)
+    ordered = frame.reindex(frame["output_change"].abs().sort_values(ascending=False).index)
+    _show(ordered, f"{io.name}: supply shock", top)
+
+
+@app.command()
+def plan(
+    table: TableArg,
+    year: YearOpt = None,
+    out: OutOpt = None,
+    top: TopOpt = 15,
+    growth: Annotated[
+        float, typer.Option(help="targets: the table's final demand times (1 + growth)")
+    ] = 0.05,
+    targets: Annotated[Path | None, typer.Option(help="CSV with columns sector,target")] = None,
+    capacity: Annotated[Path | None, typer.Option(help="CSV with columns sector,capacity")] = None,
+    headroom: Annotated[
+        float, typer.Option(help="without --capacity: capacity = output * (1 + headroom)")
+    ] = 0.03,
+    labour: Annotated[
+        float | None, typer.Option(help="labour available (needs employment in the table)")
+    ] = None,
+    weighted: Annotated[
+        bool, typer.Option(help="per-sector fulfilment up to 100 % instead of uniform")
+    ] = False,
+) -> None:
+    """Balance a plan: the largest fulfilment of final-demand targets within capacities (LP)."""
+    io = _load(table, year)
+    try:
+        if targets is not None:
+            goal = pd.read_csv(targets, dtype={"sector": str}).set_index("sector")["target"]
+        else:
+            goal = pd.Series(
+                np.clip(io._require("y", "give --targets") * (1 + growth), 0, None), index=io.labels
+            )
+        if capacity is not None:
+            limit = pd.read_csv(capacity, dtype={"sector": str}).set_index("sector")["capacity"]
+        else:
+            limit = pd.Series(io._require("x", "give --capacity") * (1 + headroom), index=io.labels)
+        result = io.balance_plan(
+            goal, capacity=limit, labour=labour, objective="weighted" if weighted else "max_fulfilment"
+        )
+    except (GosplanError, ValueError) as exc:
+        _fail(exc)
+        return
+    _write(result.plan, out)
+    console.print(f"[bold]{io.name}[/]: fulfilment {result.fulfilment:.2%} of the targets ({result.status})")
+    binding = result.constraints.loc[result.binding, ["kind", "limit", "shadow_price"]]
+    binding.index.name = "binding constraint"
+    _show(binding, "binding constraints and their shadow prices", top)

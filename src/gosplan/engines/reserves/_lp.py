@@ -36,7 +36,8 @@ _OPTIONS = {
     "primal_feasibility_tolerance": 1e-10,
     "dual_feasibility_tolerance": 1e-10,
     "presolve": "off",
-    "threads": 1,
+    # No "threads" here: HiGHS's task scheduler is global, and asking for another thread count than
+    # the one it started with (e.g. by the balance engine's solves) makes every later run() fail.
 }
 
 

@@ -22,7 +22,7 @@ def test_open_creates_schema_at_head_and_reopening_is_harmless(empty_store_url):
     first.close()
     again = Store.open(empty_store_url)
     with again.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0001"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0002_projects"
     assert again.get_meta("dataset") == "demo"
     assert again.dialect in ("sqlite", "postgresql")
     assert again.url == empty_store_url

@@ -84,15 +84,16 @@ def exposure_for(service, year: int) -> tuple[Exposure, dict[str, str], pd.DataF
     return exposure, province_of, history
 
 
-def default_measures(exposure: Exposure) -> list[Measure]:
+def default_measures(exposure: Exposure, names: dict[str, str] | None = None) -> list[Measure]:
     """A tenth of each province's unprotected area protected against drought and against flood."""
+    names = names or {}
     measures = []
     for i, province in enumerate(exposure.provinces):
         for kind, risk in (("irrigation", "drought"), ("drainage", "flood")):
             share = float(exposure.protected_share[["drought", "flood", "cold"].index(risk), i])
             area = round(0.1 * (1 - share) * float(exposure.area[i]), -1)
             if area > 0:
-                measures.append(Measure(f"{kind} {province}", province, kind, area,
+                measures.append(Measure(f"{kind} in {names.get(province, province)}", province, kind, area,
                                         area * DEFAULT_COST_PER_HA[kind]))
     return measures
 
@@ -125,18 +126,18 @@ def _weather_risk(service, year, as_of, measures, n_scenarios, seed, runner) -> 
     if fitted:
         model.fit(provincial, events=events[events["period"].str[:4].astype(int) < year])
     exposure = _normal_weather(exposure, provincial, events, model)
+    names = service.units().set_index("code")["name"].to_dict()
     as_of_text = str(Period.parse(as_of).last_month()) if as_of is not None else None
     year_events = events[events["period"].str[:4].eq(str(year))]
     if as_of_text is not None:
         year_events = year_events[year_events["period"] <= as_of_text]
     known = year_events[year_events["province"].isin(exposure.provinces)].reset_index(drop=True)
     result = model.simulate(exposure, target=grain_target(service, year),
-                            measures=default_measures(exposure) if measures is None else measures,
+                            measures=default_measures(exposure, names) if measures is None else measures,
                             n_scenarios=n_scenarios, seed=seed, runner=runner,
                             observed=known if as_of_text else None, as_of=as_of_text)
     losses = event_losses(exposure, known[["province", "period", "kind", "severity"]], model.parameters) \
         if len(known) else pd.DataFrame(columns=["province", "normal_output", "loss", "loss_share"])
-    names = service.units().set_index("code")["name"].to_dict()
     return WeatherRisk(result, year, as_of_text, exposure, known, losses,
                        {p: names.get(p, p) for p in exposure.provinces}, fitted)
 

@@ -207,7 +207,8 @@ def charts(ctx: ReviewContext) -> Section | None:
     rows = int(np.ceil(len(codes) / cols))
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=[str(ind.loc[c, "name"]) for c in codes],
                         vertical_spacing=0.08 if rows > 2 else 0.15)
-    months = ["J", "F", "M", "A", "M", "J", "J", "A", "S", "O", "N", "D"]
+    # Distinct labels: a categorical axis merges repeated ones (J, M, A) into one point.
+    months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
     for i, code in enumerate(codes):
         part = data[data["indicator"].eq(code)]
         unit = ind.loc[code, "unit"]
@@ -227,7 +228,7 @@ def charts(ctx: ReviewContext) -> Section | None:
                       legend={"orientation": "h", "y": 1.02 + 0.02 * rows, "x": 0}, template="plotly_white")
     body = ('<p class="note">Cumulative actual since January against the plan trajectory and last year, '
             "national totals.</p>" + fig.to_html(full_html=False, include_plotlyjs=False,
-                                                  config={"displaylogo": False}))
+                                                  config={"displaylogo": False, "staticPlot": True}))
     return Section("charts", "Cumulative actual against the plan trajectory", body, [], {"cumulative": data})
 
 

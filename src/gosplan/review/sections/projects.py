@@ -80,8 +80,8 @@ def s_curves(history: pd.DataFrame, status: pd.DataFrame) -> go.Figure:
                           row=r + 1, col=c + 1)
         fig.update_yaxes(title_text="billion won", row=r + 1, col=c + 1, title_standoff=2)
         fig.update_xaxes(nticks=5, row=r + 1, col=c + 1)
-    fig.update_layout(height=270 * rows + 40, margin={"l": 50, "r": 10, "t": 50, "b": 30}, template="plotly_white",
-                      legend={"orientation": "h", "y": 1.0 + 0.12 / rows, "x": 0}, font={"size": 11})
+    fig.update_layout(height=270 * rows + 60, margin={"l": 50, "r": 10, "t": 30, "b": 70}, template="plotly_white",
+                      legend={"orientation": "h", "yanchor": "top", "y": -0.1 / rows, "x": 0}, font={"size": 11})
     fig.update_annotations(font_size=12)
     return fig
 

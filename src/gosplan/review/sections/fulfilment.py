@@ -224,6 +224,7 @@ def charts(ctx: ReviewContext) -> Section | None:
                                  line={"color": "#7a1f1f", "width": 3}, showlegend=show, legendgroup="a"),
                       row=r + 1, col=c + 1)
         fig.update_yaxes(title_text=label, row=r + 1, col=c + 1, title_standoff=2)
+    fig.update_xaxes(dtick=2)  # every other month: twelve labels do not fit a third of a printed page
     fig.update_layout(height=260 * rows, margin={"l": 40, "r": 10, "t": 40, "b": 30},
                       legend={"orientation": "h", "y": 1.02 + 0.02 * rows, "x": 0}, template="plotly_white")
     body = ('<p class="note">Cumulative actual since January against the plan trajectory and last year, '

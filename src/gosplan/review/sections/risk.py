@@ -75,6 +75,10 @@ def distribution(risk) -> go.Figure:
     fig.add_vline(x=float(np.mean(totals)), line={"color": "#7a1f1f", "width": 2})
     fig.add_annotation(x=float(np.mean(totals)), y=0.92, yref="paper", text="expected", showarrow=False,
                        xanchor="right", font={"color": "#7a1f1f"})
+    # The target must be on the axis even when (almost) no scenario reaches it.
+    low, high = min(float(totals.min()), target), max(float(totals.max()), target)
+    pad = 0.04 * (high - low or 1.0)
+    fig.update_xaxes(range=[low - pad, high + pad])
     fig.update_layout(height=320, margin={"l": 50, "r": 10, "t": 20, "b": 40}, template="plotly_white",
                       xaxis_title="national grain output in the year, Mt", yaxis_title="share of scenarios",
                       showlegend=False, font={"size": 12})

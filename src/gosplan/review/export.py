@@ -136,8 +136,10 @@ def write_pdf(review: Review, path: str | Path, chromium: str | None = None) -> 
     with tempfile.TemporaryDirectory(prefix="gosplan-pdf-") as tmp:
         page = Path(tmp) / "review.html"
         page.write_text(render_html(review), encoding="utf-8")
+        # The window is an A4 page wide (794 CSS px): plotly sizes its charts to the window when they
+        # draw, before printing, so a wider window would leave them cut off at the right margin.
         command = [executable, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-                   "--hide-scrollbars", "--window-size=1200,1600", "--virtual-time-budget=20000",
+                   "--hide-scrollbars", "--window-size=794,1123", "--virtual-time-budget=20000",
                    "--run-all-compositor-stages-before-draw", f"--user-data-dir={Path(tmp) / 'profile'}",
                    f"--print-to-pdf={path}", page.as_uri()]
         try:

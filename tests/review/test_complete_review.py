@@ -4,6 +4,8 @@ import re
 import shutil
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gosplan.review import build_review, render_html
 from gosplan.review.export import find_chromium, html_to_markdown, render_markdown, write_pdf
@@ -142,3 +144,24 @@ def test_pdf_without_chromium_says_how_to_get_it(review, tmp_path, monkeypatch):
     monkeypatch.setenv("GOSPLAN_CHROMIUM", str(tmp_path / "no-such-chromium"))
     with pytest.raises(GosplanError, match=r"headless Chromium.*apt install chromium"):
         write_pdf(review, tmp_path / "r.pdf")
+
+
+@given(fulfilment=st.floats(0.2, 2.0), change=st.floats(-5e6, 5e6), units=st.integers(1, 60),
+       lag_share=st.floats(0, 1), shortfall=st.floats(0, 1e7), uom=st.sampled_from(["t", "kWh", "dwelling", "m**3"]))
+@settings(max_examples=60, deadline=None)
+def test_property_sentence_numbers_are_the_table_cells(fulfilment, change, units, lag_share, shortfall, uom):
+    from gosplan.review.format import pct, qty
+
+    lagging = round(lag_share * units)
+    sentence = sector_sentence("Sector", "half-year", fulfilment, change, uom, lagging=lagging, units=units,
+                               shortfall=shortfall)
+    cells = [pct(fulfilment), qty(abs(change), uom), str(lagging) if lagging else "", str(units)]
+    cells += [qty(shortfall, uom)] if lagging else []
+    assert numbers_in(sentence) == [n for cell in cells for n in numbers_in(cell)]
+
+
+def test_markdown_escapes_pipes_and_drops_scripts():
+    fragment = ('<p>Note | one</p><table class="table"><thead><tr><th>A</th><th>B</th></tr></thead><tbody>'
+                '<tr><td>x | y</td><td>1</td></tr></tbody></table><div class="plotly-graph-div"><script>'
+                "Plotly.newPlot()</script></div><h3>Next</h3>")
+    assert html_to_markdown(fragment) == "Note | one\n\n| A | B |\n|---|---|\n| x \\| y | 1 |\n\n### Next\n"

@@ -165,3 +165,18 @@ def test_laggard_proposer_on_a_synthetic_case():
     assert str(out.loc[0, "due"]) == "2023-12-31" and out.loc[0, "period"] == "2023"
     details = out.loc[0, "details"]
     assert math.isclose(details["required_rate"], 21.67) and np.isfinite(details["baseline"])
+
+
+def test_next_review_reports_stored_proposals_and_accepted_actions(service):
+    """Runs after the tests above have stored and accepted actions in this module's store."""
+    from gosplan.review import build_review
+
+    review = build_review(service, "2023-H1", only=["actions"])
+    section = review.section("actions")
+    proposals, tracked = section.tables["proposals"], section.tables["tracked"]
+    stored = list_actions(service, "proposed")
+    stored_h1 = stored[stored["details"].map(lambda d: d.get("proposed_for")).eq("2023-H1")]
+    assert sorted(proposals["id"]) == sorted(stored_h1["id"])  # the planners' stored proposals, not fresh ones
+    assert len(tracked) == len(track_actions(service, "2023-H1")) >= 2
+    recovered = int(tracked["verdict"].eq("recovered").sum())
+    assert section.summary[1].startswith(f"Of {len(tracked)} actions accepted earlier, {recovered} reached")

@@ -104,7 +104,10 @@ def propose(findings: Findings, only: Sequence[str] | None = None) -> pd.DataFra
     actions: list[ProposedAction] = []
     for name, (needs, function) in sorted(registered_proposers().items()):
         if (only is None or name in only) and findings.has(needs):
-            actions.extend(function(findings))
+            for action in function(findings):
+                # The review shows the proposals stored for its own period; tracking measures from there.
+                action.details.setdefault("proposed_for", findings.period)
+                actions.append(action)
     return pd.DataFrame([asdict(a) for a in actions], columns=PROPOSAL_COLUMNS)
 
 

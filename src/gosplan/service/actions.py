@@ -140,7 +140,8 @@ def accept_action(service, action_id: int, period: str | None = None) -> dict:
     if action["status"] not in ("proposed", "rejected"):
         raise GosplanError(f"action {action_id} is already {action['status']}")
     details = dict(action["details"])
-    when = str(Period.parse(period)) if period else details.get("baseline_period") or action["period"]
+    when = str(Period.parse(period)) if period else (details.get("proposed_for") or details.get("baseline_period")
+                                                      or action["period"])
     metric = details.get("metric", "fulfilment")
     baseline = metric_value(service, metric, details, action["indicator"], action["unit"], when)
     details.update({"accepted_baseline": None if math.isnan(baseline) else baseline,

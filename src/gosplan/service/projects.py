@@ -82,7 +82,6 @@ def dwellings_against_target(service, as_of: str | Period) -> pd.DataFrame:
     total_row = pd.DataFrame([{**total.to_dict(), "unit": root, "unit_name": units.get(root, root),
                                "target": national}])
     out = pd.concat([feed, total_row], ignore_index=True)
-    with pd.option_context("mode.copy_on_write", True):
-        out["share_of_target"] = out["dwellings_expected_year"] / out["target"]
+    out["share_of_target"] = out["dwellings_expected_year"] / out["target"]
     return out[["unit", "unit_name", "dwellings", "dwellings_completed", "dwellings_completed_year",
                 "dwellings_expected_year", "dwellings_expected_year_low", "target", "share_of_target"]]

@@ -155,7 +155,7 @@ def _normal_weather(exposure: Exposure, provincial: pd.DataFrame, events: pd.Dat
                                   model.parameters)
             survival = 1 - losses["loss_share"].to_numpy()
         normal.append(output.to_numpy() / survival)
-    mean = np.nanmean(np.vstack(normal), axis=0)
+    mean = pd.DataFrame(np.vstack(normal)).mean(axis=0, skipna=True).to_numpy()  # NaN: no year reported
     mean = np.where(np.isfinite(mean), mean, exposure.normal_output)
     return Exposure(exposure.provinces, mean, exposure.area, exposure.protected_share, exposure.risk_multiplier)
 

@@ -16,8 +16,7 @@ def _proposals(ctx: ReviewContext) -> pd.DataFrame:
     from gosplan.service.actions import propose_actions
 
     stored = ctx.service.store.actions_with_details(status="proposed")
-    stored = stored[stored["details"].map(lambda d: d.get("baseline_period")).eq(ctx.period)
-                    | stored["period"].eq(str(ctx.year))]
+    stored = stored[stored["details"].map(lambda d: d.get("proposed_for")).eq(ctx.period)]
     if len(stored):
         return stored.reset_index(drop=True)
     fresh = propose_actions(ctx.service, ctx.period)

@@ -45,6 +45,21 @@ def print_review_summary(review: Review, console: Console | None = None) -> None
         tables = sections["leaders"].tables
         print_units(tables["leaders"].head(8), "Leaders", console, gap_label="Above target", sign=-1)
         print_units(tables["laggards"].head(8), "Laggards", console, gap_label="Shortfall", sign=1)
+    if "projects" in sections:
+        print_projects(sections["projects"].tables["projects"], console)
+
+
+def print_projects(frame: pd.DataFrame, console: Console) -> None:
+    """Construction projects with their schedule and cost performance (as in ``gosplan projects``)."""
+    table = Table(title="Construction projects", title_justify="left")
+    for name in ("Project", "Done", "SPI(t)", "CPI", "Planned end", "Forecast end", "Status"):
+        table.add_column(name, justify="left" if name in ("Project", "Status") else "right")
+    styles = {"on time": "green", "slipping": "bold yellow", "late": "bold red"}
+    for r in frame.itertuples(index=False):
+        style = styles.get(r.status, "")
+        table.add_row(str(r.name), f"{r.percent_complete:.1f} %", f"{r.spi_t:.2f}", f"{r.cpi:.2f}",
+                      str(r.planned_end), str(r.forecast_end or "–"), f"[{style}]{r.status}[/]")
+    console.print(table)
 
 
 def print_fulfilment(frame: pd.DataFrame, title: str, console: Console, label: str = "indicator_name",

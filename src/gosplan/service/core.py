@@ -215,7 +215,7 @@ class Service:
         reports = reports.assign(year=reports["period"].str[:4].astype(int),
                                  month=reports["period"].str[5:7].astype(int))
         monthly = reports.groupby(["indicator", "year", "month"])["value"].sum().unstack("year")
-        inputs = self.fulfilment_inputs(period)
+        inputs = self._cached(("inputs", str(p)), lambda: self.fulfilment_inputs(period))
         targets = inputs.targets[inputs.targets["indicator"].isin(indicators)]
         ind = self.indicators().set_index("code")
         profiles = seasonal_profiles(inputs.month_sums, targets[["indicator", "unit"]].drop_duplicates(),

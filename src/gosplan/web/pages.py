@@ -262,7 +262,7 @@ def indicator_page(request: Request, who: Who, code: str, unit: Text = None, per
 
 
 # ------------------------------------------------------------------------------------------ review
-def _review(request: Request, who: Principal, period: str | None) -> str:
+def _review(request: Request, who: Principal, period: str | None, embed: bool = True) -> str:
     service = reader(request, who)
     if visible_units(service, who) is not None:
         raise PermissionDenied("the review covers the whole economy; this account is limited to a subtree")
@@ -271,12 +271,12 @@ def _review(request: Request, who: Principal, period: str | None) -> str:
             period = str(Period.parse(period))
         except ValueError:
             period = None
-    return review_html(service, period)
+    return review_html(service, period, embed_plotly=embed)
 
 
 @router.get("/review", response_class=HTMLResponse)
 def review_page(request: Request, who: Who, period: Text = None) -> HTMLResponse:
-    html = _review(request, who, period)
+    html = _review(request, who, period, embed=False)
     bar = ('<div style="background:#f6f8fa;padding:.4rem 1rem;font:14px sans-serif"><a href="/">← operations '
            'room</a> · <a id="download" href="/review/download' + (f'?period={quote(period)}' if period else '')
            + '">download as HTML</a></div>')

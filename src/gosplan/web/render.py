@@ -55,8 +55,9 @@ def error_page(request: Request, status: int, detail: str, problems: list) -> HT
     return render(request, "error.html.j2", status_code=status, status=status, detail=detail, problems=problems)
 
 
-def review_html(service: Service, period: str | None = None) -> str:
-    """The review page for ``period`` (default: the half-year of the current month), cached per snapshot."""
+def review_html(service: Service, period: str | None = None, *, embed_plotly: bool = True) -> str:
+    """The review page for ``period`` (default: the half-year of the current month), built once per
+    snapshot. ``embed_plotly=False`` links /static/plotly.min.js instead of inlining 4 MB of it."""
     from gosplan.model import Period
     from gosplan.review import build_review, render_html
     from gosplan.service.operations import current_period
@@ -65,4 +66,8 @@ def review_html(service: Service, period: str | None = None) -> str:
         month = Period.parse(current_period(service))
         period = f"{month.year}-H{1 if month.index <= 6 else 2}"
     with _review_lock:  # several viewers asking at once build it once
-        return service._cached(("review_html", period), lambda: render_html(build_review(service, period)))
+        review = service._cached(("review", period), lambda: build_review(service, period))
+    if embed_plotly:
+        return service._cached(("review_html", period), lambda: render_html(review))
+    html = render_html(review, embed_plotly=False)
+    return html.replace("<head>", '<head>\n<script src="/static/plotly.min.js"></script>', 1)

@@ -1,0 +1,94 @@
+"""A demo store with one account per role, an app over it, and helpers: shared by tests/api and tests/web.
+
+Loading the demo takes seconds, so the SQLite demo is built once per session and copied per module;
+PostgreSQL gets one demo per module in a fresh schema.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gosplan.service import Service
+from gosplan.service.accounts import add_user, create_token
+
+PASSWORD = "a long test password"
+# name -> (role, subtree)
+ACCOUNTS = {
+    "admin": ("admin", None),
+    "planner": ("planner", None),
+    "rep1": ("reporter", "KP-01"),
+    "rep2": ("reporter", "KP-02"),
+    "viewer": ("viewer", None),
+    "viewer1": ("viewer", "KP-01"),
+}
+# Enterprises of the demo economy in two provinces (electric power stations).
+OWN = "elec.eastpy"       # KP-01 (Pyongyang)
+OTHER = "elec.pukchang"   # KP-02 (South Pyongan)
+
+
+def build_demo(url: str) -> None:
+    service = Service.open(url)
+    service.load_demo()
+    for name, (role, subtree) in ACCOUNTS.items():
+        add_user(service, name, PASSWORD, role, subtree, actor="test")
+    service.store.close()
+
+
+_BUILT: dict[str, Path] = {}
+
+
+def sqlite_demo_file(folder: Path) -> Path:
+    """The session's one SQLite demo (built on first use; tests/api and tests/web share it)."""
+    if "sqlite" not in _BUILT:
+        path = folder / "demo.db"
+        build_demo(f"sqlite:///{path}")
+        _BUILT["sqlite"] = path
+    return _BUILT["sqlite"]
+
+
+def copy_sqlite(source: Path, target: Path) -> str:
+    for suffix in ("", "-wal", "-shm"):
+        if Path(f"{source}{suffix}").exists():
+            shutil.copy(f"{source}{suffix}", f"{target}{suffix}")
+    return f"sqlite:///{target}"
+
+
+@dataclass
+class Env:
+    url: str
+    service: Service
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def bearer(self, name: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[name]}"}
+
+
+def make_env(url: str) -> Env:
+    service = Service.open(url)
+    env = Env(url, service)
+    for name, (role, subtree) in ACCOUNTS.items():
+        env.tokens[name] = create_token(service, f"{name} token", role, subtree, actor="test")[1]
+    return env
+
+
+def login(client, name: str, password: str = PASSWORD):
+    """Sign in through the form (with its CSRF cookie); returns the response after the redirect."""
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    return client.post("/login", data={"name": name, "password": password, "csrf_token": token, "next": "/"},
+                       follow_redirects=False)
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+LEAKS = ("Traceback", "sqlalchemy", "psycopg", "sqlite3", "SELECT ", "INSERT INTO", 'File "/')
+
+
+def assert_no_leak(text: str) -> None:
+    for word in LEAKS:
+        assert word not in text, f"{word!r} leaked into a response"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent.parent))
-from webenv import Env, build_demo, copy_sqlite, make_env, sqlite_demo_file  # noqa: E402
+from webenv import Env, build_demo, copy_sqlite, make_env, sqlite_demo_file
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 

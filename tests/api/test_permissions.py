@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 
 import pytest
+
 from webenv import OTHER, OWN, csrf_of, login
 
 ROW = {"indicator": "electricity", "period": "2023-06", "value": 123456.0}

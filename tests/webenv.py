@@ -92,3 +92,71 @@ LEAKS = ("Traceback", "sqlalchemy", "psycopg", "sqlite3", "SELECT ", "INSERT INT
 def assert_no_leak(text: str) -> None:
     for word in LEAKS:
         assert word not in text, f"{word!r} leaked into a response"
+
+
+class ServerThread:
+    """uvicorn serving ``app`` on 127.0.0.1 and a free port, in a thread (for browser tests and screenshots).
+
+    >>> # with ServerThread(app) as base_url: ...
+    """
+
+    def __init__(self, app) -> None:
+        import socket
+
+        import uvicorn
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self.thread = None
+
+    def __enter__(self) -> str:
+        import threading
+        import time
+
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start within 30 s")
+            time.sleep(0.05)
+        return f"http://127.0.0.1:{self.port}"
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        if self.thread is not None:
+            self.thread.join(timeout=10)
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+SCREENSHOTS = [("overview", "admin", "/"), ("province", "admin", "/units/KP-01"),
+               ("enterprise", "admin", f"/units/{OWN}"), ("indicator", "admin", "/indicators/coal?unit=KP"),
+               ("sectors", "admin", "/sectors/industry"), ("report-entry", "rep1", f"/report/{OWN}"),
+               ("plan", "planner", "/plans/ap-2023"), ("audit", "admin", "/admin/audit")]
+
+
+def take_screenshots(page, folder: Path) -> list[Path]:
+    """PNG screenshots of the main pages (laptop width) into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out, signed_in = [], None
+    for name, who, path in SCREENSHOTS:
+        if who != signed_in:
+            page.context.clear_cookies()
+            page.goto("/login")
+            page.fill("#name", who)
+            page.fill("#password", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_load_state()
+            signed_in = who
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+        target = folder / f"{name}.png"
+        page.screenshot(path=str(target), full_page=False)
+        out.append(target)
+    return out

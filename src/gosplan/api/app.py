@@ -31,12 +31,20 @@ class AppState:
     limiter: LoginLimiter
 
 
-def create_app(url: str | None = None, *, secret: str | None = None, refresh_interval: float = 1.0,
-               login_attempts: int = 5, login_window: float = 300.0) -> FastAPI:
+def create_app(url: str | None = None, *, secret: str | None = None, refresh_interval: float | None = None,
+               login_attempts: int = 5, login_window: float = 300.0, warm: bool | None = None) -> FastAPI:
     """The server over the store at ``url`` (default: ``GOSPLAN_DB`` or ./gosplan.db).
 
     ``secret`` signs session cookies (default ``GOSPLAN_SECRET_KEY``, else a key kept in the store).
+    ``refresh_interval``: at most one rebuild of the read snapshot per this many seconds while writes
+    keep coming (default ``GOSPLAN_REFRESH_SECONDS`` or 2).
+    ``warm``: build the first read snapshot in the background at start-up (default ``GOSPLAN_WARM=1``;
+    ``gosplan serve`` does), so the first visitor does not wait for it.
     """
+    if warm is None:
+        warm = os.environ.get("GOSPLAN_WARM", "") == "1"
+    if refresh_interval is None:
+        refresh_interval = float(os.environ.get("GOSPLAN_REFRESH_SECONDS", "2"))
     from gosplan.api.routes import router
     from gosplan.web import mount_web
 
@@ -57,6 +65,8 @@ def create_app(url: str | None = None, *, secret: str | None = None, refresh_int
         Sessions(session_secret(store, secret or os.environ.get("GOSPLAN_SECRET_KEY")), secure=secure),
         LoginLimiter(login_attempts, login_window),
     )
+    if warm:
+        app.router.on_startup.append(app.state.gosplan.snapshots.warm)
     app.include_router(router, prefix="/api/v1")
     mount_web(app)
     _install_error_handlers(app)

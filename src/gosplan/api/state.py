@@ -3,9 +3,9 @@ the session secret and the failed-login counter.
 
 Computing the plan-fact table of the demo economy takes about a second; a page must take well under
 300 ms. Reads therefore go to a *snapshot* service whose frames are cached. A write bumps a
-generation counter; the snapshot is rebuilt in a background thread (at most once per
-``refresh_interval``) while readers keep getting the previous one, except the writer itself, who
-waits for a snapshot that contains its own write ("read your writes").
+generation counter; the next read starts a rebuild in a background thread (at most one per
+``refresh_interval`` while writes keep coming) and gets the previous snapshot meanwhile, except the
+writer itself, who waits for a snapshot that contains its own write ("read your writes").
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ class Snapshots:
         self._lock = threading.Lock()
         self._worker: threading.Thread | None = None
         self._last_write: dict[str, int] = {}
+        self._build_lock = threading.Lock()
+        self._ready = threading.Event()  # set once the first snapshot is built
 
     @property
     def generation(self) -> int:
@@ -43,15 +45,25 @@ class Snapshots:
         with self._lock:
             self._generation += 1
             self._last_write[who] = self._generation
-        self.writer.invalidate()
-        self._start_refresh()
+        self.writer.invalidate()  # rebuilt lazily: only when someone reads (see reader)
 
     def reader(self, who: str | None = None) -> Service:
-        """The service to read from: fresh enough for ``who``'s own writes."""
+        """The service to read from: fresh enough for ``who``'s own writes; others may get a snapshot
+        up to ``refresh_interval`` old while a newer one is built in the background."""
         needed = self._last_write.get(who, 0) if who else 0
-        if self._reader_generation >= needed:
-            return self._reader
-        return self._refresh_now()
+        if self._reader_generation < needed:
+            return self._refresh_now(needed)
+        if not self._ready.is_set() and self._generation > 0:
+            # The first snapshot is being built: wait for it rather than compute it once more per request.
+            return self._refresh_now(1)
+        if self._reader_generation < self._generation:
+            self._start_refresh()
+        return self._reader
+
+    def warm(self) -> None:
+        """Build the first snapshot in the background (server start-up)."""
+        self._generation += 1
+        self._start_refresh()
 
     def _build(self) -> tuple[Service, int]:
         generation = self._generation
@@ -65,10 +77,13 @@ class Snapshots:
         with self._lock:
             if generation >= self._reader_generation:
                 self._reader, self._reader_generation = service, generation
+        self._ready.set()
 
-    def _refresh_now(self) -> Service:
-        service, generation = self._build()
-        self._swap(service, generation)
+    def _refresh_now(self, needed: int) -> Service:
+        # One build at a time: a request that waited on the lock usually finds its data built.
+        with self._build_lock:
+            if self._reader_generation < needed:
+                self._swap(*self._build())
         return self._reader
 
     def _start_refresh(self) -> None:
@@ -82,7 +97,9 @@ class Snapshots:
         while self._reader_generation < self._generation:
             started = time.monotonic()
             try:
-                self._swap(*self._build())
+                with self._build_lock:
+                    if self._reader_generation < self._generation:
+                        self._swap(*self._build())
             except Exception:  # the next request rebuilds synchronously; never kill the server thread
                 return
             time.sleep(max(0.0, self.refresh_interval - (time.monotonic() - started)))

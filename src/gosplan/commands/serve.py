@@ -28,4 +28,4 @@ def command(
         hint = f" --db '{db}'" if db else ""
         raise GosplanError("no admin account yet, and gosplan has no default password. Create one first:\n"
                            f"  gosplan users add NAME --role admin{hint}\nthen run gosplan serve again.")
-    uvicorn.run(create_app(url), host=host, port=port, log_level="info", proxy_headers=False)
+    uvicorn.run(create_app(url, warm=True), host=host, port=port, log_level="info", proxy_headers=False)

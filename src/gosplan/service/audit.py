@@ -1,6 +1,7 @@
 """Writes with a trail: every report, correction, target change and import is checked for
-permission, validated by the one import path (:mod:`gosplan.ingest`), and appended to the audit log
-with the values before and after.
+permission, validated by the one import path (:func:`gosplan.ingest.check_frame`, the checks of
+``import_frame``), written by the store in one transaction together with its audit entry (values
+before and after) and the answer kept for its idempotency key.
 
 Submissions may carry an idempotency key (the API's ``Idempotency-Key`` header or ``client_key``):
 the first submission with a key is processed, every retry with the same key gets the first answer
@@ -18,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from gosplan.errors import Conflict, GosplanError
-from gosplan.ingest import check_frame, detect_kind, import_frame, read_table
+from gosplan.ingest import check_frame, detect_kind, read_table
 from gosplan.ingest import import_file as ingest_file
 from gosplan.service.accounts import SYSTEM, Principal, require_report_rows, require_role
 from gosplan.service.core import Service
@@ -126,22 +127,27 @@ def submit(service: Service, kind: str, frame: pd.DataFrame, principal: Principa
     try:
         clean = check_frame(service.store, kind, frame, source=source, today=today)
         before = _current(service, kind, clean)
-        result = import_frame(service.store, kind, frame, source=source, recorded_by=principal.name, today=today)
-        after = _current(service, kind, clean)
+        after = clean[[*_KEYS[kind], "value"]]
         action = "report.submit" if kind == "reports" else "target.set"
-        audit_id = service.store.append_audit(
-            principal.name, source, action, _object(kind, clean),
-            {"rows": _records(before)},
-            {"rows": _records(after), "new": result.new, "revised": result.revised, "unchanged": result.unchanged})
+        # The data, its audit entry and the idempotency key's answer commit together or not at all.
+        with service.store.transaction() as conn:
+            write = service.store.write_reports if kind == "reports" else service.store.write_targets
+            summary = write(clean, source=source, recorded_by=principal.name, conn=conn)
+            audit_id = service.store.append_audit(
+                principal.name, source, action, _object(kind, clean), {"rows": _records(before)},
+                {"rows": _records(after), "new": summary.new, "revised": summary.updated,
+                 "unchanged": summary.unchanged}, conn=conn)
+            submission = Submission(kind, len(clean), summary.new, summary.updated, summary.unchanged, audit_id,
+                                    False, key)
+            if key:
+                service.store.finish_idempotency_key(
+                    key, {k: v for k, v in submission.as_dict().items() if k != "replayed"}, conn=conn)
     except BaseException:
         if key:
             service.store.release_idempotency_key(key)
         raise
     finally:
         service.invalidate()
-    submission = Submission(kind, result.rows, result.new, result.revised, result.unchanged, audit_id, False, key)
-    if key:
-        service.store.finish_idempotency_key(key, {k: v for k, v in submission.as_dict().items() if k != "replayed"})
     return submission
 
 

@@ -18,7 +18,7 @@ def sqlite_demo(tmp_path_factory) -> Path:
     return sqlite_demo_file(tmp_path_factory.mktemp("demo"))
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
+@pytest.fixture(scope="session", params=BACKENDS)
 def env(request, sqlite_demo, new_store_url, tmp_path_factory) -> Env:
     if request.param == "sqlite":
         url = copy_sqlite(sqlite_demo, tmp_path_factory.mktemp("web") / "demo.db")

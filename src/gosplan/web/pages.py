@@ -128,21 +128,27 @@ def overview(request: Request, who: Who, period: Text = None, indicator: Text = 
     service = reader(request, who)
     if visible_units(service, who) is not None and who.subtree:
         return RedirectResponse(f"/units/{quote(who.subtree)}", status_code=303)
-    root = service.root()
     period = _period(service, period)
     choices = _key_indicators(service)
     indicator = _choose(indicator, choices)
+    # Built once per snapshot and indicator: under load a page then costs little more than its template.
+    context = service._cached(("overview", period, indicator), lambda: _overview(service, period, indicator))
+    return render(request, "overview.html.j2", indicator_choices=choices, **context)
+
+
+def _overview(service: Service, period: str, indicator: str | None) -> dict[str, Any]:
+    root = service.root()
     table = league(service, period, root, indicator)
     names = dict(zip(service.units()["code"], service.units()["name"], strict=True))
     sectors = service.sectors()
     top = sectors[sectors["parent"].isin(sectors.loc[sectors["parent"].isna(), "code"])]
     alerts = [" · ".join(str(v) for v in a.values() if v is not None) for a in open_alerts(service).head(20)
               .to_dict("records")]
-    return render(request, "overview.html.j2", cards=cards(service, period, root).to_dict("records"), unit=root,
-                  root_name=names.get(root, root), period=period, window=window_of(period).label,
-                  indicator=indicator, indicator_choices=choices, alerts=alerts,
-                  league=fulfilment_rows(table, "unit_name", lambda r: f"/units/{quote(r['unit'])}"),
-                  sectors=list(zip(top["code"], top["name"], strict=True)))
+    return {"cards": cards(service, period, root).to_dict("records"), "unit": root,
+            "root_name": names.get(root, root), "period": period, "window": window_of(period).label,
+            "indicator": indicator, "alerts": alerts,
+            "league": fulfilment_rows(table, "unit_name", lambda r: f"/units/{quote(r['unit'])}"),
+            "sectors": list(zip(top["code"], top["name"], strict=True))}
 
 
 # ------------------------------------------------------------------------------------------ drill-down

@@ -17,9 +17,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
 
 from rich.console import Console  # noqa: E402
-from webenv import CHROMIUM, CHROMIUM_ARGS, ServerThread, build_demo, take_screenshots  # noqa: E402
 
 from gosplan.api import create_app  # noqa: E402
+from webenv import CHROMIUM, CHROMIUM_ARGS, ServerThread, build_demo, take_screenshots  # noqa: E402
 
 
 def main() -> None:

@@ -133,6 +133,17 @@ def test_reporter_is_denied_another_province(page):
     assert page.goto(f"/report/{OTHER}").status == 403
 
 
+def test_pages_fit_a_tablet(browser, base_url):
+    context = browser.new_context(base_url=base_url, viewport={"width": 768, "height": 1024})
+    page = context.new_page()
+    sign_in(page, "admin")
+    for path in ("/", "/units/KP-01", f"/report/{OWN}"):
+        page.goto(path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} is {overflow}px wider than a tablet"
+    context.close()
+
+
 @pytest.mark.skipif(not os.environ.get("GOSPLAN_SCREENSHOTS"), reason="set GOSPLAN_SCREENSHOTS=1 to refresh docs")
 def test_screenshots(page):
     from webenv import take_screenshots

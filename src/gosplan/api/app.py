@@ -1,7 +1,7 @@
 """The application factory: one FastAPI app serving the REST API (/api/v1) and the web pages (/).
 
 >>> app = create_app("sqlite://")
->>> sorted(r.path for r in app.routes if r.path.startswith("/api/v1/units"))
+>>> sorted(p for p in app.openapi()["paths"] if p.startswith("/api/v1/units"))
 ['/api/v1/units', '/api/v1/units/{code}']
 """
 

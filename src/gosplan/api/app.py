@@ -61,7 +61,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, refresh_int
     )
     secure = os.environ.get("GOSPLAN_SECURE_COOKIES", "") == "1"
     app.state.gosplan = AppState(
-        Snapshots(store, refresh_interval),
+        Snapshots(store, refresh_interval, int(os.environ.get("GOSPLAN_WRITERS", "3"))),
         Sessions(session_secret(store, secret or os.environ.get("GOSPLAN_SECRET_KEY")), secure=secure),
         LoginLimiter(login_attempts, login_window),
     )

@@ -234,7 +234,8 @@ def _submit(request: Request, who: Principal, kind: str, rows: list[BaseModel], 
         counts = result.counts()
         changes = result.rows.drop(columns=[c for c in ("uom",) if c in result.rows])
         return SubmissionOut(kind=kind, rows=len(frame), **counts, changes=records(changes.head(1000)))
-    submission = submit(snapshots.writer, kind, frame, who, source=source, key=key)
+    with snapshots.write_slots:
+        submission = submit(snapshots.writer, kind, frame, who, source=source, key=key)
     if not submission.replayed and submission.new + submission.revised:
         snapshots.wrote(who.name)
     return SubmissionOut(**{k: v for k, v in submission.as_dict().items() if k != "key"})

@@ -23,8 +23,11 @@ from gosplan.store import Store
 class Snapshots:
     """A read-only :class:`Service` per generation of the data; see the module docstring."""
 
-    def __init__(self, store: Store, refresh_interval: float = 1.0) -> None:
+    def __init__(self, store: Store, refresh_interval: float = 1.0, writers: int = 3) -> None:
         self.store = store
+        # Submissions are mostly Python and pandas work that holds the interpreter lock; letting only
+        # a few run at once keeps pages responsive while the rest wait their turn (throughput is the same).
+        self.write_slots = threading.BoundedSemaphore(max(1, writers))
         self.writer = Service(store)
         self.refresh_interval = refresh_interval
         self._generation = 0

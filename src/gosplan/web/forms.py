@@ -184,7 +184,8 @@ async def confirm(request: Request, who: Who) -> Response:
 def _save(request: Request, who: Principal, draft: dict[str, Any]) -> Response:
     snapshots = request.app.state.gosplan.snapshots
     frame = pd.DataFrame(draft["rows"])
-    result = submit(snapshots.writer, draft["k"], frame, who, source=draft["s"])
+    with snapshots.write_slots:
+        result = submit(snapshots.writer, draft["k"], frame, who, source=draft["s"])
     if result.new + result.revised:
         snapshots.wrote(who.name)
     message = f"Saved: {result.new} new, {result.revised} revised, {result.unchanged} unchanged."

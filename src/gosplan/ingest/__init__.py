@@ -10,13 +10,14 @@ indicators are non-negative; ``uom`` converts values into the indicator's canoni
 only ``A-Z a-z 0-9 _ . -``; text starting with ``= + - @`` is neutralised on export.
 """
 
-from .importer import ImportResult, import_file, import_frame, write_template
+from .importer import ImportResult, check_frame, import_file, import_frame, write_template
 from .kinds import KINDS, detect_kind
 from .tables import read_table, write_table
 
 __all__ = [
     "KINDS",
     "ImportResult",
+    "check_frame",
     "detect_kind",
     "import_file",
     "import_frame",

@@ -90,6 +90,35 @@ def _import(
     recorded_by: str,
     today: date | None,
 ) -> ImportResult:
+    clean = _validate(store, kind, frame, name=name, today=today)
+    with store.transaction() as conn:
+        if kind in PROJECT_KINDS:
+            summary = write_project_kind(store, kind, clean, source, recorded_by, conn)
+        elif kind == "reports":
+            summary = store.write_reports(clean, source=source, recorded_by=recorded_by, conn=conn)
+        elif kind == "targets":
+            summary = store.write_targets(clean, source=source, recorded_by=recorded_by, conn=conn)
+        else:
+            summary = getattr(store, f"write_{kind}")(clean, conn=conn)
+    return ImportResult(kind, None, len(clean), summary.new, summary.updated, summary.unchanged)
+
+
+def check_frame(
+    store: Store, kind: str, frame: pd.DataFrame, *, source: str, today: date | None = None
+) -> pd.DataFrame:
+    """Validate a frame exactly as :func:`import_frame` does, without writing: the clean rows (values
+    in canonical units) or :class:`~gosplan.errors.ValidationError`. Serves "check before you save"
+    pages; the save itself still goes through :func:`import_frame`.
+    """
+    frame = frame.copy()
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    frame.index = pd.RangeIndex(2, len(frame) + 2, name="row")
+    if frame.empty:
+        raise ValidationError([Problem(source, None, None, "no rows to import")])
+    return _validate(store, kind, frame, name=source, today=today)
+
+
+def _validate(store: Store, kind: str, frame: pd.DataFrame, *, name: str, today: date | None) -> pd.DataFrame:
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}; one of {', '.join(KINDS)}")
     problems = Problems(name)
@@ -102,17 +131,7 @@ def _import(
     else:
         clean = validate_reference(kind, frame, store, problems)
     problems.raise_if_any()
-    clean = clean.reset_index(drop=True)
-    with store.transaction() as conn:
-        if kind in PROJECT_KINDS:
-            summary = write_project_kind(store, kind, clean, source, recorded_by, conn)
-        elif kind == "reports":
-            summary = store.write_reports(clean, source=source, recorded_by=recorded_by, conn=conn)
-        elif kind == "targets":
-            summary = store.write_targets(clean, source=source, recorded_by=recorded_by, conn=conn)
-        else:
-            summary = getattr(store, f"write_{kind}")(clean, conn=conn)
-    return ImportResult(kind, None, len(clean), summary.new, summary.updated, summary.unchanged)
+    return clean.reset_index(drop=True)
 
 
 def write_template(kind: str, path: str | Path) -> None:

@@ -217,7 +217,7 @@ class Service:
         reports = reports.assign(year=reports["period"].str[:4].astype(int),
                                  month=reports["period"].str[5:7].astype(int))
         monthly = reports.groupby(["indicator", "year", "month"])["value"].sum().unstack("year")
-        inputs = self.fulfilment_inputs(period)
+        inputs = self._cached(("inputs", str(p)), lambda: self.fulfilment_inputs(period))
         targets = inputs.targets[inputs.targets["indicator"].isin(indicators)]
         ind = self.indicators().set_index("code")
         profiles = seasonal_profiles(inputs.month_sums, targets[["indicator", "unit"]].drop_duplicates(),
@@ -245,11 +245,10 @@ class Service:
     # ----------------------------------------------------------------- import / export
     def import_file(self, path: str | Path, kind: str | None = None, *, source: str | None = None,
                     recorded_by: str = "cli", today: date | None = None):
-        from gosplan.ingest import import_file
+        # Through the audited path, so a file import is in the audit log like every other write.
+        from gosplan.service.audit import import_file
 
-        result = import_file(self.store, path, kind, source=source, recorded_by=recorded_by, today=today)
-        self.invalidate()
-        return result
+        return import_file(self, path, kind, source=source, recorded_by=recorded_by, today=today)
 
     def export(self, what: str, path: str | Path, period: str | None = None) -> Path:
         """Write ``reports`` (current values), ``targets``, ``fulfilment`` or ``sectors`` to a file."""

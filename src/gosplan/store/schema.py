@@ -239,3 +239,55 @@ weather_events = Table(
     Column("description", Text, nullable=False),
     PrimaryKeyConstraint("province", "period", "kind", name="pk_weather_events"),
 )
+
+# -- accounts, API tokens, audit log, idempotency keys (migration 0002_accounts) ---------------------
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(CODE), nullable=False, unique=True),
+    Column("password_hash", String(NAME), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("subtree", String(CODE)),
+    Column("disabled", Boolean, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(NAME), nullable=False),
+    Column("token_hash", String(128), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("subtree", String(CODE)),
+    Column("created_by", String(CODE), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("revoked", Boolean, nullable=False),
+    Column("last_used_at", DateTime),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("actor", String(NAME), nullable=False),
+    Column("source", String(NAME), nullable=False),
+    Column("action", String(CODE), nullable=False),
+    Column("object", String(NAME), nullable=False),
+    Column("before", Text),
+    Column("after", Text),
+    Index("ix_audit_log_at", "at"),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("key", String(NAME), primary_key=True),
+    Column("actor", String(NAME), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("response", Text),
+)

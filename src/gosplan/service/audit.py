@@ -1,0 +1,194 @@
+"""Writes with a trail: every report, correction, target change and import is checked for
+permission, validated by the one import path (:func:`gosplan.ingest.check_frame`, the checks of
+``import_frame``), written by the store in one transaction together with its audit entry (values
+before and after) and the answer kept for its idempotency key.
+
+Submissions may carry an idempotency key (the API's ``Idempotency-Key`` header or ``client_key``):
+the first submission with a key is processed, every retry with the same key gets the first answer
+back and writes nothing, so a report sent twice over a flaky line is never counted twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gosplan.errors import Conflict, GosplanError
+from gosplan.ingest import check_frame, detect_kind, read_table
+from gosplan.ingest import import_file as ingest_file
+from gosplan.service.accounts import SYSTEM, Principal, require_report_rows, require_role
+from gosplan.service.core import Service
+
+# An audit entry lists at most this many rows before and after; the counts are always complete.
+AUDIT_ROWS = 2000
+
+
+@dataclass
+class Submission:
+    """What a submission did (the API's answer): counts, and whether it was a replay of a retried key."""
+
+    kind: str
+    rows: int
+    new: int
+    revised: int
+    unchanged: int
+    audit_id: int | None = None
+    replayed: bool = False
+    key: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Preview:
+    """What a submission would change, row by row: ``change`` is new, revised or unchanged."""
+
+    kind: str
+    rows: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def counts(self) -> dict[str, int]:
+        return {k: int((self.rows["change"] == k).sum()) for k in ("new", "revised", "unchanged")}
+
+
+def record(service: Service, actor: str, source: str, action: str, obj: str, before: Any = None,
+           after: Any = None) -> int:
+    """Append one entry to the audit log."""
+    return service.store.append_audit(actor, source, action, obj, before, after)
+
+
+def audit_log(service: Service, **filters: Any) -> pd.DataFrame:
+    """Entries newest first; filters: actor, action, obj (prefix), since, limit, offset."""
+    return service.store.audit(**filters)
+
+
+# ------------------------------------------------------------------------------------ current values
+_KEYS = {"reports": ["indicator", "unit", "period"], "targets": ["plan", "indicator", "unit", "period"]}
+
+
+def _current(service: Service, kind: str, clean: pd.DataFrame) -> pd.DataFrame:
+    """Current stored values for the keys of ``clean`` (a checked frame): keys + ``value``."""
+    keys = _KEYS.get(kind, ["code"])
+    if clean.empty:
+        return pd.DataFrame(columns=[*keys, "value"])
+    if kind == "reports":
+        stored = service.store.reports(indicators=sorted(set(clean["indicator"])), units=sorted(set(clean["unit"])),
+                                       first=min(clean["period"]), last=max(clean["period"]))
+    elif kind == "targets":
+        stored = service.store.targets(indicators=sorted(set(clean["indicator"])), units=sorted(set(clean["unit"])),
+                                       periods=sorted(set(clean["period"])))
+    else:
+        stored = getattr(service.store, kind)()
+        stored = stored[stored["code"].isin(set(clean["code"]))]
+        return stored.astype(object).where(stored.notna(), None)
+    return clean[keys].merge(stored[[*keys, "value"]], on=keys, how="inner")
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    frame = frame.head(AUDIT_ROWS)
+    return [{k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()}
+            for r in frame.to_dict("records")]
+
+
+def _changes(kind: str, clean: pd.DataFrame, before: pd.DataFrame) -> pd.DataFrame:
+    keys = _KEYS[kind]
+    merged = clean.merge(before.rename(columns={"value": "current"}), on=keys, how="left")
+    same = np.isclose(merged["value"], merged["current"], rtol=1e-12, atol=0)
+    merged["change"] = np.where(merged["current"].isna(), "new", np.where(same, "unchanged", "revised"))
+    return merged
+
+
+# ------------------------------------------------------------------------------------ reports, targets
+def preview(service: Service, kind: str, frame: pd.DataFrame, principal: Principal, *, source: str,
+            today: date | None = None) -> Preview:
+    """Check a reports or targets frame as the save would, and say what it would change (nothing is
+    written). Raises ValidationError (rows and fields) or PermissionDenied."""
+    _allow(service, kind, frame, principal, source)
+    clean = check_frame(service.store, kind, frame, source=source, today=today)
+    return Preview(kind, _changes(kind, clean, _current(service, kind, clean)))
+
+
+def submit(service: Service, kind: str, frame: pd.DataFrame, principal: Principal, *, source: str,
+           key: str | None = None, today: date | None = None) -> Submission:
+    """Save a reports or targets frame (all-or-nothing) with an audit entry; idempotent per ``key``."""
+    _allow(service, kind, frame, principal, source)
+    if key:
+        key = f"{principal.name}:{key}"[:400]
+        claimed = service.store.claim_idempotency_key(key, principal.name)
+        if claimed is not None:
+            if claimed["status"] != "done":
+                raise Conflict("a submission with this idempotency key is still being processed; retry later")
+            return Submission(**{**claimed["response"], "replayed": True})
+    try:
+        clean = check_frame(service.store, kind, frame, source=source, today=today)
+        before = _current(service, kind, clean)
+        after = clean[[*_KEYS[kind], "value"]]
+        action = "report.submit" if kind == "reports" else "target.set"
+        # The data, its audit entry and the idempotency key's answer commit together or not at all.
+        with service.store.transaction() as conn:
+            write = service.store.write_reports if kind == "reports" else service.store.write_targets
+            summary = write(clean, source=source, recorded_by=principal.name, conn=conn)
+            audit_id = service.store.append_audit(
+                principal.name, source, action, _object(kind, clean), {"rows": _records(before)},
+                {"rows": _records(after), "new": summary.new, "revised": summary.updated,
+                 "unchanged": summary.unchanged}, conn=conn)
+            submission = Submission(kind, len(clean), summary.new, summary.updated, summary.unchanged, audit_id,
+                                    False, key)
+            if key:
+                service.store.finish_idempotency_key(
+                    key, {k: v for k, v in submission.as_dict().items() if k != "replayed"}, conn=conn)
+    except BaseException:
+        if key:
+            service.store.release_idempotency_key(key)
+        raise
+    finally:
+        service.invalidate()
+    return submission
+
+
+def _allow(service: Service, kind: str, frame: pd.DataFrame, principal: Principal, source: str) -> None:
+    if kind == "reports":
+        units = frame["unit"] if "unit" in frame else pd.Series([], dtype=object)
+        require_report_rows(service, principal, units, source)
+    elif kind == "targets":
+        require_role(principal, "admin", "planner")
+    else:
+        raise GosplanError(f"cannot submit {kind!r} here: reports or targets")
+
+
+def _object(kind: str, clean: pd.DataFrame) -> str:
+    units = sorted(set(clean["unit"]))
+    periods = sorted(set(clean["period"]))
+    span = periods[0] if len(periods) == 1 else f"{periods[0]}..{periods[-1]}"
+    where = units[0] if len(units) == 1 else f"{len(units)} units"
+    return f"{kind}:{where}:{span}"[:400]
+
+
+def import_file(service: Service, path: str | Path, kind: str | None = None, *, source: str | None = None,
+                recorded_by: str = "cli", today: date | None = None, principal: Principal | None = None):
+    """:func:`gosplan.ingest.import_file` with an audit entry (before/after values of the rows touched)."""
+    principal = principal or Principal(recorded_by, SYSTEM.role, None, "cli")
+    path = Path(path)
+    raw = read_table(path)
+    kind = kind or detect_kind(list(raw.columns))
+    if kind in _KEYS:
+        _allow(service, kind, raw, principal, path.name)
+    clean = None
+    if kind is not None:
+        try:
+            clean = check_frame(service.store, kind, raw, source=path.name, today=today)
+        except (GosplanError, ValueError):
+            clean = None  # the import below reports every problem with the file's own name
+    before = _records(_current(service, kind, clean)) if clean is not None else None
+    result = ingest_file(service.store, path, kind, source=source, recorded_by=recorded_by, today=today)
+    service.invalidate()
+    after = _records(_current(service, result.kind, clean)) if clean is not None else None
+    service.store.append_audit(principal.name, source or path.name, f"{result.kind}.import", f"file:{path.name}",
+                               {"rows": before}, {"rows": after, "new": result.new, "revised": result.revised,
+                                                  "unchanged": result.unchanged})
+    return result

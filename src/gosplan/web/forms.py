@@ -1,0 +1,299 @@
+"""Write pages: the monthly report form, file upload, the confirmation step, plans and targets.
+
+Every form is checked by the one validation path (:func:`gosplan.service.audit.preview`, which runs
+:func:`gosplan.ingest.check_frame`); the confirmation page carries the rows in a signed field bound to
+the user, and saving goes through :func:`gosplan.service.audit.submit` (audited, all-or-nothing).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+import pandas as pd
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from gosplan.api.auth import check_csrf, require_principal
+from gosplan.errors import GosplanError, NotFound, PermissionDenied, Problem, ValidationError
+from gosplan.ingest import read_table
+from gosplan.model import Period
+from gosplan.quantities import UnitError, conversion_factor
+from gosplan.service import Service
+from gosplan.service.accounts import Principal, require_role, writable_units
+from gosplan.service.audit import preview, submit
+from gosplan.service.operations import breadcrumbs, current_period
+from gosplan.web.render import render
+
+router = APIRouter()
+Who = Annotated[Principal, Depends(require_principal)]
+MAX_UPLOAD = 20 * 1024 * 1024
+SHOWN_ROWS = 500
+# Units a form offers next to an indicator's own unit, when they convert to it.
+COMMON_UOMS = ["t", "kt", "Mt", "kg", "kWh", "MWh", "GWh", "TWh", "m**3", "m**2", "hectare", "t_km", "million_won"]
+
+
+def _drafts(request: Request) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(request.app.state.gosplan.sessions.serializer.secret_key, salt="gosplan-draft")
+
+
+def _uoms(canonical: str) -> list[str]:
+    out = [canonical]
+    for uom in COMMON_UOMS:
+        if uom == canonical:
+            continue
+        try:
+            conversion_factor(uom, canonical)
+        except (UnitError, Exception):
+            continue
+        out.append(uom)
+    return out
+
+
+def _reporting_units(service: Service, who: Principal) -> list[tuple[str, str]]:
+    allowed = writable_units(service, who)
+    units = service.units()
+    hierarchy = service.hierarchy()
+    leaves = units[units["code"].map(hierarchy.is_leaf)]
+    if allowed is not None:
+        leaves = leaves[leaves["code"].isin(allowed)]
+    return list(zip(leaves["code"], leaves["name"], strict=True))
+
+
+def _check_unit(service: Service, who: Principal, unit: str) -> None:
+    if unit not in service.hierarchy().parent:
+        raise NotFound(f"unknown unit {unit!r}")
+    allowed = writable_units(service, who)
+    if allowed is not None and unit not in allowed:
+        raise PermissionDenied(f"{who.name} may not report for unit {unit!r}")
+
+
+def _fields(service: Service, unit: str, period: str) -> list[dict[str, Any]]:
+    """The unit's own indicators: those with a target this year or a report in the last twelve months."""
+    p = Period.parse(period)
+    targets = service.year_targets(p.year)
+    codes = set(targets.loc[targets["unit"].eq(unit), "indicator"]) if len(targets) else set()
+    recent = service.store.reports(units=unit, first=str(p.shift(-12)), last=str(p))
+    codes |= set(recent["indicator"])
+    current = recent[recent["period"].eq(str(p))].set_index("indicator")["value"]
+    ind = service.indicators().set_index("code")
+    return [{"code": c, "name": ind.loc[c, "name"], "uom": ind.loc[c, "unit"], "uoms": _uoms(ind.loc[c, "unit"]),
+             "value": "", "error": None, "uom_error": None, "current": float(current.get(c, float("nan")))}
+            for c in sorted(codes, key=lambda c: ind.loc[c, "name"]) if c in ind.index]
+
+
+@router.get("/report", response_class=HTMLResponse)
+def report_units(request: Request, who: Who) -> Response:
+    service = request.app.state.gosplan.snapshots.writer
+    units = _reporting_units(service, who)
+    if len(units) == 1:
+        return RedirectResponse(f"/report/{quote(units[0][0])}", status_code=303)
+    return render(request, "report_units.html.j2", units=units)
+
+
+@router.get("/report/{unit}", response_class=HTMLResponse)
+def report_form(request: Request, who: Who, unit: str,
+                period: Annotated[str | None, Query(max_length=16)] = None) -> Response:
+    service = request.app.state.gosplan.snapshots.writer
+    _check_unit(service, who, unit)
+    try:
+        period = str(Period.parse(period)) if period else current_period(service)
+    except ValueError:
+        period = current_period(service)
+    return _render_form(request, service, unit, period, _fields(service, unit, period), {}, None)
+
+
+def _render_form(request, service, unit, period, fields, errors, form_error, status_code=200) -> Response:
+    names = dict(zip(service.units()["code"], service.units()["name"], strict=True))
+    return render(request, "entry.html.j2", status_code=status_code, unit=unit, unit_name=names.get(unit, unit),
+                  crumbs=breadcrumbs(service, unit), period=period, fields=fields, errors=errors,
+                  form_error=form_error)
+
+
+@router.post("/report/{unit}", response_class=HTMLResponse)
+async def report_check(request: Request, who: Who, unit: str) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    return await run_in_threadpool(_report_check, request, who, unit, {k: str(v) for k, v in form.items()})
+
+
+def _report_check(request: Request, who: Principal, unit: str, form: dict[str, str]) -> Response:
+    service = request.app.state.gosplan.snapshots.writer
+    _check_unit(service, who, unit)
+    period = form.get("period", "")[:16].strip()
+    try:
+        fields = _fields(service, unit, str(Period.parse(period)))
+    except ValueError:
+        fields = _fields(service, unit, current_period(service))
+    rows = []
+    for f in fields:
+        f["value"] = form.get(f"value.{f['code']}", "")[:40].strip()
+        chosen = form.get(f"uom.{f['code']}", f["uom"])[:64]
+        f["uom"] = chosen if chosen in f["uoms"] else f["uom"]
+        if f["value"] != "":
+            rows.append({"indicator": f["code"], "unit": unit, "period": period, "value": f["value"], "uom": f["uom"]})
+    if not rows:
+        return _render_form(request, service, unit, period, fields, {}, "Enter at least one value.", 422)
+    frame = pd.DataFrame(rows)
+    try:
+        result = preview(service, "reports", frame, who, source="web form")
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        by_code = {i + 2: r["indicator"] for i, r in enumerate(rows)}
+        for problem in exc.problems:
+            if problem.column == "period":
+                errors["period"] = problem.reason
+                continue
+            code = by_code.get(problem.row)
+            for f in fields:
+                if f["code"] == code:
+                    key = "uom_error" if problem.column == "uom" else "error"
+                    f[key] = problem.reason
+        return _render_form(request, service, unit, period, fields, errors,
+                            f"{exc.total} problem(s); nothing was saved.", 422)
+    return _confirm(request, who, "reports", frame, result, "web form", f"/report/{quote(unit)}",
+                    f"the report of {unit} for {period}", f"/units/{quote(unit)}")
+
+
+def _confirm(request: Request, who: Principal, kind: str, frame: pd.DataFrame, result, source: str, back: str,
+             what: str, done: str) -> Response:
+    payload = _drafts(request).dumps({"u": who.name, "k": kind, "s": source, "d": done,
+                                      "rows": frame.astype(str).to_dict("list")})
+    rows = result.rows.to_dict("records")
+    return render(request, "confirm.html.j2", kind=kind, counts=result.counts(), rows=rows[:SHOWN_ROWS],
+                  more=max(0, len(rows) - SHOWN_ROWS), payload=payload, back=back, what=what)
+
+
+@router.post("/confirm")
+async def confirm(request: Request, who: Who) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    try:
+        draft = _drafts(request).loads(str(form.get("payload", "")), max_age=3600)
+    except BadSignature:
+        raise GosplanError("this confirmation has expired or was altered; please enter the data again") from None
+    if draft.get("u") != who.name:  # a draft is only ever saved by the account that checked it
+        raise PermissionDenied("this confirmation belongs to another account")
+    return await run_in_threadpool(_save, request, who, draft)
+
+
+def _save(request: Request, who: Principal, draft: dict[str, Any]) -> Response:
+    snapshots = request.app.state.gosplan.snapshots
+    frame = pd.DataFrame(draft["rows"])
+    with snapshots.write_slots:
+        result = submit(snapshots.writer, draft["k"], frame, who, source=draft["s"])
+    if result.new + result.revised:
+        snapshots.wrote(who.name)
+    message = f"Saved: {result.new} new, {result.revised} revised, {result.unchanged} unchanged."
+    separator = "&" if "?" in draft["d"] else "?"
+    return RedirectResponse(f"{draft['d']}{separator}saved={quote(message)}", status_code=303)
+
+
+# ------------------------------------------------------------------------------------------ uploads
+@router.get("/report/{unit}/upload", response_class=HTMLResponse)
+def upload_form(request: Request, who: Who, unit: str) -> Response:
+    _check_unit(request.app.state.gosplan.snapshots.writer, who, unit)
+    return render(request, "upload.html.j2", what="monthly reports", columns="indicator, unit, period, value, uom",
+                  action=f"/report/{quote(unit)}/upload", problems=None)
+
+
+@router.post("/report/{unit}/upload", response_class=HTMLResponse)
+async def upload_reports(request: Request, who: Who, unit: str) -> Response:
+    return await _upload(request, who, "reports", f"/report/{quote(unit)}/upload", f"/units/{quote(unit)}", unit)
+
+
+@router.get("/plans/upload", response_class=HTMLResponse)
+def plan_upload_form(request: Request, who: Who) -> Response:
+    require_role(who, "admin", "planner")
+    return render(request, "upload.html.j2", what="a plan file (targets)",
+                  columns="plan, indicator, unit, period, value, uom", action="/plans/upload", problems=None)
+
+
+@router.post("/plans/upload", response_class=HTMLResponse)
+async def upload_plan(request: Request, who: Who) -> Response:
+    require_role(who, "admin", "planner")
+    return await _upload(request, who, "targets", "/plans/upload", "/plans", None)
+
+
+async def _upload(request: Request, who: Principal, kind: str, action: str, done: str, unit: str | None) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    upload = form.get("file")
+    if upload is None or not hasattr(upload, "read"):
+        raise ValidationError([Problem("upload", None, "file", "choose a .csv or .xlsx file")])
+    data = await upload.read(MAX_UPLOAD + 1)
+    name = Path(str(upload.filename or "upload.csv")).name[-120:] or "upload.csv"
+    return await run_in_threadpool(_check_upload, request, who, kind, data, name, action, done, unit)
+
+
+def _check_upload(request: Request, who: Principal, kind: str, data: bytes, name: str, action: str, done: str,
+                  unit: str | None) -> Response:
+    service = request.app.state.gosplan.snapshots.writer
+    if unit is not None:
+        _check_unit(service, who, unit)
+    what = "monthly reports" if kind == "reports" else "a plan file (targets)"
+    columns = "indicator, unit, period, value, uom"
+    if kind == "targets":
+        columns = "plan, " + columns
+
+    def problems_page(exc: ValidationError) -> Response:
+        return render(request, "upload.html.j2", status_code=422, what=what, columns=columns, action=action,
+                      problems=exc.problems[:500], detail=f"{exc.total} problem(s) in {name}; nothing was saved.")
+
+    suffix = Path(name).suffix.lower()
+    if len(data) > MAX_UPLOAD or suffix not in (".csv", ".xlsx"):
+        return problems_page(ValidationError([Problem(name, None, None, "a .csv or .xlsx file up to 20 MB")]))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"upload{suffix}"
+        path.write_bytes(data)
+        try:
+            frame = read_table(path)
+        except ValidationError as exc:
+            return problems_page(exc)
+    frame = frame.reset_index(drop=True)
+    try:
+        result = preview(service, kind, frame, who, source=name)
+    except ValidationError as exc:
+        return problems_page(exc)
+    return _confirm(request, who, kind, frame, result, f"upload {name}", action, name, done)
+
+
+# ------------------------------------------------------------------------------------------ plans
+@router.get("/plans", response_class=HTMLResponse)
+def plans_page(request: Request, who: Who) -> Response:
+    require_role(who, "admin", "planner")
+    service = request.app.state.gosplan.snapshots.reader(who.name)
+    return render(request, "plans.html.j2", plans=service.store.plans().to_dict("records"))
+
+
+@router.get("/plans/{code}", response_class=HTMLResponse)
+def plan_page(request: Request, who: Who, code: str, indicator: Annotated[str | None, Query(max_length=64)] = None,
+              unit: Annotated[str | None, Query(max_length=64)] = None) -> Response:
+    require_role(who, "admin", "planner")
+    service = request.app.state.gosplan.snapshots.reader(who.name)
+    plans = service.store.plans().set_index("code")
+    if code not in plans.index:
+        raise NotFound(f"unknown plan {code!r}")
+    targets = service.store.targets(plan=code, indicators=indicator or None, units=unit or None)
+    ind = service.indicators().sort_values("name")
+    return render(request, "plan.html.j2", plan={"code": code, **plans.loc[code].to_dict()},
+                  rows=targets.head(SHOWN_ROWS).to_dict("records"), total=len(targets), indicator=indicator,
+                  unit=unit, indicator_choices=list(zip(ind["code"], ind["name"], strict=True)))
+
+
+@router.post("/plans/{code}/targets", response_class=HTMLResponse)
+async def target_check(request: Request, who: Who, code: str) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    require_role(who, "admin", "planner")
+    row = {"plan": code, **{k: str(form.get(k, ""))[:64].strip() for k in ("indicator", "unit", "period", "value",
+                                                                          "uom")}}
+    frame = pd.DataFrame([row])
+    service = request.app.state.gosplan.snapshots.writer
+    result = await run_in_threadpool(preview, service, "targets", frame, who, source="web form")
+    return _confirm(request, who, "targets", frame, result, "web form", f"/plans/{quote(code)}",
+                    f"plan {code}", f"/plans/{quote(code)}")

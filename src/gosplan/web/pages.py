@@ -1,0 +1,295 @@
+"""Read pages: sign-in, the operations room, drill-down by unit and by sector, indicator pages, review."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+import pandas as pd
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from gosplan.api.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, check_csrf, client_address, identify, require_principal
+from gosplan.engines.fulfilment import window_of
+from gosplan.errors import NotFound, PermissionDenied
+from gosplan.model import Period
+from gosplan.service import Service
+from gosplan.service.accounts import Principal, authenticate, require_read, visible_units, writable_units
+from gosplan.service.operations import breadcrumbs, cards, current_period, league, open_alerts
+from gosplan.web.render import render, review_html
+
+router = APIRouter()
+Who = Annotated[Principal, Depends(require_principal)]
+Text = Annotated[str | None, Query(max_length=64)]
+
+
+def reader(request: Request, who: Principal) -> Service:
+    return request.app.state.gosplan.snapshots.reader(who.name)
+
+
+def _period(service: Service, period: str | None) -> str:
+    if period:
+        try:
+            return str(Period.parse(period))
+        except ValueError:
+            pass
+    return current_period(service)
+
+
+def fulfilment_rows(frame: pd.DataFrame, label: str, link) -> list[dict[str, Any]]:
+    rows = []
+    for r in frame.to_dict("records"):
+        r["label"], r["link"] = r[label], link(r)
+        rows.append(r)
+    return rows
+
+
+def _key_indicators(service: Service) -> list[tuple[str, str]]:
+    ind = service.indicators()
+    ind = ind[ind["key"].astype(bool)].sort_values("name")
+    return list(zip(ind["code"], ind["name"], strict=True))
+
+
+def _choose(indicator: str | None, choices: list[tuple[str, str]]) -> str | None:
+    codes = [c for c, _ in choices]
+    return indicator if indicator in codes else (codes[0] if codes else None)
+
+
+# ------------------------------------------------------------------------------------------ sign-in
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: Annotated[str, Query(max_length=300)] = "/") -> Response:
+    import secrets
+
+    token = secrets.token_urlsafe(24)
+    response = render(request, "login.html.j2", user=None, login_csrf=token, next=_safe_next(next), error=None,
+                      name="")
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, max_age=3600, httponly=True, samesite="strict")
+    return response
+
+
+def _safe_next(target: str) -> str:
+    # Only local paths: never redirect a signed-in user to another site.
+    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(request: Request) -> Response:
+    import hmac
+    import secrets
+
+    form = await request.form()
+    name = str(form.get("name", ""))[:64]
+    password = str(form.get("password", ""))[:1000]
+    target = _safe_next(str(form.get("next", "/"))[:300])
+    state = request.app.state.gosplan
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    token = secrets.token_urlsafe(24)
+
+    def again(error: str, status: int) -> Response:
+        response = render(request, "login.html.j2", status_code=status, user=None, login_csrf=token, next=target,
+                          error=error, name=name)
+        response.set_cookie(LOGIN_CSRF_COOKIE, token, max_age=3600, httponly=True, samesite="strict")
+        return response
+
+    if not expected or not hmac.compare_digest(expected, str(form.get("csrf_token", ""))):
+        return again("The sign-in form expired; please try again.", 403)
+    keys = (f"ip:{client_address(request)}", f"name:{name.lower()}")
+    wait = state.limiter.retry_after(*keys)
+    if wait:
+        response = again(f"Too many failed sign-ins; try again in {wait} seconds.", 429)
+        response.headers["Retry-After"] = str(wait)
+        return response
+    principal = await run_in_threadpool(authenticate, state.snapshots.writer, name, password)
+    if principal is None:
+        state.limiter.failed(*keys)
+        return again("Wrong name or password, or the account is disabled.", 401)
+    state.limiter.succeeded(*keys)
+    cookie, _ = state.sessions.issue(principal.name)
+    response = RedirectResponse(target, status_code=303)
+    state.sessions.set_cookie(response, cookie)
+    response.delete_cookie(LOGIN_CSRF_COOKIE)
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    form = await request.form()
+    if identify(request) is not None:
+        check_csrf(request, str(form.get("csrf_token", "")))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+# ------------------------------------------------------------------------------------------ overview
+@router.get("/", response_class=HTMLResponse)
+def overview(request: Request, who: Who, period: Text = None, indicator: Text = None) -> Response:
+    service = reader(request, who)
+    if visible_units(service, who) is not None and who.subtree:
+        return RedirectResponse(f"/units/{quote(who.subtree)}", status_code=303)
+    period = _period(service, period)
+    choices = _key_indicators(service)
+    indicator = _choose(indicator, choices)
+    # Built once per snapshot and indicator: under load a page then costs little more than its template.
+    context = service._cached(("overview", period, indicator), lambda: _overview(service, period, indicator))
+    return render(request, "overview.html.j2", indicator_choices=choices, **context)
+
+
+def _overview(service: Service, period: str, indicator: str | None) -> dict[str, Any]:
+    root = service.root()
+    table = league(service, period, root, indicator)
+    names = dict(zip(service.units()["code"], service.units()["name"], strict=True))
+    sectors = service.sectors()
+    top = sectors[sectors["parent"].isin(sectors.loc[sectors["parent"].isna(), "code"])]
+    alerts = [" · ".join(str(v) for v in a.values() if v is not None) for a in open_alerts(service).head(20)
+              .to_dict("records")]
+    return {"cards": cards(service, period, root).to_dict("records"), "unit": root,
+            "root_name": names.get(root, root), "period": period, "window": window_of(period).label,
+            "indicator": indicator, "alerts": alerts,
+            "league": fulfilment_rows(table, "unit_name", lambda r: f"/units/{quote(r['unit'])}"),
+            "sectors": list(zip(top["code"], top["name"], strict=True))}
+
+
+# ------------------------------------------------------------------------------------------ drill-down
+@router.get("/units/{code}", response_class=HTMLResponse)
+def unit_page(request: Request, who: Who, code: str, period: Text = None, indicator: Text = None,
+              saved: Annotated[str | None, Query(max_length=200)] = None) -> Response:
+    service = reader(request, who)
+    units = service.units().set_index("code")
+    if code not in units.index:
+        raise NotFound(f"unknown unit {code!r}")
+    require_read(service, who, code)
+    period = _period(service, period)
+    own = service.status(period, unit=code, by="indicator").table
+    children = service.hierarchy().children.get(code, [])
+    present = set(own["indicator"])
+    choices = [(c, n) for c, n in _key_indicators(service) if c in present] or \
+        list(zip(own["indicator"], own["indicator_name"], strict=True))
+    indicator = _choose(indicator, choices)
+    rows_league = []
+    if children and indicator:
+        table = league(service, period, code, indicator)
+        allowed = visible_units(service, who)
+        if allowed is not None:
+            table = table[table["unit"].isin(allowed)]
+        rows_league = fulfilment_rows(table, "unit_name", lambda r: f"/units/{quote(r['unit'])}")
+    writable = writable_units(service, who)
+    can_report = not children and (writable is None or code in writable) and who.role != "viewer"
+    return render(request, "unit.html.j2", code=code, name=units.loc[code, "name"], kind=units.loc[code, "kind"],
+                  crumbs=breadcrumbs(service, code), window=window_of(period).label, saved=saved,
+                  indicator_rows=fulfilment_rows(own, "indicator_name",
+                                                 lambda r: f"/indicators/{quote(r['indicator'])}?unit={quote(code)}"),
+                  children=children, league=rows_league, indicator=indicator, indicator_choices=choices,
+                  can_report=can_report)
+
+
+@router.get("/sectors", response_class=HTMLResponse)
+@router.get("/sectors/{code}", response_class=HTMLResponse)
+def sector_page(request: Request, who: Who, code: str | None = None, unit: Text = None,
+                period: Text = None) -> Response:
+    service = reader(request, who)
+    sectors = service.sectors()
+    if code is not None and code not in set(sectors["code"]):
+        raise NotFound(f"unknown sector {code!r}")
+    unit = unit or (who.subtree if visible_units(service, who) is not None else None) or service.root()
+    require_read(service, who, unit)
+    period = _period(service, period)
+    table = service.sector_fulfilment(period)
+    table = table[table["unit"].eq(unit)]
+    parent_of = dict(zip(sectors["code"], sectors["parent"], strict=True))
+    names = dict(zip(sectors["code"], sectors["name"], strict=True))
+    shown = table[table["sector"].map(parent_of).eq(code) if code else table["sector"].map(parent_of).isna()]
+    if code and shown.empty:
+        shown = table[table["sector"].eq(code)]
+    crumbs, node = [], code
+    while node is not None and isinstance(node, str):
+        crumbs.append((node, names.get(node, node)))
+        node = parent_of.get(node)
+    indicator_rows = []
+    if code:
+        own = service.status(period, unit=unit, sector=code, by="indicator").table
+        indicator_rows = fulfilment_rows(own, "indicator_name",
+                                         lambda r: f"/indicators/{quote(r['indicator'])}?unit={quote(unit)}")
+    shown = shown.assign(sector_name=shown["sector"].map(names), uom="")
+    if "change" not in shown:
+        shown = shown.assign(change=float("nan"))
+    units_names = dict(zip(service.units()["code"], service.units()["name"], strict=True))
+    return render(request, "sectors.html.j2", title=names.get(code, "Sectors") if code else "Sectors",
+                  crumbs=crumbs[::-1], unit_name=units_names.get(unit, unit), window=window_of(period).label,
+                  sector_rows=fulfilment_rows(shown, "sector_name",
+                                              lambda r: f"/sectors/{quote(r['sector'])}?unit={quote(unit)}"),
+                  indicator_rows=indicator_rows)
+
+
+@router.get("/indicators/{code}", response_class=HTMLResponse)
+def indicator_page(request: Request, who: Who, code: str, unit: Text = None, period: Text = None) -> Response:
+    service = reader(request, who)
+    indicators = service.indicators().set_index("code")
+    if code not in indicators.index:
+        raise NotFound(f"unknown indicator {code!r}")
+    unit = unit or service.root()
+    if unit not in service.hierarchy().parent:
+        raise NotFound(f"unknown unit {unit!r}")
+    require_read(service, who, unit)
+    period = _period(service, period)
+    year = Period.parse(period).year
+    curve = service._cached(("cumulative", period, unit, code), lambda: service.cumulative(period, unit, [code]))
+    months = [f"{year}-{m:02d}" for m in curve["month"]]
+    def series(column: str) -> list:
+        return [None if pd.isna(v) else float(v) for v in curve[column]]
+    chart = {"traces": [
+        {"x": months, "y": series("cum_target"), "name": "target trajectory", "mode": "lines",
+         "line": {"dash": "dash", "color": "#57606a"}},
+        {"x": months, "y": series("cum_previous"), "name": f"{year - 1}", "mode": "lines",
+         "line": {"color": "#9ecae1"}},
+        {"x": months, "y": series("cum_actual"), "name": f"{year} actual", "mode": "lines+markers",
+         "line": {"color": "#7a1f1f", "width": 3}}],
+        "layout": {"margin": {"t": 30, "r": 10, "l": 60, "b": 40}, "legend": {"orientation": "h"},
+                   "yaxis": {"title": {"text": f"cumulative, {indicators.loc[code, 'unit']}"}},
+                   "title": {"text": "Cumulative since January"}}}
+    hierarchy = service.hierarchy()
+    history, rows_league = [], []
+    if hierarchy.is_leaf(unit):
+        frame = service.store.report_history(code, unit)
+        frame = frame[frame["period"].str[:4].astype(int) >= year - 1] if len(frame) else frame
+        history = frame.sort_values(["period", "revision"], ascending=[False, False]).to_dict("records")
+    else:
+        table = league(service, period, unit, code)
+        allowed = visible_units(service, who)
+        if allowed is not None:
+            table = table[table["unit"].isin(allowed)]
+        rows_league = fulfilment_rows(table, "unit_name",
+                                      lambda r: f"/indicators/{quote(code)}?unit={quote(r['unit'])}")
+    names = dict(zip(service.units()["code"], service.units()["name"], strict=True))
+    return render(request, "indicator.html.j2", indicator_name=indicators.loc[code, "name"],
+                  uom=indicators.loc[code, "unit"], unit_name=names.get(unit, unit), year=year,
+                  crumbs=breadcrumbs(service, unit), chart=chart, history=history, league=rows_league)
+
+
+# ------------------------------------------------------------------------------------------ review
+def _review(request: Request, who: Principal, period: str | None, embed: bool = True) -> str:
+    service = reader(request, who)
+    if visible_units(service, who) is not None:
+        raise PermissionDenied("the review covers the whole economy; this account is limited to a subtree")
+    if period:
+        try:
+            period = str(Period.parse(period))
+        except ValueError:
+            period = None
+    return review_html(service, period, embed_plotly=embed)
+
+
+@router.get("/review", response_class=HTMLResponse)
+def review_page(request: Request, who: Who, period: Text = None) -> HTMLResponse:
+    html = _review(request, who, period, embed=False)
+    bar = ('<div style="background:#f6f8fa;padding:.4rem 1rem;font:14px sans-serif"><a href="/">← operations '
+           'room</a> · <a id="download" href="/review/download' + (f'?period={quote(period)}' if period else '')
+           + '">download as HTML</a></div>')
+    return HTMLResponse(html.replace("<body>", "<body>" + bar, 1))
+
+
+@router.get("/review/download")
+def review_download(request: Request, who: Who, period: Text = None) -> Response:
+    html = _review(request, who, period)
+    return HTMLResponse(html, headers={"Content-Disposition": 'attachment; filename="gosplan-review.html"'})

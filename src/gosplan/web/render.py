@@ -1,0 +1,73 @@
+"""Rendering helpers of the web pages: the Jinja2 environment, number filters, error pages, the review."""
+
+from __future__ import annotations
+
+import math
+import threading
+from functools import lru_cache
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from gosplan.quantities import format_quantity
+from gosplan.review.format import pct, signed_pct
+from gosplan.service import Service
+
+STATUS_CLASS = {"exceeding": "good", "on track": "good", "at risk": "warn", "lagging": "bad", "missing": "none"}
+_review_lock = threading.Lock()
+
+
+def _num(value: Any, digits: int = 0) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    return f"{value:,.{digits}f}"
+
+
+def _qty(value: Any, uom: str) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    try:
+        return format_quantity(float(value), uom)
+    except Exception:  # an unusual unit text is shown as it is rather than failing the page
+        return f"{value:,.0f} {uom}"
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(loader=PackageLoader("gosplan.web", "templates"), autoescape=select_autoescape(["html", "j2"]))
+    env.filters.update(pct=pct, signed_pct=signed_pct, num=_num, qty=_qty,
+                       status_class=lambda s: STATUS_CLASS.get(str(s), "none"))
+    return env
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    from gosplan.api.auth import csrf_token, identify
+
+    context.setdefault("user", identify(request))
+    context.setdefault("csrf", csrf_token(request))
+    html = environment().get_template(template).render(request=request, **context)
+    return HTMLResponse(html, status_code=status_code)
+
+
+def error_page(request: Request, status: int, detail: str, problems: list) -> HTMLResponse:
+    return render(request, "error.html.j2", status_code=status, status=status, detail=detail, problems=problems)
+
+
+def review_html(service: Service, period: str | None = None, *, embed_plotly: bool = True) -> str:
+    """The review page for ``period`` (default: the half-year of the current month), built once per
+    snapshot. ``embed_plotly=False`` links /static/plotly.min.js instead of inlining 4 MB of it."""
+    from gosplan.model import Period
+    from gosplan.review import build_review, render_html
+    from gosplan.service.operations import current_period
+
+    if period is None:
+        month = Period.parse(current_period(service))
+        period = f"{month.year}-H{1 if month.index <= 6 else 2}"
+    with _review_lock:  # several viewers asking at once build it once
+        review = service._cached(("review", period), lambda: build_review(service, period))
+    if embed_plotly:
+        return service._cached(("review_html", period), lambda: render_html(review))
+    html = render_html(review, embed_plotly=False)
+    return html.replace("<head>", '<head>\n<script src="/static/plotly.min.js"></script>', 1)

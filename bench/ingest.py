@@ -46,6 +46,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 FIRST_YEAR = 2023
 SECTION = "## Ingest and status (foundation, `bench/ingest.py`)"
+# Reading notes kept beside the script, so that a re-run keeps them under the new numbers.
+NOTES_PATH = Path(__file__).with_name("ingest_notes.md")
 
 
 # -- data ---------------------------------------------------------------------------------------------
@@ -480,6 +482,7 @@ def main(argv: list[str] | None = None) -> None:
         console.print(table)
         lines.append("")
     lines += notes
+    lines += [NOTES_PATH.read_text(encoding="utf-8")] if NOTES_PATH.exists() else []
     lines.append(
         f"Reproduce: `python bench/ingest.py{' ' + ' '.join(sys.argv[1:]) if sys.argv[1:] else ''}`."
     )

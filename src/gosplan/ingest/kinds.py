@@ -87,7 +87,7 @@ SPECS.update({
     "projects": Spec(
         ("code", "name", "unit", "budget", "start", "planned_end"),
         ("dwellings",),
-        {"code": "H1", "name": "Housing district phase 1", "unit": "bld.hwasong", "budget": 520000,
+        {"code": "H1", "name": "Housing district phase 1", "unit": "PY", "budget": 520000,
          "start": "2022-02", "planned_end": "2023-04", "dwellings": 10000},
     ),
     "project_milestones": Spec(
@@ -103,11 +103,11 @@ SPECS.update({
          "dwellings_completed": 0},
     ),
     "farms": Spec(("unit", "crop_area_ha", "irrigated_ha"), (),
-                  {"unit": "farm.anju", "crop_area_ha": 77730, "irrigated_ha": 45550}),
+                  {"unit": "PY", "crop_area_ha": 77730, "irrigated_ha": 45550}),
     "weather_events": Spec(
         ("province", "period", "kind", "severity"),
         ("description",),
-        {"province": "KP-05", "period": "2023-05", "kind": "drought", "severity": 0.55,
+        {"province": "PY", "period": "2023-05", "kind": "drought", "severity": 0.55,
          "description": "Spring drought: little rain since April"},
     ),
 })

@@ -302,17 +302,24 @@ def _combine(unit: str, sector: str, group: pd.DataFrame, factors: dict[str, flo
         valid = ~np.isnan(basis).any(axis=1)
         actual_b, target_b = basis[valid, 0].sum(), basis[valid, 1].sum()
         fulfil = actual_b / target_b if valid.any() and target_b > 0 else np.nan
-        actual = np.nansum(group["actual"].to_numpy(dtype=float) * f) if group["actual"].notna().any() else np.nan
-        prev = group["previous"].to_numpy(dtype=float) * f
-        previous = np.nansum(prev) if not np.isnan(prev).all() else np.nan
-        target = np.nansum(group["target"].to_numpy(dtype=float) * f) if group["target"].notna().any() else np.nan
-        return {"unit": unit, "sector": sector, "uom": base_unit, "target": target, "actual": actual,
-                "fulfilment": fulfil, "previous": previous,
-                "change": actual / previous - 1 if previous and previous > 0 else np.nan,
+
+        def total(column: str) -> float:
+            values = group[column].to_numpy(dtype=float) * f
+            return float(np.nansum(values)) if not np.isnan(values).all() else np.nan
+
+        actual_all, previous, plan_all = total("actual"), total("previous"), total("target")
+        return {"unit": unit, "sector": sector, "uom": base_unit,
+                # Actual and target like for like (the units that reported), so actual / target is
+                # the fulfilment shown; the plan of all units and the growth on last year beside them.
+                "target": target_b if valid.any() else np.nan, "actual": actual_b if valid.any() else np.nan,
+                "fulfilment": fulfil, "plan_to_date": plan_all, "actual_all": actual_all, "previous": previous,
+                "growth": actual_all - previous if previous and previous > 0 else np.nan,
+                "change": actual_all / previous - 1 if previous and previous > 0 else np.nan,
                 "method": "same-unit totals", "indicators": len(group), "expected": expected,
                 "reported": reported}
     return {"unit": unit, "sector": sector, "uom": "", "target": np.nan, "actual": np.nan,
-            "fulfilment": group["fulfilment"].mean(), "previous": np.nan,
+            "fulfilment": group["fulfilment"].mean(), "plan_to_date": np.nan, "actual_all": np.nan,
+            "previous": np.nan, "growth": np.nan,
             "change": group["change"].mean(), "method": "mean of indicator fulfilments",
             "indicators": len(group), "expected": expected, "reported": reported}
 

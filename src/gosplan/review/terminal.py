@@ -74,7 +74,8 @@ def print_fulfilment(frame: pd.DataFrame, title: str, console: Console, label: s
     table.add_column("Missing", justify="right")
     for r in frame.itertuples(index=False):
         cells = [str(r.unit_name)] if extra_unit else []
-        cells += [str(getattr(r, label)), qty(r.target, r.uom), qty(r.actual, r.uom), pct(r.fulfilment),
+        # Like for like (units that reported every month), so that actual / target = fulfilment.
+        cells += [str(getattr(r, label)), qty(r.target_basis, r.uom), qty(r.actual_basis, r.uom), pct(r.fulfilment),
                   signed_pct(r.change), qty(r.required_rate, r.uom), _status(r.status), str(int(r.missing))]
         table.add_row(*cells)
     console.print(table)

@@ -35,6 +35,8 @@ def cards(service: Service, period: str, unit: str | None = None) -> pd.DataFram
     table = service.fulfilment(period)
     key = set(service.indicators().loc[lambda d: d["key"].astype(bool), "code"])
     rows = table[table["unit"].eq(unit) & table["indicator"].isin(key)].copy()
+    # Like for like, as in the review: the units that reported, so that actual / target = fulfilment.
+    rows["target"], rows["actual"] = rows["target_basis"], rows["actual_basis"]
     for column in ("expected_year_end", "probability"):
         if column not in rows:
             rows[column] = float("nan")

@@ -66,7 +66,7 @@ def sectors(ctx: ReviewContext) -> Section | None:
             continue
         same_unit = row.method == "same-unit totals" and not np.isnan(row.previous)
         summary.append(sector_sentence(
-            row.sector_name, word, row.fulfilment, row.actual - row.previous if same_unit else None,
+            row.sector_name, word, row.fulfilment, row.growth if same_unit else None,
             row.uom if same_unit else None, lagging=row.lagging, units=row.units,
             shortfall=row.shortfall if same_unit else None,
             probability=None if np.isnan(row.probability) else row.probability))
@@ -75,10 +75,10 @@ def sectors(ctx: ReviewContext) -> Section | None:
         ("Fulfilment", "num", lambda r: pct(r["fulfilment"])),
         ("Actual", "num", lambda r: qty(r["actual"], r["uom"]) if r["uom"] else "–"),
         ("Target", "num", lambda r: qty(r["target"], r["uom"]) if r["uom"] else "–"),
-        ("Change on a year ago", "num",
-         lambda r: signed_qty(r["actual"] - r["previous"], r["uom"]) if r["uom"] else "–"),
+        ("Change on a year ago", "num", lambda r: signed_qty(r["growth"], r["uom"]) if r["uom"] else "–"),
         ("vs last year", "num", lambda r: signed_pct(r["change"])),
         ("Units lagging", "num", lambda r: f"{r['lagging']} of {r['units']}"),
+        ("Not reported", "num", lambda r: int(r["expected"] - r["reported"])),
         ("Shortfall of laggards", "num", lambda r: qty(r["shortfall"], r["uom"]) if r["uom"] else "–"),
         ("Status", "status", lambda r: r["status"]),
     ]
@@ -88,6 +88,8 @@ def sectors(ctx: ReviewContext) -> Section | None:
     body = html_table(top, columns)
     body += ('<p class="note">A sector adds its indicators where they share a unit of measure '
              "(rolled steel and non-ferrous metals in tonnes); otherwise it averages their fulfilment. "
+             "Actual and target are those of the units that reported every month (like for like); "
+             "units that did not report are counted, not taken as zero. "
              "Units lagging: enterprises and farms with their own target that are lagging or at risk; "
              "their shortfall is target minus actual to date.</p>")
     return Section("sectors", "Fulfilment by sector", body, summary, {"sectors": top})
@@ -104,8 +106,8 @@ def indicators(ctx: ReviewContext) -> Section | None:
         return None
     columns = [
         ("Indicator", "", lambda r: r["indicator_name"]),
-        ("Target to date", "num", lambda r: qty(r["target"], r["uom"])),
-        ("Actual", "num", lambda r: qty(r["actual"], r["uom"])),
+        ("Target to date", "num", lambda r: qty(r["target_basis"], r["uom"])),
+        ("Actual", "num", lambda r: qty(r["actual_basis"], r["uom"])),
         ("Fulfilment", "num", lambda r: pct(r["fulfilment"])),
         ("vs last year", "num", lambda r: signed_pct(r["change"])),
         ("Annual target", "num", lambda r: qty(r["annual_target"], r["uom"])),

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from gosplan.model import Period
-from gosplan.quantities import conversion_factor
+from gosplan.quantities import conversion_factor, display_unit
 from gosplan.review.document import ReviewContext, Section, section
 from gosplan.review.format import html_table, pct, qty, signed_pct, signed_qty
 from gosplan.review.sentences import probability_text, sector_sentence
@@ -240,7 +240,11 @@ def _display_scale(peak: float, unit: str) -> tuple[float, str]:
     for name, size in choices.get(unit, []):
         if peak and peak >= size:
             return conversion_factor(unit, name), name
-    return 1.0, unit
+    if peak and peak >= 1e9:
+        return 1e-9, f"bn {display_unit(unit)}"
+    if peak and peak >= 1e6:
+        return 1e-6, f"million {display_unit(unit)}"
+    return 1.0, display_unit(unit)
 
 
 @section(order=90, key="not_reported")

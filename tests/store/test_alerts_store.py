@@ -1,6 +1,8 @@
 """Alerts in the store, on SQLite and PostgreSQL: one row per (series, kind, period), transitions,
 escalation up the hierarchy while nobody acknowledges."""
 
+import functools
+
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -9,7 +11,7 @@ from hypothesis import strategies as st
 from gosplan.errors import Conflict, NotFound, ValidationError
 from gosplan.service import Service
 from gosplan.service.forecasts import escalation, list_alerts
-from gosplan.store import Store, WriteSummary
+from gosplan.store import Store, WriteSummary, schema
 
 
 def _alerts(rows):
@@ -96,7 +98,9 @@ KEYS = st.tuples(st.sampled_from(["grain", "coal"]), st.sampled_from(["a", "b", 
 @settings(max_examples=25, deadline=None)
 @given(batches=st.lists(st.lists(st.tuples(KEYS, st.floats(0, 1)), max_size=8), min_size=1, max_size=4))
 def test_any_sequence_of_writes_keeps_one_row_per_key(batches):
-    store = Store.open("sqlite://")
+    store = _memory_store()
+    with store.transaction() as conn:
+        conn.execute(schema.alerts.delete())
     new = 0
     for month, batch in enumerate(batches, start=1):
         frame = _alerts([(*key[:2], key[2], key[3], "warning", score, "m") for key, score in batch])
@@ -105,4 +109,9 @@ def test_any_sequence_of_writes_keeps_one_row_per_key(batches):
     stored = store.alerts()
     assert len(stored) == new == len(keys)
     assert set(zip(stored["indicator"], stored["unit"], stored["period"], stored["kind"], strict=True)) == keys
-    store.close()
+
+
+@functools.cache
+def _memory_store() -> Store:
+    """One in-memory store for all examples (migrating a new one per example costs most of the time)."""
+    return Store.open("sqlite://")

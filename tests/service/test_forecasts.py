@@ -9,6 +9,7 @@ see ``gosplan/examples/demo/figures.py`` and its sources.
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from gosplan.engines.forecast import detect
@@ -165,3 +166,12 @@ def test_review_section_numbers_are_the_tables(service, outlook):
     risky = national[national["p_attain"] < 0.5]
     assert any(f"{len(national) - len(risky)} of {len(national)} key indicators" in line for line in section.summary)
     assert "forecast 80 %" in section.body_html and np.isfinite(section.tables["rates"]["rate_ratio"]).all()
+
+
+def test_a_process_pool_gives_the_same_forecast(service, outlook):
+    from gosplan.runner import Runner
+
+    fresh = Service(service.store, runner=Runner.from_env("processes:2"))
+    pooled = forecast(fresh, AS_OF, indicators=["coal", "grain"])
+    local = outlook[outlook["indicator"].isin(["coal", "grain"])].reset_index(drop=True)
+    pd.testing.assert_frame_equal(pooled, local)

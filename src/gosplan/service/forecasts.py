@@ -54,9 +54,14 @@ def forecast_indicators(service, indicators: list[str] | None = None) -> list[st
     return summed.loc[summed["key"].astype(bool), "code"].tolist()
 
 
-def monthly_history(service, as_of: str | Period, indicators: list[str], units: list[str] | None = None
-                    ) -> pd.DataFrame:
-    """``series_id, period, value``: each unit's monthly total, the leaves' reports summed over its subtree."""
+def monthly_history(service, as_of: str | Period, indicators: list[str], units: list[str] | None = None,
+                    complete_only: bool = True) -> pd.DataFrame:
+    """``series_id, period, value``: each unit's monthly total, the leaves' reports summed over its subtree.
+
+    A month of the current year is left out for an aggregate when one of the enterprises below it that
+    report this year has not reported it (the forecast then fills it with the model's expectation);
+    ``complete_only=False`` keeps the sum of what was reported.
+    """
     p = _as_of(as_of)
     hierarchy = service.hierarchy()
     leaves = [c for c in hierarchy.codes if hierarchy.is_leaf(c)]
@@ -68,8 +73,16 @@ def monthly_history(service, as_of: str | Period, indicators: list[str], units: 
     if units is not None:
         closure = closure[closure["ancestor"].isin(units)]
     rolled = reports[["indicator", "unit", "period", "value"]].merge(closure, on="unit")
-    # Sum with min_count=1: a month nobody below reported stays missing instead of becoming zero.
-    monthly = rolled.groupby(["indicator", "ancestor", "period"], sort=False)["value"].sum(min_count=1).reset_index()
+    monthly = rolled.groupby(["indicator", "ancestor", "period"], sort=False)["value"].agg(["sum", "count"])
+    # A month of this year that some enterprise reporting this year has not reported is unknown for
+    # the aggregate, not smaller: the engine fills it with its expectation instead of seeing a drop.
+    this_year = rolled[rolled["period"].str.startswith(f"{p.year}-")]
+    reporting = this_year.groupby(["indicator", "ancestor"])["unit"].nunique().rename("reporting")
+    monthly = monthly.reset_index().join(reporting, on=["indicator", "ancestor"])
+    incomplete = monthly["period"].str.startswith(f"{p.year}-") & monthly["count"].lt(monthly["reporting"])
+    incomplete &= complete_only
+    monthly["value"] = monthly["sum"].mask(incomplete)
+    monthly = monthly[monthly["value"].notna()]
     ids = monthly["indicator"].astype(str) + "|" + monthly["ancestor"].astype(str)
     return pd.DataFrame({"series_id": ids, "period": monthly["period"], "value": monthly["value"]})
 
@@ -109,6 +122,14 @@ def _forecast_all(service, p: Period, codes: list[str], runner: Runner) -> pd.Da
     targets = pd.DataFrame({"series_id": ids, "year": p.year, "target": rows["annual_target"].to_numpy(float)})
     history = monthly_history(service, p, codes, units=sorted(set(rows["unit"])))
     result = attainment(history, targets, as_of=p, runner=runner)
+    # Actual to date is what was reported, also where a month left out above is filled by the model.
+    reported = monthly_history(service, p, codes, units=sorted(set(rows["unit"])), complete_only=False)
+    reported = reported[reported["period"].str.startswith(f"{p.year}-")].groupby("series_id")["value"].sum()
+    result["actual_to_date"] = result["series_id"].map(reported).fillna(0.0).to_numpy(float)
+    left = result["months_remaining"].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result["required_monthly_rate"] = np.where(left > 0, (result["target"] - result["actual_to_date"]) / left,
+                                                   np.nan)
     info = rows.assign(series_id=ids).set_index("series_id")
     out = result.join(info[["indicator", "indicator_name", "uom", "unit", "unit_name", "unit_kind", "depth",
                             "months_reported"]], on="series_id")

@@ -175,3 +175,19 @@ def test_a_process_pool_gives_the_same_forecast(service, outlook):
     pooled = forecast(fresh, AS_OF, indicators=["coal", "grain"])
     local = outlook[outlook["indicator"].isin(["coal", "grain"])].reset_index(drop=True)
     pd.testing.assert_frame_equal(pooled, local)
+
+
+def test_a_month_an_enterprise_missed_is_missing_for_its_aggregates(service, outlook):
+    # The demo's Haeju cement works did not report April 2023 (service.not_reported).
+    missing = service.not_reported(AS_OF)
+    assert "cem.haeju" in set(missing["unit"])
+    complete = monthly_history(service, AS_OF, ["cement"]).set_index(["series_id", "period"])["value"]
+    partial = monthly_history(service, AS_OF, ["cement"], complete_only=False).set_index(
+        ["series_id", "period"])["value"]
+    assert ("cement|KP", "2023-04") not in complete and ("cement|KP", "2023-04") in partial
+    assert complete[("cement|KP", "2023-05")] == partial[("cement|KP", "2023-05")]
+    reports = service.store.reports(indicators=["cement"], first="2023-01", last=AS_OF)
+    national = outlook[outlook["indicator"].eq("cement") & outlook["unit"].eq("KP")].iloc[0]
+    assert national["actual_to_date"] == pytest.approx(reports["value"].sum())
+    assert national["required_monthly_rate"] == pytest.approx(
+        (national["target"] - national["actual_to_date"]) / national["months_remaining"])

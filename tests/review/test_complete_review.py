@@ -48,7 +48,7 @@ def test_every_number_of_a_sector_sentence_is_in_its_table_row(review):
             assert number.lstrip("−-") in printed, (number, sentence, rows[name])
     coal = next(s for s in section.summary if s.startswith("Coal mining"))
     assert re.match(r"Coal mining: 104 % of the half-year plan, [\d.]+ kt more than a year ago; \d+ of \d+ units "
-                    r"lag, together [\d.]+ kt short\.$", coal)
+                    r"lag, together [\d.]+ kt short; probability of meeting the annual target [\d.]+\.$", coal)
 
 
 def test_project_sentences_equal_the_project_tables(review):
@@ -95,7 +95,8 @@ def test_action_plan_counts_equal_its_table(review):
     line = section.summary[0]
     assert line.startswith(f"Action plan: {len(proposals)} actions proposed")
     for origin, count in proposals["origin"].value_counts().items():
-        words = {"laggards": "to close gaps", "projects": "to recover project", "risk": "against weather"}[origin]
+        words = {"laggards": "to close gaps", "projects": "to recover project", "risk": "against weather",
+                 "forecast": "to raise the monthly rate"}[origin]
         assert f"{count} {words}" in line
     assert len(_rows(section)) == len(proposals) + 1  # header + one row per proposal
 

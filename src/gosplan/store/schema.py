@@ -30,6 +30,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     text,
 )
 
@@ -290,4 +291,32 @@ idempotency_keys = Table(
     Column("created_at", DateTime, nullable=False),
     Column("status", String(16), nullable=False),
     Column("response", Text),
+)
+
+# -- alerts from forecasts and exception detection (migration 0003_alerts) ---------------------------
+
+# One row per (series, kind, period): detect reports the same change again while it stays in its
+# window, and the unique key makes a repeated raise a no-op instead of a duplicate.
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("indicator", String(CODE), nullable=False),
+    Column("unit", String(CODE), nullable=False),
+    Column("period", String(8), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("message", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("raised", String(8), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("acknowledged_by", String(NAME)),
+    Column("acknowledged_at", DateTime),
+    Column("resolved_by", String(NAME)),
+    Column("resolved_at", DateTime),
+    Column("escalation_level", Integer, nullable=False, server_default="0"),
+    Column("escalated_to", String(CODE)),
+    UniqueConstraint("indicator", "unit", "kind", "period", name="uq_alerts_series_kind_period"),
+    Index("ix_alerts_status", "status"),
 )

@@ -1,0 +1,98 @@
+"""``gosplan alerts``: list, raise, acknowledge and resolve alerts; show where each has escalated to."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.table import Table
+
+from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
+from gosplan.runner import Runner
+
+app = typer.Typer(help="Alerts from forecasts and exception detection, escalating up the hierarchy until "
+                       "acknowledged.")
+IdArgument = Annotated[int, typer.Argument(help="Alert id (see gosplan alerts).")]
+COLUMNS = ["id", "status", "severity", "indicator", "unit", "period", "kind", "score", "message", "raised",
+           "escalation_level", "escalated_to", "path", "acknowledged_by", "resolved_by"]
+
+
+def _show(frame: pd.DataFrame, title: str) -> None:
+    table = Table(title=title, title_justify="left")
+    for name in ("Id", "Status", "Severity", "Indicator", "Unit", "Period", "Kind", "Message", "Raised",
+                 "Escalation"):
+        table.add_column(name, justify="right" if name == "Id" else "left", overflow="fold")
+    for r in frame.itertuples(index=False):
+        colour = "red" if r.severity == "critical" else "yellow"
+        # The escalation path with the unit now holding the alert in bold.
+        steps = str(r.path).split(" > ")
+        path = " > ".join(f"[bold]{s}[/]" if i == int(r.escalation_level) else s for i, s in enumerate(steps))
+        table.add_row(str(r.id), str(r.status), f"[{colour}]{r.severity}[/]", str(r.indicator), str(r.unit),
+                      str(r.period), str(r.kind), str(r.message), str(r.raised), path)
+    console.print(table)
+
+
+@app.callback(invoke_without_command=True)
+def list_alerts(
+    ctx: typer.Context,
+    open_only: Annotated[bool, typer.Option("--open", help="Only alerts nobody has acknowledged yet.")] = False,
+    unit: Annotated[str | None, typer.Option(help="Only alerts of this unit's subtree.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Bring the escalation up to this month first.")]
+    = None,
+    fmt: FormatOption = "table",
+    db: DbOption = None,
+) -> None:
+    """The stored alerts, most urgent first, with their escalation path (unit > ... > top)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from gosplan.service.forecasts import list_alerts as stored
+
+    frame = stored(open_service(db), as_of=as_of, open_only=open_only, unit=unit)
+    if emit(frame, fmt, COLUMNS):
+        return
+    if frame.empty:
+        console.print("No alerts." + ("" if open_only else " Raise them with: gosplan alerts raise --as-of YYYY-MM"))
+        return
+    _show(frame, f"{len(frame)} {'open ' if open_only else ''}alerts (bold: where each one stands now)")
+
+
+@app.command("raise")
+def raise_(
+    as_of: Annotated[str, typer.Option("--as-of", help="Last month reported, e.g. 2023-06.")],
+    threshold: Annotated[float, typer.Option(help="Alert when P(attain) is below this.")] = 0.5,
+    periods: Annotated[int | None, typer.Option(help="Months before an unacknowledged alert climbs a level "
+                                                     "(default: setting alert_escalation_periods, else 2).")]
+    = None,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, or processes[:N].")] = None,
+    db: DbOption = None,
+) -> None:
+    """Forecast, detect exceptions and store the new alerts (an alert already stored is not repeated)."""
+    from gosplan.service.forecasts import raise_alerts
+
+    service = open_service(db)
+    summary = raise_alerts(service, as_of, threshold=threshold, periods=periods,
+                           runner=Runner.from_env(scheduler, progress=True))
+    console.print(f"Alerts as of {as_of}: {summary.new} new, {summary.updated} refreshed, "
+                  f"{summary.unchanged} already stored. List them with: gosplan alerts --open")
+
+
+@app.command("ack")
+def ack(alert_id: IdArgument, by: Annotated[str, typer.Option(help="Who acknowledges it.")] = "cli",
+        db: DbOption = None) -> None:
+    """Acknowledge an open alert: it stays with its unit and stops escalating."""
+    from gosplan.service.forecasts import acknowledge
+
+    alert = acknowledge(open_service(db), alert_id, by)
+    console.print(f"Alert {alert_id} acknowledged by {by}: {alert['indicator']} at {alert['unit']} "
+                  f"({alert['kind']}, {alert['period']})")
+
+
+@app.command("resolve")
+def resolve(alert_id: IdArgument, by: Annotated[str, typer.Option(help="Who resolves it.")] = "cli",
+            db: DbOption = None) -> None:
+    """Close an alert."""
+    from gosplan.service.forecasts import resolve as close
+
+    alert = close(open_service(db), alert_id, by)
+    console.print(f"Alert {alert_id} resolved by {by}: {alert['indicator']} at {alert['unit']}")

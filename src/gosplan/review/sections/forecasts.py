@@ -1,0 +1,198 @@
+"""Year-end outlook: expected fulfilment and P(attain) by key indicator and province, targets at risk,
+the rates the second half needs, open alerts with their escalation path, and forecast fans.
+
+Registers the probability provider, so the sector sentences of the summary end with "probability of
+meeting the annual target 0.81".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from gosplan.errors import NotFound
+from gosplan.model import Period
+from gosplan.review.document import ReviewContext, Section, probability_provider, section
+from gosplan.review.format import html_table, pct, qty
+from gosplan.review.sections.fulfilment import _display_scale
+from gosplan.review.sentences import probability_text
+
+AT_RISK_PER_INDICATOR = 3
+ALERTS_SHOWN = 25
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def _as_of(ctx: ReviewContext) -> Period:
+    return Period.parse(ctx.period).last_month()
+
+
+def _outlook(ctx: ReviewContext) -> pd.DataFrame | None:
+    from gosplan.service.forecasts import forecast
+
+    def load() -> pd.DataFrame | None:
+        try:
+            table = forecast(ctx.service, _as_of(ctx))
+        except NotFound:
+            return None
+        return table if len(table) else None
+
+    return ctx.memo("forecast", load)
+
+
+@probability_provider
+def national_probabilities(ctx: ReviewContext) -> dict[str, float] | None:
+    """``{indicator: P(national annual target met)}`` from the forecast (None without one)."""
+    table = _outlook(ctx)
+    if table is None:
+        return None
+    top = table[table["unit"].eq(ctx.service.root())]
+    return {str(i): float(p) for i, p in zip(top["indicator"], top["p_attain"], strict=True) if p == p}
+
+
+def _interval(low: float, high: float, uom: str) -> str:
+    return f"{qty(low, uom)} – {qty(high, uom)}"
+
+
+OUTLOOK_COLUMNS = [
+    ("Indicator", "", lambda r: r["indicator_name"]),
+    ("Unit", "", lambda r: r["unit_name"]),
+    ("Annual target", "num", lambda r: qty(r["target"], r["uom"])),
+    ("Expected", "num", lambda r: qty(r["expected_total"], r["uom"])),
+    ("Expected fulfilment", "num", lambda r: pct(r["expected_fulfilment"])),
+    ("80 % interval", "num", lambda r: _interval(r["lower_80"], r["upper_80"], r["uom"])),
+    ("95 % interval", "num", lambda r: _interval(r["lower_95"], r["upper_95"], r["uom"])),
+    ("P(attain)", "num", lambda r: probability_text(r["p_attain"])),
+]
+
+
+def fan_chart(table: pd.DataFrame, cumulative: pd.DataFrame, as_of: Period, names: pd.Series) -> go.Figure:
+    """Cumulative actual, the forecast fan to December (80 %, 95 %) and the annual target line.
+
+    Only the year-end values are forecast; between the last report and December the fan is drawn
+    along last year's monthly pattern (or evenly without one).
+    """
+    codes = list(table["indicator"])
+    cols = 3
+    rows = int(np.ceil(len(codes) / cols))
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[str(names.get(c, c)) for c in codes],
+                        vertical_spacing=0.08 if rows > 2 else 0.15)
+    last = as_of.index
+    for i, row in enumerate(table.itertuples(index=False)):
+        part = cumulative[cumulative["indicator"].eq(row.indicator)].sort_values("month")
+        previous = part["previous"].to_numpy(dtype=float)[last:]
+        weights = previous if np.isfinite(previous).all() and previous.sum() > 0 else np.ones(12 - last)
+        share = np.concatenate([[0.0], np.cumsum(weights) / weights.sum()])
+        scale, label = _display_scale(max(float(row.upper_95), float(row.target)), str(row.uom))
+        base = float(row.actual_to_date)
+        future_x = MONTHS[last - 1:] if last else ["Jan", *MONTHS]
+        r, c = divmod(i, cols)
+        show = i == 0
+
+        where = {"row": r + 1, "col": c + 1}
+        for low, high, colour, name in ((row.lower_95, row.upper_95, "rgba(122,31,31,0.12)", "forecast 95 %"),
+                                        (row.lower_80, row.upper_80, "rgba(122,31,31,0.25)", "forecast 80 %")):
+            lo, hi = base + share * (low - base), base + share * (high - base)
+            fig.add_trace(go.Scatter(x=future_x + future_x[::-1], y=np.concatenate([hi, lo[::-1]]) * scale,
+                                     fill="toself", fillcolor=colour, line={"width": 0}, name=name,
+                                     showlegend=show, legendgroup=name, hoverinfo="skip"), **where)
+        fig.add_trace(go.Scatter(x=future_x, y=(base + share * (row.expected_total - base)) * scale,
+                                 line={"color": "#7a1f1f", "dash": "dot"}, name="expected", showlegend=show,
+                                 legendgroup="e"), row=r + 1, col=c + 1)
+        fig.add_trace(go.Scatter(x=MONTHS[:last], y=part["cum_actual"].to_numpy(float)[:last] * scale,
+                                 line={"color": "#7a1f1f", "width": 3}, name="actual", showlegend=show,
+                                 legendgroup="a"), row=r + 1, col=c + 1)
+        fig.add_trace(go.Scatter(x=MONTHS, y=[row.target * scale] * 12, line={"color": "#cf222e", "dash": "dash"},
+                                 name="annual target", showlegend=show, legendgroup="t"), row=r + 1, col=c + 1)
+        fig.update_yaxes(title_text=label, row=r + 1, col=c + 1, title_standoff=2)
+    fig.update_xaxes(dtick=2)
+    fig.update_layout(height=260 * rows, margin={"l": 40, "r": 10, "t": 40, "b": 30},
+                      legend={"orientation": "h", "y": 1.02 + 0.02 * rows, "x": 0}, template="plotly_white")
+    return fig
+
+
+def _summary(national: pd.DataFrame, provinces: pd.DataFrame, alerts: pd.DataFrame) -> list[str]:
+    likely = national[national["p_attain"] >= 0.5]
+    risky = national[national["p_attain"] < 0.5].sort_values("p_attain")
+    lines = [f"Year-end outlook: {len(likely)} of {len(national)} key indicators are more likely than not to "
+             "meet their annual targets."]
+    if len(risky):
+        named = "; ".join(f"{r.indicator_name} expected at {pct(r.expected_fulfilment)} of target "
+                          f"(probability {probability_text(r.p_attain)})" for r in risky.head(4).itertuples())
+        lines.append(f"Most at risk: {named}.")
+    if len(provinces):
+        worst = provinces.sort_values("expected_fulfilment").iloc[0]
+        lines.append(f"Weakest province outlook: {worst['indicator_name']} in {worst['unit_name']}, expected at "
+                     f"{pct(worst['expected_fulfilment'])} of its target (probability "
+                     f"{probability_text(worst['p_attain'])}).")
+    if len(alerts):
+        top = int(alerts["reached_top"].sum())
+        lines.append(f"{len(alerts)} alerts are open; {top} of them now lie with the top of the hierarchy.")
+    return lines
+
+
+@section(order=55, key="forecasts")
+def forecasts(ctx: ReviewContext) -> Section | None:
+    from gosplan.service.forecasts import list_alerts, targets_at_risk
+
+    table = _outlook(ctx)
+    if table is None:
+        return None
+    service = ctx.service
+    as_of = _as_of(ctx)
+    root = service.root()
+    national = table[table["unit"].eq(root)].sort_values("indicator_name").reset_index(drop=True)
+    provinces = table[table["unit_kind"].eq("province")].sort_values(["indicator_name", "expected_fulfilment"])
+    provinces = provinces.reset_index(drop=True)
+    at_risk = targets_at_risk(service, str(as_of))
+    at_risk = pd.DataFrame(columns=table.columns) if at_risk is None else at_risk
+    at_risk = (at_risk.sort_values("shortfall", ascending=False, kind="stable").groupby("indicator")
+               .head(AT_RISK_PER_INDICATOR).sort_values(["indicator_name", "shortfall"], ascending=[True, False])
+               .reset_index(drop=True))
+    rates = national.assign(rate_ratio=national["required_monthly_rate"] / national["rate_to_date"])
+    alerts = list_alerts(service, open_only=True)
+    alerts = alerts[alerts["raised"] <= str(as_of)].reset_index(drop=True)
+
+    body = (f'<p class="note">Year-end totals forecast from the monthly reports to {as_of} by exponential '
+            "smoothing with a monthly season (gosplan.forecast); aggregate units on the sum of their "
+            "enterprises' reports. P(attain) is the probability that the year's total reaches the annual "
+            "target.</p>")
+    body += "<h3>Key indicators, national</h3>" + html_table(national, OUTLOOK_COLUMNS)
+    body += "<h3>By province</h3>" + html_table(provinces, OUTLOOK_COLUMNS)
+    body += ("<h3>Targets at risk, by expected shortfall</h3>"
+             f'<p class="note">Enterprises and farms with P(attain) below 0.5; the {AT_RISK_PER_INDICATOR} '
+             "largest shortfalls of each indicator, in its own unit.</p>")
+    body += html_table(at_risk, [
+        ("Indicator", "", lambda r: r["indicator_name"]), ("Unit", "", lambda r: r["unit_name"]),
+        ("Expected shortfall", "num", lambda r: qty(r["shortfall"], r["uom"])),
+        ("Annual target", "num", lambda r: qty(r["target"], r["uom"])),
+        ("Expected", "num", lambda r: qty(r["expected_total"], r["uom"])),
+        ("P(attain)", "num", lambda r: probability_text(r["p_attain"])),
+        ("Needed a month", "num", lambda r: qty(r["required_monthly_rate"], r["uom"])),
+        ("So far a month", "num", lambda r: qty(r["rate_to_date"], r["uom"]))])
+    body += "<h3>Rates the rest of the year needs, against the rate so far</h3>" + html_table(rates, [
+        ("Indicator", "", lambda r: r["indicator_name"]),
+        ("So far a month", "num", lambda r: qty(r["rate_to_date"], r["uom"])),
+        ("Needed a month", "num", lambda r: qty(r["required_monthly_rate"], r["uom"])),
+        ("Needed / so far", "num", lambda r: pct(r["rate_ratio"])),
+        ("Months left", "num", lambda r: int(r["months_remaining"]))])
+    body += ('<p class="note">Grain and other seasonal series need far more a month after mid-year than before '
+             "it; the expected total and P(attain) account for the season, the ratio does not.</p>")
+    body += "<h3>Open alerts and where they have escalated to</h3>"
+    if alerts.empty:
+        body += "<p>No open alerts (raise them with <code>gosplan alerts raise --as-of YYYY-MM</code>).</p>"
+    else:
+        body += html_table(alerts.head(ALERTS_SHOWN), [
+            ("Id", "num", lambda r: int(r["id"])), ("Severity", "", lambda r: r["severity"]),
+            ("Indicator", "", lambda r: r["indicator"]), ("Unit", "", lambda r: r["unit"]),
+            ("Kind", "", lambda r: r["kind"]), ("Raised", "num", lambda r: r["raised"]),
+            ("Now with", "", lambda r: r["escalated_to"] or r["unit"]), ("Path", "", lambda r: r["path"]),
+            ("", "note", lambda r: r["message"])])
+    cumulative = service.cumulative(str(as_of), indicators=national["indicator"].tolist())
+    names = service.indicators().set_index("code")["name"]
+    body += "<h3>Cumulative actual and the forecast fan</h3>" + fan_chart(national, cumulative, as_of, names).to_html(
+        full_html=False, include_plotlyjs=False, config={"displaylogo": False, "staticPlot": True})
+    return Section("forecasts", "Year-end outlook and alerts", body, _summary(national, provinces, alerts),
+                   {"national": national, "provinces": provinces, "at_risk": at_risk, "rates": rates,
+                    "alerts": alerts})

@@ -1,0 +1,67 @@
+"""``gosplan forecast`` and ``gosplan alerts`` end to end (in process, one demo store)."""
+
+import io
+import json
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from gosplan.cli import app
+from gosplan.errors import Conflict, NotFound
+from gosplan.service import Service
+from gosplan.service.forecasts import forecast
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def db(new_store_url):
+    url = new_store_url("sqlite")
+    Service.open(url).load_demo(2023)
+    return url
+
+
+def run(db: str, *args: str, code: int = 0):
+    result = runner.invoke(app, [*args, "--db", db], env={"COLUMNS": "220"})
+    assert result.exit_code == code, (result.output, result.exception)
+    return result
+
+
+def test_forecast_table_and_machine_formats(db):
+    table = run(db, "forecast", "--as-of", "2023-06").output
+    for expected in ("Year-end forecast as of 2023-06", "P(attain)", "80 % interval", "Coal", "Grain", "Mt"):
+        assert expected in table
+    frame = pd.read_csv(io.StringIO(run(db, "forecast", "--as-of", "2023-06", "--unit", "KP", "--depth", "1",
+                                        "--indicator", "grain", "--format", "csv").output))
+    assert set(frame["indicator"]) == {"grain"} and len(frame) == 13  # the country and its 12 provinces
+    truth = forecast(Service.open(db), "2023-06", indicators=["grain"]).set_index("unit")
+    for row in frame.itertuples():
+        assert row.p_attain == pytest.approx(truth.loc[row.unit, "p_attain"])
+        assert row.expected_total == pytest.approx(truth.loc[row.unit, "expected_total"])
+    rows = json.loads(run(db, "forecast", "--as-of", "2023-06", "--unit", "KP-05", "--format", "json").output)
+    assert {r["unit"] for r in rows} == {"KP-05"}
+    assert isinstance(run(db, "forecast", "--as-of", "2023-06", "--unit", "nowhere", code=1).exception, NotFound)
+
+
+def test_alerts_raise_list_ack_resolve(db):
+    assert "No alerts" in run(db, "alerts").output
+    first = run(db, "alerts", "raise", "--as-of", "2023-06").output
+    assert " new," in first and "0 already stored" in first
+    assert "0 new" in run(db, "alerts", "raise", "--as-of", "2023-06").output
+    listed = json.loads(run(db, "alerts", "--open", "--unit", "KP-05", "--format", "json").output)
+    assert listed and all(a["path"].endswith("KP-05 > KP") or a["unit"] == "KP" for a in listed)
+    alert_id = str(listed[0]["id"])
+    assert "acknowledged by kim" in run(db, "alerts", "ack", alert_id, "--by", "kim").output
+    # In process the error reaches the caller; gosplan.cli.main prints it and exits with status 1.
+    assert isinstance(run(db, "alerts", "ack", alert_id, code=1).exception, Conflict)
+    still_open = json.loads(run(db, "alerts", "--open", "--format", "json").output)
+    assert int(alert_id) not in {a["id"] for a in still_open}
+    assert "resolved" in run(db, "alerts", "resolve", alert_id).output
+    assert isinstance(run(db, "alerts", "resolve", "99999", code=1).exception, NotFound)
+    # Four months later nobody has acknowledged the others: they have climbed two levels.
+    later = pd.DataFrame(json.loads(run(db, "alerts", "--open", "--as-of", "2023-10", "--format", "json").output))
+    farms = later[later["unit"].str.startswith("farm.")]
+    assert len(farms) and (farms["escalation_level"] == 2).all()
+    table = run(db, "alerts", "--open", "--unit", "KP-05").output
+    assert "Escalation" in table and "KP-05 > KP" in table

@@ -7,11 +7,9 @@ pages, the API and the CLI show the same numbers.
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import func, inspect, select, text
 
 from gosplan.model import Period
 from gosplan.service.core import Service
-from gosplan.store import schema
 
 CARD_COLUMNS = ["indicator", "indicator_name", "uom", "sector", "target", "actual", "fulfilment", "status",
                 "previous", "change", "annual_target", "expected_year_end", "probability"]
@@ -20,11 +18,8 @@ CARD_COLUMNS = ["indicator", "indicator_name", "uom", "sector", "target", "actua
 def current_period(service: Service) -> str:
     """The last month with a report (``YYYY-MM``): what the operations room shows by default."""
     def load() -> str:
-        with service.store.engine.connect() as c:
-            month = c.execute(select(func.max(schema.reports.c.month)).where(schema.reports.c.is_current)).scalar()
-        if month is None:
-            return str(Period.parse(pd.Timestamp.today().strftime("%Y-%m")))
-        return str(Period.from_ordinal(int(month)))
+        month = service.store.last_reported_month()
+        return month or str(Period.parse(pd.Timestamp.today().strftime("%Y-%m")))
     return service._cached(("current_period",), load)
 
 
@@ -37,10 +32,23 @@ def cards(service: Service, period: str, unit: str | None = None) -> pd.DataFram
     rows = table[table["unit"].eq(unit) & table["indicator"].isin(key)].copy()
     # Like for like, as in the review: the units that reported, so that actual / target = fulfilment.
     rows["target"], rows["actual"] = rows["target_basis"], rows["actual_basis"]
+    outlook = _outlook(service, period) if unit == service.root() else None
+    if outlook is not None and not outlook.empty:
+        by_indicator = outlook.set_index("indicator")
+        rows["expected_year_end"] = rows["indicator"].map(by_indicator["expected_total"])
+        rows["probability"] = rows["indicator"].map(by_indicator["p_attain"])
     for column in ("expected_year_end", "probability"):
         if column not in rows:
             rows[column] = float("nan")
     return rows[CARD_COLUMNS].sort_values("indicator_name").reset_index(drop=True)
+
+
+def _outlook(service: Service, period: str) -> pd.DataFrame | None:
+    """The forecast's national outlook as of the period's last month (cached with the service)."""
+    from gosplan.service.forecasts import national_outlook
+
+    as_of = str(Period.parse(period).last_month())
+    return service._cached(("national_outlook", as_of), lambda: national_outlook(service, as_of))
 
 
 def league(service: Service, period: str, unit: str, indicator: str | None = None) -> pd.DataFrame:
@@ -56,13 +64,5 @@ def breadcrumbs(service: Service, unit: str) -> list[tuple[str, str]]:
 
 
 def open_alerts(service: Service) -> pd.DataFrame:
-    """Open alerts when the forecast capability has written any; an empty frame until its table exists."""
-    def load() -> pd.DataFrame:
-        with service.store.engine.connect() as c:
-            if "alerts" not in inspect(c).get_table_names():
-                return pd.DataFrame(columns=["id", "unit", "indicator", "period", "severity", "message"])
-            frame = pd.read_sql(text("SELECT * FROM alerts"), c)
-        if "status" in frame:
-            frame = frame[~frame["status"].astype(str).isin(["closed", "acknowledged", "resolved"])]
-        return frame.reset_index(drop=True)
-    return service._cached(("alerts",), load)
+    """Open alerts (raised by ``gosplan alerts raise`` or the forecast capability), most urgent first."""
+    return service._cached(("alerts",), lambda: service.store.alerts(status="open").reset_index(drop=True))

@@ -189,6 +189,12 @@ class ReportMixin:
                 columns=HISTORY_COLUMNS,
             )
 
+    def last_reported_month(self) -> str | None:
+        """The latest month with a current report (``YYYY-MM``), or ``None`` for an empty store."""
+        with self.engine.connect() as conn:
+            month = conn.execute(text("SELECT max(month) FROM reports WHERE is_current")).scalar()
+        return None if month is None else str(Period.from_ordinal(int(month)))
+
     def report_totals(self, first: str, last: str, indicators=None, units=None) -> pd.DataFrame:
         """Aggregate current values with period in [first, last], in SQL, per indicator and unit:
         indicator, unit, total, mean, maximum, months (count), last_period, last_value.

@@ -140,23 +140,40 @@ def status(
         print_fulfilment(view.table, title, console, extra_unit=by == "unit")
 
 
+REVIEW_FORMATS = ("html", "pdf", "md")
+
+
+def _write_review(document, fmt: str, out: Path | None) -> Path:
+    """Write the review as html, pdf (headless Chromium) or md (tables and text, no charts)."""
+    from gosplan.review import write_html
+    from gosplan.review.export import write_markdown, write_pdf
+
+    if fmt not in REVIEW_FORMATS:
+        raise GosplanError(f"--format must be one of {', '.join(REVIEW_FORMATS)}, not {fmt!r}")
+    path = out or Path(f"gosplan-review-{document.period}.{fmt}")
+    if fmt == "pdf":
+        with console.status("Printing the review to PDF with headless Chromium..."):
+            return write_pdf(document, path)
+    return write_markdown(document, path) if fmt == "md" else write_html(document, path)
+
+
 @app.command()
 def review(
     period: Annotated[str, typer.Option(help="Period under review, e.g. 2023-H1.")],
     out: Annotated[Path | None, typer.Option(help="Output file.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="html.")] = "html",
+    fmt: Annotated[str, typer.Option("--format", help="html, pdf (via headless Chromium) or md.")] = "html",
     db: DbOption = None,
 ) -> None:
     """Write the review of plan fulfilment for a period."""
-    from gosplan.review import build_review, write_html
+    from gosplan.review import build_review
     from gosplan.review.terminal import print_review_summary
 
-    if fmt != "html":
-        raise GosplanError(f"--format {fmt!r} is not available yet; use html")
+    if fmt not in REVIEW_FORMATS:
+        raise GosplanError(f"--format must be one of {', '.join(REVIEW_FORMATS)}, not {fmt!r}")
     with console.status(f"Running the review for {period}..."):
         document = build_review(_service(db), period)
     print_review_summary(document, console)
-    path = write_html(document, out or Path(f"gosplan-review-{document.period}.html"))
+    path = _write_review(document, fmt, out)
     console.print(f"\nReview written to [bold]{path.resolve()}[/]")
 
 

@@ -13,6 +13,7 @@ from gosplan.store import Store
 
 from .checks import Problems
 from .kinds import KINDS, SPECS, check_columns, detect_kind, template, validate_facts, validate_reference
+from .projects import PROJECT_KINDS, validate_project_kind, write_project_kind
 from .tables import read_table, write_table
 
 
@@ -94,14 +95,18 @@ def _import(
     problems = Problems(name)
     check_columns(problems, kind, frame)
     problems.raise_if_any()
-    if kind in ("targets", "reports"):
+    if kind in PROJECT_KINDS:
+        clean = validate_project_kind(kind, frame, store, problems, today or date.today())
+    elif kind in ("targets", "reports"):
         clean = validate_facts(kind, frame, store, problems, today or date.today())
     else:
         clean = validate_reference(kind, frame, store, problems)
     problems.raise_if_any()
     clean = clean.reset_index(drop=True)
     with store.transaction() as conn:
-        if kind == "reports":
+        if kind in PROJECT_KINDS:
+            summary = write_project_kind(store, kind, clean, source, recorded_by, conn)
+        elif kind == "reports":
             summary = store.write_reports(clean, source=source, recorded_by=recorded_by, conn=conn)
         elif kind == "targets":
             summary = store.write_targets(clean, source=source, recorded_by=recorded_by, conn=conn)

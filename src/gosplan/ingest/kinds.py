@@ -24,6 +24,7 @@ from .checks import (
     strip_export_guard,
     text_column,
 )
+from .projects import PROJECT_KINDS, detect_project_kind
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,35 @@ SPECS: dict[str, Spec] = {
         {"indicator": "steel", "unit": "PY", "period": "2023-06", "value": 98.5, "uom": "kt"},
     ),
 }
-KINDS: tuple[str, ...] = ("sectors", "units", "indicators", "plans", "targets", "reports")
+SPECS.update({
+    "projects": Spec(
+        ("code", "name", "unit", "budget", "start", "planned_end"),
+        ("dwellings",),
+        {"code": "H1", "name": "Housing district phase 1", "unit": "bld.hwasong", "budget": 520000,
+         "start": "2022-02", "planned_end": "2023-04", "dwellings": 10000},
+    ),
+    "project_milestones": Spec(
+        ("project", "milestone", "planned_date", "planned_value"),
+        ("dwellings",),
+        {"project": "H1", "milestone": "frames topped out", "planned_date": "2022-10", "planned_value": 0.55,
+         "dwellings": 0},
+    ),
+    "project_progress": Spec(
+        ("project", "period", "percent_complete", "actual_cost"),
+        ("dwellings_completed",),
+        {"project": "H1", "period": "2023-06", "percent_complete": 62.5, "actual_cost": 310000,
+         "dwellings_completed": 0},
+    ),
+    "farms": Spec(("unit", "crop_area_ha", "irrigated_ha"), (),
+                  {"unit": "farm.anju", "crop_area_ha": 77730, "irrigated_ha": 45550}),
+    "weather_events": Spec(
+        ("province", "period", "kind", "severity"),
+        ("description",),
+        {"province": "KP-05", "period": "2023-05", "kind": "drought", "severity": 0.55,
+         "description": "Spring drought: little rain since April"},
+    ),
+})
+KINDS: tuple[str, ...] = ("sectors", "units", "indicators", "plans", "targets", "reports", *PROJECT_KINDS)
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f", ""}
 
@@ -302,6 +331,9 @@ def template(kind: str) -> pd.DataFrame:
 def detect_kind(columns: list[str]) -> str | None:
     """Tell the kind of a file from its header, or ``None`` if it is ambiguous."""
     present = set(columns)
+    project_kind = detect_project_kind(present)
+    if project_kind is not None:
+        return project_kind
     if "plan" in present:
         return "targets"
     if {"indicator", "unit", "period", "value"} <= present:

@@ -58,6 +58,30 @@ class ReviewContext:
         return self._memo[key]
 
 
+    def annual_probability(self, indicator: str) -> float | None:
+        """P(annual target of ``indicator`` met nationally), if a registered provider knows it.
+
+        The forecast capability registers a provider with :func:`probability_provider`; without one
+        the summary simply leaves the probability out.
+        """
+        for i, provider in enumerate(_PROBABILITY_PROVIDERS):
+            values = self.memo(f"_probability_{i}", lambda provider=provider: provider(self) or {})
+            if indicator in values:
+                return float(values[indicator])
+        return None
+
+
+ProbabilityProvider = Callable[[ReviewContext], "dict[str, float] | None"]
+_PROBABILITY_PROVIDERS: list[ProbabilityProvider] = []
+
+
+def probability_provider(provider: ProbabilityProvider) -> ProbabilityProvider:
+    """Register a function returning ``{indicator: P(annual target met)}`` for the summary sentences."""
+    if provider not in _PROBABILITY_PROVIDERS:
+        _PROBABILITY_PROVIDERS.append(provider)
+    return provider
+
+
 SectionBuilder = Callable[[ReviewContext], "Section | None"]
 _BUILDERS: dict[str, tuple[int, SectionBuilder]] = {}
 

@@ -285,9 +285,16 @@ class Service:
             self.store.write_reports(demo.reports, source="demo", recorded_by="gosplan demo", conn=conn)
             self.store.write_reports(demo.corrections, source="demo correction", recorded_by="gosplan demo",
                                      conn=conn)
+            self.store.write_projects(demo.projects, conn=conn)
+            self.store.write_project_milestones(demo.project_milestones, conn=conn)
+            self.store.write_project_progress(demo.project_progress, source="demo", recorded_by="gosplan demo",
+                                              conn=conn)
+            self.store.write_farms(demo.farms, conn=conn)
+            self.store.write_weather_events(demo.weather_events, conn=conn)
         self.store.set_meta("dataset", "demo")
         self.store.set_meta("demo_seed", str(seed))
-        for name in ("sectors", "units", "indicators", "plans", "targets", "reports", "corrections"):
+        for name in ("sectors", "units", "indicators", "plans", "targets", "reports", "corrections", "projects",
+                     "project_milestones", "project_progress", "farms", "weather_events"):
             counts[name] = len(getattr(demo, name))
         self.invalidate()
         return counts

@@ -18,6 +18,7 @@ from gosplan.errors import NotFound, Problem, ValidationError
 from gosplan.model import ACTION_COLUMNS, ACTION_STATUSES, Period
 from gosplan.store import schema
 from gosplan.store._common import none_if_missing, utc_now
+from gosplan.store._projects import ProjectMixin
 from gosplan.store._reference import ReferenceMixin
 from gosplan.store._reports import ReportMixin
 from gosplan.store._targets import TargetMixin
@@ -51,7 +52,7 @@ def _sqlite_pragmas(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
-class Store(ReferenceMixin, TargetMixin, ReportMixin):
+class Store(ReferenceMixin, TargetMixin, ReportMixin, ProjectMixin):
     """Persistence of reference data, targets, report revisions, actions and meta data.
 
     SQLite (a file, the default) and PostgreSQL (``postgresql+psycopg://...``) behave the same.

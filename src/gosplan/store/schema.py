@@ -179,3 +179,63 @@ actions = Table(
     Column("details", Text),
     Index("ix_actions_status", "status"),
 )
+
+# -- construction projects, farms and weather (migration 0002_projects) -----------------------------
+
+projects = Table(
+    "projects",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("code", String(CODE), nullable=False, unique=True),
+    Column("name", String(NAME), nullable=False),
+    Column("unit", String(CODE), nullable=False),
+    Column("budget", Float, nullable=False),
+    Column("start", String(8), nullable=False),
+    Column("planned_end", String(8), nullable=False),
+    Column("dwellings", Float, nullable=False),
+)
+
+project_milestones = Table(
+    "project_milestones",
+    metadata,
+    Column("project", String(CODE), nullable=False),
+    Column("milestone", String(NAME), nullable=False),
+    Column("planned_date", String(10), nullable=False),
+    Column("planned_value", Float, nullable=False),
+    Column("dwellings", Float, nullable=False),
+    PrimaryKeyConstraint("project", "milestone", name="pk_project_milestones"),
+)
+
+# Progress reports keep every revision, like reports: a correction is a new revision.
+project_progress = Table(
+    "project_progress",
+    metadata,
+    Column("project", String(CODE), nullable=False),
+    Column("month", Integer, nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("percent_complete", Float, nullable=False),
+    Column("actual_cost", Float, nullable=False),
+    Column("dwellings_completed", Float, nullable=False),
+    Column("is_current", Boolean, nullable=False),
+    Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
+    PrimaryKeyConstraint("project", "month", "revision", name="pk_project_progress"),
+)
+
+farms = Table(
+    "farms",
+    metadata,
+    Column("unit", String(CODE), primary_key=True),
+    Column("crop_area_ha", Float, nullable=False),
+    Column("irrigated_ha", Float, nullable=False),
+)
+
+weather_events = Table(
+    "weather_events",
+    metadata,
+    Column("province", String(CODE), nullable=False),
+    Column("period", String(8), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("severity", Float, nullable=False),
+    Column("description", Text, nullable=False),
+    PrimaryKeyConstraint("province", "period", "kind", name="pk_weather_events"),
+)

@@ -12,6 +12,7 @@ from gosplan.model import Period
 from gosplan.quantities import conversion_factor
 from gosplan.review.document import ReviewContext, Section, section
 from gosplan.review.format import html_table, pct, qty, signed_pct, signed_qty
+from gosplan.review.sentences import probability_text, sector_sentence
 
 
 def _period_word(ctx: ReviewContext) -> str:
@@ -21,6 +22,24 @@ def _period_word(ctx: ReviewContext) -> str:
 
 def _fulfilment(ctx: ReviewContext) -> pd.DataFrame:
     return ctx.memo("fulfilment", lambda: ctx.service.fulfilment(ctx.period))
+
+
+def _sector_laggards(ctx: ReviewContext) -> pd.DataFrame:
+    """Per sector: leaf units with their own target, how many lag, and their shortfall (one uom)."""
+    service = ctx.service
+    table = _fulfilment(ctx)
+    leaves = table[table["unit"].map(service.hierarchy().is_leaf) & table["target_is_own"]]
+    lag = leaves["status"].isin(["lagging", "at risk"])
+    frame = leaves.assign(lag=lag, short=np.where(lag, leaves["target"] - leaves["actual"], 0.0))
+    grouped = frame.groupby("sector", observed=True).agg(units=("lag", "size"), lagging=("lag", "sum"),
+                                                        shortfall=("short", "sum"), uoms=("uom", "nunique"))
+    grouped.loc[grouped["uoms"] > 1, "shortfall"] = np.nan  # no total across units of measure
+    return grouped.drop(columns="uoms")
+
+
+def _sector_probability(ctx: ReviewContext, sector: str) -> float | None:
+    codes = ctx.service.indicators().loc[lambda d: d["sector"].eq(sector), "code"].tolist()
+    return ctx.annual_probability(codes[0]) if len(codes) == 1 else None
 
 
 @section(order=10, key="sectors")
@@ -34,28 +53,43 @@ def sectors(ctx: ReviewContext) -> Section | None:
     # Show the sectors that carry indicators directly (coal, electricity...), not umbrella groups.
     direct = set(service.indicators()["sector"].dropna())
     top = top[top["sector"].isin(direct)].sort_values("fulfilment", ascending=False)
+    lag = _sector_laggards(ctx)
+    top["units"] = top["sector"].map(lag["units"]).fillna(0).astype(int)
+    top["lagging"] = top["sector"].map(lag["lagging"]).fillna(0).astype(int)
+    top["shortfall"] = top["sector"].map(lag["shortfall"])
+    top["probability"] = [_sector_probability(ctx, code) for code in top["sector"]]
+    top["probability"] = top["probability"].astype(float)
     summary = []
     word = _period_word(ctx)
     for row in top.itertuples(index=False):
         if np.isnan(row.fulfilment):
             continue
-        line = f"{row.sector_name}: {pct(row.fulfilment)} of the {word} plan"
-        if row.method == "same-unit totals" and not np.isnan(row.previous):
-            line += (f", {signed_qty(row.actual - row.previous, row.uom)} ({signed_pct(row.change)})"
-                     " on the same period a year ago")
-        summary.append(line + ".")
+        same_unit = row.method == "same-unit totals" and not np.isnan(row.previous)
+        summary.append(sector_sentence(
+            row.sector_name, word, row.fulfilment, row.actual - row.previous if same_unit else None,
+            row.uom if same_unit else None, lagging=row.lagging, units=row.units,
+            shortfall=row.shortfall if same_unit else None,
+            probability=None if np.isnan(row.probability) else row.probability))
     columns = [
         ("Sector", "", lambda r: r["sector_name"]),
         ("Fulfilment", "num", lambda r: pct(r["fulfilment"])),
         ("Actual", "num", lambda r: qty(r["actual"], r["uom"]) if r["uom"] else "–"),
         ("Target", "num", lambda r: qty(r["target"], r["uom"]) if r["uom"] else "–"),
+        ("Change on a year ago", "num",
+         lambda r: signed_qty(r["actual"] - r["previous"], r["uom"]) if r["uom"] else "–"),
         ("vs last year", "num", lambda r: signed_pct(r["change"])),
+        ("Units lagging", "num", lambda r: f"{r['lagging']} of {r['units']}"),
+        ("Shortfall of laggards", "num", lambda r: qty(r["shortfall"], r["uom"]) if r["uom"] else "–"),
         ("Status", "status", lambda r: r["status"]),
-        ("Combined as", "note", lambda r: r["method"]),
     ]
+    if top["probability"].notna().any():
+        columns.insert(-1, ("P(annual target)", "num",
+                            lambda r: "–" if np.isnan(r["probability"]) else probability_text(r["probability"])))
     body = html_table(top, columns)
     body += ('<p class="note">A sector adds its indicators where they share a unit of measure '
-             "(rolled steel and non-ferrous metals in tonnes); otherwise it averages their fulfilment.</p>")
+             "(rolled steel and non-ferrous metals in tonnes); otherwise it averages their fulfilment. "
+             "Units lagging: enterprises and farms with their own target that are lagging or at risk; "
+             "their shortfall is target minus actual to date.</p>")
     return Section("sectors", "Fulfilment by sector", body, summary, {"sectors": top})
 
 
@@ -87,10 +121,9 @@ def indicators(ctx: ReviewContext) -> Section | None:
         summary.append(f"Key indicators behind plan nationally: {names}.")
     faster = top[(top["required_rate"] > top["rate_to_date"] * 1.05) & top["months_left"].gt(0)]
     if len(faster):
-        names = ", ".join(
-            f"{r.indicator_name} ({qty(r.required_rate, r.uom)}/month needed against {qty(r.rate_to_date, r.uom)}"
-            " so far)" for r in faster.itertuples())
-        summary.append(f"To meet the annual plan the second period must run faster for: {names}.")
+        names = ", ".join(r.indicator_name.lower() for r in faster.itertuples())
+        summary.append(f"To meet the annual plan, the rest of the year must run faster than so far for {names} "
+                       "(required monthly rates in the key indicators table).")
     body = html_table(top, columns)
     return Section("indicators", "Key indicators", body, summary, {"indicators": top})
 
@@ -106,7 +139,8 @@ def league(ctx: ReviewContext) -> Section | None:
     part = table[table["unit"].isin(children) & table["indicator"].isin(key.index)]
     if part.empty:
         return None
-    matrix = part.pivot_table(index=["unit", "unit_name"], columns="indicator", values="fulfilment")
+    matrix = part.pivot_table(index=["unit", "unit_name"], columns="indicator", values="fulfilment",
+                              observed=True)
     matrix = matrix.reindex(columns=[c for c in key.index if c in matrix.columns])
     score = matrix.mean(axis=1)
     on_track = part.assign(ok=part["status"].isin(["exceeding", "on track"])).groupby("unit")["ok"].mean()
@@ -155,16 +189,8 @@ def leaders(ctx: ReviewContext) -> Section | None:
         ("Required /month", "num", lambda r: qty(r["required_rate"], r["uom"])),
         ("Status", "status", lambda r: r["status"]),
     ]
-    summary = []
-    table = _fulfilment(ctx)
-    leaves = table[table["unit"].map(service.hierarchy().is_leaf) & table["target_is_own"]]
-    for code, group in leaves.groupby("indicator"):
-        lag = group[group["status"].isin(["lagging", "at risk"])]
-        if len(lag) and code in set(service.indicators().loc[lambda d: d["key"].astype(bool), "code"]):
-            uom = group["uom"].iloc[0]
-            gap = (lag["target"] - lag["actual"]).sum()
-            summary.append(f"{group['indicator_name'].iloc[0]}: {len(lag)} of {len(group)} units lag, "
-                           f"together {qty(gap, uom)} short.")
+    # Laggards per sector are counted in the sectors' sentences; no second list here.
+    summary: list[str] = []
     body = "<h3>Leaders</h3>" + html_table(top, lead_cols) + "<h3>Laggards</h3>" + html_table(bottom, lag_cols)
     return Section("leaders", "Leaders and laggards", body, summary, {"leaders": top, "laggards": bottom})
 
@@ -181,7 +207,8 @@ def charts(ctx: ReviewContext) -> Section | None:
     rows = int(np.ceil(len(codes) / cols))
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=[str(ind.loc[c, "name"]) for c in codes],
                         vertical_spacing=0.08 if rows > 2 else 0.15)
-    months = ["J", "F", "M", "A", "M", "J", "J", "A", "S", "O", "N", "D"]
+    # Distinct labels: a categorical axis merges repeated ones (J, M, A) into one point.
+    months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
     for i, code in enumerate(codes):
         part = data[data["indicator"].eq(code)]
         unit = ind.loc[code, "unit"]
@@ -197,11 +224,12 @@ def charts(ctx: ReviewContext) -> Section | None:
                                  line={"color": "#7a1f1f", "width": 3}, showlegend=show, legendgroup="a"),
                       row=r + 1, col=c + 1)
         fig.update_yaxes(title_text=label, row=r + 1, col=c + 1, title_standoff=2)
+    fig.update_xaxes(dtick=2)  # every other month: twelve labels do not fit a third of a printed page
     fig.update_layout(height=260 * rows, margin={"l": 40, "r": 10, "t": 40, "b": 30},
                       legend={"orientation": "h", "y": 1.02 + 0.02 * rows, "x": 0}, template="plotly_white")
     body = ('<p class="note">Cumulative actual since January against the plan trajectory and last year, '
             "national totals.</p>" + fig.to_html(full_html=False, include_plotlyjs=False,
-                                                  config={"displaylogo": False}))
+                                                  config={"displaylogo": False, "staticPlot": True}))
     return Section("charts", "Cumulative actual against the plan trajectory", body, [], {"cumulative": data})
 
 

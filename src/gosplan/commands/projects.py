@@ -1,0 +1,52 @@
+"""``gosplan projects``: earned value of construction projects (SPI, CPI, EAC, forecast end, status)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
+from gosplan.review.format import is_missing
+
+STATUS_STYLES = {"on time": "green", "slipping": "bold yellow", "late": "bold red"}
+COLUMNS = ["project", "name", "unit", "as_of", "percent_complete", "planned_percent", "spi", "cpi", "spi_t",
+           "bac", "ac", "eac", "planned_end", "forecast_end", "forecast_end_early", "forecast_end_late",
+           "dwellings", "dwellings_completed", "dwellings_expected_year", "status"]
+
+
+def _num(value: object, digits: int = 2) -> str:
+    return "–" if is_missing(value) else f"{float(value):,.{digits}f}"
+
+
+def command(
+    late: Annotated[bool, typer.Option("--late", help="Only projects that are slipping or late.")] = False,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Month, e.g. 2023-06 (default: latest report).")]
+    = None,
+    fmt: FormatOption = "table",
+    db: DbOption = None,
+) -> None:
+    """Construction projects: earned value, SPI, CPI, estimate at completion, forecast end with range."""
+    from gosplan.service.projects import project_status
+
+    status = project_status(open_service(db), as_of, late_only=late)
+    if emit(status, fmt, COLUMNS):
+        return
+    month = status["as_of"].iloc[0] if len(status) else as_of
+    if status.empty:
+        console.print(f"[green]No project is slipping or late as of {month}.[/]")
+        return
+    table = Table(title=f"Construction projects as of {month} (money in the budget's unit)", title_justify="left")
+    for name in ("Project", "Done", "Planned", "SPI", "CPI", "SPI(t)", "Budget", "EAC", "Planned end",
+                 "Forecast end (range)", "Status"):
+        table.add_column(name, justify="left" if name in ("Project", "Status") else "right")
+    for r in status.itertuples(index=False):
+        forecast = r.forecast_end or "–"
+        if r.forecast_end_early and r.forecast_end_late and r.forecast_end_early != r.forecast_end_late:
+            forecast += f" ({r.forecast_end_early}..{r.forecast_end_late})"
+        style = STATUS_STYLES.get(r.status, "")
+        table.add_row(str(r.name), f"{r.percent_complete:.1f} %", f"{r.planned_percent:.1f} %", _num(r.spi),
+                      _num(r.cpi), _num(r.spi_t), _num(r.bac, 0), _num(r.eac, 0), str(r.planned_end), forecast,
+                      f"[{style}]{r.status}[/]" if style else str(r.status))
+    console.print(table)

@@ -1,0 +1,71 @@
+"""``gosplan risk``: weather scenarios for the grain target, P(target met), ranked measures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.table import Table
+
+from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
+from gosplan.quantities import format_quantity
+from gosplan.runner import Runner
+
+
+def command(
+    year: Annotated[int, typer.Option(help="Plan year, e.g. 2023.")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Review month: observed weather up to it.")] = None,
+    measures: Annotated[Path | None, typer.Option(help="CSV/XLSX of candidate measures: name, province, kind, "
+                                                       "area, cost.")] = None,
+    scenarios: Annotated[int, typer.Option(help="Number of weather scenarios.")] = 20_000,
+    seed: Annotated[int, typer.Option(help="Seed of the scenarios.")] = 0,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, or processes[:N].")] = None,
+    fmt: FormatOption = "table",
+    db: DbOption = None,
+) -> None:
+    """Distribution of the grain total under abnormal weather and the value of candidate measures."""
+    from gosplan.service.risk import measures_file, normal_and_expected, weather_risk
+
+    service = open_service(db)
+    chosen = measures_file(measures) if measures else None
+    runner = Runner.from_env(scheduler, progress=fmt == "table")
+    risk = weather_risk(service, year, as_of=as_of, measures=chosen, n_scenarios=scenarios, seed=seed,
+                        runner=runner)
+    result = risk.result
+    if fmt != "table":
+        summary = pd.DataFrame([result.summary()])
+        emit(result.measures.merge(summary, how="cross", suffixes=("", "_baseline")), fmt)
+        return
+    t = result.summary()
+    when = f", weather observed to {risk.as_of}" if risk.as_of else ""
+    head = Table(title=f"Grain {year}: {t['n_scenarios']:,} weather scenarios{when}", title_justify="left")
+    head.add_column("Measure")
+    head.add_column("Value", justify="right")
+    for label, value in (("Target", format_quantity(t["target"], "t")),
+                         ("Normal-weather output", format_quantity(t["normal_total"], "t")),
+                         ("Expected output", format_quantity(t["expected_total"], "t")),
+                         ("5 % / 50 % / 95 % quantiles", " / ".join(format_quantity(t[q], "t")
+                                                                    for q in ("q05", "q50", "q95"))),
+                         ("P(target met)", f"{t['p_target_met']:.2f}"),
+                         ("Expected shortfall", format_quantity(t["expected_shortfall"], "t"))):
+        head.add_row(label, value)
+    console.print(head)
+    provinces = normal_and_expected(risk)
+    table = Table(title="By province", title_justify="left")
+    for name in ("Province", "Normal output", "Expected output", "Expected loss", "Observed episode loss"):
+        table.add_column(name, justify="left" if name == "Province" else "right")
+    for r in provinces.itertuples(index=False):
+        table.add_row(str(r.province_name), format_quantity(r.normal_output, "t"),
+                      format_quantity(r.expected_output, "t"), f"{100 * r.loss_share:.1f} %",
+                      format_quantity(r.observed_loss, "t"))
+    console.print(table)
+    ranking = Table(title="Candidate measures, best value for money first", title_justify="left")
+    for name in ("#", "Measure", "Area", "Cost", "Shortfall reduction", "per unit of cost", "P(target met)"):
+        ranking.add_column(name, justify="left" if name == "Measure" else "right")
+    for r in result.measures.head(15).itertuples(index=False):
+        ranking.add_row(str(r.rank), str(r.measure), f"{r.area:,.0f} ha", f"{r.cost:,.0f}",
+                        format_quantity(r.shortfall_reduction, "t"), f"{r.reduction_per_cost:.3f} t",
+                        f"{r.p_target_met:.2f}")
+    console.print(ranking)

@@ -1,0 +1,37 @@
+"""Prepare the best-valued measures against the weather risk to the grain target."""
+
+from __future__ import annotations
+
+from gosplan.engines.actions import Findings, ProposedAction, month_end, proposer
+from gosplan.quantities import format_quantity
+
+TOP_MEASURES = 3
+_AGAINST = {"drought": "drought", "flood": "heavy rain and flood", "cold": "cold spells"}
+
+
+@proposer("risk", needs=("risk_measures",))
+def prepare_measures(findings: Findings) -> list[ProposedAction]:
+    """``risk_measures``: the risk engine's ranking (rank, measure, province, kind, area, cost,
+    shortfall_reduction...); values ``risk_indicator`` (default grain) and ``province_names``."""
+    table = findings.tables["risk_measures"]
+    table = table[table["shortfall_reduction"] > 0].head(TOP_MEASURES)
+    indicator = findings.values.get("risk_indicator", "grain")
+    names = findings.values.get("province_names", {})
+    uom = findings.values.get("risk_uom", "t")
+    as_of = findings.as_of
+    due = month_end(as_of.shift(1)) if as_of.index < 12 else month_end(as_of)
+    actions = []
+    for row in table.itertuples(index=False):
+        province = names.get(row.province, row.province)
+        against = _AGAINST.get(row.kind, row.kind)
+        title = (f"Protect {row.area:,.0f} ha more in {province} against {against} by {due:%Y-%m-%d} "
+                 f"({row.measure})")
+        check = (f"{row.area:,.0f} ha additionally protected against {row.kind} and reported in service by "
+                 f"{due:%Y-%m-%d}; expected shortfall of {indicator} lower by "
+                 f"{format_quantity(float(row.shortfall_reduction), uom)}")
+        details = {"metric": "fulfilment", "measure": str(row.measure), "area": float(row.area),
+                   "cost": float(row.cost), "shortfall_reduction": float(row.shortfall_reduction),
+                   "rank": int(row.rank), "key": f"risk:{row.measure}:{as_of.year}"}
+        actions.append(ProposedAction(title, str(row.province), due, indicator, str(row.province),
+                                      str(as_of.year), check, "risk", details=details))
+    return actions

@@ -1,0 +1,127 @@
+"""Weather risk to the grain target: distribution of the total, P(target met), ranked measures."""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from gosplan.errors import NotFound
+from gosplan.model import Period
+from gosplan.review.document import ReviewContext, Section, section
+from gosplan.review.format import html_table, qty
+from gosplan.review.sentences import probability_text
+
+SCENARIOS = 20_000
+
+
+def _risk(ctx: ReviewContext):
+    from gosplan.service.risk import weather_risk
+
+    def load():
+        p = Period.parse(ctx.period)
+        try:
+            return weather_risk(ctx.service, p.year, as_of=p.last_month(), n_scenarios=SCENARIOS)
+        except NotFound:
+            return None
+
+    return ctx.memo("weather_risk", load)
+
+
+def headline(risk) -> pd.DataFrame:
+    """The numbers of the section as label/value rows (the same text the summary prints)."""
+    t = risk.result.summary()
+    observed = float(risk.observed_losses["loss"].sum()) if len(risk.observed_losses) else 0.0
+    rows = [("Annual grain target", qty(t["target"], "t")),
+            ("Normal-weather output", qty(t["normal_total"], "t")),
+            ("Expected output", qty(t["expected_total"], "t")),
+            ("5 % / 50 % / 95 % of scenarios below", " / ".join(qty(t[q], "t") for q in ("q05", "q50", "q95"))),
+            ("P(target met)", probability_text(t["p_target_met"])),
+            ("Expected shortfall", qty(t["expected_shortfall"], "t")),
+            ("Loss to the weather observed so far", qty(observed, "t")),
+            ("Weather scenarios", f"{t['n_scenarios']:,}")]
+    return pd.DataFrame(rows, columns=["label", "value"])
+
+
+def risk_summary(risk, numbers: pd.DataFrame, measures: pd.DataFrame) -> list[str]:
+    value = numbers.set_index("label")["value"]
+    episode = ""
+    if len(risk.observed):
+        provinces = ", ".join(dict.fromkeys(risk.province_names.get(p, p) for p in risk.observed["province"]))
+        kinds = "/".join(dict.fromkeys(risk.observed["kind"]))
+        episode = (f" after the {kinds} in {provinces} observed to {risk.as_of} "
+                   f"(estimated loss {value['Loss to the weather observed so far']})")
+    line = (f"Grain and weather: the probability of meeting the annual grain target of "
+            f"{value['Annual grain target']} is {value['P(target met)']}{episode}; expected output "
+            f"{value['Expected output']}, expected shortfall {value['Expected shortfall']}.")
+    lines = [line]
+    if len(measures):
+        best = measures.iloc[0]
+        lines.append(f"Best value against the remaining weather risk: {best['measure']} "
+                     f"({qty(best['shortfall_reduction'], 't')} less expected shortfall).")
+    return lines
+
+
+def distribution(risk) -> go.Figure:
+    totals = risk.result.totals / 1e6
+    target = risk.result.target / 1e6
+    fig = go.Figure(go.Histogram(x=totals, nbinsx=60, marker={"color": "#8c959f"}, name="scenarios",
+                                 histnorm="probability"))
+    fig.add_vline(x=target, line={"color": "#cf222e", "width": 3, "dash": "dash"})
+    fig.add_annotation(x=target, y=1, yref="paper", text=f"target {target:.2f} Mt", showarrow=False,
+                       xanchor="right" if target > np.median(totals) else "left", font={"color": "#cf222e"})
+    fig.add_vline(x=float(np.mean(totals)), line={"color": "#7a1f1f", "width": 2})
+    fig.add_annotation(x=float(np.mean(totals)), y=0.92, yref="paper", text="expected", showarrow=False,
+                       xanchor="right", font={"color": "#7a1f1f"})
+    # The target must be on the axis even when (almost) no scenario reaches it.
+    low, high = min(float(totals.min()), target), max(float(totals.max()), target)
+    pad = 0.04 * (high - low or 1.0)
+    fig.update_xaxes(range=[low - pad, high + pad])
+    fig.update_layout(height=320, margin={"l": 50, "r": 10, "t": 20, "b": 40}, template="plotly_white",
+                      xaxis_title="national grain output in the year, Mt", yaxis_title="share of scenarios",
+                      showlegend=False, font={"size": 12})
+    return fig
+
+
+@section(order=70, key="risk")
+def weather_risk_section(ctx: ReviewContext) -> Section | None:
+    from gosplan.service.risk import normal_and_expected
+
+    risk = _risk(ctx)
+    if risk is None:
+        return None
+    numbers = headline(risk)
+    provinces = normal_and_expected(risk).sort_values("loss_share", ascending=False)
+    measures = risk.result.measures.head(10)
+    body = html_table(numbers, [("", "", lambda r: r["label"]), ("", "num", lambda r: r["value"])])
+    body += ('<p class="note">Monte Carlo over abnormal-weather scenarios (drought, heavy rain and flood, cold '
+             "spells by month and province; gosplan.risk). Weather up to the review month is what was observed; "
+             "normal-weather output comes from the past years' reports with their recorded events' losses "
+             "undone.</p>")
+    body += distribution(risk).to_html(full_html=False, include_plotlyjs=False,
+                                       config={"displaylogo": False, "staticPlot": True})
+    if len(risk.observed):
+        events = risk.observed.assign(name=risk.observed["province"].map(risk.province_names))
+        body += "<h3>Abnormal weather observed this year</h3>" + html_table(events, [
+            ("Province", "", lambda r: r["name"]), ("Month", "num", lambda r: r["period"]),
+            ("Kind", "", lambda r: r["kind"]), ("Severity", "num", lambda r: f"{r['severity']:.2f}"),
+            ("", "note", lambda r: r["description"])])
+    body += "<h3>Candidate measures, best value for money first</h3>" + html_table(measures, [
+        ("#", "num", lambda r: int(r["rank"])), ("Measure", "", lambda r: r["measure"]),
+        ("Area", "num", lambda r: f"{r['area']:,.0f} ha"), ("Cost (million won)", "num", lambda r: f"{r['cost']:,.0f}"),
+        ("Shortfall reduction", "num", lambda r: qty(r["shortfall_reduction"], "t")),
+        ("per million won", "num", lambda r: qty(r["reduction_per_cost"], "t")),
+        ("P(target met) after", "num", lambda r: probability_text(r["p_target_met"]))])
+    body += ('<p class="note">Measures protect only against the weather still to come this year. Default '
+             "candidates (a tenth of each province's unprotected area irrigated or drained) carry assumed "
+             f"costs; give real ones with {html.escape('gosplan risk --measures FILE')}.</p>")
+    body += "<h3>By province</h3>" + html_table(provinces, [
+        ("Province", "", lambda r: r["province_name"]),
+        ("Normal output", "num", lambda r: qty(r["normal_output"], "t")),
+        ("Expected output", "num", lambda r: qty(r["expected_output"], "t")),
+        ("Expected loss", "num", lambda r: f"{100 * r['loss_share']:.1f} %"),
+        ("Lost to observed weather", "num", lambda r: qty(r["observed_loss"], "t"))])
+    return Section("risk", "Weather risk to the grain target", body, risk_summary(risk, numbers, measures),
+                   {"risk": numbers, "measures": measures, "provinces": provinces, "events": risk.observed})

@@ -1,0 +1,57 @@
+"""Sentences of the written summary, built from the numbers by templates (no language model).
+
+Every number in a sentence is formatted by the same function that formats it in the section's
+table (:mod:`gosplan.review.format`), so text and tables agree to the printed digit; the tests
+parse the numbers back out of the sentences and compare them with the tables.
+
+>>> sector_sentence("Coal", "half-year", 1.04, 3.0e5, "t", lagging=3, units=14, shortfall=8.5e4)
+'Coal: 104 % of the half-year plan, 300.0 kt more than a year ago; 3 of 14 units lag, together 85.0 kt short.'
+>>> sector_sentence("Coal", "half-year", 1.04, None, "t", lagging=0, units=14, shortfall=0.0, probability=0.81)
+'Coal: 104 % of the half-year plan; all 14 units on or above plan; probability of meeting the annual target 0.81.'
+"""
+
+from __future__ import annotations
+
+import re
+
+from gosplan.review.format import is_missing, pct, qty
+
+NUMBER = re.compile(r"[−-]?\d[\d,]*(?:\.\d+)?")
+
+
+def probability_text(probability: float) -> str:
+    """How a probability is printed in text and tables alike: two decimals."""
+    return f"{float(probability):.2f}"
+
+
+def change_phrase(change: float | None, uom: str) -> str:
+    """``'300.0 kt more than a year ago'`` / ``'less than'``; empty when unknown."""
+    if change is None or is_missing(change):
+        return ""
+    word = "more" if float(change) >= 0 else "less"
+    return f"{qty(abs(float(change)), uom)} {word} than a year ago"
+
+
+def sector_sentence(name: str, period_word: str, fulfilment: float, change: float | None, uom: str | None, *,
+                    lagging: int | None = None, units: int | None = None, shortfall: float | None = None,
+                    probability: float | None = None) -> str:
+    """One key sector: fulfilment, change on last year, laggards and their shortfall, and (when a
+    forecast is available) the probability of meeting the annual target."""
+    parts = [f"{name}: {pct(fulfilment)} of the {period_word} plan"]
+    change_text = change_phrase(change, uom) if uom else ""
+    if change_text:
+        parts[0] += f", {change_text}"
+    if units:
+        if lagging:
+            short = f", together {qty(shortfall, uom)} short" if uom and not is_missing(shortfall) else ""
+            parts.append(f"{lagging} of {units} units lag{short}")
+        else:
+            parts.append(f"all {units} units on or above plan")
+    if probability is not None and not is_missing(probability):
+        parts.append(f"probability of meeting the annual target {probability_text(probability)}")
+    return "; ".join(parts) + "."
+
+
+def numbers_in(text: str) -> list[str]:
+    """The numbers of a sentence as printed (for checking them against the tables)."""
+    return NUMBER.findall(text)

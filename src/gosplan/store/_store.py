@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect, select
 from gosplan.errors import NotFound, Problem, ValidationError
 from gosplan.model import ACTION_COLUMNS, ACTION_STATUSES, Period
 from gosplan.store import schema
+from gosplan.store._campaigns import CampaignMixin
 from gosplan.store._common import none_if_missing, utc_now
 from gosplan.store._projects import ProjectMixin
 from gosplan.store._reference import ReferenceMixin
@@ -52,7 +53,7 @@ def _sqlite_pragmas(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
-class Store(ReferenceMixin, TargetMixin, ReportMixin, ProjectMixin):
+class Store(ReferenceMixin, TargetMixin, ReportMixin, ProjectMixin, CampaignMixin):
     """Persistence of reference data, targets, report revisions, actions and meta data.
 
     SQLite (a file, the default) and PostgreSQL (``postgresql+psycopg://...``) behave the same.

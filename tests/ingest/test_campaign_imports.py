@@ -81,8 +81,11 @@ def test_every_problem_of_a_bad_members_file_is_reported(store, demo, write):
     assert store.campaign_members().empty
 
 
-def test_templates_round_trip(store, tmp_path):
-    for kind in ("campaigns", "campaign_members"):
+def test_templates_import_in_a_new_users_order(tmp_path):
+    """Without projects (whose template names a demo unit): reference templates, then campaigns."""
+    store = Store.open(f"sqlite:///{tmp_path / 't.db'}")
+    for kind in ("sectors", "units", "indicators", "campaigns", "campaign_members"):
         write_template(kind, tmp_path / f"{kind}.csv")
-    assert import_file(store, tmp_path / "campaigns.csv", today=TODAY).new == 1
-    assert import_file(store, tmp_path / "campaign_members.csv", today=TODAY).new == 1
+        assert import_file(store, tmp_path / f"{kind}.csv", today=TODAY).new == 1
+    assert store.campaign_members()["joined"].tolist() == ["2023-02"]
+    store.close()

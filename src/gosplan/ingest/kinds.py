@@ -116,11 +116,11 @@ SPECS.update({
     "campaigns": Spec(
         ("name", "origin_unit", "start", "indicator"),
         ("description",),
-        {"name": "coal-innovation-2023", "origin_unit": "coal.kujang", "start": "2023-01", "indicator": "coal",
-         "description": "Innovation movement started by the Kujang miners"},
+        {"name": "steel-innovation-2023", "origin_unit": "PY", "start": "2023-01", "indicator": "steel",
+         "description": "Innovation movement started by the Pyongyang steel workers"},
     ),
     "campaign_members": Spec(("campaign", "unit", "joined"), (),
-                             {"campaign": "coal-innovation-2023", "unit": "coal.tokchon", "joined": "2023-02"}),
+                             {"campaign": "steel-innovation-2023", "unit": "PY", "joined": "2023-02"}),
 })
 KINDS: tuple[str, ...] = ("sectors", "units", "indicators", "plans", "targets", "reports", *PROJECT_KINDS,
                           *CAMPAIGN_KINDS)

@@ -189,7 +189,7 @@ def _pairs_table(pairs: pd.DataFrame, now: Production, table: pd.DataFrame) -> p
     if pairs.empty:
         return pd.DataFrame(columns=PEER_COLUMNS)
     info = table.set_index("unit")
-    per_worker = now.Y["output"] / now.X[WORKERS]
+    per_worker = now.Y["output"] / Period.parse(now.period).length / now.X[WORKERS]
     energy = now.X[ENERGY] / now.Y["output"]
     out = pairs[["unit", "efficiency", "rank", "peer", "peer_efficiency", "scale_ratio"]].copy()
     out["name"] = out["unit"].map(info["name"])
@@ -206,14 +206,15 @@ def _pairs_table(pairs: pd.DataFrame, now: Production, table: pd.DataFrame) -> p
 
 
 def output_per_worker(service, unit: str, period: str | Period) -> float:
-    """Output of ``unit``'s own indicator per average worker in ``period`` (NaN without data)."""
+    """Monthly output of ``unit``'s own indicator per average worker in ``period`` (NaN without data);
+    a month's figure, so that periods of different length compare."""
     try:
         now = production(service, period)
     except NotFound:
         return float("nan")
     if unit not in now.Y.index:
         return float("nan")
-    return float(now.Y.loc[unit, "output"] / now.X.loc[unit, WORKERS])
+    return float(now.Y.loc[unit, "output"] / Period.parse(now.period).length / now.X.loc[unit, WORKERS])
 
 
 @finding("peers")

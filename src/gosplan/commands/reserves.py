@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import pandas as pd
 import typer
 from rich.table import Table
 
@@ -15,12 +14,6 @@ from gosplan.review.format import is_missing
 COLUMNS = ["unit", "name", "sector", "province", "indicator", "uom", "output", "efficiency", "potential_output",
            "output_reserve", "reserve_share", "status", "malmquist", "efficiency_change", "technical_change",
            "learn_from"]
-
-
-def with_peers(table: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
-    """The reserves table with ``learn_from``: the peers of each lagging unit, most similar first."""
-    learn = pairs.sort_values(["unit", "rank"]).groupby("unit")["peer"].agg(", ".join)
-    return table.assign(learn_from=table["unit"].map(learn).fillna(""))
 
 
 def _ratio(value: object) -> str:
@@ -38,7 +31,7 @@ def command(
 ) -> None:
     """Reserves: DEA efficiency of each producing unit against the best of its sector, how much more it
     could produce with its inputs (in the output's unit), peers to learn from and the Malmquist change."""
-    from gosplan.service.reserves import reserves
+    from gosplan.service.reserves import reserves, with_peers
 
     view = reserves(open_service(db), period, sector=sector, rts=rts)
     table = with_peers(view.table, view.pairs)

@@ -205,6 +205,12 @@ def _pairs_table(pairs: pd.DataFrame, now: Production, table: pd.DataFrame) -> p
     return out[PEER_COLUMNS].reset_index(drop=True)
 
 
+def with_peers(table: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+    """The reserves table with ``learn_from``: the peers of each lagging unit, most similar first."""
+    learn = pairs.sort_values(["unit", "rank"]).groupby("unit")["peer"].agg(", ".join)
+    return table.assign(learn_from=table["unit"].map(learn).fillna(""))
+
+
 def output_per_worker(service, unit: str, period: str | Period) -> float:
     """Monthly output of ``unit``'s own indicator per average worker in ``period`` (NaN without data);
     a month's figure, so that periods of different length compare."""

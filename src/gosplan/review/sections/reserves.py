@@ -112,8 +112,7 @@ def _movements(ctx: ReviewContext) -> tuple[str, list[str], dict[str, pd.DataFra
 
 @section(order=65, key="reserves")
 def reserves_section(ctx: ReviewContext) -> Section | None:
-    from gosplan.commands.reserves import with_peers
-    from gosplan.service.reserves import reserves
+    from gosplan.service.reserves import reserves, with_peers
 
     try:
         view = ctx.memo("reserves", lambda: reserves(ctx.service, ctx.period))

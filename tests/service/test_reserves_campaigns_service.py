@@ -99,7 +99,7 @@ def test_one_sector_and_bad_arguments(service):
 
 def test_learn_from_peers_actions_have_a_target_due_date_and_check(service, view):
     findings = collect_findings(service, "2023-H1")
-    actions = propose(findings, only=["peers"])
+    actions = propose(findings, only=["reserves"])
     assert 0 < len(actions) <= 2 * view.table["sector"].nunique()
     first = actions.iloc[0]
     row = view.pairs[view.pairs["unit"].eq(first["unit"]) & view.pairs["rank"].eq(1)].iloc[0]

@@ -22,7 +22,7 @@ def output_per_worker_goal(output_per_worker: float, efficiency: float, share: f
     return output_per_worker * (1 + share * (1 / efficiency - 1))
 
 
-@proposer("peers", needs=("peers",))
+@proposer("reserves", needs=("peers",))
 def learn_from_peers(findings: Findings) -> list[ProposedAction]:
     """``peers``: experience-sharing pairs (unit, name, sector, indicator, uom, efficiency,
     output_reserve, rank, peer, peer_name, output_per_worker, peer_output_per_worker,
@@ -55,9 +55,9 @@ def learn_from_peers(findings: Findings) -> list[ProposedAction]:
                    "baseline": float(row.output_per_worker) / goal, "baseline_period": findings.period,
                    "output_per_worker": float(row.output_per_worker), "efficiency": float(row.efficiency),
                    "output_reserve": float(row.output_reserve), "peers": peers["peer"].astype(str).tolist(),
-                   "key": f"peers:{row.unit}:{findings.period}"}
+                   "key": f"reserves:{row.unit}:{findings.period}"}
         actions.append(ProposedAction(title, str(row.unit), due, str(row.indicator), str(row.unit),
-                                      str(as_of.year), check, "peers", details=details))
+                                      str(as_of.year), check, "reserves", details=details))
     return actions
 
 

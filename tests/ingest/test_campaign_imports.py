@@ -2,11 +2,14 @@
 
 from datetime import date
 
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gosplan.errors import ValidationError
 from gosplan.examples import build_demo
-from gosplan.ingest import detect_kind, import_file, write_template
+from gosplan.ingest import detect_kind, import_file, import_frame, write_template
 from gosplan.store import Store
 
 TODAY = date(2023, 7, 10)
@@ -89,3 +92,31 @@ def test_templates_import_in_a_new_users_order(tmp_path):
         assert import_file(store, tmp_path / f"{kind}.csv", today=TODAY).new == 1
     assert store.campaign_members()["joined"].tolist() == ["2023-02"]
     store.close()
+
+
+@pytest.fixture(scope="module")
+def movement_store(tmp_path_factory, demo):
+    opened = Store.open(f"sqlite:///{tmp_path_factory.mktemp('prop') / 'p.db'}")
+    opened.write_sectors(demo.sectors)
+    opened.write_units(demo.units)
+    opened.write_indicators(demo.indicators)
+    opened.write_campaigns(demo.campaigns)  # starts 2023-01
+    yield opened
+    opened.close()
+
+
+@settings(max_examples=40, deadline=None)
+@given(year=st.integers(2021, 2024), month=st.integers(1, 12))
+def test_property_a_join_is_accepted_exactly_between_the_start_and_today(movement_store, year, month):
+    joined = f"{year}-{month:02d}"
+    frame = pd.DataFrame({"campaign": ["coal-innovation-2023"], "unit": ["coal.anju"], "joined": [joined]})
+    allowed = "2023-01" <= joined <= f"{TODAY:%Y-%m}"
+    try:
+        import_frame(movement_store, "campaign_members", frame, source="p.csv", recorded_by="t", today=TODAY)
+        accepted = True
+    except ValidationError as error:
+        accepted = False
+        assert all(p.column == "joined" for p in error.problems)
+    assert accepted == allowed
+    if accepted:
+        assert movement_store.campaign_members().set_index("unit").loc["coal.anju", "joined"] == joined

@@ -4,6 +4,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.stats import spearmanr
 
 from gosplan.engines.actions import propose
@@ -146,3 +148,12 @@ def test_productivity_panel_and_unknown_campaign(service):
     with pytest.raises(NotFound, match="coal-innovation-2023"):
         campaign_view(service, "nope")
     assert math.isnan(output_per_worker(service, "nowhere", "2023-H1"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(per_worker=st.floats(1e-3, 1e7), efficiency=st.floats(0.05, 1.0), share=st.floats(0.0, 1.0))
+def test_property_the_goal_lies_between_today_and_the_frontier(per_worker, efficiency, share):
+    goal = output_per_worker_goal(per_worker, efficiency, share)
+    frontier = per_worker / efficiency  # output-oriented DEA with workers fixed: output grows by 1/efficiency
+    assert per_worker * (1 - 1e-12) <= goal <= frontier * (1 + 1e-12)
+    assert goal == pytest.approx(per_worker + share * (frontier - per_worker), rel=1e-9)

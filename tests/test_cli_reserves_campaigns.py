@@ -53,6 +53,10 @@ def test_campaigns_list_show_and_csv(db):
         assert expected in shown
     forecast = pd.read_csv(pd.io.common.StringIO(run(db, "campaigns", "show", MOVEMENT, "--format", "csv").output))
     assert forecast["cumulative"].is_monotonic_increasing and (forecast["campaign"] == MOVEMENT).all()
+    data = json.loads(run(db, "campaigns", "show", MOVEMENT, "--format", "json").output)
+    low, high = data["effect"]["ci_percent"]
+    assert low < data["effect"]["percent"] < high and len(data["members"]) == 12
+    assert data["bass"]["forecast"][-1]["cumulative"] == pytest.approx(forecast["cumulative"].iloc[-1])
 
 
 def test_campaigns_import_a_new_movement_and_its_members(db, tmp_path):

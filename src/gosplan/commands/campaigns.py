@@ -39,10 +39,14 @@ def show(
     fmt: FormatOption = "table",
     db: DbOption = None,
 ) -> None:
-    """A movement's members, Bass fit and reach forecast, and the effect of joining with its interval."""
+    """A movement's members, Bass fit and reach forecast, and the effect of joining with its interval
+    (csv: the reach forecast; json: everything)."""
     from gosplan.service.campaigns import campaign_view
 
     view = campaign_view(open_service(db), name, horizon=horizon)
+    if fmt == "json":
+        console.print_json(data=_as_json(view))
+        return
     if fmt != "table":
         emit(view.forecast.assign(campaign=name), fmt)
         return
@@ -65,6 +69,26 @@ def show(
                       f"({level} % interval {low:+.1f} .. {high:+.1f} %); {view.effect_note}")
     else:
         console.print(f"Effect of joining: not estimated ({view.effect_note})")
+
+
+def _as_json(view) -> dict:
+    """The whole view for machines: campaign, members, Bass fit with forecast, effect with interval."""
+    import json
+
+    def records(frame) -> list:
+        return json.loads(frame.to_json(orient="records"))
+
+    out: dict = {"campaign": view.campaign, "eligible": view.eligible, "members": records(view.members)}
+    if view.fit is not None:
+        out["bass"] = {"p": view.fit.p, "q": view.fit.q, "m": view.fit.m, "rmse": view.fit.rmse,
+                       "peak_month": view.fit.peak_month, "forecast": records(view.forecast)}
+    if view.effect is not None:
+        estimate, low, high = view.effect_percent
+        out["effect"] = {"indicator": "output per worker", "percent": estimate, "ci_percent": [low, high],
+                         "level": view.effect.level, "n_joined": view.effect.n_joined,
+                         "n_comparison": view.effect.n_comparison, "event_study": records(view.effect.event_study)}
+    out["effect_note"] = view.effect_note
+    return out
 
 
 @app.command("import")

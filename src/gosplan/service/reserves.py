@@ -85,6 +85,8 @@ def _production(service, p: Period, sector: str | None) -> Production:
     indicators = service.indicators().set_index("code")
     inputs = [c for c in indicators.index if indicators.loc[c, "role"] == "input"]
     outputs = [c for c in indicators.index if indicators.loc[c, "role"] == "output"]
+    if not inputs:
+        raise NotFound("no indicator has role 'input' (workers, energy...): import them to measure reserves")
     units = service.units().set_index("code")
     enterprises = units[units["sector"].notna() & units["sector"].astype(str).ne("")]
     if sector is not None:

@@ -110,14 +110,13 @@ def _movements(ctx: ReviewContext) -> tuple[str, list[str], dict[str, pd.DataFra
     return body, lines, tables
 
 
-@section(order=65, key="reserves")
-def reserves_section(ctx: ReviewContext) -> Section | None:
+def _reserves_part(ctx: ReviewContext) -> tuple[str, list[str], dict[str, pd.DataFrame]]:
     from gosplan.service.reserves import reserves, with_peers
 
     try:
         view = ctx.memo("reserves", lambda: reserves(ctx.service, ctx.period))
     except NotFound:
-        return None
+        return "", [], {}
     table = with_peers(view.table, view.pairs)
     names = ctx.service.units().set_index("code")["name"]
     sectors = by_sector(table)
@@ -161,9 +160,18 @@ def reserves_section(ctx: ReviewContext) -> Section | None:
     )
     summary = [reserve_sentence(sectors, view.period)]
     tables = {"reserves": table, "sectors": sectors, "provinces": provinces, "pairs": view.pairs}
+    return body, summary, tables
+
+
+@section(order=65, key="reserves")
+def reserves_section(ctx: ReviewContext) -> Section | None:
+    """Reserves where inputs are reported, movements where campaigns are stored; nothing without either."""
+    body, summary, tables = _reserves_part(ctx)
     movements, lines, movement_tables = _movements(ctx)
     if movements:
         body += "<h2>Movements</h2>" + movements
         summary += lines
         tables.update(movement_tables)
+    if not body:
+        return None
     return Section("reserves", "Reserves and movements", body, summary, tables)

@@ -82,7 +82,7 @@ def test_abnormal_weather_episode_shows_in_the_risk_output(service):
 
 def test_proposals_cover_laggards_projects_and_weather(service):
     proposals = propose_actions(service, "2023-H1")
-    assert set(proposals["origin"]) == {"laggards", "projects", "risk", "forecast"}
+    assert set(proposals["origin"]) == {"laggards", "projects", "risk", "forecast", "reserves"}
     assert proposals["owner_unit"].notna().all() and proposals["due"].notna().all()
     assert (proposals["check"].str.len() > 20).all()
     projects = proposals[proposals["origin"].eq("projects")]
@@ -136,16 +136,16 @@ def test_project_action_tracks_spi_t(service):
 
 
 def test_a_new_proposer_plugs_in_without_touching_the_others(service):
-    @engine.proposer("peers-test", needs=("peers",))
+    @engine.proposer("peers-test", needs=("pairs_test",))
     def learn(findings):
         return [engine.ProposedAction(f"Learn from {p}", u, engine.month_end(findings.as_of), "coal", u,
                                       findings.period, "output per worker up", "peers-test")
-                for u, p in findings.tables["peers"].itertuples(index=False)]
+                for u, p in findings.tables["pairs_test"].itertuples(index=False)]
 
     try:
         findings = collect_findings(service, "2023-H1")
         assert "peers-test" not in set(engine.propose(findings)["origin"])  # no peers table: not run
-        findings.tables["peers"] = pd.DataFrame({"unit": ["coal.tanchon"], "peer": ["coal.kujang"]})
+        findings.tables["pairs_test"] = pd.DataFrame({"unit": ["coal.tanchon"], "peer": ["coal.kujang"]})
         out = engine.propose(findings, only=["peers-test"])
         assert out["title"].tolist() == ["Learn from coal.kujang"]
     finally:

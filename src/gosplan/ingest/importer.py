@@ -11,6 +11,7 @@ import pandas as pd
 from gosplan.errors import Problem, ValidationError
 from gosplan.store import Store
 
+from .campaigns import CAMPAIGN_KINDS, validate_campaign_kind
 from .checks import Problems
 from .kinds import KINDS, SPECS, check_columns, detect_kind, template, validate_facts, validate_reference
 from .projects import PROJECT_KINDS, validate_project_kind, write_project_kind
@@ -92,7 +93,9 @@ def _import(
 ) -> ImportResult:
     clean = _validate(store, kind, frame, name=name, today=today)
     with store.transaction() as conn:
-        if kind in PROJECT_KINDS:
+        if kind in CAMPAIGN_KINDS:
+            summary = getattr(store, f"write_{kind}")(clean, conn=conn)
+        elif kind in PROJECT_KINDS:
             summary = write_project_kind(store, kind, clean, source, recorded_by, conn)
         elif kind == "reports":
             summary = store.write_reports(clean, source=source, recorded_by=recorded_by, conn=conn)
@@ -124,7 +127,9 @@ def _validate(store: Store, kind: str, frame: pd.DataFrame, *, name: str, today:
     problems = Problems(name)
     check_columns(problems, kind, frame)
     problems.raise_if_any()
-    if kind in PROJECT_KINDS:
+    if kind in CAMPAIGN_KINDS:
+        clean = validate_campaign_kind(kind, frame, store, problems, today or date.today())
+    elif kind in PROJECT_KINDS:
         clean = validate_project_kind(kind, frame, store, problems, today or date.today())
     elif kind in ("targets", "reports"):
         clean = validate_facts(kind, frame, store, problems, today or date.today())

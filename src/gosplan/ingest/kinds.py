@@ -12,6 +12,7 @@ from gosplan.model import AGGREGATIONS, DIRECTIONS, ROLES, Period
 from gosplan.quantities import UnitError, conversion_factor, is_known_unit
 from gosplan.store import Store
 
+from .campaigns import CAMPAIGN_KINDS, detect_campaign_kind
 from .checks import (
     MAX_CODE,
     Problems,
@@ -111,7 +112,18 @@ SPECS.update({
          "description": "Spring drought: little rain since April"},
     ),
 })
-KINDS: tuple[str, ...] = ("sectors", "units", "indicators", "plans", "targets", "reports", *PROJECT_KINDS)
+SPECS.update({
+    "campaigns": Spec(
+        ("name", "origin_unit", "start", "indicator"),
+        ("description",),
+        {"name": "steel-innovation-2023", "origin_unit": "PY", "start": "2023-01", "indicator": "steel",
+         "description": "Innovation movement started by the Pyongyang steel workers"},
+    ),
+    "campaign_members": Spec(("campaign", "unit", "joined"), (),
+                             {"campaign": "steel-innovation-2023", "unit": "PY", "joined": "2023-02"}),
+})
+KINDS: tuple[str, ...] = ("sectors", "units", "indicators", "plans", "targets", "reports", *PROJECT_KINDS,
+                          *CAMPAIGN_KINDS)
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f", ""}
 
@@ -331,6 +343,9 @@ def template(kind: str) -> pd.DataFrame:
 def detect_kind(columns: list[str]) -> str | None:
     """Tell the kind of a file from its header, or ``None`` if it is ambiguous."""
     present = set(columns)
+    campaign_kind = detect_campaign_kind(present)
+    if campaign_kind is not None:
+        return campaign_kind
     project_kind = detect_project_kind(present)
     if project_kind is not None:
         return project_kind

@@ -125,6 +125,10 @@ def metric_value(service, metric: str, details: dict, indicator: str | None, uni
             return math.nan
         project = details.get("project")
         return float(status.loc[project, "spi_t"]) if project in status.index else math.nan
+    if metric == "output_per_worker_goal":  # share of the goal a "learn from peers" action set
+        from gosplan.service.reserves import output_per_worker
+
+        return output_per_worker(service, str(unit), period) / float(details.get("goal") or math.nan)
     table = service.fulfilment(period)
     row = table[table["indicator"].eq(indicator) & table["unit"].eq(unit)]
     return float(row["fulfilment"].iloc[0]) if len(row) else math.nan

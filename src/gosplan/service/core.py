@@ -290,10 +290,13 @@ class Service:
                                               conn=conn)
             self.store.write_farms(demo.farms, conn=conn)
             self.store.write_weather_events(demo.weather_events, conn=conn)
+            self.store.write_campaigns(demo.campaigns, conn=conn)
+            self.store.write_campaign_members(demo.campaign_members, conn=conn)
         self.store.set_meta("dataset", "demo")
         self.store.set_meta("demo_seed", str(seed))
         for name in ("sectors", "units", "indicators", "plans", "targets", "reports", "corrections", "projects",
-                     "project_milestones", "project_progress", "farms", "weather_events"):
+                     "project_milestones", "project_progress", "farms", "weather_events", "campaigns",
+                     "campaign_members"):
             counts[name] = len(getattr(demo, name))
         self.invalidate()
         return counts

@@ -320,3 +320,25 @@ alerts = Table(
     UniqueConstraint("indicator", "unit", "kind", "period", name="uq_alerts_series_kind_period"),
     Index("ix_alerts_status", "status"),
 )
+
+# -- movements (migration 0003_campaigns); months are ordinals like reports' --------------------------
+
+campaigns = Table(
+    "campaigns",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(CODE), nullable=False, unique=True),
+    Column("origin_unit", String(CODE), nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("indicator", String(CODE), nullable=False),
+    Column("description", Text, nullable=False),
+)
+
+campaign_members = Table(
+    "campaign_members",
+    metadata,
+    Column("campaign", String(CODE), nullable=False),
+    Column("unit", String(CODE), nullable=False),
+    Column("joined", Integer, nullable=False),
+    PrimaryKeyConstraint("campaign", "unit", name="pk_campaign_members"),
+)

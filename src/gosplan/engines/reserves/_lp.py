@@ -11,6 +11,8 @@ Data handed to this module must already be scaled (see :func:`column_scale`).
 
 from __future__ import annotations
 
+import os
+import sys
 from dataclasses import dataclass
 
 import highspy
@@ -23,6 +25,29 @@ RTS_CHOICES: tuple[str, ...] = ("crs", "vrs", "drs", "irs")
 ORIENTATIONS: tuple[str, ...] = ("input", "output")
 
 # Status text per HiGHS model status; anything not listed is a solver failure.
+_BANNER_SHOWN = False
+
+
+def _new_highs() -> highspy.Highs:
+    """A HiGHS instance. The first one of a process has its C++ constructor write a copyright banner
+    to file descriptor 1 before any option can silence it, which corrupts ``--format json`` output, so
+    that one is built with stdout pointed at the null device."""
+    global _BANNER_SHOWN
+    if _BANNER_SHOWN:
+        return highspy.Highs()
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            h = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    _BANNER_SHOWN = True
+    return h
+
+
 _STATUS = {
     highspy.HighsModelStatus.kOptimal: "optimal",
     highspy.HighsModelStatus.kInfeasible: "infeasible",
@@ -142,7 +167,7 @@ class EnvelopmentLP:
         lp.a_matrix_.start_ = matrix.indptr.astype(np.int32)
         lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
         lp.a_matrix_.value_ = matrix.data
-        h = highspy.Highs()
+        h = _new_highs()
         _set_options(h)
         h.passModel(lp)
         return h

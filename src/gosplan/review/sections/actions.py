@@ -8,7 +8,8 @@ from gosplan.review.document import ReviewContext, Section, section
 from gosplan.review.format import html_table
 
 ORIGIN_WORDS = {"laggards": "to close gaps of lagging units", "projects": "to recover project schedules",
-                "risk": "against weather risk", "forecast": "to raise the monthly rate of targets at risk"}
+                "risk": "against weather risk", "forecast": "to raise the monthly rate of targets at risk",
+                "reserves": "to learn from peers"}
 
 
 def _proposals(ctx: ReviewContext) -> pd.DataFrame:

@@ -1,0 +1,234 @@
+"""Reserves of producing units: DEA efficiency, untapped output, peers to learn from, Malmquist change.
+
+For a period, every producing unit's inputs (the indicators of role ``input``: workers, energy,
+equipment hours, materials) and its output (the output indicator of its sector) are read from the
+store; DEA in output orientation then says how much more each unit could produce with what it
+already has, in the output's own physical unit, against the best units of its own sector.
+
+>>> from gosplan.service import Service
+>>> service = Service.open("sqlite://"); _ = service.load_demo()
+>>> view = reserves(service, "2023-H1", sector="coal")
+>>> bool((view.table["output_reserve"] >= 0).all()), view.table["uom"].iloc[0]
+(True, 't')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from gosplan.errors import InvalidValue, NotFound
+from gosplan.model import Period
+from gosplan.reserves import DEAResult, experience_pairs, malmquist
+from gosplan.reserves import dea as run_dea
+from gosplan.service.actions import finding
+
+RTS_OPTIONS = ("crs", "vrs")
+WORKERS = "workers"
+ENERGY = "energy_use"
+RESERVE_COLUMNS = ["unit", "name", "sector", "province", "indicator", "uom", "output", "efficiency",
+                   "potential_output", "output_reserve", "reserve_share", "status", "malmquist",
+                   "efficiency_change", "technical_change"]
+PEER_COLUMNS = ["unit", "name", "sector", "indicator", "uom", "efficiency", "output_reserve", "rank", "peer",
+                "peer_name", "peer_efficiency", "scale_ratio", "output_per_worker", "peer_output_per_worker",
+                "energy_per_output", "peer_energy_per_output"]
+
+
+@dataclass
+class Production:
+    """Inputs ``X`` and output ``Y`` (one column, ``output``) of the producing units of a period.
+
+    ``units`` holds, per unit (same index), its name, sector, province, output indicator and its
+    unit of measure.
+    """
+
+    period: str
+    X: pd.DataFrame
+    Y: pd.DataFrame
+    units: pd.DataFrame
+
+
+@dataclass
+class ReservesView:
+    """What ``gosplan reserves`` shows: one row per unit (``table``), experience-sharing ``pairs``
+    with what differs, and the DEA result behind them."""
+
+    period: str
+    rts: str
+    table: pd.DataFrame
+    pairs: pd.DataFrame
+    differences: pd.DataFrame
+    result: DEAResult
+    compared_with: str | None
+
+
+def _province(service, code: str) -> str | None:
+    kinds = service.units().set_index("code")["kind"]
+    return next((node for node in service.hierarchy().path(code) if kinds.get(node) == "province"), None)
+
+
+def production(service, period: str | Period, sector: str | None = None) -> Production:
+    """Inputs and output of every producing unit in ``period`` (optionally of one ``sector``).
+
+    Sum indicators are totals over the period, mean indicators (workers) the average month; a unit
+    that missed some months is counted at its reporting rate (mean of the months it reported times
+    the months of the period), so a late report neither hides nor inflates a reserve.
+    """
+    p = Period.parse(period)
+    key = ("production", str(p), sector)
+    return service._cached(key, lambda: _production(service, p, sector))
+
+
+def _production(service, p: Period, sector: str | None) -> Production:
+    indicators = service.indicators().set_index("code")
+    inputs = [c for c in indicators.index if indicators.loc[c, "role"] == "input"]
+    outputs = [c for c in indicators.index if indicators.loc[c, "role"] == "output"]
+    if not inputs:
+        raise NotFound("no indicator has role 'input' (workers, energy...): import them to measure reserves")
+    units = service.units().set_index("code")
+    enterprises = units[units["sector"].notna() & units["sector"].astype(str).ne("")]
+    if sector is not None:
+        if sector not in set(enterprises["sector"]):
+            raise NotFound(f"no producing unit in sector {sector!r}")
+        enterprises = enterprises[enterprises["sector"].eq(sector)]
+    totals = service.store.report_totals(str(p.first_month()), str(p.last_month()), indicators=inputs + outputs,
+                                         units=list(enterprises.index))
+    if totals.empty:
+        raise NotFound(f"no reports of inputs and outputs for {p}")
+    per_period = totals["mean"] * np.where(totals["indicator"].map(indicators["time_aggregation"]).eq("mean"),
+                                           1, p.length)
+    wide = totals.assign(value=per_period).pivot_table(index="unit", columns="indicator", values="value")
+    # A unit's output is the output indicator of its own sector (a mine's coal, not its dwellings).
+    own = {code: [o for o in outputs if o in wide.columns and indicators.loc[o, "sector"] == sec]
+           for code, sec in enterprises["sector"].items() if code in wide.index}
+    rows = []
+    for code, candidates in own.items():
+        present = [o for o in candidates if np.isfinite(wide.loc[code, o]) and wide.loc[code, o] > 0]
+        x = wide.loc[code, [i for i in inputs if i in wide.columns]]
+        if not present or len(x) < len(inputs) or not (np.isfinite(x) & (x > 0)).all():
+            continue  # not a producing unit with a full set of inputs (e.g. a farm, a builder)
+        out = max(present, key=lambda o: wide.loc[code, o])
+        rows.append((code, units.loc[code, "name"], units.loc[code, "sector"], _province(service, code), out,
+                     indicators.loc[out, "unit"], float(wide.loc[code, out])))
+    if not rows:
+        raise NotFound(f"no producing unit reported all of {', '.join(inputs)} and an output for {p}")
+    meta = pd.DataFrame(rows, columns=["unit", "name", "sector", "province", "indicator", "uom", "output"])
+    meta = meta.sort_values(["sector", "unit"], kind="stable").set_index("unit")
+    X = wide.loc[meta.index, inputs].astype(float)
+    Y = meta[["output"]].astype(float)
+    return Production(str(p), X.rename_axis(None, axis=1), Y, meta.drop(columns="output"))
+
+
+def reserves(service, period: str | Period, *, sector: str | None = None, rts: str = "crs",
+             lagging_below: float = 0.9, peers: int = 3) -> ReservesView:
+    """Efficiency, untapped output (in the output's unit) and peers of every producing unit.
+
+    Output-oriented DEA within each sector (``rts``: ``crs`` by default, ``vrs`` for units of very
+    different size); Malmquist change against the same period a year earlier where both periods
+    have data; ``peers`` efficient units of the same sector, most similar in scale and input mix, for
+    every unit below ``lagging_below``.
+    """
+    if rts not in RTS_OPTIONS:
+        raise InvalidValue(f"--rts must be one of {', '.join(RTS_OPTIONS)}, not {rts!r}")
+    p = Period.parse(period)
+    key = ("reserves", str(p), sector, rts, lagging_below, peers)
+    return service._cached(key, lambda: _reserves(service, p, sector, rts, lagging_below, peers))
+
+
+def _reserves(service, p: Period, sector: str | None, rts: str, lagging_below: float,
+              k: int) -> ReservesView:
+    now = production(service, p, sector)
+    groups = _groups(now.units)
+    result = run_dea(now.X, now.Y, rts=rts, orientation="output", groups=groups)  # type: ignore[arg-type]
+    table = now.units.copy()
+    table["output"] = now.Y["output"]
+    table["efficiency"] = result.efficiency
+    table["potential_output"] = result.targets["output"]
+    table["output_reserve"] = result.output_reserve["output"].clip(lower=0.0)  # no negative rounding noise
+    table["reserve_share"] = table["output_reserve"] / table["output"]
+    table["status"] = result.status
+    change, compared = _malmquist(service, p, sector, rts, now)
+    table = table.join(change)
+    table = table.reset_index()[RESERVE_COLUMNS]
+    found = experience_pairs(result, k=k, lagging_below=lagging_below)
+    pairs = _pairs_table(found.pairs, now, table)
+    return ReservesView(str(p), rts, table, pairs, found.differences, result, compared)
+
+
+def _groups(units: pd.DataFrame) -> pd.Series:
+    """Reference sets: the sector, split by output where a sector makes several (steel and zinc
+    tonnes are not the same product, so they are not compared)."""
+    several = units.groupby("sector")["indicator"].transform("nunique").gt(1)
+    return units["sector"].where(~several, units["sector"] + ":" + units["indicator"])
+
+
+def _malmquist(service, p: Period, sector: str | None, rts: str, now: Production
+               ) -> tuple[pd.DataFrame, str | None]:
+    empty = pd.DataFrame(np.nan, index=now.units.index, columns=["malmquist", "efficiency_change",
+                                                                  "technical_change"])
+    before_period = p.previous_year()
+    try:
+        before = production(service, before_period, sector)
+    except NotFound:
+        return empty, None
+    parts = []
+    for _, members in now.units.groupby(_groups(now.units)).groups.items():
+        both = [u for u in members if u in before.X.index]
+        if len(both) < 2:
+            continue
+        frame = malmquist(before.X.loc[both], before.Y.loc[both], now.X.loc[both], now.Y.loc[both], rts=rts,
+                          orientation="output", names=both)
+        parts.append(frame[["m", "ec", "tc"]].set_axis(["malmquist", "efficiency_change", "technical_change"],
+                                                        axis=1))
+    if not parts:
+        return empty, None
+    return pd.concat(parts).reindex(now.units.index), str(before_period)
+
+
+def _pairs_table(pairs: pd.DataFrame, now: Production, table: pd.DataFrame) -> pd.DataFrame:
+    if pairs.empty:
+        return pd.DataFrame(columns=PEER_COLUMNS)
+    info = table.set_index("unit")
+    per_worker = now.Y["output"] / Period.parse(now.period).length / now.X[WORKERS]
+    energy = now.X[ENERGY] / now.Y["output"]
+    out = pairs[["unit", "efficiency", "rank", "peer", "peer_efficiency", "scale_ratio"]].copy()
+    out["name"] = out["unit"].map(info["name"])
+    out["sector"] = out["unit"].map(info["sector"])
+    out["indicator"] = out["unit"].map(info["indicator"])
+    out["uom"] = out["unit"].map(info["uom"])
+    out["output_reserve"] = out["unit"].map(info["output_reserve"])
+    out["peer_name"] = out["peer"].map(info["name"])
+    out["output_per_worker"] = out["unit"].map(per_worker)
+    out["peer_output_per_worker"] = out["peer"].map(per_worker)
+    out["energy_per_output"] = out["unit"].map(energy)
+    out["peer_energy_per_output"] = out["peer"].map(energy)
+    return out[PEER_COLUMNS].reset_index(drop=True)
+
+
+def with_peers(table: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+    """The reserves table with ``learn_from``: the peers of each lagging unit, most similar first."""
+    learn = pairs.sort_values(["unit", "rank"]).groupby("unit")["peer"].agg(", ".join)
+    return table.assign(learn_from=table["unit"].map(learn).fillna(""))
+
+
+def output_per_worker(service, unit: str, period: str | Period) -> float:
+    """Monthly output of ``unit``'s own indicator per average worker in ``period`` (NaN without data);
+    a month's figure, so that periods of different length compare."""
+    try:
+        now = production(service, period)
+    except NotFound:
+        return float("nan")
+    if unit not in now.Y.index:
+        return float("nan")
+    return float(now.Y.loc[unit, "output"] / Period.parse(now.period).length / now.X.loc[unit, WORKERS])
+
+
+@finding("peers")
+def _peers(service, period: str) -> pd.DataFrame | None:
+    """Experience-sharing pairs of the period (``PEER_COLUMNS``); ``None`` without inputs in the store."""
+    try:
+        return reserves(service, period).pairs
+    except NotFound:
+        return None

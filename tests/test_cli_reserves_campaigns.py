@@ -1,0 +1,88 @@
+"""``gosplan reserves``, ``gosplan campaigns`` and the review's reserves section, on one demo store."""
+
+import json
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from gosplan.cli import app
+from gosplan.review.document import build_review
+from gosplan.service import Service
+
+runner = CliRunner()
+MOVEMENT = "coal-innovation-2023"
+
+
+@pytest.fixture(scope="module")
+def db(new_store_url):
+    url = new_store_url("sqlite")
+    Service.open(url).load_demo(2023)
+    return url
+
+
+def run(db: str, *args: str, code: int = 0):
+    result = runner.invoke(app, [*args, "--db", db], env={"COLUMNS": "200"})
+    assert result.exit_code == code, (result.output, result.exception)
+    return result
+
+
+def test_reserves_table_and_json(db):
+    table = run(db, "reserves", "--period", "2023-H1", "--sector", "coal").output
+    for expected in ("Reserves in 2023-H1 (CRS", "Malmquist against 2022-H1", "Kujang Area Coal Mining Complex",
+                     "Learn from", "Untapped output: coal"):
+        assert expected in table
+    rows = json.loads(run(db, "reserves", "--period", "2023-H1", "--sector", "coal", "--rts", "vrs",
+                          "--format", "json").output)
+    assert len(rows) == 16 and {r["sector"] for r in rows} == {"coal"}
+    assert all(r["output_reserve"] >= 0 and r["uom"] == "t" for r in rows)
+    lagging = [r for r in rows if r["efficiency"] < 0.9]
+    assert lagging and all(r["learn_from"].startswith("coal.") for r in lagging)
+
+
+def test_reserves_refuses_a_bad_rts(db):
+    result = runner.invoke(app, ["reserves", "--period", "2023-H1", "--rts", "drs", "--db", db])
+    assert result.exit_code != 0 and "crs" in str(result.exception)
+
+
+def test_campaigns_list_show_and_csv(db):
+    assert "12 of 16 (75 %)" in run(db, "campaigns", "list").output
+    shown = run(db, "campaigns", "show", MOVEMENT).output
+    for expected in ("Bass fit: innovation p =", "reach by 2024-05", "Effect of joining on output per worker: +",
+                     "95 % interval"):
+        assert expected in shown
+    forecast = pd.read_csv(pd.io.common.StringIO(run(db, "campaigns", "show", MOVEMENT, "--format", "csv").output))
+    assert forecast["cumulative"].is_monotonic_increasing and (forecast["campaign"] == MOVEMENT).all()
+    data = json.loads(run(db, "campaigns", "show", MOVEMENT, "--format", "json").output)
+    low, high = data["effect"]["ci_percent"]
+    assert low < data["effect"]["percent"] < high and len(data["members"]) == 12
+    assert data["bass"]["forecast"][-1]["cumulative"] == pytest.approx(forecast["cumulative"].iloc[-1])
+
+
+def test_campaigns_import_a_new_movement_and_its_members(db, tmp_path):
+    (tmp_path / "c.csv").write_text("name,origin_unit,start,indicator,description\n"
+                                    "cement-2023,cem.sangwon,2023-02,cement,Sangwon's movement\n")
+    (tmp_path / "m.csv").write_text("campaign,unit,joined\ncement-2023,cem.sangwon,2023-02\n"
+                                    "cement-2023,cem.kowon,2023-03\ncement-2023,cem.haeju,2023-04\n")
+    assert "1 new" in run(db, "campaigns", "import", str(tmp_path / "c.csv")).output
+    assert "3 new" in run(db, "campaigns", "import", str(tmp_path / "m.csv")).output
+    assert "3 of 6" in run(db, "campaigns", "list").output
+    (tmp_path / "bad.csv").write_text("campaign,unit,joined\ncement-2023,cem.atlantis,2023-04\n")
+    bad = runner.invoke(app, ["campaigns", "import", str(tmp_path / "bad.csv"), "--db", db])
+    assert bad.exit_code != 0 and "unknown unit" in str(bad.exception)
+
+
+def test_review_section_tables_agree_with_its_sentences(db):
+    review = build_review(Service.open(db), "2023-H1", only=["reserves"])
+    section = review.section("reserves")
+    sectors = section.tables["sectors"]
+    reserves = section.tables["reserves"]
+    assert sectors["output_reserve"].sum() == pytest.approx(reserves["output_reserve"].sum())
+    assert int(sectors["lagging"].sum()) == int((reserves["efficiency"] < 0.9).sum())
+    first, *movements = section.summary
+    assert f"{int(sectors['lagging'].sum())} of {len(reserves)} producing units" in first
+    assert any(MOVEMENT in line and "interval" in line for line in movements)
+    assert "Bass fit" in section.body_html and "Proposed experience sharing" in section.body_html
+    assert section.tables["provinces"]["units"].sum() == len(reserves)
+    pairs = section.tables["pairs"]
+    assert (pairs["peer"].map(reserves.set_index("unit")["sector"]) == pairs["sector"]).all()

@@ -169,17 +169,20 @@ class TargetMixin:
             period_list = as_list(periods)
             sql = "SELECT t.plan_id, t.indicator_id, t.unit_id, t.period, t.value FROM targets t WHERE 1=1"
             sql += filters.sql()
-            statement = filters.statement(sql + " ORDER BY t.plan_id, t.indicator_id, t.unit_id, t.period")
-            rows = c.execute(statement, filters.params).all()
-            frame = pd.DataFrame(
-                [tuple(r) for r in rows], columns=["plan_id", "indicator_id", "unit_id", "period", "value"]
-            )
+            params = dict(filters.params)
+            statement = filters.statement(sql)
+            if period_list is not None:
+                # In SQL, not after the fetch: a five-year plan holds many years of targets.
+                statement = filters.statement(sql + " AND t.period IN :periods")
+                statement = statement.bindparams(bindparam("periods", expanding=True))
+                params["periods"] = sorted({str(Period.parse(p)) for p in period_list})
+            # The driver's plain tuples: SQLAlchemy Row objects cost more than the query on big plans.
+            rows = c.execute(statement, params).cursor.fetchall()
+            frame = pd.DataFrame.from_records(rows, columns=["plan_id", "indicator_id", "unit_id", "period", "value"])
             frame = filters.apply_post(
                 frame, {"t.plan_id": "plan_id", "t.indicator_id": "indicator_id", "t.unit_id": "unit_id"}
             )
-            if period_list is not None:
-                wanted = {str(Period.parse(p)) for p in period_list}
-                frame = frame[frame["period"].isin(wanted)]
+            frame = frame.sort_values(["plan_id", "indicator_id", "unit_id", "period"], kind="stable")
             result = pd.DataFrame(
                 {
                     "plan": id_codes(c, schema.plans)[frame["plan_id"].to_numpy(dtype="int64")],

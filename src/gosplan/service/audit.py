@@ -69,6 +69,10 @@ def audit_log(service: Service, **filters: Any) -> pd.DataFrame:
 
 # ------------------------------------------------------------------------------------ current values
 _KEYS = {"reports": ["indicator", "unit", "period"], "targets": ["plan", "indicator", "unit", "period"]}
+# The row keys of the other importable kinds (reference data is keyed by "code").
+_ROW_KEYS = {"campaigns": ["name"], "campaign_members": ["campaign", "unit"],
+             "project_milestones": ["project", "milestone"], "project_progress": ["project", "period"],
+             "farms": ["unit"], "weather_events": ["province", "period", "kind"]}
 
 
 def _current(service: Service, kind: str, clean: pd.DataFrame) -> pd.DataFrame:
@@ -83,8 +87,11 @@ def _current(service: Service, kind: str, clean: pd.DataFrame) -> pd.DataFrame:
         stored = service.store.targets(indicators=sorted(set(clean["indicator"])), units=sorted(set(clean["unit"])),
                                        periods=sorted(set(clean["period"])))
     else:
+        row_keys = _ROW_KEYS.get(kind, ["code"])
         stored = getattr(service.store, kind)()
-        stored = stored[stored["code"].isin(set(clean["code"]))]
+        if len(stored):
+            wanted = pd.MultiIndex.from_frame(clean[row_keys].astype(str))
+            stored = stored[pd.MultiIndex.from_frame(stored[row_keys].astype(str)).isin(wanted)]
         return stored.astype(object).where(stored.notna(), None)
     return clean[keys].merge(stored[[*keys, "value"]], on=keys, how="inner")
 

@@ -18,6 +18,7 @@ from gosplan.errors import NotFound, Problem, ValidationError
 from gosplan.model import ACTION_COLUMNS, ACTION_STATUSES, Period
 from gosplan.store import schema
 from gosplan.store._accounts import AccountMixin
+from gosplan.store._balance import BalanceMixin
 from gosplan.store._common import none_if_missing, utc_now
 from gosplan.store._projects import ProjectMixin
 from gosplan.store._reference import ReferenceMixin
@@ -53,7 +54,7 @@ def _sqlite_pragmas(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
-class Store(ReferenceMixin, TargetMixin, ReportMixin, ProjectMixin, AccountMixin):
+class Store(ReferenceMixin, TargetMixin, ReportMixin, ProjectMixin, AccountMixin, BalanceMixin):
     """Persistence of reference data, targets, report revisions, actions and meta data.
 
     SQLite (a file, the default) and PostgreSQL (``postgresql+psycopg://...``) behave the same.

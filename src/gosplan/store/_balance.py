@@ -74,6 +74,8 @@ class BalanceMixin:
         _check_io_frames(frames, source or name)
         cells = pd.concat([_long(part, frame.apply(pd.to_numeric)) for part, frame in frames.items()],
                           ignore_index=True)
+        # Zero flows are not stored (real tables are mostly zeros); reading fills them back in.
+        cells = cells[(cells["part"] != "Z") | (cells["value"] != 0)]
         rows = [{"table_name": name, "part": r.part, "row": r.row, "col": r.col, "value": float(r.value)}
                 for r in cells.itertuples() if math.isfinite(float(r.value))]
         with self._tx(conn) as c:
@@ -117,7 +119,10 @@ class BalanceMixin:
             wide = group.pivot(index="row", columns="col", values="value")
             wide.index.name, wide.columns.name = "sector", None
             frames[str(part)] = wide
-        order = sorted(frames["Z"].index)  # cells carry no position; sectors come back sorted by code
+        # Cells carry no position, so sectors come back sorted by code; a sector whose flows are all zero
+        # has no Z cells and is known from the vectors.
+        order = sorted(set(frames["Z"].index) | set(frames["Z"].columns)
+                       | {s for part in ("Y", "x", "labour") if part in frames for s in frames[part].index})
         frames["Z"] = frames["Z"].reindex(index=order, columns=order).fillna(0.0)
         for part in ("Y", "x", "labour"):
             if part in frames:

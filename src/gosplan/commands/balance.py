@@ -27,6 +27,7 @@ from gosplan.engines.balance.readers import read_table
 from gosplan.engines.balance.table import IOTable
 from gosplan.errors import GosplanError
 from gosplan.runner import Runner
+from gosplan.service.balance import quiet_highs
 
 app = typer.Typer(
     help="Input-output balances: check a table, key sectors, extraction, shocks, plan balancing.",
@@ -38,25 +39,6 @@ TableArg = Annotated[Path, typer.Argument(help="flows CSV, OECD CSV, BEA use XLS
 YearOpt = Annotated[int | None, typer.Option(help="sheet (year) of a BEA workbook")]
 OutOpt = Annotated[Path | None, typer.Option("--out", help="write the full result to .csv or .parquet")]
 TopOpt = Annotated[int, typer.Option(help="rows shown on the terminal")]
-
-
-def quiet_highs() -> None:
-    """Create (and drop) one HiGHS object with stdout closed: highspy prints its banner to file
-    descriptor 1 the first time, before any option can switch output off."""
-    import os
-    import sys
-
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 1)
-            import highspy
-
-            highspy.Highs()
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
 
 
 def _load(path: Path, year: int | None) -> IOTable:

@@ -78,6 +78,29 @@ class BalancedPlan:
         return out.reset_index()[["constraint", "kind", "sector", "limit", "shadow_price", "utilisation"]]
 
 
+def quiet_highs() -> None:
+    """Create (and drop) one HiGHS object with stdout closed: highspy prints its banner to file
+    descriptor 1 the first time, before any option can switch output off."""
+    import os
+    import sys
+
+    import highspy
+
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # no standard output to protect
+        highspy.Highs()
+        return
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 # -- loading ---------------------------------------------------------------------------------------------
 
 def load_table(service, name: str | None = None) -> IOTable:
@@ -208,6 +231,7 @@ def plan_balance(service, year: int, table: str | None = None, *, growth: float 
     The shadow price of a capacity is the final output (million won) one more million won of that
     sector's capacity would add: Kantorovich's objectively determined valuation.
     """
+    quiet_highs()
     io = load_table(service, table)
     caps = service.store.capacities(year)
     if caps.empty:

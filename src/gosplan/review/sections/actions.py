@@ -8,7 +8,7 @@ from gosplan.review.document import ReviewContext, Section, section
 from gosplan.review.format import html_table
 
 ORIGIN_WORDS = {"laggards": "to close gaps of lagging units", "projects": "to recover project schedules",
-                "risk": "against weather risk"}
+                "risk": "against weather risk", "balance": "to relieve binding capacities"}
 
 
 def _proposals(ctx: ReviewContext) -> pd.DataFrame:

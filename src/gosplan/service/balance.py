@@ -212,7 +212,7 @@ def plan_targets(service, year: int, table: str | None = None, growth: float | N
     else:
         planned = _national(service, str(year), "target", io.labels)
         outturn = _national(service, str(year - 1), "actual", io.labels)
-        factor = planned / outturn
+        factor = (planned / outturn).replace([np.inf, -np.inf], np.nan)  # no outturn: no growth known
         if factor.notna().sum() == 0:
             raise NotFound(f"no national targets for {year} with an outturn for {year - 1}")
         source = pd.Series(np.where(factor.notna(), f"target {year} / actual {year - 1}", "no indicator"),

@@ -49,7 +49,7 @@ def test_risk_with_a_measures_file(db, tmp_path):
 
 def test_actions_propose_accept_edit_status_list(db):
     proposed = json.loads(run(db, "actions", "propose", "--period", "2023-H1", "--format", "json").output)
-    assert {a["origin"] for a in proposed} == {"laggards", "projects", "risk", "forecast", "reserves"}
+    assert {a["origin"] for a in proposed} == {"laggards", "projects", "risk", "forecast", "reserves", "balance"}
     again = run(db, "actions", "propose", "--period", "2023-H1").output
     assert "No new proposals" in again
     first = proposed[0]["id"]

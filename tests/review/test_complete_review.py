@@ -96,7 +96,8 @@ def test_action_plan_counts_equal_its_table(review):
     assert line.startswith(f"Action plan: {len(proposals)} actions proposed")
     for origin, count in proposals["origin"].value_counts().items():
         words = {"laggards": "to close gaps", "projects": "to recover project", "risk": "against weather",
-                 "forecast": "to raise the monthly rate", "reserves": "to learn from peers"}[origin]
+                 "forecast": "to raise the monthly rate", "reserves": "to learn from peers",
+                 "balance": "to relieve binding capacities"}[origin]
         assert f"{count} {words}" in line
     assert len(_rows(section)) == len(proposals) + 1  # header + one row per proposal
 

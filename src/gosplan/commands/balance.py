@@ -1,8 +1,14 @@
-"""``gosplan balance``: input-output analysis and plan balancing on table files.
+"""``gosplan balance``: input-output analysis and plan balancing, on table files or on the store.
 
-TABLE is a flows CSV (gosplan's format), an OECD symmetric table CSV, a BEA use table XLSX
+On files: TABLE is a flows CSV (gosplan's format), an OECD symmetric table CSV, a BEA use table XLSX
 (``--year``) or a flows Parquet file. Results print as Rich tables; ``--out`` writes the full result
 as CSV or Parquet (by extension).
+
+On the store (``--db``): ``import`` a table under a name, ``capacities`` to load sector capacities,
+``tables`` to list them, ``key-sectors``, ``implications --period 2023-H1`` (what the half-year's
+over- and under-fulfilment means for every sector's output) and ``bottlenecks --year 2023`` (the
+year's plan balanced within the stored capacities: binding capacities and their shadow prices).
+These take ``--format table|csv|json``.
 """
 
 from __future__ import annotations
@@ -16,10 +22,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from gosplan.commands._common import DbOption, FormatOption, emit, open_service
 from gosplan.engines.balance.readers import read_table
 from gosplan.engines.balance.table import IOTable
 from gosplan.errors import GosplanError
 from gosplan.runner import Runner
+from gosplan.service.balance import quiet_highs
 
 app = typer.Typer(
     help="Input-output balances: check a table, key sectors, extraction, shocks, plan balancing.",
@@ -203,6 +211,7 @@ def plan(
     ] = False,
 ) -> None:
     """Balance a plan: the largest fulfilment of final-demand targets within capacities (LP)."""
+    quiet_highs()
     io = _load(table, year)
     try:
         if targets is not None:
@@ -226,3 +235,146 @@ def plan(
     binding = result.constraints.loc[result.binding, ["kind", "limit", "shadow_price"]]
     binding.index.name = "binding constraint"
     _show(binding, "binding constraints and their shadow prices", top)
+
+
+# -- on the store ------------------------------------------------------------------------------------------
+
+StoredTableOpt = Annotated[str | None, typer.Option("--table", help="stored table name (default: latest year)")]
+
+
+def table_frames(io: IOTable) -> dict[str, pd.DataFrame]:
+    """The store's frames (``Z``, ``Y``, ``V``, ``x``, ``labour``) of a table read from a file."""
+    x = io._require("x", "the table needs gross output")
+    Z = io.Z if io.Z is not None else io.A @ sp_diags(x)
+    labels = [str(s) for s in io.labels]
+    frames = {
+        "Z": pd.DataFrame(Z.toarray(), index=labels, columns=labels),
+        "Y": (io.final_demand_detail.set_axis(labels) if io.final_demand_detail is not None
+              else pd.DataFrame({"final_demand": io._require("y", "the table needs final demand")}, index=labels)),
+        "x": pd.DataFrame({"gross_output": x}, index=labels),
+    }
+    if io.value_added is not None:
+        frames["V"] = pd.DataFrame([io.value_added], index=["value_added"], columns=labels)
+    if io.employment is not None:
+        frames["labour"] = pd.DataFrame({"workers": io.employment}, index=labels)
+    return frames
+
+
+def sp_diags(x: np.ndarray):
+    import scipy.sparse as sp
+
+    return sp.diags_array(x, format="csc")
+
+
+@app.command("import")
+def import_table(
+    table: TableArg,
+    name: Annotated[str, typer.Option("--name", help="name of the table in the store, e.g. demo-2023")],
+    table_year: Annotated[int | None, typer.Option(
+        "--table-year", help="the year the table describes (default: --year, or the year in --name)")] = None,
+    year: YearOpt = None,
+    db: DbOption = None,
+) -> None:
+    """Read TABLE with the engine's readers, check it, and store it under --name (replacing one of that name)."""
+    import re
+
+    found = re.search(r"(19|20)\d\d", name)
+    table_year = table_year or year or (int(found.group(0)) if found else None)
+    if table_year is None:
+        raise typer.BadParameter("give --table-year (no year in --name)")
+    io = read_table(table, year=year)  # ValidationError lists file, row, column and reason
+    report = io.check()
+    if not report.ok:
+        _show(report.to_frame().set_index("severity"), f"{table.name}: not stored", top=50)
+        raise typer.Exit(code=1)
+    summary = open_service(db).store.write_io_table(name, table_year, table_frames(io), source=str(table))
+    console.print(f"stored {name!r} ({io.n} sectors, {summary.total:,} cells) from {table}")
+
+
+@app.command("capacities")
+def import_capacities(
+    path: Annotated[Path, typer.Argument(help="CSV with columns sector, capacity[, labour][, year]")],
+    capacity_year: Annotated[int | None, typer.Option("--year", help="year of every row without a year column")]
+    = None,
+    db: DbOption = None,
+) -> None:
+    """Store sector capacities (and labour available) for a year."""
+    frame = pd.read_csv(path, dtype={"sector": str})
+    if "year" not in frame:
+        if capacity_year is None:
+            raise typer.BadParameter("the file has no year column: give --year")
+        frame["year"] = capacity_year
+    summary = open_service(db).store.write_capacities(frame)
+    console.print(f"capacities: {summary.new} new, {summary.updated} updated, {summary.unchanged} unchanged")
+
+
+@app.command("tables")
+def list_tables(fmt: FormatOption = "table", db: DbOption = None) -> None:
+    """The input-output tables in the store."""
+    frame = open_service(db).store.io_tables()
+    frame["recorded_at"] = frame["recorded_at"].astype(str)
+    if emit(frame, fmt):
+        return
+    _show(frame.set_index("name"), "input-output tables in the store", top=100)
+
+
+@app.command("key-sectors")
+def key_sectors_command(stored: StoredTableOpt = None, fmt: FormatOption = "table", db: DbOption = None) -> None:
+    """Backward and forward linkages and key sectors of a stored table."""
+    from gosplan.service.balance import key_sectors
+
+    key = key_sectors(open_service(db), stored)
+    frame = key.table.assign(strength=key.table["backward_index"] + key.table["forward_index"]).sort_values(
+        "strength", ascending=False)
+    if emit(frame.reset_index(), fmt):
+        return
+    _show(frame[["backward", "forward", "backward_index", "forward_index", "class"]], "key sectors", top=100)
+    console.print(key.summary())
+
+
+@app.command("implications")
+def implications_command(
+    period: Annotated[str, typer.Option("--period", help="e.g. 2023-H1")],
+    stored: StoredTableOpt = None,
+    fmt: FormatOption = "table",
+    db: DbOption = None,
+) -> None:
+    """What the period's over- and under-fulfilment implies for every sector's output (x = L y)."""
+    from gosplan.service.balance import h1_implications
+
+    result = h1_implications(open_service(db), period, stored)
+    frame = result.table.sort_values("total_change", key=abs, ascending=False)
+    if emit(frame.reset_index(), fmt):
+        return
+    _show(frame[["fulfilment", "direct_change", "indirect_change", "total_change", "total_change_share"]],
+          f"{result.table_name}: output implied by the fulfilment of {result.period} (million won)", top=100)
+
+
+@app.command("bottlenecks")
+def bottlenecks_command(
+    plan_year: Annotated[int, typer.Option("--year", help="plan year, e.g. 2023")],
+    stored: StoredTableOpt = None,
+    growth: Annotated[float | None, typer.Option(help="uniform final-demand growth instead of the plan's")] = None,
+    labour: Annotated[bool, typer.Option(help="include the stored labour as a constraint")] = True,
+    plan_table: Annotated[bool, typer.Option("--plan", help="show (or emit) the plan per sector instead")] = False,
+    fmt: FormatOption = "table",
+    db: DbOption = None,
+) -> None:
+    """The year's plan balanced within the stored capacities: binding capacities and shadow prices."""
+    from gosplan.service.balance import plan_balance
+
+    quiet_highs()
+    balanced = plan_balance(open_service(db), plan_year, stored, growth=growth, labour=labour)
+    binding = balanced.binding_capacities()
+    plan_frame = balanced.result.plan.join(balanced.targets[["growth", "source"]])
+    if emit(plan_frame.reset_index() if plan_table else binding, fmt):
+        return
+    result = balanced.result
+    console.print(f"[bold]{balanced.table_name}[/], plan {plan_year}: final demand delivered "
+                  f"{result.fulfilment:.2%} of the targets ({result.status})")
+    if plan_table:
+        _show(plan_frame[["output", "capacity", "utilisation", "target", "fulfilment", "capacity_shadow_price"]],
+              "balanced plan (million won)", top=100)
+        return
+    _show(binding.set_index("constraint")[["limit", "shadow_price", "utilisation"]],
+          "binding constraints and their shadow prices (final output per unit of capacity)", top=100)

@@ -34,6 +34,9 @@ from gosplan.runner import Runner
 from gosplan.store import Store
 
 BY_CHOICES = ("indicator", "sector", "unit")
+# The demo economy's input-output table: its name in the store and its year (see examples/demo/io_table.py).
+DEMO_IO_NAME = "demo-2023"
+DEMO_IO_YEAR = 2023
 
 
 @dataclass
@@ -292,12 +295,15 @@ class Service:
             self.store.write_weather_events(demo.weather_events, conn=conn)
             self.store.write_campaigns(demo.campaigns, conn=conn)
             self.store.write_campaign_members(demo.campaign_members, conn=conn)
+            self.store.write_io_table(DEMO_IO_NAME, DEMO_IO_YEAR, demo.io_table, source="demo", conn=conn)
+            self.store.write_capacities(demo.capacities.assign(year=DEMO_IO_YEAR), conn=conn)
         self.store.set_meta("dataset", "demo")
         self.store.set_meta("demo_seed", str(seed))
         for name in ("sectors", "units", "indicators", "plans", "targets", "reports", "corrections", "projects",
                      "project_milestones", "project_progress", "farms", "weather_events", "campaigns",
-                     "campaign_members"):
+                     "campaign_members", "capacities"):
             counts[name] = len(getattr(demo, name))
+        counts["io_sectors"] = len(demo.io_table["Z"])
         self.invalidate()
         return counts
 

@@ -20,6 +20,7 @@ from gosplan.store import schema
 from gosplan.store._accounts import AccountMixin
 from gosplan.store._alerts import AlertMixin
 from gosplan.store._campaigns import CampaignMixin
+from gosplan.store._balance import BalanceMixin
 from gosplan.store._common import none_if_missing, utc_now
 from gosplan.store._projects import ProjectMixin
 from gosplan.store._reference import ReferenceMixin
@@ -55,9 +56,10 @@ def _sqlite_pragmas(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
-class Store(ReferenceMixin, TargetMixin, ReportMixin, ProjectMixin, AccountMixin, AlertMixin, CampaignMixin):
-    """Persistence of reference data, targets, report revisions, actions, alerts, accounts, campaigns and
-    meta data.
+class Store(ReferenceMixin, TargetMixin, ReportMixin, ProjectMixin, AccountMixin, AlertMixin, CampaignMixin,
+            BalanceMixin):
+    """Persistence of reference data, targets, report revisions, actions, alerts, accounts, campaigns,
+    input-output tables and meta data.
 
     SQLite (a file, the default) and PostgreSQL (``postgresql+psycopg://...``) behave the same.
     Every write method takes ``conn=None``: pass the connection of :meth:`transaction` to make

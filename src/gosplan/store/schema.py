@@ -342,3 +342,37 @@ campaign_members = Table(
     Column("joined", Integer, nullable=False),
     PrimaryKeyConstraint("campaign", "unit", name="pk_campaign_members"),
 )
+
+# -- input-output tables and capacities (migration 0003_balance) -------------------------------------
+
+io_tables = Table(
+    "io_tables",
+    metadata,
+    Column("name", String(CODE), primary_key=True),
+    Column("year", Integer, nullable=False),
+    Column("source", String(NAME), nullable=False),
+    Column("recorded_at", DateTime, nullable=False),
+)
+
+# One cell of a table in long format: part "Z" (row sells to col), "Y" (final demand by category),
+# "V" (value added rows by sector), "x" (gross output) or "labour" (workers), col "value" for vectors.
+io_cells = Table(
+    "io_cells",
+    metadata,
+    Column("table_name", String(CODE), ForeignKey("io_tables.name"), nullable=False),
+    Column("part", String(16), nullable=False),
+    Column("row", String(CODE), nullable=False),
+    Column("col", String(CODE), nullable=False),
+    Column("value", Float, nullable=False),
+    PrimaryKeyConstraint("table_name", "part", "row", "col", name="pk_io_cells"),
+)
+
+capacities = Table(
+    "capacities",
+    metadata,
+    Column("sector", String(CODE), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("capacity", Float, nullable=False),
+    Column("labour", Float),
+    PrimaryKeyConstraint("sector", "year", name="pk_capacities"),
+)

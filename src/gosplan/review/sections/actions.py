@@ -9,7 +9,7 @@ from gosplan.review.format import html_table
 
 ORIGIN_WORDS = {"laggards": "to close gaps of lagging units", "projects": "to recover project schedules",
                 "risk": "against weather risk", "forecast": "to raise the monthly rate of targets at risk",
-                "reserves": "to learn from peers"}
+                "reserves": "to learn from peers", "balance": "to relieve binding capacities"}
 
 
 def _proposals(ctx: ReviewContext) -> pd.DataFrame:

@@ -1,0 +1,170 @@
+"""The balance of the economy: key sectors, what the half-year means for every sector's output, and the
+bottlenecks of the year's plan with their shadow prices (Kantorovich's objectively determined valuations).
+
+Every number a summary sentence prints is formatted by the same function as the table cell it comes
+from, so the text always equals the tables.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from gosplan.errors import NotFound
+from gosplan.review.document import ReviewContext, Section, section
+from gosplan.review.format import html_table, is_missing, pct
+
+CLASS_COLOURS = {"key": "#7a1f1f", "backward-oriented": "#d4a72c", "forward-oriented": "#57606a",
+                 "weak": "#afb8c1"}
+TOP_EFFECTS = 3
+TOP_OVER = 2  # over-fulfilled sectors told in words (the rest are in the table)
+
+
+def money(value: object) -> str:
+    """Million won with a sign, as in the tables and the sentences."""
+    return "–" if is_missing(value) else f"{float(value):+,.0f}"
+
+
+def index(value: object) -> str:
+    return "–" if is_missing(value) else f"{float(value):.2f}"
+
+
+def price(value: object) -> str:
+    return "–" if is_missing(value) else f"{float(value):.3f}"
+
+
+def share(value: object) -> str:
+    return "–" if is_missing(value) else f"{float(value) * 100:+.1f} %"
+
+
+def linkage_chart(linkages: pd.DataFrame, names: pd.Series) -> go.Figure:
+    """Backward against forward linkage index; the lines at 1 mark the average, key sectors top right."""
+    fig = go.Figure()
+    for klass, colour in CLASS_COLOURS.items():
+        part = linkages[linkages["class"].eq(klass)]
+        if part.empty:
+            continue
+        fig.add_trace(go.Scatter(x=part["backward_index"], y=part["forward_index"], mode="markers+text",
+                                 name=klass, text=[names.get(s, s) for s in part.index], textposition="top center",
+                                 marker={"size": 11, "color": colour}))
+    fig.add_hline(y=1.0, line={"dash": "dot", "color": "#57606a"})
+    fig.add_vline(x=1.0, line={"dash": "dot", "color": "#57606a"})
+    fig.update_layout(height=420, template="plotly_white", margin={"l": 50, "r": 10, "t": 20, "b": 50},
+                      xaxis_title="backward linkage index (pull on suppliers)",
+                      yaxis_title="forward linkage index (supply to others)", font={"size": 11},
+                      legend={"orientation": "h", "y": -0.18})
+    return fig
+
+
+def key_sentence(linkages: pd.DataFrame, names: pd.Series) -> str:
+    key = linkages[linkages["class"].eq("key")]
+    key = key.loc[(key["backward_index"] + key["forward_index"]).sort_values(ascending=False).index]
+    if key.empty:
+        return f"Key sectors: none of the {len(linkages)} sectors has both linkages above average."
+    items = ", ".join(f"{names.get(s, s)} ({index(r.backward_index)} backward, {index(r.forward_index)} forward)"
+                      for s, r in key.iterrows())
+    return f"Key sectors (both linkages above average): {items}."
+
+
+def implication_sentences(effects: pd.DataFrame, names: pd.Series, period: str) -> list[str]:
+    lines = []
+    over = effects[effects["fulfilment"] > 1].sort_values("direct_change", ascending=False).head(TOP_OVER)
+    for s, r in over.iterrows():
+        verdict = "the shortfalls elsewhere more than absorb it" if r.total_change < 0 else "its output still rises"
+        lines.append(f"{names.get(s, s)} over-fulfilled the {period} plan ({pct(r.fulfilment, 1)}): a direct change "
+                     f"of {money(r.direct_change)} million won, a total effect on its output of "
+                     f"{money(r.total_change)} million won ({share(r.total_change_share)}); {verdict}.")
+    largest = effects.reindex(effects["total_change"].abs().sort_values(ascending=False).index).head(TOP_EFFECTS)
+    items = "; ".join(f"{names.get(s, s)} {money(r.total_change)} ({share(r.total_change_share)})"
+                      for s, r in largest.iterrows())
+    lines.append(f"Largest effects of the {period} fulfilment on required output (million won): {items}.")
+    return lines
+
+
+def bottleneck_sentence(binding: pd.DataFrame, names: pd.Series, year: int, delivered: float) -> str:
+    if binding.empty:
+        return f"The {year} plan fits within the stored capacities: no capacity binds."
+    items = ", ".join(f"{_constraint_name(r.constraint, names)} ({price(r.shadow_price)})"
+                      for r in binding.itertuples())
+    return (f"Balanced within the stored capacities, the {year} plan delivers {pct(delivered, 1)} of its "
+            f"final-demand targets; binding, with shadow prices: {items}.")
+
+
+def _constraint_name(constraint: str, names: pd.Series) -> str:
+    kind, _, sector = constraint.partition(":")
+    return f"{names.get(sector, sector)} capacity" if kind == "capacity" else kind
+
+
+@section(order=55, key="balance")
+def balance(ctx: ReviewContext) -> Section | None:
+    from gosplan.service.balance import h1_implications, key_sectors, plan_balance
+
+    try:
+        key = key_sectors(ctx.service)
+    except NotFound:
+        return None
+    names = ctx.service.sectors().set_index("code")["name"]
+    linkages = key.table
+    ordered = linkages.loc[(linkages["backward_index"] + linkages["forward_index"]).sort_values(
+        ascending=False).index]
+    link_columns = [
+        ("Sector", "", lambda r: names.get(r.name, r.name)),
+        ("Backward index", "num", lambda r: index(r["backward_index"])),
+        ("Forward index", "num", lambda r: index(r["forward_index"])),
+        ("Output multiplier", "num", lambda r: index(r["backward"])),
+        ("Class", "", lambda r: r["class"]),
+    ]
+    figure = linkage_chart(linkages, names)
+    body = ("<h3>Key sectors</h3>" + figure.to_html(full_html=False, include_plotlyjs=False,
+                                                    config={"displaylogo": False, "staticPlot": True})
+            + html_table(ordered, link_columns)
+            + '<p class="note">Backward linkage: column sums of the Leontief inverse (Rasmussen); forward: row '
+              "sums of the Ghosh inverse (Miller &amp; Blair 12.2); indices divide by the mean, so 1 is average.</p>")
+    summary = [key_sentence(linkages, names)]
+    tables: dict[str, pd.DataFrame] = {"linkages": linkages}
+
+    try:
+        effects = h1_implications(ctx.service, ctx.period).table
+    except NotFound:
+        effects = None
+    if effects is not None:
+        ordered_effects = effects.reindex(effects["total_change"].abs().sort_values(ascending=False).index)
+        effect_columns = [
+            ("Sector", "", lambda r: names.get(r.name, r.name)),
+            ("Fulfilment", "num", lambda r: pct(r["fulfilment"], 1)),
+            ("Direct change", "num", lambda r: money(r["direct_change"])),
+            ("Indirect", "num", lambda r: money(r["indirect_change"])),
+            ("Total effect", "num", lambda r: money(r["total_change"])),
+            ("of output", "num", lambda r: share(r["total_change_share"])),
+        ]
+        body += (f"<h3>What the {ctx.period} fulfilment implies for every sector (million won)</h3>"
+                 + html_table(ordered_effects, effect_columns)
+                 + '<p class="note">Direct change: (fulfilment − 1) × the sector\'s final demand in the table; '
+                   "total effect: the Leontief inverse applied to the direct changes (x = L y), i.e. the output "
+                   "every sector must make, or no longer needs to make, to supply them.</p>")
+        summary += implication_sentences(effects, names, ctx.period)
+        tables["implications"] = effects
+
+    try:
+        balanced = plan_balance(ctx.service, ctx.year)
+    except NotFound:
+        balanced = None
+    if balanced is not None:
+        binding = balanced.binding_capacities()
+        bind_columns = [
+            ("Constraint", "", lambda r: _constraint_name(r["constraint"], names)),
+            ("Limit", "num", lambda r: f"{float(r['limit']):,.0f}"),
+            ("Shadow price", "num", lambda r: price(r["shadow_price"])),
+        ]
+        body += (f"<h3>Bottlenecks of the {ctx.year} plan (final demand delivered "
+                 f"{pct(balanced.result.fulfilment, 1)} of the targets)</h3>"
+                 + html_table(binding, bind_columns)
+                 + '<p class="note">The plan\'s final-demand targets (the table\'s final demand times the '
+                   "planned growth over last year's outturn) balanced within the stored capacities and labour "
+                   "by linear programming (HiGHS). Shadow price: final output gained per unit more of the "
+                   "constraint (won per won of capacity, million won per worker): Kantorovich's objectively "
+                   "determined valuations.</p>")
+        summary.append(bottleneck_sentence(binding, names, ctx.year, balanced.result.fulfilment))
+        tables["binding"] = binding
+        tables["plan"] = balanced.result.plan
+    return Section("balance", "Balance of the economy", body, summary, tables)

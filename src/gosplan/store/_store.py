@@ -19,8 +19,8 @@ from gosplan.model import ACTION_COLUMNS, ACTION_STATUSES, Period
 from gosplan.store import schema
 from gosplan.store._accounts import AccountMixin
 from gosplan.store._alerts import AlertMixin
-from gosplan.store._campaigns import CampaignMixin
 from gosplan.store._balance import BalanceMixin
+from gosplan.store._campaigns import CampaignMixin
 from gosplan.store._common import none_if_missing, utc_now
 from gosplan.store._projects import ProjectMixin
 from gosplan.store._reference import ReferenceMixin

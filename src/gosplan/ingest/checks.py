@@ -152,7 +152,7 @@ def check_numbers(
     """Numbers: text, empty cells, NaN/inf and (where asked) negative values are problems."""
     if pd.api.types.is_bool_dtype(raw.dtype):
         raw = raw.astype(object)
-    numbers = pd.to_numeric(raw, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    numbers = pd.to_numeric(raw, errors="coerce").to_numpy(dtype="float64", na_value=np.nan, copy=True)
     bad = ~np.isfinite(numbers)
     if bad.any():
         # A second chance for the typographic minus sign that word processors put in.

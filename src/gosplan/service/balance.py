@@ -210,8 +210,9 @@ def plan_targets(service, year: int, table: str | None = None, growth: float | N
         factor = pd.Series(1.0 + float(growth), index=io.labels)
         source = pd.Series(f"uniform {growth:+.1%}", index=io.labels)
     else:
-        planned = _national(service, str(year), "target", io.labels)
-        outturn = _national(service, str(year - 1), "actual", io.labels)
+        # The whole plan (all units) and the whole outturn, not the like-for-like pair of a fulfilment.
+        planned = _national(service, str(year), "plan_to_date", io.labels)
+        outturn = _national(service, str(year - 1), "actual_all", io.labels)
         factor = (planned / outturn).replace([np.inf, -np.inf], np.nan)  # no outturn: no growth known
         if factor.notna().sum() == 0:
             raise NotFound(f"no national targets for {year} with an outturn for {year - 1}")

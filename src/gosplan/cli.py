@@ -7,7 +7,6 @@ current directory, which is where ``gosplan demo`` leaves the demo economy.
 from __future__ import annotations
 
 import importlib
-import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from gosplan.commands._common import DbOption, FormatOption, emit
 from gosplan.errors import GosplanError, ValidationError
 from gosplan.ingest import KINDS, write_template
 from gosplan.service import Service
@@ -31,28 +31,10 @@ app = typer.Typer(
 console = Console()
 err = Console(stderr=True)
 
-DbOption = Annotated[str | None, typer.Option("--db", envvar="GOSPLAN_DB",
-                                              help="Database URL (default: sqlite file gosplan.db here).")]
-FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")]
 
 
 def _service(db: str | None) -> Service:
     return Service.open(db)
-
-
-def _emit(frame, fmt: str, columns: list[str] | None = None) -> bool:
-    """Write csv/json for machines; return False when the caller should draw a Rich table."""
-    if fmt == "table":
-        return False
-    data = frame[columns] if columns else frame
-    if fmt == "csv":
-        data.to_csv(sys.stdout, index=False)
-    elif fmt == "json":
-        sys.stdout.write(json.dumps(json.loads(data.to_json(orient="records", date_format="iso")), indent=2))
-        sys.stdout.write("\n")
-    else:
-        raise GosplanError(f"--format must be table, csv or json, not {fmt!r}")
-    return True
 
 
 @app.command()
@@ -128,7 +110,7 @@ def status(
 
     view = _service(db).status(period, unit=unit, sector=sector, indicator=indicator, depth=depth, by=by,
                                window=window)
-    if _emit(view.table, fmt):
+    if emit(view.table, fmt):
         return
     title = f"{view.unit} — {view.window} — by {view.by}"
     if view.table.empty:
@@ -238,7 +220,7 @@ def history(
     from rich.table import Table
 
     frame = _service(db).store.report_history(indicator=indicator, unit=unit, period=period)
-    if _emit(frame, fmt):
+    if emit(frame, fmt):
         return
     table = Table(title=f"Reports of {unit} for {indicator}", title_justify="left")
     for name in ("period", "revision", "value", "current", "source", "recorded_by", "recorded_at"):

@@ -240,7 +240,14 @@ def _mount_subcommands() -> None:
         except ModuleNotFoundError as exc:
             if exc.name and exc.name.startswith("gosplan.commands"):
                 continue
-            raise
+            # An optional dependency is missing: keep the rest of the CLI working and say what to install.
+            missing = (exc.name or "a package").split(".")[0]
+
+            def unavailable(name: str = name, missing: str = missing) -> None:
+                raise GosplanError(f"`gosplan {name}` needs the package {missing!r}: pip install {missing}")
+
+            app.command(name, help=f"(unavailable here: needs {missing})")(unavailable)
+            continue
         sub = getattr(module, "app", None)
         if isinstance(sub, typer.Typer):
             app.add_typer(sub, name=name)

@@ -231,6 +231,13 @@ def history(
     console.print(table)
 
 
+def _unavailable(name: str, missing: str):
+    def command() -> None:
+        raise GosplanError(f"`gosplan {name}` needs the package {missing!r}: pip install {missing}")
+
+    return command
+
+
 def _mount_subcommands() -> None:
     """Engines add their command groups as modules in gosplan.commands exposing ``app``."""
     for name in ("balance", "forecast", "alerts", "reserves", "campaigns", "projects", "risk", "actions",
@@ -242,11 +249,7 @@ def _mount_subcommands() -> None:
                 continue
             # An optional dependency is missing: keep the rest of the CLI working and say what to install.
             missing = (exc.name or "a package").split(".")[0]
-
-            def unavailable(name: str = name, missing: str = missing) -> None:
-                raise GosplanError(f"`gosplan {name}` needs the package {missing!r}: pip install {missing}")
-
-            app.command(name, help=f"(unavailable here: needs {missing})")(unavailable)
+            app.command(name, help=f"(unavailable here: needs {missing})")(_unavailable(name, missing))
             continue
         sub = getattr(module, "app", None)
         if isinstance(sub, typer.Typer):

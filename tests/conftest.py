@@ -113,3 +113,40 @@ def new_store_url(tmp_path_factory, postgres_database):
         return _postgres_url(postgres_database)
 
     return make
+
+
+# -- the API and web tests: one demo store per backend for the session, an app, a client --------------
+
+
+@pytest.fixture(scope="session")
+def sqlite_demo(tmp_path_factory):
+    from webenv import sqlite_demo_file
+
+    return sqlite_demo_file(tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def env(request, sqlite_demo, new_store_url, tmp_path_factory):
+    from webenv import build_demo, copy_sqlite, make_env
+
+    if request.param == "sqlite":
+        url = copy_sqlite(sqlite_demo, tmp_path_factory.mktemp("web") / "demo.db")
+    else:
+        url = new_store_url("postgresql")
+        build_demo(url)
+    return make_env(url)
+
+
+@pytest.fixture(scope="module")
+def app(env):
+    from gosplan.api import create_app
+
+    return create_app(env.url, refresh_interval=0.1, login_attempts=5, login_window=60)
+
+
+@pytest.fixture
+def client(app):
+    from fastapi.testclient import TestClient
+
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c

@@ -13,6 +13,7 @@ import pandas as pd
 from sqlalchemy import Connection, Table, bindparam, select, text
 
 from gosplan.errors import Problem, ValidationError
+from gosplan.store import schema
 
 # Lists of codes longer than this are filtered in pandas after the query instead of in an SQL IN (...),
 # which keeps well under SQLite's bound-parameter limit and PostgreSQL's planning cost for long lists.
@@ -52,6 +53,15 @@ class WriteSummary:
 def utc_now() -> datetime:
     """Now in UTC, without tzinfo: the store keeps naive UTC time stamps on both backends."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def new_batch(conn: Connection, kind: str, source: str, recorded_by: str) -> int:
+    """Record who writes, from which source and when, once per write; returns the batch id."""
+    return conn.execute(
+        schema.batches.insert()
+        .values(kind=kind, source=source, recorded_by=recorded_by, recorded_at=utc_now())
+        .returning(schema.batches.c.id)
+    ).scalar_one()
 
 
 def naive_utc(values: pd.Series) -> pd.Series:

@@ -24,10 +24,10 @@ from gosplan.store._common import (
     WriteSummary,
     month_labels,
     month_ordinals,
+    new_batch,
     none_if_missing,
     raise_problems,
     require_columns,
-    utc_now,
 )
 
 PROJECT_COLUMNS = ["code", "name", "unit", "budget", "start", "planned_end", "dwellings"]
@@ -167,9 +167,7 @@ class ProjectMixin:
                     unchanged += 1
                     continue
                 if batch_id is None:
-                    batch_id = c.execute(schema.batches.insert().values(
-                        kind="progress", source=source, recorded_by=recorded_by, recorded_at=utc_now())
-                        .returning(schema.batches.c.id)).scalar_one()
+                    batch_id = new_batch(c, "progress", source, recorded_by)
                 revision = 1
                 if before is not None:
                     revision = before[0] + 1

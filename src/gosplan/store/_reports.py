@@ -21,10 +21,10 @@ from gosplan.store._common import (
     month_labels,
     month_ordinals,
     naive_utc,
+    new_batch,
     raise_problems,
     require_columns,
     unknown_code_problems,
-    utc_now,
 )
 
 _STAGE = "gosplan_stage_reports"
@@ -92,16 +92,7 @@ class ReportMixin:
                 if "recorded_at" in frame
                 else pd.Series(pd.NaT, index=work.index, dtype="datetime64[us]")
             )
-            batch_id = c.execute(
-                schema.batches.insert()
-                .values(
-                    kind="reports",
-                    source=source,
-                    recorded_by=recorded_by,
-                    recorded_at=utc_now(),
-                )
-                .returning(schema.batches.c.id)
-            ).scalar_one()
+            batch_id = new_batch(c, "reports", source, recorded_by)
             summary = _apply(c, work, batch_id)
             if summary.new + summary.updated == 0:
                 # Nothing changed: leave no trace of the attempt, so the store dump is identical.

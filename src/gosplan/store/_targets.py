@@ -19,10 +19,10 @@ from gosplan.store._common import (
     duplicate_problems,
     id_codes,
     lookup_ids,
+    new_batch,
     raise_problems,
     require_columns,
     unknown_code_problems,
-    utc_now,
 )
 
 _KEYS = ["plan_id", "indicator_id", "unit_id", "period"]
@@ -104,16 +104,7 @@ class TargetMixin:
             new_rows = merged[is_new]
             changed_rows = merged[is_changed]
             if len(new_rows) or len(changed_rows):
-                batch_id = c.execute(
-                    schema.batches.insert()
-                    .values(
-                        kind="targets",
-                        source=source,
-                        recorded_by=recorded_by,
-                        recorded_at=utc_now(),
-                    )
-                    .returning(schema.batches.c.id)
-                ).scalar_one()
+                batch_id = new_batch(c, "targets", source, recorded_by)
                 if len(new_rows):
                     records = _records(new_rows, batch_id)
                     c.execute(t.insert(), records)

@@ -76,12 +76,15 @@ def hull_frame(X: np.ndarray, Y: np.ndarray, rts: str) -> np.ndarray | None:
     return np.unique(points[points < len(X)])
 
 
-def facet_candidates(lp: EnvelopmentLP, max_generators: int = 3000) -> tuple[np.ndarray, np.ndarray] | None:
-    """``(duals, generator_sets)``: one row per facet, or None when Qhull cannot be used here.
+def facet_candidates(lp: EnvelopmentLP,
+                     max_generators: int = 3000) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """``(duals, generator_sets, neighbours)``: one row per facet, or None when Qhull cannot be used here.
 
-    ``duals`` are in the sign convention of :func:`gosplan.engines.reserves._batch.hyperplane_bounds`;
+    ``duals`` are in the sign convention of :func:`gosplan.engines.reserves._verify.hyperplane_bounds`;
     ``generator_sets`` hold generator indices: ``j < n_ref`` is reference unit ``j``, ``n_ref + r``
-    the slack of row ``r``.
+    the slack of row ``r``; ``neighbours[f]`` are the facets sharing a ridge with facet ``f`` (-1 where
+    that neighbour was dropped). Adjacent facets are adjacent vertices of each unit's dual polytope,
+    which is what lets ``_batch`` find a unit's best facet by walking instead of scanning them all.
     """
     n, m, s = lp.n_ref, lp.m, lp.s
     lifted = lp.rts != "crs"
@@ -100,5 +103,9 @@ def facet_candidates(lp: EnvelopmentLP, max_generators: int = 3000) -> tuple[np.
     # nonnegative input prices and output prices (the normal is (u, -v, -w) scaled).
     valid = (normals[:, :m] >= -1e-12).all(axis=1) & (normals[:, m : m + s] <= 1e-12).all(axis=1)
     normals, simplices = normals[valid], simplices[valid]
+    renumber = np.full(len(valid) + 1, -1)
+    renumber[np.flatnonzero(valid)] = np.arange(valid.sum())
+    neighbours = renumber[hull.neighbors[valid]]
     duals = np.hstack([-normals[:, :m], -normals[:, m : m + s]] + ([-normals[:, -1:]] if lifted else []))
-    return duals, np.where(simplices < n, simplices, n + np.asarray(slack_rows)[np.maximum(simplices - n, 0)])
+    generator_sets = np.where(simplices < n, simplices, n + np.asarray(slack_rows)[np.maximum(simplices - n, 0)])
+    return duals, generator_sets, neighbours

@@ -256,7 +256,7 @@ class EnvelopmentLP:
         """
         h = self._main
         self._load_unit(h, x, y)
-        h.run()
+        _run(h)
         status = _status(h)
         if status != "optimal":
             return status, np.nan, None
@@ -276,7 +276,7 @@ class EnvelopmentLP:
             h.changeColBounds(self.radial_col, radial, radial + room)
         else:
             h.changeColBounds(self.radial_col, radial - room, radial)
-        h.run()
+        _run(h)
         if _status(h) != "optimal":
             # The phase-one point is feasible here, so anything else is a numerical failure.
             raise SolverError(f"DEA phase two (slacks) ended with status {_status(h)!r}")
@@ -313,6 +313,18 @@ class EnvelopmentLP:
         from gosplan.engines.reserves._batch import clean_slacks
 
         return clean_slacks(bound_x - ref_x), clean_slacks(ref_y - bound_y)
+
+
+def _run(h: highspy.Highs) -> None:
+    """Solve from the previous unit's basis; when that ends without a verdict, solve again from scratch.
+
+    A warm start from a far-away basis occasionally leaves HiGHS with status 'Unknown' (seen in phase
+    two on 2,000 Cobb-Douglas units); a cold solve of the same LP settles it.
+    """
+    h.run()
+    if h.getModelStatus() not in _STATUS:
+        h.clearSolver()
+        h.run()
 
 
 def _basic_variables(h: highspy.Highs) -> np.ndarray:

@@ -136,6 +136,33 @@ def _solve_each(M: np.ndarray, rhs: np.ndarray, cost_b: np.ndarray,
     return z, duals, ok
 
 
+def bound_terms(lp: EnvelopmentLP, duals: np.ndarray, X: np.ndarray, Y: np.ndarray,
+                dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The bound of hyperplane f for unit k is ``(a[k] . p[f]) / (b[k] . q[f])``: returns ``a, b, p, q``."""
+    m, s = lp.m, lp.s
+    duals = duals / np.maximum(np.linalg.norm(duals, axis=1), 1e-300)[:, None]
+    u = -duals[:, :m]
+    v = duals[:, m : m + s]
+    w = duals[:, m + s] if lp.rts != "crs" else np.zeros(len(duals))
+    ones = np.ones((len(X), 1))
+    if lp.orientation == "input":
+        disc = lp.discretionary
+        a, b = np.hstack([Y, X[:, ~disc], ones]), X[:, disc]
+        p, q = np.hstack([v, -u[:, ~disc], w[:, None]]), u[:, disc]
+    else:
+        a, b = np.hstack([X, ones]), Y
+        p, q = np.hstack([u, -w[:, None]]), v
+    return tuple(t.astype(dtype, copy=False) for t in (a, b, p, q))  # type: ignore[return-value]
+
+
+def _ratio(numer: np.ndarray, denom: np.ndarray, fill: float, dtype: type) -> np.ndarray:
+    # A denominator at round-off level means the hyperplane does not bound this unit's direction.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        np.divide(numer, denom, out=numer)
+    numer[denom <= (1e-10 if dtype == np.float64 else 1e-5)] = fill
+    return numer
+
+
 def hyperplane_bounds(lp: EnvelopmentLP, duals: np.ndarray, X: np.ndarray, Y: np.ndarray,
                       fill: float = np.nan, dtype: type = np.float64) -> np.ndarray:
     """Score bound each dual (rows of ``duals``, from some solved unit) gives each unit.
@@ -143,27 +170,19 @@ def hyperplane_bounds(lp: EnvelopmentLP, duals: np.ndarray, X: np.ndarray, Y: np
     Returns units x hyperplanes: lower bounds on theta (input orientation) or upper bounds on phi
     (output orientation); ``fill`` where a hyperplane cannot be rescaled for a unit.
     """
-    m, s = lp.m, lp.s
-    duals = duals / np.maximum(np.linalg.norm(duals, axis=1), 1e-300)[:, None]
-    u = -duals[:, :m]
-    v = duals[:, m : m + s]
-    w = duals[:, m + s] if lp.rts != "crs" else np.zeros(len(duals))
-    ones = np.ones((len(X), 1))
-    X, Y, ones, u, v, w = (a.astype(dtype, copy=False) for a in (X, Y, ones, u, v, w))
+    a, b, p, q = bound_terms(lp, duals, X, Y, dtype)
     # einsum, not @: with an inner dimension of 5 or 6, BLAS threading costs more than it saves.
-    if lp.orientation == "input":
-        disc = lp.discretionary
-        prices = np.hstack([v, -u[:, ~disc], w[:, None]])
-        numer = np.einsum("ij,kj->ik", np.hstack([Y, X[:, ~disc], ones]), prices)
-        denom = np.einsum("ij,kj->ik", X[:, disc], u[:, disc])
-    else:
-        numer = np.einsum("ij,kj->ik", np.hstack([X, ones]), np.hstack([u, -w[:, None]]))
-        denom = np.einsum("ij,kj->ik", Y, v)
-    # A denominator at round-off level means the hyperplane does not bound this unit's direction.
-    with np.errstate(divide="ignore", invalid="ignore"):
-        np.divide(numer, denom, out=numer)
-    numer[denom <= (1e-10 if dtype == np.float64 else 1e-5)] = fill
-    return numer
+    return _ratio(np.einsum("ij,kj->ik", a, p), np.einsum("ij,kj->ik", b, q), fill, dtype)
+
+
+def bounds_at(terms: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], facets: np.ndarray,
+              fill: float) -> np.ndarray:
+    """Bounds of chosen hyperplanes only: ``facets`` is units x c (indices into the hyperplanes)."""
+    a, b, p, q = terms
+    safe = np.maximum(facets, 0)
+    bounds = _ratio(np.einsum("kj,kcj->kc", a, p[safe]), np.einsum("kj,kcj->kc", b, q[safe]), fill, a.dtype.type)
+    bounds[facets < 0] = fill
+    return bounds
 
 
 def verify_many(lp: EnvelopmentLP, basic_cols: np.ndarray, basic_rows_mask: np.ndarray,

@@ -213,6 +213,10 @@ def test_property_current_value_is_the_last_written_and_revisions_count_changes(
             if last.get((i, u, period)) != v:
                 changes[(i, u, period)] = changes.get((i, u, period), 0) + 1
             last[(i, u, period)] = v
+        # Reads between writes: the month table must follow every batch, corrections included.
+        running = store.report_totals("2023-01", "2023-12").set_index(["indicator", "unit"])["total"]
+        expected_now = pd.Series(last).groupby(level=[0, 1]).sum()
+        assert np.allclose(running.sort_index().to_numpy(), expected_now.sort_index().to_numpy())
     current = store.reports()
     got = {(r.indicator, r.unit, r.period): (r.value, r.revision) for r in current.itertuples()}
     assert got == {k: (v, changes[k]) for k, v in last.items()}
@@ -220,3 +224,31 @@ def test_property_current_value_is_the_last_written_and_revisions_count_changes(
     expected = pd.Series(last).groupby(level=[0, 1]).sum()
     assert np.allclose(totals.sort_index().to_numpy(), expected.sort_index().to_numpy())
     store.close()
+
+
+def test_windows_across_a_year_end_follow_corrections(loaded):
+    rows = [("coal", "E2", p, v) for p, v in [("2022-11", 1.0), ("2022-12", 2.0), ("2023-01", 4.0), ("2023-02", 8.0)]]
+    rows += [("coal", "E3", "2022-12", 16.0), ("steel", "E1", "2023-02", 32.0)]
+    loaded.write_reports(reports_frame(rows), source="s", recorded_by="r")
+    first = loaded.report_totals("2022-11", "2023-02").set_index(["indicator", "unit"])
+    assert first.loc[("coal", "E2"), ["total", "months", "last_period", "last_value", "maximum"]].tolist() == [
+        15.0, 4, "2023-02", 8.0, 8.0]
+    assert first.loc[("coal", "E3"), ["total", "months", "last_period"]].tolist() == [16.0, 1, "2022-12"]
+    loaded.write_reports(reports_frame([("coal", "E2", "2022-12", 64.0), ("coal", "E3", "2023-01", 3.0)]),
+                         source="fix", recorded_by="r")
+    again = loaded.report_totals("2022-11", "2023-02").set_index(["indicator", "unit"])
+    assert again.loc[("coal", "E2"), ["total", "maximum"]].tolist() == [77.0, 64.0]
+    assert again.loc[("coal", "E3"), ["total", "months", "last_period", "last_value"]].tolist() == [
+        19.0, 2, "2023-01", 3.0]
+    assert loaded.report_totals("2023-03", "2023-12").empty
+    sums = loaded.report_month_sums("2022-07", "2023-06", indicators=["coal"]).set_index(["unit", "month"])
+    assert sums.loc[("E2", 12), ["total", "years"]].tolist() == [64.0, 1]
+    assert sums.loc[("E3", 1), "total"] == 3.0 and len(sums) == 6
+
+
+def test_the_month_table_is_derived_and_not_part_of_the_dump(loaded):
+    loaded.write_reports(reports_frame(FIRST_HALF), source="s", recorded_by="r")
+    before = loaded.dump()
+    loaded.report_totals("2023-01", "2023-06")  # refreshes report_months
+    assert loaded.dump() == before
+    assert "report_months" not in before and "report_months_pending" not in before

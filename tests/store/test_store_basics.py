@@ -183,12 +183,17 @@ def test_upgrade_from_the_first_schema_keeps_the_data(empty_store_url):
     old.upgrade("0001")
     old.write_units(UNITS)
     old.write_indicators(INDICATORS)
-    old.write_reports(
-        pd.DataFrame({"indicator": ["steel"], "unit": ["E1"], "period": ["2023-01"], "value": [7.0]}),
-        source="old",
-        recorded_by="me",
-    )
+    # A report as the first schema stored it (today's writer also feeds tables the old schema lacks).
+    with old.engine.begin() as c:
+        c.execute(text("INSERT INTO batches (kind, source, recorded_by, recorded_at) "
+                       "VALUES ('reports', 'old', 'me', '2023-02-01 00:00:00')"))
+        c.execute(text(
+            "INSERT INTO reports (indicator_id, unit_id, month, revision, value, is_current, batch_id) "
+            "SELECT i.id, u.id, :month, 1, 7.0, true, (SELECT max(id) FROM batches) "
+            "FROM indicators i, units u WHERE i.code = 'steel' AND u.code = 'E1'"
+        ), {"month": 2023 * 12})
     old.close()
     new = Store.open(empty_store_url)
     assert new.report_totals("2023-01", "2023-12")["total"].tolist() == [7.0]
+    assert new.reports()["value"].tolist() == [7.0]
     new.close()

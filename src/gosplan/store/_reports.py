@@ -7,7 +7,7 @@ import pandas as pd
 from sqlalchemy import Connection, text
 
 from gosplan.model import Period
-from gosplan.store import _bulk, schema
+from gosplan.store import _bulk, _report_months, schema
 from gosplan.store._common import (
     RELATIVE_TOLERANCE,
     IdFilter,
@@ -187,89 +187,38 @@ class ReportMixin:
         return None if month is None else str(Period.from_ordinal(int(month)))
 
     def report_totals(self, first: str, last: str, indicators=None, units=None) -> pd.DataFrame:
-        """Aggregate current values with period in [first, last], in SQL, per indicator and unit:
+        """Aggregate current values with period in [first, last] per indicator and unit:
         indicator, unit, total, mean, maximum, months (count), last_period, last_value.
 
-        Two streaming passes over the covering year index: one for the sums, one for the value of the
-        last month reported (SQLite: the documented bare-column rule of ``max()``; PostgreSQL:
-        ``DISTINCT ON`` over a backward index scan). Neither sorts nor joins.
+        Read from ``report_months`` (one row per indicator, unit and year; see
+        :mod:`gosplan.store._report_months`) and summed with numpy.
         """
+        _report_months.refresh(self.engine)  # type: ignore[attr-defined]
         with self.engine.connect() as c:  # type: ignore[attr-defined]
             filters, id_frame = self._filters(c, indicators, units)
             if filters.empty:
                 return pd.DataFrame(columns=TOTALS_COLUMNS)
             first_month, last_month = _month(first), _last_month(last)
-            # The unary plus keeps the planners off the narrow month index: the covering year index
-            # streams rows in (indicator, unit) order, which is what the GROUP BY needs.
-            # Within one year (the usual year to date) an equality keeps the index order intact.
-            years = (
-                "month / 12 = :first_year"
-                if first_month // 12 == last_month // 12
-                else "month / 12 BETWEEN :first_year AND :last_year"
+            indicator_ids, unit_ids, values = _report_months.read_window(
+                c, first_month, last_month, filters.sql(), filters.params, filters.statement
             )
-            where = f"is_current AND {years} AND +month BETWEEN :first AND :last" + filters.sql()
-            params = {
-                **filters.params,
-                "first": first_month,
-                "last": last_month,
-                "first_year": first_month // 12,
-                "last_year": last_month // 12,
-            }
-            if c.dialect.name == "sqlite":
-                # SQLite's documented rule: with a single max() in the query, a bare column comes from
-                # the row holding that maximum — the value of the last month reported, for free.
-                sums = _fetch(
-                    c,
-                    filters.statement(
-                        "SELECT indicator_id, unit_id, SUM(value), COUNT(*), MAX(month), value FROM reports "
-                        f"WHERE {where} GROUP BY indicator_id, unit_id"
-                    ),
-                    params,
-                    ["indicator_id", "unit_id", "total", "months", "last_month", "last_value"],
-                )
-                maxima = _fetch(
-                    c,
-                    filters.statement(
-                        f"SELECT indicator_id, unit_id, MAX(value) FROM reports WHERE {where} "
-                        "GROUP BY indicator_id, unit_id"
-                    ),
-                    params,
-                    ["indicator_id", "unit_id", "maximum"],
-                )
-                frame = sums.merge(maxima, on=["indicator_id", "unit_id"], how="left")
-            else:
-                sums = _fetch(
-                    c,
-                    filters.statement(
-                        "SELECT indicator_id, unit_id, SUM(value), MAX(value), COUNT(*), MAX(month) "
-                        f"FROM reports WHERE {where} GROUP BY indicator_id, unit_id"
-                    ),
-                    params,
-                    ["indicator_id", "unit_id", "total", "maximum", "months", "last_month"],
-                )
-                lasts = _fetch(
-                    c,
-                    filters.statement(
-                        "SELECT DISTINCT ON (indicator_id, unit_id) indicator_id, unit_id, month, value "
-                        f"FROM reports WHERE {where} ORDER BY indicator_id DESC, unit_id DESC, month DESC"
-                    ),
-                    params,
-                    ["indicator_id", "unit_id", "last_month", "last_value"],
-                )
-                frame = sums.merge(lasts, on=["indicator_id", "unit_id", "last_month"], how="left")
-            frame = filters.apply_post(frame, id_frame)
-            frame = frame.sort_values(["indicator_id", "unit_id"], kind="stable")
-            total = frame["total"].to_numpy(dtype="float64")
-            months = frame["months"].to_numpy(dtype="int64")
+            frame = filters.apply_post(pd.DataFrame({"indicator_id": indicator_ids, "unit_id": unit_ids}), id_frame)
+            keep = frame.index.to_numpy()
+            values = values[keep]
+            reported = ~np.isnan(values)
+            months = reported.sum(axis=1)
+            total = np.where(reported, values, 0.0).sum(axis=1)
+            last_index = values.shape[1] - 1 - np.argmax(reported[:, ::-1], axis=1)
+            rows = np.arange(len(values))
             return pd.DataFrame(
                 {
                     **self._codes(c, frame),
                     "total": total,
                     "mean": total / np.maximum(months, 1),
-                    "maximum": frame["maximum"].to_numpy(dtype="float64"),
-                    "months": months,
-                    "last_period": month_labels(frame["last_month"].to_numpy(dtype="int64")),
-                    "last_value": frame["last_value"].to_numpy(dtype="float64"),
+                    "maximum": np.where(reported, values, -np.inf).max(axis=1, initial=-np.inf),
+                    "months": months.astype("int64"),
+                    "last_period": month_labels(first_month + last_index),
+                    "last_value": values[rows, last_index],
                 },
                 columns=TOTALS_COLUMNS,
             )
@@ -277,31 +226,32 @@ class ReportMixin:
     def report_month_sums(self, first: str, last: str, indicators=None, units=None) -> pd.DataFrame:
         """Per indicator, unit and calendar month (1..12): total of current values over the years in
         [first, last] and the number of years that contributed — the input of seasonal profiles."""
+        _report_months.refresh(self.engine)  # type: ignore[attr-defined]
         with self.engine.connect() as c:  # type: ignore[attr-defined]
             filters, id_frame = self._filters(c, indicators, units)
             if filters.empty:
                 return pd.DataFrame(columns=MONTH_SUMS_COLUMNS)
-            # A (indicator, unit, month) has one current row, so COUNT(*) per calendar month is the
-            # number of distinct years.
-            sql = (
-                "SELECT indicator_id, unit_id, month % 12 + 1 AS calendar_month, SUM(value), COUNT(*) "
-                "FROM reports WHERE is_current AND month / 12 BETWEEN :first_year AND :last_year "
-                "AND +month BETWEEN :first AND :last"
-                + filters.sql()
-                + " GROUP BY indicator_id, unit_id, month % 12 ORDER BY indicator_id, unit_id, 3"
+            first_month, last_month = _month(first), _last_month(last)
+            indicator_ids, unit_ids, values = _report_months.read_window(
+                c, first_month, last_month, filters.sql(), filters.params, filters.statement
             )
-            params = {**filters.params, "first": _month(first), "last": _last_month(last)}
-            params.update(first_year=params["first"] // 12, last_year=params["last"] // 12)
-            frame = _fetch(
-                c, filters.statement(sql), params, ["indicator_id", "unit_id", "month", "total", "years"]
-            )
-            frame = filters.apply_post(frame, id_frame)
+            frame = filters.apply_post(pd.DataFrame({"indicator_id": indicator_ids, "unit_id": unit_ids}), id_frame)
+            values = values[frame.index.to_numpy()]
+            calendar = (first_month + np.arange(values.shape[1])) % 12
+            totals = np.zeros((len(values), 12))
+            years = np.zeros((len(values), 12), dtype="int64")
+            reported = ~np.isnan(values)
+            for position, month in enumerate(calendar):
+                totals[:, month] += np.where(reported[:, position], values[:, position], 0.0)
+                years[:, month] += reported[:, position]
+            key_index, month_index = np.nonzero(years)
+            keys = frame.iloc[key_index]
             return pd.DataFrame(
                 {
-                    **self._codes(c, frame),
-                    "month": frame["month"].to_numpy(dtype="int64"),
-                    "total": frame["total"].to_numpy(dtype="float64"),
-                    "years": frame["years"].to_numpy(dtype="int64"),
+                    **self._codes(c, keys),
+                    "month": month_index + 1,
+                    "total": totals[key_index, month_index],
+                    "years": years[key_index, month_index],
                 },
                 columns=MONTH_SUMS_COLUMNS,
             )
@@ -326,16 +276,6 @@ class ReportMixin:
     def _batch_times(c: Connection) -> pd.Series:
         rows = c.execute(text("SELECT id, recorded_at FROM batches")).all()
         return pd.Series(pd.to_datetime([r[1] for r in rows], format="ISO8601"), index=[r[0] for r in rows])
-
-
-def _fetch(c: Connection, statement, params: dict, columns: list[str]) -> pd.DataFrame:
-    """Run a query and build the frame from the driver's plain tuples (SQLAlchemy's Row objects cost
-    more than the query itself for half a million groups). Every column here is numeric."""
-    rows = c.execute(statement, params).cursor.fetchall()
-    if not rows:
-        return pd.DataFrame({column: pd.Series(dtype="float64") for column in columns})
-    matrix = np.array(rows, dtype="float64")
-    return pd.DataFrame(matrix, columns=columns)
 
 
 def _range_sql(first: str | None, last: str | None, filters: IdFilter) -> str:
@@ -387,6 +327,7 @@ def _apply(c: Connection, work: pd.DataFrame, batch_id: int) -> WriteSummary:
             }
         )
         _bulk.load(c, "reports", rows)
+        _report_months.mark_pending_frame(c, rows["month"].to_numpy(), rows["indicator_id"].to_numpy())
         return WriteSummary(new=len(work))
     _bulk.create_stage(
         c,
@@ -423,6 +364,7 @@ def _apply(c: Connection, work: pd.DataFrame, batch_id: int) -> WriteSummary:
             ),
             {"batch": batch_id},
         )
+        _report_months.mark_pending_table(c, _CHANGES)
     _bulk.drop_stage(c, _CHANGES)
     _bulk.drop_stage(c, _STAGE)
     return WriteSummary(new=int(changed - revised), updated=int(revised), unchanged=int(len(work) - changed))

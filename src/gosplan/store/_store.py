@@ -199,12 +199,13 @@ class Store(ReferenceMixin, TargetMixin, ReportMixin, ProjectMixin, AccountMixin
     # -- inspection -----------------------------------------------------------------------------------
 
     def dump(self) -> dict[str, list[tuple]]:
-        """Every row of every table, sorted: for comparing a store before and after an operation."""
+        """Every row of every table but the derived ones, sorted: for comparing a store before and after an
+        operation."""
         tables = {}
         with self.engine.connect() as c:
             names = set(inspect(c).get_table_names())
             for table in schema.metadata.sorted_tables:
-                if table.name in names:
+                if table.name in names and table.name not in schema.DERIVED_TABLES:
                     rows = [tuple(r) for r in c.execute(select(table)).all()]
                     tables[table.name] = sorted(rows, key=repr)
         return tables

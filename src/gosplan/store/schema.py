@@ -162,6 +162,30 @@ reports = Table(
     ),
 )
 
+# The current value of each report pivoted to month columns, derived from ``reports`` (see
+# store/_report_months.py): a year to date is one row per (indicator, unit) instead of twelve.
+report_months = Table(
+    "report_months",
+    metadata,
+    Column("year", Integer, nullable=False),
+    Column("indicator_id", Integer, nullable=False),
+    Column("unit_id", Integer, nullable=False),
+    *[Column(f"m{m}", Float) for m in range(1, 13)],
+    PrimaryKeyConstraint("year", "indicator_id", "unit_id", name="pk_report_months"),
+)
+
+# (month, indicator) pairs written to ``reports`` and not yet copied into ``report_months``.
+report_months_pending = Table(
+    "report_months_pending",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("month", Integer, nullable=False),
+    Column("indicator_id", Integer, nullable=False),
+)
+
+# Derived from other tables and rebuilt from them on demand: not part of a store's content.
+DERIVED_TABLES = frozenset({"report_months", "report_months_pending"})
+
 actions = Table(
     "actions",
     metadata,

@@ -1,0 +1,111 @@
+"""The current value of every report, one row per (year, indicator, unit) with a column per month.
+
+``reports`` keeps every revision, one row per month; a national year to date over it is an
+aggregation of millions of index entries, twice (this year and last year), on every status call.
+``report_months`` holds the same current values pivoted to twelve month columns, so a year to date
+is a read of one row per (indicator, unit) and the sums are numpy's. It is derived data, like the
+analytics tables of DHIS2, and is kept exact by a cheap rule:
+
+- every write to ``reports`` that changes something appends the (month, indicator) pairs it touched
+  to ``report_months_pending``, in the writer's own transaction (a few hundred rows for a whole
+  national month, so imports stay at the speed of ``reports`` alone);
+- before any read, :func:`refresh` copies the current values of the pending (month, indicator)
+  pairs into their month column (one set-based upsert per month) and clears what it copied.
+
+Reports are never deleted and a (indicator, unit, month) never loses its current value, so copying
+the current values of the touched pairs is all an update needs: a correction simply overwrites its
+cell. ``refresh`` deletes exactly the pending rows it read, so a write committed meanwhile stays
+pending for the next read.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Engine, text
+
+MONTH_COLUMNS = [f"m{m}" for m in range(1, 13)]
+_PENDING_CHUNK = 500
+_REFRESH_LOCK = 0x676F73706C616E  # "gosplan": serialises refreshers on PostgreSQL
+
+
+def mark_pending_frame(c: Connection, months: np.ndarray, indicator_ids: np.ndarray) -> None:
+    """Record the (month, indicator) pairs a write touched (arrays of the written rows)."""
+    pairs = pd.DataFrame({"month": months, "indicator_id": indicator_ids}).drop_duplicates()
+    if pairs.empty:
+        return
+    c.execute(
+        text("INSERT INTO report_months_pending (month, indicator_id) VALUES (:month, :indicator_id)"),
+        [{"month": int(m), "indicator_id": int(i)} for m, i in pairs.itertuples(index=False)],
+    )
+
+
+def mark_pending_table(c: Connection, table: str) -> None:
+    """Record the (month, indicator) pairs of a staging table of changed rows."""
+    c.exec_driver_sql(
+        f"INSERT INTO report_months_pending (month, indicator_id) SELECT DISTINCT month, indicator_id FROM {table}"
+    )
+
+
+def refresh(engine: Engine) -> int:
+    """Bring ``report_months`` up to date with ``reports``; returns the number of pairs copied."""
+    with engine.connect() as c:
+        if c.execute(text("SELECT 1 FROM report_months_pending LIMIT 1")).first() is None:
+            return 0
+    with engine.begin() as c:
+        if c.dialect.name == "postgresql":
+            c.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _REFRESH_LOCK})
+        pending = c.execute(text("SELECT id, month, indicator_id FROM report_months_pending")).all()
+        if not pending:
+            return 0
+        frame = pd.DataFrame([tuple(r) for r in pending], columns=["id", "month", "indicator_id"])
+        n_indicators = c.execute(text("SELECT COUNT(*) FROM indicators")).scalar() or 0
+        for month, group in frame.groupby("month"):
+            _copy_month(c, int(month), sorted(set(group["indicator_id"].astype(int))), n_indicators)
+        ids = frame["id"].astype(int).tolist()
+        for start in range(0, len(ids), _PENDING_CHUNK):
+            chunk = ids[start : start + _PENDING_CHUNK]
+            c.exec_driver_sql(f"DELETE FROM report_months_pending WHERE id IN ({','.join(map(str, chunk))})")
+        return len(frame.drop_duplicates(["month", "indicator_id"]))
+
+
+def _copy_month(c: Connection, month: int, indicator_ids: list[int], n_indicators: int) -> None:
+    column = MONTH_COLUMNS[month % 12]
+    only = "" if len(indicator_ids) >= n_indicators else f" AND indicator_id IN ({','.join(map(str, indicator_ids))})"
+    # "WHERE true" settles SQLite's parsing ambiguity of INSERT ... SELECT ... ON CONFLICT.
+    c.exec_driver_sql(
+        f"INSERT INTO report_months (year, indicator_id, unit_id, {column}) "
+        f"SELECT {month // 12}, indicator_id, unit_id, value FROM reports "
+        f"WHERE is_current AND month / 12 = {month // 12} AND month = {month}{only} "
+        f"ON CONFLICT (year, indicator_id, unit_id) DO UPDATE SET {column} = excluded.{column}"
+    )
+
+
+def read_window(c: Connection, first_month: int, last_month: int, where: str, params: dict,
+                statement) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Current values of months ``first_month..last_month`` (ordinals): ``(indicator_ids, unit_ids, values)``.
+
+    ``values`` is keys x months with NaN where nothing was reported; keys with no value in the window
+    are dropped. ``where`` is an extra SQL filter on indicator_id/unit_id (with ``params``), and
+    ``statement`` turns SQL text into an executable statement (for expanding parameters).
+    """
+    parts: list[pd.DataFrame] = []
+    for year in range(first_month // 12, last_month // 12 + 1):
+        lo = max(first_month, year * 12) - year * 12
+        hi = min(last_month, year * 12 + 11) - year * 12
+        columns = MONTH_COLUMNS[lo : hi + 1]
+        sql = (
+            f"SELECT indicator_id, unit_id, {', '.join(columns)} FROM report_months "
+            f"WHERE year = {year}{where} ORDER BY indicator_id, unit_id"
+        )
+        rows = c.execute(statement(sql), params).cursor.fetchall()
+        names = [f"{year}-{name}" for name in columns]
+        matrix = np.array(rows, dtype="float64") if rows else np.empty((0, 2 + len(columns)))
+        parts.append(pd.DataFrame(matrix, columns=["indicator_id", "unit_id", *names]))
+    keys = parts[0]
+    for part in parts[1:]:
+        keys = keys.merge(part, on=["indicator_id", "unit_id"], how="outer")
+    values = keys.iloc[:, 2:].to_numpy(dtype="float64")
+    reported = ~np.isnan(values).all(axis=1)
+    return (keys["indicator_id"].to_numpy(dtype="int64")[reported], keys["unit_id"].to_numpy(dtype="int64")[reported],
+            values[reported])

@@ -77,7 +77,7 @@ def hull_frame(X: np.ndarray, Y: np.ndarray, rts: str) -> np.ndarray | None:
 
 
 def facet_candidates(lp: EnvelopmentLP,
-                     max_generators: int = 3000) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+                     max_generators: int = 50_000) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """``(duals, generator_sets, neighbours)``: one row per facet, or None when Qhull cannot be used here.
 
     ``duals`` are in the sign convention of :func:`gosplan.engines.reserves._verify.hyperplane_bounds`;

@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from gosplan.engines.hierarchy import Hierarchy
-from gosplan.engines.trajectory import monthly_trajectories, parse_periods, seasonal_profiles
+from gosplan.engines.trajectory import needing_profiles_of, seasonal_profiles, target_arrays, trajectories_of
 from gosplan.model import MonthRange, Period
 from gosplan.quantities import UnitError, conversion_factor
 
@@ -203,9 +203,10 @@ def _series_targets(inputs: FulfilmentInputs, year: int, time_agg: pd.Series, hi
     targets = inputs.targets
     if targets.empty:
         return pd.DataFrame(columns=["indicator", "unit", "target", "annual_target"])
-    needs_profile = series_needing_profiles(targets, time_agg)
+    keys, arrays = target_arrays(targets, year)
+    needs_profile = needing_profiles_of(keys, arrays, time_agg)
     profiles = seasonal_profiles(inputs.month_sums, needs_profile, hierarchy) if len(needs_profile) else None
-    traj = monthly_trajectories(targets, year, time_agg, profiles)
+    traj = trajectories_of(keys, arrays, time_agg, profiles)
     window = traj[MONTH_COLUMNS[first_month - 1:last_month]].to_numpy(dtype=float)
     agg = traj["indicator"].map(time_agg).fillna("sum").to_numpy()
     with np.errstate(all="ignore"):
@@ -221,17 +222,6 @@ def _series_targets(inputs: FulfilmentInputs, year: int, time_agg: pd.Series, hi
         out = out.merge(profiles[["indicator", "unit", "profile_source"]], on=["indicator", "unit"], how="left")
         out = out.drop(columns="profile_source")
     return out
-
-
-def series_needing_profiles(targets: pd.DataFrame, time_agg: pd.Series) -> pd.DataFrame:
-    """Series whose trajectory is not fully given by monthly or quarterly targets."""
-    t = targets[targets["indicator"].map(time_agg).fillna("sum").eq("sum")]
-    if t.empty:
-        return t[["indicator", "unit"]]
-    kind, _, _ = parse_periods(t["period"])
-    sub = np.select([kind == "M", kind == "Q"], [1, 3], default=0)
-    covered = pd.Series(sub, index=t.index).groupby([t["indicator"], t["unit"]], sort=False).sum()
-    return covered[covered < 12].reset_index()[["indicator", "unit"]]
 
 
 def _series_actual(totals: pd.DataFrame, time_agg: pd.Series, window_length: int, name: str) -> pd.DataFrame:

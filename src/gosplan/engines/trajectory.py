@@ -22,7 +22,7 @@ period carries the target itself.
 >>> monthly = disaggregate(annual=np.array([120.0]), halves=np.full((1, 2), np.nan),
 ...                        quarters=np.array([[20.0, np.nan, np.nan, np.nan]]),
 ...                        months=np.full((1, 12), np.nan), profile=np.full((1, 12), 1 / 12))
->>> monthly[0, :4].round(2).tolist(), round(monthly[0].sum(), 6)
+>>> monthly[0, :4].round(2).tolist(), float(round(monthly[0].sum(), 6))
 ([6.67, 6.67, 6.67, 11.11], 120.0)
 """
 
@@ -50,9 +50,12 @@ def disaggregate(annual: np.ndarray, halves: np.ndarray, quarters: np.ndarray, m
     weights = profile.reshape(-1, 12)
     for whole, groups in ((quarters, 4), (halves, 2), (annual.reshape(-1, 1), 1)):
         size = 12 // groups
-        filled = _fill(whole.astype(float), determined.reshape(-1, groups, size),
-                       weights.reshape(-1, groups, size))
-        determined = filled.reshape(-1, 12)
+        whole = whole.astype(float)
+        parts = determined.reshape(-1, groups, size)
+        # Only series with a given target here and an undetermined month inside it change.
+        todo = np.flatnonzero((~np.isnan(whole) & np.isnan(parts).any(axis=2)).any(axis=1))
+        if len(todo):
+            parts[todo] = _fill(whole[todo], parts[todo], weights.reshape(-1, groups, size)[todo])
     return determined
 
 
@@ -137,31 +140,23 @@ def monthly_trajectories(targets: pd.DataFrame, year: int, time_aggregation: pd.
     ``time_aggregation`` maps indicator -> sum/mean/last/max; ``profiles`` comes from
     :func:`seasonal_profiles` (flat where absent). Returns indicator, unit, annual, m1..m12.
     """
-    cols = [f"m{m}" for m in range(1, 13)]
     if targets.empty:
-        return pd.DataFrame(columns=["indicator", "unit", "annual", *cols])
-    kind, index, period_year = parse_periods(targets["period"])
-    t = targets.assign(kind=kind, index=index)[period_year == year]
-    # Integer keys instead of merges: these frames have a row per unit x indicator x period.
-    ind_codes, ind_uniques = pd.factorize(t["indicator"])
-    unit_codes, unit_uniques = pd.factorize(t["unit"])
-    pair = ind_codes.astype(np.int64) * max(len(unit_uniques), 1) + unit_codes
-    rows, pairs = pd.factorize(pair)
-    keys = pd.DataFrame({"indicator": ind_uniques[pairs // max(len(unit_uniques), 1)],
-                         "unit": unit_uniques[pairs % max(len(unit_uniques), 1)]})
-    t = t.assign(row=rows)
+        return pd.DataFrame(columns=["indicator", "unit", "annual", *[f"m{m}" for m in range(1, 13)]])
+    return trajectories_of(*target_arrays(targets, year), time_aggregation, profiles)
+
+
+def trajectories_of(keys: pd.DataFrame, arrays: dict[str, np.ndarray], time_aggregation: pd.Series,
+                    profiles: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`monthly_trajectories` from the output of :func:`target_arrays`."""
+    cols = [f"m{m}" for m in range(1, 13)]
+    keys = keys.copy()
     n = len(keys)
-    arrays = {"Y": np.full((n, 1), np.nan), "H": np.full((n, 2), np.nan), "Q": np.full((n, 4), np.nan),
-              "M": np.full((n, 12), np.nan)}
-    for kind_code, arr in arrays.items():
-        part = t[t["kind"].to_numpy() == kind_code]
-        arr[part["row"].to_numpy(), part["index"].to_numpy() - 1] = part["value"].to_numpy(dtype=float)
     prof = np.tile(FLAT, (n, 1))
     if profiles is not None and not profiles.empty:
         merged = keys.merge(profiles, on=["indicator", "unit"], how="left")
         have = merged["m1"].notna().to_numpy()
         prof[have] = merged.loc[have, cols].to_numpy(dtype=float)
-    agg = keys["indicator"].map(time_aggregation).fillna("sum").to_numpy()
+    agg = _per_key(time_aggregation, keys["indicator"], "sum")
     summed = disaggregate(arrays["Y"][:, 0], arrays["H"], arrays["Q"], arrays["M"], prof)
     levels = _level_trajectory(arrays)
     monthly = np.where((agg == "sum")[:, None], summed, levels)
@@ -171,6 +166,55 @@ def monthly_trajectories(targets: pd.DataFrame, year: int, time_aggregation: pd.
     out["annual"] = annual
     out[cols] = monthly
     return out
+
+
+def target_arrays(targets: pd.DataFrame, year: int | None = None) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """The targets of ``year`` (all years: None) as arrays over (indicator, unit) keys.
+
+    Returns ``keys`` (indicator, unit; one row per series, in order of first appearance) and arrays
+    ``"Y"`` (n, 1), ``"H"`` (n, 2), ``"Q"`` (n, 4), ``"M"`` (n, 12) with NaN where no target is given.
+    Integer keys instead of merges: these frames have a row per unit x indicator x period.
+    """
+    kind, index, period_year = parse_periods(targets["period"])
+    chosen = np.ones(len(targets), bool) if year is None else period_year == year
+    indicators = targets["indicator"].to_numpy()[chosen]
+    units = targets["unit"].to_numpy()[chosen]
+    kind, index = kind[chosen], index[chosen]
+    values = targets["value"].to_numpy(dtype=float)[chosen]
+    ind_codes, ind_uniques = pd.factorize(indicators)
+    unit_codes, unit_uniques = pd.factorize(units)
+    width = max(len(unit_uniques), 1)
+    rows, pairs = pd.factorize(ind_codes.astype(np.int64) * width + unit_codes)
+    keys = pd.DataFrame({"indicator": np.asarray(ind_uniques, dtype=object)[pairs // width],
+                         "unit": np.asarray(unit_uniques, dtype=object)[pairs % width]})
+    arrays = {}
+    for kind_code, size in (("Y", 1), ("H", 2), ("Q", 4), ("M", 12)):
+        arr = np.full((len(keys), size), np.nan)
+        here = kind == kind_code
+        arr[rows[here], index[here] - 1] = values[here]
+        arrays[kind_code] = arr
+    return keys, arrays
+
+
+def series_needing_profiles(targets: pd.DataFrame, time_agg: pd.Series) -> pd.DataFrame:
+    """Series (indicator, unit) whose trajectory is not fully given by monthly or quarterly targets."""
+    if targets.empty:
+        return pd.DataFrame(columns=["indicator", "unit"])
+    return needing_profiles_of(*target_arrays(targets), time_agg)
+
+
+def needing_profiles_of(keys: pd.DataFrame, arrays: dict[str, np.ndarray], time_agg: pd.Series) -> pd.DataFrame:
+    """:func:`series_needing_profiles` from the output of :func:`target_arrays`."""
+    covered = (~np.isnan(arrays["M"])).sum(axis=1) + 3 * (~np.isnan(arrays["Q"])).sum(axis=1)
+    summed = _per_key(time_agg, keys["indicator"], "sum") == "sum"
+    return keys[summed & (covered < 12)].reset_index(drop=True)
+
+
+def _per_key(mapping: pd.Series, codes: pd.Series, default: str) -> np.ndarray:
+    """``mapping`` looked up for each code, mapping each distinct code once."""
+    position, uniques = pd.factorize(codes)
+    looked_up = mapping.reindex(uniques).fillna(default).to_numpy(dtype=object)
+    return looked_up[position] if len(looked_up) else np.empty(0, dtype=object)
 
 
 def parse_periods(periods: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -23,11 +23,10 @@ from gosplan.engines.fulfilment import (
     fulfilment,
     leaders_and_laggards,
     sector_fulfilment,
-    series_needing_profiles,
     window_of,
 )
 from gosplan.engines.hierarchy import Hierarchy
-from gosplan.engines.trajectory import monthly_trajectories, seasonal_profiles
+from gosplan.engines.trajectory import monthly_trajectories, seasonal_profiles, series_needing_profiles
 from gosplan.errors import GosplanError, NotFound
 from gosplan.model import Period, month_label
 from gosplan.runner import Runner

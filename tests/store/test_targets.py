@@ -75,3 +75,32 @@ def test_bad_targets_write_nothing(loaded):
     cells = {(p.row, p.column) for p in info.value.problems}
     assert cells == {(2, "plan"), (3, "period"), (4, "value")}
     assert loaded.dump() == before
+
+
+def test_targets_of_periods_read_period_by_period_match_the_full_read(loaded):
+    rows = [
+        ("AP2023", ind, unit, period, float(k))
+        for k, (ind, unit, period) in enumerate(
+            (i, u, p) for i in ("steel", "coal") for u in ("E2", "E1", "DPRK") for p in ("2023-Q2", "2023", "2023-03")
+        )
+    ] + [("FYP2021", "coal", "E2", "2023", 99.0), ("FYP2021", "coal", "E2", "2024", 98.0)]
+    loaded.write_targets(_targets(rows), source="s", recorded_by="r")
+    everything = loaded.targets()
+    of_2023 = loaded.targets(periods=["2023", "2023-q2", "2023-03"])  # any spelling of a period
+    expected = everything[everything["period"].isin(["2023", "2023-Q2", "2023-03"])].reset_index(drop=True)
+    pd.testing.assert_frame_equal(of_2023, expected)
+    assert of_2023.columns.tolist() == TARGET_COLUMNS
+    only = loaded.targets(plan="AP2023", indicators=["coal"], units=["E1", "E2"], periods=["2023"])
+    assert only[["indicator", "unit", "value"]].values.tolist() == [["coal", "E1", 13.0], ["coal", "E2", 10.0]]
+    assert loaded.targets(periods=["2022"]).empty
+
+
+def test_literal_queries_for_copy_quote_texts_and_refuse_other_values():
+    from gosplan.store._fetch import _inline
+
+    sql = "SELECT 1 FROM t WHERE a = :a AND b IN :b AND c = :c AND d::text = 'x'"
+    assert _inline(sql, {"a": 3, "b": [1, 2], "c": "O'Hara"}) == (
+        "SELECT 1 FROM t WHERE a = 3 AND b IN (1,2) AND c = 'O''Hara' AND d::text = 'x'"
+    )
+    with pytest.raises(TypeError):
+        _inline("SELECT :x", {"x": 1.5})

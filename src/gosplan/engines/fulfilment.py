@@ -83,6 +83,8 @@ class FulfilmentInputs:
     previous: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TOTALS_COLUMNS))
     month_sums: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=["indicator", "unit", "month", "total"]))
+    # ``trajectory.target_arrays(targets, year)`` when the caller has it already (it is not cheap).
+    target_layout: tuple[pd.DataFrame, dict[str, np.ndarray]] | None = None
 
 
 def window_of(period: str | Period, window: str = "ytd") -> MonthRange:
@@ -203,7 +205,7 @@ def _series_targets(inputs: FulfilmentInputs, year: int, time_agg: pd.Series, hi
     targets = inputs.targets
     if targets.empty:
         return pd.DataFrame(columns=["indicator", "unit", "target", "annual_target"])
-    keys, arrays = target_arrays(targets, year)
+    keys, arrays = inputs.target_layout or target_arrays(targets, year)
     needs_profile = needing_profiles_of(keys, arrays, time_agg)
     profiles = seasonal_profiles(inputs.month_sums, needs_profile, hierarchy) if len(needs_profile) else None
     traj = trajectories_of(keys, arrays, time_agg, profiles)

@@ -53,8 +53,10 @@ def disaggregate(annual: np.ndarray, halves: np.ndarray, quarters: np.ndarray, m
         whole = whole.astype(float)
         parts = determined.reshape(-1, groups, size)
         # Only series with a given target here and an undetermined month inside it change.
-        todo = np.flatnonzero((~np.isnan(whole) & np.isnan(parts).any(axis=2)).any(axis=1))
-        if len(todo):
+        todo = (~np.isnan(whole) & np.isnan(parts).any(axis=2)).any(axis=1)
+        if todo.all():  # the usual case (a plan given at one level for every series): no gathering
+            parts[...] = _fill(whole, parts, weights.reshape(-1, groups, size))
+        elif todo.any():
             parts[todo] = _fill(whole[todo], parts[todo], weights.reshape(-1, groups, size)[todo])
     return determined
 
@@ -63,14 +65,15 @@ def _fill(whole: np.ndarray, parts: np.ndarray, weights: np.ndarray) -> np.ndarr
     """``parts`` (n, g, k): fill NaN parts with (whole - given parts) in proportion to ``weights``."""
     missing = np.isnan(parts)
     given = np.where(missing, 0.0, parts).sum(axis=2)
-    rest = whole - given
     w = np.where(missing, weights, 0.0)
     wsum = w.sum(axis=2)
-    count = missing.sum(axis=2)
     # A zero-weight profile (e.g. a series never reported in those months) spreads evenly instead.
-    even = np.where(missing, 1.0, 0.0) / np.maximum(count, 1)[..., None]
-    share = np.where(wsum[..., None] > 0, w / np.where(wsum > 0, wsum, 1.0)[..., None], even)
-    return np.where(missing, rest[..., None] * share, parts)
+    flat = wsum <= 0
+    if flat.any():
+        w = np.where(flat[..., None], missing.astype(float), w)
+        wsum = w.sum(axis=2)
+    scale = (whole - given) / np.where(wsum > 0, wsum, 1.0)
+    return np.where(missing, w * scale[..., None], parts)
 
 
 def seasonal_profiles(month_sums: pd.DataFrame, series: pd.DataFrame, hierarchy: Hierarchy) -> pd.DataFrame:

@@ -26,7 +26,7 @@ from gosplan.engines.fulfilment import (
     window_of,
 )
 from gosplan.engines.hierarchy import Hierarchy
-from gosplan.engines.trajectory import monthly_trajectories, seasonal_profiles, series_needing_profiles
+from gosplan.engines.trajectory import monthly_trajectories, needing_profiles_of, seasonal_profiles, target_arrays
 from gosplan.errors import GosplanError, NotFound
 from gosplan.model import Period, month_label
 from gosplan.runner import Runner
@@ -96,8 +96,8 @@ class Service:
         periods = [str(Period(year, "Y"))] + [str(Period(year, k, i)) for k, n in (("H", 2), ("Q", 4), ("M", 12))
                                               for i in range(1, n + 1)]
         targets = self.store.targets(periods=periods)
-        if targets.empty:
-            return targets
+        if targets.empty or len(pd.unique(targets["plan"])) == 1:
+            return targets  # one plan: nothing to choose between
         plans = self.store.plans().set_index("code")
         is_annual = targets["plan"].map(plans["kind"]).eq("annual")
         starts_this_year = targets["plan"].map(plans["start_year"]).eq(year)
@@ -115,12 +115,13 @@ class Service:
         previous = self.store.report_totals(str(months.first.previous_year()), str(months.last.previous_year()))
         time_agg = indicators.set_index("code")["time_aggregation"]
         # Seasonal profiles cost a scan of three years of reports: only for trajectories that need one.
-        needing = sorted(set(series_needing_profiles(targets, time_agg)["indicator"])) if len(targets) else []
+        layout = target_arrays(targets, year) if len(targets) else None
+        needing = sorted(set(needing_profiles_of(*layout, time_agg)["indicator"])) if layout else []
         if needing:
             month_sums = self.store.report_month_sums(f"{year - 3}-01", f"{year - 1}-12", indicators=needing)
         else:
             month_sums = pd.DataFrame(columns=["indicator", "unit", "month", "total", "years"])
-        return FulfilmentInputs(self.units(), indicators, targets, actual, previous, month_sums)
+        return FulfilmentInputs(self.units(), indicators, targets, actual, previous, month_sums, layout)
 
     def fulfilment(self, period: str | Period, window: str = "ytd") -> pd.DataFrame:
         """The full plan-fact table: every unit x indicator (see engines.fulfilment)."""

@@ -24,6 +24,7 @@ from gosplan.store._common import (
     require_columns,
     unknown_code_problems,
 )
+from gosplan.store._fetch import numeric_frame
 
 _KEYS = ["plan_id", "indicator_id", "unit_id", "period"]
 
@@ -158,22 +159,24 @@ class TargetMixin:
             if filters.empty:
                 return pd.DataFrame(columns=TARGET_COLUMNS)
             period_list = as_list(periods)
-            sql = "SELECT t.plan_id, t.indicator_id, t.unit_id, t.period, t.value FROM targets t WHERE 1=1"
-            sql += filters.sql()
-            params = dict(filters.params)
-            statement = filters.statement(sql)
             if period_list is not None:
-                # In SQL, not after the fetch: a five-year plan holds many years of targets.
-                statement = filters.statement(sql + " AND t.period IN :periods")
-                statement = statement.bindparams(bindparam("periods", expanding=True))
-                params["periods"] = sorted({str(Period.parse(p)) for p in period_list})
-            # The driver's plain tuples: SQLAlchemy Row objects cost more than the query on big plans.
-            rows = c.execute(statement, params).cursor.fetchall()
-            frame = pd.DataFrame.from_records(rows, columns=["plan_id", "indicator_id", "unit_id", "period", "value"])
+                frame = self._targets_by_period(c, filters, sorted({str(Period.parse(p)) for p in period_list}))
+            else:
+                sql = "SELECT t.plan_id, t.indicator_id, t.unit_id, t.period, t.value FROM targets t WHERE 1=1"
+                sql += filters.sql()
+                # The driver's plain tuples: SQLAlchemy Row objects cost more than the query on big plans.
+                rows = c.execute(filters.statement(sql), filters.params).cursor.fetchall()
+                frame = pd.DataFrame.from_records(
+                    rows, columns=["plan_id", "indicator_id", "unit_id", "period", "value"]
+                )
             frame = filters.apply_post(
                 frame, {"t.plan_id": "plan_id", "t.indicator_id": "indicator_id", "t.unit_id": "unit_id"}
             )
-            frame = frame.sort_values(["plan_id", "indicator_id", "unit_id", "period"], kind="stable")
+            # Key order with integer sorts (the period texts of a year are few: sort their codes).
+            period_codes, _ = pd.factorize(frame["period"], sort=True)
+            order = np.lexsort((period_codes, frame["unit_id"].to_numpy(), frame["indicator_id"].to_numpy(),
+                                frame["plan_id"].to_numpy()))
+            frame = frame.iloc[order]
             result = pd.DataFrame(
                 {
                     "plan": id_codes(c, schema.plans)[frame["plan_id"].to_numpy(dtype="int64")],
@@ -186,6 +189,23 @@ class TargetMixin:
                 }
             )
         return result
+
+    @staticmethod
+    def _targets_by_period(c: Connection, filters: IdFilter, periods: list[str]) -> pd.DataFrame:
+        """One numeric read per period through the covering (period, ...) index: no text per row."""
+        columns = ["plan_id", "indicator_id", "unit_id", "value"]
+        sql = (
+            "SELECT t.plan_id, t.indicator_id, t.unit_id, t.value FROM targets t WHERE t.period = :period"
+            + filters.sql()
+        )
+        parts = []
+        for period in periods:
+            part = numeric_frame(c, sql, {**filters.params, "period": period}, columns, filters.statement)
+            part["period"] = period
+            parts.append(part)
+        frame = pd.concat(parts, ignore_index=True)
+        frame[columns[:3]] = frame[columns[:3]].astype("int64")
+        return frame[["plan_id", "indicator_id", "unit_id", "period", "value"]]
 
     def target_history(
         self,

@@ -113,6 +113,9 @@ targets = Table(
     Column("value", Float, nullable=False),
     Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
     PrimaryKeyConstraint("plan_id", "indicator_id", "unit_id", "period", name="pk_targets"),
+    # The targets of one period for a status (a year's periods, one read each): covering, so a
+    # five-year plan's other years are never touched.
+    Index("ix_targets_period", "period", "plan_id", "indicator_id", "unit_id", "value"),
 )
 
 target_history = Table(

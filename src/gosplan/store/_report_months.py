@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, text
 
+from gosplan.store._fetch import numeric_frame
+
 MONTH_COLUMNS = [f"m{m}" for m in range(1, 13)]
 _PENDING_CHUNK = 500
 _REFRESH_LOCK = 0x676F73706C616E  # "gosplan": serialises refreshers on PostgreSQL
@@ -98,10 +100,8 @@ def read_window(c: Connection, first_month: int, last_month: int, where: str, pa
             f"SELECT indicator_id, unit_id, {', '.join(columns)} FROM report_months "
             f"WHERE year = {year}{where} ORDER BY indicator_id, unit_id"
         )
-        rows = c.execute(statement(sql), params).cursor.fetchall()
         names = [f"{year}-{name}" for name in columns]
-        matrix = np.array(rows, dtype="float64") if rows else np.empty((0, 2 + len(columns)))
-        parts.append(pd.DataFrame(matrix, columns=["indicator_id", "unit_id", *names]))
+        parts.append(numeric_frame(c, sql, params, ["indicator_id", "unit_id", *names], statement))
     keys = parts[0]
     for part in parts[1:]:
         keys = keys.merge(part, on=["indicator_id", "unit_id"], how="outer")

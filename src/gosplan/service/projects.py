@@ -4,7 +4,7 @@
 >>> service = Service.open("sqlite://"); _ = service.load_demo()
 >>> status = project_status(service, "2023-06")
 >>> status.set_index("project").loc["rural-npyongan", "status"]
-'slipping'
+'late'
 """
 
 from __future__ import annotations

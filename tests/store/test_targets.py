@@ -95,7 +95,7 @@ def test_targets_of_periods_read_period_by_period_match_the_full_read(loaded):
     assert loaded.targets(periods=["2022"]).empty
 
 
-def test_literal_queries_for_copy_quote_texts_and_refuse_other_values():
+def test_literal_queries_quote_texts_and_refuse_other_values():
     from gosplan.store._fetch import _inline
 
     sql = "SELECT 1 FROM t WHERE a = :a AND b IN :b AND c = :c AND d::text = 'x'"

@@ -1,10 +1,12 @@
 """Fast reads of all-numeric result sets (ids, months, values): the national roll-ups read millions.
 
-Building a Python object per cell costs more than the query itself at that size. SQLite has no
-bulk export, so its rows come from the driver's plain tuples straight into one float array.
-PostgreSQL streams the result with ``COPY (query) TO STDOUT`` as CSV, which pandas parses in C.
-COPY takes no bind parameters, so the query's parameters are written into it as literals; only
-integers, lists of integers and short texts (period labels) are accepted, and texts are quoted.
+Building a Python object per cell costs more than the query itself at that size. PostgreSQL's
+results come through its Arrow Database Connectivity driver (``adbc-driver-postgresql``: binary
+COPY into columns, in C); without it, as one CSV text (``string_agg`` on the server, under its 1 GB
+limit for one value: the callers read one period or one year at a time) which pandas parses in C.
+SQLite has no bulk export: its rows come from the driver's plain tuples straight into one float
+array. Queries get their parameters written in as literals; only integers, lists of integers and
+short texts (period labels) are accepted, and texts are quoted.
 """
 
 from __future__ import annotations
@@ -22,27 +24,66 @@ _PARAM = re.compile(r"(?<!:):([A-Za-z_][A-Za-z0-9_]*)")
 def numeric_frame(c: Connection, sql: str, params: dict, columns: list[str], statement=None) -> pd.DataFrame:
     """Run ``sql`` (every selected column numeric, NULL allowed) and return float64 columns.
 
-    ``statement`` turns the SQL text into an executable statement (expanding list parameters);
-    it is used on SQLite, while PostgreSQL gets the literal query through COPY.
+    ``statement`` turns the SQL text into an executable statement (expanding list parameters) for
+    the plain-driver path.
     """
+    frame = _arrow_frame(c, _inline(sql, params), columns)
+    if frame is not None:
+        return frame
     if c.dialect.name == "postgresql":
         return _copy_csv(c, _inline(sql, params), columns)
     rows = c.execute(statement(sql) if statement else sql, params).cursor.fetchall()
     if not rows:
-        return pd.DataFrame({column: pd.Series(dtype="float64") for column in columns})
+        return _empty(columns)
     return pd.DataFrame(np.array(rows, dtype="float64"), columns=columns)
 
 
+def _empty(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({column: pd.Series(dtype="float64") for column in columns})
+
+
+def _arrow_frame(c: Connection, sql: str, columns: list[str]) -> pd.DataFrame | None:
+    """PostgreSQL's result through its Arrow Database Connectivity driver (binary COPY into columns,
+    in C), or None without it. The driver opens its own connection, so it sees what is committed:
+    the callers read outside write transactions.
+
+    Not for SQLite: the ADBC driver bundles its own SQLite library, and two libraries sharing one
+    WAL file's lock and index was seen to give the other connections "disk I/O error" and stale reads.
+    """
+    url = c.engine.url
+    if url.get_backend_name() != "postgresql":
+        return None
+    try:
+        import adbc_driver_postgresql.dbapi as adbc
+    except ImportError:
+        return None
+    connection = adbc.connect(url.set(drivername="postgresql").render_as_string(hide_password=False))
+    try:
+        cursor = connection.cursor()
+        cursor.execute(sql)
+        table = cursor.fetch_arrow_table()
+        cursor.close()
+    finally:
+        connection.close()
+    if table.num_rows == 0:
+        return _empty(columns)
+    frame = table.to_pandas()
+    frame.columns = columns
+    return frame.astype("float64")
+
+
 def _copy_csv(c: Connection, sql: str, columns: list[str]) -> pd.DataFrame:
-    buffer = io.BytesIO()
+    # One text value for the whole result: COPY would hand the client one message per row, and a
+    # Python call per row is what this module exists to avoid. PostgreSQL writes floats exactly
+    # (shortest round-trip text since version 12); NULL becomes an empty field, NaN for pandas.
+    names = [f"c{i}" for i in range(len(columns))]
+    fields = ", ',', ".join(f"coalesce({name}::text, '')" for name in names)
+    query = f"SELECT string_agg(concat({fields}), E'\\n') FROM ({sql}) AS q({', '.join(names)})"
     cursor = c.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    with cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
-        for chunk in copy:
-            buffer.write(chunk)
-    if buffer.tell() == 0:
-        return pd.DataFrame({column: pd.Series(dtype="float64") for column in columns})
-    buffer.seek(0)
-    return pd.read_csv(buffer, header=None, names=columns, dtype="float64", engine="c")
+    text_value = cursor.execute(query).fetchone()[0]
+    if not text_value:
+        return _empty(columns)
+    return pd.read_csv(io.StringIO(text_value), header=None, names=columns, dtype="float64", engine="c")
 
 
 def _inline(sql: str, params: dict) -> str:
@@ -62,4 +103,4 @@ def _scalar(value: object) -> str:
         return str(int(value))
     if isinstance(value, str) and len(value) <= 64:
         return "'" + value.replace("'", "''") + "'"
-    raise TypeError(f"cannot write {value!r} into a COPY query")
+    raise TypeError(f"cannot write {value!r} into a literal query")

@@ -98,14 +98,17 @@ def read_window(c: Connection, first_month: int, last_month: int, where: str, pa
         columns = MONTH_COLUMNS[lo : hi + 1]
         sql = (
             f"SELECT indicator_id, unit_id, {', '.join(columns)} FROM report_months "
-            f"WHERE year = {year}{where} ORDER BY indicator_id, unit_id"
+            f"WHERE year = {year}{where}"
         )
         names = [f"{year}-{name}" for name in columns]
         parts.append(numeric_frame(c, sql, params, ["indicator_id", "unit_id", *names], statement))
     keys = parts[0]
     for part in parts[1:]:
         keys = keys.merge(part, on=["indicator_id", "unit_id"], how="outer")
+    indicator_ids = keys["indicator_id"].to_numpy(dtype="int64")
+    unit_ids = keys["unit_id"].to_numpy(dtype="int64")
     values = keys.iloc[:, 2:].to_numpy(dtype="float64")
-    reported = ~np.isnan(values).all(axis=1)
-    return (keys["indicator_id"].to_numpy(dtype="int64")[reported], keys["unit_id"].to_numpy(dtype="int64")[reported],
-            values[reported])
+    order = np.lexsort((unit_ids, indicator_ids))  # key order, whatever order the rows came in
+    reported = ~np.isnan(values[order]).all(axis=1)
+    keep = order[reported]
+    return indicator_ids[keep], unit_ids[keep], values[keep]

@@ -226,7 +226,10 @@ def test_property_current_value_is_the_last_written_and_revisions_count_changes(
     store.close()
 
 
-def test_windows_across_a_year_end_follow_corrections(loaded):
+@pytest.mark.parametrize("cell_limit", [0, 1_000_000], ids=["month-pairs", "cells"])
+def test_windows_across_a_year_end_follow_corrections(loaded, monkeypatch, cell_limit):
+    # Big writes record (month, indicator) pairs, small ones single cells: both must stay exact.
+    monkeypatch.setattr("gosplan.store._report_months.CELL_LIMIT", cell_limit)
     rows = [("coal", "E2", p, v) for p, v in [("2022-11", 1.0), ("2022-12", 2.0), ("2023-01", 4.0), ("2023-02", 8.0)]]
     rows += [("coal", "E3", "2022-12", 16.0), ("steel", "E1", "2023-02", 32.0)]
     loaded.write_reports(reports_frame(rows), source="s", recorded_by="r")

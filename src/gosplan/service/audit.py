@@ -155,6 +155,8 @@ def submit(service: Service, kind: str, frame: pd.DataFrame, principal: Principa
         raise
     finally:
         service.invalidate()
+    if kind == "reports":
+        service.store.refresh_report_months()
     return submission
 
 
@@ -194,6 +196,8 @@ def import_file(service: Service, path: str | Path, kind: str | None = None, *, 
     before = _records(_current(service, kind, clean)) if clean is not None else None
     result = ingest_file(service.store, path, kind, source=source, recorded_by=recorded_by, today=today)
     service.invalidate()
+    if result.kind == "reports":
+        service.store.refresh_report_months()  # the importer waits for it, not the next reader
     after = _records(_current(service, result.kind, clean)) if clean is not None else None
     service.store.append_audit(principal.name, source or path.name, f"{result.kind}.import", f"file:{path.name}",
                                {"rows": before}, {"rows": after, "new": result.new, "revised": result.revised,

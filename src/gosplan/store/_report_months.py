@@ -6,16 +6,17 @@ aggregation of millions of index entries, twice (this year and last year), on ev
 is a read of one row per (indicator, unit) and the sums are numpy's. It is derived data, like the
 analytics tables of DHIS2, and is kept exact by a cheap rule:
 
-- every write to ``reports`` that changes something appends the (month, indicator) pairs it touched
-  to ``report_months_pending``, in the writer's own transaction (a few hundred rows for a whole
-  national month, so imports stay at the speed of ``reports`` alone);
-- before any read, :func:`refresh` copies the current values of the pending (month, indicator)
-  pairs into their month column (one set-based upsert per month) and clears what it copied.
+- every write to ``reports`` that changes something records what it touched in
+  ``report_months_pending``, in the writer's own transaction: each (month, indicator, unit) cell for
+  a small write (a web submission), the (month, indicator) pairs for a big one (a few hundred rows
+  for a whole national month, so imports stay at the speed of ``reports`` alone);
+- before any read, :func:`refresh` copies the current values of what is pending into their month
+  column (set-based upserts, one per month) and clears what it copied.
 
 Reports are never deleted and a (indicator, unit, month) never loses its current value, so copying
 the current values of the touched pairs is all an update needs: a correction simply overwrites its
 cell. ``refresh`` deletes exactly the pending rows it read, so a write committed meanwhile stays
-pending for the next read.
+pending for the next read (copying it early as well does no harm: the values are current ones).
 """
 
 from __future__ import annotations
@@ -31,44 +32,66 @@ _PENDING_CHUNK = 500
 _REFRESH_LOCK = 0x676F73706C616E  # "gosplan": serialises refreshers on PostgreSQL
 
 
-def mark_pending_frame(c: Connection, months: np.ndarray, indicator_ids: np.ndarray) -> None:
-    """Record the (month, indicator) pairs a write touched (arrays of the written rows)."""
-    pairs = pd.DataFrame({"month": months, "indicator_id": indicator_ids}).drop_duplicates()
-    if pairs.empty:
+# Up to this many written rows, each cell is recorded; beyond, its (month, indicator) pairs. A web
+# submission of a few hundred rows then costs the next read a few hundred cells, not whole months.
+CELL_LIMIT = 20_000
+
+
+def mark_pending_frame(c: Connection, months: np.ndarray, indicator_ids: np.ndarray, unit_ids: np.ndarray) -> None:
+    """Record what a write touched (arrays of the written rows)."""
+    if len(months) <= CELL_LIMIT:
+        cells = pd.DataFrame({"month": months, "indicator_id": indicator_ids, "unit_id": unit_ids})
+    else:
+        cells = pd.DataFrame({"month": months, "indicator_id": indicator_ids}).drop_duplicates()
+        cells["unit_id"] = None
+    if cells.empty:
         return
     c.execute(
-        text("INSERT INTO report_months_pending (month, indicator_id) VALUES (:month, :indicator_id)"),
-        [{"month": int(m), "indicator_id": int(i)} for m, i in pairs.itertuples(index=False)],
+        text("INSERT INTO report_months_pending (month, indicator_id, unit_id) "
+             "VALUES (:month, :indicator_id, :unit_id)"),
+        [{"month": int(m), "indicator_id": int(i), "unit_id": None if u is None else int(u)}
+         for m, i, u in cells.itertuples(index=False)],
     )
 
 
 def mark_pending_table(c: Connection, table: str) -> None:
-    """Record the (month, indicator) pairs of a staging table of changed rows."""
+    """Record what a write touched, from its staging table of changed rows."""
+    count = c.exec_driver_sql(f"SELECT COUNT(*) FROM {table}").scalar() or 0
+    unit = "unit_id" if count <= CELL_LIMIT else "CAST(NULL AS INTEGER)"
     c.exec_driver_sql(
-        f"INSERT INTO report_months_pending (month, indicator_id) SELECT DISTINCT month, indicator_id FROM {table}"
+        "INSERT INTO report_months_pending (month, indicator_id, unit_id) "
+        f"SELECT DISTINCT month, indicator_id, {unit} FROM {table}"
     )
 
 
 def refresh(engine: Engine) -> int:
-    """Bring ``report_months`` up to date with ``reports``; returns the number of pairs copied."""
+    """Bring ``report_months`` up to date with ``reports``; returns the number of pending entries copied."""
     with engine.connect() as c:
         if c.execute(text("SELECT 1 FROM report_months_pending LIMIT 1")).first() is None:
             return 0
     with engine.begin() as c:
         if c.dialect.name == "postgresql":
             c.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _REFRESH_LOCK})
-        pending = c.execute(text("SELECT id, month, indicator_id FROM report_months_pending")).all()
+        pending = c.execute(text("SELECT id, month, indicator_id, unit_id FROM report_months_pending")).all()
         if not pending:
             return 0
-        frame = pd.DataFrame([tuple(r) for r in pending], columns=["id", "month", "indicator_id"])
+        frame = pd.DataFrame([tuple(r) for r in pending], columns=["id", "month", "indicator_id", "unit_id"])
+        whole = frame[frame["unit_id"].isna()]
         n_indicators = c.execute(text("SELECT COUNT(*) FROM indicators")).scalar() or 0
-        for month, group in frame.groupby("month"):
+        for month, group in whole.groupby("month"):
             _copy_month(c, int(month), sorted(set(group["indicator_id"].astype(int))), n_indicators)
         ids = frame["id"].astype(int).tolist()
+        done_pairs = set(zip(whole["month"].astype(int), whole["indicator_id"].astype(int), strict=True))
+        cells = frame[frame["unit_id"].notna()]
+        cells = cells[[(int(m), int(i)) not in done_pairs
+                       for m, i in zip(cells["month"], cells["indicator_id"], strict=True)]]
+        if len(cells):
+            # The cells' ids bound the join below to what was read above.
+            _copy_cells(c, sorted(set(cells["month"].astype(int))), int(cells["id"].max()))
         for start in range(0, len(ids), _PENDING_CHUNK):
             chunk = ids[start : start + _PENDING_CHUNK]
             c.exec_driver_sql(f"DELETE FROM report_months_pending WHERE id IN ({','.join(map(str, chunk))})")
-        return len(frame.drop_duplicates(["month", "indicator_id"]))
+        return len(frame)
 
 
 def _copy_month(c: Connection, month: int, indicator_ids: list[int], n_indicators: int) -> None:
@@ -81,6 +104,20 @@ def _copy_month(c: Connection, month: int, indicator_ids: list[int], n_indicator
         f"WHERE is_current AND month / 12 = {month // 12} AND month = {month}{only} "
         f"ON CONFLICT (year, indicator_id, unit_id) DO UPDATE SET {column} = excluded.{column}"
     )
+
+
+def _copy_cells(c: Connection, months: list[int], last_id: int) -> None:
+    for month in months:
+        column = MONTH_COLUMNS[month % 12]
+        c.exec_driver_sql(
+            f"INSERT INTO report_months (year, indicator_id, unit_id, {column}) "
+            f"SELECT {month // 12}, r.indicator_id, r.unit_id, r.value FROM reports r JOIN "
+            f"(SELECT DISTINCT indicator_id, unit_id FROM report_months_pending WHERE month = {month} "
+            f"AND unit_id IS NOT NULL AND id <= {last_id}) p "
+            f"ON r.indicator_id = p.indicator_id AND r.unit_id = p.unit_id "
+            f"WHERE r.is_current AND r.month = {month} "
+            f"ON CONFLICT (year, indicator_id, unit_id) DO UPDATE SET {column} = excluded.{column}"
+        )
 
 
 def read_window(c: Connection, first_month: int, last_month: int, where: str, params: dict,

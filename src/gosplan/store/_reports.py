@@ -99,6 +99,11 @@ class ReportMixin:
                 c.execute(schema.batches.delete().where(schema.batches.c.id == batch_id))
         return summary
 
+    def refresh_report_months(self) -> int:
+        """Copy what was written since the last read into ``report_months`` now (reads do it anyway;
+        an import calls this so that its first reader does not pay for it). Returns entries copied."""
+        return _report_months.refresh(self.engine)  # type: ignore[attr-defined]
+
     def reports(
         self, indicators=None, units=None, first: str | None = None, last: str | None = None
     ) -> pd.DataFrame:
@@ -327,7 +332,9 @@ def _apply(c: Connection, work: pd.DataFrame, batch_id: int) -> WriteSummary:
             }
         )
         _bulk.load(c, "reports", rows)
-        _report_months.mark_pending_frame(c, rows["month"].to_numpy(), rows["indicator_id"].to_numpy())
+        _report_months.mark_pending_frame(
+            c, rows["month"].to_numpy(), rows["indicator_id"].to_numpy(), rows["unit_id"].to_numpy()
+        )
         return WriteSummary(new=len(work))
     _bulk.create_stage(
         c,

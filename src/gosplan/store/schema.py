@@ -177,13 +177,15 @@ report_months = Table(
     PrimaryKeyConstraint("year", "indicator_id", "unit_id", name="pk_report_months"),
 )
 
-# (month, indicator) pairs written to ``reports`` and not yet copied into ``report_months``.
+# What was written to ``reports`` and not yet copied into ``report_months``: a (month, indicator)
+# pair for a big write, a (month, indicator, unit) cell for a small one (unit_id NULL: every unit).
 report_months_pending = Table(
     "report_months_pending",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("month", Integer, nullable=False),
     Column("indicator_id", Integer, nullable=False),
+    Column("unit_id", Integer),
 )
 
 # Derived from other tables and rebuilt from them on demand: not part of a store's content.

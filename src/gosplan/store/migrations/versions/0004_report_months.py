@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("month", sa.Integer, nullable=False),
         sa.Column("indicator_id", sa.Integer, nullable=False),
+        sa.Column("unit_id", sa.Integer),
     )
     # Reports already stored are copied by the first read after the upgrade.
     op.execute(

@@ -249,7 +249,7 @@ def gib(value: float) -> str:
 
 def main(cases: list[str], repeat: int, reuse_peer: bool = False) -> None:
     RESULTS.mkdir(exist_ok=True)
-    report = Table(title="balance engine benchmark (best of repeats; shared, loaded 2-core machine)")
+    report = Table(title="balance engine benchmark (best of repeats)")
     for column in ("case", "gosplan", "peer", "ratio", "notes"):
         report.add_column(column)
     if "io" in cases:

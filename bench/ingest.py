@@ -426,10 +426,10 @@ def main(argv: list[str] | None = None) -> None:
             store.close()
 
     lines = [
-        f"Measured {date.today():%Y-%m-%d} on a **shared, loaded 2-core machine** (about six other "
-        "engineers were running builds and tests at the same time), Python "
-        f"{platform.python_version()}, SQLite {sqlite3.sqlite_version}; best of {args.repeat} interleaved "
-        "repeats. Absolute numbers are therefore pessimistic and noisy; the ratios are the point.",
+        f"Measured {date.today():%Y-%m-%d} on a {os.cpu_count()}-core machine (load average "
+        f"{os.getloadavg()[0]:.1f} when the run ended: anything above about 1 means neighbours shared it), "
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}; best of {args.repeat} "
+        "interleaved repeats. The ratios are the point; absolute numbers move with the machine.",
         "",
     ]
     if ingest_results:
@@ -458,7 +458,8 @@ def main(argv: list[str] | None = None) -> None:
         size = args.status_units * args.status_indicators * args.status_months
         lines += [
             "**Status aggregation** — `Store.report_totals` (sum, mean, max, count, last period and last "
-            f"value per unit and indicator, in SQL) over a store of {args.status_units:,} units x "
+            "value per unit and indicator, from the derived `report_months` table) over a store of "
+            f"{args.status_units:,} units x "
             f"{args.status_indicators} indicators x {args.status_months} months = {size:,} current report "
             "rows (built once through the bulk path, cached). Goal: under 5 s on PostgreSQL, under 10 s on "
             "SQLite.",

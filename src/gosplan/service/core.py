@@ -9,6 +9,7 @@ thin shells over :class:`Service`::
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -109,10 +110,23 @@ class Service:
     def fulfilment_inputs(self, period: str | Period, window: str = "ytd") -> FulfilmentInputs:
         months = window_of(period, window)
         year = months.first.year
-        targets = self.year_targets(year)
         indicators = self.indicators()
-        actual = self.store.report_totals(str(months.first), str(months.last))
-        previous = self.store.report_totals(str(months.first.previous_year()), str(months.last.previous_year()))
+        self.store.refresh_report_months()
+        reads = [
+            (self.year_targets, (year,)),
+            (self.store.report_totals, (str(months.first), str(months.last))),
+            (self.store.report_totals, (str(months.first.previous_year()), str(months.last.previous_year()))),
+        ]
+        if self.store.dialect == "postgresql":
+            # Side by side: the server works on one read while this process turns another's columns
+            # into frames (the driver lets go of the GIL while it waits). Not on SQLite, where the
+            # work is the driver's per-row tuples under the GIL, and where an in-memory database
+            # exists on one connection only.
+            with ThreadPoolExecutor(max_workers=len(reads)) as pool:
+                futures = [pool.submit(read, *args) for read, args in reads]
+                targets, actual, previous = (future.result() for future in futures)
+        else:
+            targets, actual, previous = (read(*args) for read, args in reads)
         time_agg = indicators.set_index("code")["time_aggregation"]
         # Seasonal profiles cost a scan of three years of reports: only for trajectories that need one.
         layout = target_arrays(targets, year) if len(targets) else None

@@ -160,7 +160,8 @@ class TargetMixin:
                 return pd.DataFrame(columns=TARGET_COLUMNS)
             period_list = as_list(periods)
             if period_list is not None:
-                frame = self._targets_by_period(c, filters, sorted({str(Period.parse(p)) for p in period_list}))
+                names = np.asarray(sorted({str(Period.parse(p)) for p in period_list}), dtype=object)
+                frame = self._targets_by_period(c, filters, list(names))
             else:
                 sql = "SELECT t.plan_id, t.indicator_id, t.unit_id, t.period, t.value FROM targets t WHERE 1=1"
                 sql += filters.sql()
@@ -169,30 +170,32 @@ class TargetMixin:
                 frame = pd.DataFrame.from_records(
                     rows, columns=["plan_id", "indicator_id", "unit_id", "period", "value"]
                 )
+                codes, uniques = pd.factorize(frame["period"], sort=True)
+                names = np.asarray(uniques, dtype=object)
+                frame = frame.drop(columns="period").assign(period_code=codes)
             frame = filters.apply_post(
                 frame, {"t.plan_id": "plan_id", "t.indicator_id": "indicator_id", "t.unit_id": "unit_id"}
             )
-            # Key order with integer sorts (the period texts of a year are few: sort their codes).
-            period_codes, _ = pd.factorize(frame["period"], sort=True)
-            order = np.lexsort((period_codes, frame["unit_id"].to_numpy(), frame["indicator_id"].to_numpy(),
-                                frame["plan_id"].to_numpy()))
-            frame = frame.iloc[order]
+            # Key order by integer sorts on the ids and the period's rank (the codes follow the sorted
+            # texts); texts are made last, from the few distinct codes.
+            ids = {name: frame[name].to_numpy(dtype="int64") for name in ("plan_id", "indicator_id", "unit_id",
+                                                                          "period_code")}
+            order = np.lexsort((ids["period_code"], ids["unit_id"], ids["indicator_id"], ids["plan_id"]))
             result = pd.DataFrame(
                 {
-                    "plan": id_codes(c, schema.plans)[frame["plan_id"].to_numpy(dtype="int64")],
-                    "indicator": id_codes(c, schema.indicators)[
-                        frame["indicator_id"].to_numpy(dtype="int64")
-                    ],
-                    "unit": id_codes(c, schema.units)[frame["unit_id"].to_numpy(dtype="int64")],
-                    "period": frame["period"].to_numpy(dtype=object),
-                    "value": frame["value"].to_numpy(dtype="float64"),
+                    "plan": id_codes(c, schema.plans)[ids["plan_id"][order]],
+                    "indicator": id_codes(c, schema.indicators)[ids["indicator_id"][order]],
+                    "unit": id_codes(c, schema.units)[ids["unit_id"][order]],
+                    "period": names[ids["period_code"][order]] if len(order) else np.empty(0, dtype=object),
+                    "value": frame["value"].to_numpy(dtype="float64")[order],
                 }
             )
         return result
 
     @staticmethod
     def _targets_by_period(c: Connection, filters: IdFilter, periods: list[str]) -> pd.DataFrame:
-        """The targets of the given periods as numbers through the covering (period, ...) index.
+        """The targets of the given periods as numbers through the covering (period, ...) index;
+        ``period_code`` is the position of the period in ``periods``.
 
         PostgreSQL answers one query with the period as its position in ``periods`` (its rows come
         as columns, so one round trip is cheapest); SQLite builds a tuple per row, so there one query
@@ -220,8 +223,7 @@ class TargetMixin:
             position = np.repeat(np.arange(len(periods)), [len(part) for part in parts])
         ids = frame[["plan_id", "indicator_id", "unit_id"]].to_numpy(dtype="int64")
         return pd.DataFrame({"plan_id": ids[:, 0], "indicator_id": ids[:, 1], "unit_id": ids[:, 2],
-                             "period": np.asarray(periods, dtype=object)[position],
-                             "value": frame["value"].to_numpy()})
+                             "period_code": position, "value": frame["value"].to_numpy()})
 
     def target_history(
         self,

@@ -30,8 +30,6 @@ from gosplan.store._fetch import numeric_frame
 MONTH_COLUMNS = [f"m{m}" for m in range(1, 13)]
 _PENDING_CHUNK = 500
 _REFRESH_LOCK = 0x676F73706C616E  # "gosplan": serialises refreshers on PostgreSQL
-
-
 # Up to this many written rows, each cell is recorded; beyond, its (month, indicator) pairs. A web
 # submission of a few hundred rows then costs the next read a few hundred cells, not whole months.
 CELL_LIMIT = 20_000
@@ -97,7 +95,8 @@ def refresh(engine: Engine) -> int:
 def _copy_month(c: Connection, month: int, indicator_ids: list[int], n_indicators: int) -> None:
     column = MONTH_COLUMNS[month % 12]
     only = "" if len(indicator_ids) >= n_indicators else f" AND indicator_id IN ({','.join(map(str, indicator_ids))})"
-    # "WHERE true" settles SQLite's parsing ambiguity of INSERT ... SELECT ... ON CONFLICT.
+    # The SELECT needs its WHERE clause anyway: it also settles SQLite's parsing ambiguity of
+    # INSERT ... SELECT ... ON CONFLICT.
     c.exec_driver_sql(
         f"INSERT INTO report_months (year, indicator_id, unit_id, {column}) "
         f"SELECT {month // 12}, indicator_id, unit_id, value FROM reports "

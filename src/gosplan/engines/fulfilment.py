@@ -51,6 +51,7 @@ from gosplan.model import MonthRange, Period
 from gosplan.quantities import UnitError, conversion_factor
 
 MONTH_COLUMNS = [f"m{m}" for m in range(1, 13)]
+_DENSE_KEYS = 50_000_000  # unit x indicator grids up to this size are joined through a dense index
 TOTALS_COLUMNS = ["indicator", "unit", "total", "mean", "maximum", "months", "last_value"]
 
 
@@ -127,24 +128,21 @@ def fulfilment(inputs: FulfilmentInputs, period: str | Period, *, window: str = 
     complete = actual.loc[actual["complete"].astype(bool)]
     actual_up = hierarchy.rollup(complete, ["indicator"], ["actual"], unit_agg).drop(columns="rolled")
     # Like for like: only series that have a target and reported every month.
-    lfl = complete.merge(series[["indicator", "unit", "target"]], on=["indicator", "unit"])
+    lfl = complete[["unit", "indicator", "actual"]].assign(target=_lookup(complete, series, "target", categories))
     lfl = lfl.dropna(subset=["target"]).rename(columns={"actual": "lfl_actual", "target": "lfl_target"})
     lfl_up = hierarchy.rollup(lfl, ["indicator"], ["lfl_actual", "lfl_target"], unit_agg).drop(columns="rolled")
     prev_complete = previous.loc[previous["complete"].astype(bool)]
     prev_up = hierarchy.rollup(prev_complete, ["indicator"], ["previous"], unit_agg).drop(columns="rolled")
     counts = series[["indicator", "unit"]].copy()
     counts["expected"] = 1
-    counts = counts.merge(actual[["indicator", "unit", "complete"]], on=["indicator", "unit"], how="left")
-    counts["reported"] = counts["complete"].eq(True).astype(int)
+    counts["reported"] = (_lookup(counts, actual, "complete", categories) == 1.0).astype(int)
     counts_up = hierarchy.rollup(counts, ["indicator"], ["expected", "reported"]).drop(columns="rolled")
 
     # Spreading targets over months leaves float dust (5317999.999999999); plans are not that precise.
     targets_up[["target", "annual_target"]] = targets_up[["target", "annual_target"]].astype(float).round(6)
-    table = targets_up
-    for part in (actual_up, lfl_up, prev_up, counts_up):
-        table = table.merge(part, on=["unit", "indicator"], how="outer")
-    table = table.merge(actual[["indicator", "unit", "months_reported"]], on=["indicator", "unit"], how="left")
-    table["target_is_own"] = table["target_rolled"].eq(False)
+    table = _outer_join([targets_up, actual_up, lfl_up, prev_up, counts_up], categories)
+    table["months_reported"] = _lookup(table, actual, "months_reported", categories)
+    table["target_is_own"] = table["target_rolled"].to_numpy() == 0.0
     table = table.drop(columns="target_rolled")
     table[["expected", "reported"]] = table[["expected", "reported"]].fillna(0).astype(int)
     table["missing"] = table["expected"] - table["reported"]
@@ -189,6 +187,64 @@ def fulfilment(inputs: FulfilmentInputs, period: str | Period, *, window: str = 
     table["unit"] = table["unit"].astype(object)
     table["indicator"] = table["indicator"].astype(object)
     return table
+
+
+def _key_codes(frame: pd.DataFrame, categories: dict[str, list[str]]) -> np.ndarray:
+    """One integer per (unit, indicator): unit code x number of indicators + indicator code."""
+    codes = []
+    for column in ("unit", "indicator"):
+        values = frame[column]
+        if isinstance(values.dtype, pd.CategoricalDtype) and list(values.cat.categories) == categories[column]:
+            codes.append(values.cat.codes.to_numpy().astype(np.int64))
+        else:
+            codes.append(pd.Categorical(values.astype(object), categories=categories[column]).codes.astype(np.int64))
+    return codes[0] * max(len(categories["indicator"]), 1) + codes[1]
+
+
+def _outer_join(frames: list[pd.DataFrame], categories: dict[str, list[str]]) -> pd.DataFrame:
+    """Outer join of frames keyed by (unit, indicator), through integer keys instead of merges.
+
+    Every other column comes out as float64, NaN where a frame has no row for the key (booleans as
+    1.0 / 0.0), which is what the merges gave after their NaN-filling.
+    """
+    n_indicators = max(len(categories["indicator"]), 1)
+    space = len(categories["unit"]) * n_indicators
+    keys = [_key_codes(frame, categories) for frame in frames]
+    if space <= _DENSE_KEYS:
+        # Marks over the whole unit x indicator grid: linear, no sort of millions of keys.
+        seen = np.zeros(space, bool)
+        for key in keys:
+            seen[key] = True
+        every = np.flatnonzero(seen)
+        position = np.full(space, -1, dtype=np.int64)
+        position[every] = np.arange(len(every))
+        places = [position[key] for key in keys]
+    else:
+        every = np.unique(np.concatenate(keys))
+        places = [np.searchsorted(every, key) for key in keys]
+    out = {"unit": pd.Categorical.from_codes(every // n_indicators, categories=categories["unit"]),
+           "indicator": pd.Categorical.from_codes(every % n_indicators, categories=categories["indicator"])}
+    for frame, at in zip(frames, places, strict=True):
+        for column in frame.columns:
+            if column in ("unit", "indicator"):
+                continue
+            filled = np.full(len(every), np.nan)
+            filled[at] = frame[column].to_numpy(dtype=float, na_value=np.nan)
+            out[column] = filled
+    return pd.DataFrame(out)
+
+
+def _lookup(table: pd.DataFrame, source: pd.DataFrame, column: str, categories: dict[str, list[str]]) -> np.ndarray:
+    """``source[column]`` for each (unit, indicator) of ``table`` (NaN where ``source`` has none)."""
+    out = np.full(len(table), np.nan)
+    if source.empty:
+        return out
+    wanted, have = _key_codes(table, categories), _key_codes(source, categories)
+    order = np.argsort(have, kind="stable")
+    position = np.clip(np.searchsorted(have[order], wanted), 0, max(len(have) - 1, 0))
+    found = have[order][position] == wanted
+    out[found] = source[column].to_numpy(dtype=float, na_value=np.nan)[order][position[found]]
+    return out
 
 
 def _categorical(frame: pd.DataFrame, categories: dict[str, list[str]]) -> pd.DataFrame:

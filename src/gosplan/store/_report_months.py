@@ -76,8 +76,16 @@ def refresh(engine: Engine) -> int:
         frame = pd.DataFrame([tuple(r) for r in pending], columns=["id", "month", "indicator_id", "unit_id"])
         whole = frame[frame["unit_id"].isna()]
         n_indicators = c.execute(text("SELECT COUNT(*) FROM indicators")).scalar() or 0
-        for month, group in whole.groupby("month"):
-            _copy_month(c, int(month), sorted(set(group["indicator_id"].astype(int))), n_indicators)
+        for year, in_year in whole.groupby(whole["month"] // 12):
+            by_month = {int(m): sorted(set(g["indicator_id"].astype(int))) for m, g in in_year.groupby("month")}
+            if len(by_month) > 1 and len({tuple(v) for v in by_month.values()}) == 1:
+                # Several months of the same indicators (a first build, a backlog): one pass over the
+                # year writes every row once, instead of once per month (PostgreSQL keeps each
+                # rewritten row version until VACUUM).
+                _copy_months(c, int(year), sorted(by_month), next(iter(by_month.values())), n_indicators)
+            else:
+                for month, indicator_ids in by_month.items():
+                    _copy_month(c, month, indicator_ids, n_indicators)
         ids = frame["id"].astype(int).tolist()
         done_pairs = set(zip(whole["month"].astype(int), whole["indicator_id"].astype(int), strict=True))
         cells = frame[frame["unit_id"].notna()]
@@ -102,6 +110,20 @@ def _copy_month(c: Connection, month: int, indicator_ids: list[int], n_indicator
         f"SELECT {month // 12}, indicator_id, unit_id, value FROM reports "
         f"WHERE is_current AND month / 12 = {month // 12} AND month = {month}{only} "
         f"ON CONFLICT (year, indicator_id, unit_id) DO UPDATE SET {column} = excluded.{column}"
+    )
+
+
+def _copy_months(c: Connection, year: int, months: list[int], indicator_ids: list[int], n_indicators: int) -> None:
+    columns = [MONTH_COLUMNS[month % 12] for month in months]
+    only = "" if len(indicator_ids) >= n_indicators else f" AND indicator_id IN ({','.join(map(str, indicator_ids))})"
+    pivots = ", ".join(f"MAX(CASE WHEN month = {month} THEN value END)" for month in months)
+    updates = ", ".join(f"{column} = excluded.{column}" for column in columns)
+    c.exec_driver_sql(
+        f"INSERT INTO report_months (year, indicator_id, unit_id, {', '.join(columns)}) "
+        f"SELECT {year}, indicator_id, unit_id, {pivots} FROM reports "
+        f"WHERE is_current AND month / 12 = {year} AND month IN ({','.join(map(str, months))}){only} "
+        f"GROUP BY indicator_id, unit_id "
+        f"ON CONFLICT (year, indicator_id, unit_id) DO UPDATE SET {updates}"
     )
 
 

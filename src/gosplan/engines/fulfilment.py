@@ -198,7 +198,8 @@ def _key_codes(frame: pd.DataFrame, categories: dict[str, list[str]]) -> np.ndar
             codes.append(values.cat.codes.to_numpy().astype(np.int64))
         else:
             codes.append(pd.Categorical(values.astype(object), categories=categories[column]).codes.astype(np.int64))
-    return codes[0] * max(len(categories["indicator"]), 1) + codes[1]
+    keys = codes[0] * max(len(categories["indicator"]), 1) + codes[1]
+    return np.where((codes[0] < 0) | (codes[1] < 0), -1, keys)  # -1: a code outside the categories
 
 
 def _outer_join(frames: list[pd.DataFrame], categories: dict[str, list[str]]) -> pd.DataFrame:
@@ -209,7 +210,12 @@ def _outer_join(frames: list[pd.DataFrame], categories: dict[str, list[str]]) ->
     """
     n_indicators = max(len(categories["indicator"]), 1)
     space = len(categories["unit"]) * n_indicators
-    keys = [_key_codes(frame, categories) for frame in frames]
+    keys, rows = [], []
+    for frame in frames:
+        key = _key_codes(frame, categories)
+        known = np.flatnonzero(key >= 0)
+        keys.append(key[known])
+        rows.append(known)
     if space <= _DENSE_KEYS:
         # Marks over the whole unit x indicator grid: linear, no sort of millions of keys.
         seen = np.zeros(space, bool)
@@ -224,12 +230,12 @@ def _outer_join(frames: list[pd.DataFrame], categories: dict[str, list[str]]) ->
         places = [np.searchsorted(every, key) for key in keys]
     out = {"unit": pd.Categorical.from_codes(every // n_indicators, categories=categories["unit"]),
            "indicator": pd.Categorical.from_codes(every % n_indicators, categories=categories["indicator"])}
-    for frame, at in zip(frames, places, strict=True):
+    for frame, at, known in zip(frames, places, rows, strict=True):
         for column in frame.columns:
             if column in ("unit", "indicator"):
                 continue
             filled = np.full(len(every), np.nan)
-            filled[at] = frame[column].to_numpy(dtype=float, na_value=np.nan)
+            filled[at] = frame[column].to_numpy(dtype=float, na_value=np.nan)[known]
             out[column] = filled
     return pd.DataFrame(out)
 
@@ -240,6 +246,7 @@ def _lookup(table: pd.DataFrame, source: pd.DataFrame, column: str, categories: 
     if source.empty:
         return out
     wanted, have = _key_codes(table, categories), _key_codes(source, categories)
+    have = np.where(have < 0, -2, have)  # never equal to a wanted key, known (>= 0) or not (-1)
     order = np.argsort(have, kind="stable")
     position = np.clip(np.searchsorted(have[order], wanted), 0, max(len(have) - 1, 0))
     found = have[order][position] == wanted

@@ -255,3 +255,45 @@ def test_the_month_table_is_derived_and_not_part_of_the_dump(loaded):
     loaded.report_totals("2023-01", "2023-06")  # refreshes report_months
     assert loaded.dump() == before
     assert "report_months" not in before and "report_months_pending" not in before
+
+
+def test_readers_refreshing_the_month_table_and_a_writer_do_not_lock_each_other_out(
+    tmp_path, migrated_sqlite_template
+):
+    # Reads write too (they copy pending reports into report_months): on SQLite every writing
+    # transaction must take the lock first, or a reader's copy makes the writer fail at once.
+    import threading
+
+    path = tmp_path / "busy.db"
+    shutil.copyfile(migrated_sqlite_template, path)
+    stores = [Store.open(f"sqlite:///{path}") for _ in range(4)]
+    stores[0].write_units(UNITS)
+    stores[0].write_indicators(INDICATORS)
+    errors: list[str] = []
+
+    def read(store: Store) -> None:
+        for _ in range(25):
+            try:
+                store.report_totals("2023-01", "2023-12")
+            except Exception as error:
+                errors.append(repr(error))
+
+    def write(store: Store) -> None:
+        for k in range(25):
+            try:
+                store.write_reports(reports_frame([("steel", "E1", f"2023-{k % 12 + 1:02d}", float(k))]),
+                                    source="w", recorded_by="w")
+            except Exception as error:
+                errors.append(repr(error))
+
+    threads = [threading.Thread(target=read, args=(s,)) for s in stores[1:]]
+    threads.append(threading.Thread(target=write, args=(stores[0],)))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    totals = stores[1].report_totals("2023-01", "2023-12")
+    assert totals["total"].tolist() == [sum(range(13, 25))]  # the last value written for each month
+    for store in stores:
+        store.close()

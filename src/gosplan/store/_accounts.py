@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from gosplan.errors import Conflict, NotFound
 from gosplan.store import schema
-from gosplan.store._common import utc_now
+from gosplan.store._common import utc_now, write_transaction
 
 USER_COLUMNS = ["id", "name", "password_hash", "role", "subtree", "disabled", "created_at"]
 TOKEN_COLUMNS = ["id", "name", "role", "subtree", "created_by", "created_at", "revoked", "last_used_at"]
@@ -140,7 +140,7 @@ class AccountMixin:
         stored row (status ``pending`` or ``done`` with the JSON response of the first submission)."""
         k = schema.idempotency_keys.c
         try:
-            with self.engine.begin() as c:  # type: ignore[attr-defined]
+            with write_transaction(self.engine) as c:  # type: ignore[attr-defined]
                 c.execute(insert(schema.idempotency_keys).values(key=key, actor=actor, created_at=utc_now(),
                                                                  status="pending"))
             return None
@@ -159,5 +159,5 @@ class AccountMixin:
 
     def release_idempotency_key(self, key: str) -> None:
         """Forget a claim whose submission failed, so that a corrected retry can use the same key."""
-        with self.engine.begin() as c:  # type: ignore[attr-defined]
+        with write_transaction(self.engine) as c:  # type: ignore[attr-defined]
             c.execute(schema.idempotency_keys.delete().where(schema.idempotency_keys.c.key == key))

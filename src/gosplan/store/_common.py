@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Table, bindparam, select, text
+from sqlalchemy import Connection, Engine, Table, bindparam, select, text
 
 from gosplan.errors import Problem, ValidationError
 from gosplan.store import schema
@@ -48,6 +49,26 @@ class WriteSummary:
         return WriteSummary(
             self.new + other.new, self.updated + other.updated, self.unchanged + other.unchanged
         )
+
+
+WRITE_INTENT = "gosplan_write"
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction that will write: on SQLite it begins IMMEDIATE, taking the write lock first.
+
+    A deferred transaction that reads and then writes cannot wait for the lock when another writer
+    committed in between (SQLite answers "database is locked" at once); one that asks for the lock
+    before its first read waits its turn (``busy_timeout``). Readers keep deferred transactions.
+    """
+    with engine.connect() as conn:
+        conn.info[WRITE_INTENT] = True
+        try:
+            with conn.begin():
+                yield conn
+        finally:
+            conn.info.pop(WRITE_INTENT, None)
 
 
 def utc_now() -> datetime:

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, text
 
+from gosplan.store._common import write_transaction
 from gosplan.store._fetch import numeric_frame
 
 MONTH_COLUMNS = [f"m{m}" for m in range(1, 13)]
@@ -67,7 +68,7 @@ def refresh(engine: Engine) -> int:
     with engine.connect() as c:
         if c.execute(text("SELECT 1 FROM report_months_pending LIMIT 1")).first() is None:
             return 0
-    with engine.begin() as c:
+    with write_transaction(engine) as c:
         if c.dialect.name == "postgresql":
             c.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _REFRESH_LOCK})
         pending = c.execute(text("SELECT id, month, indicator_id, unit_id FROM report_months_pending")).all()

@@ -21,7 +21,7 @@ from gosplan.store._accounts import AccountMixin
 from gosplan.store._alerts import AlertMixin
 from gosplan.store._balance import BalanceMixin
 from gosplan.store._campaigns import CampaignMixin
-from gosplan.store._common import none_if_missing, utc_now
+from gosplan.store._common import WRITE_INTENT, none_if_missing, utc_now, write_transaction
 from gosplan.store._projects import ProjectMixin
 from gosplan.store._reference import ReferenceMixin
 from gosplan.store._reports import ReportMixin
@@ -53,7 +53,7 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:  # pragma: no cover
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get(WRITE_INTENT) else "BEGIN")
 
 
 class Store(ReferenceMixin, TargetMixin, ReportMixin, ProjectMixin, AccountMixin, AlertMixin, CampaignMixin,
@@ -118,7 +118,7 @@ class Store(ReferenceMixin, TargetMixin, ReportMixin, ProjectMixin, AccountMixin
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """One transaction: committed when the block ends, rolled back if it raises."""
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             yield conn
 
     @contextmanager
@@ -126,7 +126,7 @@ class Store(ReferenceMixin, TargetMixin, ReportMixin, ProjectMixin, AccountMixin
         if conn is not None:
             yield conn
         else:
-            with self.engine.begin() as own:
+            with write_transaction(self.engine) as own:
                 yield own
 
     # -- meta -----------------------------------------------------------------------------------------

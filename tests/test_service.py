@@ -98,3 +98,32 @@ def test_cumulative_series(demo):
     assert np.isnan(data["cum_actual"].iloc[6]) and data["cum_actual"].iloc[5] > 0
     assert data["cum_target"].iloc[11] == pytest.approx(
         demo.fulfilment("2023-H1").set_index(["unit", "indicator"]).loc[(demo.root(), "coal"), "annual_target"])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_target_layout_read_as_ids_equals_the_one_from_the_target_frame(new_store_url, backend):
+    # The five-year plan gets (different) 2023 targets for some series: the annual plan's must win
+    # in both reads (the status reads ids; exports and charts read the frame).
+    import pandas as pd
+
+    from gosplan.engines.trajectory import target_arrays
+
+    service = Service.open(new_store_url(backend))
+    service.load_demo(2023)
+    extra = service.year_targets(2023).head(40).assign(plan="fyp-2021-2025")
+    extra = pd.concat([extra.assign(value=extra["value"] * 3),
+                       extra.assign(plan="fyp-2021-2025", period="2023-Q3", value=1.0)]).drop_duplicates(
+        ["indicator", "unit", "period"])
+    service.store.write_targets(extra, source="test", recorded_by="test")
+    service.invalidate()
+    frame = service.year_targets(2023)
+    assert set(frame["plan"]) == {"ap-2023", "fyp-2021-2025"}  # the five-year plan's Q3 fills a gap
+    keys, arrays = service.year_target_layout(2023)
+    expected_keys, expected = target_arrays(frame, 2023)
+
+    def table(keys: pd.DataFrame, arrays: dict) -> pd.DataFrame:
+        out = keys.assign(**{kind: [tuple(row) for row in values] for kind, values in arrays.items()})
+        return out.sort_values(["indicator", "unit"]).reset_index(drop=True).astype(str)
+
+    pd.testing.assert_frame_equal(table(keys, arrays), table(expected_keys, expected))
+    service.store.close()

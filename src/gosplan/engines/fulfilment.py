@@ -84,7 +84,8 @@ class FulfilmentInputs:
     previous: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TOTALS_COLUMNS))
     month_sums: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=["indicator", "unit", "month", "total"]))
-    # ``trajectory.target_arrays(targets, year)`` when the caller has it already (it is not cheap).
+    # ``trajectory.target_arrays(targets, year)``, when the caller has it already (the service reads
+    # it from the store's ids and leaves ``targets`` empty: the long frame is not needed then).
     target_layout: tuple[pd.DataFrame, dict[str, np.ndarray]] | None = None
 
 
@@ -265,10 +266,14 @@ def _categorical(frame: pd.DataFrame, categories: dict[str, list[str]]) -> pd.Da
 
 def _series_targets(inputs: FulfilmentInputs, year: int, time_agg: pd.Series, hierarchy: Hierarchy,
                     first_month: int, last_month: int) -> pd.DataFrame:
-    targets = inputs.targets
-    if targets.empty:
+    if inputs.target_layout is not None:
+        keys, arrays = inputs.target_layout
+    elif inputs.targets.empty:
+        keys = pd.DataFrame(columns=["indicator", "unit"])
+    else:
+        keys, arrays = target_arrays(inputs.targets, year)
+    if keys.empty:
         return pd.DataFrame(columns=["indicator", "unit", "target", "annual_target"])
-    keys, arrays = inputs.target_layout or target_arrays(targets, year)
     needs_profile = needing_profiles_of(keys, arrays, time_agg)
     profiles = seasonal_profiles(inputs.month_sums, needs_profile, hierarchy) if len(needs_profile) else None
     traj = trajectories_of(keys, arrays, time_agg, profiles)

@@ -199,6 +199,39 @@ def target_arrays(targets: pd.DataFrame, year: int | None = None) -> tuple[pd.Da
     return keys, arrays
 
 
+def layout_from_ids(indicator_id: np.ndarray, unit_id: np.ndarray, period_code: np.ndarray, value: np.ndarray,
+                    periods: list[str], indicator_codes: np.ndarray,
+                    unit_codes: np.ndarray) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """:func:`target_arrays` from integer ids (the store's ``target_ids``): no code text per target.
+
+    ``periods[period_code]`` is each target's period; ``indicator_codes[id]`` and ``unit_codes[id]``
+    turn ids into codes. One target per (indicator, unit, period) is expected (a plan already chosen).
+    """
+    parsed = [Period.parse(p) for p in periods]
+    kinds = np.array([p.kind for p in parsed] or ["Y"], dtype=object)[period_code]
+    index = np.array([p.index for p in parsed] or [1], dtype=np.int64)[period_code]
+    width = int(unit_id.max()) + 1 if len(unit_id) else 1
+    key = indicator_id * width + unit_id
+    space = (int(indicator_id.max()) + 1 if len(indicator_id) else 1) * width
+    if space <= 50_000_000:
+        seen = np.zeros(space, bool)
+        seen[key] = True
+        every = np.flatnonzero(seen)
+        position = np.full(space, -1, dtype=np.int64)
+        position[every] = np.arange(len(every))
+        rows = position[key]
+    else:
+        every, rows = np.unique(key, return_inverse=True)
+    keys = pd.DataFrame({"indicator": indicator_codes[every // width], "unit": unit_codes[every % width]})
+    arrays = {}
+    for kind_code, size in (("Y", 1), ("H", 2), ("Q", 4), ("M", 12)):
+        arr = np.full((len(keys), size), np.nan)
+        here = kinds == kind_code
+        arr[rows[here], index[here] - 1] = value[here]
+        arrays[kind_code] = arr
+    return keys, arrays
+
+
 def series_needing_profiles(targets: pd.DataFrame, time_agg: pd.Series) -> pd.DataFrame:
     """Series (indicator, unit) whose trajectory is not fully given by monthly or quarterly targets."""
     if targets.empty:

@@ -27,9 +27,9 @@ from gosplan.engines.fulfilment import (
     window_of,
 )
 from gosplan.engines.hierarchy import Hierarchy
-from gosplan.engines.trajectory import monthly_trajectories, needing_profiles_of, seasonal_profiles, target_arrays
+from gosplan.engines.trajectory import layout_from_ids, monthly_trajectories, needing_profiles_of, seasonal_profiles
 from gosplan.errors import GosplanError, NotFound
-from gosplan.model import Period, month_label
+from gosplan.model import TARGET_COLUMNS, Period, month_label
 from gosplan.runner import Runner
 from gosplan.store import Store
 
@@ -48,6 +48,12 @@ class StatusView:
     unit: str
     period: str
     window: str
+
+
+def _year_periods(year: int) -> list[str]:
+    """The year and every half, quarter and month of it, as period texts."""
+    return [str(Period(year, "Y"))] + [str(Period(year, k, i)) for k, n in (("H", 2), ("Q", 4), ("M", 12))
+                                       for i in range(1, n + 1)]
 
 
 class Service:
@@ -92,19 +98,37 @@ class Service:
         return self._cache[key]
 
     # ----------------------------------------------------------------- targets
-    def year_targets(self, year: int) -> pd.DataFrame:
+    def year_targets(self, year: int, indicators: list[str] | None = None) -> pd.DataFrame:
         """The targets in force for ``year``: an annual plan's target wins over the five-year plan's."""
-        periods = [str(Period(year, "Y"))] + [str(Period(year, k, i)) for k, n in (("H", 2), ("Q", 4), ("M", 12))
-                                              for i in range(1, n + 1)]
-        targets = self.store.targets(periods=periods)
+        targets = self.store.targets(indicators=indicators, periods=_year_periods(year))
         if targets.empty or len(pd.unique(targets["plan"])) == 1:
             return targets  # one plan: nothing to choose between
-        plans = self.store.plans().set_index("code")
-        is_annual = targets["plan"].map(plans["kind"]).eq("annual")
-        starts_this_year = targets["plan"].map(plans["start_year"]).eq(year)
-        targets = targets.assign(_rank=np.where(is_annual & starts_this_year, 0, np.where(is_annual, 1, 2)))
-        targets = targets.sort_values("_rank").drop_duplicates(["indicator", "unit", "period"])
+        rank = self._plan_ranks(year)
+        targets = targets.assign(_rank=targets["plan"].map(rank).fillna(2).to_numpy())
+        targets = targets.sort_values("_rank", kind="stable").drop_duplicates(["indicator", "unit", "period"])
         return targets.drop(columns="_rank").reset_index(drop=True)
+
+    def year_target_layout(self, year: int) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+        """:meth:`year_targets` laid out per series (``trajectory.target_arrays``), read as ids."""
+        ids = self.store.target_ids(_year_periods(year))
+        keep = np.arange(len(ids.value))
+        if len(np.unique(ids.plan_id)) > 1:
+            # The plan in force per (indicator, unit, period), as in year_targets: lowest rank first.
+            rank = self._plan_ranks(year)
+            plan_rank = pd.Series(ids.plan_codes).map(rank).fillna(2).to_numpy()[ids.plan_id]
+            series = (ids.indicator_id * (int(ids.unit_id.max()) + 1) + ids.unit_id) * len(ids.periods)
+            order = np.lexsort((ids.plan_id, plan_rank))
+            _, first = np.unique((series + ids.period_code)[order], return_index=True)
+            keep = order[first]
+        return layout_from_ids(ids.indicator_id[keep], ids.unit_id[keep], ids.period_code[keep], ids.value[keep],
+                               ids.periods, ids.indicator_codes, ids.unit_codes)
+
+    def _plan_ranks(self, year: int) -> pd.Series:
+        """0 for an annual plan starting in ``year``, 1 for another annual plan, 2 for the rest."""
+        plans = self.store.plans().set_index("code")
+        is_annual = plans["kind"].eq("annual")
+        return pd.Series(np.where(is_annual & plans["start_year"].eq(year), 0, np.where(is_annual, 1, 2)),
+                         index=plans.index)
 
     # ----------------------------------------------------------------- fulfilment
     def fulfilment_inputs(self, period: str | Period, window: str = "ytd") -> FulfilmentInputs:
@@ -113,7 +137,7 @@ class Service:
         indicators = self.indicators()
         self.store.refresh_report_months()
         reads = [
-            (self.year_targets, (year,)),
+            (self.year_target_layout, (year,)),
             (self.store.report_totals, (str(months.first), str(months.last))),
             (self.store.report_totals, (str(months.first.previous_year()), str(months.last.previous_year()))),
         ]
@@ -124,17 +148,18 @@ class Service:
             # exists on one connection only.
             with ThreadPoolExecutor(max_workers=len(reads)) as pool:
                 futures = [pool.submit(read, *args) for read, args in reads]
-                targets, actual, previous = (future.result() for future in futures)
+                layout, actual, previous = (future.result() for future in futures)
         else:
-            targets, actual, previous = (read(*args) for read, args in reads)
+            layout, actual, previous = (read(*args) for read, args in reads)
         time_agg = indicators.set_index("code")["time_aggregation"]
         # Seasonal profiles cost a scan of three years of reports: only for trajectories that need one.
-        layout = target_arrays(targets, year) if len(targets) else None
-        needing = sorted(set(needing_profiles_of(*layout, time_agg)["indicator"])) if layout else []
+        needing = sorted(set(needing_profiles_of(*layout, time_agg)["indicator"]))
         if needing:
             month_sums = self.store.report_month_sums(f"{year - 3}-01", f"{year - 1}-12", indicators=needing)
         else:
             month_sums = pd.DataFrame(columns=["indicator", "unit", "month", "total", "years"])
+        # The long target frame is not read: the engine needs only the layout.
+        targets = pd.DataFrame(columns=TARGET_COLUMNS)
         return FulfilmentInputs(self.units(), indicators, targets, actual, previous, month_sums, layout)
 
     def fulfilment(self, period: str | Period, window: str = "ytd") -> pd.DataFrame:
@@ -235,7 +260,7 @@ class Service:
                                  month=reports["period"].str[5:7].astype(int))
         monthly = reports.groupby(["indicator", "year", "month"])["value"].sum().unstack("year")
         inputs = self._cached(("inputs", str(p)), lambda: self.fulfilment_inputs(period))
-        targets = inputs.targets[inputs.targets["indicator"].isin(indicators)]
+        targets = self.year_targets(year, indicators=indicators)
         ind = self.indicators().set_index("code")
         profiles = seasonal_profiles(inputs.month_sums, targets[["indicator", "unit"]].drop_duplicates(),
                                      hierarchy)

@@ -67,9 +67,9 @@ def _arrow_frame(c: Connection, sql: str, columns: list[str]) -> pd.DataFrame | 
         connection.close()
     if table.num_rows == 0:
         return _empty(columns)
-    frame = table.to_pandas()
-    frame.columns = columns
-    return frame.astype("float64")
+    # Straight from the Arrow columns to float arrays (NULL -> NaN): one conversion per column.
+    return pd.DataFrame({name: table.column(k).to_numpy(zero_copy_only=False).astype("float64", copy=False)
+                         for k, name in enumerate(columns)}, copy=False)
 
 
 def _copy_csv(c: Connection, sql: str, columns: list[str]) -> pd.DataFrame:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, bindparam, select
@@ -49,6 +51,21 @@ def canonical_periods(values: pd.Series, source: str) -> tuple[pd.Series, list[P
         for i in np.flatnonzero(mapped.isna().to_numpy())[:1000]
     ]
     return mapped, problems
+
+
+@dataclass
+class TargetIds:
+    """Targets as parallel arrays of ids; ``periods[period_code]`` and ``*_codes[id]`` give the texts."""
+
+    plan_id: np.ndarray
+    indicator_id: np.ndarray
+    unit_id: np.ndarray
+    period_code: np.ndarray
+    value: np.ndarray
+    periods: list[str]
+    plan_codes: np.ndarray
+    indicator_codes: np.ndarray
+    unit_codes: np.ndarray
 
 
 class TargetMixin:
@@ -191,6 +208,33 @@ class TargetMixin:
                 }
             )
         return result
+
+    def target_ids(self, periods, indicators=None) -> TargetIds:
+        """The targets of ``periods`` as integer ids and values, for computations over every series.
+
+        :meth:`targets` turns millions of ids into code texts; a national status needs only the
+        series' codes, which :func:`gosplan.engines.trajectory.layout_from_ids` makes from these.
+        """
+        with self.engine.connect() as c:  # type: ignore[attr-defined]
+            filters = IdFilter()
+            filters.add("t.indicator_id", as_list(indicators), code_map(c, schema.indicators))
+            names = sorted({str(Period.parse(p)) for p in as_list(periods) or []})
+            if filters.empty or not names:
+                frame = pd.DataFrame(columns=["plan_id", "indicator_id", "unit_id", "period_code", "value"])
+            else:
+                frame = self._targets_by_period(c, filters, names)
+                frame = filters.apply_post(frame, {"t.indicator_id": "indicator_id"})
+            return TargetIds(
+                plan_id=frame["plan_id"].to_numpy(dtype="int64"),
+                indicator_id=frame["indicator_id"].to_numpy(dtype="int64"),
+                unit_id=frame["unit_id"].to_numpy(dtype="int64"),
+                period_code=frame["period_code"].to_numpy(dtype="int64"),
+                value=frame["value"].to_numpy(dtype="float64"),
+                periods=names,
+                plan_codes=id_codes(c, schema.plans),
+                indicator_codes=id_codes(c, schema.indicators),
+                unit_codes=id_codes(c, schema.units),
+            )
 
     @staticmethod
     def _targets_by_period(c: Connection, filters: IdFilter, periods: list[str]) -> pd.DataFrame:

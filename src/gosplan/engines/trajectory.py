@@ -208,7 +208,8 @@ def layout_from_ids(indicator_id: np.ndarray, unit_id: np.ndarray, period_code: 
     turn ids into codes. One target per (indicator, unit, period) is expected (a plan already chosen).
     """
     parsed = [Period.parse(p) for p in periods]
-    kinds = np.array([p.kind for p in parsed] or ["Y"], dtype=object)[period_code]
+    kind_of_period = np.array(["YHQM".index(p.kind) for p in parsed] or [0], dtype=np.int8)
+    kinds = kind_of_period[period_code]  # small integer codes: no string per target
     index = np.array([p.index for p in parsed] or [1], dtype=np.int64)[period_code]
     width = int(unit_id.max()) + 1 if len(unit_id) else 1
     key = indicator_id * width + unit_id
@@ -224,9 +225,9 @@ def layout_from_ids(indicator_id: np.ndarray, unit_id: np.ndarray, period_code: 
         every, rows = np.unique(key, return_inverse=True)
     keys = pd.DataFrame({"indicator": indicator_codes[every // width], "unit": unit_codes[every % width]})
     arrays = {}
-    for kind_code, size in (("Y", 1), ("H", 2), ("Q", 4), ("M", 12)):
+    for code, (kind_code, size) in enumerate((("Y", 1), ("H", 2), ("Q", 4), ("M", 12))):
         arr = np.full((len(keys), size), np.nan)
-        here = kinds == kind_code
+        here = kinds == code
         arr[rows[here], index[here] - 1] = value[here]
         arrays[kind_code] = arr
     return keys, arrays

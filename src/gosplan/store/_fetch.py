@@ -21,15 +21,25 @@ from sqlalchemy import Connection
 _PARAM = re.compile(r"(?<!:):([A-Za-z_][A-Za-z0-9_]*)")
 
 
+def numeric_frames(c: Connection, queries: list[tuple[str, dict]], columns: list[str],
+                   statement=None) -> list[pd.DataFrame]:
+    """:func:`numeric_frame` for several queries with the same columns (one driver connection)."""
+    if c.dialect.name == "postgresql":
+        frames = _arrow_frames(c, [_inline(sql, params) for sql, params in queries], columns)
+        if frames is not None:
+            return frames
+    return [numeric_frame(c, sql, params, columns, statement) for sql, params in queries]
+
+
 def numeric_frame(c: Connection, sql: str, params: dict, columns: list[str], statement=None) -> pd.DataFrame:
     """Run ``sql`` (every selected column numeric, NULL allowed) and return float64 columns.
 
     ``statement`` turns the SQL text into an executable statement (expanding list parameters) for
     the plain-driver path.
     """
-    frame = _arrow_frame(c, _inline(sql, params), columns)
-    if frame is not None:
-        return frame
+    frames = _arrow_frames(c, [_inline(sql, params)], columns)
+    if frames is not None:
+        return frames[0]
     if c.dialect.name == "postgresql":
         return _copy_csv(c, _inline(sql, params), columns)
     rows = c.execute(statement(sql) if statement else sql, params).cursor.fetchall()
@@ -42,8 +52,8 @@ def _empty(columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame({column: pd.Series(dtype="float64") for column in columns})
 
 
-def _arrow_frame(c: Connection, sql: str, columns: list[str]) -> pd.DataFrame | None:
-    """PostgreSQL's result through its Arrow Database Connectivity driver (binary COPY into columns,
+def _arrow_frames(c: Connection, queries: list[str], columns: list[str]) -> list[pd.DataFrame] | None:
+    """PostgreSQL's results through its Arrow Database Connectivity driver (binary COPY into columns,
     in C), or None without it. The driver opens its own connection, so it sees what is committed:
     the callers read outside write transactions.
 
@@ -58,18 +68,19 @@ def _arrow_frame(c: Connection, sql: str, columns: list[str]) -> pd.DataFrame | 
     except ImportError:
         return None
     connection = adbc.connect(url.set(drivername="postgresql").render_as_string(hide_password=False))
+    tables = []
     try:
         cursor = connection.cursor()
-        cursor.execute(sql)
-        table = cursor.fetch_arrow_table()
+        for sql in queries:
+            cursor.execute(sql)
+            tables.append(cursor.fetch_arrow_table())
         cursor.close()
     finally:
         connection.close()
-    if table.num_rows == 0:
-        return _empty(columns)
     # Straight from the Arrow columns to float arrays (NULL -> NaN): one conversion per column.
-    return pd.DataFrame({name: table.column(k).to_numpy(zero_copy_only=False).astype("float64", copy=False)
-                         for k, name in enumerate(columns)}, copy=False)
+    return [_empty(columns) if table.num_rows == 0 else pd.DataFrame(
+        {name: table.column(k).to_numpy(zero_copy_only=False).astype("float64", copy=False)
+         for k, name in enumerate(columns)}, copy=False) for table in tables]
 
 
 def _copy_csv(c: Connection, sql: str, columns: list[str]) -> pd.DataFrame:

@@ -26,7 +26,7 @@ from gosplan.store._common import (
     require_columns,
     unknown_code_problems,
 )
-from gosplan.store._fetch import numeric_frame
+from gosplan.store._fetch import numeric_frames
 
 _KEYS = ["plan_id", "indicator_id", "unit_id", "period"]
 
@@ -238,36 +238,21 @@ class TargetMixin:
 
     @staticmethod
     def _targets_by_period(c: Connection, filters: IdFilter, periods: list[str]) -> pd.DataFrame:
-        """The targets of the given periods as numbers through the covering (period, ...) index;
-        ``period_code`` is the position of the period in ``periods``.
-
-        PostgreSQL answers one query with the period as its position in ``periods`` (its rows come
-        as columns, so one round trip is cheapest); SQLite builds a tuple per row, so there one query
-        per period with one column fewer is cheaper.
-        """
-        if c.dialect.name == "postgresql":
-            columns = ["period_code", "plan_id", "indicator_id", "unit_id", "value"]
-            names = {f"period_{k}": period for k, period in enumerate(periods)}
-            code = " ".join(f"WHEN :{name} THEN {k}" for k, name in enumerate(names))
-            sql = (
-                f"SELECT CASE t.period {code} END, t.plan_id, t.indicator_id, t.unit_id, t.value FROM targets t "
-                f"WHERE t.period IN ({', '.join(':' + name for name in names)})" + filters.sql()
-            )
-            frame = numeric_frame(c, sql, {**filters.params, **names}, columns, filters.statement)
-            position = frame["period_code"].to_numpy(dtype="int64")
-        else:
-            columns = ["plan_id", "indicator_id", "unit_id", "value"]
-            sql = (
-                "SELECT t.plan_id, t.indicator_id, t.unit_id, t.value FROM targets t WHERE t.period = :period"
-                + filters.sql()
-            )
-            parts = [numeric_frame(c, sql, {**filters.params, "period": period}, columns, filters.statement)
-                     for period in periods]
-            frame = pd.concat(parts, ignore_index=True)
-            position = np.repeat(np.arange(len(periods)), [len(part) for part in parts])
-        ids = frame[["plan_id", "indicator_id", "unit_id"]].to_numpy(dtype="int64")
-        return pd.DataFrame({"plan_id": ids[:, 0], "indicator_id": ids[:, 1], "unit_id": ids[:, 2],
-                             "period_code": position, "value": frame["value"].to_numpy()})
+        """The targets of the given periods as numbers through the covering (period, ...) index,
+        one query per period; ``period_code`` is the position of the period in ``periods``."""
+        columns = ["plan_id", "indicator_id", "unit_id", "value"]
+        sql = (
+            "SELECT t.plan_id, t.indicator_id, t.unit_id, t.value FROM targets t WHERE t.period = :period"
+            + filters.sql()
+        )
+        parts = numeric_frames(c, [(sql, {**filters.params, "period": period}) for period in periods], columns,
+                               filters.statement)
+        position = np.repeat(np.arange(len(periods)), [len(part) for part in parts])
+        return pd.DataFrame({
+            **{name: np.concatenate([part[name].to_numpy() for part in parts]).astype("int64") for name in columns[:3]},
+            "period_code": position,
+            "value": np.concatenate([part["value"].to_numpy() for part in parts]),
+        })
 
     def target_history(
         self,

@@ -37,11 +37,9 @@ def numeric_frame(c: Connection, sql: str, params: dict, columns: list[str], sta
     ``statement`` turns the SQL text into an executable statement (expanding list parameters) for
     the plain-driver path.
     """
-    frames = _arrow_frames(c, [_inline(sql, params)], columns)
-    if frames is not None:
-        return frames[0]
     if c.dialect.name == "postgresql":
-        return _copy_csv(c, _inline(sql, params), columns)
+        frames = _arrow_frames(c, [_inline(sql, params)], columns)
+        return frames[0] if frames is not None else _copy_csv(c, _inline(sql, params), columns)
     rows = c.execute(statement(sql) if statement else sql, params).cursor.fetchall()
     if not rows:
         return _empty(columns)

@@ -104,3 +104,21 @@ def test_literal_queries_quote_texts_and_refuse_other_values():
     )
     with pytest.raises(TypeError):
         _inline("SELECT :x", {"x": 1.5})
+
+
+def test_reads_without_the_arrow_driver_give_the_same_frames(loaded, monkeypatch):
+    # PostgreSQL falls back to one CSV text per query when adbc-driver-postgresql is missing.
+    from gosplan.store import _fetch
+
+    from .economy import reports_frame
+
+    loaded.write_targets(_targets([("AP2023", "steel", "E1", "2023", 1.5), ("AP2023", "coal", "E2", "2023-Q1", 0.1)]),
+                         source="s", recorded_by="r")
+    loaded.write_reports(reports_frame([("coal", "E2", "2023-01", 0.1 + 0.2), ("coal", "E2", "2023-03", 7.0)]),
+                         source="s", recorded_by="r")
+    with_driver = (loaded.targets(periods=["2023", "2023-Q1"]), loaded.report_totals("2023-01", "2023-06"))
+    monkeypatch.setattr(_fetch, "_arrow_frames", lambda *args: None)
+    without = (loaded.targets(periods=["2023", "2023-Q1"]), loaded.report_totals("2023-01", "2023-06"))
+    for a, b in zip(with_driver, without, strict=True):
+        pd.testing.assert_frame_equal(a, b)
+    assert without[1]["total"].tolist() == [0.1 + 0.2 + 7.0]  # floats survive the text round trip exactly

@@ -92,7 +92,8 @@ def _copy_csv(c: Connection, sql: str, columns: list[str]) -> pd.DataFrame:
     text_value = cursor.execute(query).fetchone()[0]
     if not text_value:
         return _empty(columns)
-    return pd.read_csv(io.StringIO(text_value), header=None, names=columns, dtype="float64", engine="c")
+    return pd.read_csv(io.StringIO(text_value), header=None, names=columns, dtype="float64", engine="c",
+                       float_precision="round_trip")
 
 
 def _inline(sql: str, params: dict) -> str:

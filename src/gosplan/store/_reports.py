@@ -198,68 +198,70 @@ class ReportMixin:
         Read from ``report_months`` (one row per indicator, unit and year; see
         :mod:`gosplan.store._report_months`) and summed with numpy.
         """
-        _report_months.refresh(self.engine)  # type: ignore[attr-defined]
-        with self.engine.connect() as c:  # type: ignore[attr-defined]
-            filters, id_frame = self._filters(c, indicators, units)
-            if filters.empty:
-                return pd.DataFrame(columns=TOTALS_COLUMNS)
-            first_month, last_month = _month(first), _last_month(last)
-            indicator_ids, unit_ids, values = _report_months.read_window(
-                c, first_month, last_month, filters.sql(), filters.params, filters.statement
-            )
-            frame = filters.apply_post(pd.DataFrame({"indicator_id": indicator_ids, "unit_id": unit_ids}), id_frame)
-            keep = frame.index.to_numpy()
-            values = values[keep]
-            reported = ~np.isnan(values)
-            months = reported.sum(axis=1)
-            total = np.where(reported, values, 0.0).sum(axis=1)
-            last_index = values.shape[1] - 1 - np.argmax(reported[:, ::-1], axis=1)
-            rows = np.arange(len(values))
-            return pd.DataFrame(
-                {
-                    **self._codes(c, frame),
-                    "total": total,
-                    "mean": total / np.maximum(months, 1),
-                    "maximum": np.where(reported, values, -np.inf).max(axis=1, initial=-np.inf),
-                    "months": months.astype("int64"),
-                    "last_period": month_labels(first_month + last_index),
-                    "last_value": values[rows, last_index],
-                },
-                columns=TOTALS_COLUMNS,
-            )
+        window = self._month_window(first, last, indicators, units)
+        if window is None:
+            return pd.DataFrame(columns=TOTALS_COLUMNS)
+        keys, values, first_month = window
+        reported = ~np.isnan(values)
+        months = reported.sum(axis=1)
+        total = np.where(reported, values, 0.0).sum(axis=1)
+        last_index = values.shape[1] - 1 - np.argmax(reported[:, ::-1], axis=1)
+        return pd.DataFrame(
+            {
+                "indicator": keys["indicator"].to_numpy(),
+                "unit": keys["unit"].to_numpy(),
+                "total": total,
+                "mean": total / np.maximum(months, 1),
+                "maximum": np.where(reported, values, -np.inf).max(axis=1, initial=-np.inf),
+                "months": months.astype("int64"),
+                "last_period": month_labels(first_month + last_index),
+                "last_value": values[np.arange(len(values)), last_index],
+            },
+            columns=TOTALS_COLUMNS,
+        )
 
     def report_month_sums(self, first: str, last: str, indicators=None, units=None) -> pd.DataFrame:
         """Per indicator, unit and calendar month (1..12): total of current values over the years in
         [first, last] and the number of years that contributed — the input of seasonal profiles."""
+        window = self._month_window(first, last, indicators, units)
+        if window is None:
+            return pd.DataFrame(columns=MONTH_SUMS_COLUMNS)
+        keys, values, first_month = window
+        calendar = (first_month + np.arange(values.shape[1])) % 12
+        totals = np.zeros((len(values), 12))
+        years = np.zeros((len(values), 12), dtype="int64")
+        reported = ~np.isnan(values)
+        for position, month in enumerate(calendar):
+            totals[:, month] += np.where(reported[:, position], values[:, position], 0.0)
+            years[:, month] += reported[:, position]
+        key_index, month_index = np.nonzero(years)
+        return pd.DataFrame(
+            {
+                "indicator": keys["indicator"].to_numpy()[key_index],
+                "unit": keys["unit"].to_numpy()[key_index],
+                "month": month_index + 1,
+                "total": totals[key_index, month_index],
+                "years": years[key_index, month_index],
+            },
+            columns=MONTH_SUMS_COLUMNS,
+        )
+
+    def _month_window(self, first: str, last: str, indicators, units
+                      ) -> tuple[pd.DataFrame, np.ndarray, int] | None:
+        """Current values of the months [first, last] from ``report_months``, brought up to date first:
+        ``(keys, values, first_month)`` with keys' indicator and unit codes, values keys x months (NaN
+        where nothing was reported); None when the filters match nothing."""
         _report_months.refresh(self.engine)  # type: ignore[attr-defined]
         with self.engine.connect() as c:  # type: ignore[attr-defined]
             filters, id_frame = self._filters(c, indicators, units)
             if filters.empty:
-                return pd.DataFrame(columns=MONTH_SUMS_COLUMNS)
+                return None
             first_month, last_month = _month(first), _last_month(last)
             indicator_ids, unit_ids, values = _report_months.read_window(
                 c, first_month, last_month, filters.sql(), filters.params, filters.statement
             )
             frame = filters.apply_post(pd.DataFrame({"indicator_id": indicator_ids, "unit_id": unit_ids}), id_frame)
-            values = values[frame.index.to_numpy()]
-            calendar = (first_month + np.arange(values.shape[1])) % 12
-            totals = np.zeros((len(values), 12))
-            years = np.zeros((len(values), 12), dtype="int64")
-            reported = ~np.isnan(values)
-            for position, month in enumerate(calendar):
-                totals[:, month] += np.where(reported[:, position], values[:, position], 0.0)
-                years[:, month] += reported[:, position]
-            key_index, month_index = np.nonzero(years)
-            keys = frame.iloc[key_index]
-            return pd.DataFrame(
-                {
-                    **self._codes(c, keys),
-                    "month": month_index + 1,
-                    "total": totals[key_index, month_index],
-                    "years": years[key_index, month_index],
-                },
-                columns=MONTH_SUMS_COLUMNS,
-            )
+            return pd.DataFrame(self._codes(c, frame)), values[frame.index.to_numpy()], first_month
 
     # -- helpers --------------------------------------------------------------------------------------
 

@@ -79,14 +79,14 @@ def refresh(engine: Engine) -> int:
         n_indicators = c.execute(text("SELECT COUNT(*) FROM indicators")).scalar() or 0
         for year, in_year in whole.groupby(whole["month"] // 12):
             by_month = {int(m): sorted(set(g["indicator_id"].astype(int))) for m, g in in_year.groupby("month")}
-            if len(by_month) > 1 and len({tuple(v) for v in by_month.values()}) == 1:
-                # Several months of the same indicators (a first build, a backlog): one pass over the
-                # year writes every row once, instead of once per month (PostgreSQL keeps each
+            if len({tuple(v) for v in by_month.values()}) == 1:
+                # Months of the same indicators (a first build, a backlog): one pass over the year
+                # writes every row once, instead of once per month (PostgreSQL keeps each
                 # rewritten row version until VACUUM).
                 _copy_months(c, int(year), sorted(by_month), next(iter(by_month.values())), n_indicators)
             else:
                 for month, indicator_ids in by_month.items():
-                    _copy_month(c, month, indicator_ids, n_indicators)
+                    _copy_months(c, int(year), [month], indicator_ids, n_indicators)
         ids = frame["id"].astype(int).tolist()
         done_pairs = set(zip(whole["month"].astype(int), whole["indicator_id"].astype(int), strict=True))
         cells = frame[frame["unit_id"].notna()]
@@ -101,29 +101,23 @@ def refresh(engine: Engine) -> int:
         return len(frame)
 
 
-def _copy_month(c: Connection, month: int, indicator_ids: list[int], n_indicators: int) -> None:
-    column = MONTH_COLUMNS[month % 12]
+def _copy_months(c: Connection, year: int, months: list[int], indicator_ids: list[int], n_indicators: int) -> None:
+    """Copy the current values of ``months`` (of one year) for these indicators into their columns."""
+    columns = [MONTH_COLUMNS[month % 12] for month in months]
     only = "" if len(indicator_ids) >= n_indicators else f" AND indicator_id IN ({','.join(map(str, indicator_ids))})"
+    if len(months) == 1:
+        # One current value per (indicator, unit) in a month: no grouping needed.
+        values, grouping = "value", ""
+    else:
+        values = ", ".join(f"MAX(CASE WHEN month = {month} THEN value END)" for month in months)
+        grouping = " GROUP BY indicator_id, unit_id"
+    updates = ", ".join(f"{column} = excluded.{column}" for column in columns)
     # The SELECT needs its WHERE clause anyway: it also settles SQLite's parsing ambiguity of
     # INSERT ... SELECT ... ON CONFLICT.
     c.exec_driver_sql(
-        f"INSERT INTO report_months (year, indicator_id, unit_id, {column}) "
-        f"SELECT {month // 12}, indicator_id, unit_id, value FROM reports "
-        f"WHERE is_current AND month / 12 = {month // 12} AND month = {month}{only} "
-        f"ON CONFLICT (year, indicator_id, unit_id) DO UPDATE SET {column} = excluded.{column}"
-    )
-
-
-def _copy_months(c: Connection, year: int, months: list[int], indicator_ids: list[int], n_indicators: int) -> None:
-    columns = [MONTH_COLUMNS[month % 12] for month in months]
-    only = "" if len(indicator_ids) >= n_indicators else f" AND indicator_id IN ({','.join(map(str, indicator_ids))})"
-    pivots = ", ".join(f"MAX(CASE WHEN month = {month} THEN value END)" for month in months)
-    updates = ", ".join(f"{column} = excluded.{column}" for column in columns)
-    c.exec_driver_sql(
         f"INSERT INTO report_months (year, indicator_id, unit_id, {', '.join(columns)}) "
-        f"SELECT {year}, indicator_id, unit_id, {pivots} FROM reports "
-        f"WHERE is_current AND month / 12 = {year} AND month IN ({','.join(map(str, months))}){only} "
-        f"GROUP BY indicator_id, unit_id "
+        f"SELECT {year}, indicator_id, unit_id, {values} FROM reports "
+        f"WHERE is_current AND month / 12 = {year} AND month IN ({','.join(map(str, months))}){only}{grouping} "
         f"ON CONFLICT (year, indicator_id, unit_id) DO UPDATE SET {updates}"
     )
 

@@ -21,29 +21,27 @@ from sqlalchemy import Connection
 _PARAM = re.compile(r"(?<!:):([A-Za-z_][A-Za-z0-9_]*)")
 
 
-def numeric_frames(c: Connection, queries: list[tuple[str, dict]], columns: list[str],
-                   statement=None) -> list[pd.DataFrame]:
-    """:func:`numeric_frame` for several queries with the same columns (one driver connection)."""
-    if c.dialect.name == "postgresql":
-        frames = _arrow_frames(c, [_inline(sql, params) for sql, params in queries], columns)
-        if frames is not None:
-            return frames
-    return [numeric_frame(c, sql, params, columns, statement) for sql, params in queries]
-
-
 def numeric_frame(c: Connection, sql: str, params: dict, columns: list[str], statement=None) -> pd.DataFrame:
     """Run ``sql`` (every selected column numeric, NULL allowed) and return float64 columns.
 
     ``statement`` turns the SQL text into an executable statement (expanding list parameters) for
     the plain-driver path.
     """
+    return numeric_frames(c, [(sql, params)], columns, statement)[0]
+
+
+def numeric_frames(c: Connection, queries: list[tuple[str, dict]], columns: list[str],
+                   statement=None) -> list[pd.DataFrame]:
+    """:func:`numeric_frame` for several queries with the same columns (one driver connection)."""
     if c.dialect.name == "postgresql":
-        frames = _arrow_frames(c, [_inline(sql, params)], columns)
-        return frames[0] if frames is not None else _copy_csv(c, _inline(sql, params), columns)
-    rows = c.execute(statement(sql) if statement else sql, params).cursor.fetchall()
-    if not rows:
-        return _empty(columns)
-    return pd.DataFrame(np.array(rows, dtype="float64"), columns=columns)
+        literal = [_inline(sql, params) for sql, params in queries]
+        frames = _arrow_frames(c, literal, columns)
+        return frames if frames is not None else [_copy_csv(c, sql, columns) for sql in literal]
+    frames = []
+    for sql, params in queries:
+        rows = c.execute(statement(sql) if statement else sql, params).cursor.fetchall()
+        frames.append(pd.DataFrame(np.array(rows, dtype="float64"), columns=columns) if rows else _empty(columns))
+    return frames
 
 
 def _empty(columns: list[str]) -> pd.DataFrame:
@@ -59,8 +57,6 @@ def _arrow_frames(c: Connection, queries: list[str], columns: list[str]) -> list
     WAL file's lock and index was seen to give the other connections "disk I/O error" and stale reads.
     """
     url = c.engine.url
-    if url.get_backend_name() != "postgresql":
-        return None
     try:
         import adbc_driver_postgresql.dbapi as adbc
     except ImportError:

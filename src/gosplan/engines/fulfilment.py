@@ -46,12 +46,17 @@ import numpy as np
 import pandas as pd
 
 from gosplan.engines.hierarchy import Hierarchy
-from gosplan.engines.trajectory import needing_profiles_of, seasonal_profiles, target_arrays, trajectories_of
+from gosplan.engines.trajectory import (
+    distinct_keys,
+    needing_profiles_of,
+    seasonal_profiles,
+    target_arrays,
+    trajectories_of,
+)
 from gosplan.model import MonthRange, Period
 from gosplan.quantities import UnitError, conversion_factor
 
 MONTH_COLUMNS = [f"m{m}" for m in range(1, 13)]
-_DENSE_KEYS = 50_000_000  # unit x indicator grids up to this size are joined through a dense index
 TOTALS_COLUMNS = ["indicator", "unit", "total", "mean", "maximum", "months", "last_value"]
 
 
@@ -210,25 +215,13 @@ def _outer_join(frames: list[pd.DataFrame], categories: dict[str, list[str]]) ->
     1.0 / 0.0), which is what the merges gave after their NaN-filling.
     """
     n_indicators = max(len(categories["indicator"]), 1)
-    space = len(categories["unit"]) * n_indicators
     keys, rows = [], []
     for frame in frames:
         key = _key_codes(frame, categories)
         known = np.flatnonzero(key >= 0)
         keys.append(key[known])
         rows.append(known)
-    if space <= _DENSE_KEYS:
-        # Marks over the whole unit x indicator grid: linear, no sort of millions of keys.
-        seen = np.zeros(space, bool)
-        for key in keys:
-            seen[key] = True
-        every = np.flatnonzero(seen)
-        position = np.full(space, -1, dtype=np.int64)
-        position[every] = np.arange(len(every))
-        places = [position[key] for key in keys]
-    else:
-        every = np.unique(np.concatenate(keys))
-        places = [np.searchsorted(every, key) for key in keys]
+    every, places = distinct_keys(keys, len(categories["unit"]) * n_indicators)
     out = {"unit": pd.Categorical.from_codes(every // n_indicators, categories=categories["unit"]),
            "indicator": pd.Categorical.from_codes(every % n_indicators, categories=categories["indicator"])}
     for frame, at, known in zip(frames, places, rows, strict=True):

@@ -174,29 +174,18 @@ def trajectories_of(keys: pd.DataFrame, arrays: dict[str, np.ndarray], time_aggr
 def target_arrays(targets: pd.DataFrame, year: int | None = None) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """The targets of ``year`` (all years: None) as arrays over (indicator, unit) keys.
 
-    Returns ``keys`` (indicator, unit; one row per series, in order of first appearance) and arrays
-    ``"Y"`` (n, 1), ``"H"`` (n, 2), ``"Q"`` (n, 4), ``"M"`` (n, 12) with NaN where no target is given.
-    Integer keys instead of merges: these frames have a row per unit x indicator x period.
+    Returns ``keys`` (indicator, unit; one row per series) and arrays ``"Y"`` (n, 1), ``"H"`` (n, 2),
+    ``"Q"`` (n, 4), ``"M"`` (n, 12) with NaN where no target is given. Integer keys instead of
+    merges: these frames have a row per unit x indicator x period.
     """
-    kind, index, period_year = parse_periods(targets["period"])
-    chosen = np.ones(len(targets), bool) if year is None else period_year == year
-    indicators = targets["indicator"].to_numpy()[chosen]
-    units = targets["unit"].to_numpy()[chosen]
-    kind, index = kind[chosen], index[chosen]
-    values = targets["value"].to_numpy(dtype=float)[chosen]
-    ind_codes, ind_uniques = pd.factorize(indicators)
-    unit_codes, unit_uniques = pd.factorize(units)
-    width = max(len(unit_uniques), 1)
-    rows, pairs = pd.factorize(ind_codes.astype(np.int64) * width + unit_codes)
-    keys = pd.DataFrame({"indicator": np.asarray(ind_uniques, dtype=object)[pairs // width],
-                         "unit": np.asarray(unit_uniques, dtype=object)[pairs % width]})
-    arrays = {}
-    for kind_code, size in (("Y", 1), ("H", 2), ("Q", 4), ("M", 12)):
-        arr = np.full((len(keys), size), np.nan)
-        here = kind == kind_code
-        arr[rows[here], index[here] - 1] = values[here]
-        arrays[kind_code] = arr
-    return keys, arrays
+    period_codes, periods = pd.factorize(targets["period"])
+    years = np.array([Period.parse(p).year for p in periods] or [0], dtype=np.int64)[period_codes]
+    chosen = np.ones(len(targets), bool) if year is None else years == year
+    ind_codes, ind_uniques = pd.factorize(targets["indicator"].to_numpy()[chosen])
+    unit_codes, unit_uniques = pd.factorize(targets["unit"].to_numpy()[chosen])
+    return layout_from_ids(ind_codes.astype(np.int64), unit_codes.astype(np.int64), period_codes[chosen],
+                           targets["value"].to_numpy(dtype=float)[chosen], list(periods),
+                           np.asarray(ind_uniques, dtype=object), np.asarray(unit_uniques, dtype=object))
 
 
 def layout_from_ids(indicator_id: np.ndarray, unit_id: np.ndarray, period_code: np.ndarray, value: np.ndarray,
@@ -212,17 +201,8 @@ def layout_from_ids(indicator_id: np.ndarray, unit_id: np.ndarray, period_code: 
     kinds = kind_of_period[period_code]  # small integer codes: no string per target
     index = np.array([p.index for p in parsed] or [1], dtype=np.int64)[period_code]
     width = int(unit_id.max()) + 1 if len(unit_id) else 1
-    key = indicator_id * width + unit_id
     space = (int(indicator_id.max()) + 1 if len(indicator_id) else 1) * width
-    if space <= 50_000_000:
-        seen = np.zeros(space, bool)
-        seen[key] = True
-        every = np.flatnonzero(seen)
-        position = np.full(space, -1, dtype=np.int64)
-        position[every] = np.arange(len(every))
-        rows = position[key]
-    else:
-        every, rows = np.unique(key, return_inverse=True)
+    every, (rows,) = distinct_keys([indicator_id * width + unit_id], space)
     keys = pd.DataFrame({"indicator": indicator_codes[every // width], "unit": unit_codes[every % width]})
     arrays = {}
     for code, (kind_code, size) in enumerate((("Y", 1), ("H", 2), ("Q", 4), ("M", 12))):
@@ -231,6 +211,26 @@ def layout_from_ids(indicator_id: np.ndarray, unit_id: np.ndarray, period_code: 
         arr[rows[here], index[here] - 1] = value[here]
         arrays[kind_code] = arr
     return keys, arrays
+
+
+# Key spaces (e.g. units x indicators) up to this size are ranked through a dense index.
+DENSE_KEYS = 50_000_000
+
+
+def distinct_keys(keys: list[np.ndarray], space: int) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The distinct values of integer key arrays (all in ``[0, space)``), sorted, and each array's
+    positions among them. Marks over a dense grid when it is small enough: linear, no sort of
+    millions of keys."""
+    if space <= DENSE_KEYS:
+        seen = np.zeros(space, bool)
+        for key in keys:
+            seen[key] = True
+        every = np.flatnonzero(seen)
+        position = np.full(space, -1, dtype=np.int64)
+        position[every] = np.arange(len(every))
+        return every, [position[key] for key in keys]
+    every = np.unique(np.concatenate(keys))
+    return every, [np.searchsorted(every, key) for key in keys]
 
 
 def series_needing_profiles(targets: pd.DataFrame, time_agg: pd.Series) -> pd.DataFrame:
@@ -252,16 +252,6 @@ def _per_key(mapping: pd.Series, codes: pd.Series, default: str) -> np.ndarray:
     position, uniques = pd.factorize(codes)
     looked_up = mapping.reindex(uniques).fillna(default).to_numpy(dtype=object)
     return looked_up[position] if len(looked_up) else np.empty(0, dtype=object)
-
-
-def parse_periods(periods: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Kind ('Y', 'H', 'Q', 'M'), index and year of each period text, parsing each distinct text once."""
-    codes, uniques = pd.factorize(periods)
-    parsed = [Period.parse(p) for p in uniques]
-    kinds = np.array([p.kind for p in parsed] or ["Y"], dtype=object)
-    indexes = np.array([p.index for p in parsed] or [1], dtype=np.int64)
-    years = np.array([p.year for p in parsed] or [0], dtype=np.int64)
-    return kinds[codes], indexes[codes], years[codes]
 
 
 def _level_trajectory(arrays: dict[str, np.ndarray]) -> np.ndarray:

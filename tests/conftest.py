@@ -150,3 +150,13 @@ def client(app):
 
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
+
+
+@pytest.fixture(scope="module")
+def db(new_store_url):
+    """A fresh SQLite demo store per test module, for the command tests (they change it)."""
+    from gosplan.service import Service
+
+    url = new_store_url("sqlite")
+    Service.open(url).load_demo(2023)
+    return url

@@ -10,29 +10,15 @@ import sys
 from pathlib import Path
 
 import pandas as pd
-import pytest
-from typer.testing import CliRunner
 
+from clienv import run_cli, runner
 from gosplan.cli import app
 from gosplan.engines.balance.readers import write_flows_csv
 from gosplan.errors import ValidationError
 from gosplan.service import Service
 from gosplan.service.balance import h1_implications, key_sectors, load_table
 
-runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def db(new_store_url):
-    url = new_store_url("sqlite")
-    Service.open(url).load_demo(2023)
-    return url
-
-
-def run(db: str, *args: str):
-    result = runner.invoke(app, [*args, "--db", db], env={"COLUMNS": "200"})
-    assert result.exit_code == 0, (result.output, result.exception)
-    return result
+run = run_cli
 
 
 def test_key_sectors_and_implications_equal_the_service(db):

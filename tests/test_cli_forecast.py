@@ -5,27 +5,15 @@ import json
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
-from gosplan.cli import app
+from clienv import run_cli
 from gosplan.errors import Conflict, NotFound
 from gosplan.service import Service
 from gosplan.service.forecasts import forecast
 
-runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def db(new_store_url):
-    url = new_store_url("sqlite")
-    Service.open(url).load_demo(2023)
-    return url
-
 
 def run(db: str, *args: str, code: int = 0):
-    result = runner.invoke(app, [*args, "--db", db], env={"COLUMNS": "220"})
-    assert result.exit_code == code, (result.output, result.exception)
-    return result
+    return run_cli(db, *args, code=code, width=220)
 
 
 def test_forecast_table_and_machine_formats(db):

@@ -3,26 +3,11 @@
 import json
 
 import pandas as pd
-import pytest
-from typer.testing import CliRunner
 
+from clienv import run_cli, runner
 from gosplan.cli import app
-from gosplan.service import Service
 
-runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def db(new_store_url):
-    url = new_store_url("sqlite")
-    Service.open(url).load_demo(2023)
-    return url
-
-
-def run(db: str, *args: str):
-    result = runner.invoke(app, [*args, "--db", db], env={"COLUMNS": "200"})
-    assert result.exit_code == 0, (result.output, result.exception)
-    return result
+run = run_cli
 
 
 def test_projects_table_and_late_json(db):

@@ -4,27 +4,16 @@ import json
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
+from clienv import run_cli, runner
 from gosplan.cli import app
 from gosplan.review.document import build_review
 from gosplan.service import Service
 
-runner = CliRunner()
 MOVEMENT = "coal-innovation-2023"
 
 
-@pytest.fixture(scope="module")
-def db(new_store_url):
-    url = new_store_url("sqlite")
-    Service.open(url).load_demo(2023)
-    return url
-
-
-def run(db: str, *args: str, code: int = 0):
-    result = runner.invoke(app, [*args, "--db", db], env={"COLUMNS": "200"})
-    assert result.exit_code == code, (result.output, result.exception)
-    return result
+run = run_cli
 
 
 def test_reserves_table_and_json(db):

@@ -66,3 +66,27 @@ def write(tmp_path):
         return path
 
     return _write
+
+
+@pytest.fixture(scope="session")
+def demo():
+    """The demo economy's frames (built once): the reference data of the project and campaign tests."""
+    from gosplan.examples import build_demo
+
+    return build_demo(2023)
+
+
+@pytest.fixture()
+def demo_store(tmp_path, demo):
+    """An SQLite store holding the demo's sectors, units and indicators."""
+    opened = Store.open(f"sqlite:///{tmp_path / 'g.db'}")
+    opened.write_sectors(demo.sectors)
+    opened.write_units(demo.units)
+    opened.write_indicators(demo.indicators)
+    yield opened
+    opened.close()
+
+
+def problems_of(excinfo) -> list[tuple[int | None, str | None, str]]:
+    """(row, column, reason) of each problem of a raised ValidationError."""
+    return [(p.row, p.column, p.reason) for p in excinfo.value.problems]

@@ -8,30 +8,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gosplan.errors import ValidationError
-from gosplan.examples import build_demo
 from gosplan.ingest import detect_kind, import_file, import_frame, write_template
 from gosplan.store import Store
+
+from .conftest import problems_of
 
 TODAY = date(2023, 7, 10)
 
 
-@pytest.fixture(scope="module")
-def demo():
-    return build_demo(2023)
-
-
 @pytest.fixture()
-def store(tmp_path, demo):
-    opened = Store.open(f"sqlite:///{tmp_path / 'g.db'}")
-    opened.write_sectors(demo.sectors)
-    opened.write_units(demo.units)
-    opened.write_indicators(demo.indicators)
-    yield opened
-    opened.close()
-
-
-def _problems(excinfo) -> list[tuple[int | None, str | None, str]]:
-    return [(p.row, p.column, p.reason) for p in excinfo.value.problems]
+def store(demo_store):
+    """These tests import into a store holding the demo's reference data."""
+    return demo_store
 
 
 def test_the_demo_campaign_imports_from_files_and_reimport_changes_nothing(store, demo, tmp_path):
@@ -54,7 +42,7 @@ def test_every_problem_of_a_bad_campaigns_file_is_reported(store, write):
                           "a,coal.kujang,2023-02,coal\n")
     with pytest.raises(ValidationError) as excinfo:
         import_file(store, path, today=TODAY)
-    problems = _problems(excinfo)
+    problems = problems_of(excinfo)
     reasons = " | ".join(r for _, _, r in problems)
     assert (3, "origin_unit") in [(r, c) for r, c, _ in problems]
     assert "not a month" in reasons and "future month" in reasons
@@ -74,7 +62,7 @@ def test_every_problem_of_a_bad_members_file_is_reported(store, demo, write):
     with pytest.raises(ValidationError) as excinfo:
         import_file(store, path, today=TODAY)
     by_row = {}
-    for row, column, reason in _problems(excinfo):
+    for row, column, reason in problems_of(excinfo):
         by_row.setdefault(row, []).append(f"{column}: {reason}")
     assert "unknown campaign" in " ".join(by_row[3])
     assert "unknown unit" in " ".join(by_row[4])

@@ -6,29 +6,17 @@ import pandas as pd
 import pytest
 
 from gosplan.errors import ValidationError
-from gosplan.examples import build_demo
 from gosplan.ingest import detect_kind, import_file, import_frame, write_template
-from gosplan.store import Store
+
+from .conftest import problems_of
 
 TODAY = date(2023, 7, 10)
 
 
-@pytest.fixture(scope="module")
-def demo():
-    return build_demo(2023)
-
-
 @pytest.fixture()
-def store(tmp_path, demo):
-    opened = Store.open(f"sqlite:///{tmp_path / 'g.db'}")
-    opened.write_sectors(demo.sectors)
-    opened.write_units(demo.units)
-    yield opened
-    opened.close()
-
-
-def _problems(excinfo) -> list[tuple[int | None, str | None, str]]:
-    return [(p.row, p.column, p.reason) for p in excinfo.value.problems]
+def store(demo_store):
+    """These tests import into a store holding the demo's reference data."""
+    return demo_store
 
 
 def _load(store, kind, frame):
@@ -56,7 +44,7 @@ def test_bad_project_schedule_lists_every_problem(store):
         "planned_end": ["2023-12", "2024-01", "2023-02"]})
     with pytest.raises(ValidationError) as excinfo:
         _load(store, "projects", frame)
-    problems = _problems(excinfo)
+    problems = problems_of(excinfo)
     assert (3, "code", "code 'bad code' may only contain letters, digits, '_', '.' and '-'") in problems
     assert (3, "unit", "unknown unit 'nowhere'") in problems
     assert (3, "budget", "negative value; this indicator is non-negative") in problems
@@ -75,7 +63,7 @@ def test_bad_progress_file(store, demo, tmp_path):
                           "actual_cost": ["1", "1", "nan", "1", "1"]})
     with pytest.raises(ValidationError) as excinfo:
         _load(store, "project_progress", frame)
-    problems = _problems(excinfo)
+    problems = problems_of(excinfo)
     assert (3, "project", "unknown project 'ghost'") in problems
     assert (4, "period", "a report for a future month (today is 2023-07-10)") in problems
     assert (4, "actual_cost", "not a finite number: 'nan'") in problems
@@ -94,17 +82,17 @@ def test_bad_farms_and_weather(store):
                           "irrigated_ha": ["150", "5"], "colour": ["red", "blue"]})
     with pytest.raises(ValidationError) as excinfo:
         _load(store, "farms", farms)
-    assert (1, "colour", "unknown column (a farms file has: unit, crop_area_ha, irrigated_ha)") in _problems(excinfo)
+    assert (1, "colour", "unknown column (a farms file has: unit, crop_area_ha, irrigated_ha)") in problems_of(excinfo)
     with pytest.raises(ValidationError) as excinfo:
         _load(store, "farms", farms.drop(columns="colour"))
-    problems = _problems(excinfo)
+    problems = problems_of(excinfo)
     assert (2, "irrigated_ha", "irrigated area exceeds the crop area") in problems
     assert (3, "unit", "unknown unit 'farm.nowhere'") in problems
     events = pd.DataFrame({"province": ["KP-05", "KP-05", "KP-99"], "period": ["2023-05", "2023-06", "2023-05"],
                            "kind": ["Heavy rain", "hail", "drought"], "severity": ["0.5", "1.5", "0.2"]})
     with pytest.raises(ValidationError) as excinfo:
         _load(store, "weather_events", events)
-    problems = _problems(excinfo)
+    problems = problems_of(excinfo)
     assert any(p[:2] == (3, "kind") for p in problems) and (3, "severity", "severity must lie in 0..1") in problems
     assert (4, "province", "unknown unit 'KP-99'") in problems
     result = _load(store, "weather_events", events.iloc[[0]])

@@ -10,13 +10,13 @@ projects per second for the status table (track_projects) and the monthly S-curv
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from _timing import best_of
 from gosplan.engines.projects import project_history, track_projects
 
 
@@ -50,15 +50,6 @@ def _frames(n: int, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataF
                                             "dwellings_completed"]))
 
 
-def _best(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--projects", type=int, default=1000)
@@ -73,7 +64,7 @@ def main() -> None:
                                                                              "2023-12")),
                      ("project_history through 2023-12", lambda: project_history(projects, milestones,
                                                                                  progress, "2023-12"))):
-        seconds = _best(fn, args.repeat)
+        seconds = best_of(args.repeat, fn)[0]
         table.add_row(name, f"{seconds:.2f}", f"{args.projects / seconds:,.0f}")
     Console().print(table)
 

@@ -15,8 +15,6 @@ the sample. Each timing is the best of ``--repeat`` runs.
 from __future__ import annotations
 
 import argparse
-import time
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -24,6 +22,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from _timing import best_of
 from gosplan.reserves import dea
 from gosplan.runner import Runner
 
@@ -35,15 +34,6 @@ def units_on_a_frontier(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     mix = rng.dirichlet(np.ones(2), n)
     Y = mix * (frontier * np.exp(-np.abs(rng.normal(0, 0.3, n))))[:, None]
     return X, Y
-
-
-def best_of(repeat: int, fn: Callable[[], Any]) -> tuple[float, Any]:
-    best, result = np.inf, None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def dealib_scores(X: np.ndarray, Y: np.ndarray, X_ref: np.ndarray, Y_ref: np.ndarray, rts: str) -> np.ndarray:

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import argparse
 import math
-import time
 
 import numpy as np
 from rich.console import Console
 from rich.table import Table
 from scipy.stats import norm
 
+from _timing import best_of
 from gosplan.engines.risk import KINDS, Exposure, Measure, WeatherRiskModel, WeatherRiskParameters
 from gosplan.runner import Runner
 
@@ -67,15 +67,6 @@ def _loop_reference(params: WeatherRiskParameters, exposure: Exposure, n: int, s
     return totals
 
 
-def _best(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scenarios", type=int, default=200_000)
@@ -89,9 +80,9 @@ def main() -> None:
     target = 0.97 * exposure.normal_output.sum()
     rows: list[tuple[str, int, float]] = []
 
-    loop = _best(lambda: _loop_reference(model.parameters, exposure, args.loop_scenarios, 1), args.repeat)
+    loop = best_of(args.repeat, lambda: _loop_reference(model.parameters, exposure, args.loop_scenarios, 1))[0]
     rows.append(("per-scenario loop (reference, no measures)", args.loop_scenarios, loop))
-    vector = _best(lambda: model.simulate(exposure, target, (), args.scenarios, seed=1), args.repeat)
+    vector = best_of(args.repeat, lambda: model.simulate(exposure, target, (), args.scenarios, seed=1))[0]
     rows.append(("engine, local, no measures", args.scenarios, vector))
     runners = {"local": Runner(progress=True), "processes:2": Runner(processes=2, progress=True)}
     cluster = None
@@ -107,7 +98,7 @@ def main() -> None:
             def run(r: Runner = runner) -> None:
                 model.simulate(exposure, target, measures, args.scenarios, seed=1, runner=r,
                                chunk_size=20_000)
-            seconds = _best(run, args.repeat)
+            seconds = best_of(args.repeat, run)[0]
             rows.append((f"engine, {name}, {len(measures)} measures", args.scenarios, seconds))
     finally:
         if cluster is not None:

@@ -7,8 +7,10 @@ timed call alone) is measured per library. Timings are the best of ``--repeat`` 
     python bench/balance.py io extraction   # chosen cases
     python bench/balance.py sparse10m       # the national-nomenclature scale (about 5 GB, minutes)
     python bench/balance.py io --reuse-peer # reuse the last pymrio run (minutes, 5 GiB)
+    python bench/balance.py io --n=4000     # the io case at another size
 
-Cases: ``io`` (n = 9,800, 15 % dense: gosplan vs pymrio ``calc_system``), ``extraction`` (all 9,800
+Cases: ``io`` (n = 9,800, 15 % dense: gosplan from scipy.sparse, a dense ndarray and a DataFrame vs
+pymrio ``calc_system`` from the DataFrame), ``extraction`` (all 9,800
 sectors; naive re-solve loop extrapolated), ``sparse1m`` / ``sparse10m`` (20 inputs per product:
 solve and output multipliers), ``lp`` (``balance_plan`` n = 10,000 and 100,000; HiGHS on the full LP).
 """
@@ -84,11 +86,22 @@ def sparse_coefficients(n: int, k: int = 20, seed: int = 0) -> sp.csc_array:
 
 
 # -- workers (run in subprocesses) ---------------------------------------------------------------
-def worker_io_gosplan(n: int, density: float, repeat: int) -> dict[str, Any]:
+def worker_io_gosplan(n: int, density: float, repeat: int, held: str = "sparse") -> dict[str, Any]:
+    """gosplan from the flows as the user holds them: ``sparse`` (scipy), ``dense`` (ndarray) or ``frame``.
+
+    The conversion of a dense array or DataFrame is inside the timed call, as it is for pymrio.
+    """
+    import pandas as pd
+
     from gosplan.balance import IOTable
 
     Z, y = flows(n, density)
     x = np.asarray(Z.sum(axis=1)).ravel() + y
+    if held != "sparse":
+        dense = Z.toarray()
+        del Z
+        Z = dense if held == "dense" else pd.DataFrame(dense, index=[f"s{i}" for i in range(n)],
+                                                        columns=[f"s{i}" for i in range(n)])
 
     def run() -> tuple[np.ndarray, Any]:
         t = IOTable.from_flows(Z, x)
@@ -97,9 +110,9 @@ def worker_io_gosplan(n: int, density: float, repeat: int) -> dict[str, Any]:
         t.key_sectors(links)
         return output, links
 
-    seconds, peak, (output, links) = timed(run, repeat, "gosplan io")
+    seconds, peak, (output, links) = timed(run, repeat, f"gosplan io ({held})")
     np.savez(
-        RESULTS / "io_gosplan.npz",
+        RESULTS / f"io_gosplan_{held}.npz",
         x=output,
         backward=links["backward"].to_numpy(),
         forward=links["forward"].to_numpy(),
@@ -247,30 +260,34 @@ def gib(value: float) -> str:
     return f"{value / GiB:.2f} GiB"
 
 
-def main(cases: list[str], repeat: int, reuse_peer: bool = False) -> None:
+def main(cases: list[str], repeat: int, reuse_peer: bool = False, n_io: int = 9800) -> None:
     RESULTS.mkdir(exist_ok=True)
     report = Table(title="balance engine benchmark (best of repeats)")
     for column in ("case", "gosplan", "peer", "ratio", "notes"):
         report.add_column(column)
     if "io" in cases:
-        ours = spawn("io_gosplan", "9800", "0.15", str(repeat))
-        cached = RESULTS / "io_pymrio.json"
+        cached = RESULTS / f"io_pymrio_{n_io}.json"
         if reuse_peer and cached.exists():
             theirs = json.loads(cached.read_text())
         else:
-            theirs = spawn("io_pymrio", "9800", "0.15", str(max(1, repeat - 1)))
+            theirs = spawn("io_pymrio", str(n_io), "0.15", str(max(1, repeat - 1)))
             cached.write_text(json.dumps(theirs))
-        a, b = np.load(RESULTS / "io_gosplan.npz"), np.load(RESULTS / "io_pymrio.npz")
-        rel = max(float(np.max(np.abs(a[k] / b[k] - 1))) for k in ("backward", "forward", "forward_leontief"))
-        rel = max(rel, float(np.max(np.abs(a["x"] / b["x"] - 1))))
-        report.add_row(
-            "n=9,800, 15 %: x, multipliers, linkages, key sectors",
-            f"{ours['seconds']:.2f} s, traced {gib(ours['traced_peak'])}, rss {gib(ours['max_rss'])}",
-            f"pymrio {theirs['seconds']:.1f} s, traced {gib(theirs['traced_peak'])}, "
-            f"rss {gib(theirs['max_rss'])}",
-            f"{theirs['seconds'] / ours['seconds']:.0f}x faster",
-            f"max relative difference {rel:.1e}",
-        )
+        b = np.load(RESULTS / "io_pymrio.npz")
+        for held, label in (("sparse", "scipy.sparse"), ("dense", "dense ndarray"), ("frame", "DataFrame")):
+            ours = spawn("io_gosplan", str(n_io), "0.15", str(repeat), held)
+            if not ours:
+                continue
+            a = np.load(RESULTS / f"io_gosplan_{held}.npz")
+            rel = max(float(np.max(np.abs(a[k] / b[k] - 1))) for k in ("backward", "forward", "forward_leontief"))
+            rel = max(rel, float(np.max(np.abs(a["x"] / b["x"] - 1))))
+            report.add_row(
+                f"n={n_io:,}, 15 %, flows as {label}: x, multipliers, linkages, key sectors",
+                f"{ours['seconds']:.2f} s, traced {gib(ours['traced_peak'])}, rss {gib(ours['max_rss'])}",
+                f"pymrio (DataFrame) {theirs['seconds']:.1f} s, traced {gib(theirs['traced_peak'])}, "
+                f"rss {gib(theirs['max_rss'])}",
+                f"{theirs['seconds'] / ours['seconds']:.0f}x faster",
+                f"max relative difference {rel:.1e}",
+            )
     if "extraction" in cases:
         ext = spawn("extraction", "9800", "0.15", str(max(1, repeat - 1)))
         naive = ext["naive_one_solve"] * 9800 * 3
@@ -314,7 +331,7 @@ if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--worker":
         kind, *rest = sys.argv[2:]
         if kind == "io_gosplan":
-            result = worker_io_gosplan(int(rest[0]), float(rest[1]), int(rest[2]))
+            result = worker_io_gosplan(int(rest[0]), float(rest[1]), int(rest[2]), rest[3])
         elif kind == "io_pymrio":
             result = worker_io_pymrio(int(rest[0]), float(rest[1]), int(rest[2]))
         elif kind == "extraction":
@@ -327,4 +344,5 @@ if __name__ == "__main__":
     else:
         chosen = [a for a in sys.argv[1:] if not a.startswith("--")] or ["io", "extraction", "sparse1m", "lp"]
         # --reuse-peer: take pymrio's numbers from the last run (it needs minutes and 5 GiB)
-        main(chosen, repeat=3, reuse_peer="--reuse-peer" in sys.argv)
+        sizes = [int(a.split("=", 1)[1]) for a in sys.argv[1:] if a.startswith("--n=")]
+        main(chosen, repeat=3, reuse_peer="--reuse-peer" in sys.argv, n_io=sizes[0] if sizes else 9800)

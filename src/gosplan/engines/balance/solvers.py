@@ -22,8 +22,10 @@ array([1.254, 0.264])
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Literal
 
 import numpy as np
@@ -44,13 +46,60 @@ INVERSE_LIMIT = 16_000
 """Largest n for which a dense inverse (or its diagonal) is formed: 16,000^2 doubles are 2 GiB."""
 
 
-def as_sparse(matrix: object) -> sp.csc_array:
-    """``matrix`` (ndarray, DataFrame, scipy.sparse) as a float64 CSC array without copying twice."""
+def as_sparse(matrix: object) -> sp.csc_array | sp.csr_array:
+    """``matrix`` (ndarray, DataFrame, scipy.sparse) as a float64 sparse array, copying once.
+
+    Sparse input keeps its compressed layout (CSR stays CSR, anything else becomes CSC). Dense input
+    (an ndarray or a DataFrame's values, taken without a copy) goes through :func:`dense_to_sparse`,
+    which is several times faster than scipy's own conversion of a large dense array.
+    """
     if sp.issparse(matrix):
+        if matrix.format == "csr":
+            return sp.csr_array(matrix, dtype=np.float64)
         return sp.csc_array(matrix, dtype=np.float64)
     values = getattr(matrix, "to_numpy", None)
     array = values() if callable(values) else np.asarray(matrix)
-    return sp.csc_array(np.asarray(array, dtype=np.float64))
+    return dense_to_sparse(np.asarray(array, dtype=np.float64))
+
+
+def dense_to_sparse(array: np.ndarray, rows_per_block: int = 256) -> sp.csr_array | sp.csc_array:
+    """The non-zeros of a 2-D dense array as CSR (C-ordered input) or CSC (Fortran-ordered input).
+
+    scipy builds a sparse array from a dense one through a COO detour in one thread (2.3 s for
+    9,800 x 9,800 at 15 % non-zero). Here each block of rows is compressed on its own, with the
+    numpy kernels that release the GIL, in as many threads as there are cores; the blocks are then
+    concatenated: the same arrays, in a fraction of the time.
+
+    >>> dense_to_sparse(np.array([[0.0, 2.0], [3.0, 0.0]])).toarray().tolist()
+    [[0.0, 2.0], [3.0, 0.0]]
+    """
+    if array.ndim != 2:
+        raise ValueError(f"expected a 2-D array, got {array.ndim} dimensions")
+    if array.flags.f_contiguous and not array.flags.c_contiguous:
+        return dense_to_sparse(array.T, rows_per_block).T  # CSR of A' is CSC of A: no copy
+    array = np.ascontiguousarray(array)
+    n, m = array.shape
+    bounds = [(a, min(a + rows_per_block, n)) for a in range(0, n, rows_per_block)]
+
+    def compress(bound: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        block = array[bound[0]:bound[1]]
+        mask = block != 0
+        flat = np.flatnonzero(mask)
+        return block.ravel()[flat], (flat % m).astype(np.int32), np.count_nonzero(mask, axis=1)
+
+    if len(bounds) > 1 and (os.cpu_count() or 1) > 1:
+        with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:
+            parts = list(pool.map(compress, bounds))
+    else:
+        parts = [compress(bound) for bound in bounds]
+    counts = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, np.int64)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    if indptr[-1] < 2**31:
+        indptr = indptr.astype(np.int32)
+    data = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0)
+    indices = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int32)
+    return sp.csr_array((data, indices, indptr), shape=(n, m))
 
 
 class LeontiefSolver:

@@ -58,6 +58,16 @@ def _vector(values: Any, n: int, labels: pd.Index, name: str, default: float | N
     return array
 
 
+def _scale_columns(matrix: sp.csc_array | sp.csr_array, scale: np.ndarray) -> sp.csc_array | sp.csr_array:
+    """``matrix @ diag(scale)`` in the matrix's own layout, one pass over its non-zeros (no sparse product)."""
+    if matrix.format == "csr":
+        data = matrix.data * scale[matrix.indices]
+    else:
+        data = matrix.data * np.repeat(scale, np.diff(matrix.indptr))
+    # Own copies of the index arrays: an in-place scipy operation on one array must not corrupt the other.
+    return type(matrix)((data, matrix.indices.copy(), matrix.indptr.copy()), shape=matrix.shape)
+
+
 @dataclass(frozen=True)
 class KeySectors:
     """Key-sector summary (Rasmussen/Hirschman, normalised indices above 1 mean above average).
@@ -168,7 +178,7 @@ class IOTable:
             xs = _vector(x, n, index, "x")
         with np.errstate(divide="ignore"):
             scale = np.where(xs != 0, 1.0 / np.where(xs != 0, xs, 1.0), 0.0)
-        A = Zs @ sp.diags_array(scale, format="csc")
+        A = _scale_columns(Zs, scale)
         table = cls(A, labels=labels, x=xs, **satellites, Z=Zs)
         if final_demand is not None:
             table.final_demand_detail = final_demand if isinstance(final_demand, pd.DataFrame) else None

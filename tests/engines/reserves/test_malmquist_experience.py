@@ -35,6 +35,11 @@ def test_malmquist_marks_infeasible_cross_period_scores() -> None:
     result = malmquist(X0, Y0, X1, Y1, rts="vrs")
     assert result.loc[1, "status"] == "e10 infeasible"
     assert np.isnan(result.loc[1, "m"])
+    assert np.isnan(result.loc[1, "tc"])
+    # Efficiency change needs only the own-period scores, which both exist: E_1(1) / E_0(0).
+    # Period 0: both units on the VRS frontier (1, 1); period 1: unit 1 on its frontier too.
+    assert result.loc[1, "ec"] == pytest.approx(result.loc[1, "e11"] / result.loc[1, "e00"])
+    assert result.loc[1, "ec"] == pytest.approx(1.0)
     assert result.loc[0, "status"] == "optimal"
 
 

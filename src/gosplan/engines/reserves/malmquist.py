@@ -30,7 +30,8 @@ def malmquist(X0: Any, Y0: Any, X1: Any, Y1: Any, rts: Rts = "crs", orientation:
     ``e01 = E_1(0)`` (period-0 data, period-1 technology), ``e10 = E_0(1)``, ``e11 = E_1(1)`` are
     returned too (the naming of the R package Benchmarking and of dealib: data period first).
     Cross-period scores can be infeasible under VRS (a unit outside the other period's technology);
-    those rows get NaN and ``status`` names the problem.
+    those rows get NaN for ``m`` and ``tc`` and ``status`` names the problem, while ``ec``, which
+    needs only the two own-period scores, is still reported.
 
     >>> X0 = [[10.0], [28.0], [30.0], [60.0]]; Y0 = [[5.0], [7.0], [10.0], [15.0]]
     >>> X1 = [[12.0], [26.0], [16.0], [60.0]]; Y1 = [[6.0], [8.0], [9.0], [15.0]]
@@ -54,5 +55,9 @@ def malmquist(X0: Any, Y0: Any, X1: Any, Y1: Any, rts: Rts = "crs", orientation:
                        for cur, s in zip(status[bad], result.status.to_numpy()[bad], strict=True)]
     frame = pd.DataFrame({"m": m, "ec": ec, "tc": tc, "e00": s00, "e01": s01, "e10": s10, "e11": s11,
                           "status": status.astype(str)}, index=e00.names)
-    frame.loc[frame["status"] != "optimal", ["m", "ec", "tc"]] = np.nan
+    # ec needs only the two own-period scores: it stands when just a cross-period programme failed
+    # (common under VRS, where a unit can lie outside the other period's technology).
+    own_ok = (e00.status.to_numpy() == "optimal") & (e11.status.to_numpy() == "optimal")
+    frame.loc[frame["status"] != "optimal", ["m", "tc"]] = np.nan
+    frame.loc[~own_ok, "ec"] = np.nan
     return frame[MALMQUIST_COLUMNS]

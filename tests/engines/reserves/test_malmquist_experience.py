@@ -77,3 +77,15 @@ def test_runner_path_through_a_dask_cluster_gives_the_same_scores() -> None:
         remote = dea(X, Y, rts="crs", slacks=False, method="frame", runner=runner, chunk_size=200)
     np.testing.assert_allclose(remote.radial, local.radial, atol=1e-9)
     assert (remote.status == "optimal").all()
+
+
+def test_small_groups_follow_the_rule_of_thumb() -> None:
+    """Cooper, Seiford & Tone (2007, p. 116): n >= max(m * s, 3 (m + s)); 3 inputs, 2 outputs -> 15."""
+    X, Y = cobb_douglas(30, seed=3)
+    groups = np.array(["hydro"] * 5 + ["thermal"] * 25)
+    result = dea(X, Y, rts="vrs", groups=groups)
+    small = result.small_groups
+    needed = max(X.shape[1] * Y.shape[1], 3 * (X.shape[1] + Y.shape[1]))
+    assert needed == 15
+    assert small.to_dict("records") == [{"group": "hydro", "units": 5, "needed": 15}]
+    assert dea(X, Y, rts="vrs").small_groups.empty

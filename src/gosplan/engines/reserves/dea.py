@@ -107,6 +107,29 @@ class DEAResult:
         frame = frame.sort_values(["_row", "weight"], ascending=[True, False], kind="stable")
         return frame.drop(columns="_row").reset_index(drop=True)
 
+    @property
+    def small_groups(self) -> pd.DataFrame:
+        """Peer groups too small for DEA to discriminate: fewer units than ``max(m * s, 3 (m + s))``.
+
+        The rule of thumb of Cooper, Seiford & Tone (*Data Envelopment Analysis*, 2nd ed., 2007,
+        p. 116) for ``m`` inputs and ``s`` outputs. In a smaller group many units are efficient only
+        because nothing comparable exists, so a score of 1 there says little. Columns: ``group``
+        (None without groups), ``units``, ``needed``.
+
+        >>> r = dea([[1.0], [2.0], [3.0]], [[1.0], [1.5], [3.0]])
+        >>> r.small_groups.to_dict("records")
+        [{'group': None, 'units': 3, 'needed': 6}]
+        """
+        m, s = len(self.input_names), len(self.output_names)
+        needed = max(m * s, 3 * (m + s))
+        groups = self.info.get("groups")
+        if groups is None:
+            sizes = pd.Series({None: len(self.names)})
+        else:
+            sizes = pd.Series(np.asarray(groups)).value_counts(sort=False)
+        rows = [{"group": g, "units": int(k), "needed": needed} for g, k in sizes.items() if k < needed]
+        return pd.DataFrame(rows, columns=["group", "units", "needed"])
+
     def to_frame(self) -> pd.DataFrame:
         """One row per unit: efficiency, radial factor, status and the output reserves."""
         reserve = self.output_reserve.add_prefix("reserve_")

@@ -5,15 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from gosplan.service import Service
+from gosplan.commands._common import DbOption, console, open_service
 from gosplan.service.accounts import ROLES, create_token, list_tokens, revoke_token
 
 app = typer.Typer(help="API tokens: create, revoke, list.", no_args_is_help=True)
-console = Console()
-DbOption = Annotated[str | None, typer.Option("--db", envvar="GOSPLAN_DB", help="Database URL.")]
 
 
 @app.command("create")
@@ -24,7 +21,7 @@ def create(
     db: DbOption = None,
 ) -> None:
     """Create a token and print it once: only its hash is stored."""
-    token_id, token = create_token(Service.open(db), name, role, subtree, actor="cli",
+    token_id, token = create_token(open_service(db), name, role, subtree, actor="cli",
                                    source="gosplan tokens create")
     console.print(f"Token {token_id} ({role}{', subtree ' + subtree if subtree else ''}) — copy it now, "
                   "it is not shown again:", highlight=False)
@@ -35,7 +32,7 @@ def create(
 def revoke(token_id: Annotated[int, typer.Argument(help="The token's id (see gosplan tokens list).")],
            db: DbOption = None) -> None:
     """Revoke a token; requests with it are refused from now on."""
-    revoke_token(Service.open(db), token_id, actor="cli", source="gosplan tokens revoke")
+    revoke_token(open_service(db), token_id, actor="cli", source="gosplan tokens revoke")
     console.print(f"Token {token_id} revoked.")
 
 
@@ -43,7 +40,7 @@ def revoke(token_id: Annotated[int, typer.Argument(help="The token's id (see gos
 def list_(db: DbOption = None) -> None:
     """Show the tokens (never their secret)."""
     table = Table("id", "name", "role", "subtree", "created by", "created", "last used", "revoked")
-    for r in list_tokens(Service.open(db)).itertuples():
+    for r in list_tokens(open_service(db)).itertuples():
         table.add_row(str(r.id), r.name, r.role, r.subtree or "(all)", r.created_by, str(r.created_at)[:19],
                       str(r.last_used_at)[:19] if r.last_used_at is not None else "", "yes" if r.revoked else "")
     console.print(table)

@@ -6,15 +6,12 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from gosplan.service import Service
+from gosplan.commands._common import DbOption, console, open_service
 from gosplan.service.accounts import ROLES, add_user, list_users, set_disabled
 
 app = typer.Typer(help="Accounts: add, list, disable users.", no_args_is_help=True)
-console = Console()
-DbOption = Annotated[str | None, typer.Option("--db", envvar="GOSPLAN_DB", help="Database URL.")]
 
 
 def _password(stdin: bool) -> str:
@@ -32,7 +29,7 @@ def add(
     db: DbOption = None,
 ) -> None:
     """Create an account; the password is asked for (never echoed) or read from stdin."""
-    service = Service.open(db)
+    service = open_service(db)
     add_user(service, name, _password(password_stdin), role, subtree, actor="cli", source="gosplan users add")
     console.print(f"User [bold]{name}[/] added ({role}{', subtree ' + subtree if subtree else ''}).")
 
@@ -40,7 +37,7 @@ def add(
 @app.command("list")
 def list_(db: DbOption = None) -> None:
     """Show every account."""
-    users = list_users(Service.open(db))
+    users = list_users(open_service(db))
     table = Table("name", "role", "subtree", "disabled", "created")
     for r in users.itertuples():
         table.add_row(r.name, r.role, r.subtree or "(all)", "yes" if r.disabled else "", str(r.created_at)[:19])
@@ -50,12 +47,12 @@ def list_(db: DbOption = None) -> None:
 @app.command("disable")
 def disable(name: Annotated[str, typer.Argument(help="Login name.")], db: DbOption = None) -> None:
     """Disable an account (its sessions end at their next request)."""
-    set_disabled(Service.open(db), name, True, actor="cli", source="gosplan users disable")
+    set_disabled(open_service(db), name, True, actor="cli", source="gosplan users disable")
     console.print(f"User [bold]{name}[/] disabled.")
 
 
 @app.command("enable")
 def enable(name: Annotated[str, typer.Argument(help="Login name.")], db: DbOption = None) -> None:
     """Enable a disabled account again."""
-    set_disabled(Service.open(db), name, False, actor="cli", source="gosplan users enable")
+    set_disabled(open_service(db), name, False, actor="cli", source="gosplan users enable")
     console.print(f"User [bold]{name}[/] enabled.")

@@ -26,6 +26,8 @@ PIPE_WIDTH = 80
 DbOption = Annotated[str | None, typer.Option("--db", envvar="GOSPLAN_DB", show_envvar=False,
                                               help="Database URL or SQLite file (default: gosplan.db here).")]
 FORMATS = ("table", "csv", "json")
+#: The roles of accounts and tokens (``gosplan.service.accounts.ROLES``, spelled out so that help stays cheap).
+ROLE_HELP = "admin, planner, reporter or viewer."
 
 
 def check_format(fmt: str) -> str:
@@ -92,6 +94,20 @@ def open_service(db: str | None, *, create: bool = False) -> Service:
     return Service(Store.open(url, create=create))
 
 
+def format_quantity(value: float, uom: str) -> str:
+    """:func:`gosplan.quantities.format_quantity`, imported (with pint) on first use."""
+    from gosplan.quantities import format_quantity as quantity
+
+    return quantity(value, uom)
+
+
+def is_missing(value: object) -> bool:
+    """:func:`gosplan.review.format.is_missing`, imported (with pandas) on first use."""
+    from gosplan.review.format import is_missing as missing
+
+    return missing(value)
+
+
 def emit(frame: pd.DataFrame, fmt: str, columns: list[str] | None = None) -> bool:
     """Write csv/json for machines; return False when the caller should draw a Rich table."""
     check_format(fmt)
@@ -106,5 +122,5 @@ def emit(frame: pd.DataFrame, fmt: str, columns: list[str] | None = None) -> boo
     return True
 
 
-__all__ = ["DbOption", "FormatOption", "GosplanError", "check_format", "console", "emit", "get_console",
-           "make_console", "open_service"]
+__all__ = ["ROLE_HELP", "DbOption", "FormatOption", "GosplanError", "check_format", "console", "emit",
+           "format_quantity", "get_console", "is_missing", "make_console", "open_service"]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.table import Table
 
 from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 app = typer.Typer(help="The action plan: proposals from the review's findings, accepted and tracked.",
                   no_args_is_help=True)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import shlex
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.table import Table
 
 from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
-from gosplan.runner import Runner
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 app = typer.Typer(help="Alerts from forecasts and exception detection, escalating up the hierarchy until "
                        "acknowledged.")
@@ -48,13 +50,28 @@ def list_alerts(
         return
     from gosplan.service.forecasts import list_alerts as stored
 
-    frame = stored(open_service(db), as_of=as_of, open_only=open_only, unit=unit)
+    service = open_service(db)
+    frame = stored(service, as_of=as_of, open_only=open_only, unit=unit)
     if emit(frame, fmt, COLUMNS):
         return
     if frame.empty:
-        console.print("No alerts." + ("" if open_only else " Raise them with: gosplan alerts raise --as-of YYYY-MM"))
+        console.print(_none_message(service, open_only, unit, db), soft_wrap=True, highlight=False)
         return
     _show(frame, f"{len(frame)} {'open ' if open_only else ''}alerts (bold: where each one stands now)")
+
+
+def _none_message(service, open_only: bool, unit: str | None, db: str | None) -> str:
+    """Why the list is empty, and how alerts come about."""
+    from gosplan.service.forecasts import list_alerts as stored
+
+    flag = f" --db {shlex.quote(db)}" if db else ""
+    where = f" for {unit}" if unit else ""
+    if open_only and not stored(service, open_only=False, unit=unit).empty:
+        return (f"No open alerts{where}: every alert has been acknowledged or resolved "
+                f"(list them: gosplan alerts{flag}).")
+    return (f"No {'open ' if open_only else ''}alerts{where}. Alerts are raised from the forecasts and the "
+            f"exception checks by: gosplan alerts raise --as-of YYYY-MM{flag} (the last month reported, "
+            "e.g. 2023-06 in the demo).")
 
 
 @app.command("raise")
@@ -68,6 +85,7 @@ def raise_(
     db: DbOption = None,
 ) -> None:
     """Forecast, detect exceptions and store the new alerts (an alert already stored is not repeated)."""
+    from gosplan.runner import Runner
     from gosplan.service.forecasts import raise_alerts
 
     service = open_service(db)

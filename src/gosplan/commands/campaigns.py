@@ -9,7 +9,6 @@ import typer
 from rich.table import Table
 
 from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
-from gosplan.model import month_label
 
 app = typer.Typer(help="Movements (campaigns): spread, reach forecast and effect on output per worker.",
                   no_args_is_help=True)
@@ -41,6 +40,7 @@ def show(
 ) -> None:
     """A movement's members, Bass fit and reach forecast, and the effect of joining with its interval
     (csv: the reach forecast; json: everything)."""
+    from gosplan.model import month_label
     from gosplan.service.campaigns import campaign_view
 
     view = campaign_view(open_service(db), name, horizon=horizon)
@@ -98,7 +98,7 @@ def import_(
     db: DbOption = None,
 ) -> None:
     """Import campaigns or their members (the kind is told from the header), checked like reports."""
-    result = open_service(db).import_file(path)
+    result = open_service(db, create=True).import_file(path)
     if result.kind not in ("campaigns", "campaign_members"):
         console.print(f"[yellow]note:[/] {path} held {result.kind}, imported as such")
     console.print(f"[green]{path}[/]: {result.kind}: {result.rows:,} rows — {result.new:,} new, "

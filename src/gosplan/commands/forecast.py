@@ -7,9 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
-from gosplan.quantities import format_quantity
-from gosplan.runner import Runner
+from gosplan.commands._common import DbOption, FormatOption, console, emit, format_quantity, open_service
 
 COLUMNS = ["indicator", "unit", "unit_name", "uom", "year", "target", "actual_to_date", "expected_total",
            "expected_fulfilment", "lower_80", "upper_80", "lower_95", "upper_95", "p_attain", "shortfall",
@@ -30,6 +28,7 @@ def command(
     db: DbOption = None,
 ) -> None:
     """Year-end forecast of each annual target: expected total, 80/95 % intervals, P(attain), rates."""
+    from gosplan.runner import Runner
     from gosplan.service.forecasts import forecast
 
     service = open_service(db)

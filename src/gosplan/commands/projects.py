@@ -7,8 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
-from gosplan.review.format import is_missing
+from gosplan.commands._common import DbOption, FormatOption, console, emit, is_missing, open_service
 
 STATUS_STYLES = {"on time": "green", "slipping": "bold yellow", "late": "bold red"}
 COLUMNS = ["project", "name", "unit", "as_of", "percent_complete", "planned_percent", "spi", "cpi", "spi_t",

@@ -7,9 +7,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
-from gosplan.quantities import format_quantity
-from gosplan.review.format import is_missing
+from gosplan.commands._common import (
+    DbOption,
+    FormatOption,
+    console,
+    emit,
+    format_quantity,
+    is_missing,
+    open_service,
+)
 
 COLUMNS = ["unit", "name", "sector", "province", "indicator", "uom", "output", "efficiency", "potential_output",
            "output_reserve", "reserve_share", "status", "malmquist", "efficiency_change", "technical_change",

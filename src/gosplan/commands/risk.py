@@ -5,13 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 from rich.table import Table
 
-from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
-from gosplan.quantities import format_quantity
-from gosplan.runner import Runner
+from gosplan.commands._common import DbOption, FormatOption, console, emit, format_quantity, open_service
 
 
 def command(
@@ -26,6 +23,9 @@ def command(
     db: DbOption = None,
 ) -> None:
     """Distribution of the grain total under abnormal weather and the value of candidate measures."""
+    import pandas as pd
+
+    from gosplan.runner import Runner
     from gosplan.service.risk import measures_file, normal_and_expected, weather_risk
 
     service = open_service(db)

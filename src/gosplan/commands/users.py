@@ -8,8 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from gosplan.commands._common import DbOption, console, open_service
-from gosplan.service.accounts import ROLES, add_user, list_users, set_disabled
+from gosplan.commands._common import ROLE_HELP, DbOption, console, open_service
 
 app = typer.Typer(help="Accounts: add, list, disable users.", no_args_is_help=True)
 
@@ -23,12 +22,14 @@ def _password(stdin: bool) -> str:
 @app.command("add")
 def add(
     name: Annotated[str, typer.Argument(help="Login name.")],
-    role: Annotated[str, typer.Option(help=f"One of {', '.join(ROLES)}.")] = "viewer",
+    role: Annotated[str, typer.Option(help=ROLE_HELP)] = "viewer",
     subtree: Annotated[str | None, typer.Option(help="Unit code: limit the account to this unit's subtree.")] = None,
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
     db: DbOption = None,
 ) -> None:
     """Create an account; the password is asked for (never echoed) or read from stdin."""
+    from gosplan.service.accounts import add_user
+
     service = open_service(db)
     add_user(service, name, _password(password_stdin), role, subtree, actor="cli", source="gosplan users add")
     console.print(f"User [bold]{name}[/] added ({role}{', subtree ' + subtree if subtree else ''}).")
@@ -37,6 +38,8 @@ def add(
 @app.command("list")
 def list_(db: DbOption = None) -> None:
     """Show every account."""
+    from gosplan.service.accounts import list_users
+
     users = list_users(open_service(db))
     table = Table("name", "role", "subtree", "disabled", "created")
     for r in users.itertuples():
@@ -47,6 +50,8 @@ def list_(db: DbOption = None) -> None:
 @app.command("disable")
 def disable(name: Annotated[str, typer.Argument(help="Login name.")], db: DbOption = None) -> None:
     """Disable an account (its sessions end at their next request)."""
+    from gosplan.service.accounts import set_disabled
+
     set_disabled(open_service(db), name, True, actor="cli", source="gosplan users disable")
     console.print(f"User [bold]{name}[/] disabled.")
 
@@ -54,5 +59,7 @@ def disable(name: Annotated[str, typer.Argument(help="Login name.")], db: DbOpti
 @app.command("enable")
 def enable(name: Annotated[str, typer.Argument(help="Login name.")], db: DbOption = None) -> None:
     """Enable a disabled account again."""
+    from gosplan.service.accounts import set_disabled
+
     set_disabled(open_service(db), name, False, actor="cli", source="gosplan users enable")
     console.print(f"User [bold]{name}[/] enabled.")

@@ -46,7 +46,7 @@ def status_command(
     if by == "sector":
         print_sectors(view.table, title, get_console())
     else:
-        print_fulfilment(view.table, title, get_console(), extra_unit=by == "unit")
+        print_fulfilment(view.table, title, get_console(), extra_unit=by == "unit", key=True)
 
 
 def history_command(

@@ -20,7 +20,7 @@ from rich.text import Text
 #: Characters between two columns (padding and separator) and after the last one.
 _GAP, _END = 2, 1
 #: A quantity longer than this may put its unit on a second line when the table is short of room.
-WRAP_AFTER = 11
+WRAP_AFTER = 15
 
 
 def table(title: str | None = None, caption: str | None = None) -> Table:
@@ -44,9 +44,11 @@ def show(console: Console, grid: Table) -> None:
 
 def _number_width(column: Column) -> int:
     """The width a number column needs: its widest cell, or for a long quantity its longest word."""
-    widths = [_width(column.header)]
+    header = _plain(column.header)
+    words = header.split() or [""]
+    widths = [max(cell_len(line) for line in header.split("\n")) if column.no_wrap else max(map(cell_len, words))]
     for cell in column.cells:
-        text = Text.from_markup(cell).plain if isinstance(cell, str) else str(cell)
+        text = _plain(cell)
         whole = cell_len(text)
         widths.append(whole if whole <= WRAP_AFTER else max(WRAP_AFTER, *(cell_len(w) for w in text.split())))
     return max(widths)
@@ -60,15 +62,32 @@ def fit(grid: Table, width: int) -> Table:
     """
     columns = list(grid.columns)
     names = [c for c in columns if getattr(c, "is_name", False)]
+    for column in columns:
+        if column not in names and not any(" " in _plain(cell) for cell in column.cells):
+            column.no_wrap = True  # a bare number is never folded
+            widest = max((_width(cell) for cell in column.cells), default=0)
+            if isinstance(column.header, str) and cell_len(column.header) > widest:
+                column.header = column.header.replace(" ", "\n")  # a long header goes on two lines
     natural = {id(c): max([_width(c.header), *(_width(cell) for cell in c.cells)], default=1) for c in names}
     needed = sum(_number_width(c) for c in columns if c not in names)
     room = width - needed - _GAP * (len(columns) - 1) - _END
-    remaining = sorted(names, key=lambda c: natural[id(c)])
+    least = {}
+    for column in names:
+        header = max(cell_len(word) for word in (_plain(column.header).split() or [""]))
+        least[id(column)] = min(natural[id(column)], max(column.min_width or 4, header))
+    extra = room - sum(least.values())
+    remaining = sorted(names, key=lambda c: natural[id(c)] - least[id(c)])
     for i, column in enumerate(remaining):
-        share = max(room // (len(remaining) - i), min(natural[id(column)], column.min_width or 4))
-        column.max_width = min(natural[id(column)], share)
-        room -= column.max_width
+        give = max(0, min(natural[id(column)] - least[id(column)], extra // (len(remaining) - i)))
+        column.max_width = least[id(column)] + give
+        extra -= give
     return grid
+
+
+def _plain(cell: object) -> str:
+    if isinstance(cell, Text):
+        return cell.plain
+    return Text.from_markup(cell).plain if isinstance(cell, str) else str(cell)
 
 
 def _width(cell: object) -> int:

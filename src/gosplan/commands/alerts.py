@@ -6,8 +6,8 @@ import shlex
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
+from gosplan import terminal
 from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
 
 if TYPE_CHECKING:
@@ -20,19 +20,24 @@ COLUMNS = ["id", "status", "severity", "indicator", "unit", "period", "kind", "s
            "escalation_level", "escalated_to", "path", "acknowledged_by", "resolved_by"]
 
 
-def _show(frame: pd.DataFrame, title: str) -> None:
-    table = Table(title=title, title_justify="left")
-    for name in ("Id", "Status", "Severity", "Indicator", "Unit", "Period", "Kind", "Message", "Raised",
-                 "Escalation"):
-        table.add_column(name, justify="right" if name == "Id" else "left", overflow="fold")
+def _show(frame: pd.DataFrame, title: str, with_status: bool = True) -> None:
+    table = terminal.table(title, caption="Held by: the unit the alert has escalated to (the whole path and the "
+                                          "dates are in --format csv or json).")
+    terminal.number(table, "Id")
+    for name in ("Status", "Severity", "Indicator", "Unit")[0 if with_status else 1:]:
+        terminal.text(table, name, min_width=5)
+    terminal.number(table, "Month")
+    terminal.text(table, "Alert", min_width=20, wrap=True)
+    terminal.text(table, "Held by", min_width=8)
     for r in frame.itertuples(index=False):
         colour = "red" if r.severity == "critical" else "yellow"
-        # The escalation path with the unit now holding the alert in bold.
         steps = str(r.path).split(" > ")
-        path = " > ".join(f"[bold]{s}[/]" if i == int(r.escalation_level) else s for i, s in enumerate(steps))
-        table.add_row(str(r.id), str(r.status), f"[{colour}]{r.severity}[/]", str(r.indicator), str(r.unit),
-                      str(r.period), str(r.kind), str(r.message), str(r.raised), path)
-    console.print(table)
+        held = steps[min(int(r.escalation_level), len(steps) - 1)]
+        table.add_row(str(r.id), *([str(r.status)] if with_status else []), f"[{colour}]{r.severity}[/]",
+                      str(r.indicator), str(r.unit), str(r.period),
+                      f"{r.kind}: {r.message}" if r.kind not in str(r.message) else str(r.message),
+                      held)
+    terminal.show(console, table)
 
 
 @app.callback(invoke_without_command=True)
@@ -57,7 +62,7 @@ def list_alerts(
     if frame.empty:
         console.print(_none_message(service, open_only, unit, db), soft_wrap=True, highlight=False)
         return
-    _show(frame, f"{len(frame)} {'open ' if open_only else ''}alerts (bold: where each one stands now)")
+    _show(frame, f"{len(frame)} {'open ' if open_only else ''}alerts, most urgent first", with_status=not open_only)
 
 
 def _none_message(service, open_only: bool, unit: str | None, db: str | None) -> str:

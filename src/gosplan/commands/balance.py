@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
+from gosplan import terminal
 from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
 from gosplan.errors import GosplanError
 
@@ -89,16 +89,19 @@ def _write(frame: pd.DataFrame, out: Path | None) -> None:
 
 
 def _show(frame: pd.DataFrame, title: str, top: int) -> None:
-    table = Table(title=title, show_lines=False)
-    table.add_column(str(frame.index.name or ""), style="bold")
+    table = terminal.table(title)
+    terminal.text(table, str(frame.index.name or ""), min_width=10, wrap=True, style="bold")
     for column in frame.columns:
-        table.add_column(str(column), justify="right" if frame[column].dtype.kind in "fiu" else "left")
+        if frame[column].dtype.kind in "fiu":
+            terminal.number(table, str(column).replace("_", " "))
+        else:
+            terminal.text(table, str(column).replace("_", " "), min_width=6, wrap=True)
     import numpy as np
 
     for label, row in frame.head(top).iterrows():
         cells = [f"{v:,.4g}" if isinstance(v, float | np.floating) else str(v) for v in row.to_numpy()]
         table.add_row(str(label), *cells)
-    console.print(table)
+    terminal.show(console, table)
     if len(frame) > top:
         console.print(f"[dim]... {len(frame) - top:,} more rows (use --out to save all)[/]")
 

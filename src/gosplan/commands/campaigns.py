@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
+from gosplan import terminal
 from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
 
 app = typer.Typer(help="Movements (campaigns): spread, reach forecast and effect on output per worker.",
@@ -22,13 +22,17 @@ def list_(fmt: FormatOption = "table", db: DbOption = None) -> None:
     frame = campaign_list(open_service(db))
     if emit(frame, fmt, LIST_COLUMNS):
         return
-    table = Table(title="Movements", title_justify="left")
-    for name in ("Name", "Started", "At", "Indicator", "Joined", "Last join"):
-        table.add_column(name, justify="right" if name == "Joined" else "left")
+    table = terminal.table("Movements", caption="Joined: units that joined, of those that could.")
+    terminal.text(table, "Name", min_width=16)
+    terminal.number(table, "Started")
+    terminal.text(table, "At", min_width=8)
+    terminal.text(table, "Indicator", min_width=8)
+    terminal.number(table, "Joined")
+    terminal.number(table, "Last join")
     for r in frame.itertuples(index=False):
         table.add_row(str(r.name), str(r.start), str(r.origin_unit), str(r.indicator),
                       f"{r.members} of {r.eligible} ({100 * r.share_joined:.0f} %)", str(r.last_join or "–"))
-    console.print(table)
+    terminal.show(console, table)
 
 
 @app.command()

@@ -57,20 +57,21 @@ def history_command(
     db: DbOption = None,
 ) -> None:
     """Every revision of a unit's reports: value, who, when, from which source."""
-    from rich.table import Table
-
     frame = open_service(db).store.report_history(indicator=indicator, unit=unit, period=period)
     if emit(frame, fmt):
         return
     if frame.empty:
         console.print(f"No reports of {unit} for {indicator}" + (f" in {period}." if period else "."))
         return
-    table = Table(title=f"Reports of {unit} for {indicator}", title_justify="left")
-    for name in ("Month", "Rev", "Value", "Now", "Source", "By", "Recorded (UTC)"):
-        table.add_column(name, justify="right" if name in ("Rev", "Value") else "left",
-                         no_wrap=name in ("Month", "Rev", "Value", "Recorded (UTC)"),
-                         overflow="ellipsis" if name in ("Source", "By") else "fold")
+    from gosplan import terminal
+
+    table = terminal.table(f"Reports of {unit} for {indicator}", caption="Now: the current revision.")
+    for name in ("Month", "Rev.", "Value", "Now"):
+        terminal.number(table, name)
+    terminal.text(table, "Source", min_width=8)
+    terminal.text(table, "By", min_width=6)
+    terminal.number(table, "Recorded (UTC)")
     for r in frame.itertuples(index=False):
         table.add_row(r.period, str(r.revision), f"{r.value:,.6g}", "yes" if r.current else "",
                       str(r.source), str(r.recorded_by), str(r.recorded_at)[:16])
-    console.print(table)
+    terminal.show(console, table)

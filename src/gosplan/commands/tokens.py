@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
+from gosplan import terminal
 from gosplan.commands._common import ROLE_HELP, DbOption, console, open_service
 
 app = typer.Typer(help="API tokens: create, revoke, list.", no_args_is_help=True)
@@ -44,8 +44,10 @@ def list_(db: DbOption = None) -> None:
     """Show the tokens (never their secret)."""
     from gosplan.service.accounts import list_tokens
 
-    table = Table("id", "name", "role", "subtree", "created by", "created", "last used", "revoked")
+    table = terminal.table()
+    for header in ("id", "name", "role", "subtree", "created by", "created", "last used", "revoked"):
+        terminal.text(table, header.capitalize(), min_width=6)
     for r in list_tokens(open_service(db)).itertuples():
         table.add_row(str(r.id), r.name, r.role, r.subtree or "(all)", r.created_by, str(r.created_at)[:19],
                       str(r.last_used_at)[:19] if r.last_used_at is not None else "", "yes" if r.revoked else "")
-    console.print(table)
+    terminal.show(console, table)

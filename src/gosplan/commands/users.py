@@ -6,8 +6,8 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
+from gosplan import terminal
 from gosplan.commands._common import ROLE_HELP, DbOption, console, open_service
 
 app = typer.Typer(help="Accounts: add, list, disable users.", no_args_is_help=True)
@@ -41,10 +41,12 @@ def list_(db: DbOption = None) -> None:
     from gosplan.service.accounts import list_users
 
     users = list_users(open_service(db))
-    table = Table("name", "role", "subtree", "disabled", "created")
+    table = terminal.table()
+    for header in ("name", "role", "subtree", "disabled", "created"):
+        terminal.text(table, header.capitalize(), min_width=6)
     for r in users.itertuples():
         table.add_row(r.name, r.role, r.subtree or "(all)", "yes" if r.disabled else "", str(r.created_at)[:19])
-    console.print(table)
+    terminal.show(console, table)
 
 
 @app.command("disable")

@@ -11,7 +11,7 @@ from gosplan.review.format import pct, qty, signed_pct
 
 #: What the short headers of the fulfilment tables mean (printed under them).
 FULFILMENT_KEY = ("Target and actual to date, like for like (the units that reported every month); "
-                  "vs LY: change on last year; need/month: the monthly rate the rest of the year needs; "
+                  "vs LY: change on last year; need/mo: the monthly rate the rest of the year needs; "
                   "miss.: units that did not report.")
 
 STATUS_STYLES = {
@@ -41,13 +41,14 @@ def print_review_summary(review: Review, console: Console | None = None) -> None
     sections = {s.key: s for s in review.sections}
     if "sectors" in sections:
         frame = sections["sectors"].tables["sectors"]
-        table = terminal.table("Sectors")
-        terminal.text(table, "Sector", min_width=12)
-        for name in ("Fulfilment", "Actual", "Target", "vs last year"):
+        table = terminal.table("Sectors", caption="Actual and target of the period; vs LY: change on last year.")
+        terminal.text(table, "Sector (unit)", min_width=12, wrap=True)
+        for name in ("%", "Actual", "Target", "vs LY"):
             terminal.number(table, name)
         terminal.text(table, "Status", min_width=9)
         for r in frame.itertuples(index=False):
-            table.add_row(str(r.sector_name), pct(r.fulfilment), _qty(r.actual, r.uom), _qty(r.target, r.uom),
+            (actual, target), uom = terminal.scaled([r.actual, r.target], r.uom)
+            table.add_row(terminal.labelled(str(r.sector_name), uom), pct(r.fulfilment), actual, target,
                           signed_pct(r.change), _status(r.status))
         terminal.show(console, table)
     if "indicators" in sections:
@@ -63,7 +64,7 @@ def print_review_summary(review: Review, console: Console | None = None) -> None
 def print_projects(frame: pd.DataFrame, console: Console) -> None:
     """Construction projects with their schedule and cost performance (as in ``gosplan projects``)."""
     table = terminal.table("Construction projects")
-    terminal.text(table, "Project", min_width=16)
+    terminal.text(table, "Project", min_width=16, wrap=True)
     for name in ("Done", "SPI(t)", "CPI", "Planned end", "Forecast end"):
         terminal.number(table, name)
     terminal.text(table, "Status", min_width=8)

@@ -21,22 +21,23 @@ COLUMNS = ["id", "status", "severity", "indicator", "unit", "period", "kind", "s
 
 
 def _show(frame: pd.DataFrame, title: str, with_status: bool = True) -> None:
-    table = terminal.table(title, caption="Held by: the unit the alert has escalated to (the whole path and the "
-                                          "dates are in --format csv or json).")
+    table = terminal.table(title, caption="Escalation: from the alert's unit up the hierarchy; in bold, the unit "
+                                          "holding the alert now.")
     terminal.number(table, "Id")
-    for name in ("Status", "Severity", "Indicator", "Unit")[0 if with_status else 1:]:
+    for name in ("Status", "Severity", "Indicator")[0 if with_status else 1:]:
         terminal.text(table, name, min_width=5)
     terminal.number(table, "Month")
     terminal.text(table, "Alert", min_width=20, wrap=True)
-    terminal.text(table, "Held by", min_width=8)
+    terminal.text(table, "Escalation", min_width=12, wrap=True)
     for r in frame.itertuples(index=False):
         colour = "red" if r.severity == "critical" else "yellow"
+        # The escalation path with the unit now holding the alert in bold.
         steps = str(r.path).split(" > ")
-        held = steps[min(int(r.escalation_level), len(steps) - 1)]
+        path = " > ".join(f"[bold]{s}[/]" if i == int(r.escalation_level) else s for i, s in enumerate(steps))
         table.add_row(str(r.id), *([str(r.status)] if with_status else []), f"[{colour}]{r.severity}[/]",
-                      str(r.indicator), str(r.unit), str(r.period),
+                      str(r.indicator), str(r.period),
                       f"{r.kind}: {r.message}" if r.kind not in str(r.message) else str(r.message),
-                      held)
+                      path)
     terminal.show(console, table)
 
 

@@ -38,13 +38,13 @@ def command(
     names = service.units().set_index("code")["name"]
     several_units = table["unit"].nunique() > 1
     title = f"Year-end forecast as of {as_of}, {names.loc[unit]}"
-    out = terminal.table(title, caption="Target for the year; expected total and its 80 % interval (95 % in --format "
-                                        "csv); P: probability of reaching the target; need/mo and so far/mo: the "
-                                        "monthly rate the rest of the year needs, and the rate so far.")
+    out = terminal.table(title, caption="Target for the year; expected total and its 80 % interval (95 % in "
+                                        "--format csv); P(attain): probability of reaching the target; need/mo and "
+                                        "so far/mo: the monthly rate the rest of the year needs, and the rate so far.")
     terminal.text(out, "Indicator (unit)", min_width=12, wrap=True)
     if several_units:
         terminal.text(out, "Unit", min_width=10, wrap=True)
-    for name in ("Target", "Expected", "%", "80 % interval", "P", "Need/mo", "So far/mo"):
+    for name in ("Target", "Expected", "%", "80 % interval", "P(attain)", "Need/mo", "So far/mo"):
         terminal.number(out, name)
     for r in table.itertuples(index=False):
         p = float(r.p_attain)

@@ -47,7 +47,7 @@ def command(
     for r in status.itertuples(index=False):
         forecast = r.forecast_end or "–"
         if r.forecast_end_early and r.forecast_end_late and r.forecast_end_early != r.forecast_end_late:
-            forecast += f" ({r.forecast_end_early} to {r.forecast_end_late})"
+            forecast += f" ({r.forecast_end_early}..{r.forecast_end_late})"
         style = STATUS_STYLES.get(r.status, "")
         table.add_row(str(r.name), f"{r.percent_complete:.1f} %", _num(r.spi_t), _num(r.cpi), str(r.planned_end),
                       forecast, f"[{style}]{r.status}[/]" if style else str(r.status))

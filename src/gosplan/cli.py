@@ -169,6 +169,8 @@ def _exit_code(exc: BaseException) -> int | None:
             return exc.exit_code  # type: ignore[attr-defined]
         ctx = getattr(exc, "ctx", None)
         hint = f"See: {ctx.command_path} --help" if ctx is not None else None
+        if ctx is not None and ctx.parent is None and any(o in exc.format_message() for o in ("--db", "--format")):
+            hint = "Options such as --db and --format go after the command: gosplan status --period 2023-06 --db URL"
         _error(exc.format_message(), hint)  # type: ignore[attr-defined]
         return exc.exit_code  # type: ignore[attr-defined]
     if isinstance(exc, _click_classes("ClickException")):

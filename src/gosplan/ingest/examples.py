@@ -88,13 +88,12 @@ def _report(store: Store, today: date) -> dict[str, object] | None:
 
 def _target(store: Store) -> dict[str, object] | None:
     """An existing target of the latest plan (importing it unchanged changes nothing)."""
-    plans = store.plans()
-    if plans.empty:
-        return None
-    plan = plans.sort_values(["end_year", "start_year", "code"]).iloc[-1]["code"]
-    targets = store.targets(plan=plan)
+    targets = store.targets()
     if targets.empty:
         return None
+    plans = store.plans().set_index("code")
+    plan = max(targets["plan"].unique(), key=lambda code: (plans.loc[code, "start_year"], -plans.loc[code, "end_year"]))
+    targets = targets[targets["plan"] == plan]
     indicators = _key_indicators(store)
     order = {code: i for i, code in enumerate(indicators["code"])}
     targets = targets.assign(rank=targets["indicator"].map(order)).sort_values(["rank", "unit", "period"])

@@ -117,6 +117,35 @@ def display_unit(unit: str) -> str:
     return _DISPLAY_NAMES.get(unit, unit)
 
 
+_SCALES = {
+    "t": [(1e6, "Mt"), (1e3, "kt"), (1, "t")],
+    "kWh": [(1e9, "TWh"), (1e6, "GWh"), (1e3, "MWh"), (1, "kWh")],
+}
+
+
+def quantity_scale(value: float, unit: str) -> tuple[float, str, int]:
+    """The divisor, the unit label and the decimals :func:`format_quantity` uses for ``value``.
+
+    Tables use it to write a row of quantities in one scale with the unit once.
+
+    >>> quantity_scale(17_100_000, "t")
+    (1000000.0, 'Mt', 1)
+    >>> quantity_scale(56_140_000, "m**2")
+    (1000000.0, 'million m²', 2)
+    """
+    for factor, name in _SCALES.get(unit, []):
+        if abs(value) >= factor:
+            return factor, name, 1
+    shown = display_unit(unit)
+    if abs(value) >= 1e9:
+        return 1e9, f"bn {shown}", 2
+    if abs(value) >= 1e6:
+        return 1e6, f"million {shown}", 2
+    if abs(value) >= 100 or value == int(value):
+        return 1.0, shown, 0
+    return 1.0, shown, 2
+
+
 def format_quantity(value: float, unit: str) -> str:
     """A readable quantity, scaled to a round prefix for tonnes and watt-hours.
 
@@ -127,20 +156,7 @@ def format_quantity(value: float, unit: str) -> str:
     >>> format_quantity(4_003_090_000, "t_km")
     '4.00 bn t-km'
     """
-    scales = {
-        "t": [(1e6, "Mt"), (1e3, "kt"), (1, "t")],
-        "kWh": [(1e9, "TWh"), (1e6, "GWh"), (1e3, "MWh"), (1, "kWh")],
-    }
     if value != value:  # NaN
         return "–"
-    for factor, name in scales.get(unit, []):
-        if abs(value) >= factor:
-            return f"{value / factor:,.1f} {name}"
-    shown = display_unit(unit)
-    if abs(value) >= 1e9:
-        return f"{value / 1e9:,.2f} bn {shown}"
-    if abs(value) >= 1e6:
-        return f"{value / 1e6:,.2f} million {shown}"
-    if abs(value) >= 100 or value == int(value):
-        return f"{value:,.0f} {shown}"
-    return f"{value:,.2f} {shown}"
+    factor, name, decimals = quantity_scale(value, unit)
+    return f"{value / factor:,.{decimals}f} {name}"

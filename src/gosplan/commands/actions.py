@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
-from rich.table import Table
 
+from gosplan import terminal
 from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 app = typer.Typer(help="The action plan: proposals from the review's findings, accepted and tracked.",
                   no_args_is_help=True)
@@ -17,12 +19,15 @@ LIST_COLUMNS = ["id", "status", "title", "owner_unit", "indicator", "unit", "per
 
 
 def _show(frame: pd.DataFrame, title: str) -> None:
-    table = Table(title=title, title_justify="left", show_lines=False)
-    for name in ("Id", "Status", "Action", "Owner", "Due", "Check"):
-        table.add_column(name, justify="right" if name == "Id" else "left", overflow="fold")
+    table = terminal.table(title, caption="The measurable check of each action is in --format csv or json.")
+    terminal.number(table, "Id")
+    terminal.text(table, "Status", min_width=8)
+    terminal.text(table, "Action", min_width=24, wrap=True)
+    terminal.text(table, "Owner", min_width=10)
+    terminal.number(table, "Due")
     for r in frame.itertuples(index=False):
-        table.add_row(str(r.id), str(r.status), str(r.title), str(r.owner_unit), str(r.due), str(r.check))
-    console.print(table)
+        table.add_row(str(r.id), str(r.status), str(r.title), str(r.owner_unit), str(r.due))
+    terminal.show(console, table)
 
 
 def _one(action: dict, verb: str) -> None:
@@ -121,10 +126,15 @@ def track(
     frame = track_actions(open_service(db), period)
     if emit(frame, fmt):
         return
-    table = Table(title=f"Accepted actions against {period}", title_justify="left")
-    for name in ("Id", "Action", "Status", "Metric", "At acceptance", "Now", "Verdict"):
-        table.add_column(name, overflow="fold")
+    table = terminal.table(f"Accepted actions against {period}")
+    terminal.number(table, "Id")
+    terminal.text(table, "Action", min_width=20, wrap=True)
+    terminal.text(table, "Status", min_width=8)
+    terminal.text(table, "Metric", min_width=8, wrap=True)
+    terminal.number(table, "Then")
+    terminal.number(table, "Now")
+    terminal.text(table, "Verdict", min_width=8, wrap=True)
     for r in frame.itertuples(index=False):
         table.add_row(str(r.id), str(r.title), str(r.status), str(r.metric), f"{r.baseline:.2f}", f"{r.now:.2f}",
                       str(r.verdict))
-    console.print(table)
+    terminal.show(console, table)

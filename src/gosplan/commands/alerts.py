@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import shlex
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
-from rich.table import Table
 
+from gosplan import terminal
 from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
-from gosplan.runner import Runner
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 app = typer.Typer(help="Alerts from forecasts and exception detection, escalating up the hierarchy until "
                        "acknowledged.")
@@ -18,19 +20,25 @@ COLUMNS = ["id", "status", "severity", "indicator", "unit", "period", "kind", "s
            "escalation_level", "escalated_to", "path", "acknowledged_by", "resolved_by"]
 
 
-def _show(frame: pd.DataFrame, title: str) -> None:
-    table = Table(title=title, title_justify="left")
-    for name in ("Id", "Status", "Severity", "Indicator", "Unit", "Period", "Kind", "Message", "Raised",
-                 "Escalation"):
-        table.add_column(name, justify="right" if name == "Id" else "left", overflow="fold")
+def _show(frame: pd.DataFrame, title: str, with_status: bool = True) -> None:
+    table = terminal.table(title, caption="Escalation: from the alert's unit up the hierarchy; in bold, the unit "
+                                          "holding the alert now.")
+    terminal.number(table, "Id")
+    for name in ("Status", "Severity", "Indicator")[0 if with_status else 1:]:
+        terminal.text(table, name, min_width=5)
+    terminal.number(table, "Month")
+    terminal.text(table, "Alert", min_width=20, wrap=True)
+    terminal.text(table, "Escalation", min_width=12, wrap=True)
     for r in frame.itertuples(index=False):
         colour = "red" if r.severity == "critical" else "yellow"
         # The escalation path with the unit now holding the alert in bold.
         steps = str(r.path).split(" > ")
         path = " > ".join(f"[bold]{s}[/]" if i == int(r.escalation_level) else s for i, s in enumerate(steps))
-        table.add_row(str(r.id), str(r.status), f"[{colour}]{r.severity}[/]", str(r.indicator), str(r.unit),
-                      str(r.period), str(r.kind), str(r.message), str(r.raised), path)
-    console.print(table)
+        table.add_row(str(r.id), *([str(r.status)] if with_status else []), f"[{colour}]{r.severity}[/]",
+                      str(r.indicator), str(r.period),
+                      f"{r.kind}: {r.message}" if r.kind not in str(r.message) else str(r.message),
+                      path)
+    terminal.show(console, table)
 
 
 @app.callback(invoke_without_command=True)
@@ -48,13 +56,28 @@ def list_alerts(
         return
     from gosplan.service.forecasts import list_alerts as stored
 
-    frame = stored(open_service(db), as_of=as_of, open_only=open_only, unit=unit)
+    service = open_service(db)
+    frame = stored(service, as_of=as_of, open_only=open_only, unit=unit)
     if emit(frame, fmt, COLUMNS):
         return
     if frame.empty:
-        console.print("No alerts." + ("" if open_only else " Raise them with: gosplan alerts raise --as-of YYYY-MM"))
+        console.print(_none_message(service, open_only, unit, db), soft_wrap=True, highlight=False)
         return
-    _show(frame, f"{len(frame)} {'open ' if open_only else ''}alerts (bold: where each one stands now)")
+    _show(frame, f"{len(frame)} {'open ' if open_only else ''}alerts, most urgent first", with_status=not open_only)
+
+
+def _none_message(service, open_only: bool, unit: str | None, db: str | None) -> str:
+    """Why the list is empty, and how alerts come about."""
+    from gosplan.service.forecasts import list_alerts as stored
+
+    flag = f" --db {shlex.quote(db)}" if db else ""
+    where = f" for {unit}" if unit else ""
+    if open_only and not stored(service, open_only=False, unit=unit).empty:
+        return (f"No open alerts{where}: every alert has been acknowledged or resolved "
+                f"(list them: gosplan alerts{flag}).")
+    return (f"No {'open ' if open_only else ''}alerts{where}. Alerts are raised from the forecasts and the "
+            f"exception checks by: gosplan alerts raise --as-of YYYY-MM{flag} (the last month reported, "
+            "e.g. 2023-06 in the demo).")
 
 
 @app.command("raise")
@@ -68,6 +91,7 @@ def raise_(
     db: DbOption = None,
 ) -> None:
     """Forecast, detect exceptions and store the new alerts (an alert already stored is not repeated)."""
+    from gosplan.runner import Runner
     from gosplan.service.forecasts import raise_alerts
 
     service = open_service(db)

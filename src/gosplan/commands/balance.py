@@ -14,26 +14,37 @@ These take ``--format table|csv|json``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
-import pandas as pd
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from gosplan.commands._common import DbOption, FormatOption, emit, open_service
-from gosplan.engines.balance.readers import read_table
-from gosplan.engines.balance.table import IOTable
+from gosplan import terminal
+from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
 from gosplan.errors import GosplanError
-from gosplan.runner import Runner
-from gosplan.service.balance import quiet_highs
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from gosplan.engines.balance.table import IOTable
 
 app = typer.Typer(
     help="Input-output balances: check a table, key sectors, extraction, shocks, plan balancing.",
     no_args_is_help=True,
 )
-console = Console()
+
+
+def read_table(path: Path, year: int | None = None) -> IOTable:
+    """The engine's table reader, imported (with numpy, scipy and pandas) when a command runs."""
+    from gosplan.engines.balance.readers import read_table as read
+
+    return read(path, year=year)
+
+
+def quiet_highs() -> None:
+    from gosplan.service.balance import quiet_highs as quiet
+
+    quiet()
 
 TableArg = Annotated[Path, typer.Argument(help="flows CSV, OECD CSV, BEA use XLSX or flows Parquet")]
 YearOpt = Annotated[int | None, typer.Option(help="sheet (year) of a BEA workbook")]
@@ -78,14 +89,19 @@ def _write(frame: pd.DataFrame, out: Path | None) -> None:
 
 
 def _show(frame: pd.DataFrame, title: str, top: int) -> None:
-    table = Table(title=title, show_lines=False)
-    table.add_column(str(frame.index.name or ""), style="bold")
+    table = terminal.table(title)
+    terminal.text(table, str(frame.index.name or ""), min_width=10, wrap=True, style="bold")
     for column in frame.columns:
-        table.add_column(str(column), justify="right" if frame[column].dtype.kind in "fiu" else "left")
+        if frame[column].dtype.kind in "fiu":
+            terminal.number(table, str(column).replace("_", " "))
+        else:
+            terminal.text(table, str(column).replace("_", " "), min_width=6, wrap=True)
+    import numpy as np
+
     for label, row in frame.head(top).iterrows():
         cells = [f"{v:,.4g}" if isinstance(v, float | np.floating) else str(v) for v in row.to_numpy()]
         table.add_row(str(label), *cells)
-    console.print(table)
+    terminal.show(console, table)
     if len(frame) > top:
         console.print(f"[dim]... {len(frame) - top:,} more rows (use --out to save all)[/]")
 
@@ -141,6 +157,8 @@ def extract(
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address or processes[:N]")] = None,
 ) -> None:
     """Hypothetical extraction: output lost without each sector (or each --group)."""
+    from gosplan.runner import Runner
+
     io = _load(table, year)
     groups = None
     if group:
@@ -211,6 +229,9 @@ def plan(
     ] = False,
 ) -> None:
     """Balance a plan: the largest fulfilment of final-demand targets within capacities (LP)."""
+    import numpy as np
+    import pandas as pd
+
     quiet_highs()
     io = _load(table, year)
     try:
@@ -244,6 +265,8 @@ StoredTableOpt = Annotated[str | None, typer.Option("--table", help="stored tabl
 
 def table_frames(io: IOTable) -> dict[str, pd.DataFrame]:
     """The store's frames (``Z``, ``Y``, ``V``, ``x``, ``labour``) of a table read from a file."""
+    import pandas as pd
+
     x = io._require("x", "the table needs gross output")
     Z = io.Z if io.Z is not None else io.A @ sp_diags(x)
     labels = [str(s) for s in io.labels]
@@ -287,7 +310,7 @@ def import_table(
     if not report.ok:
         _show(report.to_frame().set_index("severity"), f"{table.name}: not stored", top=50)
         raise typer.Exit(code=1)
-    summary = open_service(db).store.write_io_table(name, table_year, table_frames(io), source=str(table))
+    summary = open_service(db, create=True).store.write_io_table(name, table_year, table_frames(io), source=str(table))
     console.print(f"stored {name!r} ({io.n} sectors, {summary.total:,} cells) from {table}")
 
 
@@ -299,12 +322,14 @@ def import_capacities(
     db: DbOption = None,
 ) -> None:
     """Store sector capacities (and labour available) for a year."""
+    import pandas as pd
+
     frame = pd.read_csv(path, dtype={"sector": str})
     if "year" not in frame:
         if capacity_year is None:
             raise typer.BadParameter("the file has no year column: give --year")
         frame["year"] = capacity_year
-    summary = open_service(db).store.write_capacities(frame)
+    summary = open_service(db, create=True).store.write_capacities(frame)
     console.print(f"capacities: {summary.new} new, {summary.updated} updated, {summary.unchanged} unchanged")
 
 

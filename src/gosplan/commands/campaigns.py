@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
+from gosplan import terminal
 from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
-from gosplan.model import month_label
 
 app = typer.Typer(help="Movements (campaigns): spread, reach forecast and effect on output per worker.",
                   no_args_is_help=True)
@@ -23,13 +22,17 @@ def list_(fmt: FormatOption = "table", db: DbOption = None) -> None:
     frame = campaign_list(open_service(db))
     if emit(frame, fmt, LIST_COLUMNS):
         return
-    table = Table(title="Movements", title_justify="left")
-    for name in ("Name", "Started", "At", "Indicator", "Joined", "Last join"):
-        table.add_column(name, justify="right" if name == "Joined" else "left")
+    table = terminal.table("Movements", caption="Joined: units that joined, of those that could.")
+    terminal.text(table, "Name", min_width=16)
+    terminal.number(table, "Started")
+    terminal.text(table, "At", min_width=8)
+    terminal.text(table, "Indicator", min_width=8)
+    terminal.number(table, "Joined")
+    terminal.number(table, "Last join")
     for r in frame.itertuples(index=False):
         table.add_row(str(r.name), str(r.start), str(r.origin_unit), str(r.indicator),
                       f"{r.members} of {r.eligible} ({100 * r.share_joined:.0f} %)", str(r.last_join or "–"))
-    console.print(table)
+    terminal.show(console, table)
 
 
 @app.command()
@@ -41,6 +44,7 @@ def show(
 ) -> None:
     """A movement's members, Bass fit and reach forecast, and the effect of joining with its interval
     (csv: the reach forecast; json: everything)."""
+    from gosplan.model import month_label
     from gosplan.service.campaigns import campaign_view
 
     view = campaign_view(open_service(db), name, horizon=horizon)
@@ -98,7 +102,7 @@ def import_(
     db: DbOption = None,
 ) -> None:
     """Import campaigns or their members (the kind is told from the header), checked like reports."""
-    result = open_service(db).import_file(path)
+    result = open_service(db, create=True).import_file(path)
     if result.kind not in ("campaigns", "campaign_members"):
         console.print(f"[yellow]note:[/] {path} held {result.kind}, imported as such")
     console.print(f"[green]{path}[/]: {result.kind}: {result.rows:,} rows — {result.new:,} new, "

@@ -5,19 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
+from gosplan import terminal
 from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
-from gosplan.quantities import format_quantity
-from gosplan.runner import Runner
 
 COLUMNS = ["indicator", "unit", "unit_name", "uom", "year", "target", "actual_to_date", "expected_total",
            "expected_fulfilment", "lower_80", "upper_80", "lower_95", "upper_95", "p_attain", "shortfall",
            "required_monthly_rate", "rate_to_date", "months_remaining", "method"]
-
-
-def _range(low: float, high: float, uom: str) -> str:
-    return f"{format_quantity(low, uom)} – {format_quantity(high, uom)}"
 
 
 def command(
@@ -30,6 +24,7 @@ def command(
     db: DbOption = None,
 ) -> None:
     """Year-end forecast of each annual target: expected total, 80/95 % intervals, P(attain), rates."""
+    from gosplan.runner import Runner
     from gosplan.service.forecasts import forecast
 
     service = open_service(db)
@@ -40,18 +35,27 @@ def command(
     table = table[table["depth"].between(base, base + max(depth, 0))]
     if emit(table, fmt, COLUMNS):
         return
-    title = f"Year-end forecast as of {as_of}, {service.units().set_index('code').loc[unit, 'name']}"
-    out = Table(title=title, title_justify="left")
-    for name in ("Indicator", "Unit", "Target", "Expected", "80 % interval", "95 % interval", "P(attain)",
-                 "Needed a month", "So far a month"):
-        out.add_column(name, justify="left" if name in ("Indicator", "Unit") else "right")
+    names = service.units().set_index("code")["name"]
+    several_units = table["unit"].nunique() > 1
+    title = f"Year-end forecast as of {as_of}, {names.loc[unit]}"
+    out = terminal.table(title, caption="Target for the year; expected total and its 80 % interval (95 % in "
+                                        "--format csv); P(attain): probability of reaching the target; need/mo and "
+                                        "so far/mo: the monthly rate the rest of the year needs, and the rate so far.")
+    terminal.text(out, "Indicator (unit)", min_width=12, wrap=True)
+    if several_units:
+        terminal.text(out, "Unit", min_width=10, wrap=True)
+    for name in ("Target", "Expected", "%", "80 % interval", "P(attain)", "Need/mo", "So far/mo"):
+        terminal.number(out, name)
     for r in table.itertuples(index=False):
-        uom = str(r.uom)
         p = float(r.p_attain)
         colour = "green" if p >= 0.8 else "yellow" if p >= 0.5 else "red"
-        needed = format_quantity(r.required_monthly_rate, uom) if r.months_remaining else "–"
-        out.add_row(str(r.indicator_name), str(r.unit_name), format_quantity(r.target, uom),
-                    f"{format_quantity(r.expected_total, uom)} ({100 * r.expected_fulfilment:.0f} %)",
-                    _range(r.lower_80, r.upper_80, uom), _range(r.lower_95, r.upper_95, uom),
-                    f"[{colour}]{p:.2f}[/]", needed, format_quantity(r.rate_to_date, uom))
-    console.print(out)
+        values, label = terminal.scaled([r.target, r.expected_total, r.lower_80, r.upper_80,
+                                         r.required_monthly_rate if r.months_remaining else None, r.rate_to_date],
+                                        str(r.uom))
+        target, expected, low, high, needed, so_far = values
+        cells = [terminal.labelled(str(r.indicator_name), label)]
+        if several_units:
+            cells.append(str(r.unit_name))
+        out.add_row(*cells, target, expected, f"{100 * r.expected_fulfilment:.0f} %", f"{low} – {high}",
+                    f"[{colour}]{p:.2f}[/]", needed, so_far)
+    terminal.show(console, out)

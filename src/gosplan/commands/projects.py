@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
-from gosplan.review.format import is_missing
+from gosplan import terminal
+from gosplan.commands._common import DbOption, FormatOption, console, emit, is_missing, open_service
 
 STATUS_STYLES = {"on time": "green", "slipping": "bold yellow", "late": "bold red"}
 COLUMNS = ["project", "name", "unit", "as_of", "percent_complete", "planned_percent", "spi", "cpi", "spi_t",
@@ -37,16 +36,19 @@ def command(
     if status.empty:
         console.print(f"[green]No project is slipping or late as of {month}.[/]")
         return
-    table = Table(title=f"Construction projects as of {month} (money in the budget's unit)", title_justify="left")
-    for name in ("Project", "Done", "Planned", "SPI", "CPI", "SPI(t)", "Budget", "EAC", "Planned end",
-                 "Forecast end (range)", "Status"):
-        table.add_column(name, justify="left" if name in ("Project", "Status") else "right")
+    table = terminal.table(f"Construction projects as of {month}",
+                           caption="Done: % of the work; SPI(t): schedule performance (time), CPI: cost performance "
+                                   "(below 1: behind, over budget); budget and estimate at completion are in "
+                                   "--format csv.")
+    terminal.text(table, "Project", min_width=14, wrap=True)
+    for name in ("Done", "SPI(t)", "CPI", "Planned end", "Forecast end"):
+        terminal.number(table, name)
+    terminal.text(table, "Status", min_width=7)
     for r in status.itertuples(index=False):
         forecast = r.forecast_end or "–"
         if r.forecast_end_early and r.forecast_end_late and r.forecast_end_early != r.forecast_end_late:
             forecast += f" ({r.forecast_end_early}..{r.forecast_end_late})"
         style = STATUS_STYLES.get(r.status, "")
-        table.add_row(str(r.name), f"{r.percent_complete:.1f} %", f"{r.planned_percent:.1f} %", _num(r.spi),
-                      _num(r.cpi), _num(r.spi_t), _num(r.bac, 0), _num(r.eac, 0), str(r.planned_end), forecast,
-                      f"[{style}]{r.status}[/]" if style else str(r.status))
-    console.print(table)
+        table.add_row(str(r.name), f"{r.percent_complete:.1f} %", _num(r.spi_t), _num(r.cpi), str(r.planned_end),
+                      forecast, f"[{style}]{r.status}[/]" if style else str(r.status))
+    terminal.show(console, table)

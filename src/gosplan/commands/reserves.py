@@ -5,11 +5,17 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
-from gosplan.quantities import format_quantity
-from gosplan.review.format import is_missing
+from gosplan import terminal
+from gosplan.commands._common import (
+    DbOption,
+    FormatOption,
+    console,
+    emit,
+    format_quantity,
+    is_missing,
+    open_service,
+)
 
 COLUMNS = ["unit", "name", "sector", "province", "indicator", "uom", "output", "efficiency", "potential_output",
            "output_reserve", "reserve_share", "status", "malmquist", "efficiency_change", "technical_change",
@@ -39,16 +45,22 @@ def command(
         return
     shown = table.sort_values("reserve_share", ascending=False).head(limit)
     compared = f", Malmquist against {view.compared_with}" if view.compared_with else ""
-    out = Table(title=f"Reserves in {view.period} ({view.rts.upper()}, output orientation{compared}); "
-                      f"{len(table)} units, largest reserve first", title_justify="left")
-    for name in ("Unit", "Sector", "Efficiency", "Output", "Reserve", "Reserve %", "Malmquist", "Learn from"):
-        out.add_column(name, justify="left" if name in ("Unit", "Sector", "Learn from") else "right",
-                       overflow="fold")
+    out = terminal.table(f"Reserves in {view.period} ({view.rts.upper()}, output orientation{compared}); "
+                         f"{len(table)} units, largest reserve first",
+                         caption="Eff.: DEA efficiency against the best of the sector; reserve: how much more the "
+                                 "unit could produce with its inputs; Malm.: Malmquist index (> 1: improved).")
+    terminal.text(out, "Unit", min_width=14, wrap=True)
+    terminal.text(out, "Sector", min_width=6)
+    for name in ("Eff.", "Output", "Reserve", "%", "Malm."):
+        terminal.number(out, name)
+    terminal.text(out, "Learn from", min_width=10, wrap=True)
     for r in shown.itertuples(index=False):
-        out.add_row(str(r.name), str(r.sector), _ratio(r.efficiency), format_quantity(float(r.output), r.uom),
-                    format_quantity(float(r.output_reserve), r.uom), f"{100 * float(r.reserve_share):.1f} %",
-                    _ratio(r.malmquist), str(r.learn_from) or "–")
-    console.print(out)
+        out.add_row(str(r.name), str(r.sector), _ratio(r.efficiency),
+                    terminal.compact(format_quantity(float(r.output), r.uom)),
+                    terminal.compact(format_quantity(float(r.output_reserve), r.uom)),
+                    f"{100 * float(r.reserve_share):.1f} %", _ratio(r.malmquist),
+                    ", ".join(str(r.learn_from).split(",")) if str(r.learn_from) else "–")
+    terminal.show(console, out)
     total = view.table.groupby(["indicator", "uom"])["output_reserve"].sum()
     console.print("Untapped output: " + "; ".join(f"{ind} {format_quantity(float(v), uom)}"
                                                   for (ind, uom), v in total.items()))

@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
-from rich.table import Table
 
-from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
-from gosplan.quantities import format_quantity
-from gosplan.runner import Runner
+from gosplan import terminal
+from gosplan.commands._common import DbOption, FormatOption, console, emit, format_quantity, open_service
+
+
+def tq(value: float, uom: str) -> str:
+    return terminal.compact(format_quantity(value, uom))
 
 
 def command(
@@ -26,6 +27,9 @@ def command(
     db: DbOption = None,
 ) -> None:
     """Distribution of the grain total under abnormal weather and the value of candidate measures."""
+    import pandas as pd
+
+    from gosplan.runner import Runner
     from gosplan.service.risk import measures_file, normal_and_expected, weather_risk
 
     service = open_service(db)
@@ -40,32 +44,38 @@ def command(
         return
     t = result.summary()
     when = f", weather observed to {risk.as_of}" if risk.as_of else ""
-    head = Table(title=f"Grain {year}: {t['n_scenarios']:,} weather scenarios{when}", title_justify="left")
-    head.add_column("Measure")
-    head.add_column("Value", justify="right")
-    for label, value in (("Target", format_quantity(t["target"], "t")),
-                         ("Normal-weather output", format_quantity(t["normal_total"], "t")),
-                         ("Expected output", format_quantity(t["expected_total"], "t")),
-                         ("5 % / 50 % / 95 % quantiles", " / ".join(format_quantity(t[q], "t")
+    head = terminal.table(f"Grain {year}: {t['n_scenarios']:,} weather scenarios{when}")
+    terminal.text(head, "Measure", min_width=20)
+    terminal.number(head, "Value")
+    for label, value in (("Target", tq(t["target"], "t")),
+                         ("Normal-weather output", tq(t["normal_total"], "t")),
+                         ("Expected output", tq(t["expected_total"], "t")),
+                         ("5 % / 50 % / 95 % quantiles", " / ".join(tq(t[q], "t")
                                                                     for q in ("q05", "q50", "q95"))),
                          ("P(target met)", f"{t['p_target_met']:.2f}"),
-                         ("Expected shortfall", format_quantity(t["expected_shortfall"], "t"))):
+                         ("Expected shortfall", tq(t["expected_shortfall"], "t"))):
         head.add_row(label, value)
-    console.print(head)
+    terminal.show(console, head)
     provinces = normal_and_expected(risk)
-    table = Table(title="By province", title_justify="left")
-    for name in ("Province", "Normal output", "Expected output", "Expected loss", "Observed episode loss"):
-        table.add_column(name, justify="left" if name == "Province" else "right")
+    table = terminal.table("By province", caption="Loss: expected loss as a share of normal output; episode: the "
+                                                  "loss from the weather observed so far.")
+    terminal.text(table, "Province", min_width=12, wrap=True)
+    for name in ("Normal", "Expected", "Loss", "Episode"):
+        terminal.number(table, name)
     for r in provinces.itertuples(index=False):
-        table.add_row(str(r.province_name), format_quantity(r.normal_output, "t"),
-                      format_quantity(r.expected_output, "t"), f"{100 * r.loss_share:.1f} %",
-                      format_quantity(r.observed_loss, "t"))
-    console.print(table)
-    ranking = Table(title="Candidate measures, best value for money first", title_justify="left")
-    for name in ("#", "Measure", "Area", "Cost", "Shortfall reduction", "per unit of cost", "P(target met)"):
-        ranking.add_column(name, justify="left" if name == "Measure" else "right")
+        table.add_row(str(r.province_name), tq(r.normal_output, "t"),
+                      tq(r.expected_output, "t"), f"{100 * r.loss_share:.1f} %",
+                      tq(r.observed_loss, "t"))
+    terminal.show(console, table)
+    ranking = terminal.table("Candidate measures, best value for money first",
+                             caption="Reduction: of the expected shortfall; per cost: per unit of cost; P: of "
+                                     "meeting the target with the measure.")
+    terminal.number(ranking, "#")
+    terminal.text(ranking, "Measure", min_width=16, wrap=True)
+    for name in ("Area", "Cost", "Reduction", "Per cost", "P"):
+        terminal.number(ranking, name)
     for r in result.measures.head(15).itertuples(index=False):
         ranking.add_row(str(r.rank), str(r.measure), f"{r.area:,.0f} ha", f"{r.cost:,.0f}",
-                        format_quantity(r.shortfall_reduction, "t"), f"{r.reduction_per_cost:.3f} t",
+                        tq(r.shortfall_reduction, "t"), f"{r.reduction_per_cost:.3f} t",
                         f"{r.p_target_met:.2f}")
-    console.print(ranking)
+    terminal.show(console, ranking)

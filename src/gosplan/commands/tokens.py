@@ -5,26 +5,24 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from gosplan.service import Service
-from gosplan.service.accounts import ROLES, create_token, list_tokens, revoke_token
+from gosplan import terminal
+from gosplan.commands._common import ROLE_HELP, DbOption, console, open_service
 
 app = typer.Typer(help="API tokens: create, revoke, list.", no_args_is_help=True)
-console = Console()
-DbOption = Annotated[str | None, typer.Option("--db", envvar="GOSPLAN_DB", help="Database URL.")]
 
 
 @app.command("create")
 def create(
     name: Annotated[str, typer.Argument(help="What the token is for, e.g. 'province-01 uploader'.")],
-    role: Annotated[str, typer.Option(help=f"One of {', '.join(ROLES)}.")] = "viewer",
+    role: Annotated[str, typer.Option(help=ROLE_HELP)] = "viewer",
     subtree: Annotated[str | None, typer.Option(help="Unit code: limit the token to this subtree.")] = None,
     db: DbOption = None,
 ) -> None:
     """Create a token and print it once: only its hash is stored."""
-    token_id, token = create_token(Service.open(db), name, role, subtree, actor="cli",
+    from gosplan.service.accounts import create_token
+
+    token_id, token = create_token(open_service(db), name, role, subtree, actor="cli",
                                    source="gosplan tokens create")
     console.print(f"Token {token_id} ({role}{', subtree ' + subtree if subtree else ''}) — copy it now, "
                   "it is not shown again:", highlight=False)
@@ -35,15 +33,21 @@ def create(
 def revoke(token_id: Annotated[int, typer.Argument(help="The token's id (see gosplan tokens list).")],
            db: DbOption = None) -> None:
     """Revoke a token; requests with it are refused from now on."""
-    revoke_token(Service.open(db), token_id, actor="cli", source="gosplan tokens revoke")
+    from gosplan.service.accounts import revoke_token
+
+    revoke_token(open_service(db), token_id, actor="cli", source="gosplan tokens revoke")
     console.print(f"Token {token_id} revoked.")
 
 
 @app.command("list")
 def list_(db: DbOption = None) -> None:
     """Show the tokens (never their secret)."""
-    table = Table("id", "name", "role", "subtree", "created by", "created", "last used", "revoked")
-    for r in list_tokens(Service.open(db)).itertuples():
+    from gosplan.service.accounts import list_tokens
+
+    table = terminal.table()
+    for header in ("id", "name", "role", "subtree", "created by", "created", "last used", "revoked"):
+        terminal.text(table, header.capitalize(), min_width=6)
+    for r in list_tokens(open_service(db)).itertuples():
         table.add_row(str(r.id), r.name, r.role, r.subtree or "(all)", r.created_by, str(r.created_at)[:19],
                       str(r.last_used_at)[:19] if r.last_used_at is not None else "", "yes" if r.revoked else "")
-    console.print(table)
+    terminal.show(console, table)

@@ -6,15 +6,11 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from gosplan.service import Service
-from gosplan.service.accounts import ROLES, add_user, list_users, set_disabled
+from gosplan import terminal
+from gosplan.commands._common import ROLE_HELP, DbOption, console, open_service
 
 app = typer.Typer(help="Accounts: add, list, disable users.", no_args_is_help=True)
-console = Console()
-DbOption = Annotated[str | None, typer.Option("--db", envvar="GOSPLAN_DB", help="Database URL.")]
 
 
 def _password(stdin: bool) -> str:
@@ -26,13 +22,15 @@ def _password(stdin: bool) -> str:
 @app.command("add")
 def add(
     name: Annotated[str, typer.Argument(help="Login name.")],
-    role: Annotated[str, typer.Option(help=f"One of {', '.join(ROLES)}.")] = "viewer",
+    role: Annotated[str, typer.Option(help=ROLE_HELP)] = "viewer",
     subtree: Annotated[str | None, typer.Option(help="Unit code: limit the account to this unit's subtree.")] = None,
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
     db: DbOption = None,
 ) -> None:
     """Create an account; the password is asked for (never echoed) or read from stdin."""
-    service = Service.open(db)
+    from gosplan.service.accounts import add_user
+
+    service = open_service(db)
     add_user(service, name, _password(password_stdin), role, subtree, actor="cli", source="gosplan users add")
     console.print(f"User [bold]{name}[/] added ({role}{', subtree ' + subtree if subtree else ''}).")
 
@@ -40,22 +38,30 @@ def add(
 @app.command("list")
 def list_(db: DbOption = None) -> None:
     """Show every account."""
-    users = list_users(Service.open(db))
-    table = Table("name", "role", "subtree", "disabled", "created")
+    from gosplan.service.accounts import list_users
+
+    users = list_users(open_service(db))
+    table = terminal.table()
+    for header in ("name", "role", "subtree", "disabled", "created"):
+        terminal.text(table, header.capitalize(), min_width=6)
     for r in users.itertuples():
         table.add_row(r.name, r.role, r.subtree or "(all)", "yes" if r.disabled else "", str(r.created_at)[:19])
-    console.print(table)
+    terminal.show(console, table)
 
 
 @app.command("disable")
 def disable(name: Annotated[str, typer.Argument(help="Login name.")], db: DbOption = None) -> None:
     """Disable an account (its sessions end at their next request)."""
-    set_disabled(Service.open(db), name, True, actor="cli", source="gosplan users disable")
+    from gosplan.service.accounts import set_disabled
+
+    set_disabled(open_service(db), name, True, actor="cli", source="gosplan users disable")
     console.print(f"User [bold]{name}[/] disabled.")
 
 
 @app.command("enable")
 def enable(name: Annotated[str, typer.Argument(help="Login name.")], db: DbOption = None) -> None:
     """Enable a disabled account again."""
-    set_disabled(Service.open(db), name, False, actor="cli", source="gosplan users enable")
+    from gosplan.service.accounts import set_disabled
+
+    set_disabled(open_service(db), name, False, actor="cli", source="gosplan users enable")
     console.print(f"User [bold]{name}[/] enabled.")

@@ -139,8 +139,17 @@ def _validate(store: Store, kind: str, frame: pd.DataFrame, *, name: str, today:
     return clean.reset_index(drop=True)
 
 
-def write_template(kind: str, path: str | Path) -> None:
-    """An file with the columns ``kind`` expects and one example row (.csv, .xlsx or .parquet)."""
+def write_template(kind: str, path: str | Path, store: Store | None = None) -> None:
+    """A file with the columns ``kind`` expects and one example row (.csv, .xlsx or .parquet).
+
+    With a ``store`` that holds data, the example row is valid against it (see
+    :func:`gosplan.ingest.examples.example_row`), so the template imports as it is.
+    """
     if kind not in SPECS:
         raise ValueError(f"unknown kind {kind!r}; one of {', '.join(KINDS)}")
-    write_table(template(kind), path)
+    from .examples import example_row
+
+    frame = template(kind)
+    if store is not None:
+        frame = pd.DataFrame([example_row(kind, store)], columns=frame.columns)
+    write_table(frame, path)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,9 +11,19 @@ from typing import Any
 import pandas as pd
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, select
+from sqlalchemy import Connection, Engine, create_engine, event, func, inspect, select
+from sqlalchemy.exc import OperationalError
 
-from gosplan.errors import NotFound, Problem, ValidationError
+from gosplan.dburl import (
+    database_name,
+    default_url,
+    describe_server,
+    how_to_create,
+    normalise_url,
+    require_existing_file,
+    sqlite_path,
+)
+from gosplan.errors import GosplanError, NotFound, Problem, ValidationError
 from gosplan.model import ACTION_COLUMNS, ACTION_STATUSES, Period
 from gosplan.store import schema
 from gosplan.store._accounts import AccountMixin
@@ -31,9 +40,8 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 _ACTION_FIELDS = [c for c in ACTION_COLUMNS if c not in ("id", "created_at")] + ["details"]
 
 
-def default_url() -> str:
-    """``GOSPLAN_DB`` if set, else an SQLite file ``gosplan.db`` in the current directory."""
-    return os.environ.get("GOSPLAN_DB") or f"sqlite:///{Path.cwd() / 'gosplan.db'}"
+#: Seconds to wait for a PostgreSQL server before saying it cannot be reached.
+CONNECT_TIMEOUT = 10
 
 
 def _sqlite_pragmas(engine: Engine) -> None:
@@ -78,17 +86,59 @@ class Store(ReferenceMixin, TargetMixin, ReportMixin, ProjectMixin, AccountMixin
         self.url = url
 
     @classmethod
-    def open(cls, url: str | None = None) -> Store:
-        """Connect to ``url`` (default: :func:`default_url`) and create or upgrade the schema."""
-        url = url or default_url()
+    def open(cls, url: str | None = None, *, create: bool = True) -> Store:
+        """Connect to ``url`` (default: :func:`default_url`) and create or upgrade the schema.
+
+        A plain file path is taken as an SQLite file. With ``create=False`` a missing SQLite file or a
+        database without gosplan's tables raises :class:`~gosplan.errors.NotFound` instead of becoming
+        a new, empty store (what read-only commands want). A PostgreSQL database that does not exist, or a
+        server that cannot be reached, raises :class:`~gosplan.errors.GosplanError` saying how to mend it.
+        """
+        url = normalise_url(url) if url else default_url()
+        if not create:
+            require_existing_file(url, None if url == default_url() else url)
+        path = sqlite_path(url)
+        if path is not None and not path.parent.is_dir():
+            raise GosplanError(f"cannot create the store {path}: the folder {path.parent} does not exist")
         if url.startswith("sqlite"):
             engine = create_engine(url)
             _sqlite_pragmas(engine)
         else:
-            engine = create_engine(url, pool_pre_ping=True)
+            engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT}
+                                   if "connect_timeout" not in url else {})
         store = cls(engine, url)
-        store.upgrade()
+        try:
+            if not create and not store.has_schema():
+                engine.dispose()
+                raise NotFound(f"the database {store.display_url} holds no gosplan store; "
+                               f"make one with {how_to_create(url)}")
+            store.upgrade()
+        except OperationalError as exc:
+            engine.dispose()
+            raise _connection_error(url, exc) from None
         return store
+
+    def has_schema(self) -> bool:
+        """Whether gosplan's tables are there (the database has been made a store by a migration)."""
+        with self.engine.connect() as conn:
+            return inspect(conn).has_table("alembic_version")
+
+    def is_empty(self) -> bool:
+        """Whether no table of the store holds a row (meta data and derived tables aside)."""
+        with self.engine.connect() as conn:
+            names = set(inspect(conn).get_table_names()) - schema.DERIVED_TABLES - {"meta"}
+            tables = [table for table in schema.metadata.sorted_tables if table.name in names]
+            return not any(conn.execute(select(func.count()).select_from(t)).scalar_one() for t in tables)
+
+    def drop_schema(self) -> None:
+        """Drop gosplan's tables (and only those) with everything in them, e.g. to rebuild the demo.
+
+        Tables of other applications in the same database or schema are left alone.
+        """
+        with self.engine.begin() as conn:
+            schema.metadata.drop_all(conn, checkfirst=True)
+            if inspect(conn).has_table("alembic_version"):
+                conn.exec_driver_sql("DROP TABLE alembic_version")
 
     def upgrade(self, revision: str = "head") -> None:
         """Apply the shipped Alembic migrations up to ``revision``."""
@@ -113,7 +163,12 @@ class Store(ReferenceMixin, TargetMixin, ReportMixin, ProjectMixin, AccountMixin
         self.close()
 
     def __repr__(self) -> str:
-        return f"Store({self.engine.url.render_as_string(hide_password=True)!r})"
+        return f"Store({self.display_url!r})"
+
+    @property
+    def display_url(self) -> str:
+        """The URL without its password, for messages."""
+        return self.engine.url.render_as_string(hide_password=True)
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
@@ -209,6 +264,32 @@ class Store(ReferenceMixin, TargetMixin, ReportMixin, ProjectMixin, AccountMixin
                     rows = [tuple(r) for r in c.execute(select(table)).all()]
                     tables[table.name] = sorted(rows, key=repr)
         return tables
+
+
+def _connection_error(url: str, exc: OperationalError) -> GosplanError:
+    """What went wrong opening ``url``, and how to mend it, in one sentence."""
+    reason = str(getattr(exc, "orig", exc) or exc).strip()
+    if url.startswith("sqlite"):
+        return GosplanError(f"cannot open the SQLite store {sqlite_path(url) or url}: {reason.splitlines()[0]}")
+    server = describe_server(url)
+    name = database_name(url)
+    if "does not exist" in reason and f'database "{name}"' in reason:
+        host, _, port = server.rpartition(":")
+        return GosplanError(f"the PostgreSQL database {name!r} does not exist on {server}; create it with "
+                            f"`createdb -h {host} -p {port} {name}` (add -U USER as needed) and run the command again")
+    if "refused" in reason or "timeout" in reason or "could not translate host name" in reason:
+        return GosplanError(f"cannot reach the PostgreSQL server at {server}: is it running, and are the host "
+                            f"and port right? ({_last_line(reason)})")
+    return GosplanError(f"cannot open the PostgreSQL database {name!r} on {server}: {_last_line(reason)}")
+
+
+def _last_line(reason: str) -> str:
+    """The informative part of a libpq message (after "FATAL:" or the last "failed:")."""
+    line = reason.splitlines()[0]
+    for marker in ("FATAL:", "failed:"):
+        if marker in line:
+            line = line.rsplit(marker, 1)[1]
+    return line.strip()
 
 
 def _action_row(record: dict[str, Any], row: int | None, partial: bool = False) -> dict[str, Any]:

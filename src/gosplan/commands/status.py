@@ -1,0 +1,77 @@
+"""``gosplan status`` (plan fulfilment to date) and ``gosplan history`` (every revision of a unit's reports)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from gosplan.commands._common import DbOption, FormatOption, console, emit, get_console, open_service
+
+BY = ("indicator", "sector", "unit")
+WINDOWS = ("ytd", "period")
+
+
+def _choice(allowed: tuple[str, ...]):
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise typer.BadParameter(f"must be one of {', '.join(allowed)}, not {value!r}")
+        return value
+
+    return check
+
+
+def status_command(
+    period: Annotated[str, typer.Option(help="Month or period, e.g. 2023-06 or 2023-H1.")],
+    unit: Annotated[str | None, typer.Option(help="Unit code (default: the top of the hierarchy).")] = None,
+    sector: Annotated[str | None, typer.Option(help="Only this sector (and its sub-sectors).")] = None,
+    indicator: Annotated[str | None, typer.Option(help="Only this indicator.")] = None,
+    depth: Annotated[int | None, typer.Option(help="With --by unit: levels below the unit.")] = None,
+    by: Annotated[str, typer.Option(help="indicator, sector or unit.", callback=_choice(BY))] = "indicator",
+    window: Annotated[str, typer.Option(help="ytd (year to date) or period.", callback=_choice(WINDOWS))] = "ytd",
+    fmt: FormatOption = "table",
+    db: DbOption = None,
+) -> None:
+    """Plan fulfilment to date: target, actual, %, change on last year, required monthly rate."""
+    service = open_service(db)
+    view = service.status(period, unit=unit, sector=sector, indicator=indicator, depth=depth, by=by, window=window)
+    if emit(view.table, fmt):
+        return
+    from gosplan.review.terminal import print_fulfilment, print_sectors
+
+    title = f"{view.unit} — {view.window} — by {view.by}"
+    if view.table.empty:
+        console.print(f"[yellow]No targets or reports for {title}.[/]")
+        return
+    if by == "sector":
+        print_sectors(view.table, title, get_console())
+    else:
+        print_fulfilment(view.table, title, get_console(), extra_unit=by == "unit", key=True)
+
+
+def history_command(
+    indicator: Annotated[str, typer.Option(help="Indicator code.")],
+    unit: Annotated[str, typer.Option(help="Unit code.")],
+    period: Annotated[str | None, typer.Option(help="Month (YYYY-MM).")] = None,
+    fmt: FormatOption = "table",
+    db: DbOption = None,
+) -> None:
+    """Every revision of a unit's reports: value, who, when, from which source."""
+    frame = open_service(db).store.report_history(indicator=indicator, unit=unit, period=period)
+    if emit(frame, fmt):
+        return
+    if frame.empty:
+        console.print(f"No reports of {unit} for {indicator}" + (f" in {period}." if period else "."))
+        return
+    from gosplan import terminal
+
+    table = terminal.table(f"Reports of {unit} for {indicator}", caption="Now: the current revision.")
+    for name in ("Month", "Rev.", "Value", "Now"):
+        terminal.number(table, name)
+    terminal.text(table, "Source", min_width=8)
+    terminal.text(table, "By", min_width=6)
+    terminal.number(table, "Recorded (UTC)")
+    for r in frame.itertuples(index=False):
+        table.add_row(r.period, str(r.revision), f"{r.value:,.6g}", "yes" if r.current else "",
+                      str(r.source), str(r.recorded_by), str(r.recorded_at)[:16])
+    terminal.show(console, table)

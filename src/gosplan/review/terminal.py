@@ -37,8 +37,9 @@ def print_review_summary(review: Review, console: Console | None = None) -> None
         for name in ("Sector", "Fulfilment", "Actual", "Target", "vs last year", "Status"):
             table.add_column(name, justify="left" if name in ("Sector", "Status") else "right")
         for r in frame.itertuples(index=False):
-            table.add_row(str(r.sector_name), pct(r.fulfilment), qty(r.actual, r.uom) if r.uom else "–",
-                          qty(r.target, r.uom) if r.uom else "–", signed_pct(r.change), _status(r.status))
+            table.add_row(str(r.sector_name), shown_pct(r.fulfilment, r.fulfilment_digits),
+                          qty(r.actual, r.uom) if r.uom else "–", qty(r.target, r.uom) if r.uom else "–",
+                          change_text(r.change, r.change_note), _status(r.status))
         console.print(table)
     if "indicators" in sections:
         print_fulfilment(sections["indicators"].tables["indicators"], "Key indicators, national", console)
@@ -142,15 +143,15 @@ def _table(title: str) -> Table:
 def print_fulfilment(frame: pd.DataFrame, title: str, console: Console, label: str = "indicator_name",
                      extra_unit: bool = False) -> None:
     table = _table(title)
-    table.add_column("Unit" if extra_unit else "Indicator", min_width=9)
+    table.add_column("Unit" if extra_unit else "Indicator", min_width=8 if extra_unit else 9)
     if extra_unit:
-        table.add_column("Indicator", min_width=8)
+        table.add_column("Indicator", min_width=6)
     columns = [("Target to date", 7), ("Actual", 7), ("Fulfil- ment", 6), ("vs last year", 7), ("Year done", 5)]
     # The league (--by unit) leaves the rest-of-year column to the indicator view: 80 columns.
     columns += [] if extra_unit else [("Rest vs path", 7)]
     for name, width in columns:
         table.add_column(name, justify="right", min_width=width)
-    table.add_column("Status", min_width=9)
+    table.add_column("Status", min_width=9, no_wrap=True)
     for r in frame.itertuples(index=False):
         cells = [str(r.unit_name)] if extra_unit else []
         # Like for like (units that reported every month), so that actual / target = fulfilment.
@@ -166,7 +167,8 @@ def print_units(frame: pd.DataFrame, title: str, console: Console, gap_label: st
     for name in ("Unit", "Indicator", "Fulfilment", gap_label):
         table.add_column(name, justify="right" if name in ("Fulfilment", gap_label) else "left")
     for r in frame.itertuples(index=False):
-        table.add_row(str(r.unit_name), str(r.indicator_name), pct(r.fulfilment), qty(sign * r.gap, r.uom))
+        table.add_row(str(r.unit_name), str(r.indicator_name), shown_pct(r.fulfilment, r.fulfilment_digits),
+                      qty(sign * r.gap, r.uom))
     console.print(table)
 
 

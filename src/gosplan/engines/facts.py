@@ -128,8 +128,11 @@ def facts(inputs: FulfilmentInputs, period: str | Period, *, window: str = "ytd"
         return _lookup(table, frame, column, categories, keys)
 
     # Last year's output of every unit (the base the comparable units' share is taken of).
-    prev_all = previous[["unit", "indicator", "produced"]].rename(columns={"produced": "previous_produced"})
-    table["previous_produced"] = onto(rolled(prev_all, ["previous_produced"]), "previous_produced")
+    if previous["complete"].astype(bool).all():  # every series reported every month a year earlier
+        table["previous_produced"] = table["previous"]
+    else:
+        prev_all = previous[["unit", "indicator", "produced"]].rename(columns={"produced": "previous_produced"})
+        table["previous_produced"] = onto(rolled(prev_all, ["previous_produced"]), "previous_produced")
     # Produced by the series the annual target covers (same population as annual_target).
     planned = actual[["unit", "indicator", "produced"]].assign(
         annual=_lookup(actual, series, "annual_target", categories))

@@ -178,9 +178,13 @@ def fulfilment_parts(inputs: FulfilmentInputs, period: str | Period, *, window: 
     # Spreading targets over months leaves float dust (5317999.999999999); plans are not that precise.
     targets_up[["target", "annual_target"]] = targets_up[["target", "annual_target"]].astype(float).round(6)
     # Produced to date: every current report, complete or not (never filled, never pro-rated).
-    produced_up = hierarchy.rollup(actual[["unit", "indicator", "produced"]], ["indicator"], ["produced"],
-                                   unit_agg).drop(columns="rolled")
-    table = _outer_join([targets_up, actual_up, lfl_up, prev_up, counts_up, produced_up], categories)
+    if len(complete) == len(actual):  # every series reported every month: produced is the actual
+        table = _outer_join([targets_up, actual_up, lfl_up, prev_up, counts_up], categories)
+        table["produced"] = table["actual"]
+    else:
+        produced_up = hierarchy.rollup(actual[["unit", "indicator", "produced"]], ["indicator"], ["produced"],
+                                       unit_agg).drop(columns="rolled")
+        table = _outer_join([targets_up, actual_up, lfl_up, prev_up, counts_up, produced_up], categories)
     table["months_reported"] = _lookup(table, actual, "months_reported", categories)
     table["target_is_own"] = table["target_rolled"].to_numpy() == 0.0
     table = table.drop(columns="target_rolled")

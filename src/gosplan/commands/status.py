@@ -37,16 +37,12 @@ def status_command(
     view = service.status(period, unit=unit, sector=sector, indicator=indicator, depth=depth, by=by, window=window)
     if emit(view.table, fmt):
         return
-    from gosplan.review.terminal import print_fulfilment, print_sectors
+    from gosplan.review.terminal import print_status
 
-    title = f"{view.unit} — {view.window} — by {view.by}"
     if view.table.empty:
-        console.print(f"[yellow]No targets or reports for {title}.[/]")
+        console.print(f"[yellow]No targets or reports for {view.unit} — {view.window} — by {view.by}.[/]")
         return
-    if by == "sector":
-        print_sectors(view.table, title, get_console())
-    else:
-        print_fulfilment(view.table, title, get_console(), extra_unit=by == "unit", key=True)
+    print_status(view, get_console())
 
 
 def history_command(

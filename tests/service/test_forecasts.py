@@ -17,15 +17,13 @@ from gosplan.review import build_review
 from gosplan.review.sentences import probability_text
 from gosplan.service import Service
 from gosplan.service.actions import propose_actions
+from gosplan.service.alerts import list_alerts, raise_alerts, resolve
 from gosplan.service.forecasts import (
     FORECAST_COLUMNS,
     OUTLOOK_COLUMNS,
     forecast,
-    list_alerts,
     monthly_history,
     national_outlook,
-    raise_alerts,
-    resolve,
 )
 
 AS_OF = "2023-06"

@@ -46,7 +46,7 @@ def list_alerts(
     """The stored alerts, most urgent first, with their escalation path (unit > ... > top)."""
     if ctx.invoked_subcommand is not None:
         return
-    from gosplan.service.forecasts import list_alerts as stored
+    from gosplan.service.alerts import list_alerts as stored
 
     frame = stored(open_service(db), as_of=as_of, open_only=open_only, unit=unit)
     if emit(frame, fmt, COLUMNS):
@@ -68,7 +68,7 @@ def raise_(
     db: DbOption = None,
 ) -> None:
     """Forecast, detect exceptions and store the new alerts (an alert already stored is not repeated)."""
-    from gosplan.service.forecasts import raise_alerts
+    from gosplan.service.alerts import raise_alerts
 
     service = open_service(db)
     summary = raise_alerts(service, as_of, threshold=threshold, periods=periods,
@@ -81,7 +81,7 @@ def raise_(
 def ack(alert_id: IdArgument, by: Annotated[str, typer.Option(help="Who acknowledges it.")] = "cli",
         db: DbOption = None) -> None:
     """Acknowledge an open alert: it stays with its unit and stops escalating."""
-    from gosplan.service.forecasts import acknowledge
+    from gosplan.service.alerts import acknowledge
 
     alert = acknowledge(open_service(db), alert_id, by)
     console.print(f"Alert {alert_id} acknowledged by {by}: {alert['indicator']} at {alert['unit']} "
@@ -92,7 +92,7 @@ def ack(alert_id: IdArgument, by: Annotated[str, typer.Option(help="Who acknowle
 def resolve(alert_id: IdArgument, by: Annotated[str, typer.Option(help="Who resolves it.")] = "cli",
             db: DbOption = None) -> None:
     """Close an alert."""
-    from gosplan.service.forecasts import resolve as close
+    from gosplan.service.alerts import resolve as close
 
     alert = close(open_service(db), alert_id, by)
     console.print(f"Alert {alert_id} resolved by {by}: {alert['indicator']} at {alert['unit']}")

@@ -41,6 +41,7 @@ class WeatherRisk:
     observed_losses: pd.DataFrame
     province_names: dict[str, str]
     fitted: bool
+    measures: list[Measure]
 
 
 def province_of_units(service, units: list[str]) -> dict[str, str]:
@@ -132,14 +133,14 @@ def _weather_risk(service, year, as_of, measures, n_scenarios, seed, runner) -> 
     if as_of_text is not None:
         year_events = year_events[year_events["period"] <= as_of_text]
     known = year_events[year_events["province"].isin(exposure.provinces)].reset_index(drop=True)
-    result = model.simulate(exposure, target=grain_target(service, year),
-                            measures=default_measures(exposure, names) if measures is None else measures,
+    chosen = default_measures(exposure, names) if measures is None else list(measures)
+    result = model.simulate(exposure, target=grain_target(service, year), measures=chosen,
                             n_scenarios=n_scenarios, seed=seed, runner=runner,
                             observed=known if as_of_text else None, as_of=as_of_text)
     losses = event_losses(exposure, known[["province", "period", "kind", "severity"]], model.parameters) \
         if len(known) else pd.DataFrame(columns=["province", "normal_output", "loss", "loss_share"])
     return WeatherRisk(result, year, as_of_text, exposure, known, losses,
-                       {p: names.get(p, p) for p in exposure.provinces}, fitted)
+                       {p: names.get(p, p) for p in exposure.provinces}, fitted, chosen)
 
 
 def _normal_weather(exposure: Exposure, provincial: pd.DataFrame, events: pd.DataFrame,

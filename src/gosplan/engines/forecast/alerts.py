@@ -22,10 +22,30 @@ from gosplan.errors import Problem, ValidationError
 from gosplan.model import Period
 
 SEPARATOR = "|"
-ALERT_COLUMNS = ["series_id", "indicator", "unit", "period", "kind", "severity", "score", "message"]
+ALERT_COLUMNS = ["series_id", "indicator", "unit", "period", "kind", "severity", "score", "message", "amount",
+                 "favourable"]
 ESCALATION_COLUMNS = ["id", "unit", "level", "escalated_to", "path", "reached_top"]
 ALERT_STATUSES = ("open", "acknowledged", "resolved")
-SEVERITIES = ("warning", "critical")
+SEVERITIES = ("notable", "warning", "critical")
+CHANGE_KINDS = ("step", "slope", "outlier")
+
+
+def readable(value: float) -> str:
+    """A plain number for a message: ``2_280_000_000 -> '2.28 bn'``, ``1520.4 -> '1,520'``, never ``e+09``.
+
+    >>> readable(2.28e9), readable(1520.4), readable(15.0), readable(0.25)
+    ('2.28 bn', '1,520', '15', '0.25')
+    """
+    if value != value:
+        return "–"
+    size = abs(value)
+    if size >= 1e9:
+        return f"{value / 1e9:,.2f} bn"
+    if size >= 1e6:
+        return f"{value / 1e6:,.2f} million"
+    if size >= 100 or value == int(value):
+        return f"{value:,.0f}"
+    return f"{value:,.2f}"
 
 
 def series_id(indicator: str, unit: str) -> str:
@@ -45,7 +65,7 @@ def split_series_id(ids: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def make_alerts(attainment: pd.DataFrame | None = None, exceptions: pd.DataFrame | None = None,
                 threshold: float = 0.5, critical: float = 0.2, critical_change: float = 0.25,
-                critical_missing: int = 3) -> pd.DataFrame:
+                critical_missing: int = 3, direction: dict[str, str] | None = None) -> pd.DataFrame:
     """Alert records for targets at risk and for detected exceptions.
 
     - ``attainment`` (from :func:`attainment`): one ``attainment`` alert per target whose
@@ -53,9 +73,13 @@ def make_alerts(attainment: pd.DataFrame | None = None, exceptions: pd.DataFrame
     - ``exceptions`` (from :func:`detect`): one alert per exception, of its kind. A change is
       critical when its probability is at least 0.99 and it moves the series by at least
       ``critical_change`` of its level; a unit missing ``critical_missing`` months or more is critical.
+      A favourable change (up where more is better, down where ``direction`` says lower is better)
+      is ``notable``, never a warning or critical: it is worth a look, not an intervention.
 
-    Returns ``DataFrame[series_id, indicator, unit, period, kind, severity, score, message]`` where
-    ``score`` orders alerts by urgency (1 - p_attain, or the exception's probability).
+    Returns ``DataFrame[series_id, indicator, unit, period, kind, severity, score, message, amount,
+    favourable]`` where ``score`` orders alerts by urgency (1 - p_attain, or the exception's
+    probability) and ``amount`` is the size of the problem in the indicator's unit (the expected
+    shortfall, the change, or the months missing), what :func:`lowest_alerts` compares.
 
     >>> at = pd.DataFrame({"series_id": ["grain|north"], "year": [2023], "target": [120.0],
     ...                    "expected_total": [100.0], "lower_80": [90.0], "upper_80": [110.0],
@@ -70,10 +94,10 @@ def make_alerts(attainment: pd.DataFrame | None = None, exceptions: pd.DataFrame
         if len(risky):
             p = risky["p_attain"].to_numpy(dtype=float)
             messages = [
-                f"P(reaching the {int(y)} target of {t:,.4g}) = {pa:.2f}; expected {e:,.4g} "
-                f"(80 %: {lo:,.4g} to {hi:,.4g}); needs {r:,.4g} a month for {int(m)} months"
+                f"P(reaching the {int(y)} target of {readable(t)}) = {pa:.2f}; expected {readable(e)} "
+                f"(80 %: {readable(lo)} to {readable(hi)}); needs {readable(r)} a month for {int(m)} months"
                 if m and m > 0 else
-                f"P(reaching the {int(y)} target of {t:,.4g}) = {pa:.2f}; expected {e:,.4g}"
+                f"P(reaching the {int(y)} target of {readable(t)}) = {pa:.2f}; expected {readable(e)}"
                 for y, t, pa, e, lo, hi, r, m in zip(
                     risky["year"], risky["target"], p, risky["expected_total"], risky["lower_80"],
                     risky["upper_80"], risky["required_monthly_rate"], risky["months_remaining"].fillna(0),
@@ -83,6 +107,8 @@ def make_alerts(attainment: pd.DataFrame | None = None, exceptions: pd.DataFrame
                 "series_id": risky["series_id"].to_numpy(), "period": risky["year"].astype(int).astype(str),
                 "kind": "attainment", "severity": np.where(p < critical, "critical", "warning"),
                 "score": 1 - p, "message": messages,
+                "amount": np.abs(risky["target"].to_numpy(float) - risky["expected_total"].to_numpy(float)),
+                "favourable": False,
             }))
     if exceptions is not None and len(exceptions):
         kind = exceptions["kind"].to_numpy()
@@ -91,18 +117,67 @@ def make_alerts(attainment: pd.DataFrame | None = None, exceptions: pd.DataFrame
         size = exceptions["size"].to_numpy(dtype=float)
         severe = np.where(kind == "missing", size >= critical_missing,
                           (prob >= 0.99) & (np.nan_to_num(share) >= critical_change))
+        indicator, _ = split_series_id(exceptions["series_id"])
+        lower = indicator.map(direction or {}).eq("lower").to_numpy()
+        signed = np.where(lower, -size, size)
+        favourable = np.isin(kind, CHANGE_KINDS) & (np.nan_to_num(signed) > 0)
         frames.append(pd.DataFrame({
             "series_id": exceptions["series_id"].to_numpy(), "period": exceptions["period"].astype(str),
-            "kind": kind, "severity": np.where(severe, "critical", "warning"), "score": prob,
-            "message": exceptions["message"].to_numpy(),
+            "kind": kind, "severity": np.where(favourable, "notable", np.where(severe, "critical", "warning")),
+            "score": prob, "message": exceptions["message"].to_numpy(), "amount": size,
+            "favourable": favourable,
         }))
     if not frames:
         return pd.DataFrame(columns=ALERT_COLUMNS)
     out = pd.concat(frames, ignore_index=True)
     out["indicator"], out["unit"] = split_series_id(out["series_id"])
-    order = out["severity"].map({"critical": 0, "warning": 1})
+    order = out["severity"].map({"critical": 0, "warning": 1, "notable": 2})
     out = out.assign(_order=order).sort_values(["_order", "score"], ascending=[True, False])
     return out.drop(columns="_order").reset_index(drop=True)[ALERT_COLUMNS]
+
+
+def lowest_alerts(alerts: pd.DataFrame, units: pd.DataFrame, share: float = 0.5) -> pd.DataFrame:
+    """One alert per problem: drop an aggregate's alert that alerts lower down already explain.
+
+    An alert of unit ``u`` is dropped when alerts of the same indicator, kind and sign of ``amount``
+    at units below ``u`` (counting only the lowest of them, so a county and its province are not both
+    counted) add up to at least ``share`` of ``u``'s ``amount``: the problem lives there, and
+    escalation carries it up if nobody acts. ``alerts`` needs ``indicator, unit, kind, amount``;
+    ``units`` ``code, parent``.
+
+    >>> units = pd.DataFrame({"code": ["kp", "north", "mine-1", "mine-2"],
+    ...                       "parent": [None, "kp", "north", "north"]})
+    >>> alerts = pd.DataFrame({"indicator": "coal", "unit": ["kp", "north", "mine-1"], "kind": "step",
+    ...                        "amount": [-100.0, -100.0, -90.0]})
+    >>> lowest_alerts(alerts, units)["unit"].tolist()
+    ['mine-1']
+    """
+    _require(alerts, ["indicator", "unit", "kind", "amount"], "alerts")
+    if alerts.empty:
+        return alerts
+    paths = chains(units)
+    amount = alerts["amount"].to_numpy(float)
+    sign = np.sign(np.nan_to_num(amount))
+    keys = list(zip(alerts["indicator"].astype(str), alerts["kind"].astype(str), sign, strict=True))
+    ancestors = [paths.get(str(u), [str(u)])[1:] for u in alerts["unit"]]
+    units_of: dict[tuple, set[str]] = {}
+    for key, unit in zip(keys, alerts["unit"].astype(str), strict=True):
+        units_of.setdefault(key, set()).add(unit)
+    # The lowest alerts of a problem: no alert of the same problem below them.
+    has_below = set()
+    for key, above in zip(keys, ancestors, strict=True):
+        for unit in above:
+            if unit in units_of[key]:
+                has_below.add((key, unit))
+    explained = {}
+    for i, (key, above) in enumerate(zip(keys, ancestors, strict=True)):
+        if (key, str(alerts["unit"].iloc[i])) in has_below:
+            continue
+        for unit in above:
+            explained[(key, unit)] = explained.get((key, unit), 0.0) + abs(np.nan_to_num(amount[i]))
+    keep = [explained.get((key, str(u)), 0.0) < share * abs(np.nan_to_num(a)) or np.isnan(a)
+            for key, u, a in zip(keys, alerts["unit"], amount, strict=True)]
+    return alerts[np.array(keep, dtype=bool)].reset_index(drop=True)
 
 
 def chains(units: pd.DataFrame) -> dict[str, list[str]]:

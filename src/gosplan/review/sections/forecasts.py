@@ -134,7 +134,8 @@ def _summary(national: pd.DataFrame, provinces: pd.DataFrame, alerts: pd.DataFra
 
 @section(order=55, key="forecasts")
 def forecasts(ctx: ReviewContext) -> Section | None:
-    from gosplan.service.forecasts import list_alerts, targets_at_risk
+    from gosplan.service.alerts import list_alerts, refresh_alerts
+    from gosplan.service.forecasts import targets_at_risk
 
     table = _outlook(ctx)
     if table is None:

@@ -17,11 +17,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from gosplan.engines.facts import facts
 from gosplan.engines.fulfilment import (
     MONTH_COLUMNS,
     FulfilmentInputs,
     Thresholds,
-    fulfilment,
     leaders_and_laggards,
     sector_fulfilment,
     window_of,
@@ -120,6 +120,11 @@ class Service:
             order = np.lexsort((ids.plan_id, plan_rank))
             _, first = np.unique((series + ids.period_code)[order], return_index=True)
             keep = order[first]
+        # The plan(s) in force per indicator, for the fact table's ``plan`` column.
+        pairs = pd.DataFrame({"indicator": ids.indicator_id[keep], "plan": ids.plan_id[keep]}).drop_duplicates()
+        pairs = pairs.assign(indicator=np.asarray(ids.indicator_codes, dtype=object)[pairs["indicator"]],
+                             plan=np.asarray(ids.plan_codes, dtype=object)[pairs["plan"]])
+        self._cache[("plans", year)] = pairs.groupby("indicator")["plan"].agg(lambda p: ";".join(sorted(map(str, p))))
         return layout_from_ids(ids.indicator_id[keep], ids.unit_id[keep], ids.period_code[keep], ids.value[keep],
                                ids.periods, ids.indicator_codes, ids.unit_codes)
 
@@ -160,13 +165,44 @@ class Service:
             month_sums = pd.DataFrame(columns=["indicator", "unit", "month", "total", "years"])
         # The long target frame is not read: the engine needs only the layout.
         targets = pd.DataFrame(columns=TARGET_COLUMNS)
-        return FulfilmentInputs(self.units(), indicators, targets, actual, previous, month_sums, layout)
+        return FulfilmentInputs(self.units(), indicators, targets, actual, previous, month_sums, layout,
+                                plans=self._cache.get(("plans", year)), io_output=self.io_output())
+
+    def io_output(self) -> pd.DataFrame | None:
+        """Gross output (million won a year) of each output indicator's input-output sector, from the
+        most recent stored IO table (None without one): the base of the fact table's plan prices."""
+        def load() -> pd.DataFrame | None:
+            if self.store.io_tables().empty:
+                return None
+            _, frames = self.store.io_table()
+            gross = frames["x"].iloc[:, 0].astype(float) if "x" in frames else pd.Series(dtype=float)
+            parents = self.sectors().set_index("code")["parent"].to_dict()
+            rows = []
+            for code, sector, role in self.indicators()[["code", "sector", "role"]].itertuples(index=False):
+                node, seen = sector, set()
+                while isinstance(node, str) and node not in gross.index and node not in seen:
+                    seen.add(node)
+                    node = parents.get(node)
+                if isinstance(node, str) and node in gross.index and (role or "output") == "output":
+                    rows.append({"indicator": code, "io_sector": node, "gross_output": float(gross[node])})
+            return pd.DataFrame(rows, columns=["indicator", "io_sector", "gross_output"])
+
+        return self._cached(("io_output",), load)
+
+    def facts(self, period: str | Period, window: str = "ytd") -> pd.DataFrame:
+        """The fact table: every figure shown for every unit x indicator (see engines.facts).
+
+        >>> from gosplan.store import Store
+        >>> Service(Store.open("sqlite://")).facts("2023-06").empty
+        True
+        """
+        key = ("facts", str(Period.parse(period)), window)
+        return self._cached(key, lambda: facts(self.fulfilment_inputs(period, window), period,
+                                               window=window, thresholds=self.thresholds))
 
     def fulfilment(self, period: str | Period, window: str = "ytd") -> pd.DataFrame:
-        """The full plan-fact table: every unit x indicator (see engines.fulfilment)."""
-        key = ("fulfilment", str(Period.parse(period)), window)
-        return self._cached(key, lambda: fulfilment(self.fulfilment_inputs(period, window), period,
-                                                    window=window, thresholds=self.thresholds))
+        """The plan-fact table: the fact table itself (:meth:`facts`), kept under its old name."""
+        return self.facts(period, window)
 
     def sector_fulfilment(self, period: str | Period, window: str = "ytd") -> pd.DataFrame:
         key = ("sectors", str(Period.parse(period)), window)

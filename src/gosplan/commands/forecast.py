@@ -1,23 +1,32 @@
-"""``gosplan forecast``: expected year-end totals, intervals, P(attain) and the rate the rest of the year needs."""
+"""``gosplan forecast``: the year-end outlook of each annual target (one distribution per indicator),
+what was produced, what the rest of the year needs against the plan's path, and the plan's tautness."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.table import Table
 
 from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
-from gosplan.quantities import format_quantity
 from gosplan.runner import Runner
+from gosplan.service.wording import probability_label, probability_reason, qty
 
-COLUMNS = ["indicator", "unit", "unit_name", "uom", "year", "target", "actual_to_date", "expected_total",
-           "expected_fulfilment", "lower_80", "upper_80", "lower_95", "upper_95", "p_attain", "shortfall",
-           "required_monthly_rate", "rate_to_date", "months_remaining", "method"]
+COLUMNS = ["indicator", "unit", "unit_name", "uom", "year", "target", "actual_to_date", "imputed", "expected_total",
+           "expected_fulfilment", "lower_80", "upper_80", "lower_95", "upper_95", "lower_99", "upper_99", "p_attain",
+           "shortfall", "rest_needed", "rest_path", "rest_vs_path", "annual_done", "required_monthly_rate",
+           "rate_to_date", "months_remaining", "method", "outlook"]
 
 
 def _range(low: float, high: float, uom: str) -> str:
-    return f"{format_quantity(low, uom)} – {format_quantity(high, uom)}"
+    return f"{qty(low, uom)} – {qty(high, uom)}"
+
+
+def _vs_path(ratio: float) -> str:
+    if ratio != ratio:
+        return "–"
+    return f"{100 * ratio:+.1f} %"
 
 
 def command(
@@ -25,14 +34,29 @@ def command(
     unit: Annotated[str | None, typer.Option(help="Unit code (default: the top of the hierarchy).")] = None,
     indicator: Annotated[str | None, typer.Option(help="Only this indicator (default: the key ones).")] = None,
     depth: Annotated[int, typer.Option(help="Levels below the unit to show as well.")] = 0,
+    tautness: Annotated[bool, typer.Option("--tautness", help="Show how taut each annual target is against "
+                                                              "the last three years, capacity and weather.")]
+    = False,
+    five_year: Annotated[bool, typer.Option("--five-year", help="Progress of the five-year plan instead.")]
+    = False,
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, or processes[:N].")] = None,
     fmt: FormatOption = "table",
     db: DbOption = None,
 ) -> None:
-    """Year-end forecast of each annual target: expected total, 80/95 % intervals, P(attain), rates."""
+    """Year-end outlook of each annual target: produced, expected, intervals, P(attain), rest of year."""
+    service = open_service(db)
+    if five_year:
+        from gosplan.commands.plan_progress import show_five_year
+
+        show_five_year(service, as_of, fmt)
+        return
+    if tautness:
+        from gosplan.commands.plan_progress import show_tautness
+
+        show_tautness(service, as_of, fmt, unit=unit, depth=depth)
+        return
     from gosplan.service.forecasts import forecast
 
-    service = open_service(db)
     unit = unit or service.root()
     runner = Runner.from_env(scheduler, progress=fmt == "table")
     table = forecast(service, as_of, unit=unit, indicators=[indicator] if indicator else None, runner=runner)
@@ -40,18 +64,47 @@ def command(
     table = table[table["depth"].between(base, base + max(depth, 0))]
     if emit(table, fmt, COLUMNS):
         return
-    title = f"Year-end forecast as of {as_of}, {service.units().set_index('code').loc[unit, 'name']}"
+    show_outlook(table, f"Year-end outlook as of {as_of}, {service.units().set_index('code').loc[unit, 'name']}",
+                 with_unit=depth > 0)
+
+
+def show_outlook(table: pd.DataFrame, title: str, with_unit: bool = False) -> None:
+    """The outlook table at 80 columns, with footnotes for model-filled months and extreme probabilities."""
     out = Table(title=title, title_justify="left")
-    for name in ("Indicator", "Unit", "Target", "Expected", "80 % interval", "95 % interval", "P(attain)",
-                 "Needed a month", "So far a month"):
-        out.add_column(name, justify="left" if name in ("Indicator", "Unit") else "right")
+    wide = console.width >= 100
+    names = ["Indicator", *(["Unit"] if with_unit else []), "Target", "Produced", "Expected",
+             *(["80 % interval"] if wide else []), "P(attain)", "Rest vs path"]
+    for name in names:
+        out.add_column(name, justify="left" if name in ("Indicator", "Unit") else "right", overflow="fold")
+    notes: list[str] = []
     for r in table.itertuples(index=False):
         uom = str(r.uom)
         p = float(r.p_attain)
         colour = "green" if p >= 0.8 else "yellow" if p >= 0.5 else "red"
-        needed = format_quantity(r.required_monthly_rate, uom) if r.months_remaining else "–"
-        out.add_row(str(r.indicator_name), str(r.unit_name), format_quantity(r.target, uom),
-                    f"{format_quantity(r.expected_total, uom)} ({100 * r.expected_fulfilment:.0f} %)",
-                    _range(r.lower_80, r.upper_80, uom), _range(r.lower_95, r.upper_95, uom),
-                    f"[{colour}]{p:.2f}[/]", needed, format_quantity(r.rate_to_date, uom))
+        expected = f"{qty(r.expected_total, uom)} ({100 * r.expected_fulfilment:.0f} %)"
+        name = str(r.indicator_name)
+        where = f"{name}, {r.unit_name}" if with_unit else name
+        if r.imputed == r.imputed and r.imputed > 0:
+            expected += " *"
+            notes.append(f"* {where}: expected incl. missing months; the model fills "
+                         f"{qty(r.imputed, uom)} not yet reported.")
+        label = probability_label(p)
+        reason = probability_reason(p, float(r.target), float(r.lower_99), float(r.upper_99), uom,
+                                    r.direction == "lower")
+        if reason:
+            label += " †"
+            notes.append(f"† {where}: {label.removesuffix(' †')}, {reason}.")
+        if r.outlook == "forecast × weather":
+            name += " ‡"
+        cells = [name, *([str(r.unit_name)] if with_unit else []), qty(r.target, uom), qty(r.actual_to_date, uom),
+                 expected, *([_range(r.lower_80, r.upper_80, uom)] if wide else []), f"[{colour}]{label}[/]",
+                 _vs_path(r.rest_vs_path)]
+        out.add_row(*cells)
     console.print(out)
+    console.print("Produced: every report so far (fact table). Rest vs path: what the rest of the year needs "
+                  "against the plan's own path for it (+: more than the plan expected).")
+    if table["outlook"].eq("forecast × weather").any():
+        console.print("‡ Forecast with the months to come conditioned on weather scenarios (observed weather "
+                      "to date, random weather after): the same outlook as gosplan risk.")
+    for note in dict.fromkeys(notes):
+        console.print(note)

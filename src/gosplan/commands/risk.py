@@ -10,13 +10,16 @@ import typer
 from rich.table import Table
 
 from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
-from gosplan.quantities import format_quantity
 from gosplan.runner import Runner
+from gosplan.service.risk import normal_and_expected
+from gosplan.service.wording import probability_label, probability_reason, qty
 
 
 def command(
     year: Annotated[int, typer.Option(help="Plan year, e.g. 2023.")],
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Review month: observed weather up to it.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Review month: reports and observed weather up "
+                                                              "to it (default: the year's last month reported).")]
+    = None,
     measures: Annotated[Path | None, typer.Option(help="CSV/XLSX of candidate measures: name, province, kind, "
                                                        "area, cost.")] = None,
     scenarios: Annotated[int, typer.Option(help="Number of weather scenarios.")] = 20_000,
@@ -25,47 +28,71 @@ def command(
     fmt: FormatOption = "table",
     db: DbOption = None,
 ) -> None:
-    """Distribution of the grain total under abnormal weather and the value of candidate measures."""
-    from gosplan.service.risk import measures_file, normal_and_expected, weather_risk
+    """The grain outlook under abnormal weather (the same as gosplan forecast's) and candidate measures."""
+    from gosplan.service.forecasts import grain_outlook
+    from gosplan.service.risk import measures_file, weather_risk
 
     service = open_service(db)
     chosen = measures_file(measures) if measures else None
     runner = Runner.from_env(scheduler, progress=fmt == "table")
-    risk = weather_risk(service, year, as_of=as_of, measures=chosen, n_scenarios=scenarios, seed=seed,
-                        runner=runner)
-    result = risk.result
+    as_of = as_of or _last_month_of(service, year)
+    outlook = grain_outlook(service, as_of, measures=chosen, n_scenarios=scenarios, seed=seed, runner=runner) \
+        if as_of else None
+    if outlook is None:  # before the year's first report: the weather model alone
+        risk = weather_risk(service, year, as_of=None, measures=chosen, n_scenarios=scenarios, seed=seed,
+                            runner=runner)
+        t, ranking = risk.result.summary(), risk.result.measures
+        provinces = _weather_only(risk)
+        source = "weather model alone (no reports for the year yet)"
+    else:
+        t, ranking, provinces = outlook.summary(), outlook.measures, outlook.provinces
+        source = f"forecast from the reports to {as_of}, months to come under weather scenarios"
     if fmt != "table":
-        summary = pd.DataFrame([result.summary()])
-        emit(result.measures.merge(summary, how="cross", suffixes=("", "_baseline")), fmt)
+        emit(ranking.merge(pd.DataFrame([t]), how="cross", suffixes=("", "_baseline")), fmt)
         return
-    t = result.summary()
-    when = f", weather observed to {risk.as_of}" if risk.as_of else ""
-    head = Table(title=f"Grain {year}: {t['n_scenarios']:,} weather scenarios{when}", title_justify="left")
+    head = Table(title=f"Grain {year}: {t['n_scenarios']:,} scenarios; {source}", title_justify="left")
     head.add_column("Measure")
-    head.add_column("Value", justify="right")
-    for label, value in (("Target", format_quantity(t["target"], "t")),
-                         ("Normal-weather output", format_quantity(t["normal_total"], "t")),
-                         ("Expected output", format_quantity(t["expected_total"], "t")),
-                         ("5 % / 50 % / 95 % quantiles", " / ".join(format_quantity(t[q], "t")
-                                                                    for q in ("q05", "q50", "q95"))),
-                         ("P(target met)", f"{t['p_target_met']:.2f}"),
-                         ("Expected shortfall", format_quantity(t["expected_shortfall"], "t"))):
+    head.add_column("Value", justify="right", overflow="fold")
+    p = t["p_target_met"]
+    reason = probability_reason(p, t["target"], t.get("lower_99", t["q05"]), t.get("upper_99", t["q95"]), "t")
+    for label, value in (("Target", qty(t["target"], "t")),
+                         ("Normal-weather output", qty(t["normal_total"], "t")),
+                         ("Expected output", qty(t["expected_total"], "t")),
+                         ("5 % / 50 % / 95 % quantiles", " / ".join(qty(t[q], "t") for q in ("q05", "q50", "q95"))),
+                         ("P(target met)", probability_label(p)),
+                         ("Expected shortfall", qty(t["expected_shortfall"], "t"))):
         head.add_row(label, value)
     console.print(head)
-    provinces = normal_and_expected(risk)
+    if reason:
+        console.print(f"P(target met) {probability_label(p)}: {reason}.")
     table = Table(title="By province", title_justify="left")
-    for name in ("Province", "Normal output", "Expected output", "Expected loss", "Observed episode loss"):
+    for name in ("Province", "Target", "Expected", "P(attain)", "Weather loss", "Observed loss"):
         table.add_column(name, justify="left" if name == "Province" else "right")
     for r in provinces.itertuples(index=False):
-        table.add_row(str(r.province_name), format_quantity(r.normal_output, "t"),
-                      format_quantity(r.expected_output, "t"), f"{100 * r.loss_share:.1f} %",
-                      format_quantity(r.observed_loss, "t"))
+        table.add_row(str(r.province_name), qty(r.target, "t"), qty(r.expected_total, "t"),
+                      probability_label(r.p_attain), f"{100 * r.weather_loss_share:.1f} %", qty(r.observed_loss, "t"))
     console.print(table)
-    ranking = Table(title="Candidate measures, best value for money first", title_justify="left")
+    console.print("Weather loss: expected share of normal-weather output lost to abnormal weather this year "
+                  "(observed episodes included).")
+    ranking_table = Table(title="Candidate measures, best value for money first", title_justify="left")
     for name in ("#", "Measure", "Area", "Cost", "Shortfall reduction", "per unit of cost", "P(target met)"):
-        ranking.add_column(name, justify="left" if name == "Measure" else "right")
-    for r in result.measures.head(15).itertuples(index=False):
-        ranking.add_row(str(r.rank), str(r.measure), f"{r.area:,.0f} ha", f"{r.cost:,.0f}",
-                        format_quantity(r.shortfall_reduction, "t"), f"{r.reduction_per_cost:.3f} t",
-                        f"{r.p_target_met:.2f}")
-    console.print(ranking)
+        ranking_table.add_column(name, justify="left" if name == "Measure" else "right")
+    for r in ranking.head(15).itertuples(index=False):
+        ranking_table.add_row(str(r.rank), str(r.measure), f"{r.area:,.0f} ha", f"{r.cost:,.0f}",
+                              qty(r.shortfall_reduction, "t"), f"{qty(r.reduction_per_cost, 't')}",
+                              probability_label(r.p_target_met))
+    console.print(ranking_table)
+
+
+def _last_month_of(service, year: int) -> str | None:
+    """The last month of ``year`` with reports (None before the year's first report)."""
+    last = service.store.last_reported_month()
+    if last is None or last < f"{year}-01":
+        return None
+    return min(last, f"{year}-12")
+
+
+def _weather_only(risk) -> pd.DataFrame:
+    frame = normal_and_expected(risk)
+    return frame.assign(target=float("nan"), expected_total=frame["expected_output"], p_attain=float("nan"),
+                        weather_loss_share=frame["loss_share"])

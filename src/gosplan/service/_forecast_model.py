@@ -18,10 +18,11 @@ from gosplan.forecast import attainment, series_id
 from gosplan.model import Period
 from gosplan.runner import Runner
 
+FACT_COLUMNS = ["rest_needed", "rest_path", "rest_vs_path", "annual_done", "required_rate", "seasonal"]
 MODEL_COLUMNS = ["indicator", "indicator_name", "uom", "direction", "unit", "unit_name", "unit_kind", "depth",
                  "year", "target", "actual_to_date", "imputed", "expected_rest", "expected_total",
                  "lower_80", "upper_80", "lower_95", "upper_95", "lower_99", "upper_99", "p_attain",
-                 "months_reported", "months_remaining", "method", "series_id"]
+                 "months_reported", "months_remaining", "method", *FACT_COLUMNS, "series_id"]
 HISTORY_YEARS = 4  # the engine uses at most 60 months; the current year plus four before covers that
 
 
@@ -84,8 +85,10 @@ def model_forecast(service, as_of: str | Period, indicators: list[str] | None = 
                    runner: Runner | None = None) -> pd.DataFrame:
     """The model's year-end outlook of every (indicator, unit) with an annual target (average weather).
 
-    Columns :data:`MODEL_COLUMNS`; ``p_attain`` is P(total >= target), or P(total <= target) where
-    lower is better. Cached per (month, indicators).
+    Columns :data:`MODEL_COLUMNS`; ``actual_to_date`` and the rest-of-year columns
+    (:data:`FACT_COLUMNS`) are the fact table's (:meth:`Service.facts`), ``imputed`` the model's fill
+    of the months up to ``as_of`` that were not reported; ``p_attain`` is P(total >= target), or
+    P(total <= target) where lower is better. Cached per (month, indicators).
     """
     p = _as_of(as_of)
     codes = forecast_indicators(service, indicators)
@@ -101,10 +104,10 @@ def _forecast_all(service, p: Period, codes: list[str], runner: Runner) -> pd.Da
     targets = pd.DataFrame({"series_id": ids, "year": p.year, "target": rows["annual_target"].to_numpy(float)})
     history = monthly_history(service, p, codes, units=sorted(set(rows["unit"])))
     result = attainment(history, targets, as_of=p, runner=runner)
-    # Actual to date is what was reported, also where a month left out above is filled by the model.
-    reported = monthly_history(service, p, codes, units=sorted(set(rows["unit"])), complete_only=False)
-    reported = reported[reported["period"].str.startswith(f"{p.year}-")].groupby("series_id")["value"].sum()
-    actual = result["series_id"].map(reported).fillna(0.0).to_numpy(float)
+    # Produced to date is the fact table's (every current report, never model-filled), also where a
+    # month left out above is filled by the model: that fill is ``imputed``, shown under its own label.
+    info = rows.assign(series_id=ids).set_index("series_id")
+    actual = result["series_id"].map(info["produced"]).fillna(0.0).to_numpy(float)
     # For an aggregate the engine saw only its complete months and filled the others: what it expects
     # up to as_of beyond what was reported is the model's fill of the missing parts.
     known = (result["expected_total"] - result["expected_rest"]).to_numpy(float)
@@ -112,9 +115,8 @@ def _forecast_all(service, p: Period, codes: list[str], runner: Runner) -> pd.Da
     fill = np.where(fill > 1e-9 * np.abs(known), fill, 0.0)  # rounding, not a month
     result["imputed"] = np.where(np.isfinite(known), fill, np.nan)
     result["actual_to_date"] = actual
-    info = rows.assign(series_id=ids).set_index("series_id")
     out = result.join(info[["indicator", "indicator_name", "uom", "unit", "unit_name", "unit_kind", "depth",
-                            "months_reported"]], on="series_id")
+                            "months_reported", *FACT_COLUMNS]], on="series_id")
     direction = out["indicator"].map(service.indicators().set_index("code")["direction"]).fillna("higher")
     lower_better = direction.eq("lower").to_numpy()
     out["direction"] = direction.to_numpy()

@@ -68,7 +68,7 @@ def _missing(service, p: Period, codes: list[str], units: set[str]) -> pd.DataFr
 
 def _messages(alerts: pd.DataFrame, outlook: pd.DataFrame, found: pd.DataFrame, service) -> list[str]:
     """Each alert's message with the indicator's unit and readable numbers."""
-    uom = service.indicators().set_index("code")["uom"]
+    uom = service.indicators().set_index("code")["unit"]
     rows = outlook.set_index("series_id")
     changes = found.set_index(["series_id", "kind", "period"])
     messages = []
@@ -100,7 +100,7 @@ def alerts_for(service, as_of: str | Period, threshold: float = DEFAULT_THRESHOL
     found = exceptions(service, p, runner=runner)
     direction = service.indicators().set_index("code")["direction"].to_dict()
     alerts = make_alerts(engine_frame, found, threshold=threshold, direction=direction)
-    alerts = lowest_alerts(alerts, service.units()[["code", "parent"]])
+    alerts = lowest_alerts(alerts, service.units()[["code", "parent"]], members=outlook[["indicator", "unit"]])
     if alerts.empty:
         return alerts
     return alerts.assign(message=_messages(alerts, outlook, found, service))

@@ -213,16 +213,15 @@ def _outlook_all(service, p: Period, codes: list[str], runner: Runner) -> pd.Dat
 
 
 def _derived(table: pd.DataFrame, p: Period) -> pd.DataFrame:
-    """Fulfilment, shortfall and the monthly rates, from the distribution and what was produced."""
+    """Fulfilment and shortfall from the distribution; the monthly rates from the fact table."""
     out = table.copy()
     lower_better = out["direction"].eq("lower").to_numpy()
     out["expected_fulfilment"] = out["expected_total"] / out["target"]
     gap = np.where(lower_better, out["expected_total"] - out["target"], out["target"] - out["expected_total"])
     out["shortfall"] = np.clip(gap.astype(float), 0, None)
+    # The rest of the year is the fact table's: rest_needed = annual target - produced, its flat rate.
     left = out["months_remaining"].to_numpy(float)
-    needed = np.maximum(out["target"].to_numpy(float) - out["actual_to_date"].to_numpy(float), 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["required_monthly_rate"] = np.where(left > 0, needed / left, np.nan)
+    out["required_monthly_rate"] = np.where(left > 0, out["required_rate"].to_numpy(float), np.nan)
     out["rate_to_date"] = out["actual_to_date"] / p.index
     return out[FORECAST_COLUMNS].reset_index(drop=True)
 

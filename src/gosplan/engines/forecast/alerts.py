@@ -136,48 +136,64 @@ def make_alerts(attainment: pd.DataFrame | None = None, exceptions: pd.DataFrame
     return out.drop(columns="_order").reset_index(drop=True)[ALERT_COLUMNS]
 
 
-def lowest_alerts(alerts: pd.DataFrame, units: pd.DataFrame, share: float = 0.5) -> pd.DataFrame:
-    """One alert per problem: drop an aggregate's alert that alerts lower down already explain.
+def lowest_alerts(alerts: pd.DataFrame, units: pd.DataFrame, members: pd.DataFrame | None = None,
+                  share: float = 0.5, broad: float = 0.5, dominant: float = 0.5) -> pd.DataFrame:
+    """One alert per problem, at the unit where it lives; no copy at each level.
 
-    An alert of unit ``u`` is dropped when alerts of the same indicator, kind and sign of ``amount``
-    at units below ``u`` (counting only the lowest of them, so a county and its province are not both
-    counted) add up to at least ``share`` of ``u``'s ``amount``: the problem lives there, and
-    escalation carries it up if nobody acts. ``alerts`` needs ``indicator, unit, kind, amount``;
-    ``units`` ``code, parent``.
+    A problem is one indicator, kind and sign of ``amount``. Working up from the deepest alerts, an
+    aggregate unit's alert that alerts below it explain (they add up to at least ``share`` of its
+    ``amount``) is either
 
-    >>> units = pd.DataFrame({"code": ["kp", "north", "mine-1", "mine-2"],
-    ...                       "parent": [None, "kp", "north", "north"]})
-    >>> alerts = pd.DataFrame({"indicator": "coal", "unit": ["kp", "north", "mine-1"], "kind": "step",
-    ...                        "amount": [-100.0, -100.0, -90.0]})
-    >>> lowest_alerts(alerts, units)["unit"].tolist()
-    ['mine-1']
+    - *broad*: at least ``broad`` of its children that carry the indicator (``members``: the
+      ``indicator, unit`` pairs with a series; all children when not given) have the problem, and it
+      has more than one such child. The problem lives at this unit: its alert stays, and the alerts
+      below it are dropped (escalation carries it further up), except a part holding more than
+      ``dominant`` of the amount, a problem of its own within the broad one; or
+    - *narrow*: the problem lives in the few units below, whose alerts stay; this one is dropped.
+
+    An alert nothing below explains stays. ``alerts`` needs ``indicator, unit, kind, amount``;
+    ``units`` needs ``code, parent``.
+
+    >>> units = pd.DataFrame({"code": ["kp", "north", "south", "east", "m1", "m2", "m3"],
+    ...                       "parent": [None, "kp", "kp", "kp", "north", "north", "south"]})
+    >>> alerts = pd.DataFrame({"indicator": "coal", "unit": ["kp", "north", "m1", "m2"], "kind": "step",
+    ...                        "amount": [-100.0, -100.0, -50.0, -50.0]})
+    >>> lowest_alerts(alerts, units)["unit"].tolist()        # both mines of north: north's problem
+    ['north']
     """
     _require(alerts, ["indicator", "unit", "kind", "amount"], "alerts")
     if alerts.empty:
         return alerts
     paths = chains(units)
-    amount = alerts["amount"].to_numpy(float)
-    sign = np.sign(np.nan_to_num(amount))
-    keys = list(zip(alerts["indicator"].astype(str), alerts["kind"].astype(str), sign, strict=True))
-    ancestors = [paths.get(str(u), [str(u)])[1:] for u in alerts["unit"]]
-    units_of: dict[tuple, set[str]] = {}
-    for key, unit in zip(keys, alerts["unit"].astype(str), strict=True):
-        units_of.setdefault(key, set()).add(unit)
-    # The lowest alerts of a problem: no alert of the same problem below them.
-    has_below = set()
-    for key, above in zip(keys, ancestors, strict=True):
-        for unit in above:
-            if unit in units_of[key]:
-                has_below.add((key, unit))
-    explained = {}
-    for i, (key, above) in enumerate(zip(keys, ancestors, strict=True)):
-        if (key, str(alerts["unit"].iloc[i])) in has_below:
+    children: dict[str, list[str]] = {}
+    for code, path in paths.items():
+        if len(path) > 1:
+            children.setdefault(path[1], []).append(code)
+    carried = None if members is None else set(zip(members["indicator"].astype(str), members["unit"].astype(str),
+                                                   strict=True))
+    frame = alerts.reset_index(drop=True)
+    amount = np.nan_to_num(frame["amount"].to_numpy(float))
+    keys = list(zip(frame["indicator"].astype(str), frame["kind"].astype(str), np.sign(amount), strict=True))
+    unit = frame["unit"].astype(str).tolist()
+    depth = np.array([len(paths.get(u, [u])) for u in unit])
+    active = np.ones(len(frame), dtype=bool)
+    for i in np.argsort(-depth, kind="stable"):
+        if not active[i] or unit[i] not in children:
             continue
-        for unit in above:
-            explained[(key, unit)] = explained.get((key, unit), 0.0) + abs(np.nan_to_num(amount[i]))
-    keep = [explained.get((key, str(u)), 0.0) < share * abs(np.nan_to_num(a)) or np.isnan(a)
-            for key, u, a in zip(keys, alerts["unit"], amount, strict=True)]
-    return alerts[np.array(keep, dtype=bool)].reset_index(drop=True)
+        below = [j for j in range(len(frame)) if active[j] and j != i and keys[j] == keys[i]
+                 and unit[i] in paths.get(unit[j], [])[1:]]
+        # The highest active alerts below (a kept county stands for its farms).
+        top = [j for j in below if not any(unit[k] in paths.get(unit[j], [])[1:] for k in below if k != j)]
+        if not top or sum(abs(amount[j]) for j in top) < share * abs(amount[i]):
+            continue
+        own = [c for c in children[unit[i]] if carried is None or (keys[i][0], c) in carried]
+        hit = {paths[unit[j]][paths[unit[j]].index(unit[i]) - 1] for j in top}
+        if len(own) > 1 and len(hit & set(own)) >= broad * len(own):
+            active[below] = False                       # broad: the problem lives here
+            active[[j for j in top if abs(amount[j]) > dominant * abs(amount[i])]] = True
+        else:
+            active[i] = False                           # narrow: it lives below
+    return frame[active].reset_index(drop=True)
 
 
 def chains(units: pd.DataFrame) -> dict[str, list[str]]:

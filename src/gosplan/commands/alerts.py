@@ -19,17 +19,17 @@ COLUMNS = ["id", "status", "severity", "indicator", "unit", "period", "kind", "s
 
 
 def _show(frame: pd.DataFrame, title: str) -> None:
+    """Id, severity, what (indicator at unit, kind, period), message and where the alert stands now."""
     table = Table(title=title, title_justify="left")
-    for name in ("Id", "Status", "Severity", "Indicator", "Unit", "Period", "Kind", "Message", "Raised",
-                 "Escalation"):
+    for name in ("Id", "Severity", "What", "Message", "Now with"):
         table.add_column(name, justify="right" if name == "Id" else "left", overflow="fold")
     for r in frame.itertuples(index=False):
-        colour = "red" if r.severity == "critical" else "yellow"
-        # The escalation path with the unit now holding the alert in bold.
+        colour = {"critical": "red", "warning": "yellow"}.get(str(r.severity), "green")
+        what = f"{r.indicator} at {r.unit}, {r.kind} {r.period}" + ("" if r.status == "open" else f" ({r.status})")
         steps = str(r.path).split(" > ")
-        path = " > ".join(f"[bold]{s}[/]" if i == int(r.escalation_level) else s for i, s in enumerate(steps))
-        table.add_row(str(r.id), str(r.status), f"[{colour}]{r.severity}[/]", str(r.indicator), str(r.unit),
-                      str(r.period), str(r.kind), str(r.message), str(r.raised), path)
+        now = steps[min(int(r.escalation_level), len(steps) - 1)]
+        table.add_row(str(r.id), f"[{colour}]{r.severity}[/]", what, str(r.message),
+                      f"[bold]{now}[/]" + (" (top)" if bool(r.reached_top) else ""))
     console.print(table)
 
 
@@ -43,12 +43,17 @@ def list_alerts(
     fmt: FormatOption = "table",
     db: DbOption = None,
 ) -> None:
-    """The stored alerts, most urgent first, with their escalation path (unit > ... > top)."""
+    """The stored alerts, most urgent first, with their escalation path (unit > ... > top).
+
+    The alerts of the latest month reported are raised first if nobody has raised them yet."""
     if ctx.invoked_subcommand is not None:
         return
     from gosplan.service.alerts import list_alerts as stored
+    from gosplan.service.alerts import refresh_alerts
 
-    frame = stored(open_service(db), as_of=as_of, open_only=open_only, unit=unit)
+    service = open_service(db)
+    refresh_alerts(service)  # the latest month's alerts, raised once (the monthly refresh)
+    frame = stored(service, as_of=as_of, open_only=open_only, unit=unit)
     if emit(frame, fmt, COLUMNS):
         return
     if frame.empty:

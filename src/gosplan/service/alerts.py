@@ -77,8 +77,8 @@ def _messages(alerts: pd.DataFrame, outlook: pd.DataFrame, found: pd.DataFrame, 
         if a.kind == "attainment" and a.series_id in rows.index:
             r = rows.loc[a.series_id]
             messages.append(attainment_message(int(r["year"]), r["target"], r["expected_total"], r["lower_80"],
-                                               r["upper_80"], r["p_attain"], r["required_monthly_rate"],
-                                               int(r["months_remaining"]), unit_of, r["direction"] == "lower"))
+                                               r["upper_80"], r["p_attain"], float(r["rest_needed"]),
+                                               float(r["rest_vs_path"]), unit_of))
         elif a.kind == "missing":
             messages.append(missing_message(str(a.message).removeprefix("no report for ").split(", ")))
         elif (a.series_id, a.kind, a.period) in changes.index:

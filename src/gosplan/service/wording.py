@@ -65,22 +65,24 @@ def probability_text(p: float | None, target: float, lower: float, upper: float,
 
 
 def attainment_message(year: int, target: float, expected: float, low: float, high: float, p: float,
-                       needed: float, months: int, uom: str, lower_better: bool = False) -> str:
-    """``'P(reaching the 2023 target of 4.9 Mt) 3 %; expected 4.5 Mt (80 %: 4.4 Mt to 4.6 Mt); needs
-    700.0 kt a month for 6 months'``."""
+                       rest_needed: float, rest_vs_path: float, uom: str) -> str:
+    """``'P(reaching the 2023 target of 4.9 Mt) < 1 %; expected 4.5 Mt (80 %: 4.3 Mt to 4.7 Mt); the rest
+    of the year needs 4.7 Mt, +0.3 % against the plan's path'``: the rest of the year against the plan's
+    own (seasonal) path, never a flat monthly rate."""
     text = (f"P(reaching the {year} target of {qty(target, uom)}) {probability_label(p)}; expected "
             f"{qty(expected, uom)} (80 %: {qty(low, uom)} to {qty(high, uom)})")
-    if months and months > 0 and needed == needed:
-        word = "at most" if lower_better else "needs"
-        text += f"; {word} {qty(needed, uom)} a month for {int(months)} months"
+    if rest_needed == rest_needed and rest_needed > 0:
+        text += f"; the rest of the year needs {qty(rest_needed, uom)}"
+        if rest_vs_path == rest_vs_path:
+            text += f", {100 * rest_vs_path:+.1f} % against the plan's path".replace("-", "−")
     return text
 
 
 def change_message(kind: str, relative: float, size: float, period: str, probability: float, uom: str,
                    favourable: bool) -> str:
-    """``'step of -40 % (-12.0 kt a month) from 2023-03, probability 99 %'``; good news says so."""
+    """``'step of −40 % (−12.0 kt a month) from 2023-03, probability 99 %'``; good news says so."""
     word = KIND_WORDS.get(kind, kind)
-    share = f"{100 * relative:+.0f} %" if relative == relative else "–"
+    share = f"{100 * relative:+.0f} %".replace("-", "−") if relative == relative else "–"
     amount = ("+" if size >= 0 else "−") + qty(abs(size), uom) if size == size else "–"
     text = f"{word} of {share} ({amount} a month) from {period}, probability {probability_label(probability)}"
     return text + ("; favourable" if favourable else "")

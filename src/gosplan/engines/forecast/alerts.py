@@ -145,8 +145,8 @@ def lowest_alerts(alerts: pd.DataFrame, units: pd.DataFrame, members: pd.DataFra
     ``amount``) is either
 
     - *broad*: at least ``broad`` of its children that carry the indicator (``members``: the
-      ``indicator, unit`` pairs with a series; all children when not given) have the problem, and it
-      has more than one such child. The problem lives at this unit: its alert stays, and the alerts
+      ``indicator, unit`` pairs with a series; all children when not given), and at least two, have
+      the problem. The problem lives at this unit: its alert stays, and the alerts
       below it are dropped (escalation carries it further up), except a part holding more than
       ``dominant`` of the amount, a problem of its own within the broad one; or
     - *narrow*: the problem lives in the few units below, whose alerts stay; this one is dropped.
@@ -188,7 +188,7 @@ def lowest_alerts(alerts: pd.DataFrame, units: pd.DataFrame, members: pd.DataFra
             continue
         own = [c for c in children[unit[i]] if carried is None or (keys[i][0], c) in carried]
         hit = {paths[unit[j]][paths[unit[j]].index(unit[i]) - 1] for j in top}
-        if len(own) > 1 and len(hit & set(own)) >= broad * len(own):
+        if len(hit & set(own)) >= max(2, broad * len(own)):
             active[below] = False                       # broad: the problem lives here
             active[[j for j in top if abs(amount[j]) > dominant * abs(amount[i])]] = True
         else:

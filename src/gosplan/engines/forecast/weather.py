@@ -20,7 +20,7 @@ from the weather model (its unexplained variation included); the level from the 
 >>> factors = np.array([[1.0], [0.8], [1.1], [0.9]])        # four scenarios, one province
 >>> out = weather_outlook(known, rest, np.array([[1.0]]), factors, targets=np.array([95.0]))
 >>> float(out["expected_total"][0]), float(out["p_attain"][0])
-(94.0, 0.5)
+(95.5, 0.5)
 """
 
 from __future__ import annotations

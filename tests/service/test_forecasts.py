@@ -9,14 +9,12 @@ see ``gosplan/examples/demo/figures.py`` and its sources.
 import html
 import re
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from gosplan.engines.forecast import detect
 from gosplan.review import build_review
 from gosplan.review.sentences import probability_text
-from gosplan.service.wording import probability_label
 from gosplan.service import Service
 from gosplan.service.actions import propose_actions
 from gosplan.service.alerts import list_alerts, raise_alerts, resolve
@@ -27,6 +25,7 @@ from gosplan.service.forecasts import (
     monthly_history,
     national_outlook,
 )
+from gosplan.service.wording import probability_label
 
 AS_OF = "2023-06"
 

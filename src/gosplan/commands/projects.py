@@ -9,6 +9,7 @@ from rich.table import Table
 
 from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
 from gosplan.review.format import is_missing
+from gosplan.service.wording import qty
 
 STATUS_STYLES = {"on time": "green", "slipping": "bold yellow", "late": "bold red"}
 COLUMNS = ["project", "name", "unit", "as_of", "percent_complete", "planned_percent", "spi", "cpi", "spi_t",
@@ -28,9 +29,10 @@ def command(
     db: DbOption = None,
 ) -> None:
     """Construction projects: earned value, SPI, CPI, estimate at completion, forecast end with range."""
-    from gosplan.service.projects import project_status
+    from gosplan.service.projects import delivery_findings, project_status
 
-    status = project_status(open_service(db), as_of, late_only=late)
+    service = open_service(db)
+    status = project_status(service, as_of, late_only=late)
     if emit(status, fmt, COLUMNS):
         return
     month = status["as_of"].iloc[0] if len(status) else as_of
@@ -50,3 +52,20 @@ def command(
                       _num(r.cpi), _num(r.spi_t), _num(r.bac, 0), _num(r.eac, 0), str(r.planned_end), forecast,
                       f"[{style}]{r.status}[/]" if style else str(r.status))
     console.print(table)
+    show_findings(delivery_findings(service, as_of))
+
+
+def show_findings(findings) -> None:
+    """The months where project records and the builders' reports disagree, both numbers."""
+    if findings.empty:
+        console.print("Project deliveries agree with the builders' monthly reports.")
+        return
+    table = Table(title="Project records against the builders' reports (data quality)", title_justify="left")
+    for name in ("Builder", "Month", "Project", "Delivered (records)", "Reported", "Reported in year"):
+        table.add_column(name, justify="left" if name in ("Builder", "Project") else "right", overflow="fold")
+    for r in findings.itertuples(index=False):
+        table.add_row(str(r.unit_name), str(r.period), str(r.project_names), qty(r.delivered, "dwelling"),
+                      qty(r.reported, "dwelling"), qty(r.reported_year, "dwelling"))
+    console.print(table)
+    console.print("A builder reports every dwelling it completes: its projects cannot deliver more in a month "
+                  "than it reported. Settle which record is right.")

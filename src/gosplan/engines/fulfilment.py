@@ -54,7 +54,6 @@ from gosplan.engines.trajectory import (
     trajectories_of,
 )
 from gosplan.model import MonthRange, Period
-from gosplan.quantities import UnitError, conversion_factor
 
 MONTH_COLUMNS = [f"m{m}" for m in range(1, 13)]
 # A trajectory whose remaining months differ by more than this share of their mean is seasonal.
@@ -347,79 +346,11 @@ def _series_actual(totals: pd.DataFrame, time_agg: pd.Series, window_length: int
 
 def sector_fulfilment(table: pd.DataFrame, indicators: pd.DataFrame, sectors: pd.DataFrame,
                       thresholds: Thresholds | None = None) -> pd.DataFrame:
-    """Combine each sector's output indicators into one fulfilment per (unit, sector).
+    """Each sector's indicators combined per unit: :func:`gosplan.engines.sector_facts.sector_facts`
+    (``table`` is the fact table, :func:`gosplan.engines.facts.facts`)."""
+    from gosplan.engines.sector_facts import sector_facts
 
-    Where all the sector's indicators (its sub-sectors included) measure the same dimension, the
-    totals are added in the first indicator's unit (rolled steel t + non-ferrous metals t); otherwise
-    the fulfilment is the unweighted mean of the indicators' fulfilments (``method`` says which).
-    """
-    thresholds = thresholds or Thresholds()
-    outputs = indicators[indicators["role"].fillna("output").eq("output")]
-    children: dict[str, list[str]] = {}
-    for code, parent in sectors[["code", "parent"]].itertuples(index=False):
-        if isinstance(parent, str) and parent:
-            children.setdefault(parent, []).append(code)
-    rows = []
-    for sector in sectors["code"]:
-        members, stack = set(), [sector]
-        while stack:
-            s = stack.pop()
-            members.add(s)
-            stack.extend(children.get(s, []))
-        inds = outputs[outputs["sector"].isin(members)]
-        if inds.empty:
-            continue
-        base_unit = inds["unit"].iloc[0]
-        factors = {}
-        for code, uom in inds[["code", "unit"]].itertuples(index=False):
-            try:
-                factors[code] = conversion_factor(uom, base_unit)
-            except UnitError:
-                factors = {}
-                break
-        part = table[table["indicator"].isin(inds["code"])]
-        if part.empty:
-            continue
-        for unit, group in part.groupby("unit", sort=False):
-            rows.append(_combine(unit, sector, group, factors, base_unit))
-    out = pd.DataFrame(rows)
-    if out.empty:
-        return out
-    out["status"] = thresholds.classify(out["fulfilment"].to_numpy())
-    out.loc[(out["expected"] > 0) & (out["reported"] == 0), "status"] = "missing"
-    names = sectors.set_index("code")["name"]
-    out.insert(2, "sector_name", out["sector"].map(names))
-    return out
-
-
-def _combine(unit: str, sector: str, group: pd.DataFrame, factors: dict[str, float], base_unit: str) -> dict:
-    expected, reported = int(group["expected"].sum()), int(group["reported"].sum())
-    if factors:
-        f = group["indicator"].map(factors).to_numpy(dtype=float)
-        basis = group[["actual_basis", "target_basis"]].to_numpy(dtype=float) * f[:, None]
-        valid = ~np.isnan(basis).any(axis=1)
-        actual_b, target_b = basis[valid, 0].sum(), basis[valid, 1].sum()
-        fulfil = actual_b / target_b if valid.any() and target_b > 0 else np.nan
-
-        def total(column: str) -> float:
-            values = group[column].to_numpy(dtype=float) * f
-            return float(np.nansum(values)) if not np.isnan(values).all() else np.nan
-
-        actual_all, previous, plan_all = total("actual"), total("previous"), total("target")
-        return {"unit": unit, "sector": sector, "uom": base_unit,
-                # Actual and target like for like (the units that reported), so actual / target is
-                # the fulfilment shown; the plan of all units and the growth on last year beside them.
-                "target": target_b if valid.any() else np.nan, "actual": actual_b if valid.any() else np.nan,
-                "fulfilment": fulfil, "plan_to_date": plan_all, "actual_all": actual_all, "previous": previous,
-                "growth": actual_all - previous if previous and previous > 0 else np.nan,
-                "change": actual_all / previous - 1 if previous and previous > 0 else np.nan,
-                "method": "same-unit totals", "indicators": len(group), "expected": expected,
-                "reported": reported}
-    return {"unit": unit, "sector": sector, "uom": "", "target": np.nan, "actual": np.nan,
-            "fulfilment": group["fulfilment"].mean(), "plan_to_date": np.nan, "actual_all": np.nan,
-            "previous": np.nan, "growth": np.nan,
-            "change": group["change"].mean(), "method": "mean of indicator fulfilments",
-            "indicators": len(group), "expected": expected, "reported": reported}
+    return sector_facts(table, indicators, sectors, thresholds)
 
 
 def leaders_and_laggards(table: pd.DataFrame, *, limit: int = 10) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -10,14 +10,14 @@ thin shells over :class:`Service`::
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from gosplan.engines.facts import facts
+from gosplan.engines.facts import facts, index_weights, weighted_index
 from gosplan.engines.fulfilment import (
     MONTH_COLUMNS,
     FulfilmentInputs,
@@ -48,6 +48,10 @@ class StatusView:
     unit: str
     period: str
     window: str
+    # The unit's index over its indicators (engines.facts.weighted_index: one row) and its weights
+    # (engines.facts.index_weights); empty with --by unit.
+    index: pd.DataFrame = field(default_factory=pd.DataFrame)
+    weights: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _year_periods(year: int) -> list[str]:
@@ -225,12 +229,15 @@ class Service:
             table = table[table["unit"].eq(unit)]
             if sector:
                 table = table[table["sector"].isin(self._sector_members(sector))]
-            return StatusView(table.reset_index(drop=True), by, unit, str(period), window_of(period, window).label)
+            return StatusView(table.reset_index(drop=True), by, unit, str(period), window_of(period, window).label,
+                              *self.index(period, unit, window, indicator_codes))
         table = self.fulfilment(period, window)
         if indicator_codes is not None:
             table = table[table["indicator"].isin(indicator_codes)]
         if by == "indicator":
             table = table[table["unit"].eq(unit)]
+            return StatusView(table.reset_index(drop=True), by, unit, str(period), window_of(period, window).label,
+                              *self.index(period, unit, window, indicator_codes))
         else:
             base = hierarchy.depth[unit]
             span = 1 if depth is None else max(depth, 1)
@@ -238,6 +245,20 @@ class Service:
             table = table[table["unit"].isin(members) & table["depth"].between(base + 1, base + span)]
             table = table.sort_values(["indicator", "depth", "fulfilment"], ascending=[True, True, False])
         return StatusView(table.reset_index(drop=True), by, unit, str(period), window_of(period, window).label)
+
+    def index(self, period: str | Period, unit: str | None = None, window: str = "ytd",
+              indicators: list[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """``unit``'s index over its output indicators at constant plan prices, and its weights.
+
+        Returns (``weighted_index`` row, ``index_weights``): see :mod:`gosplan.engines.facts`.
+        """
+        unit = unit or self.root()
+        table = self.facts(period, window)
+        outputs = self.indicators().loc[lambda d: d["role"].fillna("output").eq("output"), "code"]
+        rows = table[table["unit"].eq(unit) & table["indicator"].isin(outputs)]
+        if indicators is not None:
+            rows = rows[rows["indicator"].isin(indicators)]
+        return weighted_index(rows), index_weights(rows, unit)
 
     def _indicator_filter(self, sector: str | None, indicator: str | None) -> list[str] | None:
         indicators = self.indicators()

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
+from gosplan.commands.plan_progress import tautness_note
 from gosplan.runner import Runner
 from gosplan.service.wording import probability_label, probability_reason, qty
 
@@ -65,10 +66,22 @@ def command(
     if emit(table, fmt, COLUMNS):
         return
     show_outlook(table, f"Year-end outlook as of {as_of}, {service.units().set_index('code').loc[unit, 'name']}",
-                 with_unit=depth > 0)
+                 with_unit=depth > 0, taut=_tautness(service, as_of))
 
 
-def show_outlook(table: pd.DataFrame, title: str, with_unit: bool = False) -> None:
+def _tautness(service, as_of: str) -> pd.DataFrame | None:
+    """The year's tautness table (None when it cannot be made, e.g. without history)."""
+    from gosplan.errors import NotFound
+    from gosplan.model import Period
+    from gosplan.service.plan_checks import tautness
+
+    try:
+        return tautness(service, Period.parse(as_of).year).set_index(["indicator", "unit"])
+    except NotFound:
+        return None
+
+
+def show_outlook(table: pd.DataFrame, title: str, with_unit: bool = False, taut: pd.DataFrame | None = None) -> None:
     """The outlook table at 80 columns, with footnotes for model-filled months and extreme probabilities."""
     out = Table(title=title, title_justify="left")
     wide = console.width >= 100
@@ -96,7 +109,14 @@ def show_outlook(table: pd.DataFrame, title: str, with_unit: bool = False) -> No
             notes.append(f"† {where}: {label.removesuffix(' †')}, {reason}.")
         if r.outlook == "forecast × weather":
             name += " ‡"
-        cells = [name, *([str(r.unit_name)] if with_unit else []), qty(r.target, uom), qty(r.actual_to_date, uom),
+        target = qty(r.target, uom)
+        if taut is not None and (r.indicator, r.unit) in taut.index:
+            row = taut.loc[(r.indicator, r.unit)]
+            note = tautness_note(row)
+            if note:
+                target += " §"
+                notes.append(f"§ {where}: target {row['code']}: {note}.")
+        cells = [name, *([str(r.unit_name)] if with_unit else []), target, qty(r.actual_to_date, uom),
                  expected, *([_range(r.lower_80, r.upper_80, uom)] if wide else []), f"[{colour}]{label}[/]",
                  _vs_path(r.rest_vs_path)]
         out.add_row(*cells)

@@ -130,15 +130,20 @@ def projects(ctx: ReviewContext) -> Section | None:
                                                                                "staticPlot": True})
             + f"<h3>Dwellings from the projects against the {as_of.year} target</h3>"
             + html_table(dwellings, dwell_columns))
-    findings = delivery_findings(ctx.service, as_of)
-    body += "<h3>Project records against the builders' reports</h3>"
+    every = delivery_findings(ctx.service, as_of)
+    findings = every[every["year"].eq(str(as_of.year))].reset_index(drop=True)
+    body += f"<h3>Project records against the builders' reports, {as_of.year}</h3>"
     if findings.empty:
-        body += "<p>The dwellings the projects record as delivered agree with the builders' monthly reports.</p>"
+        body += (f"<p>In {as_of.year} the dwellings the projects record as delivered agree with the builders' "
+                 "monthly reports.</p>")
     else:
         body += html_table(findings, FINDING_TABLE) + (
             '<p class="note">A builder reports every dwelling it completes, so its projects cannot deliver more '
             "in a month than it reported. One of the two records is wrong: a data-quality finding to settle "
             "before either number is used.</p>")
+    if len(every) > len(findings):
+        body += (f'<p class="note">{len(every) - len(findings)} earlier month(s) disagree as well '
+                 "(gosplan projects lists them).</p>")
     summary = project_summary(status, dwellings, as_of.year) + delivery_summary(findings)
     return Section("projects", "Construction projects", body, summary,
                    {"projects": status, "dwellings": dwellings, "curves": history, "deliveries": findings})

@@ -6,8 +6,8 @@ five-year plan had no 2025 targets; actions read "energy per unit towards 1.5e+0
 """
 
 import pytest
-from clienv import run_cli
 
+from clienv import run_cli
 from gosplan.review import build_review
 from gosplan.service import Service
 from gosplan.service.actions import propose_actions

@@ -121,14 +121,13 @@ def raise_alerts(service, as_of: str | Period, threshold: float = DEFAULT_THRESH
 
 
 def refresh_alerts(service, as_of: str | Period | None = None, runner: Runner | None = None) -> WriteSummary | None:
-    """The monthly refresh: raise the alerts of ``as_of`` (default: the latest month reported) unless
-    alerts were already raised for that month or a later one; ``None`` when nothing was due."""
-    if as_of is None:
-        latest = _latest_month(service)
-        if latest is None:
-            return None
-        as_of = latest
-    p = _as_of(as_of)
+    """The monthly refresh: raise the alerts of ``as_of`` (default, and at the latest: the latest month
+    reported) unless alerts were already raised for that month or a later one; ``None`` when nothing
+    was due. A review of a later period does not turn the months nobody could report yet into alerts."""
+    latest = _latest_month(service)
+    if latest is None:
+        return None
+    p = min(_as_of(as_of), _as_of(latest)) if as_of is not None else _as_of(latest)
     done = service.store.get_meta(RAISED_KEY)
     if done and done >= str(p):
         return None

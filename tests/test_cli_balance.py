@@ -38,7 +38,11 @@ def test_bottlenecks_json_and_table(db):
     assert {r["sector"] for r in rows} == {"coal", "electricity", "metallurgy"}
     assert all(r["shadow_price"] > 0 for r in rows)
     text = run(db, "balance", "bottlenecks", "--year", "2023").output
-    assert "binding constraints and their shadow prices" in text and "capacity:coal" in text
+    assert "Binding constraints and their shadow prices" in text and "capacity: coal" in text
+    # Readable numbers with units, labour utilisation included: no nan, no 1.284e+07.
+    assert "nan" not in text and "e+" not in text and "workers" in text and "trillion won" in text
+    labour = next(line for line in text.splitlines() if line.strip("│ ").startswith("labour"))
+    assert "100 %" in labour
     plan = json.loads(run(db, "balance", "bottlenecks", "--year", "2023", "--growth", "0.03", "--plan",
                           "-f", "json").output)
     assert len(plan) == 12 and {"output", "capacity", "capacity_shadow_price", "growth"} <= set(plan[0])

@@ -172,8 +172,9 @@ def test_h1_2023_matches_the_plenum(fixture: str, request: pytest.FixtureRequest
 
 def test_targets_set_at_enterprises_with_quarters_adding_up(demo: DemoEconomy) -> None:
     kinds = dict(zip(demo.units["code"], demo.units["kind"], strict=True))
-    assert {kinds[u] for u in demo.targets["unit"]} == {"enterprise"}
-    targets = demo.targets.assign(year=demo.targets["period"].str[:4])
+    annual_plans = demo.targets[demo.targets["plan"].str.startswith("ap-")]
+    assert {kinds[u] for u in annual_plans["unit"]} == {"enterprise"}
+    targets = annual_plans.assign(year=annual_plans["period"].str[:4])
     agricultural = targets["indicator"].isin(["grain", "irrigation"])
     assert (targets.loc[agricultural, "period"].str.len() == 4).all()  # annual targets only
     industrial = targets[~agricultural]
@@ -182,7 +183,17 @@ def test_targets_set_at_enterprises_with_quarters_adding_up(demo: DemoEconomy) -
     assert quarters.groupby(["plan", "indicator", "unit"]).size().eq(4).all()
     summed = quarters.groupby(["plan", "indicator", "unit"])["value"].sum()
     pd.testing.assert_series_equal(summed.sort_index(), annual.sort_index(), check_names=False, rtol=1e-9)
-    assert set(demo.targets["plan"]) == {"ap-2021", "ap-2022", "ap-2023"}
+    assert set(demo.targets["plan"]) == {"ap-2021", "ap-2022", "ap-2023", "fyp-2021-2025"}
+
+
+def test_the_five_year_plan_carries_its_2025_targets(demo: DemoEconomy) -> None:
+    five = demo.targets[demo.targets["plan"].eq("fyp-2021-2025")]
+    key = set(demo.indicators.loc[demo.indicators["key"].astype(bool), "code"]) - {"irrigation"}
+    assert set(five["indicator"]) == key and set(five["period"]) == {"2025"} and set(five["unit"]) == {"KP"}
+    plan_2023 = demo.targets[demo.targets["period"].eq("2023")].groupby("indicator")["value"].sum()
+    growth = five.set_index("indicator")["value"] / plan_2023.reindex(five["indicator"]).to_numpy()
+    assert growth.between(1.02, 1.12).all()                 # two more years of growth, not a new economy
+    assert five.set_index("indicator").loc["grain", "value"] == 5_050_000   # RDA's 2025 estimate: 4.90 Mt
 
 
 def test_missing_reports_and_corrections(demo: DemoEconomy) -> None:

@@ -56,7 +56,13 @@ def test_project_sentences_equal_the_project_tables(review):
     rows = _rows(section)
     header = rows[0]
     projects = {row[0]: dict(zip(header, row, strict=True)) for row in rows[1:] if len(row) == len(header)}
-    behind, dwellings = section.summary
+    behind, dwellings, *quality = section.summary
+    # Project records against the builders' reports: one sentence per finding of the year, both numbers.
+    deliveries = section.tables["deliveries"]
+    assert len(quality) == len(deliveries)
+    for line, row in zip(quality, deliveries.itertuples(), strict=True):
+        assert line.startswith(f"Data quality: {row.project_names} record {row.delivered:,.0f} dwellings delivered "
+                               f"in {row.period}; the builder ({row.unit_name}) reported {row.reported:,.0f}")
     match = re.match(r"Construction: (\d+) of (\d+) projects behind schedule: (.*)\. Ahead: (.*)\.$", behind)
     assert match, behind
     assert int(match[2]) == len(projects)
@@ -79,7 +85,7 @@ def test_risk_sentences_equal_the_risk_tables(review):
     section = review.section("risk")
     headline = section.tables["risk"].set_index("label")["value"]
     main, best = section.summary
-    match = re.search(r"annual grain target of (\S+ \S+) is ([\d.]+) after .* \(estimated loss (\S+ \S+)\); "
+    match = re.search(r"annual grain target of (\S+ \S+) is (.+?) after the .* \(estimated loss (\S+ \S+)\); "
                       r"expected output (\S+ \S+), expected shortfall (\S+ \S+)\.$", main)
     assert match, main
     assert match.groups() == (headline["Annual grain target"], headline["P(target met)"],

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from gosplan.errors import Conflict, NotFound, ValidationError
 from gosplan.service import Service
-from gosplan.service.forecasts import escalation, list_alerts
+from gosplan.service.alerts import escalation, list_alerts
 from gosplan.store import Store, WriteSummary, schema
 
 

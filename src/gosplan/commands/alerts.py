@@ -30,7 +30,7 @@ def _show(frame: pd.DataFrame, title: str, with_status: bool = True) -> None:
     terminal.text(table, "Alert", min_width=20, wrap=True)
     terminal.text(table, "Escalation", min_width=12, wrap=True)
     for r in frame.itertuples(index=False):
-        colour = "red" if r.severity == "critical" else "yellow"
+        colour = {"critical": "red", "warning": "yellow"}.get(str(r.severity), "green")
         # The escalation path with the unit now holding the alert in bold.
         steps = str(r.path).split(" > ")
         path = " > ".join(f"[bold]{s}[/]" if i == int(r.escalation_level) else s for i, s in enumerate(steps))
@@ -51,12 +51,16 @@ def list_alerts(
     fmt: FormatOption = "table",
     db: DbOption = None,
 ) -> None:
-    """The stored alerts, most urgent first, with their escalation path (unit > ... > top)."""
+    """The stored alerts, most urgent first, with their escalation path (unit > ... > top).
+
+    The alerts of the latest month reported are raised first if nobody has raised them yet."""
     if ctx.invoked_subcommand is not None:
         return
-    from gosplan.service.forecasts import list_alerts as stored
+    from gosplan.service.alerts import list_alerts as stored
+    from gosplan.service.alerts import refresh_alerts
 
     service = open_service(db)
+    refresh_alerts(service)  # the latest month's alerts, raised once (the monthly refresh)
     frame = stored(service, as_of=as_of, open_only=open_only, unit=unit)
     if emit(frame, fmt, COLUMNS):
         return
@@ -68,7 +72,7 @@ def list_alerts(
 
 def _none_message(service, open_only: bool, unit: str | None, db: str | None) -> str:
     """Why the list is empty, and how alerts come about."""
-    from gosplan.service.forecasts import list_alerts as stored
+    from gosplan.service.alerts import list_alerts as stored
 
     flag = f" --db {shlex.quote(db)}" if db else ""
     where = f" for {unit}" if unit else ""
@@ -92,7 +96,7 @@ def raise_(
 ) -> None:
     """Forecast, detect exceptions and store the new alerts (an alert already stored is not repeated)."""
     from gosplan.runner import Runner
-    from gosplan.service.forecasts import raise_alerts
+    from gosplan.service.alerts import raise_alerts
 
     service = open_service(db)
     summary = raise_alerts(service, as_of, threshold=threshold, periods=periods,
@@ -105,7 +109,7 @@ def raise_(
 def ack(alert_id: IdArgument, by: Annotated[str, typer.Option(help="Who acknowledges it.")] = "cli",
         db: DbOption = None) -> None:
     """Acknowledge an open alert: it stays with its unit and stops escalating."""
-    from gosplan.service.forecasts import acknowledge
+    from gosplan.service.alerts import acknowledge
 
     alert = acknowledge(open_service(db), alert_id, by)
     console.print(f"Alert {alert_id} acknowledged by {by}: {alert['indicator']} at {alert['unit']} "
@@ -116,7 +120,7 @@ def ack(alert_id: IdArgument, by: Annotated[str, typer.Option(help="Who acknowle
 def resolve(alert_id: IdArgument, by: Annotated[str, typer.Option(help="Who resolves it.")] = "cli",
             db: DbOption = None) -> None:
     """Close an alert."""
-    from gosplan.service.forecasts import resolve as close
+    from gosplan.service.alerts import resolve as close
 
     alert = close(open_service(db), alert_id, by)
     console.print(f"Alert {alert_id} resolved by {by}: {alert['indicator']} at {alert['unit']}")

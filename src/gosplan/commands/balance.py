@@ -401,5 +401,29 @@ def bottlenecks_command(
         _show(plan_frame[["output", "capacity", "utilisation", "target", "fulfilment", "capacity_shadow_price"]],
               "balanced plan (million won)", top=100)
         return
-    _show(binding.set_index("constraint")[["limit", "shadow_price", "utilisation"]],
-          "binding constraints and their shadow prices (final output per unit of capacity)", top=100)
+    _show_binding(binding, balanced.table_name)
+
+
+def _money(million_won: float) -> str:
+    """Million won as a readable amount: ``4_984_800 -> '4.98 trillion won'``."""
+    for factor, name in ((1e6, "trillion"), (1e3, "billion")):
+        if abs(million_won) >= factor:
+            return f"{million_won / factor:,.2f} {name} won"
+    return f"{million_won:,.1f} million won"
+
+
+def _show_binding(binding: pd.DataFrame, table_name: str) -> None:
+    """Binding constraints with units: capacities as gross output in won, labour in workers; no nan."""
+    out = terminal.table("Binding constraints and their shadow prices")
+    terminal.text(out, "Constraint", min_width=14, wrap=True)
+    for name in ("Limit", "Used", "Shadow price"):
+        terminal.number(out, name)
+    for r in binding.itertuples(index=False):
+        labour = r.kind == "labour"
+        name = f"capacity: {str(r.sector).replace('_', ' ')}" if r.kind == "capacity" else str(r.constraint)
+        limit = f"{r.limit:,.0f} workers" if labour else _money(r.limit)
+        price = (f"{_money(r.shadow_price)} a worker" if labour else f"{r.shadow_price:,.3f} won a won")
+        out.add_row(name, limit, f"{100 * r.utilisation:.0f} %", price)
+    terminal.show(console, out)
+    console.print(f"[dim]{table_name}: the shadow price is the final output (at plan proportions) one more "
+                  "worker, or one more won of capacity, would allow.[/]")

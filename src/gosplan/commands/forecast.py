@@ -1,17 +1,34 @@
-"""``gosplan forecast``: expected year-end totals, intervals, P(attain) and the rate the rest of the year needs."""
+"""``gosplan forecast``: the year-end outlook of each annual target (one distribution per indicator),
+what was produced, what the rest of the year needs against the plan's path, and the plan's tautness."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from gosplan import terminal
 from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
 
-COLUMNS = ["indicator", "unit", "unit_name", "uom", "year", "target", "actual_to_date", "expected_total",
-           "expected_fulfilment", "lower_80", "upper_80", "lower_95", "upper_95", "p_attain", "shortfall",
-           "required_monthly_rate", "rate_to_date", "months_remaining", "method"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+COLUMNS = ["indicator", "unit", "unit_name", "uom", "year", "target", "actual_to_date", "imputed", "expected_total",
+           "expected_fulfilment", "lower_80", "upper_80", "lower_95", "upper_95", "lower_99", "upper_99", "p_attain",
+           "shortfall", "rest_needed", "rest_path", "rest_vs_path", "annual_done", "required_monthly_rate",
+           "rate_to_date", "months_remaining", "method", "outlook"]
+
+
+def _range(low: float, high: float, uom: str) -> str:
+    from gosplan.service.wording import qty
+
+    return f"{terminal.compact(qty(low, uom))} – {terminal.compact(qty(high, uom))}"
+
+
+def _vs_path(ratio: float) -> str:
+    if ratio != ratio:
+        return "–"
+    return f"{100 * ratio:+.1f} %"
 
 
 def command(
@@ -19,15 +36,30 @@ def command(
     unit: Annotated[str | None, typer.Option(help="Unit code (default: the top of the hierarchy).")] = None,
     indicator: Annotated[str | None, typer.Option(help="Only this indicator (default: the key ones).")] = None,
     depth: Annotated[int, typer.Option(help="Levels below the unit to show as well.")] = 0,
+    tautness: Annotated[bool, typer.Option("--tautness", help="Show how taut each annual target is against "
+                                                              "the last three years, capacity and weather.")]
+    = False,
+    five_year: Annotated[bool, typer.Option("--five-year", help="Progress of the five-year plan instead.")]
+    = False,
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, or processes[:N].")] = None,
     fmt: FormatOption = "table",
     db: DbOption = None,
 ) -> None:
-    """Year-end forecast of each annual target: expected total, 80/95 % intervals, P(attain), rates."""
+    """Year-end outlook of each annual target: produced, expected, intervals, P(attain), rest of year."""
+    service = open_service(db)
+    if five_year:
+        from gosplan.commands.plan_progress import show_five_year
+
+        show_five_year(service, as_of, fmt)
+        return
+    if tautness:
+        from gosplan.commands.plan_progress import show_tautness
+
+        show_tautness(service, as_of, fmt, unit=unit, depth=depth)
+        return
     from gosplan.runner import Runner
     from gosplan.service.forecasts import forecast
 
-    service = open_service(db)
     unit = unit or service.root()
     runner = Runner.from_env(scheduler, progress=fmt == "table")
     table = forecast(service, as_of, unit=unit, indicators=[indicator] if indicator else None, runner=runner)
@@ -35,27 +67,72 @@ def command(
     table = table[table["depth"].between(base, base + max(depth, 0))]
     if emit(table, fmt, COLUMNS):
         return
-    names = service.units().set_index("code")["name"]
-    several_units = table["unit"].nunique() > 1
-    title = f"Year-end forecast as of {as_of}, {names.loc[unit]}"
-    out = terminal.table(title, caption="Target for the year; expected total and its 80 % interval (95 % in "
-                                        "--format csv); P(attain): probability of reaching the target; need/mo and "
-                                        "so far/mo: the monthly rate the rest of the year needs, and the rate so far.")
-    terminal.text(out, "Indicator (unit)", min_width=12, wrap=True)
-    if several_units:
+    show_outlook(table, f"Year-end outlook as of {as_of}, {service.units().set_index('code').loc[unit, 'name']}",
+                 with_unit=depth > 0, taut=_tautness(service, as_of))
+
+
+def _tautness(service, as_of: str) -> pd.DataFrame | None:
+    """The year's tautness table (None when it cannot be made, e.g. without history)."""
+    from gosplan.errors import NotFound
+    from gosplan.model import Period
+    from gosplan.service.plan_checks import tautness
+
+    try:
+        return tautness(service, Period.parse(as_of).year).set_index(["indicator", "unit"])
+    except NotFound:
+        return None
+
+
+def show_outlook(table: pd.DataFrame, title: str, with_unit: bool = False, taut: pd.DataFrame | None = None) -> None:
+    """The outlook table at 80 columns, with footnotes for model-filled months and extreme probabilities."""
+    from gosplan.commands.plan_progress import tautness_note
+    from gosplan.service.wording import probability_label, probability_reason, qty
+
+    out = terminal.table(title)
+    wide = console.width >= 100
+    terminal.text(out, "Indicator", min_width=12, wrap=True)
+    if with_unit:
         terminal.text(out, "Unit", min_width=10, wrap=True)
-    for name in ("Target", "Expected", "%", "80 % interval", "P(attain)", "Need/mo", "So far/mo"):
+    for name in ("Target", "Produced", "Expected", *(["80 % interval"] if wide else []), "P(attain)",
+                 "Rest vs path"):
         terminal.number(out, name)
+    notes: list[str] = []
     for r in table.itertuples(index=False):
+        uom = str(r.uom)
         p = float(r.p_attain)
         colour = "green" if p >= 0.8 else "yellow" if p >= 0.5 else "red"
-        values, label = terminal.scaled([r.target, r.expected_total, r.lower_80, r.upper_80,
-                                         r.required_monthly_rate if r.months_remaining else None, r.rate_to_date],
-                                        str(r.uom))
-        target, expected, low, high, needed, so_far = values
-        cells = [terminal.labelled(str(r.indicator_name), label)]
-        if several_units:
-            cells.append(str(r.unit_name))
-        out.add_row(*cells, target, expected, f"{100 * r.expected_fulfilment:.0f} %", f"{low} – {high}",
-                    f"[{colour}]{p:.2f}[/]", needed, so_far)
+        expected = f"{terminal.compact(qty(r.expected_total, uom))} ({100 * r.expected_fulfilment:.0f} %)"
+        name = str(r.indicator_name)
+        where = f"{name}, {r.unit_name}" if with_unit else name
+        if r.imputed == r.imputed and r.imputed > 0:
+            expected += " *"
+            notes.append(f"* {where}: expected incl. missing months; the model fills "
+                         f"{qty(r.imputed, uom)} not yet reported.")
+        label = probability_label(p)
+        reason = probability_reason(p, float(r.target), float(r.lower_99), float(r.upper_99), uom,
+                                    r.direction == "lower")
+        if reason:
+            label += " †"
+            notes.append(f"† {where}: {label.removesuffix(' †')}, {reason}.")
+        if r.outlook == "forecast × weather":
+            name += " ‡"
+        target = terminal.compact(qty(r.target, uom))
+        if taut is not None and (r.indicator, r.unit) in taut.index:
+            row = taut.loc[(r.indicator, r.unit)]
+            note = tautness_note(row)
+            if note:
+                target += " §"
+                notes.append(f"§ {where}: target {row['code']}: {note}.")
+        cells = [name, *([str(r.unit_name)] if with_unit else []), target,
+                 terminal.compact(qty(r.actual_to_date, uom)),
+                 expected, *([_range(r.lower_80, r.upper_80, uom)] if wide else []), f"[{colour}]{label}[/]",
+                 _vs_path(r.rest_vs_path)]
+        out.add_row(*cells)
     terminal.show(console, out)
+    console.print("Produced: every report so far (fact table). Rest vs path: what the rest of the year needs "
+                  "against the plan's own path for it (+: more than the plan expected).")
+    if table["outlook"].eq("forecast × weather").any():
+        console.print("‡ Forecast with the months to come conditioned on weather scenarios (observed weather "
+                      "to date, random weather after): the same outlook as gosplan risk.")
+    for note in dict.fromkeys(notes):
+        console.print(note, highlight=False)

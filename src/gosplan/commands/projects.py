@@ -27,9 +27,10 @@ def command(
     db: DbOption = None,
 ) -> None:
     """Construction projects: earned value, SPI, CPI, estimate at completion, forecast end with range."""
-    from gosplan.service.projects import project_status
+    from gosplan.service.projects import delivery_findings, project_status
 
-    status = project_status(open_service(db), as_of, late_only=late)
+    service = open_service(db)
+    status = project_status(service, as_of, late_only=late)
     if emit(status, fmt, COLUMNS):
         return
     month = status["as_of"].iloc[0] if len(status) else as_of
@@ -51,4 +52,27 @@ def command(
         style = STATUS_STYLES.get(r.status, "")
         table.add_row(str(r.name), f"{r.percent_complete:.1f} %", _num(r.spi_t), _num(r.cpi), str(r.planned_end),
                       forecast, f"[{style}]{r.status}[/]" if style else str(r.status))
+    terminal.show(console, table)
+    show_findings(delivery_findings(service, as_of))
+
+
+def show_findings(findings) -> None:
+    """The months where project records and the builders' reports disagree, both numbers."""
+    from gosplan.service.wording import qty
+
+    if findings.empty:
+        console.print("Project deliveries agree with the builders' monthly reports.")
+        return
+    table = terminal.table("Project records against the builders' reports (data quality)",
+                           caption="A builder reports every dwelling it completes: its projects cannot deliver more "
+                                   "in a month than it reported. Settle which record is right.")
+    terminal.text(table, "Builder", min_width=10, wrap=True)
+    terminal.number(table, "Month")
+    terminal.text(table, "Project", min_width=12, wrap=True)
+    for name in ("Records", "Reported", "In year"):
+        terminal.number(table, name)
+    for r in findings.itertuples(index=False):
+        table.add_row(str(r.unit_name), str(r.period), str(r.project_names),
+                      terminal.compact(qty(r.delivered, "dwelling")), terminal.compact(qty(r.reported, "dwelling")),
+                      terminal.compact(qty(r.reported_year, "dwelling")))
     terminal.show(console, table)

@@ -36,6 +36,7 @@ from gosplan.errors import Problem, ValidationError
 
 _SHARE_COLUMNS = ("irrigated_share", "drained_share", "cold_protected_share")
 _MIN_YEARS = 4
+MIN_YEARS = _MIN_YEARS  # years of provincial output a fit needs
 _MIN_EVENTS_FOR_CONCENTRATION = 20
 
 

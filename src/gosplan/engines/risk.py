@@ -59,7 +59,7 @@ __all__ = [
     "DEFAULT_QUANTILES", "FARM_COLUMNS", "KINDS", "MEASURE_COLUMNS", "RANKING_COLUMNS",
     "WEATHER_EVENT_COLUMNS", "Exposure", "Measure", "RiskResult", "WeatherRiskModel",
     "WeatherRiskParameters", "event_losses", "fit_province_risk", "fit_weather_risk", "measures_from_frame",
-    "parse_events",
+    "parse_events", "rank_measures",
 ]
 
 
@@ -85,7 +85,7 @@ def _severity(rng: np.random.Generator, mean: float, concentration: float, size:
 
 
 def _simulate_chunk(task: _Chunk) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Totals (n,), totals under each measure (M, n) and summed province outputs (P,) of a chunk."""
+    """Totals (n,), totals under each measure (M, n) and province outputs (n, P) of a chunk."""
     rng = np.random.default_rng(task.seed)
     params, exposure = task.parameters, task.exposure
     n, provinces = task.size, len(exposure.provinces)
@@ -127,7 +127,7 @@ def _simulate_chunk(task: _Chunk) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             v = 1 - effect[k] * share if k == kind and ahead else vulnerability[k, p]
             column *= 1 - raw[:, p] * v
         with_measures[j] = totals - output[:, p] + exposure.normal_output[p] * column * noise[:, p]
-    return totals, with_measures, output.sum(axis=0)
+    return totals, with_measures, output
 
 
 @dataclass
@@ -149,6 +149,26 @@ class RiskResult:
     measures: pd.DataFrame
     normal_by_province: np.ndarray
     quantiles: dict[float, float] = field(default_factory=dict)
+    outputs: np.ndarray | None = field(default=None, repr=False)          # (n, P) each scenario's outputs
+    with_measures: np.ndarray | None = field(default=None, repr=False)    # (M, n) totals under each measure
+    measure_province: np.ndarray | None = field(default=None, repr=False)  # (M,) province index of each
+    mean_factor: np.ndarray | None = field(default=None, repr=False)      # (P,) E[output] / normal, all year
+
+    def factors(self) -> np.ndarray:
+        """(n, P): each scenario's output of each province relative to its expected output under random
+        weather all year (1 = an average weather year; the observed months are in the scenarios)."""
+        if self.outputs is None or self.mean_factor is None:
+            raise ValueError("this result does not keep the scenarios' province outputs")
+        return self.outputs / (self.normal_by_province * self.mean_factor)[None, :]
+
+    def measure_factors(self) -> np.ndarray:
+        """(M, n): the measured province's factor in each scenario when the measure is taken."""
+        if self.with_measures is None or self.measure_province is None:
+            raise ValueError("this result does not keep the measures' scenarios")
+        p = self.measure_province
+        own = self.outputs[:, p].T                                            # (M, n) without the measure
+        with_measure = self.with_measures - self.totals[None, :] + own
+        return with_measure / (self.normal_by_province[p] * self.mean_factor[p])[:, None]
 
     @property
     def n_scenarios(self) -> int:
@@ -282,16 +302,41 @@ class WeatherRiskModel:
         parts = runner.map(_simulate_chunk, tasks, description="weather scenarios")
         totals = np.concatenate([p[0] for p in parts])
         with_measures = np.concatenate([p[1] for p in parts], axis=1)
-        by_province = np.sum([p[2] for p in parts], axis=0) / n_scenarios
-        ranking = _rank(measures, totals, with_measures, target)
+        outputs = np.concatenate([p[2] for p in parts], axis=0)
+        by_province = outputs.mean(axis=0)
+        ranking = rank_measures(measures, totals, with_measures, target)
         quantiles = dict(zip(self.quantiles, np.quantile(totals, self.quantiles).tolist(), strict=True))
         return RiskResult(float(target), totals, exposure.provinces, by_province,
                           float(exposure.normal_output.sum()), ranking, exposure.normal_output.copy(),
-                          quantiles)
+                          quantiles, outputs=outputs, with_measures=with_measures,
+                          measure_province=index, mean_factor=self.mean_factor(exposure))
+
+    def mean_factor(self, exposure: Exposure) -> np.ndarray:
+        """Expected output of each province under random weather all year, as a share of normal output.
+
+        Events of different kinds and months are drawn independently, so the expected survival is the
+        product over (kind, month) of ``1 - probability × stage_loss × mean severity × vulnerability``;
+        the unexplained variation ``max(1 + other_sd ε, 0)`` has mean ``Φ(1/sd) + sd φ(1/sd)``.
+
+        >>> exposure = Exposure(("North",), normal_output=[1.0e6], area=[1.0e5])
+        >>> bool(0.9 < WeatherRiskModel().mean_factor(exposure)[0] < 1.0)
+        True
+        """
+        params = self.parameters
+        effect = np.asarray(params.protection_effect)
+        vulnerability = 1 - effect[:, None] * exposure.protected_share                     # (3, P)
+        chance = np.clip(params.probability[:, :, None] * exposure.risk_multiplier[:, None, :], 0.0, 1.0)
+        loss = chance * params.stage_loss[:, :, None] * np.asarray(params.severity_mean)[:, None, None]
+        survival = np.prod(1 - loss * vulnerability[:, None, :], axis=(0, 1))
+        sd = params.other_sd
+        noise = norm.cdf(1 / sd) + sd * norm.pdf(1 / sd) if sd > 0 else 1.0
+        return survival * noise
 
 
-def _rank(measures: Sequence[Measure], totals: np.ndarray, with_measures: np.ndarray, target: float
-          ) -> pd.DataFrame:
+def rank_measures(measures: Sequence[Measure], totals: np.ndarray, with_measures: np.ndarray, target: float
+                  ) -> pd.DataFrame:
+    """Measures ranked by expected shortfall avoided per unit of cost, on paired scenarios
+    (``totals`` (n,) without any measure, ``with_measures`` (M, n) with each)."""
     base = np.maximum(target - totals, 0.0)
     rows = []
     for measure, alt in zip(measures, with_measures, strict=True):

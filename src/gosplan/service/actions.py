@@ -66,13 +66,13 @@ def _projects(service, period: str) -> pd.DataFrame | None:
 
 @finding("risk_measures")
 def _risk(service, period: str) -> pd.DataFrame | None:
-    from gosplan.service.risk import weather_risk
+    from gosplan.service.forecasts import grain_outlook
 
-    p = Period.parse(period)
     try:
-        return weather_risk(service, p.year, as_of=p.last_month()).result.measures
+        outlook = grain_outlook(service, Period.parse(period).last_month())
     except NotFound:
         return None
+    return None if outlook is None else outlook.measures
 
 
 def collect_findings(service, period: str) -> Findings:

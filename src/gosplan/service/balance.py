@@ -67,15 +67,18 @@ class BalancedPlan:
 
     def binding_capacities(self) -> pd.DataFrame:
         """Binding capacity (and labour) constraints with positive shadow price, most valuable first:
-        constraint, kind, sector, limit, shadow_price, utilisation."""
+        constraint, kind, sector, limit, shadow_price, utilisation (used / limit), used."""
         c = self.result.constraints
         names = self.result.binding
         out = c.loc[names, ["kind", "limit", "shadow_price"]].copy()
         out["sector"] = [n.split(":", 1)[1] if n.startswith("capacity:") else None for n in names]
-        plan = self.result.plan
-        out["utilisation"] = [float(plan.loc[s, "utilisation"]) if s else np.nan for s in out["sector"]]
+        # Used over available, for capacities and labour alike (the constraint's activity over its limit).
+        activity = c.loc[names, "activity"].to_numpy(float)
+        limit = out["limit"].to_numpy(float)
+        out["used"] = activity
+        out["utilisation"] = np.divide(activity, limit, out=np.zeros_like(limit), where=limit != 0)
         out.index.name = "constraint"
-        return out.reset_index()[["constraint", "kind", "sector", "limit", "shadow_price", "utilisation"]]
+        return out.reset_index()[["constraint", "kind", "sector", "limit", "shadow_price", "utilisation", "used"]]
 
 
 def quiet_highs() -> None:

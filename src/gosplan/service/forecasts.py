@@ -1,12 +1,11 @@
-"""Year-end forecasts and P(attain) for every unit level, alerts that escalate, and their uses.
+"""The year-end outlook: one distribution per (indicator, unit), used by every view.
 
-``forecast`` runs :func:`gosplan.forecast.attainment` on each (indicator, unit) that has an annual
-target: enterprises on their own monthly reports, provinces, counties and the country on the sum of
-the monthly reports of the enterprises below them (only indicators whose ``time_aggregation`` is
-``sum``: a year's total of a mean or a stock is not a target the model forecasts). ``raise_alerts``
-stores the targets whose probability is below a threshold and the exceptions ``detect`` finds, once
-per (series, kind, period), and ``escalation`` moves unacknowledged ones up the hierarchy every
-``periods`` months (meta setting ``alert_escalation_periods``, default 2).
+``forecast`` starts from the model forecast of :mod:`gosplan.service._forecast_model` (exponential
+smoothing on each unit's monthly series). For the indicators exposed to the weather (grain) the
+months still to come are then conditioned on the weather scenarios of :mod:`gosplan.service.risk`
+(:func:`gosplan.engines.forecast.weather.weather_outlook`): the observed weather of the months past
+and random weather for the rest. So ``gosplan forecast``, ``gosplan risk``, the web overview and the
+review all print the same expected total and P(attain). Alerts live in :mod:`gosplan.service.alerts`.
 
 >>> from gosplan.service import Service
 >>> service = Service.open("sqlite://"); _ = service.load_demo()       # doctest: +SKIP
@@ -16,97 +15,178 @@ True
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
+from gosplan.engines.forecast.weather import weather_outlook
+from gosplan.engines.risk import Measure, rank_measures
 from gosplan.errors import NotFound
-from gosplan.forecast import attainment, detect, escalate, make_alerts, series_id, split_series_id
 from gosplan.model import Period
 from gosplan.runner import Runner
+from gosplan.service._forecast_model import (
+    MODEL_COLUMNS,
+    forecast_indicators,
+    model_forecast,
+    monthly_history,
+)
 from gosplan.service.actions import finding
-from gosplan.store import WriteSummary
+from gosplan.service.risk import GRAIN_INDICATOR, WeatherRisk, province_of_units, weather_risk
 
-FORECAST_COLUMNS = ["indicator", "indicator_name", "uom", "direction", "unit", "unit_name", "unit_kind", "depth",
-                    "year", "target", "actual_to_date", "expected_total", "expected_fulfilment", "lower_80",
-                    "upper_80", "lower_95", "upper_95", "p_attain", "shortfall", "required_monthly_rate",
-                    "rate_to_date", "months_reported", "months_remaining", "method", "series_id"]
+FORECAST_COLUMNS = [*MODEL_COLUMNS[:-1], "expected_fulfilment", "shortfall", "required_monthly_rate",
+                    "rate_to_date", "outlook", "series_id"]
 OUTLOOK_COLUMNS = ["indicator", "expected_total", "p_attain", "lower_80", "upper_80", "indicator_name", "uom",
-                   "target"]
-ESCALATION_PERIODS_KEY = "alert_escalation_periods"
-DEFAULT_ESCALATION_PERIODS = 2
+                   "target", "lower_99", "upper_99", "direction", "outlook"]
 DEFAULT_THRESHOLD = 0.5
-HISTORY_YEARS = 4  # the engine uses at most 60 months; the current year plus four before covers that
+WEATHER_SCENARIOS = 20_000
+WEATHER_INDICATORS = (GRAIN_INDICATOR,)
+DISTRIBUTION = ("expected_total", "lower_80", "upper_80", "lower_95", "upper_95", "lower_99", "upper_99",
+                "p_attain")
 
 
 def _as_of(as_of: str | Period) -> Period:
     return Period.parse(as_of).last_month()
 
 
-def forecast_indicators(service, indicators: list[str] | None = None) -> list[str]:
-    """The indicators forecast: the given ones, else the key ones; always only ``sum`` indicators."""
-    table = service.indicators()
-    summed = table[table["time_aggregation"].eq("sum")]
-    if indicators:
-        unknown = sorted(set(indicators) - set(table["code"]))
-        if unknown:
-            raise NotFound(f"unknown indicator {unknown[0]!r}")
-        return [c for c in indicators if c in set(summed["code"])]
-    return summed.loc[summed["key"].astype(bool), "code"].tolist()
+@dataclass
+class GrainOutlook:
+    """The grain outlook (forecast conditioned on weather) with what ``gosplan risk`` shows of it.
 
-
-def monthly_history(service, as_of: str | Period, indicators: list[str], units: list[str] | None = None,
-                    complete_only: bool = True) -> pd.DataFrame:
-    """``series_id, period, value``: each unit's monthly total, the leaves' reports summed over its subtree.
-
-    A month of the current year is left out for an aggregate when one of the enterprises below it that
-    report this year has not reported it (the forecast then fills it with the model's expectation);
-    ``complete_only=False`` keeps the sum of what was reported.
+    ``rows`` are the grain rows of :func:`forecast`; ``totals`` the national total in each scenario;
+    ``measures`` the candidate measures ranked on these totals; ``provinces`` per province: normal
+    output, the outlook's expected total and P(attain), the weather's expected loss and the loss to
+    the weather observed so far; ``weather`` the simulation it was built from.
     """
+
+    rows: pd.DataFrame
+    totals: np.ndarray
+    target: float
+    measures: pd.DataFrame
+    provinces: pd.DataFrame
+    weather: WeatherRisk
+
+    def summary(self) -> dict[str, float]:
+        """Headline numbers of the national grain outlook."""
+        totals = self.totals
+        q05, q50, q95 = np.quantile(totals, [0.05, 0.5, 0.95])
+        short = np.maximum(self.target - totals, 0.0)
+        return {"target": self.target, "normal_total": float(self.weather.result.normal_total),
+                "expected_total": float(totals.mean()), "p_target_met": float(np.mean(totals >= self.target)),
+                "expected_shortfall": float(short.mean()), "q05": float(q05), "q50": float(q50),
+                "q95": float(q95), "lower_99": float(np.quantile(totals, 0.005)),
+                "upper_99": float(np.quantile(totals, 0.995)), "n_scenarios": int(totals.size)}
+
+
+def grain_outlook(service, as_of: str | Period, measures: list[Measure] | None = None,
+                  n_scenarios: int = WEATHER_SCENARIOS, seed: int = 0, runner: Runner | None = None
+                  ) -> GrainOutlook | None:
+    """The grain forecast conditioned on the weather scenarios; ``None`` without farms or history."""
     p = _as_of(as_of)
+    key = ("grain_outlook", str(p), tuple(measures) if measures is not None else None, n_scenarios, seed)
+    return service._cached(key, lambda: _grain_outlook(service, p, measures, n_scenarios, seed,
+                                                       runner or service.runner))
+
+
+def _model_rows(service, p: Period, indicator: str, runner: Runner) -> pd.DataFrame:
+    table = model_forecast(service, p, runner=runner)
+    if not table["indicator"].eq(indicator).any():
+        try:
+            table = model_forecast(service, p, indicators=[indicator], runner=runner)
+        except NotFound:
+            return table.iloc[0:0]
+    return table[table["indicator"].eq(indicator)].reset_index(drop=True)
+
+
+def _weights(service, units: list[str], risk: WeatherRisk) -> np.ndarray:
+    """(k, P): the share of each unit's rest of year grown in each province of the weather model."""
+    provinces = list(risk.exposure.provinces)
+    province_of = province_of_units(service, units)
     hierarchy = service.hierarchy()
-    leaves = [c for c in hierarchy.codes if hierarchy.is_leaf(c)]
-    reports = service.store.reports(indicators=indicators, units=leaves,
-                                    first=f"{p.year - HISTORY_YEARS}-01", last=str(p))
-    if reports.empty:
-        return pd.DataFrame(columns=["series_id", "period", "value"])
-    closure = hierarchy.closure(sorted(set(reports["unit"])))
-    if units is not None:
-        closure = closure[closure["ancestor"].isin(units)]
-    rolled = reports[["indicator", "unit", "period", "value"]].merge(closure, on="unit")
-    monthly = rolled.groupby(["indicator", "ancestor", "period"], sort=False)["value"].agg(["sum", "count"])
-    # A month of this year that some enterprise reporting this year has not reported is unknown for
-    # the aggregate, not smaller: the engine fills it with its expectation instead of seeing a drop.
-    this_year = rolled[rolled["period"].str.startswith(f"{p.year}-")]
-    reporting = this_year.groupby(["indicator", "ancestor"])["unit"].nunique().rename("reporting")
-    monthly = monthly.reset_index().join(reporting, on=["indicator", "ancestor"])
-    incomplete = monthly["period"].str.startswith(f"{p.year}-") & monthly["count"].lt(monthly["reporting"])
-    incomplete &= complete_only
-    monthly["value"] = monthly["sum"].mask(incomplete)
-    monthly = monthly[monthly["value"].notna()]
-    ids = monthly["indicator"].astype(str) + "|" + monthly["ancestor"].astype(str)
-    return pd.DataFrame({"series_id": ids, "period": monthly["period"], "value": monthly["value"]})
+    normal = risk.result.normal_by_province
+    weights = np.zeros((len(units), len(provinces)))
+    for i, unit in enumerate(units):
+        if unit in province_of:
+            if province_of[unit] in provinces:
+                weights[i, provinces.index(province_of[unit])] = 1.0
+            continue
+        inside = [j for j, prov in enumerate(provinces) if prov in set(hierarchy.subtree(unit))]
+        if inside:  # above the provinces: their normal-weather output shares
+            weights[i, inside] = normal[inside] / normal[inside].sum()
+    return weights
 
 
-def _annual_targets(service, p: Period, indicators: list[str]) -> pd.DataFrame:
-    table = service.fulfilment(str(p))
-    rows = table[table["indicator"].isin(indicators) & table["annual_target"].notna() & table["annual_target"].gt(0)]
-    return rows
+def _grain_outlook(service, p: Period, measures, n_scenarios, seed, runner) -> GrainOutlook | None:
+    rows = _model_rows(service, p, GRAIN_INDICATOR, runner)
+    if rows.empty:
+        return None
+    try:
+        risk = weather_risk(service, p.year, as_of=p, measures=measures, n_scenarios=n_scenarios, seed=seed,
+                            runner=runner)
+    except NotFound:
+        return None
+    result = risk.result
+    factors = result.factors()
+    weights = _weights(service, rows["unit"].tolist(), risk)
+    rest = rows["expected_rest"].fillna(0.0).to_numpy(float)
+    known = (rows["expected_total"] - rows["expected_rest"]).to_numpy(float)
+    usable = np.isfinite(known)
+    known = np.where(usable, known, rows["actual_to_date"].to_numpy(float))
+    combined = weather_outlook(known, rest, weights, factors, rows["target"].to_numpy(float),
+                               rows["direction"].eq("lower").to_numpy())
+    rows = rows.copy()
+    for column in DISTRIBUTION:
+        rows[column] = np.where(usable, combined[column], rows[column].to_numpy(float))
+    rows["outlook"] = np.where(usable & (weights.sum(axis=1) > 0), "forecast × weather", "forecast")
+    root = service.root()
+    at_root = np.flatnonzero(rows["unit"].eq(root).to_numpy())
+    if len(at_root):
+        i = int(at_root[0])
+        totals, target = combined["totals"][i], float(rows["target"].iloc[i])
+    else:  # no national target: the provinces' sum
+        provincial = rows["unit_kind"].eq("province").to_numpy()
+        totals = combined["totals"][provincial].sum(axis=0)
+        target = float(rows.loc[provincial, "target"].sum())
+        i = None
+    chosen = risk.measures
+    if len(chosen) and i is not None:
+        where = result.measure_province
+        change = rest[i] * weights[i, where][:, None] * (result.measure_factors() - factors[:, where].T)
+        ranking = rank_measures(chosen, totals, totals[None, :] + change, target)
+    else:
+        ranking = result.measures
+    return GrainOutlook(rows, totals, target, ranking, _by_province(risk, rows), risk)
+
+
+def _by_province(risk: WeatherRisk, rows: pd.DataFrame) -> pd.DataFrame:
+    frame = risk.result.by_province()
+    frame.insert(1, "province_name", frame["province"].map(risk.province_names))
+    observed = risk.observed_losses.set_index("province")["loss"] if len(risk.observed_losses) else pd.Series()
+    frame["observed_loss"] = frame["province"].map(observed).fillna(0.0).astype(float)
+    frame = frame.rename(columns={"expected_output": "weather_expected_output", "expected_loss": "weather_loss",
+                                  "loss_share": "weather_loss_share"})
+    mine = rows.set_index("unit")
+    for column in ("target", "expected_total", "p_attain", "lower_80", "upper_80", "lower_99", "upper_99"):
+        frame[column] = frame["province"].map(mine[column]).astype(float)
+    return frame
 
 
 def forecast(service, as_of: str | Period, unit: str | None = None, indicators: list[str] | None = None,
              runner: Runner | None = None) -> pd.DataFrame:
     """Year-end outlook of every (indicator, unit) with an annual target, in ``unit``'s subtree.
 
-    Columns :data:`FORECAST_COLUMNS`: the engine's expected total, 80 % and 95 % intervals,
-    ``p_attain`` (P(total >= target), or P(total <= target) where lower is better), the required
-    monthly rate against the rate so far, ``expected_fulfilment`` (expected total / target) and
-    ``shortfall`` (how far the expected total falls short of the target, in the indicator's unit;
-    0 when it does not).
+    Columns :data:`FORECAST_COLUMNS`: expected total, 80/95/99 % intervals, ``p_attain``
+    (P(total >= target), or P(total <= target) where lower is better), ``imputed`` (the model's
+    fill of months missing before the last report, part of the expected total, not of
+    ``actual_to_date``), the required monthly rate against the rate so far, ``expected_fulfilment``
+    and ``shortfall`` (how far the expected total falls short of the target, 0 when it does not).
+    ``outlook`` says what the distribution is: ``forecast``, or ``forecast × weather`` where the
+    weather scenarios condition the months to come.
     """
     p = _as_of(as_of)
     codes = forecast_indicators(service, indicators)
     key = ("forecast", str(p), tuple(codes))
-    table = service._cached(key, lambda: _forecast_all(service, p, codes, runner or service.runner))
+    table = service._cached(key, lambda: _outlook_all(service, p, codes, runner or service.runner))
     if unit is not None:
         if unit not in service.hierarchy().parent:
             raise NotFound(f"unknown unit {unit!r}")
@@ -114,149 +194,46 @@ def forecast(service, as_of: str | Period, unit: str | None = None, indicators: 
     return table.reset_index(drop=True)
 
 
-def _forecast_all(service, p: Period, codes: list[str], runner: Runner) -> pd.DataFrame:
-    rows = _annual_targets(service, p, codes)
-    if rows.empty:
+def _outlook_all(service, p: Period, codes: list[str], runner: Runner) -> pd.DataFrame:
+    table = model_forecast(service, p, indicators=codes, runner=runner).copy()
+    table["outlook"] = "forecast"
+    if table.empty:
         return pd.DataFrame(columns=FORECAST_COLUMNS)
-    ids = [series_id(i, u) for i, u in zip(rows["indicator"], rows["unit"], strict=True)]
-    targets = pd.DataFrame({"series_id": ids, "year": p.year, "target": rows["annual_target"].to_numpy(float)})
-    history = monthly_history(service, p, codes, units=sorted(set(rows["unit"])))
-    result = attainment(history, targets, as_of=p, runner=runner)
-    # Actual to date is what was reported, also where a month left out above is filled by the model.
-    reported = monthly_history(service, p, codes, units=sorted(set(rows["unit"])), complete_only=False)
-    reported = reported[reported["period"].str.startswith(f"{p.year}-")].groupby("series_id")["value"].sum()
-    result["actual_to_date"] = result["series_id"].map(reported).fillna(0.0).to_numpy(float)
-    left = result["months_remaining"].to_numpy(float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        result["required_monthly_rate"] = np.where(left > 0, (result["target"] - result["actual_to_date"]) / left,
-                                                   np.nan)
-    info = rows.assign(series_id=ids).set_index("series_id")
-    out = result.join(info[["indicator", "indicator_name", "uom", "unit", "unit_name", "unit_kind", "depth",
-                            "months_reported"]], on="series_id")
-    direction = out["indicator"].map(service.indicators().set_index("code")["direction"]).fillna("higher")
-    lower_better = direction.eq("lower").to_numpy()
-    out["direction"] = direction.to_numpy()
-    out["p_attain"] = np.where(lower_better, 1 - out["p_attain"], out["p_attain"])
+    for indicator in WEATHER_INDICATORS:
+        if indicator not in set(table["indicator"]):
+            continue
+        outlook = grain_outlook(service, p, runner=runner)
+        if outlook is None:
+            continue
+        fixed = outlook.rows.set_index("unit")
+        mask = table["indicator"].eq(indicator)
+        for column in (*DISTRIBUTION, "outlook"):
+            table.loc[mask, column] = table.loc[mask, "unit"].map(fixed[column]).to_numpy()
+    return _derived(table, p)
+
+
+def _derived(table: pd.DataFrame, p: Period) -> pd.DataFrame:
+    """Fulfilment and shortfall from the distribution; the monthly rates from the fact table."""
+    out = table.copy()
+    lower_better = out["direction"].eq("lower").to_numpy()
     out["expected_fulfilment"] = out["expected_total"] / out["target"]
     gap = np.where(lower_better, out["expected_total"] - out["target"], out["target"] - out["expected_total"])
-    out["shortfall"] = np.clip(gap, 0, None)
-    elapsed = p.index
-    out["rate_to_date"] = out["actual_to_date"] / elapsed
-    out = out.sort_values(["indicator", "depth", "unit"], kind="stable")
+    out["shortfall"] = np.clip(gap.astype(float), 0, None)
+    # The rest of the year is the fact table's: rest_needed = annual target - produced, its flat rate.
+    left = out["months_remaining"].to_numpy(float)
+    out["required_monthly_rate"] = np.where(left > 0, out["required_rate"].to_numpy(float), np.nan)
+    out["rate_to_date"] = out["actual_to_date"] / p.index
     return out[FORECAST_COLUMNS].reset_index(drop=True)
 
 
 def national_outlook(service, as_of: str | Period) -> pd.DataFrame:
     """Expected year-end total and P(attain) of each key indicator at the top of the hierarchy.
 
-    ``DataFrame[indicator, expected_total, p_attain, lower_80, upper_80, indicator_name, uom, target]``
-    (the web overview cards).
+    ``DataFrame[indicator, expected_total, p_attain, lower_80, upper_80, indicator_name, uom, target,
+    lower_99, upper_99, direction, outlook]`` (the web overview cards).
     """
     table = forecast(service, as_of)
     return table[table["unit"].eq(service.root())][OUTLOOK_COLUMNS].reset_index(drop=True)
-
-
-def exceptions(service, as_of: str | Period, indicators: list[str] | None = None,
-               runner: Runner | None = None) -> pd.DataFrame:
-    """What :func:`gosplan.forecast.detect` finds in the monthly series of every unit with a target."""
-    p = _as_of(as_of)
-    codes = forecast_indicators(service, indicators)
-    table = forecast(service, p, indicators=codes, runner=runner)
-
-    def run() -> pd.DataFrame:
-        history = monthly_history(service, p, codes, units=sorted(set(table["unit"])))
-        found = detect(history, as_of=p, runner=runner or service.runner)
-        found["indicator"], found["unit"] = split_series_id(found["series_id"])
-        return found
-
-    return service._cached(("exceptions", str(p), tuple(codes)), run)
-
-
-def _single_leaf_series(service, p: Period, indicators: list[str]) -> set[str]:
-    """Series of aggregate units whose only reporting enterprise is one leaf (copies of its series)."""
-    hierarchy = service.hierarchy()
-    reports = service.store.reports(indicators=indicators, first=f"{p.year}-01", last=str(p))
-    reports = reports[reports["unit"].map(hierarchy.is_leaf)]
-    sources = reports[["indicator", "unit"]].drop_duplicates().merge(
-        hierarchy.closure(sorted(set(reports["unit"]))), on="unit")
-    counts = sources.groupby(["indicator", "ancestor"])["unit"].nunique()
-    single = counts[counts.eq(1)].reset_index()
-    single = single[~single["ancestor"].map(hierarchy.is_leaf)]
-    return {series_id(i, u) for i, u in zip(single["indicator"], single["ancestor"], strict=True)}
-
-
-def escalation_periods(service) -> int:
-    """Months an alert waits unacknowledged before it climbs a level (meta ``alert_escalation_periods``)."""
-    value = service.store.get_meta(ESCALATION_PERIODS_KEY)
-    return int(value) if value else DEFAULT_ESCALATION_PERIODS
-
-
-def raise_alerts(service, as_of: str | Period, threshold: float = DEFAULT_THRESHOLD,
-                 runner: Runner | None = None, periods: int | None = None) -> WriteSummary:
-    """Store the alerts of month ``as_of`` (targets with P(attain) below ``threshold``, detected
-    exceptions) once each, then bring the escalation of every stored alert up to ``as_of``."""
-    p = _as_of(as_of)
-    outlook = forecast(service, p, runner=runner)
-    engine_frame = outlook.assign(year=outlook["year"].astype(int))
-    found = exceptions(service, p, runner=runner)
-    alerts = make_alerts(engine_frame, found, threshold=threshold)
-    # A county with a single enterprise repeats that enterprise's series: alert only where it starts.
-    copies = _single_leaf_series(service, p, sorted(set(outlook["indicator"])))
-    alerts = alerts[~alerts["series_id"].isin(copies)]
-    summary = service.store.write_alerts(alerts, raised=p)
-    escalation(service, p, periods=periods)
-    return summary
-
-
-def escalation(service, as_of: str | Period, periods: int | None = None) -> pd.DataFrame:
-    """Where every stored alert stands at ``as_of`` (stored back); the alerts with ``level``,
-    ``escalated_to``, ``path`` (unit > ... > top) and ``reached_top``."""
-    p = _as_of(as_of)
-    stored = service.store.alerts()
-    if stored.empty:
-        return stored.assign(level=pd.Series(dtype="int64"), path=pd.Series(dtype=object),
-                             reached_top=pd.Series(dtype=bool))
-    units = service.units()[["code", "parent"]]
-    where = escalate(stored[["id", "unit", "status", "raised"]], units, current=p,
-                     periods=periods or escalation_periods(service))
-    service.store.set_escalation(where)
-    merged = stored.drop(columns=["escalation_level", "escalated_to"]).merge(
-        where.drop(columns="unit"), on="id")
-    merged["escalation_level"] = merged["level"]
-    return merged
-
-
-def list_alerts(service, as_of: str | Period | None = None, open_only: bool = False, unit: str | None = None
-                ) -> pd.DataFrame:
-    """Stored alerts (of ``unit``'s subtree), with their escalation path at ``as_of`` when given."""
-    table = escalation(service, as_of) if as_of is not None else _with_paths(service, service.store.alerts())
-    if open_only:
-        table = table[table["status"].eq("open")]
-    if unit is not None:
-        if unit not in service.hierarchy().parent:
-            raise NotFound(f"unknown unit {unit!r}")
-        table = table[table["unit"].isin(set(service.hierarchy().subtree(unit)))]
-    return table.reset_index(drop=True)
-
-
-def _with_paths(service, stored: pd.DataFrame) -> pd.DataFrame:
-    hierarchy = service.hierarchy()
-    paths = [" > ".join(reversed(hierarchy.path(u))) if u in hierarchy.parent else u for u in stored["unit"]]
-    return stored.assign(level=stored["escalation_level"], path=paths,
-                         reached_top=[lv == len(p.split(" > ")) - 1 and s == "open"
-                                      for lv, p, s in zip(stored["escalation_level"], paths, stored["status"],
-                                                          strict=True)])
-
-
-def acknowledge(service, alert_id: int, by: str = "cli") -> dict:
-    """Acknowledge an open alert (it stops climbing)."""
-    service.store.acknowledge_alert(alert_id, by)
-    return service.store.alert(alert_id)
-
-
-def resolve(service, alert_id: int, by: str = "cli") -> dict:
-    service.store.resolve_alert(alert_id, by)
-    return service.store.alert(alert_id)
 
 
 @finding("targets_at_risk")
@@ -278,6 +255,5 @@ def probabilities(service, as_of: str | Period) -> dict[str, float]:
     return {str(i): float(v) for i, v in zip(outlook["indicator"], outlook["p_attain"], strict=True) if v == v}
 
 
-__all__ = ["FORECAST_COLUMNS", "OUTLOOK_COLUMNS", "acknowledge", "escalation", "exceptions", "forecast",
-           "list_alerts", "monthly_history", "national_outlook", "probabilities", "raise_alerts", "resolve",
-           "targets_at_risk"]
+__all__ = ["FORECAST_COLUMNS", "OUTLOOK_COLUMNS", "GrainOutlook", "forecast", "forecast_indicators",
+           "grain_outlook", "monthly_history", "national_outlook", "probabilities", "targets_at_risk"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from gosplan.engines.project_reconciliation import FINDING_COLUMNS, reconcile_deliveries
 from gosplan.engines.projects import EarnedValueSettings, dwellings_summary, project_history, track_projects
 from gosplan.errors import NotFound
 from gosplan.model import Period
@@ -85,3 +86,28 @@ def dwellings_against_target(service, as_of: str | Period) -> pd.DataFrame:
     out["share_of_target"] = out["dwellings_expected_year"] / out["target"]
     return out[["unit", "unit_name", "dwellings", "dwellings_completed", "dwellings_completed_year",
                 "dwellings_expected_year", "dwellings_expected_year_low", "target", "share_of_target"]]
+
+
+def delivery_findings(service, as_of: str | Period | None = None) -> pd.DataFrame:
+    """Months where a builder's projects record more dwellings delivered than the builder reported.
+
+    Data-quality findings with both numbers (:func:`gosplan.engines.project_reconciliation.
+    reconcile_deliveries`), up to ``as_of`` (default: everything stored), with the builder's and the
+    projects' names. Empty when the records agree.
+    """
+    projects, _, progress = _frames(service)
+    if projects.empty or progress.empty:
+        return pd.DataFrame(columns=[*FINDING_COLUMNS, "unit_name", "project_names"])
+    last = str(Period.parse(as_of).last_month()) if as_of is not None else None
+    if last is not None:
+        progress = progress[progress["period"] <= last]
+    builders = sorted(set(projects["unit"]))
+    reports = service.store.reports(indicators=[DWELLINGS_INDICATOR], units=builders, last=last)
+    found = reconcile_deliveries(projects, progress, reports[["unit", "period", "value"]],
+                                 to_date=DEFAULT_SETTINGS.to_date)
+    names = service.units().set_index("code")["name"]
+    project_names = projects.set_index("code")["name"]
+    found["unit_name"] = found["unit"].map(names)
+    found["project_names"] = [", ".join(str(project_names.get(c, c)) for c in codes.split(";"))
+                              for codes in found["projects"]]
+    return found

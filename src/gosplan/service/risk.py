@@ -4,8 +4,8 @@ Normal-weather output is derived from past reports, not from the plan: each comp
 the plan year (at most three) gives a province's output divided by the share the recorded weather
 events of that year left (``event_losses``), i.e. the output that year would have had without its
 abnormal weather; normal output is the mean of these. A year without recorded events counts as it
-is. With three or more past years of provincial output the model's parameters are fitted from them
-and the event record; otherwise the documented defaults apply.
+is. With enough past years of provincial output in every province (``MIN_YEARS``, four) the model's
+parameters are fitted from them and the event record; otherwise the documented defaults apply.
 
 Candidate measures, when the user gives none, are one per province and kind of protection: protect
 a tenth of the still unprotected crop area against drought (irrigation) and against flood
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from gosplan.engines._risk_fit import MIN_YEARS
 from gosplan.engines.risk import Exposure, Measure, RiskResult, WeatherRiskModel, event_losses
 from gosplan.errors import NotFound
 from gosplan.model import Period
@@ -41,6 +42,7 @@ class WeatherRisk:
     observed_losses: pd.DataFrame
     province_names: dict[str, str]
     fitted: bool
+    measures: list[Measure]
 
 
 def province_of_units(service, units: list[str]) -> dict[str, str]:
@@ -122,7 +124,8 @@ def _weather_risk(service, year, as_of, measures, n_scenarios, seed, runner) -> 
     model = WeatherRiskModel()
     provincial = history.assign(province=history["unit"].map(province_of)).groupby(
         ["province", "year"], as_index=False)["output"].sum()
-    fitted = provincial["year"].nunique() >= 3
+    # The fit needs MIN_YEARS of output in every province; with fewer the documented defaults apply.
+    fitted = bool(len(provincial)) and bool(provincial.groupby("province")["year"].nunique().min() >= MIN_YEARS)
     if fitted:
         model.fit(provincial, events=events[events["period"].str[:4].astype(int) < year])
     exposure = _normal_weather(exposure, provincial, events, model)
@@ -132,14 +135,14 @@ def _weather_risk(service, year, as_of, measures, n_scenarios, seed, runner) -> 
     if as_of_text is not None:
         year_events = year_events[year_events["period"] <= as_of_text]
     known = year_events[year_events["province"].isin(exposure.provinces)].reset_index(drop=True)
-    result = model.simulate(exposure, target=grain_target(service, year),
-                            measures=default_measures(exposure, names) if measures is None else measures,
+    chosen = default_measures(exposure, names) if measures is None else list(measures)
+    result = model.simulate(exposure, target=grain_target(service, year), measures=chosen,
                             n_scenarios=n_scenarios, seed=seed, runner=runner,
                             observed=known if as_of_text else None, as_of=as_of_text)
     losses = event_losses(exposure, known[["province", "period", "kind", "severity"]], model.parameters) \
         if len(known) else pd.DataFrame(columns=["province", "normal_output", "loss", "loss_share"])
     return WeatherRisk(result, year, as_of_text, exposure, known, losses,
-                       {p: names.get(p, p) for p in exposure.provinces}, fitted)
+                       {p: names.get(p, p) for p in exposure.provinces}, fitted, chosen)
 
 
 def _normal_weather(exposure: Exposure, provincial: pd.DataFrame, events: pd.DataFrame,

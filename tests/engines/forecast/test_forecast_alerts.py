@@ -54,7 +54,7 @@ def test_exception_alerts():
         "message": ["step", "outlier", "silent", "silent"]})
     alerts = make_alerts(exceptions=exceptions).set_index("unit")
     assert alerts.loc["mine-1", "severity"] == "critical"
-    assert alerts.loc["mine-2", "severity"] == "warning"
+    assert alerts.loc["mine-2", "severity"] == "notable"         # up where more is better: good news
     assert alerts.loc["mine-3", "severity"] == "critical"      # four months silent
     assert alerts.loc["mine-4", "severity"] == "warning"
     assert make_alerts().empty

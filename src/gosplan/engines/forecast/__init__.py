@@ -9,12 +9,15 @@ from gosplan.engines.forecast.alerts import (
     ESCALATION_COLUMNS,
     chains,
     escalate,
+    lowest_alerts,
     make_alerts,
+    readable,
     series_id,
     split_series_id,
 )
 from gosplan.engines.forecast.annual import ATTAINMENT_COLUMNS, attainment
-from gosplan.engines.forecast.exceptions import EXCEPTION_COLUMNS, detect
+from gosplan.engines.forecast.exceptions import EXCEPTION_COLUMNS, detect, missing_months
 
 __all__ = ["ALERT_COLUMNS", "ATTAINMENT_COLUMNS", "ESCALATION_COLUMNS", "EXCEPTION_COLUMNS", "attainment",
-           "chains", "detect", "escalate", "make_alerts", "series_id", "split_series_id"]
+           "chains", "detect", "escalate", "lowest_alerts", "make_alerts", "missing_months", "readable",
+           "series_id", "split_series_id"]

@@ -22,10 +22,30 @@ from gosplan.errors import Problem, ValidationError
 from gosplan.model import Period
 
 SEPARATOR = "|"
-ALERT_COLUMNS = ["series_id", "indicator", "unit", "period", "kind", "severity", "score", "message"]
+ALERT_COLUMNS = ["series_id", "indicator", "unit", "period", "kind", "severity", "score", "message", "amount",
+                 "favourable"]
 ESCALATION_COLUMNS = ["id", "unit", "level", "escalated_to", "path", "reached_top"]
 ALERT_STATUSES = ("open", "acknowledged", "resolved")
-SEVERITIES = ("warning", "critical")
+SEVERITIES = ("notable", "warning", "critical")
+CHANGE_KINDS = ("step", "slope", "outlier")
+
+
+def readable(value: float) -> str:
+    """A plain number for a message: ``2_280_000_000 -> '2.28 bn'``, ``1520.4 -> '1,520'``, never ``e+09``.
+
+    >>> readable(2.28e9), readable(1520.4), readable(15.0), readable(0.25)
+    ('2.28 bn', '1,520', '15', '0.25')
+    """
+    if value != value:
+        return "–"
+    size = abs(value)
+    if size >= 1e9:
+        return f"{value / 1e9:,.2f} bn"
+    if size >= 1e6:
+        return f"{value / 1e6:,.2f} million"
+    if size >= 100 or value == int(value):
+        return f"{value:,.0f}"
+    return f"{value:,.2f}"
 
 
 def series_id(indicator: str, unit: str) -> str:
@@ -45,7 +65,7 @@ def split_series_id(ids: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def make_alerts(attainment: pd.DataFrame | None = None, exceptions: pd.DataFrame | None = None,
                 threshold: float = 0.5, critical: float = 0.2, critical_change: float = 0.25,
-                critical_missing: int = 3) -> pd.DataFrame:
+                critical_missing: int = 3, direction: dict[str, str] | None = None) -> pd.DataFrame:
     """Alert records for targets at risk and for detected exceptions.
 
     - ``attainment`` (from :func:`attainment`): one ``attainment`` alert per target whose
@@ -53,9 +73,13 @@ def make_alerts(attainment: pd.DataFrame | None = None, exceptions: pd.DataFrame
     - ``exceptions`` (from :func:`detect`): one alert per exception, of its kind. A change is
       critical when its probability is at least 0.99 and it moves the series by at least
       ``critical_change`` of its level; a unit missing ``critical_missing`` months or more is critical.
+      A favourable change (up where more is better, down where ``direction`` says lower is better)
+      is ``notable``, never a warning or critical: it is worth a look, not an intervention.
 
-    Returns ``DataFrame[series_id, indicator, unit, period, kind, severity, score, message]`` where
-    ``score`` orders alerts by urgency (1 - p_attain, or the exception's probability).
+    Returns ``DataFrame[series_id, indicator, unit, period, kind, severity, score, message, amount,
+    favourable]`` where ``score`` orders alerts by urgency (1 - p_attain, or the exception's
+    probability) and ``amount`` is the size of the problem in the indicator's unit (the expected
+    shortfall, the change, or the months missing), what :func:`lowest_alerts` compares.
 
     >>> at = pd.DataFrame({"series_id": ["grain|north"], "year": [2023], "target": [120.0],
     ...                    "expected_total": [100.0], "lower_80": [90.0], "upper_80": [110.0],
@@ -70,10 +94,10 @@ def make_alerts(attainment: pd.DataFrame | None = None, exceptions: pd.DataFrame
         if len(risky):
             p = risky["p_attain"].to_numpy(dtype=float)
             messages = [
-                f"P(reaching the {int(y)} target of {t:,.4g}) = {pa:.2f}; expected {e:,.4g} "
-                f"(80 %: {lo:,.4g} to {hi:,.4g}); needs {r:,.4g} a month for {int(m)} months"
+                f"P(reaching the {int(y)} target of {readable(t)}) = {pa:.2f}; expected {readable(e)} "
+                f"(80 %: {readable(lo)} to {readable(hi)}); needs {readable(r)} a month for {int(m)} months"
                 if m and m > 0 else
-                f"P(reaching the {int(y)} target of {t:,.4g}) = {pa:.2f}; expected {e:,.4g}"
+                f"P(reaching the {int(y)} target of {readable(t)}) = {pa:.2f}; expected {readable(e)}"
                 for y, t, pa, e, lo, hi, r, m in zip(
                     risky["year"], risky["target"], p, risky["expected_total"], risky["lower_80"],
                     risky["upper_80"], risky["required_monthly_rate"], risky["months_remaining"].fillna(0),
@@ -83,6 +107,8 @@ def make_alerts(attainment: pd.DataFrame | None = None, exceptions: pd.DataFrame
                 "series_id": risky["series_id"].to_numpy(), "period": risky["year"].astype(int).astype(str),
                 "kind": "attainment", "severity": np.where(p < critical, "critical", "warning"),
                 "score": 1 - p, "message": messages,
+                "amount": np.abs(risky["target"].to_numpy(float) - risky["expected_total"].to_numpy(float)),
+                "favourable": False,
             }))
     if exceptions is not None and len(exceptions):
         kind = exceptions["kind"].to_numpy()
@@ -91,18 +117,83 @@ def make_alerts(attainment: pd.DataFrame | None = None, exceptions: pd.DataFrame
         size = exceptions["size"].to_numpy(dtype=float)
         severe = np.where(kind == "missing", size >= critical_missing,
                           (prob >= 0.99) & (np.nan_to_num(share) >= critical_change))
+        indicator, _ = split_series_id(exceptions["series_id"])
+        lower = indicator.map(direction or {}).eq("lower").to_numpy()
+        signed = np.where(lower, -size, size)
+        favourable = np.isin(kind, CHANGE_KINDS) & (np.nan_to_num(signed) > 0)
         frames.append(pd.DataFrame({
             "series_id": exceptions["series_id"].to_numpy(), "period": exceptions["period"].astype(str),
-            "kind": kind, "severity": np.where(severe, "critical", "warning"), "score": prob,
-            "message": exceptions["message"].to_numpy(),
+            "kind": kind, "severity": np.where(favourable, "notable", np.where(severe, "critical", "warning")),
+            "score": prob, "message": exceptions["message"].to_numpy(), "amount": size,
+            "favourable": favourable,
         }))
     if not frames:
         return pd.DataFrame(columns=ALERT_COLUMNS)
     out = pd.concat(frames, ignore_index=True)
     out["indicator"], out["unit"] = split_series_id(out["series_id"])
-    order = out["severity"].map({"critical": 0, "warning": 1})
+    order = out["severity"].map({"critical": 0, "warning": 1, "notable": 2})
     out = out.assign(_order=order).sort_values(["_order", "score"], ascending=[True, False])
     return out.drop(columns="_order").reset_index(drop=True)[ALERT_COLUMNS]
+
+
+def lowest_alerts(alerts: pd.DataFrame, units: pd.DataFrame, members: pd.DataFrame | None = None,
+                  share: float = 0.5, broad: float = 0.5, dominant: float = 0.5) -> pd.DataFrame:
+    """One alert per problem, at the unit where it lives; no copy at each level.
+
+    A problem is one indicator, kind and sign of ``amount``. Working up from the deepest alerts, an
+    aggregate unit's alert that alerts below it explain (they add up to at least ``share`` of its
+    ``amount``) is either
+
+    - *broad*: at least ``broad`` of its children that carry the indicator (``members``: the
+      ``indicator, unit`` pairs with a series; all children when not given), and at least two, have
+      the problem. The problem lives at this unit: its alert stays, and the alerts
+      below it are dropped (escalation carries it further up), except a part holding more than
+      ``dominant`` of the amount, a problem of its own within the broad one; or
+    - *narrow*: the problem lives in the few units below, whose alerts stay; this one is dropped.
+
+    An alert nothing below explains stays. ``alerts`` needs ``indicator, unit, kind, amount``;
+    ``units`` needs ``code, parent``.
+
+    >>> units = pd.DataFrame({"code": ["kp", "north", "south", "east", "m1", "m2", "m3"],
+    ...                       "parent": [None, "kp", "kp", "kp", "north", "north", "south"]})
+    >>> alerts = pd.DataFrame({"indicator": "coal", "unit": ["kp", "north", "m1", "m2"], "kind": "step",
+    ...                        "amount": [-100.0, -100.0, -50.0, -50.0]})
+    >>> lowest_alerts(alerts, units)["unit"].tolist()        # both mines of north: north's problem
+    ['north']
+    """
+    _require(alerts, ["indicator", "unit", "kind", "amount"], "alerts")
+    if alerts.empty:
+        return alerts
+    paths = chains(units)
+    children: dict[str, list[str]] = {}
+    for code, path in paths.items():
+        if len(path) > 1:
+            children.setdefault(path[1], []).append(code)
+    carried = None if members is None else set(zip(members["indicator"].astype(str), members["unit"].astype(str),
+                                                   strict=True))
+    frame = alerts.reset_index(drop=True)
+    amount = np.nan_to_num(frame["amount"].to_numpy(float))
+    keys = list(zip(frame["indicator"].astype(str), frame["kind"].astype(str), np.sign(amount), strict=True))
+    unit = frame["unit"].astype(str).tolist()
+    depth = np.array([len(paths.get(u, [u])) for u in unit])
+    active = np.ones(len(frame), dtype=bool)
+    for i in np.argsort(-depth, kind="stable"):
+        if not active[i] or unit[i] not in children:
+            continue
+        below = [j for j in range(len(frame)) if active[j] and j != i and keys[j] == keys[i]
+                 and unit[i] in paths.get(unit[j], [])[1:]]
+        # The highest active alerts below (a kept county stands for its farms).
+        top = [j for j in below if not any(unit[k] in paths.get(unit[j], [])[1:] for k in below if k != j)]
+        if not top or sum(abs(amount[j]) for j in top) < share * abs(amount[i]):
+            continue
+        own = [c for c in children[unit[i]] if carried is None or (keys[i][0], c) in carried]
+        hit = {paths[unit[j]][paths[unit[j]].index(unit[i]) - 1] for j in top}
+        if len(hit & set(own)) >= max(2, broad * len(own)):
+            active[below] = False                       # broad: the problem lives here
+            active[[j for j in top if abs(amount[j]) > dominant * abs(amount[i])]] = True
+        else:
+            active[i] = False                           # narrow: it lives below
+    return frame[active].reset_index(drop=True)
 
 
 def chains(units: pd.DataFrame) -> dict[str, list[str]]:

@@ -27,7 +27,7 @@ from gosplan.runner import Runner
 
 ATTAINMENT_COLUMNS = ["series_id", "year", "target", "actual_to_date", "expected_total", "lower_80",
                       "upper_80", "lower_95", "upper_95", "p_attain", "required_monthly_rate",
-                      "months_remaining", "method"]
+                      "months_remaining", "method", "imputed", "expected_rest", "lower_99", "upper_99"]
 METHODS = ("auto", "additive", "multiplicative")
 MAX_HORIZON = 36
 DEFAULT_HISTORY_MONTHS = 60
@@ -102,10 +102,11 @@ def annual_totals(task: _Task) -> dict[str, np.ndarray]:
     index = np.clip(months - start, 0, path.shape[1] - 1)
     mean_path = np.take_along_axis(path, index, axis=1)
 
-    mean_s, var_s = np.zeros(k), np.zeros(k)
+    mean_s, var_s, after = np.zeros(k), np.zeros(k), np.zeros(k)
     if horizon:
         with np.errstate(over="ignore", invalid="ignore"):
-            mean_s, var_s = _future_sum(fit, rows, months, weight, mean_path)
+            mean_s, var_s, step_means = _future_sum(fit, rows, months, weight, mean_path)
+        after = np.where(months > as_of, step_means, 0.0).sum(axis=1)   # the months still to come
     known = actual + imputed
     dof = fit.dof[rows]
     total = known + mean_s
@@ -148,17 +149,20 @@ def annual_totals(task: _Task) -> dict[str, np.ndarray]:
         "actual_to_date": actual, "expected_total": total,
         "lower_80": quantile(0.10), "upper_80": quantile(0.90),
         "lower_95": quantile(0.025), "upper_95": quantile(0.975),
-        "p_attain": p,
+        "lower_99": quantile(0.005), "upper_99": quantile(0.995),
+        "p_attain": p, "imputed": total - after - actual, "expected_rest": after,
         "months_reported": months_reported, "method": method,
     }
-    for key in ("expected_total", "lower_80", "upper_80", "lower_95", "upper_95", "p_attain"):
+    for key in ("expected_total", "lower_80", "upper_80", "lower_95", "upper_95", "lower_99", "upper_99",
+                "p_attain", "imputed", "expected_rest"):
         result[key] = np.where(nodata, np.nan, result[key])
     return result
 
 
 def _future_sum(fit: _ets.EtsFit, rows: np.ndarray, months: np.ndarray, weight: np.ndarray,
-                mean_path: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and variance of sum_j weight_j y_{T+j}, on the original scale, for each target row.
+                mean_path: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean and variance of sum_j weight_j y_{T+j}, on the original scale, for each target row, and
+    the mean of each weighted step (k, h).
 
     ``months`` (k, h) are the ordinals of the steps after each series' last report, ``weight`` marks
     those in the target year, ``mean_path`` is the model's mean on its own scale.
@@ -182,7 +186,8 @@ def _future_sum(fit: _ets.EtsFit, rows: np.ndarray, months: np.ndarray, weight: 
     log_var = np.einsum("kj,kj,kjl,kl,kl->k", weight, expected, np.expm1(cov), weight, expected)
     raw_mean = scale * (weight * mean_path).sum(axis=1)
     raw_var = scale ** 2 * np.einsum("kj,kjl,kl->k", weight, cov, weight)
-    return np.where(is_log, log_mean, raw_mean), np.where(is_log, log_var, raw_var)
+    steps = np.where(is_log[:, None], weight * expected, scale[:, None] * weight * mean_path)
+    return np.where(is_log, log_mean, raw_mean), np.where(is_log, log_var, raw_var), steps
 
 
 def _tasks(panel: Panel, as_of: int, rows: np.ndarray, years: np.ndarray, targets: np.ndarray,
@@ -224,7 +229,11 @@ def attainment(history: pd.DataFrame, targets: pd.DataFrame, as_of: str | Period
         Use at most this many months of history before ``as_of``.
 
     Returns ``DataFrame[series_id, year, target, actual_to_date, expected_total, lower_80, upper_80,
-    lower_95, upper_95, p_attain, required_monthly_rate, months_remaining, method]``.
+    lower_95, upper_95, p_attain, required_monthly_rate, months_remaining, method, imputed,
+    expected_rest, lower_99, upper_99]``: ``imputed`` is the model's expectation for the months up to
+    ``as_of`` that were not reported (part of ``expected_total``, not of ``actual_to_date``),
+    ``expected_rest`` the expected sum of the months after ``as_of``, and
+    ``lower_99``/``upper_99`` the 99 % interval (what the model sees as possible).
 
     >>> months = [f"{y}-{m:02d}" for y in (2021, 2022, 2023) for m in range(1, 13)]
     >>> grain = [0, 0, 0, 0, 0, 0, 0, 5, 40, 50, 5, 0]          # harvested in autumn

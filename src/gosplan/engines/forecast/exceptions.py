@@ -179,3 +179,37 @@ def detect(history: pd.DataFrame, as_of: str | Period, window: int = 6, threshol
         return pd.DataFrame(columns=EXCEPTION_COLUMNS)
     out = pd.concat(frames, ignore_index=True)
     return out.sort_values(["series_id", "period"], ignore_index=True)[EXCEPTION_COLUMNS]
+
+
+def missing_months(reports: pd.DataFrame, as_of: str | Period, first: str | Period | None = None) -> pd.DataFrame:
+    """Months not reported between ``first`` (default: January of ``as_of``'s year) and ``as_of``.
+
+    ``reports`` is ``DataFrame[series_id, period, value]`` of the series that should report every
+    month (a series' months before its first report are not missing: it did not exist yet). Gaps
+    anywhere in the window count, not only at its end: an April missing by July is missing. One row
+    per series with a gap (kind ``missing``, ``period`` its first missing month, ``size`` the number
+    of months missing, ``probability`` 1), in :data:`EXCEPTION_COLUMNS`; ``message`` names the months.
+
+    >>> reports = pd.DataFrame({"series_id": "coal|mine-1", "period": ["2023-01", "2023-02", "2023-03",
+    ...                         "2023-05", "2023-06", "2023-07"], "value": 1.0})
+    >>> missing_months(reports, "2023-07")[["period", "size", "message"]].to_dict("records")
+    [{'period': '2023-04', 'size': 1.0, 'message': 'no report for 2023-04'}]
+    """
+    end = Period.parse(as_of).last_month().ordinal
+    start = Period.parse(first).first_month().ordinal if first is not None else end - end % 12
+    if reports.empty or start > end:
+        return pd.DataFrame(columns=EXCEPTION_COLUMNS)
+    ordinal = reports["period"].map(lambda p: Period.parse(str(p)).ordinal).to_numpy()
+    ids = reports["series_id"].astype(str).to_numpy()
+    rows = []
+    for sid in pd.unique(ids):
+        seen = ordinal[ids == sid]
+        begin = max(start, int(seen.min()))
+        gone = sorted(set(range(begin, end + 1)) - set(seen.tolist()))
+        if gone:
+            labels = [month_label(o) for o in gone]
+            rows.append((sid, labels[0], "missing", float(len(gone)), np.nan, 1.0,
+                         f"no report for {', '.join(labels)}"))
+    if not rows:
+        return pd.DataFrame(columns=EXCEPTION_COLUMNS)
+    return pd.DataFrame(rows, columns=EXCEPTION_COLUMNS)

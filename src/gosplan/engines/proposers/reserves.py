@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gosplan.engines.actions import Findings, ProposedAction, finite, month_end, proposer
-from gosplan.quantities import format_quantity
+from gosplan.quantities import display_unit, format_quantity
 
 # Per sector, the lagging units with the largest untapped output; more would swamp the action plan.
 PER_SECTOR = 2
@@ -49,8 +49,10 @@ def learn_from_peers(findings: Findings) -> list[ProposedAction]:
                  f"(untapped reserve {format_quantity(float(row.output_reserve), uom)} in {findings.period})")
         check = (f"Output per worker at least {_per_worker(goal, uom)} in the months to {due:%Y-%m} "
                  f"(now {_per_worker(row.output_per_worker, uom)}; {row.peer_name} "
-                 f"{_per_worker(row.peer_output_per_worker, uom)}); energy per unit of output towards "
-                 f"{float(row.peer_energy_per_output):,.3g} (now {float(row.energy_per_output):,.3g})")
+                 f"{_per_worker(row.peer_output_per_worker, uom)})")
+        if finite(row.peer_energy_per_output) and finite(row.energy_per_output):
+            check += (f"; electricity per unit of output towards {_per_unit(row.peer_energy_per_output, uom)} "
+                      f"(now {_per_unit(row.energy_per_output, uom)})")
         details = {"metric": "output_per_worker_goal", "goal": goal, "uom": uom,
                    "baseline": float(row.output_per_worker) / goal, "baseline_period": findings.period,
                    "output_per_worker": float(row.output_per_worker), "efficiency": float(row.efficiency),
@@ -63,6 +65,15 @@ def learn_from_peers(findings: Findings) -> list[ProposedAction]:
 
 def _per_worker(value: object, uom: str) -> str:
     return f"{format_quantity(float(value), uom)} a worker a month" if finite(value) else "–"  # type: ignore[arg-type]
+
+
+def _per_unit(value: object, uom: str, energy_uom: str = "kWh") -> str:
+    """Electricity per unit of output with both units: ``1,520 -> '1.5 MWh per t'``.
+
+    >>> _per_unit(1520.0, "t"), _per_unit(0.35, "t_km")
+    ('1.5 MWh per t', '0.35 kWh per t-km')
+    """
+    return f"{format_quantity(float(value), energy_uom)} per {display_unit(uom)}"  # type: ignore[arg-type]
 
 
 def _join(names: list[str]) -> str:

@@ -270,6 +270,13 @@ INPUT_INDICATORS = [row[0] for row in INDICATORS if row[7] == "input"]
 INDICATOR_UNIT = {row[0]: row[2] for row in INDICATORS}
 
 FIVE_YEAR_PLAN = "fyp-2021-2025"
+# The five-year plan's 2025 targets for the twelve major goals, national (no quantities were
+# published; FIGURES.md): the 2023 annual plan grown by these factors, i.e. the growth the plan's
+# last two years were to bring (grain 5.0 Mt against RDA's 4.90 Mt estimate for 2025; dwellings:
+# 10,000 flats a year in the capital plus the rural programme).
+FIVE_YEAR_GROWTH_TO_2025 = {"grain": 1.03, "electricity": 1.06, "coal": 1.08, "rolled_steel": 1.10,
+                            "nonferrous_metals": 1.08, "nitrogen_fertilizer": 1.06, "cement": 1.08, "timber": 1.05,
+                            "fabric": 1.06, "marine_products": 1.06, "dwellings": 1.11, "rail_freight": 1.05}
 ANNUAL_PLANS = {2021: "ap-2021", 2022: "ap-2022", 2023: "ap-2023"}
 
 

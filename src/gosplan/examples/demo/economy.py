@@ -8,7 +8,14 @@ import numpy as np
 import pandas as pd
 
 from .activity import simulate
-from .catalogue import indicators_frame, plans_frame, sectors_frame, units_frame
+from .catalogue import (
+    FIVE_YEAR_GROWTH_TO_2025,
+    FIVE_YEAR_PLAN,
+    indicators_frame,
+    plans_frame,
+    sectors_frame,
+    units_frame,
+)
 from .extras import campaign_frames, farms_frame, project_frames, weather_frame
 from .io_table import io_frames
 
@@ -74,7 +81,8 @@ def build_demo(seed: int = 2023) -> DemoEconomy:
         units=units_frame(),
         indicators=indicators_frame(),
         plans=plans_frame(),
-        targets=activity.targets,
+        targets=pd.concat([activity.targets, five_year_targets(activity.targets, units_frame())],
+                          ignore_index=True),
         reports=activity.reports,
         corrections=activity.corrections,
         farms=farms,
@@ -88,3 +96,21 @@ def build_demo(seed: int = 2023) -> DemoEconomy:
         capacities=capacities,
         enterprise_profiles=activity.profiles,
     )
+
+
+def five_year_targets(targets: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """The five-year plan's national 2025 targets: the 2023 annual plan's national totals grown by
+    :data:`FIVE_YEAR_GROWTH_TO_2025`, rounded to three significant digits as planners state them.
+
+    >>> from gosplan.examples.demo.activity import _plan_round
+    >>> _plan_round(4_899_400 * 1.03)
+    5050000.0
+    """
+    from .activity import _plan_round
+
+    root = str(units.loc[units["parent"].isna(), "code"].iloc[0])
+    annual = targets[targets["period"].eq("2023") & targets["indicator"].isin(list(FIVE_YEAR_GROWTH_TO_2025))]
+    national = annual.groupby("indicator")["value"].sum()
+    rows = [(FIVE_YEAR_PLAN, code, root, "2025", _plan_round(float(national[code]) * growth))
+            for code, growth in FIVE_YEAR_GROWTH_TO_2025.items() if code in national.index]
+    return pd.DataFrame(rows, columns=["plan", "indicator", "unit", "period", "value"])

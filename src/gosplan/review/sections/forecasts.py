@@ -17,7 +17,7 @@ from gosplan.model import Period
 from gosplan.review.document import ReviewContext, Section, probability_provider, section
 from gosplan.review.format import html_table, pct, qty
 from gosplan.review.sections.fulfilment import _display_scale
-from gosplan.review.sentences import probability_text
+from gosplan.service.wording import probability_label, probability_reason
 
 AT_RISK_PER_INDICATOR = 3
 ALERTS_SHOWN = 25
@@ -51,20 +51,42 @@ def national_probabilities(ctx: ReviewContext) -> dict[str, float] | None:
     return {str(i): float(p) for i, p in zip(top["indicator"], top["p_attain"], strict=True) if p == p}
 
 
+def _signed(ratio: float) -> str:
+    return "–" if ratio != ratio else f"{100 * float(ratio):+.1f} %"
+
+
 def _interval(low: float, high: float, uom: str) -> str:
     return f"{qty(low, uom)} – {qty(high, uom)}"
 
 
+def _probability(r: pd.Series) -> str:
+    """P(attain) as printed everywhere: '< 1 %' and '> 99 %' carry their reason."""
+    reason = probability_reason(r["p_attain"], r["target"], r["lower_99"], r["upper_99"], r["uom"],
+                                r["direction"] == "lower")
+    return f"{probability_label(r['p_attain'])} ({reason})" if reason else probability_label(r["p_attain"])
+
+
+def _expected(r: pd.Series) -> str:
+    """The expected total; marked when it includes the model's fill of months not reported."""
+    text = qty(r["expected_total"], r["uom"])
+    return text + " *" if r["imputed"] == r["imputed"] and r["imputed"] > 0 else text
+
+
 OUTLOOK_COLUMNS = [
-    ("Indicator", "", lambda r: r["indicator_name"]),
+    ("Indicator", "", lambda r: r["indicator_name"] + (" ‡" if r["outlook"] == "forecast × weather" else "")),
     ("Unit", "", lambda r: r["unit_name"]),
     ("Annual target", "num", lambda r: qty(r["target"], r["uom"])),
-    ("Expected", "num", lambda r: qty(r["expected_total"], r["uom"])),
+    ("Produced", "num", lambda r: qty(r["actual_to_date"], r["uom"])),
+    ("Expected", "num", _expected),
     ("Expected fulfilment", "num", lambda r: pct(r["expected_fulfilment"])),
     ("80 % interval", "num", lambda r: _interval(r["lower_80"], r["upper_80"], r["uom"])),
     ("95 % interval", "num", lambda r: _interval(r["lower_95"], r["upper_95"], r["uom"])),
-    ("P(attain)", "num", lambda r: probability_text(r["p_attain"])),
+    ("P(attain)", "num", _probability),
 ]
+OUTLOOK_NOTE = ('<p class="note">Produced: every report so far (the fact table). * Expected incl. missing '
+                "months: the model fills the months not yet reported. ‡ The months to come conditioned on "
+                "weather scenarios (observed weather to date, random weather after): the same outlook as the "
+                "weather-risk section.</p>")
 
 
 def fan_chart(table: pd.DataFrame, cumulative: pd.DataFrame, as_of: Period, names: pd.Series) -> go.Figure:
@@ -119,13 +141,13 @@ def _summary(national: pd.DataFrame, provinces: pd.DataFrame, alerts: pd.DataFra
              "meet their annual targets."]
     if len(risky):
         named = "; ".join(f"{r.indicator_name} expected at {pct(r.expected_fulfilment)} of target "
-                          f"(probability {probability_text(r.p_attain)})" for r in risky.head(4).itertuples())
+                          f"(probability {probability_label(r.p_attain)})" for r in risky.head(4).itertuples())
         lines.append(f"Most at risk: {named}.")
     if len(provinces):
         worst = provinces.sort_values("expected_fulfilment").iloc[0]
         lines.append(f"Weakest province outlook: {worst['indicator_name']} in {worst['unit_name']}, expected at "
                      f"{pct(worst['expected_fulfilment'])} of its target (probability "
-                     f"{probability_text(worst['p_attain'])}).")
+                     f"{probability_label(worst['p_attain'])}).")
     if len(alerts):
         top = int(alerts["reached_top"].sum())
         lines.append(f"{len(alerts)} alerts are open; {top} of them now lie with the top of the hierarchy.")
@@ -134,7 +156,10 @@ def _summary(national: pd.DataFrame, provinces: pd.DataFrame, alerts: pd.DataFra
 
 @section(order=55, key="forecasts")
 def forecasts(ctx: ReviewContext) -> Section | None:
-    from gosplan.service.forecasts import list_alerts, targets_at_risk
+    from gosplan.service.alerts import list_alerts, refresh_alerts
+    from gosplan.service.forecasts import targets_at_risk
+
+    refresh_alerts(ctx.service, _as_of(ctx))  # the month's alerts, raised once (the monthly refresh)
 
     table = _outlook(ctx)
     if table is None:
@@ -150,15 +175,15 @@ def forecasts(ctx: ReviewContext) -> Section | None:
     at_risk = (at_risk.sort_values("shortfall", ascending=False, kind="stable").groupby("indicator")
                .head(AT_RISK_PER_INDICATOR).sort_values(["indicator_name", "shortfall"], ascending=[True, False])
                .reset_index(drop=True))
-    rates = national.assign(rate_ratio=national["required_monthly_rate"] / national["rate_to_date"])
+    rates = national.copy()
     alerts = list_alerts(service, open_only=True)
     alerts = alerts[alerts["raised"] <= str(as_of)].reset_index(drop=True)
 
     body = (f'<p class="note">Year-end totals forecast from the monthly reports to {as_of} by exponential '
             "smoothing with a monthly season (gosplan.forecast); aggregate units on the sum of their "
-            "enterprises' reports. P(attain) is the probability that the year's total reaches the annual "
-            "target.</p>")
-    body += "<h3>Key indicators, national</h3>" + html_table(national, OUTLOOK_COLUMNS)
+            "enterprises' reports; grain with its months to come under weather scenarios. P(attain) is the "
+            "probability that the year's total reaches the annual target.</p>")
+    body += "<h3>Key indicators, national</h3>" + html_table(national, OUTLOOK_COLUMNS) + OUTLOOK_NOTE
     body += "<h3>By province</h3>" + html_table(provinces, OUTLOOK_COLUMNS)
     body += ("<h3>Targets at risk, by expected shortfall</h3>"
              f'<p class="note">Enterprises and farms with P(attain) below 0.5; the {AT_RISK_PER_INDICATOR} '
@@ -168,17 +193,20 @@ def forecasts(ctx: ReviewContext) -> Section | None:
         ("Expected shortfall", "num", lambda r: qty(r["shortfall"], r["uom"])),
         ("Annual target", "num", lambda r: qty(r["target"], r["uom"])),
         ("Expected", "num", lambda r: qty(r["expected_total"], r["uom"])),
-        ("P(attain)", "num", lambda r: probability_text(r["p_attain"])),
+        ("P(attain)", "num", lambda r: probability_label(r["p_attain"])),
         ("Needed a month", "num", lambda r: qty(r["required_monthly_rate"], r["uom"])),
         ("So far a month", "num", lambda r: qty(r["rate_to_date"], r["uom"]))])
-    body += "<h3>Rates the rest of the year needs, against the rate so far</h3>" + html_table(rates, [
+    body += "<h3>What the rest of the year needs, against the plan's own path</h3>" + html_table(rates, [
         ("Indicator", "", lambda r: r["indicator_name"]),
-        ("So far a month", "num", lambda r: qty(r["rate_to_date"], r["uom"])),
-        ("Needed a month", "num", lambda r: qty(r["required_monthly_rate"], r["uom"])),
-        ("Needed / so far", "num", lambda r: pct(r["rate_ratio"])),
+        ("Produced", "num", lambda r: qty(r["actual_to_date"], r["uom"])),
+        ("Annual plan done", "num", lambda r: pct(r["annual_done"])),
+        ("Needed for the rest", "num", lambda r: qty(r["rest_needed"], r["uom"])),
+        ("Plan's path for the rest", "num", lambda r: qty(r["rest_path"], r["uom"])),
+        ("vs path", "num", lambda r: _signed(r["rest_vs_path"])),
         ("Months left", "num", lambda r: int(r["months_remaining"]))])
-    body += ('<p class="note">Grain and other seasonal series need far more a month after mid-year than before '
-             "it; the expected total and P(attain) account for the season, the ratio does not.</p>")
+    body += ('<p class="note">The plan\'s path is its own (seasonal) trajectory for the months left: for grain '
+             "and other seasonal output a flat monthly rate misleads. +: the rest of the year must bring more "
+             "than the plan expected of it.</p>")
     body += "<h3>Open alerts and where they have escalated to</h3>"
     if alerts.empty:
         body += "<p>No open alerts (raise them with <code>gosplan alerts raise --as-of YYYY-MM</code>).</p>"

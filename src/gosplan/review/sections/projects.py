@@ -88,7 +88,7 @@ def s_curves(history: pd.DataFrame, status: pd.DataFrame) -> go.Figure:
 
 @section(order=60, key="projects")
 def projects(ctx: ReviewContext) -> Section | None:
-    from gosplan.service.projects import dwellings_against_target, project_curves
+    from gosplan.service.projects import delivery_findings, dwellings_against_target, project_curves
 
     status = _status(ctx)
     if status is None or status.empty:
@@ -130,6 +130,38 @@ def projects(ctx: ReviewContext) -> Section | None:
                                                                                "staticPlot": True})
             + f"<h3>Dwellings from the projects against the {as_of.year} target</h3>"
             + html_table(dwellings, dwell_columns))
-    summary = project_summary(status, dwellings, as_of.year)
+    every = delivery_findings(ctx.service, as_of)
+    findings = every[every["year"].eq(str(as_of.year))].reset_index(drop=True)
+    body += f"<h3>Project records against the builders' reports, {as_of.year}</h3>"
+    if findings.empty:
+        body += (f"<p>In {as_of.year} the dwellings the projects record as delivered agree with the builders' "
+                 "monthly reports.</p>")
+    else:
+        body += html_table(findings, FINDING_TABLE) + (
+            '<p class="note">A builder reports every dwelling it completes, so its projects cannot deliver more '
+            "in a month than it reported. One of the two records is wrong: a data-quality finding to settle "
+            "before either number is used.</p>")
+    if len(every) > len(findings):
+        body += (f'<p class="note">{len(every) - len(findings)} earlier month(s) disagree as well '
+                 "(gosplan projects lists them).</p>")
+    summary = project_summary(status, dwellings, as_of.year) + delivery_summary(findings)
     return Section("projects", "Construction projects", body, summary,
-                   {"projects": status, "dwellings": dwellings, "curves": history})
+                   {"projects": status, "dwellings": dwellings, "curves": history, "deliveries": findings})
+
+
+FINDING_TABLE = [
+    ("Builder", "", lambda r: r["unit_name"]),
+    ("Month", "num", lambda r: r["period"]),
+    ("Project", "", lambda r: r["project_names"]),
+    ("Delivered (project records)", "num", lambda r: qty(r["delivered"], DWELLING)),
+    ("Reported by the builder", "num", lambda r: qty(r["reported"], DWELLING)),
+    ("Difference", "num", lambda r: qty(r["difference"], DWELLING)),
+    ("Builder's reports in the year", "num", lambda r: qty(r["reported_year"], DWELLING)),
+]
+
+
+def delivery_summary(findings: pd.DataFrame) -> list[str]:
+    """One sentence per finding, both numbers in it."""
+    return [f"Data quality: {r.project_names} record {qty(r.delivered, DWELLING)} delivered in {r.period}; "
+            f"the builder ({r.unit_name}) reported {qty(r.reported, DWELLING)} that month and "
+            f"{qty(r.reported_year, DWELLING)} in {r.year} to date." for r in findings.itertuples()]

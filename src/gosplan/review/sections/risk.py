@@ -12,40 +12,44 @@ from gosplan.errors import NotFound
 from gosplan.model import Period
 from gosplan.review.document import ReviewContext, Section, section
 from gosplan.review.format import html_table, qty
-from gosplan.review.sentences import probability_text
+from gosplan.service.wording import probability_label, probability_reason
 
 SCENARIOS = 20_000
 
 
 def _risk(ctx: ReviewContext):
-    from gosplan.service.risk import weather_risk
+    """The grain outlook (the forecast's, months to come under weather scenarios) of the review month."""
+    from gosplan.service.forecasts import grain_outlook
 
     def load():
-        p = Period.parse(ctx.period)
         try:
-            return weather_risk(ctx.service, p.year, as_of=p.last_month(), n_scenarios=SCENARIOS)
+            return grain_outlook(ctx.service, Period.parse(ctx.period).last_month(), n_scenarios=SCENARIOS)
         except NotFound:
             return None
 
-    return ctx.memo("weather_risk", load)
+    return ctx.memo("grain_outlook", load)
 
 
-def headline(risk) -> pd.DataFrame:
+def headline(outlook) -> pd.DataFrame:
     """The numbers of the section as label/value rows (the same text the summary prints)."""
-    t = risk.result.summary()
+    t = outlook.summary()
+    risk = outlook.weather
     observed = float(risk.observed_losses["loss"].sum()) if len(risk.observed_losses) else 0.0
+    p = t["p_target_met"]
+    reason = probability_reason(p, t["target"], t["lower_99"], t["upper_99"], "t")
     rows = [("Annual grain target", qty(t["target"], "t")),
             ("Normal-weather output", qty(t["normal_total"], "t")),
             ("Expected output", qty(t["expected_total"], "t")),
             ("5 % / 50 % / 95 % of scenarios below", " / ".join(qty(t[q], "t") for q in ("q05", "q50", "q95"))),
-            ("P(target met)", probability_text(t["p_target_met"])),
+            ("P(target met)", f"{probability_label(p)} ({reason})" if reason else probability_label(p)),
             ("Expected shortfall", qty(t["expected_shortfall"], "t")),
             ("Loss to the weather observed so far", qty(observed, "t")),
             ("Weather scenarios", f"{t['n_scenarios']:,}")]
     return pd.DataFrame(rows, columns=["label", "value"])
 
 
-def risk_summary(risk, numbers: pd.DataFrame, measures: pd.DataFrame) -> list[str]:
+def risk_summary(outlook, numbers: pd.DataFrame, measures: pd.DataFrame) -> list[str]:
+    risk = outlook.weather
     value = numbers.set_index("label")["value"]
     episode = ""
     if len(risk.observed):
@@ -64,9 +68,9 @@ def risk_summary(risk, numbers: pd.DataFrame, measures: pd.DataFrame) -> list[st
     return lines
 
 
-def distribution(risk) -> go.Figure:
-    totals = risk.result.totals / 1e6
-    target = risk.result.target / 1e6
+def distribution(outlook) -> go.Figure:
+    totals = outlook.totals / 1e6
+    target = outlook.target / 1e6
     fig = go.Figure(go.Histogram(x=totals, nbinsx=60, marker={"color": "#8c959f"}, name="scenarios",
                                  histnorm="probability"))
     fig.add_vline(x=target, line={"color": "#cf222e", "width": 3, "dash": "dash"})
@@ -87,20 +91,20 @@ def distribution(risk) -> go.Figure:
 
 @section(order=70, key="risk")
 def weather_risk_section(ctx: ReviewContext) -> Section | None:
-    from gosplan.service.risk import normal_and_expected
-
-    risk = _risk(ctx)
-    if risk is None:
+    outlook = _risk(ctx)
+    if outlook is None:
         return None
-    numbers = headline(risk)
-    provinces = normal_and_expected(risk).sort_values("loss_share", ascending=False)
-    measures = risk.result.measures.head(10)
+    risk = outlook.weather
+    numbers = headline(outlook)
+    provinces = outlook.provinces.sort_values("weather_loss_share", ascending=False)
+    measures = outlook.measures.head(10)
     body = html_table(numbers, [("", "", lambda r: r["label"]), ("", "num", lambda r: r["value"])])
-    body += ('<p class="note">Monte Carlo over abnormal-weather scenarios (drought, heavy rain and flood, cold '
-             "spells by month and province; gosplan.risk). Weather up to the review month is what was observed; "
+    body += ('<p class="note">The grain outlook of the year-end outlook section: the forecast from the reports, '
+             "its months to come under abnormal-weather scenarios (drought, heavy rain and flood, cold spells by "
+             "month and province; gosplan.risk). Weather up to the review month is what was observed; "
              "normal-weather output comes from the past years' reports with their recorded events' losses "
              "undone.</p>")
-    body += distribution(risk).to_html(full_html=False, include_plotlyjs=False,
+    body += distribution(outlook).to_html(full_html=False, include_plotlyjs=False,
                                        config={"displaylogo": False, "staticPlot": True})
     if len(risk.observed):
         events = risk.observed.assign(name=risk.observed["province"].map(risk.province_names))
@@ -113,15 +117,17 @@ def weather_risk_section(ctx: ReviewContext) -> Section | None:
         ("Area", "num", lambda r: f"{r['area']:,.0f} ha"), ("Cost (million won)", "num", lambda r: f"{r['cost']:,.0f}"),
         ("Shortfall reduction", "num", lambda r: qty(r["shortfall_reduction"], "t")),
         ("per million won", "num", lambda r: qty(r["reduction_per_cost"], "t")),
-        ("P(target met) after", "num", lambda r: probability_text(r["p_target_met"]))])
+        ("P(target met) after", "num", lambda r: probability_label(r["p_target_met"]))])
     body += ('<p class="note">Measures protect only against the weather still to come this year. Default '
              "candidates (a tenth of each province's unprotected area irrigated or drained) carry assumed "
              f"costs; give real ones with {html.escape('gosplan risk --measures FILE')}.</p>")
     body += "<h3>By province</h3>" + html_table(provinces, [
         ("Province", "", lambda r: r["province_name"]),
+        ("Annual target", "num", lambda r: qty(r["target"], "t")),
         ("Normal output", "num", lambda r: qty(r["normal_output"], "t")),
-        ("Expected output", "num", lambda r: qty(r["expected_output"], "t")),
-        ("Expected loss", "num", lambda r: f"{100 * r['loss_share']:.1f} %"),
+        ("Expected output", "num", lambda r: qty(r["expected_total"], "t")),
+        ("P(attain)", "num", lambda r: probability_label(r["p_attain"])),
+        ("Weather loss", "num", lambda r: f"{100 * r['weather_loss_share']:.1f} %"),
         ("Lost to observed weather", "num", lambda r: qty(r["observed_loss"], "t"))])
-    return Section("risk", "Weather risk to the grain target", body, risk_summary(risk, numbers, measures),
+    return Section("risk", "Weather risk to the grain target", body, risk_summary(outlook, numbers, measures),
                    {"risk": numbers, "measures": measures, "provinces": provinces, "events": risk.observed})

@@ -1,0 +1,101 @@
+"""The plan views of ``gosplan forecast``: ``--tautness`` (each annual target against the record) and
+``--five-year`` (progress of the five-year plan and the growth its remaining years need)."""
+
+from __future__ import annotations
+
+import pandas as pd
+from rich.table import Table
+
+from gosplan.commands._common import console, emit
+from gosplan.model import Period
+from gosplan.service.wording import qty
+
+TAUTNESS_COLUMNS = ["indicator", "unit", "unit_name", "uom", "target", "years", "last_mean", "last_best",
+                    "history_ceiling", "vs_mean", "vs_best", "vs_ceiling", "capacity_ratio", "normal_output",
+                    "vs_normal", "code"]
+PROGRESS_COLUMNS = ["indicator", "indicator_name", "uom", "first_year", "first_level", "latest_year",
+                    "latest_level", "latest_is_expected", "target_year", "target", "share_done", "growth_achieved",
+                    "years_left", "growth_needed", "code", "plan"]
+CODE_STYLES = {"beyond capacity": "bold red", "beyond normal weather": "bold red", "beyond history": "red",
+               "taut": "yellow", "moderate": "green", "slack": "cyan", "needs faster growth": "red",
+               "on course": "green", "reached": "green"}
+
+
+def signed(ratio: float) -> str:
+    """``0.0431 -> '+4.3 %'``; a dash when unknown."""
+    return "–" if ratio != ratio else f"{100 * ratio:+.1f} %".replace("-", "−")
+
+
+def tautness_note(row: pd.Series) -> str:
+    """Why a target is beyond what the record supports, in words and numbers."""
+    uom = str(row["uom"])
+    if row["code"] == "beyond capacity":
+        return f"needs {100 * row['capacity_ratio']:.0f} % of the stored capacity"
+    if row["code"] == "beyond normal weather":
+        return f"{signed(row['vs_normal'])} against normal-weather output of {qty(row['normal_output'], uom)}"
+    if row["code"] == "beyond history":
+        return (f"{signed(row['vs_ceiling'])} against the most the last {int(row['years'])} years support "
+                f"({qty(row['history_ceiling'], uom)}: the best year grown by the best growth)")
+    return ""
+
+
+def show_tautness(service, as_of: str, fmt: str, unit: str | None = None, depth: int = 0) -> None:
+    """Each annual target of the year beside the record, capacity and normal weather."""
+    from gosplan.service.plan_checks import tautness
+
+    year = Period.parse(as_of).year
+    unit = unit or service.root()
+    table = tautness(service, year)
+    base = service.hierarchy().depth[unit]
+    table = table[table["unit"].isin(set(service.hierarchy().subtree(unit)))
+                  & table["depth"].between(base, base + max(depth, 0))]
+    if emit(table, fmt, TAUTNESS_COLUMNS):
+        return
+    out = Table(title=f"How taut the {year} targets are, {service.units().set_index('code').loc[unit, 'name']}",
+                title_justify="left")
+    for name in ("Indicator", *(["Unit"] if depth > 0 else []), "Target", "vs best year", "vs ceiling",
+                 "Capacity", "Tautness"):
+        out.add_column(name, justify="left" if name in ("Indicator", "Unit", "Tautness") else "right",
+                       overflow="fold")
+    notes = []
+    for _, r in table.iterrows():
+        style = CODE_STYLES.get(str(r["code"]), "")
+        capacity = "–" if r["capacity_ratio"] != r["capacity_ratio"] else f"{100 * r['capacity_ratio']:.0f} %"
+        out.add_row(str(r["indicator_name"]), *([str(r["unit_name"])] if depth > 0 else []),
+                    qty(r["target"], str(r["uom"])), signed(r["vs_best"]), signed(r["vs_ceiling"]), capacity,
+                    f"[{style}]{r['code']}[/]" if style else str(r["code"]))
+        note = tautness_note(r)
+        if note:
+            notes.append(f"{r['indicator_name']}" + (f", {r['unit_name']}" if depth > 0 else "") + f": {note}.")
+    console.print(out)
+    console.print("vs best year: the target against the best of the last three complete years; vs ceiling: against "
+                  "the best year grown by the best year-on-year growth; capacity: the target's value at plan "
+                  "prices as a share of the stored capacity of its sector.")
+    for note in notes:
+        console.print(note)
+
+
+def show_five_year(service, as_of: str, fmt: str) -> None:
+    """Progress of the five-year plan to date and the growth a year its remaining years need."""
+    from gosplan.service.plan_checks import five_year_progress
+
+    table = five_year_progress(service, as_of)
+    if emit(table, fmt, PROGRESS_COLUMNS):
+        return
+    first = table.iloc[0]
+    latest = f"{int(first['latest_year'])}" + (" (expected)" if bool(first["latest_is_expected"]) else "")
+    out = Table(title=f"{first['plan_name']}: progress to {latest}", title_justify="left")
+    for name in ("Indicator", f"{int(first['first_year'])}", latest, f"Target {int(first['target_year'])}",
+                 "Done", "Growth a year so far", f"Needed a year to {int(first['target_year'])}"):
+        out.add_column(name, justify="left" if name == "Indicator" else "right", overflow="fold")
+    for _, r in table.iterrows():
+        uom = str(r["uom"])
+        style = CODE_STYLES.get(str(r["code"]), "")
+        needed = signed(r["growth_needed"]) if r["code"] != "reached" else "reached"
+        out.add_row(str(r["indicator_name"]), qty(r["first_level"], uom), qty(r["latest_level"], uom),
+                    qty(r["target"], uom), "–" if r["share_done"] != r["share_done"] else
+                    f"{100 * r['share_done']:.0f} %".replace("-", "−"), signed(r["growth_achieved"]),
+                    f"[{style}]{needed}[/]" if style else needed)
+    console.print(out)
+    console.print(f"Done: share of the way from {int(first['first_year'])} to the target covered. The latest year "
+                  "is the outlook's expected total while the year runs.")

@@ -401,6 +401,12 @@ class Service:
             counts[name] = len(getattr(demo, name))
         counts["io_sectors"] = len(demo.io_table["Z"])
         self.invalidate()
+        # The monthly refresh after the last month's reports: the demo opens with its alerts raised.
+        from gosplan.service.alerts import refresh_alerts
+
+        raised = refresh_alerts(self)
+        counts["alerts"] = raised.new if raised is not None else 0
+        self.invalidate()
         return counts
 
 

@@ -9,9 +9,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from gosplan.model import Period
-from gosplan.quantities import conversion_factor, display_unit
 from gosplan.review.document import ReviewContext, Section, section
-from gosplan.review.format import html_table, pct, qty, signed_pct, signed_qty
+from gosplan.review.format import axis_scale, html_table, pct, qty, signed_pct, signed_qty
 from gosplan.review.sentences import probability_text, sector_sentence
 
 
@@ -144,6 +143,8 @@ def league(ctx: ReviewContext) -> Section | None:
     matrix = part.pivot_table(index=["unit", "unit_name"], columns="indicator", values="fulfilment",
                               observed=True)
     matrix = matrix.reindex(columns=[c for c in key.index if c in matrix.columns])
+    if matrix.empty:  # nothing complete reported yet (e.g. a period after the last report)
+        return None
     score = matrix.mean(axis=1)
     on_track = part.assign(ok=part["status"].isin(["exceeding", "on track"])).groupby("unit")["ok"].mean()
     missing = part.groupby("unit")["missing"].sum()
@@ -226,7 +227,10 @@ def charts(ctx: ReviewContext) -> Section | None:
                                  line={"color": "#7a1f1f", "width": 3}, showlegend=show, legendgroup="a"),
                       row=r + 1, col=c + 1)
         fig.update_yaxes(title_text=label, row=r + 1, col=c + 1, title_standoff=2)
-    fig.update_xaxes(dtick=2)  # every other month: twelve labels do not fit a third of a printed page
+    # Every other month (twelve labels do not fit a third of a printed page), in calendar order.
+    fig.update_xaxes(categoryorder="array", categoryarray=months, tickvals=months[::2])
+    fig.update_yaxes(tickformat=",~r", rangemode="tozero")
+    fig.update_traces(mode="lines")
     fig.update_layout(height=260 * rows, margin={"l": 40, "r": 10, "t": 40, "b": 30},
                       legend={"orientation": "h", "y": 1.02 + 0.02 * rows, "x": 0}, template="plotly_white")
     body = ('<p class="note">Cumulative actual since January against the plan trajectory and last year, '
@@ -236,15 +240,7 @@ def charts(ctx: ReviewContext) -> Section | None:
 
 
 def _display_scale(peak: float, unit: str) -> tuple[float, str]:
-    choices = {"t": [("Mt", 1e6), ("kt", 1e3)], "kWh": [("TWh", 1e9), ("GWh", 1e6), ("MWh", 1e3)]}
-    for name, size in choices.get(unit, []):
-        if peak and peak >= size:
-            return conversion_factor(unit, name), name
-    if peak and peak >= 1e9:
-        return 1e-9, f"bn {display_unit(unit)}"
-    if peak and peak >= 1e6:
-        return 1e-6, f"million {display_unit(unit)}"
-    return 1.0, display_unit(unit)
+    return axis_scale(peak, unit)
 
 
 @section(order=90, key="not_reported")

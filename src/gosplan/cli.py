@@ -106,20 +106,16 @@ def status(
     db: DbOption = None,
 ) -> None:
     """Plan fulfilment to date: target, actual, %, change on last year, required monthly rate."""
-    from gosplan.review.terminal import print_fulfilment, print_sectors
+    from gosplan.review.terminal import print_status
 
     view = _service(db).status(period, unit=unit, sector=sector, indicator=indicator, depth=depth, by=by,
                                window=window)
     if emit(view.table, fmt):
         return
-    title = f"{view.unit} — {view.window} — by {view.by}"
     if view.table.empty:
-        console.print(f"[yellow]No targets or reports for {title}.[/]")
+        console.print(f"[yellow]No targets or reports for {view.unit} — {view.window} — by {view.by}.[/]")
         return
-    if by == "sector":
-        print_sectors(view.table, title, console)
-    else:
-        print_fulfilment(view.table, title, console, extra_unit=by == "unit")
+    print_status(view, console)
 
 
 REVIEW_FORMATS = ("html", "pdf", "md")

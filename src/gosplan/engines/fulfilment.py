@@ -11,7 +11,7 @@ Pure computation over frames (the store's shapes); no database. The service laye
 and :func:`fulfilment` returns one row per (unit, indicator) for every unit that has a target or a
 report in its subtree.
 
-Rules (also in docs/fulfilment.md):
+Rules (also in docs/figures.md, with every figure of the fact table, engines/facts.py):
 
 - A unit's **actual to date** counts only when it reported every month of the window; otherwise
   the unit is *missing* (``actual`` is NaN, ``months_reported`` says how many it sent) — never zero.
@@ -54,9 +54,10 @@ from gosplan.engines.trajectory import (
     trajectories_of,
 )
 from gosplan.model import MonthRange, Period
-from gosplan.quantities import UnitError, conversion_factor
 
 MONTH_COLUMNS = [f"m{m}" for m in range(1, 13)]
+# A trajectory whose remaining months differ by more than this share of their mean is seasonal.
+SEASONAL_SPREAD = 0.10
 TOTALS_COLUMNS = ["indicator", "unit", "total", "mean", "maximum", "months", "last_value"]
 
 
@@ -92,6 +93,11 @@ class FulfilmentInputs:
     # ``trajectory.target_arrays(targets, year)``, when the caller has it already (the service reads
     # it from the store's ids and leaves ``targets`` empty: the long frame is not needed then).
     target_layout: tuple[pd.DataFrame, dict[str, np.ndarray]] | None = None
+    # For the fact table (engines.facts): the plan(s) in force per indicator ("annual-2023"), and the
+    # gross output (million won a year) of the input-output sector each output indicator belongs to
+    # (columns indicator, io_sector, gross_output), from which plan prices are derived.
+    plans: pd.Series | None = None
+    io_output: pd.DataFrame | None = None
 
 
 def window_of(period: str | Period, window: str = "ytd") -> MonthRange:
@@ -104,6 +110,20 @@ def window_of(period: str | Period, window: str = "ytd") -> MonthRange:
     raise ValueError(f"window must be 'ytd' or 'period', not {window!r}")
 
 
+@dataclass
+class Parts:
+    """What :func:`fulfilment` worked out on the way, for :mod:`gosplan.engines.facts` to build on."""
+
+    hierarchy: Hierarchy
+    categories: dict[str, list[str]]
+    series: pd.DataFrame  # own targets per series: indicator, unit, target, annual_target
+    actual: pd.DataFrame  # per series this year: actual (complete only), produced, complete, months_reported
+    previous: pd.DataFrame  # the same a year earlier
+    unit_agg: pd.Series
+    time_agg: pd.Series
+    months: MonthRange
+
+
 def fulfilment(inputs: FulfilmentInputs, period: str | Period, *, window: str = "ytd",
                thresholds: Thresholds | None = None) -> pd.DataFrame:
     """Plan-fact table for every unit and indicator; see the module docstring for the rules.
@@ -113,7 +133,14 @@ def fulfilment(inputs: FulfilmentInputs, period: str | Period, *, window: str = 
     months_left, required_rate (per month to meet the annual target), rate_to_date, expected,
     reported, missing (counts of reporting series below), months_reported, target_is_own,
     actual_basis / target_basis (the pair the fulfilment ratio is taken of).
+    :func:`gosplan.engines.facts.facts` builds the full fact table on this one.
     """
+    return fulfilment_parts(inputs, period, window=window, thresholds=thresholds)[0]
+
+
+def fulfilment_parts(inputs: FulfilmentInputs, period: str | Period, *, window: str = "ytd",
+                     thresholds: Thresholds | None = None) -> tuple[pd.DataFrame, Parts]:
+    """:func:`fulfilment` and the per-series frames it was built from."""
     thresholds = thresholds or Thresholds()
     months = window_of(period, window)
     first, last = months.first, months.last
@@ -146,7 +173,10 @@ def fulfilment(inputs: FulfilmentInputs, period: str | Period, *, window: str = 
 
     # Spreading targets over months leaves float dust (5317999.999999999); plans are not that precise.
     targets_up[["target", "annual_target"]] = targets_up[["target", "annual_target"]].astype(float).round(6)
-    table = _outer_join([targets_up, actual_up, lfl_up, prev_up, counts_up], categories)
+    # Produced to date: every current report, complete or not (never filled, never pro-rated).
+    produced_up = hierarchy.rollup(actual[["unit", "indicator", "produced"]], ["indicator"], ["produced"],
+                                   unit_agg).drop(columns="rolled")
+    table = _outer_join([targets_up, actual_up, lfl_up, prev_up, counts_up, produced_up], categories)
     table["months_reported"] = _lookup(table, actual, "months_reported", categories)
     table["target_is_own"] = table["target_rolled"].to_numpy() == 0.0
     table = table.drop(columns="target_rolled")
@@ -185,14 +215,14 @@ def fulfilment(inputs: FulfilmentInputs, period: str | Period, *, window: str = 
     table["period"] = str(Period.parse(period))
     table["window"] = months.label
     columns = ["period", "window", "unit", "unit_name", "unit_kind", "depth", "indicator", "indicator_name",
-               "sector", "uom", "target", "actual", "fulfilment", "status", "previous", "change",
+               "sector", "uom", "target", "produced", "actual", "fulfilment", "status", "previous", "change",
                "annual_target", "remaining", "months_left", "required_rate", "rate_to_date", "expected",
                "reported", "missing", "months_reported", "target_is_own", "actual_basis", "target_basis"]
     table = table[columns].sort_values(["depth", "unit", "indicator"]).reset_index(drop=True)
     # Back to plain text: categorical keys would make every later groupby enumerate all categories.
     table["unit"] = table["unit"].astype(object)
     table["indicator"] = table["indicator"].astype(object)
-    return table
+    return table, Parts(hierarchy, categories, series, actual, previous, unit_agg, time_agg, months)
 
 
 def _key_codes(frame: pd.DataFrame, categories: dict[str, list[str]]) -> np.ndarray:
@@ -266,7 +296,7 @@ def _series_targets(inputs: FulfilmentInputs, year: int, time_agg: pd.Series, hi
     else:
         keys, arrays = target_arrays(inputs.targets, year)
     if keys.empty:
-        return pd.DataFrame(columns=["indicator", "unit", "target", "annual_target"])
+        return pd.DataFrame(columns=["indicator", "unit", "target", "annual_target", "seasonal"])
     needs_profile = needing_profiles_of(keys, arrays, time_agg)
     profiles = seasonal_profiles(inputs.month_sums, needs_profile, hierarchy) if len(needs_profile) else None
     traj = trajectories_of(keys, arrays, time_agg, profiles)
@@ -281,6 +311,17 @@ def _series_targets(inputs: FulfilmentInputs, year: int, time_agg: pd.Series, hi
     out = traj[["indicator", "unit"]].copy()
     out["target"] = target
     out["annual_target"] = traj["annual"].to_numpy()
+    # Seasonal: the plan's monthly path over the rest of the year is not flat (> 10 % off its mean).
+    rest = traj[MONTH_COLUMNS[last_month:]].to_numpy(dtype=float)
+    if rest.shape[1]:
+        known = np.isfinite(rest)
+        with np.errstate(all="ignore"):
+            mean = np.where(known, rest, 0.0).sum(axis=1) / known.sum(axis=1)
+            high, low = np.where(known, rest, -np.inf).max(axis=1), np.where(known, rest, np.inf).min(axis=1)
+            spread = (high - low) / np.abs(mean)
+        out["seasonal"] = np.where((agg == "sum") & (spread > SEASONAL_SPREAD), 1.0, 0.0)
+    else:
+        out["seasonal"] = 0.0
     if profiles is not None:
         out = out.merge(profiles[["indicator", "unit", "profile_source"]], on=["indicator", "unit"], how="left")
         out = out.drop(columns="profile_source")
@@ -289,7 +330,7 @@ def _series_targets(inputs: FulfilmentInputs, year: int, time_agg: pd.Series, hi
 
 def _series_actual(totals: pd.DataFrame, time_agg: pd.Series, window_length: int, name: str) -> pd.DataFrame:
     if totals is None or totals.empty:
-        return pd.DataFrame(columns=["indicator", "unit", name, "complete", "months_reported"])
+        return pd.DataFrame(columns=["indicator", "unit", name, "complete", "months_reported", "produced"])
     # Each indicator's rule looked up once, then applied as integer codes (not 500,000 string compares).
     position, codes = pd.factorize(totals["indicator"])
     rule = pd.Series(time_agg.reindex(codes).fillna("sum").to_numpy()).map(
@@ -299,84 +340,17 @@ def _series_actual(totals: pd.DataFrame, time_agg: pd.Series, window_length: int
     out["months_reported"] = totals["months"].astype(int).to_numpy()
     out["complete"] = out["months_reported"] >= window_length
     out[name] = np.where(out["complete"], value, np.nan)
+    out["produced"] = value  # every month reported, complete or not
     return out
 
 
 def sector_fulfilment(table: pd.DataFrame, indicators: pd.DataFrame, sectors: pd.DataFrame,
                       thresholds: Thresholds | None = None) -> pd.DataFrame:
-    """Combine each sector's output indicators into one fulfilment per (unit, sector).
+    """Each sector's indicators combined per unit: :func:`gosplan.engines.sector_facts.sector_facts`
+    (``table`` is the fact table, :func:`gosplan.engines.facts.facts`)."""
+    from gosplan.engines.sector_facts import sector_facts
 
-    Where all the sector's indicators (its sub-sectors included) measure the same dimension, the
-    totals are added in the first indicator's unit (rolled steel t + non-ferrous metals t); otherwise
-    the fulfilment is the unweighted mean of the indicators' fulfilments (``method`` says which).
-    """
-    thresholds = thresholds or Thresholds()
-    outputs = indicators[indicators["role"].fillna("output").eq("output")]
-    children: dict[str, list[str]] = {}
-    for code, parent in sectors[["code", "parent"]].itertuples(index=False):
-        if isinstance(parent, str) and parent:
-            children.setdefault(parent, []).append(code)
-    rows = []
-    for sector in sectors["code"]:
-        members, stack = set(), [sector]
-        while stack:
-            s = stack.pop()
-            members.add(s)
-            stack.extend(children.get(s, []))
-        inds = outputs[outputs["sector"].isin(members)]
-        if inds.empty:
-            continue
-        base_unit = inds["unit"].iloc[0]
-        factors = {}
-        for code, uom in inds[["code", "unit"]].itertuples(index=False):
-            try:
-                factors[code] = conversion_factor(uom, base_unit)
-            except UnitError:
-                factors = {}
-                break
-        part = table[table["indicator"].isin(inds["code"])]
-        if part.empty:
-            continue
-        for unit, group in part.groupby("unit", sort=False):
-            rows.append(_combine(unit, sector, group, factors, base_unit))
-    out = pd.DataFrame(rows)
-    if out.empty:
-        return out
-    out["status"] = thresholds.classify(out["fulfilment"].to_numpy())
-    out.loc[(out["expected"] > 0) & (out["reported"] == 0), "status"] = "missing"
-    names = sectors.set_index("code")["name"]
-    out.insert(2, "sector_name", out["sector"].map(names))
-    return out
-
-
-def _combine(unit: str, sector: str, group: pd.DataFrame, factors: dict[str, float], base_unit: str) -> dict:
-    expected, reported = int(group["expected"].sum()), int(group["reported"].sum())
-    if factors:
-        f = group["indicator"].map(factors).to_numpy(dtype=float)
-        basis = group[["actual_basis", "target_basis"]].to_numpy(dtype=float) * f[:, None]
-        valid = ~np.isnan(basis).any(axis=1)
-        actual_b, target_b = basis[valid, 0].sum(), basis[valid, 1].sum()
-        fulfil = actual_b / target_b if valid.any() and target_b > 0 else np.nan
-
-        def total(column: str) -> float:
-            values = group[column].to_numpy(dtype=float) * f
-            return float(np.nansum(values)) if not np.isnan(values).all() else np.nan
-
-        actual_all, previous, plan_all = total("actual"), total("previous"), total("target")
-        return {"unit": unit, "sector": sector, "uom": base_unit,
-                # Actual and target like for like (the units that reported), so actual / target is
-                # the fulfilment shown; the plan of all units and the growth on last year beside them.
-                "target": target_b if valid.any() else np.nan, "actual": actual_b if valid.any() else np.nan,
-                "fulfilment": fulfil, "plan_to_date": plan_all, "actual_all": actual_all, "previous": previous,
-                "growth": actual_all - previous if previous and previous > 0 else np.nan,
-                "change": actual_all / previous - 1 if previous and previous > 0 else np.nan,
-                "method": "same-unit totals", "indicators": len(group), "expected": expected,
-                "reported": reported}
-    return {"unit": unit, "sector": sector, "uom": "", "target": np.nan, "actual": np.nan,
-            "fulfilment": group["fulfilment"].mean(), "plan_to_date": np.nan, "actual_all": np.nan,
-            "previous": np.nan, "growth": np.nan,
-            "change": group["change"].mean(), "method": "mean of indicator fulfilments",
-            "indicators": len(group), "expected": expected, "reported": reported}
+    return sector_facts(table, indicators, sectors, thresholds)
 
 
 def leaders_and_laggards(table: pd.DataFrame, *, limit: int = 10) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -71,11 +71,7 @@ class ReviewContext:
 
     def facts(self) -> pd.DataFrame:
         """The fact table of the review's period (year to date), read once."""
-        reader = getattr(self.service, "facts", None)  # TEMP until facts lands
-        if reader is None:
-            return self.memo("facts", lambda: self.service.fulfilment(self.period).assign(
-                units_missing=lambda d: d["missing"]))
-        return self.memo("facts", lambda: reader(self.period))
+        return self.memo("facts", lambda: self.service.facts(self.period))
 
     def outlook(self) -> pd.DataFrame | None:
         """The year-end outlook per unit and indicator (columns unit, indicator, expected_fulfilment,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pandas as pd
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
 from gosplan.review.document import Review
-from gosplan.review.format import pct, qty, signed_pct
+from gosplan.review.format import is_missing, pct, qty, signed_pct
 
 STATUS_STYLES = {
     "exceeding": "bold green",
@@ -36,8 +37,9 @@ def print_review_summary(review: Review, console: Console | None = None) -> None
         for name in ("Sector", "Fulfilment", "Actual", "Target", "vs last year", "Status"):
             table.add_column(name, justify="left" if name in ("Sector", "Status") else "right")
         for r in frame.itertuples(index=False):
-            table.add_row(str(r.sector_name), pct(r.fulfilment), qty(r.actual, r.uom) if r.uom else "–",
-                          qty(r.target, r.uom) if r.uom else "–", signed_pct(r.change), _status(r.status))
+            table.add_row(str(r.sector_name), shown_pct(r.fulfilment, r.fulfilment_digits),
+                          qty(r.actual, r.uom) if r.uom else "–", qty(r.target, r.uom) if r.uom else "–",
+                          change_text(r.change, r.change_note), _status(r.status))
         console.print(table)
     if "indicators" in sections:
         print_fulfilment(sections["indicators"].tables["indicators"], "Key indicators, national", console)
@@ -62,21 +64,100 @@ def print_projects(frame: pd.DataFrame, console: Console) -> None:
     console.print(table)
 
 
+def shown_pct(ratio: object, digits: object = 0) -> str:
+    """A fulfilment as printed: with the decimals its status class needs (``fulfilment_digits``)."""
+    return pct(ratio, 0 if is_missing(digits) else int(digits))  # type: ignore[arg-type]
+
+
+def change_text(change: object, note: object = "") -> str:
+    """"vs last year" as printed: like for like, or "n/c" (not comparable) when there is a note."""
+    if is_missing(change) and isinstance(note, str) and note:
+        return "n/c"
+    return signed_pct(change)
+
+
+def print_status(view, console: Console) -> None:
+    """``gosplan status``: the table of the view (by indicator, unit or sector) and its footnotes."""
+    title = f"{view.unit} — {view.window} — by {view.by}"
+    if view.by == "sector":
+        print_sectors(view.table, title, console)
+    else:
+        print_fulfilment(view.table, title, console, extra_unit=view.by == "unit")
+    for line in status_notes(view.table, view.index, view.weights, by_unit=view.by == "unit"):
+        console.print(line, style="dim", highlight=False)
+
+
+def status_notes(table: pd.DataFrame, index: pd.DataFrame | None = None, weights: pd.DataFrame | None = None,
+                 by_unit: bool = False) -> list[str]:
+    """The footnotes under a status table: bases, missing reports, non-comparable changes, flat rates,
+    and the index with its weights."""
+    label = "sector_name" if "sector_name" in table else "indicator_name"
+    notes = ["Target and actual to date: the units that reported every month (like for like). "
+             "vs last year: the same units, every month of the window in both years."]
+    missing = table[table["missing_units"].astype(str).ne("")] if "missing_units" in table else table.iloc[:0]
+    if len(missing) and not by_unit:
+        parts = [f"{r[label]}: {int(r['units_missing'])} unit(s), {int(r['months_missing'])} month(s) missing "
+                 f"({_codes(r['missing_units'])}); produced including them {qty(r['produced'], r['uom'])}"
+                 for _, r in missing.iterrows() if r.get("uom")]
+        parts += [f"{r[label]}: {int(r['units_missing'])} unit(s) missing ({_codes(r['missing_units'])})"
+                  for _, r in missing.iterrows() if not r.get("uom")]
+        notes.append("Missing reports — " + "; ".join(parts) + ".")
+    if "change_note" in table:
+        for note in sorted(set(table["change_note"].astype(str)) - {""}):
+            names = table.loc[table["change_note"].eq(note) & table.get("target", table["fulfilment"]).notna(),
+                              label].astype(str).tolist() if not by_unit else []
+            which = f" ({', '.join(dict.fromkeys(names))})" if names else ""
+            rule = " (under 50 % of last year's output)" if note == "too few comparable units" else ""
+            notes.append(f"n/c: {note}{rule}{which}.")
+    if "rest_vs_path" in table and table["rest_vs_path"].notna().any() and not by_unit:
+        notes.append("Rest vs path: what the rest of the year needs to meet the annual target, against what the "
+                     "plan's own (seasonal) path expects for those months.")
+        flat = table[~table["seasonal"].astype(bool) & table["required_rate"].notna()]
+        if len(flat):
+            notes.append("At a flat monthly rate (non-seasonal plans): " + "; ".join(
+                f"{r[label]} {qty(r['required_rate'], r['uom'])}/month" for _, r in flat.iterrows()) + ".")
+    if index is not None and len(index) and not is_missing(index["fulfilment"].iloc[0]):
+        row = index.iloc[0]
+        change = "" if is_missing(row["change"]) else f", {signed_pct(row['change'])} on last year"
+        text = f"Index ({row['method']}): {pct(row['fulfilment'], 1)} of plan{change}"
+        if weights is not None and len(weights) and row["method"] == "constant plan prices":
+            text += "; weights (value of the target to date): " + ", ".join(
+                f"{w.indicator_name} {pct(w.share)}" for w in weights.itertuples(index=False))
+        if isinstance(row["unpriced"], str) and row["unpriced"]:
+            text += f"; without a price, left out: {row['unpriced'].replace(';', ', ')}"
+        notes.append(text + ".")
+    return notes
+
+
+def _codes(text: object, most: int = 5) -> str:
+    codes = [c for c in str(text).split(";") if c]
+    return ", ".join(codes[:most]) + (f" and {len(codes) - most} more" if len(codes) > most else "")
+
+
+def _table(title: str) -> Table:
+    """A status table that reads at 80 columns: no outer frame, a rule under the header."""
+    return Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 1),
+                 pad_edge=False, collapse_padding=True)
+
+
 def print_fulfilment(frame: pd.DataFrame, title: str, console: Console, label: str = "indicator_name",
                      extra_unit: bool = False) -> None:
-    table = Table(title=title, title_justify="left")
-    table.add_column("Unit" if extra_unit else "Indicator")
+    table = _table(title)
+    table.add_column("Unit" if extra_unit else "Indicator", min_width=8 if extra_unit else 9)
     if extra_unit:
-        table.add_column("Indicator")
-    for name in ("Target to date", "Actual", "Fulfilment", "vs last year", "Required /month"):
-        table.add_column(name, justify="right")
-    table.add_column("Status")
-    table.add_column("Missing", justify="right")
+        table.add_column("Indicator", min_width=6)
+    columns = [("Target to date", 7), ("Actual", 7), ("Fulfil- ment", 6), ("vs last year", 7), ("Year done", 5)]
+    # The league (--by unit) leaves the rest-of-year column to the indicator view: 80 columns.
+    columns += [] if extra_unit else [("Rest vs path", 7)]
+    for name, width in columns:
+        table.add_column(name, justify="right", min_width=width)
+    table.add_column("Status", min_width=9, no_wrap=True)
     for r in frame.itertuples(index=False):
         cells = [str(r.unit_name)] if extra_unit else []
         # Like for like (units that reported every month), so that actual / target = fulfilment.
-        cells += [str(getattr(r, label)), qty(r.target_basis, r.uom), qty(r.actual_basis, r.uom), pct(r.fulfilment),
-                  signed_pct(r.change), qty(r.required_rate, r.uom), _status(r.status), str(int(r.missing))]
+        cells += [str(getattr(r, label)), qty(r.target_basis, r.uom), qty(r.actual_basis, r.uom),
+                  shown_pct(r.fulfilment, r.fulfilment_digits), change_text(r.change, r.change_note),
+                  pct(r.annual_done)] + ([] if extra_unit else [signed_pct(r.rest_vs_path)]) + [_status(r.status)]
         table.add_row(*cells)
     console.print(table)
 
@@ -86,16 +167,18 @@ def print_units(frame: pd.DataFrame, title: str, console: Console, gap_label: st
     for name in ("Unit", "Indicator", "Fulfilment", gap_label):
         table.add_column(name, justify="right" if name in ("Fulfilment", gap_label) else "left")
     for r in frame.itertuples(index=False):
-        table.add_row(str(r.unit_name), str(r.indicator_name), pct(r.fulfilment), qty(sign * r.gap, r.uom))
+        table.add_row(str(r.unit_name), str(r.indicator_name), shown_pct(r.fulfilment, r.fulfilment_digits),
+                      qty(sign * r.gap, r.uom))
     console.print(table)
 
 
 def print_sectors(frame: pd.DataFrame, title: str, console: Console) -> None:
-    table = Table(title=title, title_justify="left")
-    for name in ("Sector", "Fulfilment", "Actual", "Target", "vs last year", "Status", "Missing"):
-        table.add_column(name, justify="left" if name in ("Sector", "Status") else "right")
+    table = _table(title)
+    for name in ("Sector", "Fulfil- ment", "Actual", "Target", "vs last year", "Status", "Missing"):
+        table.add_column(name, justify="left" if name in ("Sector", "Status") else "right",
+                         min_width=9 if name == "Status" else 7 if name == "vs last year" else None)
     for r in frame.itertuples(index=False):
-        table.add_row(str(r.sector_name), pct(r.fulfilment), qty(r.actual, r.uom) if r.uom else "–",
-                      qty(r.target, r.uom) if r.uom else "–", signed_pct(r.change), _status(r.status),
-                      str(int(r.expected - r.reported)))
+        table.add_row(str(r.sector_name), shown_pct(r.fulfilment, r.fulfilment_digits),
+                      qty(r.actual, r.uom) if r.uom else "–", qty(r.target, r.uom) if r.uom else "–",
+                      change_text(r.change, r.change_note), _status(r.status), str(int(r.expected - r.reported)))
     console.print(table)

@@ -10,18 +10,18 @@ thin shells over :class:`Service`::
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from gosplan.engines.facts import facts, index_weights, weighted_index
 from gosplan.engines.fulfilment import (
     MONTH_COLUMNS,
     FulfilmentInputs,
     Thresholds,
-    fulfilment,
     leaders_and_laggards,
     sector_fulfilment,
     window_of,
@@ -48,6 +48,10 @@ class StatusView:
     unit: str
     period: str
     window: str
+    # The unit's index over its indicators (engines.facts.weighted_index: one row) and its weights
+    # (engines.facts.index_weights); empty with --by unit.
+    index: pd.DataFrame = field(default_factory=pd.DataFrame)
+    weights: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _year_periods(year: int) -> list[str]:
@@ -120,6 +124,11 @@ class Service:
             order = np.lexsort((ids.plan_id, plan_rank))
             _, first = np.unique((series + ids.period_code)[order], return_index=True)
             keep = order[first]
+        # The plan(s) in force per indicator, for the fact table's ``plan`` column.
+        pairs = pd.DataFrame({"indicator": ids.indicator_id[keep], "plan": ids.plan_id[keep]}).drop_duplicates()
+        pairs = pairs.assign(indicator=np.asarray(ids.indicator_codes, dtype=object)[pairs["indicator"]],
+                             plan=np.asarray(ids.plan_codes, dtype=object)[pairs["plan"]])
+        self._cache[("plans", year)] = pairs.groupby("indicator")["plan"].agg(lambda p: ";".join(sorted(map(str, p))))
         return layout_from_ids(ids.indicator_id[keep], ids.unit_id[keep], ids.period_code[keep], ids.value[keep],
                                ids.periods, ids.indicator_codes, ids.unit_codes)
 
@@ -160,13 +169,44 @@ class Service:
             month_sums = pd.DataFrame(columns=["indicator", "unit", "month", "total", "years"])
         # The long target frame is not read: the engine needs only the layout.
         targets = pd.DataFrame(columns=TARGET_COLUMNS)
-        return FulfilmentInputs(self.units(), indicators, targets, actual, previous, month_sums, layout)
+        return FulfilmentInputs(self.units(), indicators, targets, actual, previous, month_sums, layout,
+                                plans=self._cache.get(("plans", year)), io_output=self.io_output())
+
+    def io_output(self) -> pd.DataFrame | None:
+        """Gross output (million won a year) of each output indicator's input-output sector, from the
+        most recent stored IO table (None without one): the base of the fact table's plan prices."""
+        def load() -> pd.DataFrame | None:
+            if self.store.io_tables().empty:
+                return None
+            _, frames = self.store.io_table()
+            gross = frames["x"].iloc[:, 0].astype(float) if "x" in frames else pd.Series(dtype=float)
+            parents = self.sectors().set_index("code")["parent"].to_dict()
+            rows = []
+            for code, sector, role in self.indicators()[["code", "sector", "role"]].itertuples(index=False):
+                node, seen = sector, set()
+                while isinstance(node, str) and node not in gross.index and node not in seen:
+                    seen.add(node)
+                    node = parents.get(node)
+                if isinstance(node, str) and node in gross.index and (role or "output") == "output":
+                    rows.append({"indicator": code, "io_sector": node, "gross_output": float(gross[node])})
+            return pd.DataFrame(rows, columns=["indicator", "io_sector", "gross_output"])
+
+        return self._cached(("io_output",), load)
+
+    def facts(self, period: str | Period, window: str = "ytd") -> pd.DataFrame:
+        """The fact table: every figure shown for every unit x indicator (see engines.facts).
+
+        >>> from gosplan.store import Store
+        >>> Service(Store.open("sqlite://")).facts("2023-06").empty
+        True
+        """
+        key = ("facts", str(Period.parse(period)), window)
+        return self._cached(key, lambda: facts(self.fulfilment_inputs(period, window), period,
+                                               window=window, thresholds=self.thresholds))
 
     def fulfilment(self, period: str | Period, window: str = "ytd") -> pd.DataFrame:
-        """The full plan-fact table: every unit x indicator (see engines.fulfilment)."""
-        key = ("fulfilment", str(Period.parse(period)), window)
-        return self._cached(key, lambda: fulfilment(self.fulfilment_inputs(period, window), period,
-                                                    window=window, thresholds=self.thresholds))
+        """The plan-fact table: the fact table itself (:meth:`facts`), kept under its old name."""
+        return self.facts(period, window)
 
     def sector_fulfilment(self, period: str | Period, window: str = "ytd") -> pd.DataFrame:
         key = ("sectors", str(Period.parse(period)), window)
@@ -189,12 +229,15 @@ class Service:
             table = table[table["unit"].eq(unit)]
             if sector:
                 table = table[table["sector"].isin(self._sector_members(sector))]
-            return StatusView(table.reset_index(drop=True), by, unit, str(period), window_of(period, window).label)
+            return StatusView(table.reset_index(drop=True), by, unit, str(period), window_of(period, window).label,
+                              *self.index(period, unit, window, indicator_codes))
         table = self.fulfilment(period, window)
         if indicator_codes is not None:
             table = table[table["indicator"].isin(indicator_codes)]
         if by == "indicator":
             table = table[table["unit"].eq(unit)]
+            return StatusView(table.reset_index(drop=True), by, unit, str(period), window_of(period, window).label,
+                              *self.index(period, unit, window, indicator_codes))
         else:
             base = hierarchy.depth[unit]
             span = 1 if depth is None else max(depth, 1)
@@ -202,6 +245,20 @@ class Service:
             table = table[table["unit"].isin(members) & table["depth"].between(base + 1, base + span)]
             table = table.sort_values(["indicator", "depth", "fulfilment"], ascending=[True, True, False])
         return StatusView(table.reset_index(drop=True), by, unit, str(period), window_of(period, window).label)
+
+    def index(self, period: str | Period, unit: str | None = None, window: str = "ytd",
+              indicators: list[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """``unit``'s index over its output indicators at constant plan prices, and its weights.
+
+        Returns (``weighted_index`` row, ``index_weights``): see :mod:`gosplan.engines.facts`.
+        """
+        unit = unit or self.root()
+        table = self.facts(period, window)
+        outputs = self.indicators().loc[lambda d: d["role"].fillna("output").eq("output"), "code"]
+        rows = table[table["unit"].eq(unit) & table["indicator"].isin(outputs)]
+        if indicators is not None:
+            rows = rows[rows["indicator"].isin(indicators)]
+        return weighted_index(rows), index_weights(rows, unit)
 
     def _indicator_filter(self, sector: str | None, indicator: str | None) -> list[str] | None:
         indicators = self.indicators()

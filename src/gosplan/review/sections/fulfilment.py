@@ -8,10 +8,12 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from gosplan.engines.facts import weighted_index
 from gosplan.model import Period
 from gosplan.review.document import ReviewContext, Section, section
-from gosplan.review.format import axis_scale, html_table, pct, qty, signed_pct, signed_qty
-from gosplan.review.sentences import probability_text, sector_sentence
+from gosplan.review.format import axis_scale, html_table, is_missing, pct, qty, signed_pct, signed_qty
+from gosplan.review.sentences import change_phrase, probability_text
+from gosplan.review.terminal import change_text, shown_pct
 
 
 def _period_word(ctx: ReviewContext) -> str:
@@ -24,16 +26,63 @@ def _fulfilment(ctx: ReviewContext) -> pd.DataFrame:
 
 
 def _sector_laggards(ctx: ReviewContext) -> pd.DataFrame:
-    """Per sector: leaf units with their own target, how many lag, and their shortfall (one uom)."""
+    """Per sector: leaf units with their own target, how many are lagging and how many at risk (the
+    status classes of the tables), and their shortfall (target minus actual; one uom)."""
     service = ctx.service
     table = _fulfilment(ctx)
     leaves = table[table["unit"].map(service.hierarchy().is_leaf) & table["target_is_own"]]
-    lag = leaves["status"].isin(["lagging", "at risk"])
-    frame = leaves.assign(lag=lag, short=np.where(lag, leaves["target"] - leaves["actual"], 0.0))
-    grouped = frame.groupby("sector", observed=True).agg(units=("lag", "size"), lagging=("lag", "sum"),
-                                                        shortfall=("short", "sum"), uoms=("uom", "nunique"))
+    behind = leaves["status"].isin(["lagging", "at risk"])
+    frame = leaves.assign(lagging=leaves["status"].eq("lagging"), at_risk=leaves["status"].eq("at risk"),
+                          short=np.where(behind, leaves["target"] - leaves["actual"], 0.0))
+    grouped = frame.groupby("sector", observed=True).agg(units=("lagging", "size"), lagging=("lagging", "sum"),
+                                                        at_risk=("at_risk", "sum"), shortfall=("short", "sum"),
+                                                        uoms=("uom", "nunique"))
     grouped.loc[grouped["uoms"] > 1, "shortfall"] = np.nan  # no total across units of measure
     return grouped.drop(columns="uoms")
+
+
+def units_phrase(lagging: int, at_risk: int, units: int, shortfall: float | None, uom: str | None,
+                 at_risk_from: float = 0.95, on_track_from: float = 0.99) -> str:
+    """How many units are in each class behind plan, with the thresholds of the status column.
+
+    >>> units_phrase(3, 5, 16, 8.5e4, "t")
+    '3 of 16 units lagging (below 95 %) and 5 at risk (95 to 99 %), together 85.0 kt short'
+    >>> units_phrase(0, 0, 14, 0.0, "t")
+    'all 14 units at or above 99 % of plan'
+    """
+    if not units:
+        return ""
+    if not lagging and not at_risk:
+        return f"all {units} units at or above {pct(on_track_from)} of plan"
+    low, high = pct(at_risk_from), pct(on_track_from).replace(" %", "")
+    parts = []
+    if lagging:
+        parts.append(f"{lagging} of {units} units lagging (below {low})")
+    if at_risk:
+        lead = "" if lagging else f" of {units} units"
+        parts.append(f"{at_risk}{lead} at risk ({low.replace(' %', '')} to {high} %)")
+    short = f", together {qty(shortfall, uom)} short" if uom and shortfall is not None and not is_missing(
+        shortfall) else ""
+    return " and ".join(parts) + short
+
+
+def sector_sentence(name: str, period_word: str, fulfilment: float, digits: int, change: float | None,
+                    uom: str | None, units: str, probability: float | None = None) -> str:
+    """One key sector: fulfilment as shown in the table, like-for-like change, units behind plan by
+    class, and (with a forecast) the probability of meeting the annual target.
+
+    >>> sector_sentence("Timber", "half-year", 0.947, 1, None, None, "")
+    'Timber: 94.7 % of the half-year plan.'
+    """
+    parts = [f"{name}: {shown_pct(fulfilment, digits)} of the {period_word} plan"]
+    change_text_ = change_phrase(change, uom) if uom else ""
+    if change_text_:
+        parts[0] += f", {change_text_} (same units)"
+    if units:
+        parts.append(units)
+    if probability is not None and not is_missing(probability):
+        parts.append(f"probability of meeting the annual target {probability_text(probability)}")
+    return "; ".join(parts) + "."
 
 
 def _sector_probability(ctx: ReviewContext, sector: str) -> float | None:
@@ -58,25 +107,33 @@ def sectors(ctx: ReviewContext) -> Section | None:
     top["shortfall"] = top["sector"].map(lag["shortfall"])
     top["probability"] = [_sector_probability(ctx, code) for code in top["sector"]]
     top["probability"] = top["probability"].astype(float)
+    top["at_risk"] = top["sector"].map(lag["at_risk"]).fillna(0).astype(int)
     summary = []
     word = _period_word(ctx)
+    limits = service.thresholds
+    index, weights = service.index(ctx.period)
+    if len(index):
+        summary.append(_index_sentence(index.iloc[0], word))
     for row in top.itertuples(index=False):
         if np.isnan(row.fulfilment):
             continue
         same_unit = row.method == "same-unit totals" and not np.isnan(row.previous)
+        units = units_phrase(row.lagging, row.at_risk, row.units, row.shortfall if same_unit else None,
+                             row.uom if same_unit else None, limits.at_risk, limits.on_track)
         summary.append(sector_sentence(
-            row.sector_name, word, row.fulfilment, row.growth if same_unit else None,
-            row.uom if same_unit else None, lagging=row.lagging, units=row.units,
-            shortfall=row.shortfall if same_unit else None,
+            row.sector_name, word, row.fulfilment, row.fulfilment_digits, row.growth if same_unit else None,
+            row.uom if same_unit else None, units,
             probability=None if np.isnan(row.probability) else row.probability))
     columns = [
         ("Sector", "", lambda r: r["sector_name"]),
-        ("Fulfilment", "num", lambda r: pct(r["fulfilment"])),
+        ("Fulfilment", "num", lambda r: shown_pct(r["fulfilment"], r["fulfilment_digits"])),
         ("Actual", "num", lambda r: qty(r["actual"], r["uom"]) if r["uom"] else "–"),
         ("Target", "num", lambda r: qty(r["target"], r["uom"]) if r["uom"] else "–"),
+        ("Produced", "num", lambda r: qty(r["produced"], r["uom"]) if r["uom"] else "–"),
         ("Change on a year ago", "num", lambda r: signed_qty(r["growth"], r["uom"]) if r["uom"] else "–"),
-        ("vs last year", "num", lambda r: signed_pct(r["change"])),
+        ("vs last year", "num", lambda r: change_text(r["change"], r["change_note"])),
         ("Units lagging", "num", lambda r: f"{r['lagging']} of {r['units']}"),
+        ("Units at risk", "num", lambda r: f"{r['at_risk']} of {r['units']}"),
         ("Not reported", "num", lambda r: int(r["expected"] - r["reported"])),
         ("Shortfall of laggards", "num", lambda r: qty(r["shortfall"], r["uom"]) if r["uom"] else "–"),
         ("Status", "status", lambda r: r["status"]),
@@ -86,12 +143,33 @@ def sectors(ctx: ReviewContext) -> Section | None:
                             lambda r: "–" if np.isnan(r["probability"]) else probability_text(r["probability"])))
     body = html_table(top, columns)
     body += ('<p class="note">A sector adds its indicators where they share a unit of measure '
-             "(rolled steel and non-ferrous metals in tonnes); otherwise it averages their fulfilment. "
+             "(rolled steel and non-ferrous metals in tonnes); otherwise it combines them at constant plan "
+             "prices (the weights are listed with the national index). "
              "Actual and target are those of the units that reported every month (like for like); "
-             "units that did not report are counted, not taken as zero. "
-             "Units lagging: enterprises and farms with their own target that are lagging or at risk; "
+             "units that did not report are counted, not taken as zero; produced counts every report. "
+             "vs last year compares the same units over the same months (n/c: too few comparable units). "
+             f"Units lagging: enterprises and farms with their own target below {pct(limits.at_risk)} of it; "
+             f"at risk: from {pct(limits.at_risk)} to {pct(limits.on_track)}; "
              "their shortfall is target minus actual to date.</p>")
+    if len(weights):
+        body += "<h3>Weights of the national index</h3>" + html_table(weights, [
+            ("Indicator", "", lambda r: r["indicator_name"]),
+            ("Plan price", "num", lambda r: f"{r['price']:,.2f} won per {r['uom']}"),
+            ("Target to date at plan prices", "num", lambda r: qty(r["value_target"] / 1e6, "million_won")),
+            ("Weight", "num", lambda r: pct(r["share"], 1)),
+        ])
     return Section("sectors", "Fulfilment by sector", body, summary, {"sectors": top})
+
+
+def _index_sentence(row: pd.Series, word: str) -> str:
+    """The national index with its basis (a row of ``engines.facts.weighted_index``)."""
+    change = "" if is_missing(row["change"]) else f", {signed_pct(row['change'])} on last year (same units)"
+    text = f"National index ({row['method']}): {pct(row['fulfilment'], 1)} of the {word} plan{change}"
+    if row["method"] == "constant plan prices":
+        text += f"; {int(row['indicators'])} indicators weighted by the value of their targets"
+    if isinstance(row["unpriced"], str) and row["unpriced"]:
+        text += f" ({row['unpriced'].replace(';', ', ')} without a price)"
+    return text + "."
 
 
 @section(order=20, key="indicators")
@@ -107,25 +185,33 @@ def indicators(ctx: ReviewContext) -> Section | None:
         ("Indicator", "", lambda r: r["indicator_name"]),
         ("Target to date", "num", lambda r: qty(r["target_basis"], r["uom"])),
         ("Actual", "num", lambda r: qty(r["actual_basis"], r["uom"])),
-        ("Fulfilment", "num", lambda r: pct(r["fulfilment"])),
-        ("vs last year", "num", lambda r: signed_pct(r["change"])),
+        ("Fulfilment", "num", lambda r: shown_pct(r["fulfilment"], r["fulfilment_digits"])),
+        ("vs last year", "num", lambda r: change_text(r["change"], r["change_note"])),
+        ("Produced to date", "num", lambda r: qty(r["produced"], r["uom"])),
         ("Annual target", "num", lambda r: qty(r["annual_target"], r["uom"])),
-        ("Rate so far /month", "num", lambda r: qty(r["rate_to_date"], r["uom"])),
-        ("Required /month", "num", lambda r: qty(r["required_rate"], r["uom"])),
+        ("Annual plan done", "num", lambda r: pct(r["annual_done"])),
+        ("Rest of year vs plan path", "num", lambda r: signed_pct(r["rest_vs_path"])),
         ("Status", "status", lambda r: r["status"]),
-        ("Units missing", "num", lambda r: int(r["missing"])),
+        ("Units missing", "num", lambda r: int(r["units_missing"])),
     ]
     lagging = top[top["status"].isin(["lagging", "at risk"])]
     summary = []
     if len(lagging):
-        names = ", ".join(f"{r.indicator_name} ({pct(r.fulfilment)})" for r in lagging.itertuples())
+        names = ", ".join(f"{r.indicator_name} ({shown_pct(r.fulfilment, r.fulfilment_digits)})"
+                          for r in lagging.itertuples())
         summary.append(f"Key indicators behind plan nationally: {names}.")
-    faster = top[(top["required_rate"] > top["rate_to_date"] * 1.05) & top["months_left"].gt(0)]
-    if len(faster):
-        names = ", ".join(r.indicator_name.lower() for r in faster.itertuples())
-        summary.append(f"To meet the annual plan, the rest of the year must run faster than so far for {names} "
-                       "(required monthly rates in the key indicators table).")
+    above = top[top["rest_vs_path"].gt(0) & top["months_left"].gt(0)].sort_values("rest_vs_path", ascending=False)
+    if len(above):
+        path = "second half" if int(top["months_left"].iloc[0]) == 6 else "remaining months"
+        names = ", ".join(f"{r.indicator_name.lower()} {pct(r.rest_vs_path, 1)} above"
+                          for r in above.itertuples())
+        summary.append(f"To meet the annual plan, the rest of the year must bring more than the plan's own path "
+                       f"for the {path}: {names}.")
     body = html_table(top, columns)
+    body += ('<p class="note">Produced to date counts every report, including units that missed a month; '
+             "target, actual and fulfilment are like for like. Rest of year vs plan path: what the rest of the "
+             "year must bring to meet the annual target, against what the plan's own monthly path expects "
+             "for those months.</p>")
     return Section("indicators", "Key indicators", body, summary, {"indicators": top})
 
 
@@ -145,7 +231,8 @@ def league(ctx: ReviewContext) -> Section | None:
     matrix = matrix.reindex(columns=[c for c in key.index if c in matrix.columns])
     if matrix.empty:  # nothing complete reported yet (e.g. a period after the last report)
         return None
-    score = matrix.mean(axis=1)
+    index = weighted_index(part).set_index("unit")
+    score = index["fulfilment"].reindex(matrix.index.get_level_values("unit")).set_axis(matrix.index)
     on_track = part.assign(ok=part["status"].isin(["exceeding", "on track"])).groupby("unit")["ok"].mean()
     missing = part.groupby("unit")["missing"].sum()
     frame = matrix.reset_index()
@@ -157,12 +244,13 @@ def league(ctx: ReviewContext) -> Section | None:
     columns = [("#", "num", lambda r: int(r["rank"])), ("Unit", "", lambda r: r["unit_name"])]
     for code in matrix.columns:
         columns.append((str(key[code]), "num", lambda r, c=code: pct(r[c])))
-    columns += [("Mean", "num", lambda r: pct(r["mean"])),
+    columns += [("Index", "num", lambda r: pct(r["mean"], 1)),
                 ("Indicators on track", "num", lambda r: pct(r["on_track"])),
                 ("Missing reports", "num", lambda r: int(r["missing"]))]
     best, worst = frame.iloc[0], frame.iloc[-1]
     summary = [f"Best {hierarchy_kind(service, best['unit'])!s}: {best['unit_name']} "
-               f"(mean fulfilment {pct(best['mean'])}); last: {worst['unit_name']} ({pct(worst['mean'])})."]
+               f"(index {pct(best['mean'], 1)} of plan at constant plan prices); last: {worst['unit_name']} "
+               f"({pct(worst['mean'], 1)})."]
     body = html_table(frame, columns)
     return Section("league", "League table of units", body, summary, {"league": frame})
 
@@ -181,15 +269,15 @@ def leaders(ctx: ReviewContext) -> Section | None:
     lead_cols = [
         ("Unit", "", lambda r: r["unit_name"]),
         ("Indicator", "", lambda r: r["indicator_name"]),
-        ("Fulfilment", "num", lambda r: pct(r["fulfilment"])),
+        ("Fulfilment", "num", lambda r: shown_pct(r["fulfilment"], r["fulfilment_digits"])),
         ("Above target", "num", lambda r: qty(-r["gap"], r["uom"])),
     ]
     lag_cols = [
         ("Unit", "", lambda r: r["unit_name"]),
         ("Indicator", "", lambda r: r["indicator_name"]),
-        ("Fulfilment", "num", lambda r: pct(r["fulfilment"])),
+        ("Fulfilment", "num", lambda r: shown_pct(r["fulfilment"], r["fulfilment_digits"])),
         ("Shortfall", "num", lambda r: qty(r["gap"], r["uom"])),
-        ("Required /month", "num", lambda r: qty(r["required_rate"], r["uom"])),
+        ("Rest of year vs plan path", "num", lambda r: signed_pct(r["rest_vs_path"])),
         ("Status", "status", lambda r: r["status"]),
     ]
     # Laggards per sector are counted in the sectors' sentences; no second list here.

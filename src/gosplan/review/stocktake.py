@@ -125,25 +125,25 @@ def _indicator_line(j: Judgement, words: _Words, facts: pd.DataFrame, window: st
         return evidence_text(ev[key], _digits(facts, ev[key]))
 
     row = facts[facts["unit"].eq(words.root) & facts["indicator"].eq(j.subject)].iloc[0]
-    parts = [f"{name}: {text('fulfilment')} of the plan for {window} ({row['status']})"]
+    parts = [f"{name}: {text('fulfilment')} of the plan to date ({row['status']})"]
     if "annual_done" in ev:
-        parts.append(f"{text('annual_done')} of the annual plan done")
+        parts[0] += f", {text('annual_done')} of the year's plan done"
     if "rest_vs_path" in ev:
         word = "above" if ev["rest_vs_path"].value > 0 else "below"
-        parts.append(f"the rest of the year needs {text('rest_vs_path')} {word} the plan's own path for it")
+        parts.append(f"the rest of the year needs {text('rest_vs_path')} {word} the plan's own path")
     if "change" in ev:
         word = "more" if ev["change"].value >= 0 else "less"
-        parts.append(f"{text('change')} {word} than a year earlier, like for like")
+        parts.append(f"{text('change')} {word} than a year ago (like for like)")
     statement = "; ".join(parts) + "."
     if "p_attain" in ev:
-        expected = f"expected {text('expected_fulfilment')} of the annual target, " if "expected_fulfilment" in ev \
+        expected = f"{text('expected_fulfilment')} of the annual target expected, " if "expected_fulfilment" in ev \
             else ""
         statement += f" Outlook: {expected}probability of meeting it {text('p_attain')}."
     elif j.basis == "year":
         statement += " The year is over."
     owner = words.unit(j.owner)
     if "owner_fulfilment" in ev:
-        owner += f" ({text('owner_fulfilment')} of its plan to date, the largest shortfall)"
+        owner += f" (largest shortfall: {text('owner_fulfilment')} of its plan to date)"
     elif j.owner == words.root:
         owner = f"{words.sector_of.get(j.subject, j.subject)}, nationally"
     decision = _decision(j, words.unit(j.owner), name)
@@ -152,22 +152,22 @@ def _indicator_line(j: Judgement, words: _Words, facts: pd.DataFrame, window: st
 
 def _decision(j: Judgement, owner: str, name: str) -> str:
     return {
-        "recover_or_revise": f"Choose between a recovery programme from {owner} for {name.lower()} by the next "
-                             "review and a revised annual target.",
-        "recover": f"Ask {owner} for a recovery programme for {name.lower()} by the next review.",
-        "monitor": f"Have {owner} report monthly on the catch-up until the next review.",
-        "account": f"Hear {owner}'s account of the shortfall and carry it into next year's plan.",
-        "order_reports": f"Instruct {owner} and the other units listed in the annex to submit the missing "
-                         "reports before the figures are used to adjust the plan.",
+        "recover_or_revise": f"Either a recovery programme for {name.lower()} from {owner} by the next review, "
+                             "or a revised annual target.",
+        "recover": f"A recovery programme for {name.lower()} from {owner} by the next review.",
+        "monitor": f"{owner} to report monthly on the catch-up until the next review.",
+        "account": f"Hear {owner}'s account of the shortfall; carry it into next year's plan.",
+        "order_reports": f"{owner} and the other units listed in the annex to submit the missing reports "
+                         "before the figures are used to adjust the plan.",
     }[j.decision]
 
 
 def _merged_line(j: Judgement, words: _Words, facts: pd.DataFrame, window: str) -> Line:
     items = ", ".join(f"{words.indicator(e.indicator).lower()} ({evidence_text(e, _digits(facts, e))})"
                       for e in j.evidence)
-    statement = f"Also in doubt, fulfilment of the plan for {window}: {items}."
+    statement = f"Also in doubt, fulfilment of the plan to date: {items}."
     owner = words.unit(j.owner) if j.owner != words.root else "the sectors' units, nationally"
-    decision = "Have the owners named in the annexes report monthly on the catch-up until the next review."
+    decision = "The owners named in the annexes to report monthly on the catch-up until the next review."
     return Line(j.rating, statement, owner, decision, j)
 
 
@@ -177,9 +177,8 @@ def _reports_line(j: Judgement, words: _Words, window: str) -> Line:
         statement = (f"Reports: no complete reports yet for {window}; the key indicators cannot be judged "
                      f"(units missing a month: {items}).")
     else:
-        statement = (f"Reports: units with a target that missed a month in {window}: {items}. Fulfilment is "
-                     "measured on the units that reported every month; what the others reported is counted in "
-                     "the output produced, never taken as zero.")
+        statement = (f"Reports: units with a target that missed a month: {items}. Fulfilment counts only the "
+                     "units that reported every month; the others' output is never taken as zero.")
         if j.members:
             names = ", ".join(words.indicator(m).lower() for m in j.members)
             statement += f" No complete reports at all for {names}."

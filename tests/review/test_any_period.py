@@ -3,7 +3,8 @@ with partial or no data: the demo, the demo with one July report, and a store ho
 
 from __future__ import annotations
 
-import shutil
+import sqlite3
+from datetime import date
 
 import pytest
 
@@ -25,10 +26,11 @@ def demo_url(tmp_path_factory) -> str:
 def july_url(demo_url, tmp_path_factory) -> str:
     """The demo with one July report of one coal mine (the web's Review page then asks for 2023-H2)."""
     folder = tmp_path_factory.mktemp("july")
-    shutil.copy(demo_url.removeprefix("sqlite:///"), folder / "demo.db")
+    with sqlite3.connect(demo_url.removeprefix("sqlite:///")) as source, sqlite3.connect(folder / "demo.db") as copy:
+        source.backup(copy)  # with the write-ahead log, which a file copy would leave behind
     url = f"sqlite:///{folder / 'demo.db'}"
     (folder / "july.csv").write_text("indicator,unit,period,value\ncoal,coal.kujang,2023-07,150000\n")
-    Service.open(url).import_file(folder / "july.csv", today="2023-08-10")
+    Service.open(url).import_file(folder / "july.csv", today=date(2023, 8, 10))
     return url
 
 
@@ -93,6 +95,6 @@ def test_store_with_a_single_july_report(tmp_path):
     service = Service.open(f"sqlite:///{tmp_path / 'one.db'}")
     for name, text in files.items():
         (tmp_path / name).write_text(text)
-        service.import_file(tmp_path / name, today="2023-08-10")
+        service.import_file(tmp_path / name, today=date(2023, 8, 10))
     for period in ("2023-07", "2023-Q3", "2023-H2", "2023", "2023-01", "2022"):
         _check(build_review(service, period))

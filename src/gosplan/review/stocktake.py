@@ -106,7 +106,8 @@ class _Words:
         if code not in self.units.index:
             return code
         name, kind = self.units.loc[code, "name"], self.units.loc[code, "kind"]
-        return f"{name} {kind}" if kind in ("province", "county") else str(name)
+        named = kind in ("province", "county") and not str(name).lower().endswith(str(kind))
+        return f"{name} {kind}" if named else str(name)
 
 
 def _digits(facts: pd.DataFrame, e: Evidence) -> int:

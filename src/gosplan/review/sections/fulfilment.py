@@ -263,6 +263,8 @@ def hierarchy_kind(service, unit: str) -> str:
 @section(order=40, key="leaders")
 def leaders(ctx: ReviewContext) -> Section | None:
     service = ctx.service
+    if ctx.facts().empty:  # no targets or reports in the period's year
+        return None
     top, bottom = service.leaders_and_laggards(ctx.period, limit=15)
     if top.empty and bottom.empty:
         return None

@@ -141,25 +141,12 @@ def sector_map(service, labels: pd.Index) -> dict[str, str]:
     return out
 
 
-def _national_sectors(service, period: str) -> pd.DataFrame:
-    """The sector rows of the fact table for the top of the hierarchy only (the balance needs no other
-    unit's; combining every unit's sectors costs a hundred times more)."""
-    from gosplan.engines.sector_facts import sector_facts
-
-    def load() -> pd.DataFrame:
-        facts = service.facts(period)
-        root = service.root()
-        table = sector_facts(facts[facts["unit"].eq(root)], service.indicators(), service.sectors(),
-                             service.thresholds)
-        return table if len(table) else pd.DataFrame(columns=["unit", "sector", "fulfilment", "plan_to_date",
-                                                              "actual_all"])
-
-    return service._cached(("national_sectors", str(period)), load)
-
-
 def _national(service, period: str, column: str, labels: pd.Index) -> pd.Series:
     """``column`` of the national sector fulfilment table, one value per IO sector (own row preferred)."""
-    national = _national_sectors(service, period).set_index("sector")[column].astype(float)
+    table = service.sector_fulfilment(period, unit=service.root())  # the top's rows only: cheap
+    if table.empty:
+        return pd.Series(np.nan, index=labels, dtype=float)
+    national = table.set_index("sector")[column].astype(float)
     mapping = sector_map(service, labels)
     values = {}
     for io_sector in labels:

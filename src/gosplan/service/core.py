@@ -208,10 +208,19 @@ class Service:
         """The plan-fact table: the fact table itself (:meth:`facts`), kept under its old name."""
         return self.facts(period, window)
 
-    def sector_fulfilment(self, period: str | Period, window: str = "ytd") -> pd.DataFrame:
-        key = ("sectors", str(Period.parse(period)), window)
-        return self._cached(key, lambda: sector_fulfilment(self.fulfilment(period, window), self.indicators(),
-                                                           self.sectors(), self.thresholds))
+    def sector_fulfilment(self, period: str | Period, window: str = "ytd", unit: str | None = None) -> pd.DataFrame:
+        """Sector rows of the fact table; ``unit``: that unit's rows only (a hundredth of the work for the top)."""
+        key = ("sectors", str(Period.parse(period)), window, unit)
+        if unit is not None and ("sectors", str(Period.parse(period)), window, None) in self._cache:
+            table = self.sector_fulfilment(period, window)
+            return table[table["unit"].eq(unit)].reset_index(drop=True) if len(table) else table
+
+        def load() -> pd.DataFrame:
+            facts = self.fulfilment(period, window)
+            facts = facts if unit is None else facts[facts["unit"].eq(unit)]
+            return sector_fulfilment(facts, self.indicators(), self.sectors(), self.thresholds)
+
+        return self._cached(key, load)
 
     def status(self, period: str, *, unit: str | None = None, sector: str | None = None,
                indicator: str | None = None, depth: int | None = None, by: str = "indicator",

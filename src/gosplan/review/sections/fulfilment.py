@@ -93,10 +93,10 @@ def _sector_probability(ctx: ReviewContext, sector: str) -> float | None:
 @section(order=10, key="sectors")
 def sectors(ctx: ReviewContext) -> Section | None:
     service = ctx.service
-    table = service.sector_fulfilment(ctx.period)
+    root = service.root()
+    table = service.sector_fulfilment(ctx.period, unit=root)
     if table.empty:
         return None
-    root = service.root()
     top = table[table["unit"].eq(root)].copy()
     # Show the sectors that carry indicators directly (coal, electricity...), not umbrella groups.
     direct = set(service.indicators()["sector"].dropna())

@@ -6,7 +6,7 @@ sections, so a section that reuses another's memoised result is timed as cheap) 
 table: seconds per section and per output format, and their share of the total. ``--profile``
 adds the twenty functions with the largest cumulative time (cProfile).
 
-    python bench/review.py [--period 2023-H1] [--db sqlite:///demo.db] [--pdf] [--profile]
+    python bench/review.py [--period 2023-H1] [--db sqlite:///demo.db] [--pdf] [--profile] [--out DIR]
 
 Numbers in docs/benchmarks.md were taken on a shared, loaded 2-core machine.
 """
@@ -58,6 +58,7 @@ def main() -> None:
     parser.add_argument("--db", help="a store holding the demo (default: build one in a temporary file)")
     parser.add_argument("--pdf", action="store_true", help="also print the PDF with headless Chromium")
     parser.add_argument("--profile", action="store_true", help="cProfile the sections, show the top 20")
+    parser.add_argument("--out", type=Path, help="keep the written review here (default: a temporary folder)")
     args = parser.parse_args()
     console = Console()
     with tempfile.TemporaryDirectory(prefix="gosplan-bench-") as tmp:
@@ -71,7 +72,9 @@ def main() -> None:
         profiler = cProfile.Profile() if args.profile else None
         if profiler:
             profiler.enable()
-        rows = run(service, args.period, Path(tmp), args.pdf)
+        out = args.out or Path(tmp)
+        out.mkdir(parents=True, exist_ok=True)
+        rows = run(service, args.period, out, args.pdf)
         if profiler:
             profiler.disable()
     total = sum(seconds for _, seconds in rows)

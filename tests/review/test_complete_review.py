@@ -122,8 +122,8 @@ def test_markdown_has_tables_and_text_but_no_charts(review):
     assert re.search(r"^## Annex [A-Z]\. Weather risk to the grain target$", text, re.M)
     assert "| Project | Builder | Done |" in text
     assert "Plotly" not in text and "<div" not in text and "<script" not in text and ".png" not in text
-    for line in review.summary:  # each annex's lead
-        assert f"> {line}" in text
+    for line in review.summary:  # each annex's findings under its lead
+        assert f"- {line}" in text
 
 
 def test_html_has_the_s_curves_and_the_distribution(review):

@@ -43,6 +43,34 @@ class Section:
     summary: list[str] = field(default_factory=list)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     order: int = 100
+    lead: str = ""  # one sentence on what the annex holds (default: ANNEX_LEADS[key])
+
+    @property
+    def lead_text(self) -> str:
+        return self.lead or ANNEX_LEADS.get(self.key, "")
+
+
+# What each annex holds, said in one sentence under its heading; its findings follow.
+ANNEX_LEADS = {
+    "sectors": "Each sector's fulfilment of the plan to date, like for like, its change on a year ago and the "
+               "units behind plan; the national index and its weights.",
+    "indicators": "The key indicators nationally: target and actual to date, the year's plan done and what the "
+                  "rest of the year needs.",
+    "league": "The provinces ranked by their fulfilment of the key indicators.",
+    "leaders": "The enterprises and farms furthest above and below their own plan.",
+    "charts": "Cumulative output since January against the plan's trajectory and last year, nationally.",
+    "balance": "What the fulfilment means for the whole economy through the input-output table, and the "
+               "capacities that bind the year's plan.",
+    "forecasts": "The year-end outlook for each key indicator and province, the targets at risk, and the "
+                 "open alerts.",
+    "projects": "The construction projects' schedule and cost performance, and the dwellings they deliver.",
+    "reserves": "Output the units could make with their own inputs at the best practice of their sector, "
+                "and the emulation movements.",
+    "risk": "The weather's risk to the grain target and the measures that reduce it best for the money.",
+    "actions": "The actions proposed from these findings, with owners, due dates and checks, and how the "
+               "actions accepted earlier are doing.",
+    "not_reported": "Units with a target that missed at least one monthly report in the period.",
+}
 
 
 @dataclass

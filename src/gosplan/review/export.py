@@ -171,9 +171,10 @@ def render_markdown(review: Review, charts: dict[str, list[str]] | None = None) 
         lines += ["", "Annexes: " + "; ".join(f"{letter}. {s.title}" for letter, s in review.annexes) + "."]
     for letter, s in review.annexes:
         lines += ["", f"## Annex {letter}. {s.title}", ""]
-        lines += [f"> {line}\n>" for line in s.summary]
+        if s.lead_text:
+            lines += [f"*{s.lead_text}*", ""]
+        lines += [f"- {line}" for line in s.summary]
         if s.summary:
-            lines[-1] = lines[-1].removesuffix("\n>")
             lines.append("")
         lines.append(html_to_markdown(s.body_html, (charts or {}).get(s.key)).strip())
     return "\n".join(lines).rstrip() + "\n"

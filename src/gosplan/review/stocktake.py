@@ -35,13 +35,21 @@ MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "
 
 @dataclass(frozen=True)
 class Line:
-    """One judgement as printed: rating, statement, owner, decision (and the judgement behind it)."""
+    """One judgement as printed: rating, statement, owner, decision (and the judgement behind it).
+
+    A number keeps its unit on its line: the space before "%" (and after "<", ">") is non-breaking.
+    """
 
     rating: str
     statement: str
     owner: str
     decision: str
     judgement: Judgement
+
+    def __post_init__(self) -> None:
+        for name in ("statement", "owner"):
+            text = getattr(self, name).replace(" %", "\u00a0%").replace("< ", "<\u00a0").replace("> ", ">\u00a0")
+            object.__setattr__(self, name, text)
 
 
 @dataclass

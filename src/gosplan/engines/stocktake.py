@@ -28,7 +28,7 @@ unit, the indicator and the column it was read from, so a test can check each pr
 >>> facts = pd.DataFrame({"unit": ["KP", "KP-01", "KP-02"], "unit_kind": ["country", "province", "province"],
 ...     "indicator": "grain", "fulfilment": [0.94, 0.99, 0.90], "status": ["lagging", "on track", "lagging"],
 ...     "target_basis": [100.0, 50.0, 50.0], "actual_basis": [94.0, 49.5, 45.0], "annual_done": [0.2, 0.2, 0.2],
-...     "rest_vs_path": [0.08, 0.01, 0.15], "change": [0.05, 0.0, 0.1], "units_missing": 0, "expected": [2, 1, 1],
+...     "rest_vs_path": [0.12, 0.01, 0.15], "change": [0.05, 0.0, 0.1], "units_missing": 0, "expected": [2, 1, 1],
 ...     "months_left": 6})
 >>> [(j.key, j.rating, j.owner, j.decision) for j in judge(facts, "KP", ["grain"])]
 [('indicator:grain', 'red', 'KP-02', 'recover_or_revise')]

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from gosplan.engines.facts import facts
 from gosplan.engines.fulfilment import (
     FulfilmentInputs,
     Thresholds,
@@ -139,14 +140,14 @@ def test_sector_same_unit_totals_and_mixed_units():
     targets = pd.concat([TARGETS, pd.DataFrame({"indicator": "metals", "unit": "B2", "period": ["2023-H1"],
                                                 "value": [0.05]})])  # 0.05 kt = 50 t
     actual = pd.concat([ACTUAL, totals([("metals", "B2", 0.07, 6)])])
-    table = fulfilment(FulfilmentInputs(UNITS, INDICATORS, targets, actual), "2023-H1")
+    table = facts(FulfilmentInputs(UNITS, INDICATORS, targets, actual), "2023-H1")
     sectors = sector_fulfilment(table, INDICATORS, SECTORS).set_index(["unit", "sector"])
     metal = sectors.loc[("KP", "metallurgy")]
     # (55 t + 70 t) / (50 t + 50 t)
     assert metal["method"] == "same-unit totals" and metal["fulfilment"] == pytest.approx(1.25)
     assert metal["uom"] == "t" and metal["actual"] == pytest.approx(125)
     industry = sectors.loc[("KP", "industry")]
-    assert industry["method"] == "mean of indicator fulfilments"
+    assert industry["method"] == "unweighted mean (no prices)"  # no IO table: no plan prices
 
 
 def test_leaders_and_laggards_gap_in_physical_units(table):

@@ -11,7 +11,8 @@ from gosplan.commands._common import DbOption, FormatOption, console, emit, open
 from gosplan.quantities import format_quantity
 from gosplan.review.format import is_missing
 
-COLUMNS = ["unit", "name", "sector", "province", "indicator", "uom", "output", "efficiency", "potential_output",
+COLUMNS = ["unit", "name", "sector", "province", "indicator", "uom", "output", "output_basis", "produced",
+           "months_reported", "efficiency", "potential_output",
            "output_reserve", "reserve_share", "status", "malmquist", "efficiency_change", "technical_change",
            "learn_from"]
 
@@ -45,10 +46,16 @@ def command(
         out.add_column(name, justify="left" if name in ("Unit", "Sector", "Learn from") else "right",
                        overflow="fold")
     for r in shown.itertuples(index=False):
-        out.add_row(str(r.name), str(r.sector), _ratio(r.efficiency), format_quantity(float(r.output), r.uom),
+        mark = "*" if r.output_basis != "reported" else ""
+        out.add_row(str(r.name), str(r.sector), _ratio(r.efficiency), format_quantity(float(r.output), r.uom) + mark,
                     format_quantity(float(r.output_reserve), r.uom), f"{100 * float(r.reserve_share):.1f} %",
                     _ratio(r.malmquist), str(r.learn_from) or "–")
     console.print(out)
+    pro_rated = table[table["output_basis"].ne("reported")]
+    if len(pro_rated):
+        console.print("* pro-rated for missing months (monthly mean x months of the period); produced: " + "; ".join(
+            f"{r.name} {format_quantity(float(r.produced), r.uom)} in {int(r.months_reported)} months"
+            for r in pro_rated.itertuples(index=False)), highlight=False)
     total = view.table.groupby(["indicator", "uom"])["output_reserve"].sum()
     console.print("Untapped output: " + "; ".join(f"{ind} {format_quantity(float(v), uom)}"
                                                   for (ind, uom), v in total.items()))

@@ -88,7 +88,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from gosplan.engines.fulfilment import FulfilmentInputs, Thresholds, _lookup, fulfilment_parts
+from gosplan.engines.fulfilment import FulfilmentInputs, Thresholds, _key_codes, _lookup, fulfilment_parts
 from gosplan.model import Period
 from gosplan.quantities import UnitError, conversion_factor
 
@@ -122,24 +122,32 @@ def facts(inputs: FulfilmentInputs, period: str | Period, *, window: str = "ytd"
     def rolled(frame: pd.DataFrame, columns: list[str], agg: pd.Series | None = how) -> pd.DataFrame:
         return hierarchy.rollup(frame, ["indicator"], columns, agg).drop(columns="rolled")
 
+    keys = _key_codes(table, categories)  # once: the table's codes are text again
+
     def onto(frame: pd.DataFrame, column: str) -> np.ndarray:
-        return _lookup(table, frame, column, categories)
+        return _lookup(table, frame, column, categories, keys)
 
     # Last year's output of every unit (the base the comparable units' share is taken of).
-    prev_all = previous[["unit", "indicator", "produced"]].rename(columns={"produced": "previous_produced"})
-    table["previous_produced"] = onto(rolled(prev_all, ["previous_produced"]), "previous_produced")
+    if previous["complete"].astype(bool).all():  # every series reported every month a year earlier
+        table["previous_produced"] = table["previous"]
+    else:
+        prev_all = previous[["unit", "indicator", "produced"]].rename(columns={"produced": "previous_produced"})
+        table["previous_produced"] = onto(rolled(prev_all, ["previous_produced"]), "previous_produced")
     # Produced by the series the annual target covers (same population as annual_target).
     planned = actual[["unit", "indicator", "produced"]].assign(
         annual=_lookup(actual, series, "annual_target", categories))
     planned = planned.loc[planned["annual"].notna(), ["unit", "indicator", "produced"]]
-    in_plan = onto(rolled(planned.rename(columns={"produced": "produced_in_plan"}), ["produced_in_plan"]),
-                   "produced_in_plan")
-    own = table["target_is_own"].to_numpy(bool)
-    table["produced_in_plan"] = np.where(own | np.isnan(in_plan), table["produced"], in_plan)
+    if len(planned) == len(actual):  # every reporting series has a target: the same population
+        table["produced_in_plan"] = table["produced"]
+    else:
+        in_plan = onto(rolled(planned.rename(columns={"produced": "produced_in_plan"}), ["produced_in_plan"]),
+                       "produced_in_plan")
+        # A unit's own target covers whatever it (or, without an own report, its subtree) produced.
+        table["produced_in_plan"] = np.where(table["target_is_own"].to_numpy(bool), table["produced"], in_plan)
     table.loc[table["annual_target"].isna(), "produced_in_plan"] = np.nan
 
-    _like_for_like(table, actual, previous, rolled, onto, categories, min_coverage)
-    _missing(table, series, actual, hierarchy, rolled, onto, categories, n_months)
+    _like_for_like(table, actual, previous, rolled, onto, categories, how, min_coverage)
+    _missing_units(table, series, hierarchy)
 
     summed = table["indicator"].map(parts.time_agg).eq("sum").to_numpy()
     to_date = window == "ytd"
@@ -155,10 +163,6 @@ def facts(inputs: FulfilmentInputs, period: str | Period, *, window: str = "ytd"
     table["required_rate"] = table["rest_needed"].clip(lower=0) / months_left if months_left else np.nan
     elapsed = parts.months.last.index if to_date else n_months
     table["rate_to_date"] = np.where(summed, done / elapsed, np.nan)
-    flags = series[["unit", "indicator", "seasonal"]].assign(indicator=series["indicator"].astype(object))
-    seasonal = onto(rolled(flags, ["seasonal"],
-                           pd.Series("max", index=how.index)), "seasonal")
-    table["seasonal"] = np.nan_to_num(seasonal) > 0
 
     lower = table["indicator"].map(inputs.indicators.set_index("code")["direction"]).eq("lower").to_numpy()
     table["fulfilment_digits"] = shown_digits(table["fulfilment"].to_numpy(dtype=float), lower, thresholds)
@@ -174,15 +178,18 @@ def facts(inputs: FulfilmentInputs, period: str | Period, *, window: str = "ytd"
     return table[COLUMNS]
 
 
-def _like_for_like(table, actual, previous, rolled, onto, categories, min_coverage: float) -> None:
+def _like_for_like(table, actual, previous, rolled, onto, categories, how: pd.Series, min_coverage: float) -> None:
     """actual_lfl, previous_lfl, comparable_units, comparable_share, change and change_note."""
     both = actual.loc[actual["complete"].astype(bool), ["unit", "indicator", "actual"]]
-    both = both.assign(previous_lfl=_lookup(both, previous, "previous", categories))
+    both = both.assign(previous_lfl=_lookup(both, previous, "previous", categories), comparable_units=1.0)
     both = both.dropna(subset=["previous_lfl"]).rename(columns={"actual": "actual_lfl"})
-    up = rolled(both, ["actual_lfl", "previous_lfl"])
+    if how.eq("sum").all():  # the usual case: one roll-up sums values and counts alike
+        up = count = rolled(both, ["actual_lfl", "previous_lfl", "comparable_units"])
+    else:
+        up = rolled(both, ["actual_lfl", "previous_lfl"])
+        count = rolled(both[["unit", "indicator", "comparable_units"]], ["comparable_units"], None)
     table["actual_lfl"] = onto(up, "actual_lfl")
     table["previous_lfl"] = onto(up, "previous_lfl")
-    count = rolled(both[["unit", "indicator"]].assign(comparable_units=1.0), ["comparable_units"], None)
     table["comparable_units"] = np.nan_to_num(onto(count, "comparable_units")).astype(int)
     base = table["previous_produced"]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -197,14 +204,11 @@ def _like_for_like(table, actual, previous, rolled, onto, categories, min_covera
     table["change_note"] = note
 
 
-def _missing(table, series, actual, hierarchy, rolled, onto, categories, n_months: int) -> None:
-    """months_missing and missing_units over the series with a target (rolled up as the counts are)."""
-    reported = np.nan_to_num(_lookup(series, actual, "months_reported", categories))
-    lacking = series[["unit", "indicator"]].assign(months_missing=np.maximum(n_months - reported, 0))
-    table["months_missing"] = np.nan_to_num(onto(rolled(lacking, ["months_missing"], None), "months_missing")
-                                            ).astype(int)
-    gaps = lacking.loc[lacking["months_missing"] > 0]
+def _missing_units(table: pd.DataFrame, series: pd.DataFrame, hierarchy) -> None:
+    """missing_units: the codes of the series with a target that missed a month, on each row above them."""
     table["missing_units"] = ""
+    gaps = table.loc[table["target_is_own"] & table["months_missing"].gt(0) & table["expected"].eq(1),
+                     ["unit", "indicator"]]
     if gaps.empty:
         return
     # Walk each missing series up to the first ancestor with its own target (as the roll-up does).
@@ -213,10 +217,8 @@ def _missing(table, series, actual, hierarchy, rolled, onto, categories, n_month
     for unit, indicator in zip(gaps["unit"].astype(str), gaps["indicator"].astype(str), strict=True):
         listed.setdefault((unit, indicator), []).append(unit)
         node = hierarchy.parent.get(unit)
-        while node is not None:
+        while node is not None and (node, indicator) not in own_targets:
             listed.setdefault((node, indicator), []).append(unit)
-            if (node, indicator) in own_targets:
-                break
             node = hierarchy.parent.get(node)
     keys = list(zip(table["unit"].astype(str), table["indicator"].astype(str), strict=True))
     table["missing_units"] = [";".join(sorted(listed[k])) if k in listed else "" for k in keys]

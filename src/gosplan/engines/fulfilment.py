@@ -156,7 +156,8 @@ def fulfilment_parts(inputs: FulfilmentInputs, period: str | Period, *, window: 
     previous = _categorical(_series_actual(inputs.previous, time_agg, len(months), "previous"), categories)
 
     # Targets roll up over units (NaN-propagating: an unknown child target makes the sum unknown).
-    targets_up = hierarchy.rollup(series, ["indicator"], ["target", "annual_target"], unit_agg)
+    # ``seasonal`` (0 / 1 per series) rolls up with the targets: any positive flag below stays positive.
+    targets_up = hierarchy.rollup(series, ["indicator"], ["target", "annual_target", "seasonal"], unit_agg)
     targets_up = targets_up.rename(columns={"rolled": "target_rolled"})
     complete = actual.loc[actual["complete"].astype(bool)]
     actual_up = hierarchy.rollup(complete, ["indicator"], ["actual"], unit_agg).drop(columns="rolled")
@@ -169,18 +170,27 @@ def fulfilment_parts(inputs: FulfilmentInputs, period: str | Period, *, window: 
     counts = series[["indicator", "unit"]].copy()
     counts["expected"] = 1
     counts["reported"] = (_lookup(counts, actual, "complete", categories) == 1.0).astype(int)
-    counts_up = hierarchy.rollup(counts, ["indicator"], ["expected", "reported"]).drop(columns="rolled")
+    sent = np.nan_to_num(_lookup(counts, actual, "months_reported", categories))
+    counts["months_missing"] = np.maximum(len(months) - sent, 0)
+    counts_up = hierarchy.rollup(counts, ["indicator"], ["expected", "reported", "months_missing"]
+                                 ).drop(columns="rolled")
 
     # Spreading targets over months leaves float dust (5317999.999999999); plans are not that precise.
     targets_up[["target", "annual_target"]] = targets_up[["target", "annual_target"]].astype(float).round(6)
     # Produced to date: every current report, complete or not (never filled, never pro-rated).
-    produced_up = hierarchy.rollup(actual[["unit", "indicator", "produced"]], ["indicator"], ["produced"],
-                                   unit_agg).drop(columns="rolled")
-    table = _outer_join([targets_up, actual_up, lfl_up, prev_up, counts_up, produced_up], categories)
+    if len(complete) == len(actual):  # every series reported every month: produced is the actual
+        table = _outer_join([targets_up, actual_up, lfl_up, prev_up, counts_up], categories)
+        table["produced"] = table["actual"]
+    else:
+        produced_up = hierarchy.rollup(actual[["unit", "indicator", "produced"]], ["indicator"], ["produced"],
+                                       unit_agg).drop(columns="rolled")
+        table = _outer_join([targets_up, actual_up, lfl_up, prev_up, counts_up, produced_up], categories)
     table["months_reported"] = _lookup(table, actual, "months_reported", categories)
     table["target_is_own"] = table["target_rolled"].to_numpy() == 0.0
     table = table.drop(columns="target_rolled")
-    table[["expected", "reported"]] = table[["expected", "reported"]].fillna(0).astype(int)
+    table[["expected", "reported", "months_missing"]] = table[["expected", "reported", "months_missing"]
+                                                              ].fillna(0).astype(int)
+    table["seasonal"] = table["seasonal"].fillna(0) > 0
     table["missing"] = table["expected"] - table["reported"]
 
     own = table["target_is_own"].to_numpy()
@@ -217,7 +227,8 @@ def fulfilment_parts(inputs: FulfilmentInputs, period: str | Period, *, window: 
     columns = ["period", "window", "unit", "unit_name", "unit_kind", "depth", "indicator", "indicator_name",
                "sector", "uom", "target", "produced", "actual", "fulfilment", "status", "previous", "change",
                "annual_target", "remaining", "months_left", "required_rate", "rate_to_date", "expected",
-               "reported", "missing", "months_reported", "target_is_own", "actual_basis", "target_basis"]
+               "reported", "missing", "months_reported", "target_is_own", "actual_basis", "target_basis",
+               "months_missing", "seasonal"]
     table = table[columns].sort_values(["depth", "unit", "indicator"]).reset_index(drop=True)
     # Back to plain text: categorical keys would make every later groupby enumerate all categories.
     table["unit"] = table["unit"].astype(object)
@@ -264,12 +275,15 @@ def _outer_join(frames: list[pd.DataFrame], categories: dict[str, list[str]]) ->
     return pd.DataFrame(out)
 
 
-def _lookup(table: pd.DataFrame, source: pd.DataFrame, column: str, categories: dict[str, list[str]]) -> np.ndarray:
-    """``source[column]`` for each (unit, indicator) of ``table`` (NaN where ``source`` has none)."""
+def _lookup(table: pd.DataFrame, source: pd.DataFrame, column: str, categories: dict[str, list[str]],
+            wanted: np.ndarray | None = None) -> np.ndarray:
+    """``source[column]`` for each (unit, indicator) of ``table`` (NaN where ``source`` has none);
+    ``wanted``: ``_key_codes(table, categories)`` when the caller has it already."""
     out = np.full(len(table), np.nan)
     if source.empty:
         return out
-    wanted, have = _key_codes(table, categories), _key_codes(source, categories)
+    wanted = _key_codes(table, categories) if wanted is None else wanted
+    have = _key_codes(source, categories)
     have = np.where(have < 0, -2, have)  # never equal to a wanted key, known (>= 0) or not (-1)
     order = np.argsort(have, kind="stable")
     position = np.clip(np.searchsorted(have[order], wanted), 0, max(len(have) - 1, 0))

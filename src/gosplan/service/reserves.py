@@ -28,7 +28,10 @@ from gosplan.service.actions import finding
 RTS_OPTIONS = ("crs", "vrs")
 WORKERS = "workers"
 ENERGY = "energy_use"
-RESERVE_COLUMNS = ["unit", "name", "sector", "province", "indicator", "uom", "output", "efficiency",
+PRO_RATED = "pro-rated for missing months"
+REPORTED = "reported"
+RESERVE_COLUMNS = ["unit", "name", "sector", "province", "indicator", "uom", "output", "output_basis", "produced",
+                   "months_reported", "efficiency",
                    "potential_output", "output_reserve", "reserve_share", "status", "malmquist",
                    "efficiency_change", "technical_change"]
 PEER_COLUMNS = ["unit", "name", "sector", "indicator", "uom", "efficiency", "output_reserve", "rank", "peer",
@@ -74,7 +77,9 @@ def production(service, period: str | Period, sector: str | None = None) -> Prod
 
     Sum indicators are totals over the period, mean indicators (workers) the average month; a unit
     that missed some months is counted at its reporting rate (mean of the months it reported times
-    the months of the period), so a late report neither hides nor inflates a reserve.
+    the months of the period), so a late report neither hides nor inflates a reserve. The reserves
+    table labels such an output "pro-rated for missing months" and shows the fact table's
+    ``produced`` beside it (docs/figures.md).
     """
     p = Period.parse(period)
     key = ("production", str(p), sector)
@@ -149,12 +154,28 @@ def _reserves(service, p: Period, sector: str | None, rts: str, lagging_below: f
     table["output_reserve"] = result.output_reserve["output"].clip(lower=0.0)  # no negative rounding noise
     table["reserve_share"] = table["output_reserve"] / table["output"]
     table["status"] = result.status
+    _label_output(service, p, table)
     change, compared = _malmquist(service, p, sector, rts, now)
     table = table.join(change)
     table = table.reset_index()[RESERVE_COLUMNS]
     found = experience_pairs(result, k=k, lagging_below=lagging_below)
     pairs = _pairs_table(found.pairs, now, table)
     return ReservesView(str(p), rts, table, pairs, found.differences, result, compared)
+
+
+def _label_output(service, p: Period, table: pd.DataFrame) -> None:
+    """``produced`` (the fact table's figure for the unit and its output over the period) beside the
+    DEA's ``output``: equal where the unit reported every month, else the output is the unit's
+    monthly mean times the months of the period and says so in ``output_basis``."""
+    facts = service.facts(p, window="period")
+    rows = facts.set_index(["unit", "indicator"])
+    keys = list(zip(table.index, table["indicator"], strict=True))
+    found = rows.reindex(pd.MultiIndex.from_tuples(keys, names=["unit", "indicator"]))
+    table["produced"] = found["produced"].to_numpy(dtype=float)
+    table["months_reported"] = found["months_reported"].fillna(0).to_numpy(dtype=int)
+    complete = table["months_reported"].ge(p.length).to_numpy()
+    table["output"] = np.where(complete, table["produced"], table["output"])
+    table["output_basis"] = np.where(complete, REPORTED, PRO_RATED)
 
 
 def _groups(units: pd.DataFrame) -> pd.Series:

@@ -14,7 +14,8 @@ from gosplan.api.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, check_csrf, clie
 from gosplan.engines.fulfilment import window_of
 from gosplan.errors import NotFound, PermissionDenied
 from gosplan.model import Period
-from gosplan.review.format import axis_scale
+from gosplan.review.format import axis_scale, is_missing
+from gosplan.review.terminal import change_text, shown_pct
 from gosplan.service import Service
 from gosplan.service.accounts import Principal, authenticate, require_read, visible_units, writable_units
 from gosplan.service.operations import breadcrumbs, cards, current_period, league, open_alerts
@@ -42,8 +43,19 @@ def fulfilment_rows(frame: pd.DataFrame, label: str, link) -> list[dict[str, Any
     rows = []
     for r in frame.to_dict("records"):
         r["label"], r["link"] = r[label], link(r)
-        rows.append(r)
+        rows.append(shown(r))
     return rows
+
+
+def shown(row: dict[str, Any]) -> dict[str, Any]:
+    """A fact-table row with its figures as printed: the fulfilment with the decimals its status class
+    needs (at least one), and "vs last year" like for like or "n/c (too few comparable units)"."""
+    digits = row.get("fulfilment_digits")
+    row["fulfilment_shown"] = shown_pct(row.get("fulfilment"), max(1, 0 if is_missing(digits) else int(digits)))
+    note = row.get("change_note") or ""
+    row["change_shown"] = f"n/c ({note})" if is_missing(row.get("change")) and note else change_text(
+        row.get("change"))
+    return row
 
 
 def _key_indicators(service: Service) -> list[tuple[str, str]]:
@@ -145,7 +157,13 @@ def _overview(service: Service, period: str, indicator: str | None) -> dict[str,
     top = sectors[sectors["parent"].isin(sectors.loc[sectors["parent"].isna(), "code"])]
     alerts = [" · ".join(str(v) for v in a.values() if v is not None) for a in open_alerts(service).head(20)
               .to_dict("records")]
-    return {"cards": cards(service, period, root).to_dict("records"), "unit": root,
+    facts = service.facts(period)
+    at_root = facts[facts["unit"].eq(root)].set_index("indicator")
+    records = cards(service, period, root).to_dict("records")
+    for card in records:  # the fact table's note and precision beside the card's figures
+        for column in ("change_note", "fulfilment_digits", "produced", "annual_done"):
+            card[column] = at_root[column].get(card["indicator"], None)
+    return {"cards": [shown(card) for card in records], "unit": root,
             "root_name": names.get(root, root), "period": period, "window": window_of(period).label,
             "indicator": indicator, "alerts": alerts,
             "league": fulfilment_rows(table, "unit_name", lambda r: f"/units/{quote(r['unit'])}"),

@@ -24,10 +24,12 @@ def ratio(value: object) -> str:
 
 
 def by_sector(table: pd.DataFrame) -> pd.DataFrame:
-    """Per sector and output: units, units lagging (efficiency below 0.9), output, reserve, share."""
+    """Per sector and output: units, units lagging (efficiency below 0.9), output (the DEA's, pro-rated for
+    missing months), produced (every report, as in the fact table), reserve, share."""
     grouped = table.groupby(["sector", "indicator", "uom"], sort=False)
     out = grouped.agg(units=("unit", "size"), lagging=("efficiency", lambda e: int((e < 0.9).sum())),
-                      output=("output", "sum"), output_reserve=("output_reserve", "sum")).reset_index()
+                      output=("output", "sum"), output_reserve=("output_reserve", "sum"),
+                      produced=("produced", "sum")).reset_index()
     out["reserve_share"] = out["output_reserve"] / out["output"]
     return out.sort_values("reserve_share", ascending=False).reset_index(drop=True)
 
@@ -131,7 +133,9 @@ def _reserves_part(ctx: ReviewContext) -> tuple[str, list[str], dict[str, pd.Dat
                                ("Output", "", lambda r: r["indicator_name"]),
                                ("Units", "num", lambda r: str(r["units"])),
                                ("Below 90 %", "num", lambda r: str(r["lagging"])),
-                               ("Produced", "num", lambda r: qty(r["output"], r["uom"])),
+                               # The fact table's produced (every report); the reserve's share is of the
+                               # DEA output, pro-rated for units that missed a month.
+                               ("Produced", "num", lambda r: qty(r["produced"], r["uom"])),
                                ("Untapped", "num", lambda r: qty(r["output_reserve"], r["uom"])),
                                ("Share", "num", lambda r: pct(r["reserve_share"]))])
         + "<h3>By province</h3>"

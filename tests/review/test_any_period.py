@@ -98,3 +98,13 @@ def test_store_with_a_single_july_report(tmp_path):
         service.import_file(tmp_path / name, today=date(2023, 8, 10))
     for period in ("2023-07", "2023-Q3", "2023-H2", "2023", "2023-01", "2022"):
         _check(build_review(service, period))
+
+
+def test_cli_review_of_the_second_half_prints_page_one(demo_url, tmp_path):
+    from clienv import run_cli
+
+    out = tmp_path / "h2.md"
+    result = run_cli(demo_url, "review", "--period", "2023-H2", "--format", "md", "--out", str(out), width=80)
+    assert "Review of plan fulfilment, second half of 2023" in result.output
+    assert "RED" in result.output and "cannot be judged" in result.output
+    assert out.read_text().startswith("# Review of plan fulfilment, second half of 2023")

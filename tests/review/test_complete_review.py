@@ -124,10 +124,11 @@ def test_sentence_includes_the_probability_only_when_a_forecast_provides_one():
 def test_markdown_has_tables_and_text_but_no_charts(review):
     text = render_markdown(review)
     assert text.startswith("# Review of plan fulfilment, first half of 2023")
-    assert "## Construction projects" in text and "## Weather risk to the grain target" in text
+    assert re.search(r"^## Annex [A-Z]\. Construction projects$", text, re.M)
+    assert re.search(r"^## Annex [A-Z]\. Weather risk to the grain target$", text, re.M)
     assert "| Project | Builder | Done |" in text
     assert "Plotly" not in text and "<div" not in text and "<script" not in text and ".png" not in text
-    for line in review.summary:
+    for line in review.summary:  # each annex's findings under its lead
         assert f"- {line}" in text
 
 
@@ -171,5 +172,6 @@ def test_property_sentence_numbers_are_the_table_cells(fulfilment, change, units
 def test_markdown_escapes_pipes_and_drops_scripts():
     fragment = ('<p>Note | one</p><table class="table"><thead><tr><th>A</th><th>B</th></tr></thead><tbody>'
                 '<tr><td>x | y</td><td>1</td></tr></tbody></table><div class="plotly-graph-div"><script>'
-                "Plotly.newPlot()</script></div><h3>Next</h3>")
-    assert html_to_markdown(fragment) == "Note | one\n\n| A | B |\n|---|---|\n| x \\| y | 1 |\n\n### Next\n"
+                "Plotly.newPlot()</script></div><h3>Next</h3><p>text</p>")
+    # Headings sit one level below the annex's (## Annex B. ...); the chart is left out without images.
+    assert html_to_markdown(fragment) == "Note | one\n\n| A | B |\n|---|---|\n| x \\| y | 1 |\n\n#### Next\n\ntext\n"

@@ -1,4 +1,9 @@
-"""The review as a list of sections, each built by one function from the service's results.
+"""The review: page one (the stocktake) and the annexes, each annex built by one function.
+
+Page one holds at most seven judgements on the likelihood of delivering the plan, each with a
+red/amber/green rating, its owner and the decision asked of the plenum
+(:mod:`gosplan.review.stocktake`, from the fact table and the outlook). Everything else is an
+annex: a registered section with a heading and a short lead (its summary sentences).
 
 A later capability adds a section by dropping a module into ``gosplan/review/sections/`` that
 registers a builder with :func:`section`; it touches no other section::
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,15 +43,49 @@ class Section:
     summary: list[str] = field(default_factory=list)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     order: int = 100
+    lead: str = ""  # one sentence on what the annex holds (default: ANNEX_LEADS[key])
+
+    @property
+    def lead_text(self) -> str:
+        return self.lead or ANNEX_LEADS.get(self.key, "")
+
+
+# What each annex holds, said in one sentence under its heading; its findings follow.
+ANNEX_LEADS = {
+    "sectors": "Each sector's fulfilment of the plan to date, like for like, its change on a year ago and the "
+               "units behind plan; the national index and its weights.",
+    "indicators": "The key indicators nationally: target and actual to date, the year's plan done and what the "
+                  "rest of the year needs.",
+    "league": "The provinces ranked by their fulfilment of the key indicators.",
+    "leaders": "The enterprises and farms furthest above and below their own plan.",
+    "charts": "Cumulative output since January against the plan's trajectory and last year, nationally.",
+    "balance": "What the fulfilment means for the whole economy through the input-output table, and the "
+               "capacities that bind the year's plan.",
+    "forecasts": "The year-end outlook for each key indicator and province, the targets at risk, and the "
+                 "open alerts.",
+    "projects": "The construction projects' schedule and cost performance, and the dwellings they deliver.",
+    "reserves": "Output the units could make with their own inputs at the best practice of their sector, "
+                "and the emulation movements.",
+    "risk": "The weather's risk to the grain target and the measures that reduce it best for the money.",
+    "actions": "The actions proposed from these findings, with owners, due dates and checks, and how the "
+               "actions accepted earlier are doing.",
+    "not_reported": "Units with a target that missed at least one monthly report in the period.",
+}
 
 
 @dataclass
 class ReviewContext:
-    """What a section builder may use: the service (and through it the store and engines)."""
+    """What a section builder may use: the service (and through it the store and engines).
+
+    Expensive results are shared between the sections (and page one) through :meth:`memo`; the
+    fact table and the outlook are read once per review.
+    """
 
     service: Service
     period: str
     _memo: dict[str, Any] = field(default_factory=dict)
+    generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    stocktake: Any = None
 
     @property
     def year(self) -> int:
@@ -57,6 +97,18 @@ class ReviewContext:
             self._memo[key] = compute()
         return self._memo[key]
 
+    def facts(self) -> pd.DataFrame:
+        """The fact table of the review's period (year to date), read once."""
+        return self.memo("facts", lambda: self.service.facts(self.period))
+
+    def outlook(self) -> pd.DataFrame | None:
+        """The year-end outlook per unit and indicator (columns unit, indicator, expected_fulfilment,
+        p_attain, ...) from the first registered provider that has one, else ``None``."""
+        for i, provider in enumerate(_OUTLOOK_PROVIDERS):
+            frame = self.memo(f"_outlook_{i}", lambda provider=provider: provider(self))
+            if frame is not None and len(frame):
+                return frame
+        return None
 
     def annual_probability(self, indicator: str) -> float | None:
         """P(annual target of ``indicator`` met nationally), if a registered provider knows it.
@@ -73,6 +125,15 @@ class ReviewContext:
 
 ProbabilityProvider = Callable[[ReviewContext], "dict[str, float] | None"]
 _PROBABILITY_PROVIDERS: list[ProbabilityProvider] = []
+OutlookProvider = Callable[[ReviewContext], "pd.DataFrame | None"]
+_OUTLOOK_PROVIDERS: list[OutlookProvider] = []
+
+
+def outlook_provider(provider: OutlookProvider) -> OutlookProvider:
+    """Register a function returning the year-end outlook frame for page one (see :meth:`ReviewContext.outlook`)."""
+    if provider not in _OUTLOOK_PROVIDERS:
+        _OUTLOOK_PROVIDERS.append(provider)
+    return provider
 
 
 def probability_provider(provider: ProbabilityProvider) -> ProbabilityProvider:
@@ -106,14 +167,23 @@ def registered_sections() -> list[tuple[int, str, SectionBuilder]]:
 
 @dataclass
 class Review:
+    """Page one (``stocktake``, a :class:`gosplan.review.stocktake.PageOne`) and the annexes (``sections``)."""
+
     period: str
     title: str
     sections: list[Section]
     generated_at: datetime
+    stocktake: Any = None
 
     @property
     def summary(self) -> list[str]:
+        """Every annex's lead sentences, in order."""
         return [line for s in self.sections for line in s.summary]
+
+    @property
+    def annexes(self) -> list[tuple[str, Section]]:
+        """(letter, section) of each annex: A, B, C..."""
+        return [(annex_letter(i), s) for i, s in enumerate(self.sections)]
 
     def section(self, key: str) -> Section:
         for s in self.sections:
@@ -122,20 +192,49 @@ class Review:
         raise KeyError(key)
 
 
-def build_review(service: Service, period: str, only: list[str] | None = None) -> Review:
-    """Run every registered section builder for ``period`` (e.g. ``2023-H1``)."""
-    p = Period.parse(period)
-    ctx = ReviewContext(service, str(p))
+def annex_letter(i: int) -> str:
+    """``0 -> 'A'``, ``25 -> 'Z'``, ``26 -> 'AA'``."""
+    return chr(65 + i) if i < 26 else annex_letter(i // 26 - 1) + chr(65 + i % 26)
+
+
+def build_sections(ctx: ReviewContext, only: list[str] | None = None,
+                   timings: dict[str, float] | None = None) -> list[Section]:
+    """Page one (into ``ctx.stocktake``) and every registered annex; ``timings`` collects seconds per step."""
+    from gosplan.review.stocktake import page_one
+
+    def timed(key: str, fn: Callable[[], Any]) -> Any:
+        start = time.perf_counter()
+        try:
+            return fn()
+        finally:
+            if timings is not None:
+                timings[key] = timings.get(key, 0.0) + time.perf_counter() - start
+
     sections = []
     for order, key, builder in registered_sections():
         if only and key not in only:
             continue
-        built = builder(ctx)
+        built = timed(key, lambda builder=builder: builder(ctx))
         if built is not None:
             built.order = order
             sections.append(built)
-    title = f"Review of plan fulfilment, {_period_name(p)}"
-    return Review(str(p), title, sections, datetime.now(UTC))
+    if not only:
+        ctx.stocktake = timed("page one", lambda: page_one(ctx))
+    return sections
+
+
+def review_title(period: str) -> str:
+    return f"Review of plan fulfilment, {_period_name(Period.parse(period))}"
+
+
+def build_review(service: Service, period: str, only: list[str] | None = None) -> Review:
+    """Page one and every registered annex for ``period`` (any month, quarter, half or year).
+
+    ``only`` builds just those annexes (and no page one), e.g. for a test of one section.
+    """
+    ctx = ReviewContext(service, str(Period.parse(period)))
+    sections = build_sections(ctx, only)
+    return Review(ctx.period, review_title(ctx.period), sections, ctx.generated_at, ctx.stocktake)
 
 
 def _period_name(p: Period) -> str:

@@ -1,4 +1,9 @@
-"""The review as Markdown (tables and text, no charts) and as PDF (headless Chromium prints the HTML).
+"""The review as Markdown (page one, then the annexes' text, tables and chart images) and as PDF
+(headless Chromium prints the HTML).
+
+Markdown charts: each plotly chart of an annex is exported as a PNG next to the Markdown file
+(``NAME-charts/annex-B-1.png``) through kaleido with the same Chromium as the PDF; without a
+Chromium the chart is left out, and so is a heading that would stand over nothing.
 
 PDF route: the self-contained HTML page is written to a temporary file and printed by headless
 Chromium (``chromium --headless --print-to-pdf``) with a virtual-time budget, so the plotly charts
@@ -9,7 +14,9 @@ without it :func:`write_pdf` raises :class:`~gosplan.errors.GosplanError` saying
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -39,16 +46,27 @@ class _MarkdownWriter(HTMLParser):
         self.header_rows = 0
         self.skip = 0
         self.in_head = False
+        self.charts = 0
+        self.pending: str | None = None  # a heading waiting for something to stand over
+
+    def _emit(self, text: str) -> None:
+        if self.pending is not None:
+            self.out.append(self.pending)
+            self.pending = None
+        self.out.append(text)
 
     def handle_starttag(self, tag: str, attrs) -> None:
         classes = dict(attrs).get("class") or ""
+        if tag == "div" and "plotly-graph-div" in classes:
+            self._emit(f"{CHART_MARK}{self.charts}\n")
+            self.charts += 1
         if tag in ("script", "style") or (tag == "div" and "plotly" in classes):
             self.skip += 1
         elif tag == "thead":
             self.in_head = True
         elif tag == "tr":
             self.row = []
-        elif tag in ("td", "th", "p", "h3", "li"):
+        elif tag in ("td", "th", "p", "h2", "h3", "li"):
             self.text = []
 
     def handle_endtag(self, tag: str) -> None:
@@ -68,11 +86,11 @@ class _MarkdownWriter(HTMLParser):
         elif tag == "table":
             self._flush_table()
         elif tag == "p" and content:
-            self.out.append(content + "\n")
-        elif tag == "h3":
-            self.out.append(f"### {content}\n")
+            self._emit(content + "\n")
+        elif tag in ("h2", "h3"):
+            self.pending = f"{'#' * (int(tag[1]) + 1)} {content}\n"
         elif tag == "li" and content:
-            self.out.append(f"- {content}")
+            self._emit(f"- {content}")
 
     def handle_data(self, data: str) -> None:
         if not self.skip:
@@ -86,31 +104,121 @@ class _MarkdownWriter(HTMLParser):
         body = self.rows[1:] if self.header_rows else self.rows
         lines = ["| " + " | ".join(header) + " |", "|" + "---|" * width]
         lines += ["| " + " | ".join(r + [""] * (width - len(r))) + " |" for r in body]
-        self.out.append("\n".join(lines) + "\n")
+        self._emit("\n".join(lines) + "\n")
         self.rows, self.header_rows = [], 0
 
 
-def html_to_markdown(fragment: str) -> str:
+CHART_MARK = "\x00chart:"
+
+
+def html_to_markdown(fragment: str, charts: list[str] | None = None) -> str:
+    """Headings, paragraphs, lists and plain tables of ``fragment`` as Markdown.
+
+    The n-th plotly chart becomes the n-th Markdown image of ``charts`` (``![](path)``); without
+    one it is left out, and a heading with nothing under it is dropped.
+    """
     writer = _MarkdownWriter()
     writer.feed(fragment)
     writer.close()
-    return "\n".join(writer.out)
+    out = []
+    for part in writer.out:
+        if part.startswith(CHART_MARK):
+            n = int(part.removeprefix(CHART_MARK))
+            if charts and n < len(charts) and charts[n]:
+                out.append(charts[n] + "\n")
+            elif out and out[-1].startswith("#"):
+                out.pop()  # the chart was all the heading stood over
+            continue
+        out.append(part)
+    return "\n".join(out)
 
 
-def render_markdown(review: Review) -> str:
-    """The review as Markdown: the summary, then each section's text and tables (charts left out)."""
-    lines = [f"# {review.title}", "", f"Generated {review.generated_at:%Y-%m-%d %H:%M UTC} by gosplan.", "",
-             "## Summary", ""]
-    lines += [f"- {line}" for line in review.summary]
-    for s in review.sections:
-        lines += ["", f"## {s.title}", "", html_to_markdown(s.body_html).strip()]
+def figures_in(fragment: str) -> list[dict]:
+    """The plotly figures (``{"data": ..., "layout": ...}``) embedded in an HTML fragment, in order."""
+    decoder = json.JSONDecoder()
+    figures = []
+    for match in re.finditer(r"Plotly\.newPlot\(\s*\"[^\"]+\",\s*", fragment):
+        data, end = decoder.raw_decode(fragment, match.end())
+        while fragment[end] in ", \n\t\r":
+            end += 1
+        layout, _ = decoder.raw_decode(fragment, end)
+        figures.append({"data": data, "layout": layout})
+    return figures
+
+
+def page_one_markdown(review: Review) -> list[str]:
+    """Page one as Markdown lines: the headline, then one table row per judgement."""
+    page = review.stocktake
+    if page is None:
+        return []
+    lines = [f"## Stocktake: the plan for {page.window}", ""] + [line + "\n" for line in page.headline]
+    if page.lines:
+        lines += ["| # | Likelihood | Judgement | Owner | Decision asked of the plenum |", "|---|---|---|---|---|"]
+        lines += [f"| {i} | **{ln.rating.upper()}** | {ln.statement} | {ln.owner} | {ln.decision} |".replace("\n", " ")
+                  for i, ln in enumerate(page.lines, 1)]
+    return lines
+
+
+def render_markdown(review: Review, charts: dict[str, list[str]] | None = None) -> str:
+    """The review as Markdown: page one, then each annex's heading, lead, text, tables and charts.
+
+    ``charts`` maps a section key to its chart images as Markdown (``![...](path)``), in the order the
+    charts appear; without it the charts (and headings standing over nothing but a chart) are left out.
+    """
+    lines = [f"# {review.title}", "", f"Generated {review.generated_at:%Y-%m-%d %H:%M UTC} by gosplan.", ""]
+    lines += page_one_markdown(review)
+    if review.annexes:
+        lines += ["", "Annexes: " + "; ".join(f"{letter}. {s.title}" for letter, s in review.annexes) + "."]
+    for letter, s in review.annexes:
+        lines += ["", f"## Annex {letter}. {s.title}", ""]
+        if s.lead_text:
+            lines += [f"*{s.lead_text}*", ""]
+        lines += [f"- {line}" for line in s.summary]
+        if s.summary:
+            lines.append("")
+        lines.append(html_to_markdown(s.body_html, (charts or {}).get(s.key)).strip())
     return "\n".join(lines).rstrip() + "\n"
 
 
-def write_markdown(review: Review, path: str | Path) -> Path:
+def export_charts(review: Review, folder: Path, link: str) -> dict[str, list[str]]:
+    """Every annex's charts as PNG files in ``folder``; Markdown image links (relative ``link``) per section.
+
+    Uses kaleido with the Chromium that prints the PDF; returns ``{}`` when either is missing.
+    """
+    chromium = find_chromium()
+    figures = {s.key: figures_in(s.body_html) for _, s in review.annexes}
+    if chromium is None or not any(figures.values()):
+        return {}
+    try:
+        import kaleido  # noqa: F401
+        import plotly.io as pio
+    except ImportError:
+        return {}
+    os.environ.setdefault("BROWSER_PATH", chromium)
+    folder.mkdir(parents=True, exist_ok=True)
+    jobs, links = [], {}
+    for letter, s in review.annexes:
+        for n, figure in enumerate(figures[s.key], 1):
+            name = f"annex-{letter}-{n}.png"
+            layout = figure["layout"]
+            height = int(layout.get("height") or 420)
+            jobs.append((figure, folder / name, height))
+            links.setdefault(s.key, []).append(f"![Annex {letter}, chart {n}: {s.title}]({link}/{name})")
+    try:
+        pio.write_images([j[0] for j in jobs], [j[1] for j in jobs], format="png", width=1000,
+                         height=[j[2] for j in jobs], scale=1)
+    except Exception:  # a broken Chromium must not cost the text: leave the charts out
+        return {}
+    return links
+
+
+def write_markdown(review: Review, path: str | Path, *, charts: bool = True) -> Path:
+    """Write the Markdown; with ``charts`` the chart images go to ``NAME-charts/`` beside it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_markdown(review), encoding="utf-8")
+    folder = path.with_name(f"{path.stem}-charts")
+    images = export_charts(review, folder, folder.name) if charts else {}
+    path.write_text(render_markdown(review, images), encoding="utf-8")
     return path
 
 

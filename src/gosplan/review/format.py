@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
-from gosplan.quantities import format_quantity
+from gosplan.quantities import conversion_factor, display_unit, format_quantity
 
 STATUS_COLOURS = {
     "exceeding": "#1a7f37",
@@ -69,3 +69,27 @@ def html_table(frame: pd.DataFrame, columns: Sequence[Column], css_class: str = 
 def status_badge(status: str) -> str:
     colour = STATUS_COLOURS.get(status, "#6e7781")
     return f'<span class="badge" style="background:{colour}">{html.escape(status)}</span>'
+
+
+def axis_scale(peak: float, unit: str) -> tuple[float, str]:
+    """The factor and axis label to plot values of ``unit`` up to ``peak`` in readable numbers.
+
+    Charts print "3.5" on an axis labelled "Mt", never "3.5B" or "3500000".
+
+    >>> axis_scale(3.5e6, "t")
+    (1e-06, 'Mt')
+    >>> axis_scale(4.2e9, "t_km")
+    (1e-09, 'billion t-km')
+    >>> axis_scale(900.0, "dwelling")
+    (1.0, 'dwellings')
+    """
+    choices = {"t": [("Mt", 1e6), ("kt", 1e3)], "kWh": [("TWh", 1e9), ("GWh", 1e6), ("MWh", 1e3)]}
+    peak = abs(float(peak)) if not is_missing(peak) else 0.0
+    for name, size in choices.get(unit, []):
+        if peak >= size:
+            return conversion_factor(unit, name), name
+    if peak >= 1e9:
+        return 1e-9, f"billion {display_unit(unit)}"
+    if peak >= 1e6:
+        return 1e-6, f"million {display_unit(unit)}"
+    return 1.0, display_unit(unit)

@@ -29,7 +29,10 @@ def plotly_js() -> str:
 
 def render_html(review: Review, *, embed_plotly: bool = True) -> str:
     template = _environment().get_template("review.html.j2")
-    return template.render(review=review, plotly_js=plotly_js() if embed_plotly else "")
+    from gosplan.review.stocktake import page_one_html
+
+    return template.render(review=review, page_one=page_one_html(review.stocktake),
+                           plotly_js=plotly_js() if embed_plotly else "")
 
 
 def write_html(review: Review, path: str | Path) -> Path:

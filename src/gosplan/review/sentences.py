@@ -20,7 +20,9 @@ NUMBER = re.compile(r"[−-]?\d[\d,]*(?:\.\d+)?")
 
 
 def probability_text(probability: float) -> str:
-    """How a probability is printed in text and tables alike: two decimals."""
+    """How a probability is printed in text and tables alike: two decimals (a dash when unknown)."""
+    if is_missing(probability):
+        return "–"
     return f"{float(probability):.2f}"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 
 from gosplan import terminal
 from gosplan.review.document import Review
@@ -37,8 +38,11 @@ def _status(text: str) -> str:
 def print_review_summary(review: Review, console: Console | None = None) -> None:
     console = console or Console()
     console.rule(f"[bold]{review.title}")
-    for line in review.summary:
-        console.print(f"• {line}")
+    if review.stocktake is not None:
+        print_page_one(review.stocktake, console)
+    else:
+        for line in review.summary:
+            console.print(f"• {escape(line)}")
     sections = {s.key: s for s in review.sections}
     if "sectors" in sections:
         frame = sections["sectors"].tables["sectors"]
@@ -60,6 +64,20 @@ def print_review_summary(review: Review, console: Console | None = None) -> None
         print_units(tables["laggards"].head(8), "Laggards", console, gap_label="Shortfall", sign=1)
     if "projects" in sections:
         print_projects(sections["projects"].tables["projects"], console)
+
+
+RATING_STYLES = {"red": "bold white on red", "amber": "bold black on yellow", "green": "bold white on green"}
+
+
+def print_page_one(page, console: Console) -> None:
+    """The stocktake: headline, then each judgement with its rating, owner and decision."""
+    for line in page.headline:
+        console.print(escape(line))
+    for i, line in enumerate(page.lines, 1):
+        console.print(f"\n{i}. [{RATING_STYLES[line.rating]}] {line.rating.upper()} [/] {escape(line.statement)}")
+        console.print(f"   [bold]Owner:[/] {escape(line.owner)}")
+        console.print(f"   [bold]Decision asked:[/] {escape(line.decision)}")
+    console.print()
 
 
 def print_projects(frame: pd.DataFrame, console: Console) -> None:

@@ -146,8 +146,10 @@ def sector_map(service, labels: pd.Index) -> dict[str, str]:
 
 def _national(service, period: str, column: str, labels: pd.Index) -> pd.Series:
     """``column`` of the national sector fulfilment table, one value per IO sector (own row preferred)."""
-    table = service.sector_fulfilment(period)
-    national = table[table["unit"].eq(service.root())].set_index("sector")[column].astype(float)
+    table = service.sector_fulfilment(period, unit=service.root())  # the top's rows only: cheap
+    if table.empty:
+        return pd.Series(np.nan, index=labels, dtype=float)
+    national = table.set_index("sector")[column].astype(float)
     mapping = sector_map(service, labels)
     values = {}
     for io_sector in labels:

@@ -27,7 +27,14 @@ from gosplan.engines.fulfilment import (
     window_of,
 )
 from gosplan.engines.hierarchy import Hierarchy
-from gosplan.engines.trajectory import layout_from_ids, monthly_trajectories, needing_profiles_of, seasonal_profiles
+from gosplan.engines.trajectory import (
+    layout_from_ids,
+    monthly_trajectories,
+    needing_profiles_of,
+    seasonal_profiles,
+    target_arrays,
+    trajectories_of,
+)
 from gosplan.errors import GosplanError, NotFound
 from gosplan.model import TARGET_COLUMNS, Period, month_label
 from gosplan.runner import Runner
@@ -208,10 +215,19 @@ class Service:
         """The plan-fact table: the fact table itself (:meth:`facts`), kept under its old name."""
         return self.facts(period, window)
 
-    def sector_fulfilment(self, period: str | Period, window: str = "ytd") -> pd.DataFrame:
-        key = ("sectors", str(Period.parse(period)), window)
-        return self._cached(key, lambda: sector_fulfilment(self.fulfilment(period, window), self.indicators(),
-                                                           self.sectors(), self.thresholds))
+    def sector_fulfilment(self, period: str | Period, window: str = "ytd", unit: str | None = None) -> pd.DataFrame:
+        """Sector rows of the fact table; ``unit``: that unit's rows only (a hundredth of the work for the top)."""
+        key = ("sectors", str(Period.parse(period)), window, unit)
+        if unit is not None and ("sectors", str(Period.parse(period)), window, None) in self._cache:
+            table = self.sector_fulfilment(period, window)
+            return table[table["unit"].eq(unit)].reset_index(drop=True) if len(table) else table
+
+        def load() -> pd.DataFrame:
+            facts = self.fulfilment(period, window)
+            facts = facts if unit is None else facts[facts["unit"].eq(unit)]
+            return sector_fulfilment(facts, self.indicators(), self.sectors(), self.thresholds)
+
+        return self._cached(key, load)
 
     def status(self, period: str, *, unit: str | None = None, sector: str | None = None,
                indicator: str | None = None, depth: int | None = None, by: str = "indicator",
@@ -305,10 +321,20 @@ class Service:
         """
         unit = unit or self.root()
         p = Period.parse(period)
+        indicators = indicators or self.indicators().loc[lambda d: d["key"].astype(bool), "code"].tolist()
+        wanted = sorted(set(indicators))
+        # Cached per last month: the review's charts and its forecast fans ask for the same curves.
+        table = self._cached(("cumulative", str(p.last_month()), unit, tuple(wanted)),
+                             lambda: self._cumulative(p, unit, wanted))
+        order = {code: i for i, code in enumerate(dict.fromkeys(indicators))}
+        return (table.assign(_order=table["indicator"].map(order)).sort_values(["_order", "month"], kind="stable")
+                .drop(columns="_order").reset_index(drop=True))
+
+    def _cumulative(self, p: Period, unit: str, indicators: list[str]) -> pd.DataFrame:
         year = p.year
+        period = str(p)
         hierarchy = self.hierarchy()
         members = hierarchy.subtree(unit)
-        indicators = indicators or self.indicators().loc[lambda d: d["key"].astype(bool), "code"].tolist()
         reports = self.store.reports(indicators=indicators, units=members, first=f"{year - 1}-01",
                                      last=str(p.last_month()))
         leaves = [m for m in members if hierarchy.is_leaf(m)]
@@ -319,9 +345,15 @@ class Service:
         inputs = self._cached(("inputs", str(p)), lambda: self.fulfilment_inputs(period))
         targets = self.year_targets(year, indicators=indicators)
         ind = self.indicators().set_index("code")
-        profiles = seasonal_profiles(inputs.month_sums, targets[["indicator", "unit"]].drop_duplicates(),
-                                     hierarchy)
-        traj = monthly_trajectories(targets, year, ind["time_aggregation"], profiles)
+        if targets.empty:
+            traj = monthly_trajectories(targets, year, ind["time_aggregation"])
+        else:
+            # Profiles only for the series whose targets leave months to spread (as the fulfilment does):
+            # profiling every enterprise's series cost seconds per call.
+            keys, arrays = target_arrays(targets, year)
+            needing = needing_profiles_of(keys, arrays, ind["time_aggregation"])
+            profiles = seasonal_profiles(inputs.month_sums, needing, hierarchy)
+            traj = trajectories_of(keys, arrays, ind["time_aggregation"], profiles)
         traj = traj[traj["unit"].isin(members)]
         rolled = hierarchy.rollup(traj, ["indicator"], MONTH_COLUMNS)
         rolled = rolled[rolled["unit"].eq(unit)].set_index("indicator")

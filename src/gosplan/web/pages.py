@@ -14,7 +14,7 @@ from gosplan.api.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, check_csrf, clie
 from gosplan.engines.fulfilment import window_of
 from gosplan.errors import NotFound, PermissionDenied
 from gosplan.model import Period
-from gosplan.review.format import is_missing
+from gosplan.review.format import axis_scale, is_missing
 from gosplan.review.terminal import change_text, shown_pct
 from gosplan.service import Service
 from gosplan.service.accounts import Principal, authenticate, require_read, visible_units, writable_units
@@ -255,8 +255,11 @@ def indicator_page(request: Request, who: Who, code: str, unit: Text = None, per
     year = Period.parse(period).year
     curve = service._cached(("cumulative", period, unit, code), lambda: service.cumulative(period, unit, [code]))
     months = [f"{year}-{m:02d}" for m in curve["month"]]
+    peak = curve[["cum_target", "cum_previous", "cum_actual"]].max().max() if len(curve) else 0.0
+    scale, axis_unit = axis_scale(peak, str(indicators.loc[code, "unit"]))  # "3.5 Mt", never "3.5B"
+
     def series(column: str) -> list:
-        return [None if pd.isna(v) else float(v) for v in curve[column]]
+        return [None if pd.isna(v) else float(v) * scale for v in curve[column]]
     chart = {"traces": [
         {"x": months, "y": series("cum_target"), "name": "target trajectory", "mode": "lines",
          "line": {"dash": "dash", "color": "#57606a"}},
@@ -265,7 +268,8 @@ def indicator_page(request: Request, who: Who, code: str, unit: Text = None, per
         {"x": months, "y": series("cum_actual"), "name": f"{year} actual", "mode": "lines+markers",
          "line": {"color": "#7a1f1f", "width": 3}}],
         "layout": {"margin": {"t": 30, "r": 10, "l": 60, "b": 40}, "legend": {"orientation": "h"},
-                   "yaxis": {"title": {"text": f"cumulative, {indicators.loc[code, 'unit']}"}},
+                   "yaxis": {"title": {"text": f"cumulative, {axis_unit}"}, "tickformat": ",~r",
+                             "hoverformat": ",.3~r"},
                    "title": {"text": "Cumulative since January"}}}
     hierarchy = service.hierarchy()
     history, rows_league = [], []

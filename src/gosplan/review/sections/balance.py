@@ -37,19 +37,44 @@ def share(value: object) -> str:
     return "–" if is_missing(value) else f"{float(value) * 100:+.1f} %"
 
 
+def label_positions(x: pd.Series, y: pd.Series) -> list[str]:
+    """Where each point's label goes so that none runs off the chart or onto a close neighbour's.
+
+    Points in the right quarter of the x range are labelled to their left, those in the left quarter
+    to their right; a point with a close neighbour just above it is labelled below.
+    """
+    xs, ys = x.to_numpy(float), y.to_numpy(float)
+    low, high = float(xs.min()), float(xs.max())
+    span_x, span_y = (high - low) or 1.0, (float(ys.max()) - float(ys.min())) or 1.0
+    out = []
+    for i, (a, b) in enumerate(zip(xs, ys, strict=True)):
+        near_above = any(j != i and abs(xs[j] - a) < 0.12 * span_x and 0 <= ys[j] - b < 0.1 * span_y
+                         for j in range(len(xs)))
+        side = "left" if a > low + 0.75 * span_x else "right" if a < low + 0.25 * span_x else "center"
+        out.append(f"{'bottom' if near_above else 'top'} {side}")
+    return out
+
+
 def linkage_chart(linkages: pd.DataFrame, names: pd.Series) -> go.Figure:
     """Backward against forward linkage index; the lines at 1 mark the average, key sectors top right."""
     fig = go.Figure()
+    positions = pd.Series(label_positions(linkages["backward_index"], linkages["forward_index"]),
+                          index=linkages.index)
     for klass, colour in CLASS_COLOURS.items():
         part = linkages[linkages["class"].eq(klass)]
         if part.empty:
             continue
         fig.add_trace(go.Scatter(x=part["backward_index"], y=part["forward_index"], mode="markers+text",
-                                 name=klass, text=[names.get(s, s) for s in part.index], textposition="top center",
+                                 name=klass, text=[names.get(s, s) for s in part.index],
+                                 textposition=positions[part.index].tolist(), cliponaxis=False,
                                  marker={"size": 11, "color": colour}))
     fig.add_hline(y=1.0, line={"dash": "dot", "color": "#57606a"})
     fig.add_vline(x=1.0, line={"dash": "dot", "color": "#57606a"})
-    fig.update_layout(height=420, template="plotly_white", margin={"l": 50, "r": 10, "t": 20, "b": 50},
+    x, y = linkages["backward_index"], linkages["forward_index"]
+    pad_x, pad_y = 0.06 * float(x.max() - x.min() or 1.0), 0.12 * float(y.max() - y.min() or 1.0)
+    fig.update_xaxes(range=[min(float(x.min()), 1.0) - pad_x, max(float(x.max()), 1.0) + pad_x])
+    fig.update_yaxes(range=[min(float(y.min()), 1.0) - pad_y, max(float(y.max()), 1.0) + pad_y])
+    fig.update_layout(height=440, template="plotly_white", margin={"l": 60, "r": 30, "t": 30, "b": 50},
                       xaxis_title="backward linkage index (pull on suppliers)",
                       yaxis_title="forward linkage index (supply to others)", font={"size": 11},
                       legend={"orientation": "h", "y": -0.18})

@@ -14,7 +14,7 @@ from plotly.subplots import make_subplots
 
 from gosplan.errors import NotFound
 from gosplan.model import Period
-from gosplan.review.document import ReviewContext, Section, probability_provider, section
+from gosplan.review.document import ReviewContext, Section, outlook_provider, probability_provider, section
 from gosplan.review.format import html_table, pct, qty
 from gosplan.review.sections.fulfilment import _display_scale
 from gosplan.service.wording import probability_label, probability_reason
@@ -39,6 +39,12 @@ def _outlook(ctx: ReviewContext) -> pd.DataFrame | None:
         return table if len(table) else None
 
     return ctx.memo("forecast", load)
+
+
+@outlook_provider
+def outlook_frame(ctx: ReviewContext) -> pd.DataFrame | None:
+    """The year-end outlook (expected fulfilment and P(attain) per unit and indicator) for page one."""
+    return _outlook(ctx)
 
 
 @probability_provider
@@ -128,8 +134,11 @@ def fan_chart(table: pd.DataFrame, cumulative: pd.DataFrame, as_of: Period, name
         fig.add_trace(go.Scatter(x=MONTHS, y=[row.target * scale] * 12, line={"color": "#cf222e", "dash": "dash"},
                                  name="annual target", showlegend=show, legendgroup="t"), row=r + 1, col=c + 1)
         fig.update_yaxes(title_text=label, row=r + 1, col=c + 1, title_standoff=2)
-    fig.update_xaxes(dtick=2)
-    fig.update_layout(height=260 * rows, margin={"l": 40, "r": 10, "t": 40, "b": 30},
+    # Calendar order: plotly orders a categorical axis by first appearance, and the fan comes first.
+    fig.update_xaxes(categoryorder="array", categoryarray=MONTHS, tickvals=MONTHS[::2])
+    fig.update_yaxes(tickformat=",~r", rangemode="tozero")
+    fig.update_traces(mode="lines")
+    fig.update_layout(height=260 * rows, margin={"l": 50, "r": 10, "t": 40, "b": 30},
                       legend={"orientation": "h", "y": 1.02 + 0.02 * rows, "x": 0}, template="plotly_white")
     return fig
 

@@ -10,9 +10,8 @@ from plotly.subplots import make_subplots
 
 from gosplan.engines.facts import weighted_index
 from gosplan.model import Period
-from gosplan.quantities import conversion_factor, display_unit
 from gosplan.review.document import ReviewContext, Section, section
-from gosplan.review.format import html_table, is_missing, pct, qty, signed_pct, signed_qty
+from gosplan.review.format import axis_scale, html_table, is_missing, pct, qty, signed_pct, signed_qty
 from gosplan.review.sentences import change_phrase, probability_text
 from gosplan.review.terminal import change_text, shown_pct
 
@@ -94,10 +93,10 @@ def _sector_probability(ctx: ReviewContext, sector: str) -> float | None:
 @section(order=10, key="sectors")
 def sectors(ctx: ReviewContext) -> Section | None:
     service = ctx.service
-    table = service.sector_fulfilment(ctx.period)
+    root = service.root()
+    table = service.sector_fulfilment(ctx.period, unit=root)
     if table.empty:
         return None
-    root = service.root()
     top = table[table["unit"].eq(root)].copy()
     # Show the sectors that carry indicators directly (coal, electricity...), not umbrella groups.
     direct = set(service.indicators()["sector"].dropna())
@@ -230,6 +229,8 @@ def league(ctx: ReviewContext) -> Section | None:
     matrix = part.pivot_table(index=["unit", "unit_name"], columns="indicator", values="fulfilment",
                               observed=True)
     matrix = matrix.reindex(columns=[c for c in key.index if c in matrix.columns])
+    if matrix.empty:  # nothing complete reported yet (e.g. a period after the last report)
+        return None
     index = weighted_index(part).set_index("unit")
     score = index["fulfilment"].reindex(matrix.index.get_level_values("unit")).set_axis(matrix.index)
     on_track = part.assign(ok=part["status"].isin(["exceeding", "on track"])).groupby("unit")["ok"].mean()
@@ -262,6 +263,8 @@ def hierarchy_kind(service, unit: str) -> str:
 @section(order=40, key="leaders")
 def leaders(ctx: ReviewContext) -> Section | None:
     service = ctx.service
+    if ctx.facts().empty:  # no targets or reports in the period's year
+        return None
     top, bottom = service.leaders_and_laggards(ctx.period, limit=15)
     if top.empty and bottom.empty:
         return None
@@ -314,7 +317,10 @@ def charts(ctx: ReviewContext) -> Section | None:
                                  line={"color": "#7a1f1f", "width": 3}, showlegend=show, legendgroup="a"),
                       row=r + 1, col=c + 1)
         fig.update_yaxes(title_text=label, row=r + 1, col=c + 1, title_standoff=2)
-    fig.update_xaxes(dtick=2)  # every other month: twelve labels do not fit a third of a printed page
+    # Every other month (twelve labels do not fit a third of a printed page), in calendar order.
+    fig.update_xaxes(categoryorder="array", categoryarray=months, tickvals=months[::2])
+    fig.update_yaxes(tickformat=",~r", rangemode="tozero")
+    fig.update_traces(mode="lines")
     fig.update_layout(height=260 * rows, margin={"l": 40, "r": 10, "t": 40, "b": 30},
                       legend={"orientation": "h", "y": 1.02 + 0.02 * rows, "x": 0}, template="plotly_white")
     body = ('<p class="note">Cumulative actual since January against the plan trajectory and last year, '
@@ -324,15 +330,7 @@ def charts(ctx: ReviewContext) -> Section | None:
 
 
 def _display_scale(peak: float, unit: str) -> tuple[float, str]:
-    choices = {"t": [("Mt", 1e6), ("kt", 1e3)], "kWh": [("TWh", 1e9), ("GWh", 1e6), ("MWh", 1e3)]}
-    for name, size in choices.get(unit, []):
-        if peak and peak >= size:
-            return conversion_factor(unit, name), name
-    if peak and peak >= 1e9:
-        return 1e-9, f"bn {display_unit(unit)}"
-    if peak and peak >= 1e6:
-        return 1e-6, f"million {display_unit(unit)}"
-    return 1.0, display_unit(unit)
+    return axis_scale(peak, unit)
 
 
 @section(order=90, key="not_reported")

@@ -122,13 +122,15 @@ def _reserves_part(ctx: ReviewContext) -> tuple[str, list[str], dict[str, pd.Dat
     table = with_peers(view.table, view.pairs)
     names = ctx.service.units().set_index("code")["name"]
     sectors = by_sector(table)
+    sector_names = ctx.service.sectors().set_index("code")["name"]
     sectors["indicator_name"] = sectors["indicator"].map(ctx.service.indicators().set_index("code")["name"])
     provinces = by_province(table, names)
     top = table.sort_values("reserve_share", ascending=False).head(TOP_UNITS)
     pairs = view.pairs[view.pairs["rank"].eq(1)].sort_values("output_reserve", ascending=False).head(TOP_PAIRS)
     body = (
         "<h3>Untapped output by sector</h3>"
-        + html_table(sectors, [("Sector", "", lambda r: r["sector"]), ("Output", "", lambda r: r["indicator_name"]),
+        + html_table(sectors, [("Sector", "", lambda r: sector_names.get(r["sector"], r["sector"])),
+                               ("Output", "", lambda r: r["indicator_name"]),
                                ("Units", "num", lambda r: str(r["units"])),
                                ("Below 90 %", "num", lambda r: str(r["lagging"])),
                                # The fact table's produced (every report); the reserve's share is of the

@@ -334,8 +334,13 @@ def plan_page(request: Request, who: Who, code: str, indicator: Annotated[str | 
         raise NotFound(f"unknown plan {code!r}")
     targets = service.store.targets(plan=code, indicators=indicator or None, units=unit or None)
     ind = service.indicators().sort_values("name")
+    names = dict(zip(service.units()["code"], service.units()["name"], strict=True))
+    shown = targets.head(SHOWN_ROWS)
+    shown = shown.assign(indicator_name=shown["indicator"].map(ind.set_index("code")["name"]),
+                         uom=shown["indicator"].map(ind.set_index("code")["unit"]).fillna(""),
+                         unit_name=shown["unit"].map(names).fillna(shown["unit"]))
     return render(request, "plan.html.j2", plan={"code": code, **plans.loc[code].to_dict()},
-                  rows=targets.head(SHOWN_ROWS).to_dict("records"), total=len(targets), indicator=indicator,
+                  rows=shown.to_dict("records"), total=len(targets), indicator=indicator,
                   unit=unit, indicator_choices=list(zip(ind["code"], ind["name"], strict=True)))
 
 

@@ -4,8 +4,8 @@ The confirmation page carries only the token; the rows (any number of them: what
 check must save) stay in a private folder (mode 0700) as Parquet, with a small JSON file saying who
 checked them, what kind they are and where to go afterwards. A draft belongs to the account that
 checked it, is taken once, and expires after :data:`MAX_AGE` seconds. Several server processes on
-one machine share the folder (it is named after the server's secret key); set
-``GOSPLAN_DRAFTS_DIR`` to put it elsewhere.
+one machine share the folder (it is named after the store's URL); set ``GOSPLAN_DRAFTS_DIR`` to put
+it elsewhere (a folder every server process can reach, when they run on several machines).
 
 >>> import tempfile, pandas as pd
 >>> drafts = Drafts(tempfile.mkdtemp())
@@ -45,17 +45,20 @@ class Drafts:
     def __init__(self, folder: str | Path, max_age: int = MAX_AGE) -> None:
         self.folder = Path(folder)
         self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(self.folder, 0o700)
+        if hasattr(os, "getuid"):  # a folder someone else made in a shared temporary directory is not ours
+            if self.folder.stat().st_uid != os.getuid():
+                raise GosplanError(f"the drafts folder {self.folder} belongs to another user; set GOSPLAN_DRAFTS_DIR")
+            os.chmod(self.folder, 0o700)
         self.max_age = max_age
 
     @classmethod
-    def for_secret(cls, secret: str | bytes) -> Drafts:
-        """The drafts folder of the server whose secret key is ``secret`` (shared by its processes)."""
+    def for_store(cls, url: str) -> Drafts:
+        """The drafts folder of the servers of the store at ``url`` (shared by their processes on one
+        machine), or ``GOSPLAN_DRAFTS_DIR`` when set."""
         configured = os.environ.get("GOSPLAN_DRAFTS_DIR")
         if configured:
             return cls(configured)
-        raw = secret if isinstance(secret, bytes) else str(secret).encode()
-        name = hashlib.sha256(b"gosplan-drafts:" + raw).hexdigest()[:20]
+        name = hashlib.sha256(b"gosplan-drafts:" + url.encode()).hexdigest()[:20]
         uid = os.getuid() if hasattr(os, "getuid") else "user"
         return cls(Path(tempfile.gettempdir()) / f"gosplan-drafts-{uid}" / name)
 

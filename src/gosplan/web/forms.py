@@ -43,7 +43,7 @@ def drafts(request: Request) -> Drafts:
     """The server's drafts folder (one per store, shared by the processes serving it)."""
     found = getattr(request.app.state, "gosplan_drafts", None)
     if found is None:
-        found = Drafts.for_secret(str(request.app.state.gosplan.snapshots.writer.store.url))
+        found = Drafts.for_store(str(request.app.state.gosplan.snapshots.writer.store.url))
         request.app.state.gosplan_drafts = found
     return found
 

@@ -67,7 +67,15 @@ class Conflict(GosplanError):
 
 
 class PermissionDenied(GosplanError):
-    """The caller's role or subtree does not allow this action."""
+    """The caller's role or subtree does not allow this action.
+
+    ``problems`` may list every row of a refused file (the rows outside the caller's subtree and any
+    other problem found), so the person can mend the whole file at once.
+    """
+
+    def __init__(self, message: str = "", problems: Iterable[Problem] = ()) -> None:
+        super().__init__(message)
+        self.problems = list(problems)
 
 
 class SolverError(GosplanError):

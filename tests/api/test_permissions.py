@@ -131,13 +131,13 @@ def test_a_draft_cannot_be_saved_by_another_account(env, client, app):
     checked = client.post(f"/report/{OWN}", data={"csrf_token": csrf, "period": "2023-05",
                                                   "value.electricity": "4242"})
     assert checked.status_code == 200 and "Check before saving" in checked.text
-    payload = checked.text.split('name="payload" value="')[1].split('"')[0]
+    draft = checked.text.split('name="draft" value="')[1].split('"')[0]
     with TestClient(app, raise_server_exceptions=False) as other:
         login(other, "rep2")
         other_csrf = csrf_of(other.get("/report").text)
-        stolen = other.post("/confirm", data={"csrf_token": other_csrf, "payload": payload})
+        stolen = other.post("/confirm", data={"csrf_token": other_csrf, "draft": draft})
         assert stolen.status_code == 403
-    tampered = client.post("/confirm", data={"csrf_token": csrf, "payload": payload[:-3] + "xyz"})
+    tampered = client.post("/confirm", data={"csrf_token": csrf, "draft": draft[:-3] + "xyz"})
     assert tampered.status_code == 400
 
 

@@ -129,8 +129,17 @@ CASES = [
         "r.csv",
         R + "steel,E1,2023-01,1\nsteel,E1,2023-02,1,7,8\n",
         None,
-        (3, None, "Expected 4 fields"),
+        (3, "E", "6 cells but the header names 4 columns"),
     ),
+    (
+        # Every row one cell too long: pandas would make the first column an index and shift the rest.
+        "extra-cell-every-row",
+        "r.csv",
+        R + "steel,E1,2023-01,1,x\nsteel,E1,2023-02,2,y\n",
+        None,
+        (2, "E", "'x' has no column"),
+    ),
+
     (
         "binary-junk",
         "r.csv",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
@@ -72,8 +73,9 @@ def text_column(frame: pd.DataFrame, column: str) -> pd.Series:
 def _cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m") if value == value.normalize() and value.day == 1 else value.isoformat()
+    if isinstance(value, datetime):  # a spreadsheet date cell (pd.Timestamp is a datetime too)
+        first_of_month = value.day == 1 and (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0)
+        return value.strftime("%Y-%m") if first_of_month else value.isoformat()
     return str(value)
 
 

@@ -25,6 +25,7 @@ from .checks import (
     strip_export_guard,
     text_column,
 )
+from .levels import check_report_levels
 from .projects import PROJECT_KINDS, detect_project_kind
 
 
@@ -268,8 +269,10 @@ def validate_facts(
     )
     out["unit"], valid = _codes(problems, frame, "unit")
     units = store.units()
-    check_known(problems, out["unit"], "unit", pd.Index(units["code"]), "unit", valid)
+    unit_ok = check_known(problems, out["unit"], "unit", pd.Index(units["code"]), "unit", valid)
     out["period"] = _periods(problems, frame, kind, today, plans if kind == "targets" else None, out)
+    if kind == "reports":
+        check_report_levels(problems, out, indicator_ok & unit_ok & out["period"].ne("").to_numpy(), store)
     non_negative = out["indicator"].map(roles).isin(ROLES).to_numpy()
     values = check_numbers(problems, frame["value"], "value", non_negative=non_negative)
     out["value"] = _convert(problems, frame, values, out["indicator"], canonical, indicator_ok)

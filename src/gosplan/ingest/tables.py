@@ -23,6 +23,10 @@ import pandas as pd
 
 from gosplan.errors import Problem, ValidationError
 
+from .checks import Problems
+from .limits import Limits, megabytes
+from .workbook import read_xlsx
+
 FORMATS = (".csv", ".xlsx", ".parquet")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -31,13 +35,15 @@ def _fail(source: str, reason: str, row: int | None = None, column: str | None =
     return ValidationError([Problem(source, row, column, reason)])
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
+def read_table(path: str | Path, *, limits: Limits | None = None) -> pd.DataFrame:
     """The raw table of a .csv, .xlsx or .parquet file; column names stripped and lower-cased.
 
     The index is the row number a spreadsheet shows (the first data row is 2). Blank lines are
-    dropped without renumbering the rows after them.
+    dropped without renumbering the rows after them. A file with more data rows or more unpacked
+    bytes than ``limits`` (default: :meth:`Limits.from_env`) is refused while it is read.
     """
     path = Path(path)
+    limits = limits or Limits.from_env()
     suffix = path.suffix.lower()
     source = path.name
     if suffix not in FORMATS:
@@ -47,15 +53,22 @@ def read_table(path: str | Path) -> pd.DataFrame:
     if path.stat().st_size == 0:
         raise _fail(source, "the file is empty")
     if suffix == ".csv":
-        frame = _read_csv(path, source)
+        frame = _read_csv(path, source, limits)
     elif suffix == ".xlsx":
-        frame = _read_xlsx(path, source)
+        frame = read_xlsx(path, source, limits)
     else:
-        frame = _read_parquet(path, source)
+        frame = _read_parquet(path, source, limits)
     return _finish(frame, source)
 
 
-def _read_csv(path: Path, source: str) -> pd.DataFrame:
+def too_many_rows(source: str, limits: Limits) -> ValidationError:
+    return _fail(source, f"more than {limits.describe_rows()}; split the file or raise the limit")
+
+
+def _read_csv(path: Path, source: str, limits: Limits) -> pd.DataFrame:
+    size = path.stat().st_size
+    if size > limits.bytes:
+        raise _fail(source, f"the file is {megabytes(size)}, more than {limits.describe_bytes()}; split it")
     data = path.read_bytes()
     if b"\x00" in data[:65536]:
         raise _fail(source, "this is not a text file (it contains NUL bytes); export the table as CSV UTF-8")
@@ -69,31 +82,74 @@ def _read_csv(path: Path, source: str) -> pd.DataFrame:
             "UTF-8, e.g. 'CSV UTF-8 (comma delimited)' in Excel",
             row=line,
         ) from None
+    del data
     if not text.strip():
         raise _fail(source, "the file is empty")
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    # Cells stay text, except number columns: those are parsed in C, and only when a cell is not a
-    # number does pandas fall back to text for that column (so "abc" is still reported for its row).
     header = next(csv.reader([first_line], delimiter=delimiter), [])
-    numeric = {"value"}
-    dtypes = {name: str for name in header if name.strip().lower().lstrip("\ufeff") not in numeric}
     try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=delimiter,
-            dtype=dtypes,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-            engine="c",
-            quoting=csv.QUOTE_MINIMAL,
-        )
+        frame = _parse_csv(text, delimiter, header, limits)
+        if not isinstance(frame.index, pd.RangeIndex):
+            # pandas turns the first column into an index when the data rows have more cells than the header
+            frame = _parse_csv(text, delimiter, header, limits, extra=_extra_cells(text, delimiter, header, source))
     except pd.errors.ParserError as exc:
-        raise _fail(source, f"malformed CSV: {_parser_message(exc)}", row=_parser_row(exc)) from None
+        if "fields in line" not in str(exc):
+            raise _fail(source, f"malformed CSV: {_parser_message(exc)}", row=_parser_row(exc)) from None
+        frame = _parse_csv(text, delimiter, header, limits, extra=_extra_cells(text, delimiter, header, source))
     except (pd.errors.EmptyDataError, UnicodeError) as exc:
         raise _fail(source, f"malformed CSV: {exc}") from None
+    if len(frame) > limits.rows:
+        raise too_many_rows(source, limits)
     return frame
+
+
+def _parse_csv(text: str, delimiter: str, header: list[str], limits: Limits, extra: int = 0) -> pd.DataFrame:
+    # Cells stay text, except number columns: those are parsed in C, and only when a cell is not a
+    # number does pandas fall back to text for that column (so "abc" is still reported for its row).
+    # ``nrows`` stops the parser one row past the limit.
+    numeric = {"value"}
+    dtypes = {name: str for name in header if name.strip().lower().lstrip("\ufeff") not in numeric}
+    names = None
+    if extra:  # every extra cell is empty: read them into spare columns and drop those
+        names = [*header, *(f"\x00extra{i}" for i in range(extra))]
+        dtypes.update({name: str for name in names[len(header):]})
+    frame = pd.read_csv(
+        io.StringIO(text),
+        sep=delimiter,
+        dtype=dtypes,
+        keep_default_na=False,
+        na_filter=False,
+        skip_blank_lines=False,
+        engine="c",
+        quoting=csv.QUOTE_MINIMAL,
+        nrows=limits.rows + 1,
+        **({"header": None, "skiprows": 1, "names": names} if extra else {}),
+    )
+    return frame[header] if extra else frame
+
+
+def _extra_cells(text: str, delimiter: str, header: list[str], source: str) -> int:
+    """Rows with more cells than the header: a problem per row naming the first cell without a column,
+    unless every extra cell is empty (a trailing delimiter), when the count of spare cells is returned."""
+    from openpyxl.utils import get_column_letter
+
+    width = len(header)
+    problems = Problems(source)
+    widest = width
+    for row, cells in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
+        if row == 1 or len(cells) <= width:
+            continue
+        widest = max(widest, len(cells))
+        filled = [i for i in range(width, len(cells)) if cells[i].strip()]
+        if filled:
+            shown = ", ".join(repr(cells[i][:20]) for i in filled[:3])
+            problems.add(row, get_column_letter(filled[0] + 1),
+                         f"{len(cells)} cells but the header names {width} columns; {shown} "
+                         f"{'has' if len(filled) == 1 else 'have'} no column (a stray {delimiter!r} or a value "
+                         f"with {delimiter!r} that needs quotes?)")
+    problems.raise_if_any()
+    return widest - width
 
 
 def _parser_message(exc: Exception) -> str:
@@ -108,22 +164,21 @@ def _parser_row(exc: Exception) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _read_xlsx(path: Path, source: str) -> pd.DataFrame:
-    with path.open("rb") as handle:
-        magic = handle.read(4)
-    if magic != b"PK\x03\x04":
-        raise _fail(source, "not an Excel workbook (.xlsx); save the table as 'Excel Workbook' or CSV UTF-8")
+def _read_parquet(path: Path, source: str, limits: Limits) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
     try:
-        frame = pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl", header=0)
-    except Exception as exc:  # openpyxl raises many types for damaged workbooks
-        raise _fail(source, f"cannot read the workbook: {type(exc).__name__}: {exc}"[:300]) from None
-    return frame
-
-
-def _read_parquet(path: Path, source: str) -> pd.DataFrame:
+        meta = pq.ParquetFile(path).metadata
+    except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ... for damaged files
+        raise _fail(source, f"not a readable Parquet file: {type(exc).__name__}: {exc}"[:300]) from None
+    if meta.num_rows > limits.rows:
+        raise too_many_rows(source, limits)
+    unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    if unpacked > limits.bytes:
+        raise _fail(source, f"the table unpacks to {megabytes(unpacked)}, more than {limits.describe_bytes()}")
     try:
         return pd.read_parquet(path)
-    except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ... for damaged files
+    except Exception as exc:
         raise _fail(source, f"not a readable Parquet file: {type(exc).__name__}: {exc}"[:300]) from None
 
 

@@ -18,10 +18,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gosplan.errors import Conflict, GosplanError
+from gosplan.errors import Conflict, GosplanError, PermissionDenied, Problem, ValidationError
 from gosplan.ingest import check_frame, detect_kind, read_table
 from gosplan.ingest import import_file as ingest_file
-from gosplan.service.accounts import SYSTEM, Principal, require_report_rows, require_role
+from gosplan.service.accounts import SYSTEM, Principal, require_report_rows, require_role, writable_units
 from gosplan.service.core import Service
 
 # An audit entry lists at most this many rows before and after; the counts are always complete.
@@ -115,7 +115,7 @@ def preview(service: Service, kind: str, frame: pd.DataFrame, principal: Princip
             today: date | None = None) -> Preview:
     """Check a reports or targets frame as the save would, and say what it would change (nothing is
     written). Raises ValidationError (rows and fields) or PermissionDenied."""
-    _allow(service, kind, frame, principal, source)
+    _allow(service, kind, frame, principal, source, today)
     clean = check_frame(service.store, kind, frame, source=source, today=today)
     return Preview(kind, _changes(kind, clean, _current(service, kind, clean)))
 
@@ -160,14 +160,39 @@ def submit(service: Service, kind: str, frame: pd.DataFrame, principal: Principa
     return submission
 
 
-def _allow(service: Service, kind: str, frame: pd.DataFrame, principal: Principal, source: str) -> None:
+def _allow(service: Service, kind: str, frame: pd.DataFrame, principal: Principal, source: str,
+           today: date | None = None) -> None:
     if kind == "reports":
         units = frame["unit"] if "unit" in frame else pd.Series([], dtype=object)
-        require_report_rows(service, principal, units, source)
+        try:
+            require_report_rows(service, principal, units, source)
+        except PermissionDenied as exc:
+            raise PermissionDenied(str(exc), _refused_rows(service, frame, principal, source, today)) from None
     elif kind == "targets":
         require_role(principal, "admin", "planner")
     else:
         raise GosplanError(f"cannot submit {kind!r} here: reports or targets")
+
+
+def _refused_rows(service: Service, frame: pd.DataFrame, principal: Principal, source: str,
+                  today: date | None) -> list[Problem]:
+    """Every problem of a reports frame refused for its units: the rows outside the principal's subtree
+    and whatever else the check finds, so that the whole file can be mended at once."""
+    allowed = writable_units(service, principal)
+    if not allowed:  # no unit at all: the refusal says it all
+        return []
+    units = frame["unit"].astype(str).str.strip() if "unit" in frame else pd.Series([], dtype=object)
+    outside = np.flatnonzero(~units.isin(allowed).to_numpy())[:AUDIT_ROWS]
+    problems = [Problem(source, int(position) + 2, "unit",
+                        f"{units.iloc[position]!r} is outside what {principal.name} may report for "
+                        f"({principal.subtree} and the units below it)") for position in outside]
+    try:
+        check_frame(service.store, "reports", frame, source=source, today=today)
+    except ValidationError as exc:
+        problems += exc.problems
+    except (GosplanError, ValueError):
+        pass
+    return sorted(problems, key=lambda p: (p.row or 0, p.column or ""))
 
 
 def _object(kind: str, clean: pd.DataFrame) -> str:

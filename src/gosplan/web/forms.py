@@ -1,12 +1,14 @@
 """Write pages: the monthly report form, file upload, the confirmation step, plans and targets.
 
 Every form is checked by the one validation path (:func:`gosplan.service.audit.preview`, which runs
-:func:`gosplan.ingest.check_frame`); the confirmation page carries the rows in a signed field bound to
-the user, and saving goes through :func:`gosplan.service.audit.submit` (audited, all-or-nothing).
+:func:`gosplan.ingest.check_frame`); the checked rows stay on the server under a random token
+(:mod:`gosplan.web.drafts`, bound to the user), the confirmation page carries only the token, and
+saving goes through :func:`gosplan.service.audit.submit` (audited, all-or-nothing).
 """
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,17 +18,17 @@ import pandas as pd
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from gosplan.api.auth import check_csrf, require_principal
-from gosplan.errors import GosplanError, NotFound, PermissionDenied, Problem, ValidationError
+from gosplan.errors import NotFound, PermissionDenied, Problem, ValidationError
 from gosplan.ingest import read_table
 from gosplan.model import Period
-from gosplan.quantities import UnitError, conversion_factor
+from gosplan.quantities import UnitError, conversion_factor, display_unit
 from gosplan.service import Service
 from gosplan.service.accounts import Principal, require_role, writable_units
 from gosplan.service.audit import preview, submit
 from gosplan.service.operations import breadcrumbs, current_period
+from gosplan.web.drafts import Drafts
 from gosplan.web.render import render
 
 router = APIRouter()
@@ -37,11 +39,17 @@ SHOWN_ROWS = 500
 COMMON_UOMS = ["t", "kt", "Mt", "kg", "kWh", "MWh", "GWh", "TWh", "m**3", "m**2", "hectare", "t_km", "million_won"]
 
 
-def _drafts(request: Request) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(request.app.state.gosplan.sessions.serializer.secret_key, salt="gosplan-draft")
+def drafts(request: Request) -> Drafts:
+    """The server's drafts folder (one per store, shared by the processes serving it)."""
+    found = getattr(request.app.state, "gosplan_drafts", None)
+    if found is None:
+        found = Drafts.for_store(str(request.app.state.gosplan.snapshots.writer.store.url))
+        request.app.state.gosplan_drafts = found
+    return found
 
 
-def _uoms(canonical: str) -> list[str]:
+def _uoms(canonical: str) -> list[tuple[str, str]]:
+    """(code, readable name) of the units a value of an indicator in ``canonical`` may be given in."""
     out = [canonical]
     for uom in COMMON_UOMS:
         if uom == canonical:
@@ -51,7 +59,7 @@ def _uoms(canonical: str) -> list[str]:
         except (UnitError, Exception):
             continue
         out.append(uom)
-    return out
+    return [(u, display_unit(u)) for u in out]
 
 
 def _reporting_units(service: Service, who: Principal) -> list[tuple[str, str]]:
@@ -72,6 +80,12 @@ def _check_unit(service: Service, who: Principal, unit: str) -> None:
         raise PermissionDenied(f"{who.name} may not report for unit {unit!r}")
 
 
+def _field(ind: pd.DataFrame, code: str, current: pd.Series) -> dict[str, Any]:
+    return {"code": code, "name": ind.loc[code, "name"], "uom": ind.loc[code, "unit"],
+            "uoms": _uoms(ind.loc[code, "unit"]), "value": "", "error": None, "uom_error": None,
+            "current": float(current.get(code, float("nan"))), "canonical": ind.loc[code, "unit"]}
+
+
 def _fields(service: Service, unit: str, period: str) -> list[dict[str, Any]]:
     """The unit's own indicators: those with a target this year or a report in the last twelve months."""
     p = Period.parse(period)
@@ -81,9 +95,23 @@ def _fields(service: Service, unit: str, period: str) -> list[dict[str, Any]]:
     codes |= set(recent["indicator"])
     current = recent[recent["period"].eq(str(p))].set_index("indicator")["value"]
     ind = service.indicators().set_index("code")
-    return [{"code": c, "name": ind.loc[c, "name"], "uom": ind.loc[c, "unit"], "uoms": _uoms(ind.loc[c, "unit"]),
-             "value": "", "error": None, "uom_error": None, "current": float(current.get(c, float("nan")))}
-            for c in sorted(codes, key=lambda c: ind.loc[c, "name"]) if c in ind.index]
+    return [_field(ind, c, current) for c in sorted(codes, key=lambda c: ind.loc[c, "name"]) if c in ind.index]
+
+
+def first_unreported_month(service: Service, unit: str) -> str:
+    """The month a report form opens on: the first month of the current year (the year of the last
+    report received) that ``unit`` has not reported yet, never later than this month; the current
+    month when every month so far is in."""
+    latest = Period.parse(current_period(service))
+    today = pd.Timestamp.today()
+    last = min(latest.shift(1).ordinal, Period.month(today.year, today.month).ordinal)
+    reported = set(service.store.reports(units=unit, first=f"{latest.year}-01", last=str(latest.shift(1)))["period"])
+    month = Period.month(latest.year, 1)
+    while month.ordinal <= last:
+        if str(month) not in reported:
+            return str(month)
+        month = month.shift(1)
+    return str(latest)
 
 
 @router.get("/report", response_class=HTMLResponse)
@@ -101,9 +129,9 @@ def report_form(request: Request, who: Who, unit: str,
     service = request.app.state.gosplan.snapshots.writer
     _check_unit(service, who, unit)
     try:
-        period = str(Period.parse(period)) if period else current_period(service)
+        period = str(Period.parse(period)) if period else first_unreported_month(service, unit)
     except ValueError:
-        period = current_period(service)
+        period = first_unreported_month(service, unit)
     return _render_form(request, service, unit, period, _fields(service, unit, period), {}, None)
 
 
@@ -126,16 +154,33 @@ def _report_check(request: Request, who: Principal, unit: str, form: dict[str, s
     _check_unit(service, who, unit)
     period = form.get("period", "")[:16].strip()
     try:
-        fields = _fields(service, unit, str(Period.parse(period)))
+        shown = str(Period.parse(period))
     except ValueError:
-        fields = _fields(service, unit, current_period(service))
+        shown = current_period(service)
+    fields = _fields(service, unit, shown)
+    # A value typed for an indicator the chosen month does not list (the month was changed after the
+    # form was drawn) is kept and checked, never dropped.
+    ind = service.indicators().set_index("code")
+    listed = {f["code"] for f in fields}
+    unknown = []
+    for key, value in form.items():
+        code = key[len("value."):]
+        if key.startswith("value.") and value.strip() and code not in listed:
+            if code in ind.index:
+                fields.append(_field(ind, code, pd.Series(dtype=float)))
+                listed.add(code)
+            else:
+                unknown.append(code[:64])
     rows = []
     for f in fields:
         f["value"] = form.get(f"value.{f['code']}", "")[:40].strip()
         chosen = form.get(f"uom.{f['code']}", f["uom"])[:64]
-        f["uom"] = chosen if chosen in f["uoms"] else f["uom"]
+        f["uom"] = chosen if chosen in dict(f["uoms"]) else f["uom"]
         if f["value"] != "":
             rows.append({"indicator": f["code"], "unit": unit, "period": period, "value": f["value"], "uom": f["uom"]})
+    if unknown:
+        return _render_form(request, service, unit, shown, fields, {},
+                            f"Unknown indicator(s) {', '.join(sorted(unknown))}; nothing was saved.", 422)
     if not rows:
         return _render_form(request, service, unit, period, fields, {}, "Enter at least one value.", 422)
     frame = pd.DataFrame(rows)
@@ -155,42 +200,45 @@ def _report_check(request: Request, who: Principal, unit: str, form: dict[str, s
                     f[key] = problem.reason
         return _render_form(request, service, unit, period, fields, errors,
                             f"{exc.total} problem(s); nothing was saved.", 422)
-    return _confirm(request, who, "reports", frame, result, "web form", f"/report/{quote(unit)}",
-                    f"the report of {unit} for {period}", f"/units/{quote(unit)}")
+    unit_name = service.units().set_index("code")["name"].get(unit, unit)
+    return _confirm(request, who, "reports", result, "web form", f"/report/{quote(unit)}",
+                    f"the report of {unit_name} for {period}", f"/units/{quote(unit)}")
 
 
-def _confirm(request: Request, who: Principal, kind: str, frame: pd.DataFrame, result, source: str, back: str,
-             what: str, done: str) -> Response:
-    payload = _drafts(request).dumps({"u": who.name, "k": kind, "s": source, "d": done,
-                                      "rows": frame.astype(str).to_dict("list")})
-    rows = result.rows.to_dict("records")
-    return render(request, "confirm.html.j2", kind=kind, counts=result.counts(), rows=rows[:SHOWN_ROWS],
-                  more=max(0, len(rows) - SHOWN_ROWS), payload=payload, back=back, what=what)
+def _confirm(request: Request, who: Principal, kind: str, result, source: str, back: str, what: str,
+             done: str) -> Response:
+    """Keep the checked rows under a token and show what saving them would change."""
+    service = request.app.state.gosplan.snapshots.writer
+    keys = ["plan", "indicator", "unit", "period"] if kind == "targets" else ["indicator", "unit", "period"]
+    token = drafts(request).put(who.name, {"kind": kind, "source": source, "done": done},
+                                result.rows[[*keys, "value"]])
+    ind = service.indicators().set_index("code")
+    units = dict(zip(service.units()["code"], service.units()["name"], strict=True))
+    shown = result.rows.head(SHOWN_ROWS)
+    rows = shown.assign(indicator_name=shown["indicator"].map(ind["name"]).fillna(shown["indicator"]),
+                        uom=shown["indicator"].map(ind["unit"]).fillna(""),
+                        unit_name=shown["unit"].map(units).fillna(shown["unit"])).to_dict("records")
+    return render(request, "confirm.html.j2", kind=kind, counts=result.counts(), rows=rows,
+                  more=max(0, len(result.rows) - SHOWN_ROWS), draft=token, back=back, what=what)
 
 
 @router.post("/confirm")
 async def confirm(request: Request, who: Who) -> Response:
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token", "")))
-    try:
-        draft = _drafts(request).loads(str(form.get("payload", "")), max_age=3600)
-    except BadSignature:
-        raise GosplanError("this confirmation has expired or was altered; please enter the data again") from None
-    if draft.get("u") != who.name:  # a draft is only ever saved by the account that checked it
-        raise PermissionDenied("this confirmation belongs to another account")
-    return await run_in_threadpool(_save, request, who, draft)
+    return await run_in_threadpool(_save, request, who, str(form.get("draft", ""))[:100])
 
 
-def _save(request: Request, who: Principal, draft: dict[str, Any]) -> Response:
+def _save(request: Request, who: Principal, token: str) -> Response:
+    meta, frame = drafts(request).take(token, who.name)
     snapshots = request.app.state.gosplan.snapshots
-    frame = pd.DataFrame(draft["rows"])
     with snapshots.write_slots:
-        result = submit(snapshots.writer, draft["k"], frame, who, source=draft["s"])
+        result = submit(snapshots.writer, meta["kind"], frame, who, source=meta["source"])
     if result.new + result.revised:
         snapshots.wrote(who.name)
     message = f"Saved: {result.new} new, {result.revised} revised, {result.unchanged} unchanged."
-    separator = "&" if "?" in draft["d"] else "?"
-    return RedirectResponse(f"{draft['d']}{separator}saved={quote(message)}", status_code=303)
+    separator = "&" if "?" in meta["done"] else "?"
+    return RedirectResponse(f"{meta['done']}{separator}saved={quote(message)}", status_code=303)
 
 
 # ------------------------------------------------------------------------------------------ uploads
@@ -240,26 +288,32 @@ def _check_upload(request: Request, who: Principal, kind: str, data: bytes, name
     if kind == "targets":
         columns = "plan, " + columns
 
-    def problems_page(exc: ValidationError) -> Response:
-        return render(request, "upload.html.j2", status_code=422, what=what, columns=columns, action=action,
-                      problems=exc.problems[:500], detail=f"{exc.total} problem(s) in {name}; nothing was saved.")
+    def problems_page(problems: list[Problem], total: int, status: int = 422, why: str = "") -> Response:
+        return render(request, "upload.html.j2", status_code=status, what=what, columns=columns, action=action,
+                      problems=problems[:500], name=name,
+                      detail=f"{why}{total} problem(s) in {name}; nothing was saved.")
 
     suffix = Path(name).suffix.lower()
     if len(data) > MAX_UPLOAD or suffix not in (".csv", ".xlsx"):
-        return problems_page(ValidationError([Problem(name, None, None, "a .csv or .xlsx file up to 20 MB")]))
+        return problems_page([Problem(name, None, None, "a .csv or .xlsx file up to 20 MB")], 1)
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"upload{suffix}"
+        path = Path(folder) / (re.sub(r"[^\w.\- ()]", "_", name) or f"upload{suffix}")
         path.write_bytes(data)
+        del data
         try:
             frame = read_table(path)
         except ValidationError as exc:
-            return problems_page(exc)
+            return problems_page(exc.problems, exc.total)
     frame = frame.reset_index(drop=True)
     try:
         result = preview(service, kind, frame, who, source=name)
     except ValidationError as exc:
-        return problems_page(exc)
-    return _confirm(request, who, kind, frame, result, f"upload {name}", action, name, done)
+        return problems_page(exc.problems, exc.total)
+    except PermissionDenied as exc:
+        if not exc.problems:
+            raise
+        return problems_page(exc.problems, len(exc.problems), 403, f"{exc}. ")
+    return _confirm(request, who, kind, result, f"upload {name}", action, name, done)
 
 
 # ------------------------------------------------------------------------------------------ plans
@@ -280,8 +334,13 @@ def plan_page(request: Request, who: Who, code: str, indicator: Annotated[str | 
         raise NotFound(f"unknown plan {code!r}")
     targets = service.store.targets(plan=code, indicators=indicator or None, units=unit or None)
     ind = service.indicators().sort_values("name")
+    names = dict(zip(service.units()["code"], service.units()["name"], strict=True))
+    shown = targets.head(SHOWN_ROWS)
+    shown = shown.assign(indicator_name=shown["indicator"].map(ind.set_index("code")["name"]),
+                         uom=shown["indicator"].map(ind.set_index("code")["unit"]).fillna(""),
+                         unit_name=shown["unit"].map(names).fillna(shown["unit"]))
     return render(request, "plan.html.j2", plan={"code": code, **plans.loc[code].to_dict()},
-                  rows=targets.head(SHOWN_ROWS).to_dict("records"), total=len(targets), indicator=indicator,
+                  rows=shown.to_dict("records"), total=len(targets), indicator=indicator,
                   unit=unit, indicator_choices=list(zip(ind["code"], ind["name"], strict=True)))
 
 
@@ -295,5 +354,5 @@ async def target_check(request: Request, who: Who, code: str) -> Response:
     frame = pd.DataFrame([row])
     service = request.app.state.gosplan.snapshots.writer
     result = await run_in_threadpool(preview, service, "targets", frame, who, source="web form")
-    return _confirm(request, who, "targets", frame, result, "web form", f"/plans/{quote(code)}",
+    return _confirm(request, who, "targets", result, "web form", f"/plans/{quote(code)}",
                     f"plan {code}", f"/plans/{quote(code)}")

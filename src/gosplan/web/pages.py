@@ -230,7 +230,8 @@ def sector_page(request: Request, who: Who, code: str | None = None, unit: Text 
         own = service.status(period, unit=unit, sector=code, by="indicator").table
         indicator_rows = fulfilment_rows(own, "indicator_name",
                                          lambda r: f"/indicators/{quote(r['indicator'])}?unit={quote(unit)}")
-    shown = shown.assign(sector_name=shown["sector"].map(names), uom="")
+    shown = shown.assign(sector_name=shown["sector"].map(names),
+                         uom=shown["uom"].fillna("") if "uom" in shown else "")
     if "change" not in shown:
         shown = shown.assign(change=float("nan"))
     units_names = dict(zip(service.units()["code"], service.units()["name"], strict=True))
@@ -306,10 +307,10 @@ def _review(request: Request, who: Principal, period: str | None, embed: bool = 
 @router.get("/review", response_class=HTMLResponse)
 def review_page(request: Request, who: Who, period: Text = None) -> HTMLResponse:
     html = _review(request, who, period, embed=False)
-    bar = ('<div style="background:#f6f8fa;padding:.4rem 1rem;font:14px sans-serif"><a href="/">← operations '
-           'room</a> · <a id="download" href="/review/download' + (f'?period={quote(period)}' if period else '')
-           + '">download as HTML</a></div>')
-    return HTMLResponse(html.replace("<body>", "<body>" + bar, 1))
+    bar = ('<div class="review-bar"><a href="/">← operations room</a> · <a id="download" href="/review/download'
+           + (f'?period={quote(period)}' if period else '') + '">download as HTML</a></div>')
+    style = '<link rel="stylesheet" href="/static/review-web.css">'
+    return HTMLResponse(html.replace("</head>", style + "</head>", 1).replace("<body>", "<body>" + bar, 1))
 
 
 @router.get("/review/download")

@@ -11,7 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from gosplan.quantities import format_quantity
+from gosplan.quantities import display_unit, format_quantity
 from gosplan.review.format import pct, signed_pct
 from gosplan.service import Service
 
@@ -34,10 +34,18 @@ def _qty(value: Any, uom: str) -> str:
         return f"{value:,.0f} {uom}"
 
 
+def _exact(value: Any, uom: str = "") -> str:
+    """A value as entered, to the last digit that matters, with its unit: ``1,234.5 t``; never ``1e+09``."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    text = f"{float(value):,.6f}".rstrip("0").rstrip(".")
+    return f"{text} {display_unit(uom)}".strip()
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     env = Environment(loader=PackageLoader("gosplan.web", "templates"), autoescape=select_autoescape(["html", "j2"]))
-    env.filters.update(pct=pct, signed_pct=signed_pct, num=_num, qty=_qty,
+    env.filters.update(pct=pct, signed_pct=signed_pct, num=_num, qty=_qty, exact=_exact, uom=display_unit,
                        status_class=lambda s: STATUS_CLASS.get(str(s), "none"))
     return env
 

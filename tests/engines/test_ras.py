@@ -92,8 +92,9 @@ def test_gras_minimises_the_information_loss() -> None:
         ratio = z / z0
         return float(np.sum(np.abs(z0) * ratio * (np.log(ratio) - 1.0)))
 
+    # (the fourth column total follows from the others)
     cons = ([{"type": "eq", "fun": (lambda z, i=i: full(z)[i].sum() - TMB_U[i])} for i in range(3)]
-            + [{"type": "eq", "fun": (lambda z, j=j: full(z)[:, j].sum() - TMB_V[j])} for j in range(3)])  # the fourth follows
+            + [{"type": "eq", "fun": (lambda z, j=j: full(z)[:, j].sum() - TMB_V[j])} for j in range(3)])
     bounds = [(1e-9, None) if value > 0 else (None, -1e-9) for value in z0]
     best = minimize(loss, z0, method="SLSQP", constraints=cons, bounds=bounds,
                     options={"ftol": 1e-14, "maxiter": 2000})
@@ -143,7 +144,7 @@ def test_dataframe_keeps_labels_and_aligns_series() -> None:
 
 def test_inconsistent_totals_are_refused() -> None:
     with pytest.raises(InvalidValue, match=r"inconsistent: sum\(u\) = 540 but sum\(v\) = 541"):
-        ras(MB_A0 * MB_X1, MB_U1, MB_V1 + [1.0, 0.0, 0.0])
+        ras(MB_A0 * MB_X1, MB_U1, MB_V1 + np.array([1.0, 0.0, 0.0]))
     with pytest.raises(InvalidValue, match="inconsistent"):
         gras(TMB_X0, TMB_U, TMB_V + 1.0)
 
@@ -155,7 +156,7 @@ def test_row_with_positive_target_and_no_entries_is_named() -> None:
     with pytest.raises(InvalidValue, match="column 1 has a positive target"):
         ras(np.array([[1.0, 0.0], [1.0, 0.0]]), [1.0, 1.0], [1.0, 1.0])
     # GRAS: a negative target needs a negative entry.
-    with pytest.raises(InvalidValue, match="row 0 has a negative target .* no negative entries"):
+    with pytest.raises(InvalidValue, match=r"row 0 has a negative target .* no negative entries"):
         gras(np.array([[1.0, 2.0], [1.0, 1.0]]), [-1.0, 4.0], [1.0, 2.0])
 
 

@@ -32,7 +32,7 @@ def trend_growth(history: pd.DataFrame) -> pd.Series:
 
     The geometric mean of the year-on-year ratios; 0 where there are fewer than two years.
     """
-    history = history.sort_index()
+    history = history.sort_index().dropna(how="all")
     if len(history) < 2:
         return pd.Series(0.0, index=history.columns)
     first, last = history.iloc[0], history.iloc[-1]

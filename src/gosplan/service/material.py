@@ -22,11 +22,13 @@ import pandas as pd
 from gosplan.engines.plan import (
     check_capacities,
     combine_norms,
-    implications as engine_implications,
     material_balance,
     missing_norms,
     norms_from_io,
     norms_from_reports,
+)
+from gosplan.engines.plan import (
+    implications as engine_implications,
 )
 from gosplan.engines.plan.material import Implications, MaterialBalance
 from gosplan.errors import GosplanError, NotFound, Problem, ValidationError

@@ -330,7 +330,11 @@ def adopt(service: Service, code: str, *, adopted_by: str, accept_deficits: bool
     year = int(version["year"])
     plan_code = f"ap-{year}"
     plans = service.store.plans()
-    targets = service.store.version_targets(code).assign(plan=plan_code, period=str(year))
+    targets = service.store.version_targets(code)
+    # The national totals too, so the annual plan (not the five-year plan's figure) is in force at the top.
+    national = targets.groupby("indicator", as_index=False)["value"].sum().assign(unit=service.root())
+    targets = pd.concat([targets, national[["unit", "indicator", "value"]]], ignore_index=True)
+    targets = targets.assign(plan=plan_code, period=str(year))
     superseded = service.store.plan_versions(year)
     superseded = superseded[(superseded["status"] == "adopted")]["code"].tolist()
     now = pd.Timestamp.now("UTC").tz_localize(None).to_pydatetime()

@@ -103,7 +103,7 @@ def five_year_targets() -> pd.DataFrame:
 
 
 def capacities_frame(reports: pd.DataFrame) -> pd.DataFrame:
-    """Yearly capacity per producing enterprise from its best twelve months of 2021-2022 output.
+    """Yearly capacity per producing enterprise from its best year of 2021-2022 (survey: 2021).
 
     Headroom is 1.05-1.25 (by the enterprise's position in the catalogue, no randomness), except the
     goods in ``CAPACITY_HEADROOM``.
@@ -111,8 +111,13 @@ def capacities_frame(reports: pd.DataFrame) -> pd.DataFrame:
     producers = {e.code: e.indicator for e in INDUSTRIAL}
     r = reports[reports["unit"].isin(producers) & (reports["indicator"] == reports["unit"].map(producers))]
     r = r[r["period"].str[:4].isin(["2021", "2022"])]
-    yearly = r.groupby(["unit", "indicator", r["period"].str[:4]])["value"].sum().groupby(["unit", "indicator"]).max()
-    frame = yearly.rename("best").reset_index()
+    per_year = r.groupby(["unit", "indicator", r["period"].str[:4]])["value"].sum()
+    frame = per_year.groupby(["unit", "indicator"]).max().rename("best").reset_index()
+    # A surveyed capacity is the survey year's output.
+    survey = per_year.xs("2021", level=2)
+    surveyed = frame["indicator"].isin(list(CAPACITY_AS_OF))
+    frame.loc[surveyed, "best"] = survey.reindex(pd.MultiIndex.from_frame(frame.loc[surveyed, ["unit", "indicator"]])
+                                                 ).to_numpy()
     spread = 1.05 + 0.2 * ((np.arange(len(frame)) * 7) % 11) / 10
     headroom = frame["indicator"].map(CAPACITY_HEADROOM).fillna(pd.Series(spread, index=frame.index))
     frame["capacity"] = (frame["best"] * headroom).round(-2)

@@ -226,3 +226,37 @@ def test_store_refuses_negative_norms_and_unknown_codes(service):
     assert _count(service, schema.plan_norms) == before
     with service.store.engine.begin() as c:  # the test leaves the store as it found it
         c.execute(delete(schema.plan_norms).where(schema.plan_norms.c.good == "kryptonite"))
+
+
+def test_plan_tables_round_trip_on_every_backend(store):
+    """The plan-making tables on SQLite and PostgreSQL: norms, capacities, items, versions, counter-plans."""
+    store.write_indicators(pd.DataFrame({"code": ["coal", "electricity"], "name": ["Coal", "Power"],
+                                         "unit": ["t", "kWh"]}))
+    store.write_units(pd.DataFrame({"code": ["KP", "mine"], "name": ["Country", "Mine"], "kind": ["country",
+                                    "enterprise"], "parent": [None, "KP"]}))
+    norms = pd.DataFrame({"good": ["coal"], "consumer": ["electricity"], "norm": [0.0006], "source": ["entered"]})
+    assert store.write_norms(norms, recorded_by="t").new == 1
+    assert store.write_norms(norms.assign(norm=0.0005), recorded_by="t").updated == 1
+    assert store.norms()["norm"].tolist() == [0.0005]
+    caps = pd.DataFrame({"unit": ["mine", "mine"], "indicator": ["coal", "coal"], "capacity": [1e6, 1.2e6],
+                         "source": ["survey", "survey"], "as_of": ["2021-01-01", "2023-01-01"]})
+    store.write_physical_capacities(caps, recorded_by="t")
+    current = store.physical_capacities()
+    assert current["capacity"].tolist() == [1.2e6] and str(current["as_of"].iat[0]) == "2023-01-01"
+    assert store.mark_capacities_stale(current) == 1 and store.mark_capacities_stale(current) == 0
+    store.write_balance_items(pd.DataFrame({"good": ["coal"], "year": [2024], "item": ["exports"], "value": [5.0],
+                                            "source": ["plan"]}))
+    assert store.balance_items(2024).loc["coal", "exports"] == 5.0
+    store.create_plan_version("v1", 2024, targets=pd.DataFrame({"unit": ["mine"], "indicator": ["coal"],
+                                                                "value": [9e5]}), created_by="t", rule="shares")
+    assert store.version_targets("v1")["value"].tolist() == [9e5]
+    store.write_counter_plans("v1", pd.DataFrame({"unit": ["mine"], "indicator": ["coal"], "period": ["2024"],
+                                                  "value": [8e5], "reason": ["flooded seam"]}),
+                              submitted_by="mine", source="c.csv")
+    store.write_counter_plans("v1", pd.DataFrame({"unit": ["mine"], "indicator": ["coal"], "period": ["2024"],
+                                                  "value": [8.5e5], "reason": ["pumps repaired"]}),
+                              submitted_by="mine", source="c2.csv")
+    assert store.counter_plans("v1")["value"].tolist() == [8.5e5]  # the latest answer counts
+    assert len(store.counter_plans("v1", latest=False)) == 2  # and every answer is kept
+    store.set_version_status("v1", "adopted", adopted_by="council")
+    assert store.plan_version("v1")["status"] == "adopted"

@@ -9,8 +9,8 @@ written to the plan ``ap-YEAR``) and supersedes the version adopted before it.
 >>> from gosplan.service import Service
 >>> service = Service.open("sqlite://"); _ = service.load_demo()
 >>> d = draft(service, 2024, created_by="planner")
->>> d.code, round(d.control_figures.set_index("indicator").loc["coal", "control_figure"] / 1e6, 1)
-('draft-2024', 18.5)
+>>> d.code, float(d.control_figures.set_index("indicator").loc["coal", "control_figure"])
+('draft-2024', 18500000.0)
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ import json
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import pandas as pd
 import typer
 from rich.console import Console
@@ -38,7 +39,18 @@ ByOption = Annotated[str, typer.Option("--by", help="Who does this (recorded).")
 
 
 def _q(value: float, unit: str) -> str:
-    return format_quantity(float(value), str(unit)) if pd.notna(value) else "–"
+    """A quantity short enough for an 80-column table: 18.5 Mt, 25.5 TWh, 1.65 M m³, 330 k m³."""
+    if pd.isna(value):
+        return "–"
+    value, unit = float(value), str(unit)
+    if unit in ("t", "kWh") or abs(value) < 1e5:
+        return format_quantity(value, unit)
+    shown = display_unit(unit)
+    if abs(value) >= 1e9:
+        return f"{value / 1e9:,.2f} bn {shown}"
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:,.2f} M {shown}"
+    return f"{value / 1e3:,.0f} k {shown}"
 
 
 def _signed(value: float, unit: str) -> str:
@@ -46,14 +58,26 @@ def _signed(value: float, unit: str) -> str:
     return text if text == "–" else ("+" if value >= 0 else "−") + text
 
 
+def _singular(unit: str) -> str:
+    """``dwelling`` rather than the plural ``dwellings`` after "per"."""
+    shown = display_unit(unit)
+    return unit if shown == f"{unit}s" else shown
+
+
 def _pct(value: float) -> str:
-    return "–" if pd.isna(value) else f"{value:+.1%}"
+    if pd.isna(value):
+        return "–"
+    return "0.0%" if abs(value) < 0.0005 else f"{value:+.1%}".replace("-", "−")
 
 
 def _table(title: str, columns: list[str], right: int = 1) -> Table:
     table = Table(title=title, title_justify="left")
     for i, name in enumerate(columns):
-        table.add_column(name, justify="left" if i < right else "right", no_wrap=i == 0)
+        # A long code in the first columns is shortened with an ellipsis, so the numbers keep their room.
+        if i < min(right, 2):
+            table.add_column(name, no_wrap=True, overflow="ellipsis", max_width=15 if i == 0 else 12)
+        else:
+            table.add_column(name, justify="right")
     return table
 
 
@@ -98,7 +122,7 @@ def balance(
     if emit(t.reset_index().assign(uom=view.units.to_numpy()), fmt):
         return
     table = _table(f"Material balances of {version} ({view.year})",
-                   ["good", "production", "resources", "productive use", "uses", "surplus"])
+                   ["good", "output", "resources", "prod. use", "uses", "surplus"])
     for good, r in t.iterrows():
         u = view.units[good]
         surplus = _signed(r["surplus"], u)
@@ -194,12 +218,12 @@ def versions(fmt: FormatOption = "table", db: DbOption = None) -> None:
     frame = open_service(db).store.plan_versions()
     if emit(frame, fmt):
         return
-    table = _table("Plan versions", ["version", "year", "status", "parent", "made by", "adopted"], right=6)
+    table = _table("Plan versions", ["version", "year", "status", "parent", "made by", "adopted"], right=1)
     for r in frame.itertuples():
-        adopted = f"{r.adopted_by} {str(r.adopted_at)[:16]}" if isinstance(r.adopted_by, str) else ""
+        adopted = f"{r.adopted_by} {str(r.adopted_at)[:10]}" if isinstance(r.adopted_by, str) else ""
         if isinstance(r.accepted_deficits, str):
             adopted += " (deficits: " + ", ".join(json.loads(r.accepted_deficits)) + ")"
-        table.add_row(r.code, str(r.year), r.status, r.parent or "", f"{r.created_by} {str(r.created_at)[:16]}",
+        table.add_row(r.code, str(r.year), r.status, r.parent or "", f"{r.created_by} {str(r.created_at)[:10]}",
                       adopted)
     console.print(table)
 
@@ -213,8 +237,8 @@ def norms(fmt: FormatOption = "table", db: DbOption = None) -> None:
     table = _table("Input norms", ["good", "per unit of", "norm", "unit", "source"], right=2)
     for r in frame.itertuples():
         good, per = r.unit.split("/", 1)
-        table.add_row(r.good, r.consumer, f"{r.norm:,.6g}", f"{display_unit(good)} per {display_unit(per)}",
-                      r.source)
+        norm = np.format_float_positional(r.norm, precision=4, unique=False, fractional=False, trim="-")
+        table.add_row(r.good, r.consumer, norm, f"{display_unit(good)} per {_singular(per)}", r.source)
     console.print(table)
 
 

@@ -160,6 +160,7 @@ def test_counter_plans_bad_rows_are_named_and_nothing_is_written(service, draft,
     text = str(exc.value)
     assert "counter.csv, row 3, column 'unit': elec.pukchang is outside the subtree of the sender KP-03" in text
     assert "row 4, column 'plan': unknown plan version 'no-such-plan'" in text
+    assert "row 5, column 'value': must not be negative: -5" in text
     assert _count(service, schema.counter_plans) == before
     plans.import_counter_plans(service, _good(tmp_path), sender="KP-03",
                                submitted_by="kujang")

@@ -222,25 +222,36 @@ def import_counter_plans(service: Service, path: str | Path, *, sender: str | No
                          submitted_by: str) -> int:
     """Counter-plans from a file (columns plan, unit, indicator, period, value, reason); all or nothing.
 
-    Refused with file, row and column: an unknown plan version or one already adopted, a unit outside the
-    ``sender``'s subtree (default: the top of the hierarchy), a period outside the version's year, a
-    negative or missing value, an unknown unit or indicator, a missing reason.
+    ``sender`` (default: the top of the hierarchy) may answer only for its subtree; see
+    :func:`submit_counter_plans` for every check.
     """
     from gosplan.ingest.tables import read_table
 
     path = Path(path)
-    frame = read_table(path)
-    source = path.name
+    hierarchy = service.hierarchy()
+    sender = sender or service.root()
+    if sender not in hierarchy.parent:
+        raise NotFound(f"unknown sending unit {sender!r}")
+    return submit_counter_plans(service, read_table(path), source=path.name, allowed=set(hierarchy.subtree(sender)),
+                                sender=sender, submitted_by=submitted_by)
+
+
+def submit_counter_plans(service: Service, frame: pd.DataFrame, *, source: str, allowed: set[str] | None,
+                         sender: str, submitted_by: str) -> int:
+    """Write counter-plans (columns plan, unit, indicator, period, value, reason; the index is the row a
+    person sees) after checking them all; nothing is written when one is wrong.
+
+    Refused with source, row and column: an unknown plan version or one no longer a draft, a unit outside
+    ``allowed`` (``None``: any), a period outside the version's year, a negative or missing value, an
+    unknown unit or indicator, a missing reason.
+    """
     required = ["plan", "unit", "indicator", "period", "value", "reason"]
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise ValidationError([Problem(source, None, c, "missing required column") for c in missing])
     versions = service.store.plan_versions().set_index("code")
     hierarchy = service.hierarchy()
-    sender = sender or service.root()
-    if sender not in hierarchy.parent:
-        raise NotFound(f"unknown sending unit {sender!r}")
-    allowed = set(hierarchy.subtree(sender))
+    indicators = set(service.indicators()["code"])
     problems: list[Problem] = []
     for row, r in frame.iterrows():
         plan = str(r["plan"])
@@ -252,9 +263,20 @@ def import_counter_plans(service: Service, path: str | Path, *, sender: str | No
         elif not str(r["period"]).startswith(str(versions.loc[plan, "year"])):
             problems.append(Problem(source, int(row), "period", f"{r['period']!r} is not in {plan}'s year "
                                     f"{versions.loc[plan, 'year']}"))
-        if str(r["unit"]) in hierarchy.parent and str(r["unit"]) not in allowed:
+        if str(r["unit"]) not in hierarchy.parent:
+            problems.append(Problem(source, int(row), "unit", f"unknown unit {r['unit']!r}"))
+        elif allowed is not None and str(r["unit"]) not in allowed:
             problems.append(Problem(source, int(row), "unit", f"{r['unit']} is outside the subtree of the sender "
                                     f"{sender}"))
+        if str(r["indicator"]) not in indicators:
+            problems.append(Problem(source, int(row), "indicator", f"unknown indicator {r['indicator']!r}"))
+        value = pd.to_numeric(pd.Series([r["value"]]), errors="coerce").iloc[0]
+        if not np.isfinite(value):
+            problems.append(Problem(source, int(row), "value", f"not a finite number: {r['value']!r}"))
+        elif value < 0:
+            problems.append(Problem(source, int(row), "value", f"must not be negative: {value:,.6g}"))
+        if pd.isna(r["reason"]) or not str(r["reason"]).strip():
+            problems.append(Problem(source, int(row), "reason", "a counter-plan needs a reason"))
     if problems:
         raise ValidationError(problems)
     frame = frame.reset_index(drop=True)

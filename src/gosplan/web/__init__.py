@@ -17,6 +17,7 @@ def mount_web(app: FastAPI) -> None:
     from fastapi.responses import FileResponse
 
     from gosplan.web.admin import router as admin
+    from gosplan.web.drafts import router as drafts
     from gosplan.web.forms import router as forms
     from gosplan.web.pages import router as pages
 
@@ -27,5 +28,5 @@ def mount_web(app: FastAPI) -> None:
         return FileResponse(plotly_js, media_type="text/javascript", headers={"Cache-Control": "max-age=86400"})
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for router in (pages, forms, admin):
+    for router in (pages, forms, admin, drafts):
         app.include_router(router, include_in_schema=False)

@@ -261,3 +261,13 @@ def test_plan_tables_round_trip_on_every_backend(store):
     assert len(store.counter_plans("v1", latest=False)) == 2  # and every answer is kept
     store.set_version_status("v1", "adopted", adopted_by="council")
     assert store.plan_version("v1")["status"] == "adopted"
+
+
+def test_tautness_against_trend_and_capacity(service):
+    code = plans.draft(service, 2024, created_by="planner", code="draft-2024-t").code
+    t = plans.tautness(service, code).set_index("indicator")
+    caps = service.store.physical_capacities().groupby("indicator")["capacity"].sum()
+    assert t.loc["coal", "target"] == pytest.approx(18_500_000)
+    assert t.loc["coal", "vs_capacity"] == pytest.approx(18_500_000 / caps["coal"])
+    assert t.loc["coal", "vs_trend"] == pytest.approx(
+        18_500_000 / service.store.version_control_figures(code).set_index("indicator").loc["coal", "from_results"] - 1)

@@ -1,13 +1,15 @@
 """Benchmark of material balances: goods x enterprises with input norms, and the distribution of control figures.
 
-    python bench/plan.py [--goods 200] [--enterprises 10000] [--indicators 50] [--repeat 3]
+    python bench/plan.py [--goods 200] [--enterprises 10000] [--indicators 50] [--repeat 3] [--store sqlite:///x.db]
 
 Each enterprise produces one or two indicators; each indicator consumes about ten balanced goods
 by its norms. Timed: the material balance of every good (production, productive consumption per
 enterprise and per consuming indicator, surplus), closing the balances, and distributing 50
 control figures over the enterprises by last year's shares. The peer is a pandas merge-and-groupby
-of norms onto output rows (how one writes it without the sparse product). Taken on a shared,
-loaded 2-core machine: compare the ratios.
+of norms onto output rows (how one writes it without the sparse product). With ``--store URL`` (an
+empty database) it also times a draft's store side: writing a version of every enterprise x every
+indicator (500,000 targets) and reading it back. Taken on a shared, loaded 2-core machine: compare the
+ratios.
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ def main() -> None:
     parser.add_argument("--enterprises", type=int, default=10_000)
     parser.add_argument("--indicators", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--store", help="an empty database URL: also time writing and reading a full version")
     args = parser.parse_args()
     norms, output, items, weights, totals = _problem(args.goods, args.enterprises, args.indicators)
     balance = material_balance(norms, output, items, goods=items.index)
@@ -85,8 +88,35 @@ def main() -> None:
         seconds, _ = best_of(args.repeat, fn)
         base = base or seconds
         table.add_row(name, f"{seconds:.3f}", f"{seconds / base:.1f}")
+    if args.store:
+        for name, seconds in _store_times(args.store, args.enterprises, args.indicators):
+            table.add_row(name, f"{seconds:.3f}", f"{seconds / base:.1f}")
     table.caption = f"largest surplus difference from the peer: {gap:.1e} of the largest surplus"
     Console().print(table)
+
+
+def _store_times(url: str, enterprises: int, indicators: int) -> list[tuple[str, float]]:
+    """Write a version with a target for every enterprise and indicator into ``url``, and read it back."""
+    import time
+
+    from gosplan.store import Store
+
+    store = Store.open(url)
+    units = [f"e{j:05d}" for j in range(enterprises)]
+    codes = [f"k{i:03d}" for i in range(indicators)]
+    store.write_indicators(pd.DataFrame({"code": codes, "name": codes, "unit": "t"}))
+    store.write_units(pd.DataFrame({"code": units, "name": units, "kind": "enterprise"}))
+    targets = pd.DataFrame({"unit": np.repeat(units, indicators), "indicator": np.tile(codes, enterprises)})
+    targets["value"] = np.random.default_rng(0).uniform(1, 1e6, len(targets)).round()
+    start = time.perf_counter()
+    store.create_plan_version("bench", 2024, targets=targets, created_by="bench", rule="shares")
+    wrote = time.perf_counter() - start
+    start = time.perf_counter()
+    back = store.version_targets("bench")
+    read = time.perf_counter() - start
+    assert len(back) == len(targets)
+    return [(f"store: write a version of {len(targets):,} targets", wrote),
+            (f"store: read the {len(back):,} targets back", read)]
 
 
 if __name__ == "__main__":

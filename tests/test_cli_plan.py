@@ -76,3 +76,22 @@ def test_unknown_version_and_implications(db):
     assert "t per kWh" in out and "entered" in out and "reports" in out and "io_table" in out
     out = run_cli(db, "plan", "capacities", width=100).output
     assert "metal.kimchaek" in out
+
+
+def test_norms_and_capacities_import(db, tmp_path):
+    good = tmp_path / "norms.csv"
+    pd.DataFrame([("electricity", "rolled_steel", 650.0, "entered", "EAF shop after modernisation")],
+                 columns=["good", "consumer", "norm", "source", "note"]).to_csv(good, index=False)
+    out = run_cli(db, "plan", "norms", "--import", str(good), "--by", "gosplan-norms-dept", width=100).output
+    assert "1 norms recorded" in out
+    bad = tmp_path / "bad-norms.csv"
+    pd.DataFrame([("coal", "cement", -0.2), ("coal", "unobtainium", 0.1)],
+                 columns=["good", "consumer", "norm"]).to_csv(bad, index=False)
+    err = str(run_cli(db, "plan", "norms", "--import", str(bad), code=1).exception)
+    assert "bad-norms.csv, row 2, column 'norm': must not be negative" in err
+    assert "row 3, column 'consumer': unknown indicator 'unobtainium'" in err
+    caps = tmp_path / "caps.csv"
+    pd.DataFrame([("metal.kimchaek", "rolled_steel", 160_000, "survey of 2023", "2023-10-01")],
+                 columns=["unit", "indicator", "capacity", "source", "as_of"]).to_csv(caps, index=False)
+    out = run_cli(db, "plan", "capacities", "--import", str(caps), width=100).output
+    assert "1 capacity records written" in out and "160.0 kt" in out

@@ -228,10 +228,22 @@ def versions(fmt: FormatOption = "table", db: DbOption = None) -> None:
     console.print(table)
 
 
+ImportOption = Annotated[Path | None, typer.Option("--import", help="Load a CSV, XLSX or Parquet file first.")]
+
+
 @app.command()
-def norms(fmt: FormatOption = "table", db: DbOption = None) -> None:
-    """The input norms: good per unit of each consumer's output, with their source."""
-    frame = material.norm_table(open_service(db))
+def norms(import_: ImportOption = None, user: ByOption = "cli", fmt: FormatOption = "table",
+          db: DbOption = None) -> None:
+    """The input norms: good per unit of each consumer's output, with their source.
+
+    ``--import FILE`` (columns good, consumer, norm, and optionally source, note) adds or replaces norms
+    first; a row without a source counts as entered.
+    """
+    service = open_service(db)
+    if import_ is not None:
+        count = material.import_norms(service, import_, recorded_by=user)
+        console.print(f"[green]{import_}[/]: {count:,} norms recorded.")
+    frame = material.norm_table(service)
     if emit(frame, fmt):
         return
     table = _table("Input norms", ["good", "per unit of", "norm", "unit", "source"], right=2)
@@ -243,9 +255,16 @@ def norms(fmt: FormatOption = "table", db: DbOption = None) -> None:
 
 
 @app.command()
-def capacities(fmt: FormatOption = "table", db: DbOption = None) -> None:
-    """Physical capacities per unit and indicator (per year), with stale records marked."""
+def capacities(import_: ImportOption = None, user: ByOption = "cli", fmt: FormatOption = "table",
+               db: DbOption = None) -> None:
+    """Physical capacities per unit and indicator (per year), with stale records marked.
+
+    ``--import FILE`` (columns unit, indicator, capacity, source, as_of) records capacities first.
+    """
     service = open_service(db)
+    if import_ is not None:
+        count = material.import_capacities(service, import_, recorded_by=user)
+        console.print(f"[green]{import_}[/]: {count:,} capacity records written.")
     frame = service.store.physical_capacities()
     if emit(frame, fmt):
         return

@@ -213,6 +213,31 @@ def implications(service: Service, period: str) -> Implications:
     return engine_implications(norms, planned, actual, goods=sorted(set(norms["good"])))
 
 
+def import_norms(service: Service, path, *, recorded_by: str) -> int:
+    """Norms from a CSV, XLSX or Parquet file (good, consumer, norm, source; optional note); all or nothing."""
+    from pathlib import Path
+
+    from gosplan.ingest.tables import read_table
+
+    path = Path(path)
+    frame = read_table(path)
+    if "source" not in frame.columns:
+        frame["source"] = "entered"
+    summary = service.store.write_norms(frame, recorded_by=recorded_by, source=path.name)
+    return summary.total
+
+
+def import_capacities(service: Service, path, *, recorded_by: str) -> int:
+    """Physical capacities from a file (unit, indicator, capacity, source, as_of); all or nothing."""
+    from pathlib import Path
+
+    from gosplan.ingest.tables import read_table
+
+    path = Path(path)
+    summary = service.store.write_physical_capacities(read_table(path), recorded_by=recorded_by, source=path.name)
+    return summary.total
+
+
 # --------------------------------------------------------------------------------------- the demo
 def load_demo_plans(store: Store, demo, *, conn: Connection, base_year: int = 2022) -> None:
     """Write the demo's plan-making data: five-year figures, norms (IO table, reports, entered),

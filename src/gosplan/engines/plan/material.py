@@ -192,8 +192,8 @@ def implications(norms: pd.DataFrame, planned: pd.DataFrame, actual: pd.DataFram
     >>> norms = pd.DataFrame({"good": ["electricity"], "consumer": ["rolled_steel"], "norm": [600.0]})
     >>> plan = pd.DataFrame({"unit": ["mill"], "indicator": ["rolled_steel"], "value": [100.0]})
     >>> fact = plan.assign(value=112.0)
-    >>> implications(norms, plan, fact).table.loc["electricity", "left_for_others_change"]
-    np.float64(-7200.0)
+    >>> float(implications(norms, plan, fact).table.loc["electricity", "left_for_others_change"])
+    -7200.0
     """
     goods = list(goods) if goods is not None else sorted(set(norms["good"].astype(str)))
     a = material_balance(norms, planned, goods=goods, produced_as=produced_as)

@@ -36,6 +36,7 @@ app.add_typer(counter_app, name="counter")
 console = Console()
 
 ByOption = Annotated[str, typer.Option("--by", help="Who does this (recorded).")]
+TEXT_COLUMNS = {"reason", "source", "unit", "status"}  # left-aligned wherever they stand
 
 
 def _q(value: float, unit: str) -> str:
@@ -77,7 +78,7 @@ def _table(title: str, columns: list[str], right: int = 1) -> Table:
         if i < min(right, 2):
             table.add_column(name, no_wrap=True, overflow="ellipsis", max_width=15 if i == 0 else 12)
         else:
-            table.add_column(name, justify="right")
+            table.add_column(name, justify="left" if i < right or name in TEXT_COLUMNS else "right")
     return table
 
 
@@ -218,7 +219,7 @@ def versions(fmt: FormatOption = "table", db: DbOption = None) -> None:
     frame = open_service(db).store.plan_versions()
     if emit(frame, fmt):
         return
-    table = _table("Plan versions", ["version", "year", "status", "parent", "made by", "adopted"], right=1)
+    table = _table("Plan versions", ["version", "year", "status", "parent", "made by", "adopted"], right=6)
     for r in frame.itertuples():
         adopted = f"{r.adopted_by} {str(r.adopted_at)[:10]}" if isinstance(r.adopted_by, str) else ""
         if isinstance(r.accepted_deficits, str):

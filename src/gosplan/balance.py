@@ -10,6 +10,7 @@ from gosplan.engines.balance import readers
 from gosplan.engines.balance.check import TableCheck, check_table
 from gosplan.engines.balance.dynamic import DynamicPlan, dynamic_plan
 from gosplan.engines.balance.lp import PlanBalance, balance_plan
+from gosplan.engines.balance.ras import gras, ras
 from gosplan.engines.balance.readers import (
     read_bea_requirements,
     read_bea_use,
@@ -31,6 +32,8 @@ __all__ = [
     "balance_plan",
     "check_table",
     "dynamic_plan",
+    "gras",
+    "ras",
     "read_bea_requirements",
     "read_bea_use",
     "read_flows_csv",

@@ -364,7 +364,7 @@ def implications_command(
     fmt: FormatOption = "table",
     db: DbOption = None,
 ) -> None:
-    """What the period's over- and under-fulfilment implies for every sector's output (x = L y)."""
+    """Deprecated money view (x = L y on final demand); use `gosplan plan implications` (physical, by norms)."""
     from gosplan.service.balance import h1_implications
 
     result = h1_implications(open_service(db), period, stored)
@@ -373,6 +373,9 @@ def implications_command(
         return
     _show(frame[["fulfilment", "direct_change", "indirect_change", "total_change", "total_change_share"]],
           f"{result.table_name}: output implied by the fulfilment of {result.period} (million won)", top=100)
+    console.print(f"[yellow]Deprecated:[/] this applies fulfilment to final demand in money and understates the "
+                  f"intermediate sectors. [cyan]gosplan plan implications --period {period}[/] applies the observed "
+                  "output changes through the input norms, in physical units.")
 
 
 @app.command("bottlenecks")

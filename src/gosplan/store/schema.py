@@ -405,3 +405,108 @@ capacities = Table(
     Column("labour", Float),
     PrimaryKeyConstraint("sector", "year", name="pk_capacities"),
 )
+
+# -- plan making: norms, physical capacities, balance items, plan versions, counter-plans (0006_plans) ------
+
+# Input norm: units of ``good`` per unit of output of the indicator ``consumer`` (both indicator codes).
+plan_norms = Table(
+    "plan_norms",
+    metadata,
+    Column("good", String(CODE), nullable=False),
+    Column("consumer", String(CODE), nullable=False),
+    Column("norm", Float, nullable=False),
+    Column("unit", String(CODE), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("note", String(NAME)),
+    Column("recorded_by", String(NAME), nullable=False),
+    Column("recorded_at", DateTime, nullable=False),
+    PrimaryKeyConstraint("good", "consumer", name="pk_plan_norms"),
+)
+
+# Capacity of a unit for an indicator per year in the indicator's unit, as of a date; ``stale_since``
+# is set when observed output exceeded it (the record needs revising, it is not a binding limit).
+physical_capacities = Table(
+    "physical_capacities",
+    metadata,
+    Column("unit", String(CODE), nullable=False),
+    Column("indicator", String(CODE), nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("capacity", Float, nullable=False),
+    Column("source", String(NAME), nullable=False),
+    Column("recorded_by", String(NAME), nullable=False),
+    Column("recorded_at", DateTime, nullable=False),
+    Column("stale_since", DateTime),
+    PrimaryKeyConstraint("unit", "indicator", "as_of", name="pk_physical_capacities"),
+)
+
+# Resources and uses of a good other than production and productive consumption, per year.
+balance_items = Table(
+    "balance_items",
+    metadata,
+    Column("good", String(CODE), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("item", String(16), nullable=False),
+    Column("value", Float, nullable=False),
+    Column("source", String(NAME), nullable=False),
+    PrimaryKeyConstraint("good", "year", "item", name="pk_balance_items"),
+)
+
+plan_versions = Table(
+    "plan_versions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("code", String(CODE), nullable=False, unique=True),
+    Column("year", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("parent", String(CODE)),
+    Column("five_year_plan", String(CODE)),
+    Column("rule", String(16), nullable=False),
+    Column("reason", Text),
+    Column("created_by", String(NAME), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("adopted_by", String(NAME)),
+    Column("adopted_at", DateTime),
+    Column("accepted_deficits", Text),
+    Column("plan", String(CODE)),
+)
+
+plan_version_targets = Table(
+    "plan_version_targets",
+    metadata,
+    Column("version_id", Integer, ForeignKey("plan_versions.id"), nullable=False),
+    Column("unit", String(CODE), nullable=False),
+    Column("indicator", String(CODE), nullable=False),
+    Column("value", Float, nullable=False),
+    PrimaryKeyConstraint("version_id", "unit", "indicator", name="pk_plan_version_targets"),
+)
+
+# The national control figure of each indicator of a version and what it was made from.
+plan_control_figures = Table(
+    "plan_control_figures",
+    metadata,
+    Column("version_id", Integer, ForeignKey("plan_versions.id"), nullable=False),
+    Column("indicator", String(CODE), nullable=False),
+    Column("control_figure", Float, nullable=False),
+    Column("five_year_plan", Float),
+    Column("expected_last_year", Float),
+    Column("trend_growth", Float),
+    Column("from_results", Float),
+    Column("source", String(32), nullable=False),
+    PrimaryKeyConstraint("version_id", "indicator", name="pk_plan_control_figures"),
+)
+
+counter_plans = Table(
+    "counter_plans",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("version_id", Integer, ForeignKey("plan_versions.id"), nullable=False),
+    Column("unit", String(CODE), nullable=False),
+    Column("indicator", String(CODE), nullable=False),
+    Column("period", String(8), nullable=False),
+    Column("value", Float, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("submitted_by", String(NAME), nullable=False),
+    Column("submitted_at", DateTime, nullable=False),
+    Column("source", String(NAME), nullable=False),
+    Index("ix_counter_plans_key", "version_id", "unit", "indicator", "period"),
+)

@@ -1,0 +1,351 @@
+"""``gosplan plan``: draft next year's plan, balance it in physical units, compare variants, adopt one.
+
+    gosplan plan draft --year 2024 [--rule shares|capacity]
+    gosplan plan balance draft-2024
+    gosplan plan variant draft-2024 --name draft-2024-b --scale electricity=1.03
+    gosplan plan compare draft-2024 draft-2024-b
+    gosplan plan counter import counter-plans.csv --from KP-08
+    gosplan plan counter show draft-2024 --level province
+    gosplan plan adopt draft-2024-b [--accept-deficits]
+    gosplan plan implications --period 2023-H1
+    gosplan plan versions | norms | capacities
+
+Every command takes ``--db``; the tables take ``--format table|csv|json``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from gosplan.commands._common import DbOption, FormatOption, emit, open_service
+from gosplan.quantities import display_unit, format_quantity
+from gosplan.service import material, plans
+
+app = typer.Typer(help="Plan making: control figures, counter-plans, material balances, variants, adoption.",
+                  no_args_is_help=True)
+counter_app = typer.Typer(help="Counter-plans: units answer a draft with their own figures.", no_args_is_help=True)
+app.add_typer(counter_app, name="counter")
+console = Console()
+
+ByOption = Annotated[str, typer.Option("--by", help="Who does this (recorded).")]
+TEXT_COLUMNS = {"reason", "source", "unit", "status"}  # left-aligned wherever they stand
+
+
+def _q(value: float, unit: str) -> str:
+    """A quantity short enough for an 80-column table: 18.5 Mt, 25.5 TWh, 1.65 M m³, 330 k m³."""
+    if pd.isna(value):
+        return "–"
+    value, unit = float(value), str(unit)
+    if unit in ("t", "kWh") or abs(value) < 1e5:
+        return format_quantity(value, unit)
+    shown = display_unit(unit)
+    if abs(value) >= 1e9:
+        return f"{value / 1e9:,.2f} bn {shown}"
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:,.2f} M {shown}"
+    return f"{value / 1e3:,.0f} k {shown}"
+
+
+def _signed(value: float, unit: str) -> str:
+    text = _q(abs(value), unit)
+    return text if text == "–" else ("+" if value >= 0 else "−") + text
+
+
+def _singular(unit: str) -> str:
+    """``dwelling`` rather than the plural ``dwellings`` after "per"."""
+    shown = display_unit(unit)
+    return unit if shown == f"{unit}s" else shown
+
+
+def _pct(value: float) -> str:
+    if pd.isna(value):
+        return "–"
+    return "0.0%" if abs(value) < 0.0005 else f"{value:+.1%}".replace("-", "−")
+
+
+def _table(title: str, columns: list[str], right: int = 1) -> Table:
+    table = Table(title=title, title_justify="left")
+    for i, name in enumerate(columns):
+        # A long code in the first columns is shortened with an ellipsis, so the numbers keep their room.
+        if i < min(right, 2):
+            table.add_column(name, no_wrap=True, overflow="ellipsis", max_width=15 if i == 0 else 12)
+        else:
+            table.add_column(name, justify="left" if i < right or name in TEXT_COLUMNS else "right")
+    return table
+
+
+@app.command()
+def draft(
+    year: Annotated[int, typer.Option(help="The plan year, e.g. 2024.")],
+    rule: Annotated[str, typer.Option(help="Distribute by last year's 'shares' or by 'capacity'.")] = "shares",
+    name: Annotated[str | None, typer.Option(help="Code of the new version (default draft-YEAR).")] = None,
+    user: ByOption = "cli",
+    fmt: FormatOption = "table",
+    db: DbOption = None,
+) -> None:
+    """Draft the year's plan: control figures from the five-year plan, the year's results and the trend."""
+    service = open_service(db)
+    result = plans.draft(service, year, rule=rule, created_by=user, code=name)
+    cf = result.control_figures
+    if emit(cf, fmt):
+        return
+    units = service.indicators().set_index("code")["unit"]
+    table = _table(f"Control figures {year} — {result.code} (distributed by {rule})",
+                   ["indicator", "figure", "source", f"expected {year - 1}", "vs trend"])
+    for r in cf.itertuples():
+        source = "5-year plan" if r.source == "five_year_plan" else "trend"
+        table.add_row(r.indicator, _q(r.control_figure, units[r.indicator]), source,
+                      _q(r.expected_last_year, units[r.indicator]), _pct(r.tautness))
+    console.print(table)
+    console.print(f"{len(result.targets):,} unit targets in [bold]{result.code}[/]. "
+                  f"Next: [cyan]gosplan plan balance {result.code}[/]")
+
+
+@app.command()
+def balance(
+    version: Annotated[str, typer.Argument(help="Plan version code, e.g. draft-2024.")],
+    fmt: FormatOption = "table",
+    top: Annotated[int, typer.Option(help="Consumers shown per deficit.")] = 5,
+    db: DbOption = None,
+) -> None:
+    """Material balances of a version in physical units; each deficit with the consumers it hits."""
+    service = open_service(db)
+    view = material.version_balance(service, version)
+    t = view.balance.table
+    if emit(t.reset_index().assign(uom=view.units.to_numpy()), fmt):
+        return
+    table = _table(f"Material balances of {version} ({view.year})",
+                   ["good", "output", "resources", "prod. use", "uses", "surplus"])
+    for good, r in t.iterrows():
+        u = view.units[good]
+        surplus = _signed(r["surplus"], u)
+        table.add_row(good, _q(r["production"], u), _q(r["resources"], u), _q(r["productive_consumption"], u),
+                      _q(r["uses"], u), f"[red]{surplus}[/]" if r["surplus"] < 0 else surplus)
+    console.print(table)
+    deficits = view.deficits
+    if deficits.empty:
+        console.print("[green]Every good is balanced: resources cover the uses.[/]")
+    for good, r in deficits.iterrows():
+        u = view.units[good]
+        hits = view.hits[view.hits["good"] == good].head(top)
+        who = ", ".join(f"{h.consumer} {_q(h.amount, u)} ({h.share:.0%})" for h in hits.itertuples())
+        console.print(f"[bold red]Deficit of {good}: {_q(-r['surplus'], u)}[/] "
+                      f"({-r['surplus'] / r['uses']:.1%} of uses). Productive users: {who}.")
+    caps = view.capacities
+    stale = caps[caps["record_status"] == "stale"]
+    over = caps[caps["draft_status"] == "over"]
+    binding = caps[caps["draft_status"] == "binding"]
+    if len(over) or len(binding) or len(stale):
+        console.print(f"Capacities: {len(over)} targets above capacity, {len(binding)} at capacity (98 %+), "
+                      f"{len(stale)} capacity records stale (observed output above them: revise the record).")
+        units = service.indicators().set_index("code")["unit"]
+        ctab = _table("Stale capacity records, then targets above capacity",
+                      ["unit", "indicator", "capacity", "target", "observed", "status"], right=2)
+        for r in pd.concat([stale.head(top * 2), over.head(top * 2)]).itertuples():
+            u = units[r.indicator]
+            status = "stale" if r.record_status == "stale" else "over"
+            ctab.add_row(r.unit, r.indicator, _q(r.capacity, u), _q(r.target, u), _q(r.observed, u), status)
+        console.print(ctab)
+
+
+@app.command()
+def variant(
+    version: Annotated[str, typer.Argument(help="The version to copy.")],
+    name: Annotated[str, typer.Option(help="Code of the new version.")],
+    scale: Annotated[list[str] | None, typer.Option(help="INDICATOR=FACTOR, e.g. electricity=1.03.")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="UNIT:INDICATOR=VALUE (a unit above the "
+                                                                  "producers spreads it over its subtree).")] = None,
+    reason: Annotated[str | None, typer.Option(help="Why (required when the version was adopted).")] = None,
+    user: ByOption = "cli",
+    db: DbOption = None,
+) -> None:
+    """Copy a version under a new name with edits; the original is never changed."""
+    service = open_service(db)
+    factors, sets = plans.parse_edits(scale or [], set_ or [])
+    targets = plans.variant(service, version, name, scale=factors, set_values=sets, reason=reason, created_by=user)
+    console.print(f"Variant [bold]{name}[/] of {version}: {len(targets):,} unit targets. "
+                  f"Next: [cyan]gosplan plan compare {version} {name}[/]")
+
+
+@app.command()
+def compare(
+    a: Annotated[str, typer.Argument(help="First version.")],
+    b: Annotated[str, typer.Argument(help="Second version.")],
+    fmt: FormatOption = "table",
+    db: DbOption = None,
+) -> None:
+    """Two versions side by side: national targets, tautness against the trend, balances of the goods."""
+    result = plans.compare(open_service(db), a, b)
+    if emit(result.targets, fmt):
+        return
+    table = _table(f"{a} against {b}", ["indicator", a, b, "change", "vs trend A", "vs trend B"])
+    for r in result.targets.itertuples():
+        table.add_row(r.indicator, _q(r.a, r.uom), _q(r.b, r.uom), _pct(r.change_pct), _pct(r.tautness_a),
+                      _pct(r.tautness_b))
+    console.print(table)
+    btab = _table("Surplus (+) or deficit (−) of the balanced goods", ["good", a, b])
+    for r in result.balances.itertuples():
+        btab.add_row(r.good, _signed(r.surplus_a, r.uom), _signed(r.surplus_b, r.uom))
+    console.print(btab)
+
+
+@app.command()
+def adopt(
+    version: Annotated[str, typer.Argument(help="The draft to adopt.")],
+    accept_deficits: Annotated[bool, typer.Option(help="Adopt although goods are in deficit (recorded).")] = False,
+    user: ByOption = "cli",
+    db: DbOption = None,
+) -> None:
+    """Make a draft the plan in force for its year (written as the annual plan's targets)."""
+    result = plans.adopt(open_service(db), version, adopted_by=user, accept_deficits=accept_deficits)
+    console.print(f"[green]{version} adopted[/] by {result.adopted_by} as plan [bold]{result.plan}[/].")
+    if result.superseded:
+        console.print(f"Superseded: {', '.join(result.superseded)}.")
+    if result.accepted_deficits:
+        console.print(f"[yellow]Adopted with deficits of {', '.join(result.accepted_deficits)} (recorded).[/]")
+
+
+@app.command()
+def versions(fmt: FormatOption = "table", db: DbOption = None) -> None:
+    """Every plan version: status, parent, who made and who adopted it."""
+    frame = open_service(db).store.plan_versions()
+    if emit(frame, fmt):
+        return
+    table = _table("Plan versions", ["version", "year", "status", "parent", "made by", "adopted"], right=6)
+    for r in frame.itertuples():
+        adopted = f"{r.adopted_by} {str(r.adopted_at)[:10]}" if isinstance(r.adopted_by, str) else ""
+        if isinstance(r.accepted_deficits, str):
+            adopted += " (deficits: " + ", ".join(json.loads(r.accepted_deficits)) + ")"
+        table.add_row(r.code, str(r.year), r.status, r.parent or "", f"{r.created_by} {str(r.created_at)[:10]}",
+                      adopted)
+    console.print(table)
+
+
+ImportOption = Annotated[Path | None, typer.Option("--import", help="Load a CSV, XLSX or Parquet file first.")]
+
+
+@app.command()
+def norms(import_: ImportOption = None, user: ByOption = "cli", fmt: FormatOption = "table",
+          db: DbOption = None) -> None:
+    """The input norms: good per unit of each consumer's output, with their source.
+
+    ``--import FILE`` (columns good, consumer, norm, and optionally source, note) adds or replaces norms
+    first; a row without a source counts as entered.
+    """
+    service = open_service(db)
+    if import_ is not None:
+        count = material.import_norms(service, import_, recorded_by=user)
+        console.print(f"[green]{import_}[/]: {count:,} norms recorded.")
+    frame = material.norm_table(service)
+    if emit(frame, fmt):
+        return
+    table = _table("Input norms", ["good", "per unit of", "norm", "unit", "source"], right=2)
+    for r in frame.itertuples():
+        good, per = r.unit.split("/", 1)
+        norm = np.format_float_positional(r.norm, precision=4, unique=False, fractional=False, trim="-")
+        table.add_row(r.good, r.consumer, norm, f"{display_unit(good)} per {_singular(per)}", r.source)
+    console.print(table)
+
+
+@app.command()
+def capacities(import_: ImportOption = None, user: ByOption = "cli", fmt: FormatOption = "table",
+               db: DbOption = None) -> None:
+    """Physical capacities per unit and indicator (per year), with stale records marked.
+
+    ``--import FILE`` (columns unit, indicator, capacity, source, as_of) records capacities first.
+    """
+    service = open_service(db)
+    if import_ is not None:
+        count = material.import_capacities(service, import_, recorded_by=user)
+        console.print(f"[green]{import_}[/]: {count:,} capacity records written.")
+    frame = service.store.physical_capacities()
+    if emit(frame, fmt):
+        return
+    units = service.indicators().set_index("code")["unit"]
+    table = _table("Physical capacities", ["unit", "indicator", "per year", "as of", "stale since"], right=2)
+    for r in frame.itertuples():
+        stale = str(r.stale_since)[:10] if pd.notna(r.stale_since) else ""
+        table.add_row(r.unit, r.indicator, _q(r.capacity, units[r.indicator]), str(r.as_of), stale)
+    console.print(table)
+
+
+@app.command()
+def implications(
+    period: Annotated[str, typer.Option(help="A quarter, half-year or year, e.g. 2023-H1.")],
+    fmt: FormatOption = "table",
+    db: DbOption = None,
+) -> None:
+    """What the period's output implies through the norms: extra use of each good and what is left for others."""
+    service = open_service(db)
+    result = material.implications(service, period)
+    if emit(result.table.reset_index(), fmt):
+        return
+    units = service.indicators().set_index("code")["unit"]
+    table = _table(f"What {period} implies (output against plan, through the norms)",
+                   ["good", "output vs plan", "productive use", "left for others"])
+    for good, r in result.table.iterrows():
+        u = units[good]
+        table.add_row(good, _signed(r["production_change"], u), _signed(r["consumption_change"], u),
+                      _signed(r["left_for_others_change"], u))
+    console.print(table)
+    for good in result.table.index:
+        top = result.by_consumer[(result.by_consumer["good"] == good) & (result.by_consumer["change"] != 0)].head(3)
+        if len(top):
+            u = units[good]
+            console.print(f"{good}: " + ", ".join(f"{r.consumer} {_signed(r.change, u)}" for r in top.itertuples()))
+
+
+@counter_app.command("import")
+def counter_import(
+    file: Annotated[Path, typer.Argument(help="CSV, XLSX or Parquet: plan, unit, indicator, period, value, reason.")],
+    sender: Annotated[str | None, typer.Option("--from", help="The sending unit; rows must be in its subtree.")] = None,
+    user: ByOption = "cli",
+    db: DbOption = None,
+) -> None:
+    """Import counter-plans; all or nothing, every problem named with its row and column."""
+    count = plans.import_counter_plans(open_service(db), file, sender=sender, submitted_by=user)
+    console.print(f"[green]{file}[/]: {count:,} counter-plans recorded.")
+
+
+@counter_app.command("show")
+def counter_show(
+    version: Annotated[str, typer.Argument(help="The draft answered.")],
+    level: Annotated[str | None, typer.Option(help="Roll up to this unit kind (e.g. province).")] = None,
+    fmt: FormatOption = "table",
+    db: DbOption = None,
+) -> None:
+    """The draft and the counter-plans side by side, level by level."""
+    service = open_service(db)
+    frame = plans.counter_plan_view(service, version, level=level)
+    if emit(frame, fmt):
+        return
+    if frame.empty:
+        console.print(f"No counter-plans for {version} yet.")
+        return
+    units = service.indicators().set_index("code")["unit"]
+    table = _table(f"Counter-plans to {version}", ["unit", "indicator", "draft", "counter", "difference", "reason"],
+                   right=2)
+    for r in frame.itertuples():
+        u = units[r.indicator]
+        table.add_row(r.unit, r.indicator, _q(r.draft, u), _q(r.counter, u), _signed(r.difference, u), r.reason)
+    console.print(table)
+
+
+@counter_app.command("accept")
+def counter_accept(
+    version: Annotated[str, typer.Argument(help="The draft answered.")],
+    name: Annotated[str, typer.Option(help="Code of the new version.")],
+    user: ByOption = "cli",
+    db: DbOption = None,
+) -> None:
+    """A new version of the draft with every counter-plan taken as the unit's target."""
+    targets = plans.accept_counter_plans(open_service(db), version, name, created_by=user)
+    console.print(f"Variant [bold]{name}[/] of {version} with the counter-plans: {len(targets):,} unit targets.")

@@ -1,0 +1,79 @@
+"""The plan-making pages: drafts, balances and deficits, counter-plans, and the reporters' counter-plan form."""
+
+from __future__ import annotations
+
+import pytest
+
+from gosplan.service import plans
+from webenv import OTHER, OWN, assert_no_leak, csrf_of, login
+
+
+@pytest.fixture(scope="module")
+def env(sqlite_demo, tmp_path_factory):
+    from webenv import copy_sqlite, make_env
+
+    env = make_env(copy_sqlite(sqlite_demo, tmp_path_factory.mktemp("drafts") / "demo.db"))
+    plans.draft(env.service, 2024, created_by="planner")
+    return env
+
+
+@pytest.fixture(scope="module")
+def app(env):
+    from gosplan.api import create_app
+
+    return create_app(env.url, refresh_interval=0.1, login_attempts=10_000)
+
+
+def _client(app, name):
+    from fastapi.testclient import TestClient
+
+    client = TestClient(app, raise_server_exceptions=False)
+    assert login(client, name).status_code == 303
+    return client
+
+
+def test_drafts_and_the_balance_page(app):
+    client = _client(app, "planner")
+    page = client.get("/drafts")
+    assert page.status_code == 200 and 'href="/drafts/draft-2024"' in page.text
+    page = client.get("/drafts/draft-2024")
+    assert page.status_code == 200
+    text = page.text
+    assert "Deficit of electricity: 231.1 GWh" in text
+    assert "nitrogen_fertilizer 1.8 TWh (33 %)" in text or "nitrogen_fertilizer 1.8 TWh (33%)" in text
+    assert "Stale capacity records" in text and "metal.kimchaek" in text
+    assert "18.5 Mt" in text and ">nan<" not in text and "nan " not in text
+    assert_no_leak(text)
+    assert client.get("/drafts/nope").status_code == 404
+
+
+def test_reporter_answers_for_own_units_only(app, env):
+    client = _client(app, "rep1")  # KP-01
+    form = client.get("/drafts/draft-2024/counter")
+    assert form.status_code == 200 and f"{OWN}|electricity" in form.text and OTHER not in form.text
+    token = csrf_of(form.text)
+    sent = client.post("/drafts/draft-2024/counter", data={"csrf_token": token, "target": f"{OWN}|electricity",
+                                                           "value": "1200000000", "reason": "turbine repair"},
+                       follow_redirects=False)
+    assert sent.status_code == 303
+    stored = env.service.store.counter_plans("draft-2024")
+    assert stored[["unit", "value", "submitted_by"]].values.tolist() == [[OWN, 1.2e9, "rep1"]]
+    page = client.get("/drafts/draft-2024")
+    assert "turbine repair" in page.text
+
+    # Another province's station, a negative figure, a missing reason: refused, nothing stored.
+    for data, reason in (({"target": f"{OTHER}|electricity", "value": "1", "reason": "x"}, "outside the subtree"),
+                         ({"target": f"{OWN}|electricity", "value": "-5", "reason": "x"}, "must not be negative"),
+                         ({"target": f"{OWN}|electricity", "value": "5", "reason": " "}, "needs a reason"),
+                         ({"target": f"{OWN}|electricity", "value": "<script>", "reason": "x"}, "not a finite")):
+        bad = client.post("/drafts/draft-2024/counter", data={"csrf_token": token, **data})
+        assert bad.status_code == 400 and reason in bad.text, (data, bad.text[:500])
+        assert "<script>" not in bad.text
+        assert_no_leak(bad.text)
+    assert len(env.service.store.counter_plans("draft-2024", latest=False)) == 1
+
+
+def test_viewers_cannot_answer(app):
+    client = _client(app, "viewer")
+    assert client.get("/drafts").status_code == 200
+    assert client.get("/drafts/draft-2024/counter").status_code == 403

@@ -41,26 +41,26 @@ def _sector_laggards(ctx: ReviewContext) -> pd.DataFrame:
     return grouped.drop(columns="uoms")
 
 
-def units_phrase(lagging: int, at_risk: int, units: int, shortfall: float | None, uom: str | None,
-                 at_risk_from: float = 0.95, on_track_from: float = 0.99) -> str:
-    """How many units are in each class behind plan, with the thresholds of the status column.
+def units_phrase(lagging: int, at_risk: int, units: int, shortfall: float | None, uom: str | None) -> str:
+    """How many units are in each class behind plan: the classes of the status column (the table's
+    note gives their thresholds), so the words never count "at risk" as "lagging".
 
     >>> units_phrase(3, 5, 16, 8.5e4, "t")
-    '3 of 16 units lagging (below 95 %) and 5 at risk (95 to 99 %), together 85.0 kt short'
+    '3 of 16 units lagging and 5 at risk, together 85.0 kt short'
+    >>> units_phrase(0, 2, 14, None, None)
+    '2 of 14 units at risk'
     >>> units_phrase(0, 0, 14, 0.0, "t")
-    'all 14 units at or above 99 % of plan'
+    'all 14 units on track or exceeding'
     """
     if not units:
         return ""
     if not lagging and not at_risk:
-        return f"all {units} units at or above {pct(on_track_from)} of plan"
-    low, high = pct(at_risk_from), pct(on_track_from).replace(" %", "")
+        return f"all {units} units on track or exceeding"
     parts = []
     if lagging:
-        parts.append(f"{lagging} of {units} units lagging (below {low})")
+        parts.append(f"{lagging} of {units} units lagging")
     if at_risk:
-        lead = "" if lagging else f" of {units} units"
-        parts.append(f"{at_risk}{lead} at risk ({low.replace(' %', '')} to {high} %)")
+        parts.append(f"{at_risk} at risk" if lagging else f"{at_risk} of {units} units at risk")
     short = f", together {qty(shortfall, uom)} short" if uom and shortfall is not None and not is_missing(
         shortfall) else ""
     return " and ".join(parts) + short
@@ -111,15 +111,13 @@ def sectors(ctx: ReviewContext) -> Section | None:
     summary = []
     word = _period_word(ctx)
     limits = service.thresholds
-    index, weights = service.index(ctx.period)
-    if len(index):
-        summary.append(_index_sentence(index.iloc[0], word))
+    weights = service.index(ctx.period)[1]
     for row in top.itertuples(index=False):
         if np.isnan(row.fulfilment):
             continue
         same_unit = row.method == "same-unit totals" and not np.isnan(row.previous)
         units = units_phrase(row.lagging, row.at_risk, row.units, row.shortfall if same_unit else None,
-                             row.uom if same_unit else None, limits.at_risk, limits.on_track)
+                             row.uom if same_unit else None)
         summary.append(sector_sentence(
             row.sector_name, word, row.fulfilment, row.fulfilment_digits, row.growth if same_unit else None,
             row.uom if same_unit else None, units,
@@ -196,6 +194,9 @@ def indicators(ctx: ReviewContext) -> Section | None:
     ]
     lagging = top[top["status"].isin(["lagging", "at risk"])]
     summary = []
+    index = service.index(ctx.period)[0]
+    if len(index):
+        summary.append(_index_sentence(index.iloc[0], _period_word(ctx)))
     if len(lagging):
         names = ", ".join(f"{r.indicator_name} ({shown_pct(r.fulfilment, r.fulfilment_digits)})"
                           for r in lagging.itertuples())

@@ -241,7 +241,9 @@ def _unavailable(name: str, missing: str):
 def _mount_subcommands() -> None:
     """Engines add their command groups as modules in gosplan.commands exposing ``app``."""
     for name in ("balance", "forecast", "alerts", "reserves", "campaigns", "projects", "risk", "actions",
-                 "users", "tokens", "serve"):
+                 "users", "tokens", "serve",
+                 "completeness",
+                 ):
         try:
             module = importlib.import_module(f"gosplan.commands.{name}")
         except ModuleNotFoundError as exc:

@@ -26,6 +26,7 @@ from gosplan.store._projects import ProjectMixin
 from gosplan.store._reference import ReferenceMixin
 from gosplan.store._reports import ReportMixin
 from gosplan.store._targets import TargetMixin
+from gosplan.store._workflow import WorkflowMixin
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _ACTION_FIELDS = [c for c in ACTION_COLUMNS if c not in ("id", "created_at")] + ["details"]
@@ -57,7 +58,7 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
 
 class Store(ReferenceMixin, TargetMixin, ReportMixin, ProjectMixin, AccountMixin, AlertMixin, CampaignMixin,
-            BalanceMixin):
+            BalanceMixin, WorkflowMixin):
     """Persistence of reference data, targets, report revisions, actions, alerts, accounts, campaigns,
     input-output tables and meta data.
 

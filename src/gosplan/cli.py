@@ -243,6 +243,7 @@ def _mount_subcommands() -> None:
     for name in ("balance", "forecast", "alerts", "reserves", "campaigns", "projects", "risk", "actions",
                  "users", "tokens", "serve",
                  "completeness",
+                 "rules",
                  ):
         try:
             module = importlib.import_module(f"gosplan.commands.{name}")

@@ -25,6 +25,7 @@ from gosplan.store._common import WRITE_INTENT, none_if_missing, utc_now, write_
 from gosplan.store._projects import ProjectMixin
 from gosplan.store._reference import ReferenceMixin
 from gosplan.store._reports import ReportMixin
+from gosplan.store._rules import RuleMixin
 from gosplan.store._targets import TargetMixin
 from gosplan.store._workflow import WorkflowMixin
 
@@ -58,7 +59,7 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
 
 class Store(ReferenceMixin, TargetMixin, ReportMixin, ProjectMixin, AccountMixin, AlertMixin, CampaignMixin,
-            BalanceMixin, WorkflowMixin):
+            BalanceMixin, WorkflowMixin, RuleMixin):
     """Persistence of reference data, targets, report revisions, actions, alerts, accounts, campaigns,
     input-output tables and meta data.
 

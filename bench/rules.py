@@ -20,10 +20,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from completeness import _pg_database, hierarchy
 from rich.console import Console
 from rich.table import Table
 
+from completeness import _pg_database, hierarchy
 from gosplan.ingest import import_file
 from gosplan.service import Service
 from gosplan.service.rules import add_rule
@@ -109,8 +109,8 @@ def main() -> None:
         table.add_column(backend, justify="right")
     for step in next(iter(results.values())):
         table.add_row(step, *(f"{r[step]:.2f} s" for r in results.values()))
-    table.add_row("added by the rules", *(f"{100 * (list(r.values())[1] / list(r.values())[0] - 1):+.0f} %"
-                                          for r in results.values()))
+    added = [100 * (r[f"with {args.rules} rules"] / r["without rules"] - 1) for r in results.values()]
+    table.add_row("added by the rules", *(f"{a:+.0f} %" for a in added))
     console.print(table)
 
 

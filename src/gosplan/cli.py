@@ -201,9 +201,17 @@ def export(
     what: Annotated[str, typer.Argument(help="reports, targets, fulfilment or sectors.")],
     out: Annotated[Path, typer.Option(help="File to write (.csv, .xlsx or .parquet).")],
     period: Annotated[str | None, typer.Option(help="Period, for fulfilment and sectors.")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="sdmx or sdmx-csv (SDMX 2.1; also structure).")] = None,
     db: DbOption = None,
 ) -> None:
     """Export current values or fulfilment tables to CSV, XLSX or Parquet."""
+    if fmt:  # SDMX (service/sdmx.py)
+        from gosplan.service.sdmx import export_sdmx
+
+        path, count = export_sdmx(_service(db), what, out, period, fmt)
+        things = "codes" if what == "structure" else "observations"
+        console.print(f"{what} written to {path} as {fmt} ({count:,} {things})")
+        return
     path = _service(db).export(what, out, period)
     console.print(f"{what} written to {path}")
 

@@ -40,6 +40,10 @@ def read_table(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     suffix = path.suffix.lower()
     source = path.name
+    if suffix == ".xml" and path.is_file():
+        from .sdmx import read_sdmx  # SDMX-ML 2.1 data messages (sdmx.py)
+
+        return read_sdmx(path)
     if suffix not in FORMATS:
         raise _fail(source, f"unsupported file type {suffix or '(none)'!r}; use .csv, .xlsx or .parquet")
     if not path.is_file():

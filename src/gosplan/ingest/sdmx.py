@@ -8,7 +8,8 @@ Two dataflows, ``GOSPLAN:DF_REPORTS(1.0)`` and ``GOSPLAN:DF_TARGETS(1.0)``, with
 code's ``.`` is written ``@`` (``coal.tokchon`` -> ``coal@tokchon``) and read back. Halves of a year
 are SDMX semesters (``2023-H1`` <-> ``2023-S1``).
 
-Data are written as text in streaming chunks (one series per unit and indicator), read with the
+Data are written as text in streaming chunks (one series per unit and indicator, one line per
+observation), read with the
 standard library's expat parser; a problem is reported with the line of the XML file, which is the
 ``row`` of the import's problems.
 
@@ -189,40 +190,41 @@ def write_data(path: str | Path, kind: str, frame: pd.DataFrame, measures: pd.Se
 
 
 def _series_text(frame: pd.DataFrame, dims: list[str], measures: pd.Series) -> Iterator[str]:
-    """The series and observations as text, in chunks of about 50,000 observations."""
+    """The series and observations as text, in chunks of about 50,000 observations. Vectorised: each
+    distinct code and period is escaped once, and every observation's text (with its series' opening
+    tag before the first and the closing tag after the last) is built by numpy over object arrays."""
     if frame.empty:
         return
     columns = [COLUMN_OF[d] for d in dims]
     frame = frame.sort_values([*columns, "period"], kind="stable").reset_index(drop=True)
-    # Each distinct code is escaped once; each series opens with one precomputed tag.
-    keys = frame[columns].astype(str)
-    starts = np.flatnonzero(np.r_[True, (keys.to_numpy()[1:] != keys.to_numpy()[:-1]).any(axis=1)])
+    n = len(frame)
+    codes = []
+    new_series = np.zeros(n, bool)
+    new_series[0] = True
+    for column in columns:
+        positions, uniques = pd.factorize(frame[column].astype(str))
+        codes.append((positions, uniques))
+        new_series[1:] |= positions[1:] != positions[:-1]
+    starts = np.flatnonzero(new_series)
+    opening = np.full(len(starts), "<Series", dtype=object)
+    for dim, (positions, uniques) in zip(dims, codes, strict=True):
+        quoted = np.array([f" {dim}={quoteattr(sdmx_id(u))}" for u in uniques], dtype=object)
+        opening = opening + quoted[positions[starts]]
+    positions, uniques = codes[columns.index("indicator")]
     measure_of = {i: measure_id(u) for i, u in measures.items()}
-    opens = []
-    for row in keys.iloc[starts].itertuples(index=False):
-        attrs = " ".join(f"{d}={quoteattr(sdmx_id(v))}" for d, v in zip(dims, row, strict=True))
-        indicator = row[columns.index("indicator")]
-        unit = f' UNIT_MEASURE="{measure_of[indicator]}"' if indicator in measure_of else ""
-        opens.append(f"<Series {attrs}{unit}>")
-    periods = frame["period"].astype(str)
-    period_text = pd.Series(periods.unique())
-    period_map = dict(zip(period_text, (quoteattr(sdmx_period(p)) for p in period_text), strict=True))
-    obs = ("<Obs TIME_PERIOD=" + periods.map(period_map) + ' OBS_VALUE="'
-           + frame["value"].to_numpy(dtype=float).astype(str) + '"/>').to_numpy(dtype=object)
-    bounds = np.r_[starts, len(frame)]
-    parts: list[str] = []
-    size = 0
-    for s in range(len(starts)):
-        begin, end = bounds[s], bounds[s + 1]
-        parts.append(opens[s])
-        parts.extend(obs[begin:end])
-        parts.append("</Series>\n")
-        size += end - begin
-        if size >= _CHUNK:
-            yield "".join(parts)
-            parts, size = [], 0
-    if parts:
-        yield "".join(parts)
+    unit_text = np.array([f' UNIT_MEASURE="{measure_of[u]}">\n' if u in measure_of else ">\n" for u in uniques],
+                         dtype=object)
+    opening = opening + unit_text[positions[starts]]
+    period_positions, period_uniques = pd.factorize(frame["period"].astype(str))
+    period_text = np.array([f"<Obs TIME_PERIOD={quoteattr(sdmx_period(p))} OBS_VALUE=\"" for p in period_uniques],
+                           dtype=object)
+    values = frame["value"].to_numpy(dtype=float).astype(str).astype(object)
+    text = period_text[period_positions] + values + '"/>\n'  # a line each: problems name the line
+    text[starts] = opening + text[starts]
+    ends = np.r_[starts[1:] - 1, n - 1]
+    text[ends] = text[ends] + "</Series>\n"
+    for begin in range(0, n, _CHUNK):
+        yield "".join(text[begin:begin + _CHUNK])
 
 
 def write_sdmx_csv(path: str | Path, kind: str, frame: pd.DataFrame, measures: pd.Series) -> int:

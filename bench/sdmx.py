@@ -45,9 +45,10 @@ def year(n_enterprises: int, n_indicators: int) -> pd.DataFrame:
 
 def peer(frame: pd.DataFrame, path: Path) -> float:
     """sdmx1 building and writing the same structure-specific message."""
-    import sdmx
     from sdmx.model import common
     from sdmx.model import v21 as m
+
+    import sdmx
 
     dsd = m.DataStructureDefinition(id="DSD_REPORTS")
     for dim in ("REPORTING_UNIT", "INDICATOR"):
@@ -93,7 +94,8 @@ def main() -> None:
             small = Path(tmp) / "gosplan-part.xml"
             start = time.perf_counter()
             write_data(small, "reports", part, measures)
-            rows.append((f"gosplan write ({len(part):,})", len(part), time.perf_counter() - start, small.stat().st_size))
+            seconds = time.perf_counter() - start
+            rows.append((f"gosplan write ({len(part):,})", len(part), seconds, small.stat().st_size))
             peer_path = Path(tmp) / "peer.xml"
             rows.append((f"sdmx1 write ({len(part):,})", len(part), peer(part, peer_path), peer_path.stat().st_size))
         if args.db:

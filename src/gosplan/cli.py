@@ -252,6 +252,7 @@ def _mount_subcommands() -> None:
                  "users", "tokens", "serve",
                  "completeness",
                  "rules",
+                 "approvals",
                  ):
         try:
             module = importlib.import_module(f"gosplan.commands.{name}")

@@ -19,6 +19,7 @@ from gosplan.model import ACTION_COLUMNS, ACTION_STATUSES, Period
 from gosplan.store import schema
 from gosplan.store._accounts import AccountMixin
 from gosplan.store._alerts import AlertMixin
+from gosplan.store._approvals import ApprovalMixin
 from gosplan.store._balance import BalanceMixin
 from gosplan.store._campaigns import CampaignMixin
 from gosplan.store._common import WRITE_INTENT, none_if_missing, utc_now, write_transaction
@@ -59,7 +60,7 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
 
 class Store(ReferenceMixin, TargetMixin, ReportMixin, ProjectMixin, AccountMixin, AlertMixin, CampaignMixin,
-            BalanceMixin, WorkflowMixin, RuleMixin):
+            BalanceMixin, WorkflowMixin, RuleMixin, ApprovalMixin):
     """Persistence of reference data, targets, report revisions, actions, alerts, accounts, campaigns,
     input-output tables and meta data.
 

@@ -480,3 +480,18 @@ rule_violations = Table(
     UniqueConstraint("rule", "unit", "period", name="uq_rule_violations_key"),
     Index("ix_rule_violations_period", "period", "status"),
 )
+
+# The approval state of a unit's subtree for a month: submitted, approved (at ``level``), accepted or
+# locked. No row = open. A row at a unit covers its whole subtree (see engines/approvals.py).
+approvals = Table(
+    "approvals",
+    metadata,
+    Column("unit", String(CODE), nullable=False),
+    Column("period", String(8), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("level", Integer, nullable=False),
+    Column("changed_by", String(NAME), nullable=False),
+    Column("changed_at", DateTime, nullable=False),
+    PrimaryKeyConstraint("unit", "period", name="pk_approvals"),
+    Index("ix_approvals_period", "period"),
+)

@@ -1,5 +1,5 @@
-"""Reporting workflow: indicator sets and their assignments to units, validation rules, min-max bounds
-and the violations found.
+"""Reporting workflow: indicator sets and their assignments to units, validation rules, min-max bounds,
+the violations found, and the approval state of units' months.
 
 Revision ID: 0006_workflow
 Revises: 0005_targets_period
@@ -77,9 +77,22 @@ def upgrade() -> None:
         sa.UniqueConstraint("rule", "unit", "period", name="uq_rule_violations_key"),
     )
     op.create_index("ix_rule_violations_period", "rule_violations", ["period", "status"])
+    op.create_table(
+        "approvals",
+        sa.Column("unit", sa.String(CODE), nullable=False),
+        sa.Column("period", sa.String(8), nullable=False),
+        sa.Column("state", sa.String(16), nullable=False),
+        sa.Column("level", sa.Integer, nullable=False),
+        sa.Column("changed_by", sa.String(NAME), nullable=False),
+        sa.Column("changed_at", sa.DateTime, nullable=False),
+        sa.PrimaryKeyConstraint("unit", "period", name="pk_approvals"),
+    )
+    op.create_index("ix_approvals_period", "approvals", ["period"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_approvals_period", table_name="approvals")
+    op.drop_table("approvals")
     op.drop_index("ix_rule_violations_period", table_name="rule_violations")
     for name in ("rule_violations", "minmax_bounds", "validation_rules", "indicator_set_units",
                  "indicator_set_members", "indicator_sets"):

@@ -46,7 +46,7 @@ def status(unit: UnitOption, period: PeriodOption, fmt: FormatOption = "table", 
     table = Table(title=f"Approval of {unit} and the units below it — {period}", title_justify="left",
                   box=box.SIMPLE_HEAD)
     for name in ("Unit", "Kind", "Month", "State", "Held at", "By"):
-        table.add_column(name, overflow="fold", no_wrap=name in ("Month", "State"))
+        table.add_column(name, overflow="ellipsis" if name == "By" else "fold", no_wrap=name != "Kind")
     colours = {"open": "dim", "submitted": "cyan", "approved": "green", "accepted": "bold green", "locked": "red"}
     for r in frame.itertuples(index=False):
         state = r.state if r.state in ("open", "submitted", "locked") else f"{r.state} (level {int(r.state_level)})"

@@ -14,6 +14,7 @@ from gosplan.commands._common import DbOption, FormatOption, console, emit, open
 from gosplan.errors import GosplanError
 
 app = typer.Typer(help="Completeness and timeliness of reporting (DHIS2's reporting-rate summary).")
+SILENT_SHOWN = 15
 
 
 def _rate(value: object) -> str:
@@ -94,9 +95,34 @@ def _silent(silent: pd.DataFrame) -> None:
                   box=box.SIMPLE_HEAD)
     for name in ("Unit", "Name", "Kind", "In", "Owed"):
         table.add_column(name, justify="right" if name == "Owed" else "left", overflow="fold")
-    for r in silent.itertuples(index=False):
+    for r in silent.head(SILENT_SHOWN).itertuples(index=False):
         table.add_row(str(r.unit), str(r.name), str(r.kind), str(r.parent), _count(r.expected))
     console.print(table)
+    if len(silent) > SILENT_SHOWN:
+        console.print(f"... and {len(silent) - SILENT_SHOWN:,} more: gosplan completeness silent --period P "
+                      "lists them all")
+
+
+@app.command("silent")
+def silent(
+    period: Annotated[str, typer.Option(help="Month or period.")],
+    unit: Annotated[str | None, typer.Option(help="Unit code (default: the top of the hierarchy).")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Last month due.")] = None,
+    fmt: FormatOption = "table",
+    db: DbOption = None,
+) -> None:
+    """Every unit that owes reports for the period and sent none."""
+    from gosplan.service.completeness import completeness
+
+    view = completeness(open_service(db), period, unit=unit, as_of=as_of)
+    frame = view.silent[["unit", "name", "kind", "parent", "expected"]]
+    if emit(frame, fmt):
+        return
+    if frame.empty:
+        console.print("Every unit that owes reports sent at least one.")
+        return
+    for r in frame.itertuples(index=False):
+        console.print(f"{r.unit}\t{r.name}\t{r.kind}\t{r.parent}\t{int(r.expected):,} owed")
 
 
 @app.command("define-set")

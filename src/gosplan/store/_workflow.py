@@ -13,7 +13,7 @@ from datetime import datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import Connection, func, select
 
 from gosplan.errors import NotFound, Problem, ValidationError
 from gosplan.store import schema
@@ -91,23 +91,28 @@ class WorkflowMixin:
         if last_month - first_month >= 62:
             raise ValueError("a completeness window is at most 62 months")
         sqlite = self.dialect == "sqlite"  # type: ignore[attr-defined]
-        params: dict[str, object] = {"first": first_month, "last": last_month}
+        # The months and deadlines are integers and time stamps made here, written into the SQL as
+        # literals: with bound parameters PostgreSQL plans the CASE over six million rows far worse.
         cases = []
-        for i, month in enumerate(range(first_month, last_month + 1)):
-            params[f"m{i}"] = month
-            stamp = deadlines[month]
-            params[f"d{i}"] = stamp.strftime(_SQLITE_TIME) if sqlite else stamp
-            cases.append(f"WHEN :m{i} THEN :d{i}")
+        for month in range(int(first_month), int(last_month) + 1):
+            stamp = deadlines[month].strftime(_SQLITE_TIME)
+            cases.append(f"WHEN {month} THEN '{stamp}'" if sqlite else f"WHEN {month} THEN TIMESTAMP '{stamp}'")
         deadline = f"CASE r.month {' '.join(cases)} END"
-        bit = "(1 << (r.month - :first))"
+        bit = f"(1 << (r.month - {int(first_month)}))"
         sql = (
             f"SELECT r.indicator_id, r.unit_id, SUM({bit}), "
             f"SUM(CASE WHEN COALESCE(r.recorded_at, b.recorded_at) <= {deadline} THEN {bit} ELSE 0 END) "
             "FROM reports r JOIN batches b ON b.id = r.batch_id "
-            "WHERE r.revision = 1 AND r.month BETWEEN :first AND :last GROUP BY r.indicator_id, r.unit_id"
+            f"WHERE r.revision = 1 AND r.month BETWEEN {int(first_month)} AND {int(last_month)} "
+            "GROUP BY r.indicator_id, r.unit_id"
         )
         with self.engine.connect() as c:  # type: ignore[attr-defined]
-            result = c.execute(text(sql), params)
+            if not sqlite:
+                # 500,000 groups: a hash table in memory instead of batches spilled to disk, and no JIT
+                # compilation (it costs more than it saves on one aggregation). Local to this transaction.
+                c.exec_driver_sql("SET LOCAL work_mem = '256MB'")
+                c.exec_driver_sql("SET LOCAL jit = off")
+            result = c.exec_driver_sql(sql)
             rows = result.all()
             array = np.array(rows, dtype=np.int64).reshape(-1, 4) if rows else np.zeros((0, 4), dtype=np.int64)
             indicator_codes = id_codes(c, schema.indicators)

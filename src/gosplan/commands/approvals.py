@@ -45,12 +45,13 @@ def status(unit: UnitOption, period: PeriodOption, fmt: FormatOption = "table", 
         return
     table = Table(title=f"Approval of {unit} and the units below it — {period}", title_justify="left",
                   box=box.SIMPLE_HEAD)
-    for name in ("Unit", "Kind", "Month", "State", "Held at", "By"):
-        table.add_column(name, overflow="ellipsis" if name == "By" else "fold", no_wrap=name != "Kind")
+    for name in ("Unit", "Level", "Month", "State", "Held at", "By"):
+        table.add_column(name, overflow="ellipsis" if name == "By" else "fold", no_wrap=True,
+                         justify="right" if name == "Level" else "left")
     colours = {"open": "dim", "submitted": "cyan", "approved": "green", "accepted": "bold green", "locked": "red"}
     for r in frame.itertuples(index=False):
         state = r.state if r.state in ("open", "submitted", "locked") else f"{r.state} (level {int(r.state_level)})"
-        table.add_row(r.unit, r.kind, r.period, f"[{colours[r.state]}]{state}[/]", r.held_at or "",
+        table.add_row(r.unit, str(r.level), r.period, f"[{colours[r.state]}]{state}[/]", r.held_at or "",
                       "" if r.changed_by is None or pd.isna(r.changed_by) else str(r.changed_by))
     console.print(table)
 

@@ -73,6 +73,9 @@ def record_warnings(store: Store, clean: pd.DataFrame, conn: Connection) -> None
 
 def _with_stored(store: Store, file_values: pd.DataFrame, indicators: list[str]) -> pd.DataFrame:
     """The file's values over the current stored values of the rules' indicators in the file's months."""
+    latest = store.last_reported_month()
+    if latest is None or str(file_values["period"].min()) > latest:
+        return file_values  # a month nobody has reported yet: nothing stored to lay under the file
     stored = store.reports(indicators=indicators, first=str(file_values["period"].min()),
                            last=str(file_values["period"].max()))
     if stored.empty:

@@ -27,8 +27,10 @@ from gosplan.errors import GosplanError
 COMMANDS: dict[str, tuple[str, str]] = {
     "actions": ("gosplan.commands.actions", "The action plan: proposals from the review, accepted and tracked."),
     "alerts": ("gosplan.commands.alerts", "Alerts from forecasts and exceptions, escalating upwards."),
+    "approvals": ("gosplan.commands.approvals", "Approval of reports along the hierarchy; period locks."),
     "balance": ("gosplan.commands.balance", "Input-output balances: key sectors, shocks, plan balancing."),
     "campaigns": ("gosplan.commands.campaigns", "Movements: spread, reach forecast and effect on output."),
+    "completeness": ("gosplan.commands.completeness", "Reports owed, received and on time, per unit and level."),
     "demo": ("gosplan.commands.demo", "Build the demo economy and write its mid-year review."),
     "export": ("gosplan.commands.files:export_command", "Export current values or fulfilment to a file."),
     "forecast": ("gosplan.commands.forecast", "Year-end forecast of each annual target, with P(attain)."),
@@ -40,6 +42,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "reserves": ("gosplan.commands.reserves", "Reserves: DEA efficiency, untapped output, peers."),
     "review": ("gosplan.commands.review", "Write the review of plan fulfilment (HTML, PDF or Markdown)."),
     "risk": ("gosplan.commands.risk", "Weather risk to the grain target; measures ranked."),
+    "rules": ("gosplan.commands.rules", "Validation rules and min-max bounds: run, list, follow up."),
     "serve": ("gosplan.commands.serve", "Serve the web pages and the REST API."),
     "status": ("gosplan.commands.status:status_command", "Plan fulfilment to date: target, actual, %, rate needed."),
     "template": ("gosplan.commands.files:template_command", "Write an import file with one example row."),

@@ -68,6 +68,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, refresh_int
     if warm:
         app.router.on_startup.append(app.state.gosplan.snapshots.warm)
     app.include_router(router, prefix="/api/v1")
+    app.include_router(__import__("gosplan.api.workflow_routes", fromlist=["router"]).router, prefix="/api/v1")
     mount_web(app)
     _install_error_handlers(app)
 

@@ -10,6 +10,7 @@ import typer
 
 from gosplan.commands._common import DbOption, console, make_console, open_service
 
+SDMX_FORMATS = ("sdmx", "sdmx-csv")
 EXPORTS = ("reports", "targets", "fulfilment", "sectors")
 
 
@@ -23,7 +24,7 @@ def _iso_date(value: str | None) -> str | None:
 
 
 def import_command(
-    files: Annotated[list[Path], typer.Argument(help="CSV, XLSX or Parquet files.", exists=False)],
+    files: Annotated[list[Path], typer.Argument(help="CSV, XLSX, Parquet or SDMX-ML (.xml) files.", exists=False)],
     kind: Annotated[str | None, typer.Option(help="What the files hold, e.g. reports or targets (default: told "
                                                   "from the header).")] = None,
     source: Annotated[str | None, typer.Option(help="Source recorded with each row (default: file name).")] = None,
@@ -85,12 +86,26 @@ def template_command(
 
 
 def export_command(
-    what: Annotated[str, typer.Argument(help="reports, targets, fulfilment or sectors.")],
-    out: Annotated[Path, typer.Option(help="File to write (.csv, .xlsx or .parquet).")],
+    what: Annotated[str, typer.Argument(help="reports, targets, fulfilment, sectors, or structure (SDMX).")],
+    out: Annotated[Path, typer.Option(help="File to write (.csv, .xlsx or .parquet; .xml for SDMX-ML).")],
     period: Annotated[str | None, typer.Option(help="Period, for fulfilment and sectors.")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="sdmx or sdmx-csv (SDMX 2.1; also structure).")]
+    = None,
     db: DbOption = None,
 ) -> None:
-    """Export current values or fulfilment tables to CSV, XLSX or Parquet."""
+    """Export current values or fulfilment tables to CSV, XLSX or Parquet, or reports, targets and the
+    data structure as SDMX 2.1."""
+    if fmt is not None:
+        if fmt not in SDMX_FORMATS:
+            raise typer.BadParameter(f"must be one of {', '.join(SDMX_FORMATS)}, not {fmt!r}", param_hint="'--format'")
+        if what not in ("reports", "targets", "structure"):
+            raise typer.BadParameter(f"SDMX exports reports, targets or structure, not {what!r}", param_hint="'WHAT'")
+        from gosplan.service.sdmx import export_sdmx
+
+        path, count = export_sdmx(open_service(db), what, out, period, fmt)
+        things = "codes" if what == "structure" else "observations"
+        console.print(f"{what} written to {path} as {fmt} ({count:,} {things})", highlight=False)
+        return
     if what not in EXPORTS:
         raise typer.BadParameter(f"must be one of {', '.join(EXPORTS)}, not {what!r}", param_hint="'WHAT'")
     if what in ("fulfilment", "sectors") and not period:

@@ -15,7 +15,9 @@ from .campaigns import CAMPAIGN_KINDS, validate_campaign_kind
 from .checks import Problems
 from .kinds import KINDS, SPECS, check_columns, detect_kind, template, validate_facts, validate_reference
 from .projects import PROJECT_KINDS, validate_project_kind, write_project_kind
+from .rules_check import record_warnings
 from .tables import read_table, write_table
+from .workflow_check import check_workflow
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,7 @@ def _import(
             summary = write_project_kind(store, kind, clean, source, recorded_by, conn)
         elif kind == "reports":
             summary = store.write_reports(clean, source=source, recorded_by=recorded_by, conn=conn)
+            record_warnings(store, clean, conn)  # validation rules' warnings (rules_check.py)
         elif kind == "targets":
             summary = store.write_targets(clean, source=source, recorded_by=recorded_by, conn=conn)
         else:
@@ -136,6 +139,7 @@ def _validate(store: Store, kind: str, frame: pd.DataFrame, *, name: str, today:
     else:
         clean = validate_reference(kind, frame, store, problems)
     problems.raise_if_any()
+    check_workflow(store, kind, clean, name)  # locks, approvals, validation rules (workflow_check.py)
     return clean.reset_index(drop=True)
 
 

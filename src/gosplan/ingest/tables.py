@@ -46,6 +46,10 @@ def read_table(path: str | Path, *, limits: Limits | None = None) -> pd.DataFram
     limits = limits or Limits.from_env()
     suffix = path.suffix.lower()
     source = path.name
+    if suffix == ".xml" and path.is_file():
+        from .sdmx import read_sdmx  # SDMX-ML 2.1 data messages (sdmx.py)
+
+        return read_sdmx(path)
     if suffix not in FORMATS:
         raise _fail(source, f"unsupported file type {suffix or '(none)'!r}; use .csv, .xlsx or .parquet")
     if not path.is_file():

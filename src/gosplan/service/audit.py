@@ -21,6 +21,7 @@ import pandas as pd
 from gosplan.errors import Conflict, GosplanError, PermissionDenied, Problem, ValidationError
 from gosplan.ingest import check_frame, detect_kind, read_table
 from gosplan.ingest import import_file as ingest_file
+from gosplan.ingest.rules_check import record_warnings
 from gosplan.service.accounts import SYSTEM, Principal, require_report_rows, require_role, writable_units
 from gosplan.service.core import Service
 
@@ -140,6 +141,7 @@ def submit(service: Service, kind: str, frame: pd.DataFrame, principal: Principa
         with service.store.transaction() as conn:
             write = service.store.write_reports if kind == "reports" else service.store.write_targets
             summary = write(clean, source=source, recorded_by=principal.name, conn=conn)
+            record_warnings(service.store, clean, conn)  # validation rules' warnings (ingest/rules_check.py)
             audit_id = service.store.append_audit(
                 principal.name, source, action, _object(kind, clean), {"rows": _records(before)},
                 {"rows": _records(after), "new": summary.new, "revised": summary.updated,

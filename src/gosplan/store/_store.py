@@ -28,6 +28,7 @@ from gosplan.model import ACTION_COLUMNS, ACTION_STATUSES, Period
 from gosplan.store import schema
 from gosplan.store._accounts import AccountMixin
 from gosplan.store._alerts import AlertMixin
+from gosplan.store._approvals import ApprovalMixin
 from gosplan.store._balance import BalanceMixin
 from gosplan.store._campaigns import CampaignMixin
 from gosplan.store._common import WRITE_INTENT, none_if_missing, utc_now, write_transaction
@@ -35,7 +36,9 @@ from gosplan.store._plans import PlanMixin
 from gosplan.store._projects import ProjectMixin
 from gosplan.store._reference import ReferenceMixin
 from gosplan.store._reports import ReportMixin
+from gosplan.store._rules import RuleMixin
 from gosplan.store._targets import TargetMixin
+from gosplan.store._workflow import WorkflowMixin
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _ACTION_FIELDS = [c for c in ACTION_COLUMNS if c not in ("id", "created_at")] + ["details"]
@@ -66,7 +69,7 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
 
 class Store(ReferenceMixin, TargetMixin, ReportMixin, ProjectMixin, AccountMixin, AlertMixin, CampaignMixin,
-            BalanceMixin, PlanMixin):
+            BalanceMixin, PlanMixin, WorkflowMixin, RuleMixin, ApprovalMixin):
     """Persistence of reference data, targets, report revisions, actions, alerts, accounts, campaigns,
     input-output tables and meta data.
 

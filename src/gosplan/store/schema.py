@@ -509,4 +509,93 @@ counter_plans = Table(
     Column("submitted_at", DateTime, nullable=False),
     Column("source", String(NAME), nullable=False),
     Index("ix_counter_plans_key", "version_id", "unit", "indicator", "period"),
+
+# -- reporting workflow: indicator sets, validation rules and their findings (migration 0006_workflow) --
+
+# An indicator set is what a unit owes every month (DHIS2's data set): its indicators, and the units it
+# is assigned to, from ``first_month`` to ``last_month`` (ordinals; NULL = open).
+indicator_sets = Table(
+    "indicator_sets",
+    metadata,
+    Column("code", String(CODE), primary_key=True),
+    Column("name", String(NAME), nullable=False),
+)
+
+indicator_set_members = Table(
+    "indicator_set_members",
+    metadata,
+    Column("set_code", String(CODE), ForeignKey("indicator_sets.code"), nullable=False),
+    Column("indicator", String(CODE), nullable=False),
+    PrimaryKeyConstraint("set_code", "indicator", name="pk_indicator_set_members"),
+)
+
+indicator_set_units = Table(
+    "indicator_set_units",
+    metadata,
+    Column("set_code", String(CODE), ForeignKey("indicator_sets.code"), nullable=False),
+    Column("unit", String(CODE), nullable=False),
+    Column("first_month", Integer),
+    Column("last_month", Integer),
+    PrimaryKeyConstraint("set_code", "unit", name="pk_indicator_set_units"),
+)
+
+# A validation rule compares two small expressions over indicator codes of one unit and month.
+validation_rules = Table(
+    "validation_rules",
+    metadata,
+    Column("code", String(CODE), primary_key=True),
+    Column("name", String(NAME), nullable=False),
+    Column("left", Text, nullable=False),
+    Column("operator", String(4), nullable=False),
+    Column("right", Text, nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+# Bounds of one unit's values of one indicator: generated from history or set by hand.
+minmax_bounds = Table(
+    "minmax_bounds",
+    metadata,
+    Column("unit", String(CODE), nullable=False),
+    Column("indicator", String(CODE), nullable=False),
+    Column("low", Float, nullable=False),
+    Column("high", Float, nullable=False),
+    Column("generated", Boolean, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    PrimaryKeyConstraint("unit", "indicator", name="pk_minmax_bounds"),
+)
+
+# What a rule found: one row per (rule, unit, month); ``rule`` is a rule code or ``minmax:<indicator>``.
+rule_violations = Table(
+    "rule_violations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("rule", String(NAME), nullable=False),
+    Column("unit", String(CODE), nullable=False),
+    Column("period", String(8), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("left_value", Float),
+    Column("right_value", Float),
+    Column("status", String(16), nullable=False),
+    Column("found_at", DateTime, nullable=False),
+    Column("comment", Text),
+    Column("changed_by", String(NAME)),
+    Column("changed_at", DateTime),
+    UniqueConstraint("rule", "unit", "period", name="uq_rule_violations_key"),
+    Index("ix_rule_violations_period", "period", "status"),
+)
+
+# The approval state of a unit's subtree for a month: submitted, approved (at ``level``), accepted or
+# locked. No row = open. A row at a unit covers its whole subtree (see engines/approvals.py).
+approvals = Table(
+    "approvals",
+    metadata,
+    Column("unit", String(CODE), nullable=False),
+    Column("period", String(8), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("level", Integer, nullable=False),
+    Column("changed_by", String(NAME), nullable=False),
+    Column("changed_at", DateTime, nullable=False),
+    PrimaryKeyConstraint("unit", "period", name="pk_approvals"),
+    Index("ix_approvals_period", "period"),
 )

@@ -1,0 +1,97 @@
+"""REST routes of the reporting workflow under /api/v1: approval states and their moves along the
+hierarchy, completeness of reporting, and the violations of validation rules. Each answers through
+the service layer with the caller's role and unit subtree."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Header, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from gosplan.api.auth import check_csrf
+from gosplan.api.routes import Code, Limit, Offset, Page, Who, page, reader, records
+from gosplan.errors import InvalidValue
+from gosplan.service.accounts import require_read
+
+router = APIRouter()
+PeriodQ = Annotated[str, Query(max_length=16, description="Month or period, e.g. 2023-06 or 2023-Q2")]
+
+
+class ApprovalIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    unit: str = Field(min_length=1, max_length=64, examples=["coal.tokchon"])
+    period: str = Field(min_length=1, max_length=16, examples=["2023-06"])
+    reason: str | None = Field(None, max_length=2000, description="Needed to unapprove or unlock")
+    at: str | None = Field(None, max_length=64, description="The approving unit (approve only)")
+
+
+class ApprovalOut(BaseModel):
+    unit: str
+    action: str
+    months: list[str]
+    states: list[dict]
+
+
+@router.get("/approvals", response_model=Page, tags=["workflow"])
+def approval_status(request: Request, who: Who, unit: Annotated[str, Query(max_length=64)], period: PeriodQ,
+                    limit: Limit = 100, offset: Offset = 0) -> Page:
+    """The approval state in force of a unit and the units directly below it, month by month."""
+    from gosplan.service.workflow import status
+
+    service = reader(request, who)
+    require_read(service, who, unit)
+    return page(status(service, unit, period), limit, offset)
+
+
+@router.post("/approvals/{action}", response_model=ApprovalOut, tags=["workflow"])
+def approval_move(request: Request, who: Who,
+                  action: Literal["submit", "approve", "accept", "unapprove", "lock", "unlock"], body: ApprovalIn,
+                  x_csrf_token: Annotated[str | None, Header(max_length=200)] = None) -> ApprovalOut:
+    """Submit, approve, accept, unapprove (with a reason), lock or unlock a unit's months."""
+    from gosplan.service import workflow
+
+    check_csrf(request, x_csrf_token)
+    snapshots = request.app.state.gosplan.snapshots
+    service = snapshots.writer
+    if action in ("unapprove", "unlock") and not body.reason:
+        raise InvalidValue(f"{action} needs a reason")
+    with snapshots.write_slots:
+        if action == "approve":
+            months = workflow.approve(service, body.unit, body.period, who, at=body.at)
+        elif action in ("unapprove", "unlock"):
+            months = getattr(workflow, action)(service, body.unit, body.period, who, body.reason)
+        else:
+            months = getattr(workflow, action)(service, body.unit, body.period, who)
+    snapshots.wrote(who.name)
+    states = workflow.status(service, body.unit, body.period)
+    return ApprovalOut(unit=body.unit, action=action, months=months,
+                       states=records(states[states["unit"].eq(body.unit)]))
+
+
+@router.get("/completeness", response_model=Page, tags=["workflow"])
+def completeness(request: Request, who: Who, period: PeriodQ, unit: Code = None,
+                 by: Annotated[str, Query(pattern="^(level|unit|indicator)$")] = "unit",
+                 limit: Limit = 100, offset: Offset = 0) -> Page:
+    """Expected, received and on-time reports with reporting rates (DHIS2's reporting-rate summary)."""
+    from gosplan.service.completeness import completeness as compute
+
+    service = reader(request, who)
+    view = compute(service, period, unit=unit, by=by)
+    require_read(service, who, view.unit)
+    return page(view.table, limit, offset)
+
+
+@router.get("/rules/violations", response_model=Page, tags=["workflow"])
+def rule_violations(request: Request, who: Who, period: PeriodQ, unit: Code = None,
+                    status: Annotated[str | None, Query(pattern="^(open|follow-up|resolved|cleared)$")] = None,
+                    limit: Limit = 100, offset: Offset = 0) -> Page:
+    """Violations of validation rules and min-max bounds stored for a period, with both sides."""
+    from gosplan.service.rules import violations
+
+    service = reader(request, who)
+    if unit:
+        require_read(service, who, unit)
+    frame = violations(service, period, unit=unit or (who.subtree if who.role == "reporter" else None),
+                       status=status)
+    return page(frame, limit, offset)

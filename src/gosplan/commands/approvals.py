@@ -1,0 +1,117 @@
+"""``gosplan approvals``: submit, approve, accept, unapprove and lock months along the hierarchy."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich import box
+from rich.table import Table
+
+from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
+from gosplan.errors import NotFound
+
+app = typer.Typer(help="Approval of reported months along the hierarchy, and period locks.")
+UnitOption = Annotated[str, typer.Option(help="Unit code (its subtree is concerned).")]
+PeriodOption = Annotated[str, typer.Option(help="Month or period, e.g. 2023-06 or 2023-Q2.")]
+UserOption = Annotated[str | None, typer.Option("--user", help="Act as this account (its role and subtree); "
+                                                               "default: the command line, as admin.")]
+
+
+def _principal(service, user: str | None):
+    from gosplan.service.accounts import SYSTEM, principal_for_user
+
+    if user is None:
+        return SYSTEM
+    principal = principal_for_user(service, user)
+    if principal is None:
+        raise NotFound(f"no enabled account {user!r}")
+    return principal
+
+
+def _done(verb: str, unit: str, months: list[str]) -> None:
+    span = months[0] if len(months) == 1 else f"{months[0]}..{months[-1]}"
+    console.print(f"{unit}: {span} {verb}")
+
+
+@app.command("status")
+def status(unit: UnitOption, period: PeriodOption, fmt: FormatOption = "table", db: DbOption = None) -> None:
+    """The state in force of the unit and the units directly below it, month by month."""
+    from gosplan.service.workflow import status as states
+
+    frame = states(open_service(db), unit, period)
+    if emit(frame, fmt):
+        return
+    table = Table(title=f"Approval of {unit} and the units below it — {period}", title_justify="left",
+                  box=box.SIMPLE_HEAD)
+    for name in ("Unit", "Level", "Month", "State", "Held at", "By"):
+        table.add_column(name, overflow="ellipsis" if name == "By" else "fold", no_wrap=True,
+                         justify="right" if name == "Level" else "left")
+    colours = {"open": "dim", "submitted": "cyan", "approved": "green", "accepted": "bold green", "locked": "red"}
+    for r in frame.itertuples(index=False):
+        state = r.state if r.state in ("open", "submitted", "locked") else f"{r.state} (level {int(r.state_level)})"
+        table.add_row(r.unit, str(r.level), r.period, f"[{colours[r.state]}]{state}[/]", r.held_at or "",
+                      "" if r.changed_by is None or pd.isna(r.changed_by) else str(r.changed_by))
+    console.print(table)
+
+
+@app.command("submit")
+def submit(unit: UnitOption, period: PeriodOption, user: UserOption = None, db: DbOption = None) -> None:
+    """Submit the unit's months for approval."""
+    from gosplan.service.workflow import submit as run
+
+    service = open_service(db)
+    _done("submitted", unit, run(service, unit, period, _principal(service, user)))
+
+
+@app.command("approve")
+def approve(unit: UnitOption, period: PeriodOption,
+            at: Annotated[str | None, typer.Option("--at", help="The approving unit (default: the next level "
+                                                                "up within your subtree).")] = None,
+            user: UserOption = None, db: DbOption = None) -> None:
+    """Approve the unit's subtree for the months (and so its data as a whole)."""
+    from gosplan.service.workflow import approve as run
+
+    service = open_service(db)
+    _done("approved", unit, run(service, unit, period, _principal(service, user), at=at))
+
+
+@app.command("accept")
+def accept(unit: UnitOption, period: PeriodOption, user: UserOption = None, db: DbOption = None) -> None:
+    """Accept approved months at the top of the hierarchy."""
+    from gosplan.service.workflow import accept as run
+
+    service = open_service(db)
+    _done("accepted", unit, run(service, unit, period, _principal(service, user)))
+
+
+@app.command("unapprove")
+def unapprove(unit: UnitOption, period: PeriodOption,
+              reason: Annotated[str, typer.Option(help="Why (kept in the audit log).")],
+              user: UserOption = None, db: DbOption = None) -> None:
+    """Withdraw an approval so that the data can be corrected."""
+    from gosplan.service.workflow import unapprove as run
+
+    service = open_service(db)
+    _done("unapproved", unit, run(service, unit, period, _principal(service, user), reason))
+
+
+@app.command("lock")
+def lock(unit: UnitOption, period: PeriodOption, user: UserOption = None, db: DbOption = None) -> None:
+    """Lock the months for the unit's subtree: every write into them is refused."""
+    from gosplan.service.workflow import lock as run
+
+    service = open_service(db)
+    _done("locked", unit, run(service, unit, period, _principal(service, user)))
+
+
+@app.command("unlock")
+def unlock(unit: UnitOption, period: PeriodOption,
+           reason: Annotated[str, typer.Option(help="Why (kept in the audit log).")],
+           user: UserOption = None, db: DbOption = None) -> None:
+    """Lift a lock (admins only)."""
+    from gosplan.service.workflow import unlock as run
+
+    service = open_service(db)
+    _done("unlocked", unit, run(service, unit, period, _principal(service, user), reason))

@@ -1,0 +1,50 @@
+"""SDMX exports: the structure (codelists, DSDs, dataflows) and reports or targets as SDMX-ML 2.1
+structure-specific data or SDMX-CSV. Imports of SDMX-ML data go through the ordinary import
+(``gosplan import FILE.xml``), with the same validation as CSV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from gosplan.errors import GosplanError
+from gosplan.ingest.sdmx import write_data, write_sdmx_csv, write_structure
+from gosplan.model import Period
+from gosplan.service.core import Service
+
+SDMX_FORMATS = ("sdmx", "sdmx-csv")
+
+
+def export_sdmx(service: Service, what: str, path: str | Path, period: str | None = None,
+                fmt: str = "sdmx") -> tuple[Path, int]:
+    """Write ``structure``, ``reports`` or ``targets`` (of ``period``, else all) as ``sdmx`` (SDMX-ML 2.1)
+    or ``sdmx-csv``. Returns the path and the number of observations (codes for the structure)."""
+    if fmt not in SDMX_FORMATS:
+        raise GosplanError(f"--format must be one of {', '.join(SDMX_FORMATS)} here, not {fmt!r}")
+    path = Path(path)
+    if what == "structure":
+        if fmt != "sdmx":
+            raise GosplanError("the structure is written as SDMX-ML (--format sdmx)")
+        units, indicators, plans = service.units(), service.indicators(), service.store.plans()
+        write_structure(path, units, indicators, plans)
+        return path, len(units) + len(indicators) + len(plans)
+    frame = _frame(service, what, period)
+    measures = service.indicators().set_index("code")["unit"]
+    write = write_data if fmt == "sdmx" else write_sdmx_csv
+    return path, write(path, what, frame, measures)
+
+
+def _frame(service: Service, what: str, period: str | None) -> pd.DataFrame:
+    p = Period.parse(period) if period else None
+    if what == "reports":
+        if p is None:
+            return service.store.reports()
+        return service.store.reports(first=str(p.first_month()), last=str(p.last_month()))
+    if what == "targets":
+        targets = service.store.targets()
+        if p is not None:
+            inside = [p.contains(Period.parse(x)) for x in targets["period"]]
+            targets = targets[inside]
+        return targets
+    raise GosplanError(f"cannot export {what!r} as SDMX: choose structure, reports or targets")

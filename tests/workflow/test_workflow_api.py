@@ -1,0 +1,40 @@
+"""The workflow's API routes on the demo (SQLite and PostgreSQL): approval moves with roles and
+subtrees, a write into an approved month refused, completeness and rule violations as pages."""
+
+from __future__ import annotations
+
+from webenv import OWN
+
+MONTH = "2021-03"  # a month no other API test writes
+
+
+def test_approval_moves_through_the_api(env, client):
+    move = "/api/v1/approvals/{}"
+    body = {"unit": OWN, "period": MONTH}
+    answer = client.post(move.format("submit"), json=body, headers=env.bearer("rep1"))
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["states"][0]["state"] == "submitted"
+    assert client.post(move.format("approve"), json=body, headers=env.bearer("rep1")).status_code == 403
+    answer = client.post(move.format("approve"), json=body, headers=env.bearer("planner"))
+    assert answer.status_code == 200 and answer.json()["states"][0]["state"] == "approved"
+    report = {"indicator": "electricity", "unit": OWN, "period": MONTH, "value": 1.0}
+    refused = client.post("/api/v1/reports", json=report, headers=env.bearer("rep1"))
+    assert refused.status_code == 422
+    assert "unapprove it before changing it" in refused.text
+    assert client.post(move.format("unapprove"), json=body, headers=env.bearer("planner")).status_code == 400
+    answer = client.post(move.format("unapprove"), json={**body, "reason": "wrong meter"},
+                         headers=env.bearer("planner"))
+    assert answer.status_code == 200 and answer.json()["states"][0]["state"] == "open"
+    page = client.get("/api/v1/approvals", params={"unit": "KP-01", "period": MONTH}, headers=env.bearer("viewer"))
+    assert page.status_code == 200 and page.json()["items"][0]["unit"] == "KP-01"
+    assert client.get("/api/v1/approvals", params={"unit": "KP-02", "period": MONTH},
+                      headers=env.bearer("viewer1")).status_code == 403
+
+
+def test_completeness_and_violations_pages(env, client):
+    page = client.get("/api/v1/completeness", params={"period": "2023-06", "by": "unit"},
+                      headers=env.bearer("viewer"))
+    assert page.status_code == 200, page.text
+    assert {item["unit"] for item in page.json()["items"]} >= {"KP-01", "KP-02"}
+    page = client.get("/api/v1/rules/violations", params={"period": "2023-06"}, headers=env.bearer("viewer"))
+    assert page.status_code == 200 and page.json()["total"] == 0

@@ -59,6 +59,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, refresh_int
     if refresh_interval is None:
         refresh_interval = float(os.environ.get("GOSPLAN_REFRESH_SECONDS", "2"))
     from gosplan.api.routes import router
+    from gosplan.api.users import router as users_router
     from gosplan.web import mount_web
 
     store = Store.open(url)
@@ -85,6 +86,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, refresh_int
     if warm:
         app.router.on_startup.append(app.state.gosplan.snapshots.warm)
     app.include_router(router, prefix="/api/v1")
+    app.include_router(users_router, prefix="/api/v1")
     _mount_docs(app)
     mount_web(app)
     _install_error_handlers(app)

@@ -137,10 +137,6 @@ class Guard:
         except ValueError:
             await self._answer(scope, send, 400, "bad_request", "Content-Length is not a number")
             return
-        if declared is not None and declared > limit:
-            await self._answer(scope, send, 413, "too_large",
-                               f"the request body ({declared:,} bytes) is over this route's limit of {_size(limit)}")
-            return
         has_body = chunked or (declared or 0) > 0
         if has_body and path not in PUBLIC_POSTS and not path.startswith("/static/"):
             principal = await to_thread.run_sync(self.identify, Request(scope))
@@ -148,6 +144,10 @@ class Guard:
                 await self._answer(scope, send, 401, "not_authenticated",
                                    "sign in, or send an API token as 'Authorization: Bearer <token>'")
                 return
+        if declared is not None and declared > limit:
+            await self._answer(scope, send, 413, "too_large",
+                               f"the request body ({declared:,} bytes) is over this route's limit of {_size(limit)}")
+            return
         if not has_body:
             await self.app(scope, receive, send)
             return

@@ -1,4 +1,6 @@
-"""``gosplan users add|list|disable|enable``: accounts of the web server and the API."""
+"""``gosplan users add|list|disable|enable|role|password|delete``: accounts of the web server and the API.
+
+The last enabled admin cannot be disabled, demoted or deleted."""
 
 from __future__ import annotations
 
@@ -10,9 +12,9 @@ from rich.console import Console
 from rich.table import Table
 
 from gosplan.service import Service
-from gosplan.service.accounts import ROLES, add_user, list_users, set_disabled
+from gosplan.service.accounts import ROLES, add_user, delete_user, list_users, set_disabled, set_password, set_role
 
-app = typer.Typer(help="Accounts: add, list, disable users.", no_args_is_help=True)
+app = typer.Typer(help="Accounts: add, list, disable, enable, change role or password, delete.", no_args_is_help=True)
 console = Console()
 DbOption = Annotated[str | None, typer.Option("--db", envvar="GOSPLAN_DB", help="Database URL.")]
 
@@ -49,13 +51,43 @@ def list_(db: DbOption = None) -> None:
 
 @app.command("disable")
 def disable(name: Annotated[str, typer.Argument(help="Login name.")], db: DbOption = None) -> None:
-    """Disable an account (its sessions end at their next request)."""
+    """Disable an account and end its sessions (not the last enabled admin)."""
     set_disabled(Service.open(db), name, True, actor="cli", source="gosplan users disable")
     console.print(f"User [bold]{name}[/] disabled.")
 
 
 @app.command("enable")
 def enable(name: Annotated[str, typer.Argument(help="Login name.")], db: DbOption = None) -> None:
-    """Enable a disabled account again."""
+    """Enable a disabled account again (it signs in anew: old sessions stay ended)."""
     set_disabled(Service.open(db), name, False, actor="cli", source="gosplan users enable")
     console.print(f"User [bold]{name}[/] enabled.")
+
+
+@app.command("role")
+def role(
+    name: Annotated[str, typer.Argument(help="Login name.")],
+    role: Annotated[str, typer.Option(help=f"One of {', '.join(ROLES)}.")],
+    subtree: Annotated[str | None, typer.Option(help="Unit code: limit the account to this unit's subtree.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Change an account's role and subtree (not demoting the last enabled admin)."""
+    set_role(Service.open(db), name, role, subtree, actor="cli", source="gosplan users role")
+    console.print(f"User [bold]{name}[/] is now {role}{', subtree ' + subtree if subtree else ''}.")
+
+
+@app.command("password")
+def password(
+    name: Annotated[str, typer.Argument(help="Login name.")],
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Set a new password; every session of the account ends."""
+    set_password(Service.open(db), name, _password(password_stdin), actor="cli", source="gosplan users password")
+    console.print(f"Password of [bold]{name}[/] changed; its sessions have ended.")
+
+
+@app.command("delete")
+def delete(name: Annotated[str, typer.Argument(help="Login name.")], db: DbOption = None) -> None:
+    """Delete an account and its sessions (not the last enabled admin; the audit log keeps its entries)."""
+    delete_user(Service.open(db), name, actor="cli", source="gosplan users delete")
+    console.print(f"User [bold]{name}[/] deleted.")

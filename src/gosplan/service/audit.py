@@ -5,11 +5,15 @@ before and after) and the answer kept for its idempotency key.
 
 Submissions may carry an idempotency key (the API's ``Idempotency-Key`` header or ``client_key``):
 the first submission with a key is processed, every retry with the same key gets the first answer
-back and writes nothing, so a report sent twice over a flaky line is never counted twice.
+back and writes nothing, so a report sent twice over a flaky line is never counted twice. A key sent
+again with different content is refused (:class:`~gosplan.errors.Conflict` naming the key) rather than
+answered as if the new values had been saved.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -125,11 +129,16 @@ def submit(service: Service, kind: str, frame: pd.DataFrame, principal: Principa
     """Save a reports or targets frame (all-or-nothing) with an audit entry; idempotent per ``key``."""
     _allow(service, kind, frame, principal, source)
     if key:
+        given = key
         key = f"{principal.name}:{key}"[:400]
-        claimed = service.store.claim_idempotency_key(key, principal.name)
+        fingerprint = request_fingerprint(kind, frame)
+        claimed = service.store.claim_idempotency_key(key, principal.name, fingerprint)
         if claimed is not None:
+            if claimed.get("request_hash") and claimed["request_hash"] != fingerprint:
+                raise Conflict(f"idempotency key {given!r} was already used for a different submission; "
+                               "send new values with a new key")
             if claimed["status"] != "done":
-                raise Conflict("a submission with this idempotency key is still being processed; retry later")
+                raise Conflict(f"a submission with idempotency key {given!r} is still being processed; retry later")
             return Submission(**{**claimed["response"], "replayed": True})
     try:
         clean = check_frame(service.store, kind, frame, source=source, today=today)
@@ -158,6 +167,21 @@ def submit(service: Service, kind: str, frame: pd.DataFrame, principal: Principa
     if kind == "reports":
         service.store.refresh_report_months()
     return submission
+
+
+def request_fingerprint(kind: str, frame: pd.DataFrame) -> str:
+    """SHA-256 of what a submission asks for (its kind and rows, in order; column order does not matter):
+    a retry with the same key must send the same thing.
+
+    >>> a = pd.DataFrame({"unit": ["u"], "value": [1.0]})
+    >>> request_fingerprint("reports", a) == request_fingerprint("reports", a[["value", "unit"]])
+    True
+    >>> request_fingerprint("reports", a) == request_fingerprint("reports", a.assign(value=2.0))
+    False
+    """
+    rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    text = json.dumps([kind, rows], sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _allow(service: Service, kind: str, frame: pd.DataFrame, principal: Principal, source: str) -> None:

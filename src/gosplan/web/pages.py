@@ -19,6 +19,7 @@ from gosplan.api.auth import (
     require_principal,
     session_token,
 )
+from gosplan.api.guard import csp_with_hashes
 from gosplan.engines.fulfilment import window_of
 from gosplan.errors import NotFound, PermissionDenied
 from gosplan.model import Period
@@ -303,10 +304,12 @@ def review_page(request: Request, who: Who, period: Text = None) -> HTMLResponse
     bar = ('<div style="background:#f6f8fa;padding:.4rem 1rem;font:14px sans-serif"><a href="/">← operations '
            'room</a> · <a id="download" href="/review/download' + (f'?period={quote(period)}' if period else '')
            + '">download as HTML</a></div>')
-    return HTMLResponse(html.replace("<body>", "<body>" + bar, 1))
+    html = html.replace("<body>", "<body>" + bar, 1)
+    return HTMLResponse(html, headers={"Content-Security-Policy": csp_with_hashes(html)})
 
 
 @router.get("/review/download")
 def review_download(request: Request, who: Who, period: Text = None) -> Response:
     html = _review(request, who, period)
-    return HTMLResponse(html, headers={"Content-Disposition": 'attachment; filename="gosplan-review.html"'})
+    return HTMLResponse(html, headers={"Content-Disposition": 'attachment; filename="gosplan-review.html"',
+                                       "Content-Security-Policy": csp_with_hashes(html)})

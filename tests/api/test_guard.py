@@ -54,7 +54,7 @@ def call(app, method: str, path: str, headers: dict[str, str], chunks: list[byte
 
 def test_no_credentials_no_body_read(app):
     # 200 MB announced, a few chunks offered: the answer comes before any of them is read.
-    status, headers, body, read = call(app, "POST", "/api/v1/reports/bulk",
+    status, _, body, read = call(app, "POST", "/api/v1/reports/bulk",
                                        {"content-type": "application/json", "content-length": str(200 * 2**20)},
                                        [b"[" + b" " * 65536] * 8)
     assert (status, read) == (401, 0) and b'"not_authenticated"' in body

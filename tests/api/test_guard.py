@@ -125,3 +125,22 @@ def test_sign_in_page_answers_while_a_huge_body_waits(app):
         started = time.monotonic()
         assert httpx.get(base + "/login", timeout=10).status_code == 200
         assert time.monotonic() - started < 2
+
+
+def test_security_headers_on_pages_api_and_errors(app, env):
+    with TestClient(app) as client:
+        answers = {"login page": client.get("/login"), "api": client.get("/api/v1/me", headers=env.bearer("viewer")),
+                   "api error": client.get("/api/v1/me"), "docs": client.get("/api/docs")}
+        login(client, "viewer")
+        answers["signed-in page"] = client.get("/")
+        for what, answer in answers.items():
+            csp = answer.headers.get("content-security-policy", "")
+            assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0], what
+            assert "frame-ancestors 'none'" in csp, what
+            assert answer.headers["x-content-type-options"] == "nosniff", what
+            assert answer.headers["referrer-policy"] == "same-origin", what
+            assert answer.headers["cache-control"] == "no-store", what
+        style = client.get("/static/gosplan.css")
+        assert style.status_code == 200 and style.headers.get("cache-control") != "no-store"
+        assert client.get("/api/docs/assets/swagger-ui/swagger-ui-bundle.js").status_code == 200
+        assert "cdn" not in answers["docs"].text.lower()

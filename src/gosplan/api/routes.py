@@ -166,6 +166,13 @@ def targets(request: Request, who: Who, limit: Limit = 100, offset: Offset = 0, 
             indicator: Code = None, unit: Code = None, period: PeriodQ = None) -> Page:
     """Targets in force, filtered by plan, indicator, unit and period (as written: 2023, 2023-H1...)."""
     service = reader(request, who)
+    if period:
+        try:
+            Period.parse(period)
+        except ValueError as exc:
+            from gosplan.errors import Problem, ValidationError
+
+            raise ValidationError([Problem("request", None, "period", str(exc))]) from None
     frame = service.store.targets(plan=plan, indicators=indicator, units=unit, periods=period)
     return page(_scope(service, who, frame), limit, offset)
 
@@ -272,7 +279,9 @@ def alerts(request: Request, who: Who, limit: Limit = 100, offset: Offset = 0) -
     return page(frame, limit, offset)
 
 
-@router.get("/review", response_class=HTMLResponse, tags=["monitoring"], responses=errors(404))
+@router.get("/review", tags=["monitoring"], response_model=None, responses={
+    200: {"description": "The review as one HTML document", "content": {"text/html": {"schema": {"type": "string"}}}},
+    **errors(404)})
 def review(request: Request, who: Who, period: Annotated[str, Query(max_length=16)] = "") -> HTMLResponse:
     """The mid-year review as one self-contained HTML page (callers without a subtree limit only)."""
     service = reader(request, who)

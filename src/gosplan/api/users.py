@@ -12,7 +12,7 @@ from gosplan.api.auth import check_csrf, require_principal
 from gosplan.api.openapi import errors
 from gosplan.service.accounts import Principal, delete_user, list_users, require_role, set_disabled, set_role
 
-router = APIRouter()
+router = APIRouter(responses=errors(401, 403, 422))
 Who = Annotated[Principal, Depends(require_principal)]
 Csrf = Annotated[str | None, Header(max_length=200)]
 

@@ -108,8 +108,12 @@ class RedisShared:
 
 
 def shared_state(store: Store, redis_url: str | None) -> Shared:
-    """Redis when ``redis_url`` is given, else the database."""
-    return RedisShared(redis_url) if redis_url else DatabaseShared(store)
+    """Redis when ``redis_url`` is given (keys prefixed per database, so that stores sharing one Redis
+    stay apart), else the database."""
+    if not redis_url:
+        return DatabaseShared(store)
+    database = store.engine.url.render_as_string(hide_password=True)
+    return RedisShared(redis_url, prefix=f"gosplan:{hashlib.sha256(database.encode()).hexdigest()[:16]}:")
 
 
 class Snapshots:
@@ -126,7 +130,8 @@ class Snapshots:
         self.refresh_interval = refresh_interval
         self._generation = 0
         self._reader = Service(store)
-        self._reader_generation = 0
+        self._reader_generation = 0  # generations come from the shared counter
+        self._warming = False
         self._lock = threading.Lock()
         self._worker: threading.Thread | None = None
         self._last_write: dict[str, int] = {}
@@ -162,17 +167,24 @@ class Snapshots:
         needed = self._sync(who)
         if self._reader_generation < needed:
             return self._refresh_now(needed)
-        if not self._ready.is_set() and self._generation > 0:
+        if self._warming and not self._ready.is_set():
             # The first snapshot is being built: wait for it rather than compute it once more per request.
-            return self._refresh_now(1)
+            self._first_build()
+            return self._reader
         if self._reader_generation < self._generation:
             self._start_refresh()
         return self._reader
 
     def warm(self) -> None:
         """Build the first snapshot in the background (server start-up)."""
-        self._generation = max(self._generation + 1, self.shared.read(None)[0])
-        self._start_refresh()
+        self._generation = max(self._generation, self.shared.read(None)[0])
+        self._warming = True
+        threading.Thread(target=self._first_build, name="gosplan-warm", daemon=True).start()
+
+    def _first_build(self) -> None:
+        with self._build_lock:
+            if not self._ready.is_set():
+                self._swap(*self._build())
 
     def _build(self) -> tuple[Service, int]:
         generation = self._generation

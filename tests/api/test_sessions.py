@@ -169,3 +169,31 @@ def test_reused_idempotency_key_with_other_values_is_a_conflict(app, env):
         stored = client.get(f"/api/v1/reports?unit={OWN}&indicator=electricity&first=2023-02&last=2023-02",
                             headers=env.bearer("admin")).json()["items"]
         assert [r["value"] for r in stored] == [1234.5]
+
+
+def test_concurrent_revisions_of_one_month_are_all_kept(env):
+    # Writers racing for the next revision number of the same month: none fails, none is lost.
+    from concurrent.futures import ThreadPoolExecutor
+
+    import pandas as pd
+
+    from gosplan.service import Service
+    from gosplan.service.accounts import Principal
+    from gosplan.service.audit import submit
+
+    who = Principal("rep1", "reporter", "KP-01", "token")
+    cell = {"indicator": "electricity", "unit": OWN, "period": "2022-11"}
+    start = len(env.service.store.report_history("electricity", OWN, "2022-11"))
+
+    services = [Service.open(env.url) for _ in range(8)]  # one per writer, as separate server processes
+
+    def write(i: int) -> None:
+        submit(services[i % 8], "reports", pd.DataFrame([{**cell, "value": 5000.0 + i}]), who, source="test")
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(write, range(16)))
+    for service in services:
+        service.store.close()
+    history = env.service.store.report_history("electricity", OWN, "2022-11")
+    assert len(history) == start + 16
+    assert set(history["value"]) >= {5000.0 + i for i in range(16)}

@@ -260,17 +260,15 @@ class AccountMixin:
         note that generation under it (a writer's read-your-writes). Returns the new generation."""
         m = schema.meta.c
         with write_transaction(self.engine) as c:  # type: ignore[attr-defined]
-            row = c.execute(update(schema.meta).where(m.key == "data_generation")
-                            .values(value=cast(cast(m.value, Integer) + 1, Text)).returning(m.value)).first()
-            if row is None:
-                c.execute(insert(schema.meta).values(key="data_generation", value="1"))
-                generation = 1
-            else:
-                generation = int(row[0])
+            bump = update(schema.meta).where(m.key == "data_generation").values(
+                value=cast(cast(m.value, Integer) + 1, Text)).returning(m.value)
+            row = c.execute(bump).first()
+            if row is None:  # the first write ever: make the counter (another writer may make it meanwhile)
+                _upsert_meta(c, "data_generation", "0", replace=False)
+                row = c.execute(bump).first()
+            generation = int(row[0])
             if marker:
-                key = marker[:64]
-                if c.execute(update(schema.meta).where(m.key == key).values(value=str(generation))).rowcount == 0:
-                    c.execute(insert(schema.meta).values(key=key, value=str(generation)))
+                _upsert_meta(c, marker[:64], str(generation))
         return generation
 
     def generations(self, marker: str | None = None) -> tuple[int, int]:
@@ -280,3 +278,18 @@ class AccountMixin:
         with self.engine.connect() as c:  # type: ignore[attr-defined]
             rows = dict(c.execute(select(m.key, m.value).where(m.key.in_(keys))).all())
         return int(rows.get("data_generation", 0)), int(rows.get(marker[:64], 0)) if marker else 0
+
+
+def _upsert_meta(c: Connection, key: str, value: str, replace: bool = True) -> None:
+    """Insert a meta row, or (``replace``) overwrite it, in one statement that concurrent writers cannot
+    both fail (``INSERT ... ON CONFLICT`` on SQLite and PostgreSQL)."""
+    if c.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    statement = dialect_insert(schema.meta).values(key=key, value=value)
+    if replace:
+        statement = statement.on_conflict_do_update(index_elements=["key"], set_={"value": value})
+    else:
+        statement = statement.on_conflict_do_nothing(index_elements=["key"])
+    c.execute(statement)

@@ -7,7 +7,8 @@
 ``--mode single`` (the default) sends single-report submissions (POST /api/v1/reports) at a steady
 ``--rate`` per second, whatever the latency (an open loop, as many clients reporting independently
 would): the goal is 50 submissions/s with p95 under 300 ms while the overview keeps p95 under 300 ms.
-``--mode bulk`` runs ``--reporters`` closed-loop writers sending ``--batch`` values each time.
+``--rate 0`` runs ``--reporters`` writers sending single submissions back to back instead (a closed
+loop). ``--mode bulk`` runs ``--reporters`` closed-loop writers sending ``--batch`` values each time.
 ``--workers`` runs the server as that many uvicorn worker processes (as ``gosplan serve --workers``).
 
 A fresh PostgreSQL database is created (and dropped at the end), the demo economy loaded, one API token
@@ -192,6 +193,16 @@ class Load:
             await asyncio.sleep(max(0.0, due - time.monotonic()))
         await asyncio.gather(*tasks)
 
+    async def writer(self, client, tokens: dict[str, str], pairs: dict, deadline: float, seed: int) -> None:
+        """Single submissions one after another (a closed loop: the next when the last is answered)."""
+        months = [f"2023-{m:02d}" for m in range(1, 7)]
+        province = list(tokens)[seed % len(tokens)]
+        cells = [(i, u, m) for i, u in pairs[province] for m in months]
+        np.random.default_rng(seed).shuffle(cells)
+        while time.monotonic() < deadline:
+            self.counter += 1
+            await self.single(client, tokens[province], cells, self.counter)
+
     async def viewer(self, client, deadline: float) -> None:
         page = await client.get("/login")
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
@@ -223,6 +234,8 @@ class Load:
             deadline = started + self.seconds
             if rate:
                 tasks = [self.steady(shared, tokens, pairs, rate, deadline)]
+            elif rate == 0:
+                tasks = [self.writer(shared, tokens, pairs, deadline, i) for i in range(reporters)]
             else:
                 tasks = [self.reporter(shared, tokens[provinces[i % len(provinces)]],
                                        pairs[provinces[i % len(provinces)]], deadline) for i in range(reporters)]
@@ -268,7 +281,8 @@ def main() -> None:
     parser.add_argument("--viewers", type=int, default=4)
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--mode", choices=["single", "bulk"], default="single")
-    parser.add_argument("--rate", type=float, default=50, help="Single submissions per second (--mode single).")
+    parser.add_argument("--rate", type=float, default=50,
+                        help="Single submissions per second (--mode single); 0: --reporters writers in a closed loop.")
     parser.add_argument("--workers", type=int, default=1, help="Server processes (uvicorn workers).")
     parser.add_argument("--repeat", type=int, default=1, help="Runs (a fresh database each); the best is kept.")
     args = parser.parse_args()
@@ -291,7 +305,7 @@ def main() -> None:
                 except httpx.HTTPError:
                     time.sleep(0.1)
             load = Load(base, args.seconds, args.batch)
-            what = (f"{args.rate:.0f} single submissions/s" if args.mode == "single"
+            what = (f"{args.rate:.0f} single submissions/s" if args.mode == "single" and args.rate
                     else f"{args.reporters} reporters")
             with console.status(f"run {run + 1}: {what} and {args.viewers} viewers for {args.seconds:.0f} s..."):
                 elapsed = asyncio.run(load.run(tokens, pairs, args.reporters, args.viewers,
@@ -310,7 +324,8 @@ def main() -> None:
     table.add_column("value", justify="right")
     table.add_row("report values accepted / s", f"{rate:,.0f}")
     if args.mode == "single":
-        table.add_row("single submissions asked / s", f"{args.rate:,.0f}")
+        table.add_row("single submissions asked / s",
+                      f"{args.rate:,.0f}" if args.rate else f"as fast as {args.reporters} writers go")
         table.add_row("single submissions answered / s", f"{len(load.submit_ms) / elapsed:,.1f}")
     else:
         table.add_row(f"bulk submissions (of up to {args.batch} values)", f"{len(load.submit_ms):,}")

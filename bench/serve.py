@@ -1,7 +1,15 @@
-"""Load test of the web server on loopback: reporters submit bulk reports while viewers load the overview.
+"""Load test of the web server on loopback: reporters submit reports while viewers load the overview.
 
     python bench/serve.py [--db postgresql+psycopg://postgres@127.0.0.1:5432/test] [--seconds 30]
-                          [--reporters 6] [--viewers 4] [--batch 500]
+                          [--mode single --rate 50 | --mode bulk --reporters 6 --batch 500]
+                          [--viewers 4] [--workers 1]
+
+``--mode single`` (the default) sends single-report submissions (POST /api/v1/reports) at a steady
+``--rate`` per second, whatever the latency (an open loop, as many clients reporting independently
+would): the goal is 50 submissions/s with p95 under 300 ms while the overview keeps p95 under 300 ms.
+``--rate 0`` runs ``--reporters`` writers sending single submissions back to back instead (a closed
+loop). ``--mode bulk`` runs ``--reporters`` closed-loop writers sending ``--batch`` values each time.
+``--workers`` runs the server as that many uvicorn worker processes (as ``gosplan serve --workers``).
 
 A fresh PostgreSQL database is created (and dropped at the end), the demo economy loaded, one API token
 made per province (a reporter limited to that province) and a viewer account. ``gosplan``'s app runs
@@ -83,10 +91,11 @@ def prepare(url: str) -> tuple[dict[str, str], dict[str, list[tuple[str, str]]]]
     return tokens, pairs
 
 
-def start_server(url: str, port: int) -> subprocess.Popen:
+def start_server(url: str, port: int, workers: int = 1) -> subprocess.Popen:
     env = {**os.environ, "GOSPLAN_DB": url, "PYTHONPATH": str(ROOT / "src"), "GOSPLAN_WARM": "1"}
     return subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "gosplan.api.app:create_app",
-                             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env)
+                             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+                             "--workers", str(workers)], env=env)
 
 
 def free_port() -> int:
@@ -140,6 +149,60 @@ class Load:
                 if again.status_code != 200 or not again.json()["replayed"]:
                     self.replays_wrong += 1
 
+    async def single(self, client, token: str, cells: list[tuple[str, str, str]], sub: int) -> None:
+        """One single-report submission (and, every tenth, its retry with the same key)."""
+        i, u, p = cells[sub % len(cells)]
+        body = {"indicator": i, "unit": u, "period": p, "value": sub * 100_000 + 0.25}
+        headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": f"bench-{sub}"}
+        started = time.perf_counter()
+        try:
+            response = await client.post("/api/v1/reports", json=body, headers=headers)
+        except Exception as exc:  # a timeout or a refused connection counts as a rejection
+            self.rejected += 1
+            self.errors.append(f"submission {sub}: {exc!r}")
+            return
+        self.submit_ms.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            self.rejected += 1
+            self.errors.append(f"{response.status_code}: {response.text[:200]}")
+            return
+        if response.json()["new"] + response.json()["revised"] != 1:
+            self.errors.append(f"submission {sub}: {response.json()}")
+        self.accepted.append(body["value"])
+        if sub % 10 == 0:
+            again = await client.post("/api/v1/reports", json=body, headers=headers)
+            self.replays += 1
+            if again.status_code != 200 or not again.json()["replayed"]:
+                self.replays_wrong += 1
+
+    async def steady(self, client, tokens: dict[str, str], pairs: dict, rate: float, deadline: float) -> None:
+        """Single submissions at ``rate`` per second until ``deadline``, each on its own (open loop)."""
+        months = [f"2023-{m:02d}" for m in range(1, 7)]
+        per_province = {p: [(i, u, m) for i, u in pairs[p] for m in months] for p in tokens}
+        provinces = list(tokens)
+        rng = np.random.default_rng(7)
+        for cells in per_province.values():
+            rng.shuffle(cells)
+        tasks, due = [], time.monotonic()
+        while time.monotonic() < deadline:
+            self.counter += 1
+            province = provinces[self.counter % len(provinces)]
+            tasks.append(asyncio.create_task(self.single(client, tokens[province], per_province[province],
+                                                         self.counter)))
+            due += 1.0 / rate
+            await asyncio.sleep(max(0.0, due - time.monotonic()))
+        await asyncio.gather(*tasks)
+
+    async def writer(self, client, tokens: dict[str, str], pairs: dict, deadline: float, seed: int) -> None:
+        """Single submissions one after another (a closed loop: the next when the last is answered)."""
+        months = [f"2023-{m:02d}" for m in range(1, 7)]
+        province = list(tokens)[seed % len(tokens)]
+        cells = [(i, u, m) for i, u in pairs[province] for m in months]
+        np.random.default_rng(seed).shuffle(cells)
+        while time.monotonic() < deadline:
+            self.counter += 1
+            await self.single(client, tokens[province], cells, self.counter)
+
     async def viewer(self, client, deadline: float) -> None:
         page = await client.get("/login")
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
@@ -154,10 +217,11 @@ class Load:
                 self.errors.append(f"overview {response.status_code}")
             await asyncio.sleep(0.05)
 
-    async def run(self, tokens: dict[str, str], pairs: dict, reporters: int, viewers: int) -> float:
+    async def run(self, tokens: dict[str, str], pairs: dict, reporters: int, viewers: int,
+                  rate: float | None = None) -> float:
         import httpx
 
-        limits = httpx.Limits(max_connections=reporters + viewers + 4)
+        limits = httpx.Limits(max_connections=max(reporters, 64) + viewers + 4)
         deadline = time.monotonic() + self.seconds
         provinces = list(tokens)
         async with httpx.AsyncClient(base_url=self.base, timeout=120, limits=limits) as shared:
@@ -168,8 +232,13 @@ class Load:
             self.overview_ms.clear()
             started = time.monotonic()
             deadline = started + self.seconds
-            tasks = [self.reporter(shared, tokens[provinces[i % len(provinces)]], pairs[provinces[i % len(provinces)]],
-                                   deadline) for i in range(reporters)]
+            if rate:
+                tasks = [self.steady(shared, tokens, pairs, rate, deadline)]
+            elif rate == 0:
+                tasks = [self.writer(shared, tokens, pairs, deadline, i) for i in range(reporters)]
+            else:
+                tasks = [self.reporter(shared, tokens[provinces[i % len(provinces)]],
+                                       pairs[provinces[i % len(provinces)]], deadline) for i in range(reporters)]
             tasks += [self.viewer(c, deadline) for c in viewer_clients]
             await asyncio.gather(*tasks)
             elapsed = time.monotonic() - started
@@ -211,6 +280,10 @@ def main() -> None:
     parser.add_argument("--reporters", type=int, default=6)
     parser.add_argument("--viewers", type=int, default=4)
     parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--mode", choices=["single", "bulk"], default="single")
+    parser.add_argument("--rate", type=float, default=50,
+                        help="Single submissions per second (--mode single); 0: --reporters writers in a closed loop.")
+    parser.add_argument("--workers", type=int, default=1, help="Server processes (uvicorn workers).")
     parser.add_argument("--repeat", type=int, default=1, help="Runs (a fresh database each); the best is kept.")
     args = parser.parse_args()
     results = []
@@ -221,7 +294,7 @@ def main() -> None:
             with console.status(f"run {run + 1}: loading the demo economy into {name}..."):
                 tokens, pairs = prepare(url)
             port = free_port()
-            server = start_server(url, port)
+            server = start_server(url, port, args.workers)
             base = f"http://127.0.0.1:{port}"
             import httpx
 
@@ -232,9 +305,11 @@ def main() -> None:
                 except httpx.HTTPError:
                     time.sleep(0.1)
             load = Load(base, args.seconds, args.batch)
-            with console.status(f"run {run + 1}: {args.reporters} reporters and {args.viewers} viewers for "
-                                f"{args.seconds:.0f} s..."):
-                elapsed = asyncio.run(load.run(tokens, pairs, args.reporters, args.viewers))
+            what = (f"{args.rate:.0f} single submissions/s" if args.mode == "single" and args.rate
+                    else f"{args.reporters} reporters")
+            with console.status(f"run {run + 1}: {what} and {args.viewers} viewers for {args.seconds:.0f} s..."):
+                elapsed = asyncio.run(load.run(tokens, pairs, args.reporters, args.viewers,
+                                               args.rate if args.mode == "single" else None))
             once, missing, extra = check_store(url, load.accepted)
             results.append((len(load.accepted) / elapsed, load, elapsed, once, missing, extra))
         finally:
@@ -243,11 +318,17 @@ def main() -> None:
                 server.wait(timeout=30)
             drop_database(args.db, name)
     rate, load, elapsed, once, missing, extra = max(results, key=lambda r: r[0])
-    table = Table(title=f"gosplan serve under load (best of {len(results)}; {elapsed:.0f} s, PostgreSQL, loopback)")
+    table = Table(title=f"gosplan serve under load (best of {len(results)}; {elapsed:.0f} s, PostgreSQL, loopback, "
+                        f"{args.workers} worker{'s' if args.workers > 1 else ''})")
     table.add_column("measure")
     table.add_column("value", justify="right")
     table.add_row("report values accepted / s", f"{rate:,.0f}")
-    table.add_row(f"bulk submissions (of up to {args.batch} values)", f"{len(load.submit_ms):,}")
+    if args.mode == "single":
+        table.add_row("single submissions asked / s",
+                      f"{args.rate:,.0f}" if args.rate else f"as fast as {args.reporters} writers go")
+        table.add_row("single submissions answered / s", f"{len(load.submit_ms) / elapsed:,.1f}")
+    else:
+        table.add_row(f"bulk submissions (of up to {args.batch} values)", f"{len(load.submit_ms):,}")
     table.add_row("submission latency p50 / p95 / p99 (ms)", percentiles(load.submit_ms))
     table.add_row("overview pages loaded", f"{len(load.overview_ms):,}")
     table.add_row("overview latency p50 / p95 / p99 (ms)", percentiles(load.overview_ms))

@@ -9,19 +9,25 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from gosplan.api.auth import CsrfFailed, NotAuthenticated, Sessions
-from gosplan.api.state import LoginLimiter, Snapshots, session_secret
+from gosplan.api.auth import CsrfFailed, Network, NotAuthenticated, Sessions, identify, trusted_networks
+from gosplan.api.guard import BodyLimits, Guard, SecurityHeaders
+from gosplan.api.state import LoginLimiter, Snapshots, session_secret, shared_state
 from gosplan.errors import Conflict, GosplanError, NotFound, PermissionDenied, ValidationError
 from gosplan.store import Store
 
 log = logging.getLogger("gosplan.api")
+
+
+STATIC = Path(__file__).parent / "static"
 
 
 @dataclass
@@ -29,13 +35,20 @@ class AppState:
     snapshots: Snapshots
     sessions: Sessions
     limiter: LoginLimiter
+    trusted_proxies: tuple[Network, ...] = field(default_factory=tuple)
 
 
 def create_app(url: str | None = None, *, secret: str | None = None, refresh_interval: float | None = None,
-               login_attempts: int = 5, login_window: float = 300.0, warm: bool | None = None) -> FastAPI:
+               login_attempts: int = 5, login_window: float = 300.0, warm: bool | None = None,
+               body_limits: BodyLimits | None = None, trusted_proxies: str | None = None,
+               redis_url: str | None = None) -> FastAPI:
     """The server over the store at ``url`` (default: ``GOSPLAN_DB`` or ./gosplan.db).
 
     ``secret`` signs session cookies (default ``GOSPLAN_SECRET_KEY``, else a key kept in the store).
+    ``body_limits``: largest request bodies per route (default :meth:`BodyLimits.from_env`).
+    ``trusted_proxies``: addresses or networks whose ``X-Forwarded-For`` is believed (default
+    ``GOSPLAN_TRUSTED_PROXIES``; none). ``redis_url``: share the data generation and failed sign-ins of
+    several server processes through Redis (default ``GOSPLAN_REDIS_URL``; else the database).
     ``refresh_interval``: at most one rebuild of the read snapshot per this many seconds while writes
     keep coming (default ``GOSPLAN_REFRESH_SECONDS`` or 2).
     ``warm``: build the first read snapshot in the background at start-up (default ``GOSPLAN_WARM=1``;
@@ -46,41 +59,63 @@ def create_app(url: str | None = None, *, secret: str | None = None, refresh_int
     if refresh_interval is None:
         refresh_interval = float(os.environ.get("GOSPLAN_REFRESH_SECONDS", "2"))
     from gosplan.api.routes import router
+    from gosplan.api.users import router as users_router
     from gosplan.web import mount_web
 
     store = Store.open(url)
+    proxies = trusted_networks(trusted_proxies if trusted_proxies is not None
+                               else os.environ.get("GOSPLAN_TRUSTED_PROXIES"))
+    shared = shared_state(store, redis_url if redis_url is not None else os.environ.get("GOSPLAN_REDIS_URL"))
     app = FastAPI(
         title="gosplan",
         summary="Plan targets, monthly reports, fulfilment and the mid-year review of an economy.",
         description="Authenticate with `Authorization: Bearer <token>` (see `gosplan tokens create`) or a "
                     "browser session. Errors are JSON: `{error, detail, problems: [{source, row, field, reason}]}`.",
         version="1",
-        docs_url="/api/docs",
+        docs_url=None,
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
     secure = os.environ.get("GOSPLAN_SECURE_COOKIES", "") == "1"
     app.state.gosplan = AppState(
-        Snapshots(store, refresh_interval, int(os.environ.get("GOSPLAN_WRITERS", "3"))),
+        Snapshots(store, refresh_interval, int(os.environ.get("GOSPLAN_WRITERS", "3")), shared),
         Sessions(session_secret(store, secret or os.environ.get("GOSPLAN_SECRET_KEY")), secure=secure),
-        LoginLimiter(login_attempts, login_window),
+        LoginLimiter(login_attempts, login_window, shared),
+        proxies,
     )
     if warm:
         app.router.on_startup.append(app.state.gosplan.snapshots.warm)
     app.include_router(router, prefix="/api/v1")
     app.include_router(__import__("gosplan.api.workflow_routes", fromlist=["router"]).router, prefix="/api/v1")
+    app.include_router(users_router, prefix="/api/v1")
+    _mount_docs(app)
     mount_web(app)
     _install_error_handlers(app)
-
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next) -> Response:
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
-
+    # Outermost last: the headers wrap every answer, including the guard's refusals.
+    app.add_middleware(Guard, limits=body_limits or BodyLimits.from_env(), identify=identify, refuse=_error)
+    app.add_middleware(SecurityHeaders)
     return app
+
+
+_DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>gosplan API</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" type="image/png" href="/api/docs/assets/swagger-ui/favicon-32x32.png">
+<link rel="stylesheet" href="/api/docs/assets/swagger-ui/swagger-ui.css"></head>
+<body><div id="swagger-ui" data-url="/api/v1/openapi.json"></div>
+<script src="/api/docs/assets/swagger-ui/swagger-ui-bundle.js"></script>
+<script src="/api/docs/assets/docs.js"></script></body></html>
+"""
+
+
+def _mount_docs(app: FastAPI) -> None:
+    """Swagger UI at /api/docs from files shipped in the package (no CDN: it works offline)."""
+
+    @app.get("/api/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return HTMLResponse(_DOCS_PAGE)
+
+    app.mount("/api/docs/assets", StaticFiles(directory=STATIC), name="api-docs-assets")
 
 
 _STATUS = [(ValidationError, 422, "validation"), (NotAuthenticated, 401, "not_authenticated"),

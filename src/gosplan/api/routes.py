@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from gosplan.api.auth import check_csrf, require_principal
+from gosplan.api.openapi import errors
 from gosplan.errors import NotFound, PermissionDenied
 from gosplan.model import Period
 from gosplan.service import Service
@@ -21,7 +22,8 @@ from gosplan.service.accounts import Principal, require_read, require_role, visi
 from gosplan.service.audit import audit_log, preview, submit
 from gosplan.service.operations import current_period, open_alerts
 
-router = APIRouter()
+# Every route may answer 401 (not signed in), 403 (role or subtree) and 422 (bad parameters), as ErrorOut.
+router = APIRouter(responses=errors(401, 403, 422))
 Who = Annotated[Principal, Depends(require_principal)]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Page size.")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Rows to skip.")]
@@ -127,7 +129,7 @@ def units(request: Request, who: Who, limit: Limit = 100, offset: Offset = 0, pa
     return page(frame, limit, offset)
 
 
-@router.get("/units/{code}", tags=["reference"])
+@router.get("/units/{code}", tags=["reference"], responses=errors(404))
 def unit(request: Request, who: Who, code: str) -> dict[str, Any]:
     """One unit with its children."""
     service = reader(request, who)
@@ -164,11 +166,18 @@ def targets(request: Request, who: Who, limit: Limit = 100, offset: Offset = 0, 
             indicator: Code = None, unit: Code = None, period: PeriodQ = None) -> Page:
     """Targets in force, filtered by plan, indicator, unit and period (as written: 2023, 2023-H1...)."""
     service = reader(request, who)
+    if period:
+        try:
+            Period.parse(period)
+        except ValueError as exc:
+            from gosplan.errors import Problem, ValidationError
+
+            raise ValidationError([Problem("request", None, "period", str(exc))]) from None
     frame = service.store.targets(plan=plan, indicators=indicator, units=unit, periods=period)
     return page(_scope(service, who, frame), limit, offset)
 
 
-@router.post("/targets", response_model=SubmissionOut, tags=["plans"])
+@router.post("/targets", response_model=SubmissionOut, responses=errors(409, 413), tags=["plans"])
 def set_targets(request: Request, who: Who, body: TargetsIn, dry_run: bool = False,
                 idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
                 x_csrf_token: Annotated[str | None, Header(max_length=200)] = None) -> SubmissionOut:
@@ -178,7 +187,7 @@ def set_targets(request: Request, who: Who, body: TargetsIn, dry_run: bool = Fal
 
 
 # ------------------------------------------------------------------------------------- reports
-@router.get("/reports", response_model=Page, tags=["reports"])
+@router.get("/reports", response_model=Page, tags=["reports"], responses=errors(404))
 def reports(request: Request, who: Who, limit: Limit = 100, offset: Offset = 0, indicator: Code = None,
             unit: Code = None, first: PeriodQ = None, last: PeriodQ = None) -> Page:
     """Current report values (latest revision), filtered; a scoped caller sees only its subtree."""
@@ -190,7 +199,7 @@ def reports(request: Request, who: Who, limit: Limit = 100, offset: Offset = 0, 
     return page(_scope(service, who, frame), limit, offset)
 
 
-@router.get("/reports/history", response_model=Page, tags=["reports"])
+@router.get("/reports/history", response_model=Page, tags=["reports"], responses=errors(404))
 def report_history(request: Request, who: Who, unit: Annotated[str, Query(max_length=64)],
                    indicator: Code = None, period: PeriodQ = None, limit: Limit = 100,
                    offset: Offset = 0) -> Page:
@@ -200,7 +209,7 @@ def report_history(request: Request, who: Who, unit: Annotated[str, Query(max_le
     return page(service.store.report_history(indicator, unit, period and _period(service, period)), limit, offset)
 
 
-@router.post("/reports", response_model=SubmissionOut, tags=["reports"])
+@router.post("/reports", response_model=SubmissionOut, responses=errors(409, 413), tags=["reports"])
 def submit_report(request: Request, who: Who, body: SingleReportIn, dry_run: bool = False,
                   idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
                   x_csrf_token: Annotated[str | None, Header(max_length=200)] = None) -> SubmissionOut:
@@ -210,7 +219,7 @@ def submit_report(request: Request, who: Who, body: SingleReportIn, dry_run: boo
     return _submit(request, who, "reports", [row], body.client_key or idempotency_key, dry_run)
 
 
-@router.post("/reports/bulk", response_model=SubmissionOut, tags=["reports"])
+@router.post("/reports/bulk", response_model=SubmissionOut, responses=errors(409, 413), tags=["reports"])
 def submit_reports(request: Request, who: Who, body: BulkReportsIn, dry_run: bool = False,
                    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
                    x_csrf_token: Annotated[str | None, Header(max_length=200)] = None) -> SubmissionOut:
@@ -242,7 +251,7 @@ def _submit(request: Request, who: Principal, kind: str, rows: list[BaseModel], 
 
 
 # ------------------------------------------------------------------------------------- monitoring
-@router.get("/fulfilment", response_model=Page, tags=["monitoring"])
+@router.get("/fulfilment", response_model=Page, tags=["monitoring"], responses=errors(404))
 def fulfilment(request: Request, who: Who, period: PeriodQ = None, unit: Code = None,
                by: Annotated[str, Query(pattern="^(indicator|sector|unit)$")] = "indicator",
                indicator: Code = None, sector: Code = None, limit: Limit = 100, offset: Offset = 0) -> Page:
@@ -270,15 +279,19 @@ def alerts(request: Request, who: Who, limit: Limit = 100, offset: Offset = 0) -
     return page(frame, limit, offset)
 
 
-@router.get("/review", response_class=HTMLResponse, tags=["monitoring"])
+@router.get("/review", tags=["monitoring"], response_model=None, responses={
+    200: {"description": "The review as one HTML document", "content": {"text/html": {"schema": {"type": "string"}}}},
+    **errors(404)})
 def review(request: Request, who: Who, period: Annotated[str, Query(max_length=16)] = "") -> HTMLResponse:
     """The mid-year review as one self-contained HTML page (callers without a subtree limit only)."""
     service = reader(request, who)
     if visible_units(service, who) is not None:
         raise PermissionDenied("the review covers the whole economy; this account is limited to a subtree")
+    from gosplan.api.guard import csp_with_hashes
     from gosplan.web.render import review_html
 
-    return HTMLResponse(review_html(service, _period(service, period or None) if period else None))
+    html = review_html(service, _period(service, period or None) if period else None)
+    return HTMLResponse(html, headers={"Content-Security-Policy": csp_with_hashes(html)})
 
 
 @router.get("/audit", tags=["admin"])

@@ -1,6 +1,11 @@
 """What the server keeps between requests: the service, a read snapshot with bounded staleness,
 the session secret and the failed-login counter.
 
+Several server processes (``gosplan serve --workers 4``) share what must be shared through the
+database, or through Redis where ``GOSPLAN_REDIS_URL`` is set: the data generation that tells each
+process its snapshot is stale (and which generation a writer must see), and the failed sign-ins.
+Sessions always live in the database (:mod:`gosplan.api.auth`).
+
 Computing the plan-fact table of the demo economy takes about a second; a page must take well under
 300 ms. Reads therefore go to a *snapshot* service whose frames are cached. A write bumps a
 generation counter; the next read starts a rebuild in a background thread (at most one per
@@ -10,21 +15,115 @@ writer itself, who waits for a snapshot that contains its own write ("read your 
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import threading
 import time
-from collections import deque
+from datetime import timedelta
+from typing import Protocol
 
 from gosplan.service import Service
+from gosplan.service.audit import forget_data
 from gosplan.service.operations import current_period
 from gosplan.store import Store
+from gosplan.store._common import utc_now
+
+
+class Shared(Protocol):
+    """What the server processes share: a data generation and failed sign-ins (database or Redis)."""
+
+    def bump(self, who: str) -> int: ...
+    def read(self, who: str | None) -> tuple[int, int]: ...
+    def add_failure(self, keys: list[str], window: float) -> None: ...
+    def failures(self, keys: list[str], window: float) -> dict[str, list[float]]: ...
+    def clear(self, keys: list[str]) -> None: ...
+
+
+def _marker(who: str) -> str:
+    return "wrote:" + hashlib.sha256(who.encode("utf-8")).hexdigest()[:40]
+
+
+class DatabaseShared:
+    """Shared state in the store's ``meta`` and ``login_failures`` tables."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def bump(self, who: str) -> int:
+        return self.store.bump_generation(_marker(who))
+
+    def read(self, who: str | None) -> tuple[int, int]:
+        return self.store.generations(_marker(who) if who else None)
+
+    def add_failure(self, keys: list[str], window: float) -> None:
+        self.store.add_login_failure(keys)
+
+    def failures(self, keys: list[str], window: float) -> dict[str, list[float]]:
+        now = utc_now()
+        found = self.store.login_failures_since(keys, now - timedelta(seconds=window))
+        if secrets.randbelow(50) == 0:  # now and then, forget everyone's old failures
+            self.store.clear_login_failures([], before=now - timedelta(seconds=window))
+        return {k: [(now - t).total_seconds() for t in times] for k, times in found.items()}
+
+    def clear(self, keys: list[str]) -> None:
+        self.store.clear_login_failures(keys)
+
+
+class RedisShared:
+    """Shared state in Redis (``GOSPLAN_REDIS_URL``): a counter, markers and one sorted set per key."""
+
+    def __init__(self, url: str, prefix: str = "gosplan:") -> None:
+        import redis
+
+        self.redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self.prefix = prefix
+
+    def bump(self, who: str) -> int:
+        generation = int(self.redis.incr(self.prefix + "generation"))
+        self.redis.set(self.prefix + _marker(who), generation, ex=86400)
+        return generation
+
+    def read(self, who: str | None) -> tuple[int, int]:
+        keys = [self.prefix + "generation"] + ([self.prefix + _marker(who)] if who else [])
+        values = self.redis.mget(keys)
+        return int(values[0] or 0), int(values[1] or 0) if who else 0
+
+    def add_failure(self, keys: list[str], window: float) -> None:
+        now = time.time()
+        pipe = self.redis.pipeline()
+        for key in keys:
+            pipe.zadd(self.prefix + "fail:" + key, {f"{now}:{secrets.token_hex(4)}": now})
+            pipe.expire(self.prefix + "fail:" + key, int(window) + 1)
+        pipe.execute()
+
+    def failures(self, keys: list[str], window: float) -> dict[str, list[float]]:
+        now = time.time()
+        pipe = self.redis.pipeline()
+        for key in keys:
+            pipe.zrangebyscore(self.prefix + "fail:" + key, now - window, "+inf", withscores=True)
+        return {k: [now - score for _, score in rows] for k, rows in zip(keys, pipe.execute(), strict=True) if rows}
+
+    def clear(self, keys: list[str]) -> None:
+        if keys:
+            self.redis.delete(*(self.prefix + "fail:" + k for k in keys))
+
+
+def shared_state(store: Store, redis_url: str | None) -> Shared:
+    """Redis when ``redis_url`` is given (keys prefixed per database, so that stores sharing one Redis
+    stay apart), else the database."""
+    if not redis_url:
+        return DatabaseShared(store)
+    database = store.engine.url.render_as_string(hide_password=True)
+    return RedisShared(redis_url, prefix=f"gosplan:{hashlib.sha256(database.encode()).hexdigest()[:16]}:")
 
 
 class Snapshots:
     """A read-only :class:`Service` per generation of the data; see the module docstring."""
 
-    def __init__(self, store: Store, refresh_interval: float = 1.0, writers: int = 3) -> None:
+    def __init__(self, store: Store, refresh_interval: float = 1.0, writers: int = 3,
+                 shared: Shared | None = None) -> None:
         self.store = store
+        self.shared = shared or DatabaseShared(store)
         # Submissions are mostly Python and pandas work that holds the interpreter lock; letting only
         # a few run at once keeps pages responsive while the rest wait their turn (throughput is the same).
         self.write_slots = threading.BoundedSemaphore(max(1, writers))
@@ -32,7 +131,8 @@ class Snapshots:
         self.refresh_interval = refresh_interval
         self._generation = 0
         self._reader = Service(store)
-        self._reader_generation = 0
+        self._reader_generation = 0  # generations come from the shared counter
+        self._warming = False
         self._lock = threading.Lock()
         self._worker: threading.Thread | None = None
         self._last_write: dict[str, int] = {}
@@ -44,29 +144,48 @@ class Snapshots:
         return self._generation
 
     def wrote(self, who: str) -> None:
-        """Record that ``who`` changed the data: later reads by ``who`` see it at once, others soon."""
+        """Record that ``who`` changed the data: later reads by ``who`` see it at once (in every server
+        process), others soon."""
+        generation = self.shared.bump(who)
         with self._lock:
-            self._generation += 1
-            self._last_write[who] = self._generation
-        self.writer.invalidate()  # rebuilt lazily: only when someone reads (see reader)
+            self._generation = max(self._generation, generation)
+            self._last_write[who] = max(self._last_write.get(who, 0), generation)
+        forget_data(self.writer)  # rebuilt lazily: only when someone reads (see reader)
+
+    def _sync(self, who: str | None) -> int:
+        """Catch up with writes made by other server processes; the generation ``who`` must see."""
+        generation, mine = self.shared.read(who)
+        if generation > self._generation:
+            with self._lock:
+                if generation > self._generation:
+                    self._generation = generation
+                    self.writer.invalidate()
+        return max(mine, self._last_write.get(who, 0) if who else 0)
 
     def reader(self, who: str | None = None) -> Service:
         """The service to read from: fresh enough for ``who``'s own writes; others may get a snapshot
         up to ``refresh_interval`` old while a newer one is built in the background."""
-        needed = self._last_write.get(who, 0) if who else 0
+        needed = self._sync(who)
         if self._reader_generation < needed:
             return self._refresh_now(needed)
-        if not self._ready.is_set() and self._generation > 0:
+        if self._warming and not self._ready.is_set():
             # The first snapshot is being built: wait for it rather than compute it once more per request.
-            return self._refresh_now(1)
+            self._first_build()
+            return self._reader
         if self._reader_generation < self._generation:
             self._start_refresh()
         return self._reader
 
     def warm(self) -> None:
         """Build the first snapshot in the background (server start-up)."""
-        self._generation += 1
-        self._start_refresh()
+        self._generation = max(self._generation, self.shared.read(None)[0])
+        self._warming = True
+        threading.Thread(target=self._first_build, name="gosplan-warm", daemon=True).start()
+
+    def _first_build(self) -> None:
+        with self._build_lock:
+            if not self._ready.is_set():
+                self._swap(*self._build())
 
     def _build(self) -> tuple[Service, int]:
         generation = self._generation
@@ -105,41 +224,43 @@ class Snapshots:
                         self._swap(*self._build())
             except Exception:  # the next request rebuilds synchronously; never kill the server thread
                 return
-            time.sleep(max(0.0, self.refresh_interval - (time.monotonic() - started)))
+            # Under a steady stream of writes, rebuilding takes at most a third of the time: wait at least
+            # twice as long as the build took (and at least refresh_interval) before the next one.
+            took = time.monotonic() - started
+            time.sleep(max(self.refresh_interval, 3 * took) - took)
 
 
 class LoginLimiter:
-    """At most ``attempts`` failed logins per client address and per account name in ``window`` seconds."""
+    """Failed sign-ins, shared by every server process: at most ``attempts`` per account name and
+    ``address_attempts`` per client address in ``window`` seconds. A success forgets only the failures
+    of its own account, never those of the address (which other accounts' failures share)."""
 
-    def __init__(self, attempts: int = 5, window: float = 300.0) -> None:
+    def __init__(self, attempts: int = 5, window: float = 300.0, shared: Shared | None = None, *,
+                 address_attempts: int | None = None) -> None:
+        if shared is None:
+            raise ValueError("LoginLimiter needs the shared state (database or Redis)")
         self.attempts = attempts
+        self.address_attempts = address_attempts or 4 * attempts
         self.window = window
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
+        self.shared = shared
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        times = self._failures.setdefault(key, deque())
-        while times and now - times[0] > self.window:
-            times.popleft()
-        return times
+    def _limit(self, key: str) -> int:
+        return self.address_attempts if key.startswith("ip:") else self.attempts
 
     def retry_after(self, *keys: str) -> int:
         """Seconds until a blocked key may try again; 0 when none of ``keys`` is blocked."""
-        now = time.monotonic()
-        with self._lock:
-            waits = [self.window - (now - t[0]) for k in keys if len(t := self._recent(k, now)) >= self.attempts]
+        found = self.shared.failures(list(keys), self.window)
+        # A key is free again once enough of its failures have aged out to be under its limit.
+        waits = [self.window - sorted(ages, reverse=True)[len(ages) - self._limit(key)]
+                 for key, ages in found.items() if len(ages) >= self._limit(key)]
         return int(max(waits)) + 1 if waits else 0
 
     def failed(self, *keys: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            for key in keys:
-                self._recent(key, now).append(now)
+        self.shared.add_failure(list(keys), self.window)
 
     def succeeded(self, *keys: str) -> None:
-        with self._lock:
-            for key in keys:
-                self._failures.pop(key, None)
+        """Forget the failures of ``keys`` (pass the account's key only)."""
+        self.shared.clear(list(keys))
 
 
 def session_secret(store: Store, configured: str | None) -> str:

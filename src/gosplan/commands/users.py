@@ -1,4 +1,4 @@
-"""``gosplan users add|list|disable|enable``: accounts of the web server and the API."""
+"""``gosplan users add|list|disable|enable|role|password|delete``: accounts of the web server and the API."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import typer
 from gosplan import terminal
 from gosplan.commands._common import ROLE_HELP, DbOption, console, open_service
 
-app = typer.Typer(help="Accounts: add, list, disable users.", no_args_is_help=True)
+app = typer.Typer(help="Accounts: add, list, disable, enable, change role or password, delete.", no_args_is_help=True)
 
 
 def _password(stdin: bool) -> str:
@@ -51,7 +51,7 @@ def list_(db: DbOption = None) -> None:
 
 @app.command("disable")
 def disable(name: Annotated[str, typer.Argument(help="Login name.")], db: DbOption = None) -> None:
-    """Disable an account (its sessions end at their next request)."""
+    """Disable an account and end its sessions (not the last enabled admin)."""
     from gosplan.service.accounts import set_disabled
 
     set_disabled(open_service(db), name, True, actor="cli", source="gosplan users disable")
@@ -60,8 +60,44 @@ def disable(name: Annotated[str, typer.Argument(help="Login name.")], db: DbOpti
 
 @app.command("enable")
 def enable(name: Annotated[str, typer.Argument(help="Login name.")], db: DbOption = None) -> None:
-    """Enable a disabled account again."""
+    """Enable a disabled account again (it signs in anew: old sessions stay ended)."""
     from gosplan.service.accounts import set_disabled
 
     set_disabled(open_service(db), name, False, actor="cli", source="gosplan users enable")
     console.print(f"User [bold]{name}[/] enabled.")
+
+
+@app.command("role")
+def role(
+    name: Annotated[str, typer.Argument(help="Login name.")],
+    role: Annotated[str, typer.Option(help=ROLE_HELP)],
+    subtree: Annotated[str | None, typer.Option(help="Unit code: limit the account to this unit's subtree.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Change an account's role and subtree (not demoting the last enabled admin)."""
+    from gosplan.service.accounts import set_role
+
+    set_role(open_service(db), name, role, subtree, actor="cli", source="gosplan users role")
+    console.print(f"User [bold]{name}[/] is now {role}{', subtree ' + subtree if subtree else ''}.")
+
+
+@app.command("password")
+def password(
+    name: Annotated[str, typer.Argument(help="Login name.")],
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Set a new password; every session of the account ends."""
+    from gosplan.service.accounts import set_password
+
+    set_password(open_service(db), name, _password(password_stdin), actor="cli", source="gosplan users password")
+    console.print(f"Password of [bold]{name}[/] changed; its sessions have ended.")
+
+
+@app.command("delete")
+def delete(name: Annotated[str, typer.Argument(help="Login name.")], db: DbOption = None) -> None:
+    """Delete an account and its sessions (not the last enabled admin; the audit log keeps its entries)."""
+    from gosplan.service.accounts import delete_user
+
+    delete_user(open_service(db), name, actor="cli", source="gosplan users delete")
+    console.print(f"User [bold]{name}[/] deleted.")

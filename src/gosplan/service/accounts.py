@@ -2,9 +2,12 @@
 
 Roles: ``admin`` (users and settings, and everything else), ``planner`` (plans, targets, all data),
 ``reporter`` (submits and corrects reports for the units of its subtree only) and ``viewer`` (reads,
-optionally only its subtree). Passwords are hashed with Argon2id (argon2-cffi); API tokens are long
-random strings, so a SHA-256 of the token is enough at rest and lets a request find its token by
-one indexed lookup. Every change to an account is written to the audit log.
+optionally only its subtree). Passwords are hashed with Argon2id (argon2-cffi); API tokens and
+browser sessions are long random strings, so a SHA-256 of the string is enough at rest and lets a
+request find its token or session by one indexed lookup. Sessions live in the store: signing out,
+disabling an account or changing its password revokes them for every server process at once, and
+enabling an account again does not bring old sessions back. The last enabled admin cannot be
+disabled, demoted or deleted. Every change to an account is written to the audit log.
 
 >>> from gosplan.service import Service
 >>> service = Service.open("sqlite://")
@@ -12,6 +15,16 @@ one indexed lookup. Every change to an account is written to the audit log.
 Principal(name='ada', role='admin', subtree=None, via='password')
 >>> authenticate(service, "ada", "wrong password") is None
 True
+>>> token, csrf = start_session(service, "ada")
+>>> session_principal(service, token)[0].name
+'ada'
+>>> end_session(service, token)
+>>> session_principal(service, token) is None
+True
+>>> set_disabled(service, "ada")
+Traceback (most recent call last):
+...
+gosplan.errors.Conflict: ada is the last enabled admin; add or enable another admin first
 """
 
 from __future__ import annotations
@@ -26,12 +39,13 @@ import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from gosplan.errors import NotFound, PermissionDenied, Problem, ValidationError
+from gosplan.errors import Conflict, NotFound, PermissionDenied, Problem, ValidationError
 from gosplan.service.core import Service
 from gosplan.store._common import utc_now
 
 ROLES = ("admin", "planner", "reporter", "viewer")
 MIN_PASSWORD = 10
+SESSION_LIFETIME = timedelta(hours=12)
 TOKEN_PREFIX = "gsp_"
 _NAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 _HASHER = PasswordHasher()
@@ -146,24 +160,70 @@ def add_user(service: Service, name: str, password: str, role: str, subtree: str
     return Principal(name, role, subtree)
 
 
+def _keep_an_admin(service: Service, name: str, conn) -> None:
+    """Inside a write that changed ``name``: refuse (and so roll back) when no enabled admin is left."""
+    if service.store.count_admins(conn=conn) == 0:
+        raise Conflict(f"{name} is the last enabled admin; add or enable another admin first")
+
+
 def set_disabled(service: Service, name: str, disabled: bool = True, *, actor: str = "cli",
                  source: str = "cli") -> None:
-    """Disable (or enable again) an account; its sessions stop working at their next request."""
+    """Disable (or enable again) an account. Disabling revokes its sessions at once; enabling does not
+    bring them back (the user signs in again). The last enabled admin cannot be disabled."""
     user = service.store.user(name)
     if user is None:
         raise NotFound(f"no user named {name!r}")
     with service.store.transaction() as conn:
         service.store.update_user(name, disabled=bool(disabled), conn=conn)
+        if disabled:
+            _keep_an_admin(service, name, conn)
+            service.store.revoke_sessions(user_name=name, conn=conn)
         service.store.append_audit(actor, source, "user.disable" if disabled else "user.enable", f"user:{name}",
                                    {"disabled": bool(user["disabled"])}, {"disabled": bool(disabled)}, conn=conn)
 
 
-def set_password(service: Service, name: str, password: str, *, actor: str = "cli", source: str = "cli") -> None:
+def set_role(service: Service, name: str, role: str, subtree: str | None = None, *, actor: str = "cli",
+             source: str = "cli") -> Principal:
+    """Change an account's role and subtree (the next request of its sessions sees the change).
+    The last enabled admin cannot be demoted."""
+    user = service.store.user(name)
+    if user is None:
+        raise NotFound(f"no user named {name!r}")
+    subtree = subtree or None
+    _check_account(service, name, role, subtree)
+    with service.store.transaction() as conn:
+        service.store.update_user(name, role=role, subtree=subtree, conn=conn)
+        _keep_an_admin(service, name, conn)
+        service.store.append_audit(actor, source, "user.role", f"user:{name}",
+                                   {"role": user["role"], "subtree": user["subtree"]},
+                                   {"role": role, "subtree": subtree}, conn=conn)
+    return Principal(name, role, subtree)
+
+
+def delete_user(service: Service, name: str, *, actor: str = "cli", source: str = "cli") -> None:
+    """Remove an account and its sessions (the audit log keeps what it did). Not the last enabled admin."""
+    user = service.store.user(name)
+    if user is None:
+        raise NotFound(f"no user named {name!r}")
+    with service.store.transaction() as conn:
+        service.store.delete_user(name, conn=conn)
+        _keep_an_admin(service, name, conn)
+        service.store.append_audit(actor, source, "user.delete", f"user:{name}",
+                                   {"role": user["role"], "subtree": user["subtree"]}, None, conn=conn)
+
+
+def set_password(service: Service, name: str, password: str, *, actor: str = "cli", source: str = "cli",
+                 keep_session: str | None = None) -> None:
+    """Set a new password and revoke the account's sessions, except ``keep_session`` (the session token
+    of the user changing its own password)."""
     if len(password or "") < MIN_PASSWORD:
         raise ValidationError([Problem("user", None, "password", f"at least {MIN_PASSWORD} characters")])
+    keep = _token_hash(keep_session) if keep_session else None
     with service.store.transaction() as conn:
         service.store.update_user(name, password_hash=_HASHER.hash(password), conn=conn)
-        service.store.append_audit(actor, source, "user.password", f"user:{name}", None, None, conn=conn)
+        revoked = service.store.revoke_sessions(user_name=name, keep=keep, conn=conn)
+        service.store.append_audit(actor, source, "user.password", f"user:{name}", None,
+                                   {"sessions_revoked": revoked}, conn=conn)
 
 
 def list_users(service: Service) -> pd.DataFrame:
@@ -182,6 +242,32 @@ def authenticate(service: Service, name: str, password: str) -> Principal | None
     if _HASHER.check_needs_rehash(user["password_hash"]):
         service.store.update_user(name, password_hash=_HASHER.hash(password))
     return Principal(user["name"], user["role"], user["subtree"], "password")
+
+
+# ----------------------------------------------------------------------------------------- sessions
+def start_session(service: Service, name: str, lifetime: timedelta = SESSION_LIFETIME) -> tuple[str, str]:
+    """A new browser session for ``name``: ``(token, csrf)``. The token goes into the cookie; the store
+    keeps only its hash."""
+    token = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(24)
+    service.store.add_session(_token_hash(token), name, csrf, lifetime)
+    return token, csrf
+
+
+def session_principal(service: Service, token: str) -> tuple[Principal, str] | None:
+    """The principal and CSRF token of a live session (not revoked, not expired, account enabled)."""
+    if not token or len(token) > 200:
+        return None
+    row = service.store.live_session(_token_hash(token))
+    if row is None:
+        return None
+    return Principal(row["user_name"], row["role"], row["subtree"], "session"), str(row["csrf"])
+
+
+def end_session(service: Service, token: str) -> None:
+    """Sign out: the session stops working in every server process."""
+    if token:
+        service.store.revoke_sessions(session_id=_token_hash(token))
 
 
 def principal_for_user(service: Service, name: str) -> Principal | None:

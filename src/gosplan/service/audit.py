@@ -5,11 +5,17 @@ before and after) and the answer kept for its idempotency key.
 
 Submissions may carry an idempotency key (the API's ``Idempotency-Key`` header or ``client_key``):
 the first submission with a key is processed, every retry with the same key gets the first answer
-back and writes nothing, so a report sent twice over a flaky line is never counted twice.
+back and writes nothing, so a report sent twice over a flaky line is never counted twice. A key sent
+again with different content is refused (:class:`~gosplan.errors.Conflict` naming the key) rather than
+answered as if the new values had been saved.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import random
+import time
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -17,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sqlalchemy.exc import IntegrityError
 
 from gosplan.errors import Conflict, GosplanError, PermissionDenied, Problem, ValidationError
 from gosplan.ingest import check_frame, detect_kind, read_table
@@ -27,6 +34,11 @@ from gosplan.service.core import Service
 
 # An audit entry lists at most this many rows before and after; the counts are always complete.
 AUDIT_ROWS = 2000
+# Attempts of a write that lost a race for a revision number to a concurrent writer of the same month.
+WRITE_ATTEMPTS = 10
+# Past this many rows a submission brings the month table up to date itself; smaller ones leave it to
+# the next reader (which refreshes before it reads), so a single report does not pay for it.
+SYNC_REFRESH_ROWS = 1000
 
 
 @dataclass
@@ -124,42 +136,89 @@ def preview(service: Service, kind: str, frame: pd.DataFrame, principal: Princip
 def submit(service: Service, kind: str, frame: pd.DataFrame, principal: Principal, *, source: str,
            key: str | None = None, today: date | None = None) -> Submission:
     """Save a reports or targets frame (all-or-nothing) with an audit entry; idempotent per ``key``."""
-    _allow(service, kind, frame, principal, source)
+    _allow(service, kind, frame, principal, source, today)
     if key:
+        given = key
         key = f"{principal.name}:{key}"[:400]
-        claimed = service.store.claim_idempotency_key(key, principal.name)
+        fingerprint = request_fingerprint(kind, frame)
+        claimed = service.store.claim_idempotency_key(key, principal.name, fingerprint)
         if claimed is not None:
+            if claimed.get("request_hash") and claimed["request_hash"] != fingerprint:
+                raise Conflict(f"idempotency key {given!r} was already used for a different submission; "
+                               "send new values with a new key")
             if claimed["status"] != "done":
-                raise Conflict("a submission with this idempotency key is still being processed; retry later")
+                raise Conflict(f"a submission with idempotency key {given!r} is still being processed; retry later")
             return Submission(**{**claimed["response"], "replayed": True})
     try:
         clean = check_frame(service.store, kind, frame, source=source, today=today)
-        before = _current(service, kind, clean)
-        after = clean[[*_KEYS[kind], "value"]]
-        action = "report.submit" if kind == "reports" else "target.set"
-        # The data, its audit entry and the idempotency key's answer commit together or not at all.
-        with service.store.transaction() as conn:
-            write = service.store.write_reports if kind == "reports" else service.store.write_targets
-            summary = write(clean, source=source, recorded_by=principal.name, conn=conn)
-            record_warnings(service.store, clean, conn)  # validation rules' warnings (ingest/rules_check.py)
-            audit_id = service.store.append_audit(
-                principal.name, source, action, _object(kind, clean), {"rows": _records(before)},
-                {"rows": _records(after), "new": summary.new, "revised": summary.updated,
-                 "unchanged": summary.unchanged}, conn=conn)
-            submission = Submission(kind, len(clean), summary.new, summary.updated, summary.unchanged, audit_id,
-                                    False, key)
-            if key:
-                service.store.finish_idempotency_key(
-                    key, {k: v for k, v in submission.as_dict().items() if k != "replayed"}, conn=conn)
+        for attempt in range(WRITE_ATTEMPTS):
+            try:
+                submission = _write(service, kind, clean, principal, source, key)
+                break
+            except IntegrityError:
+                # Two writers revised the same month at once and one lost the race for the next revision
+                # number (PostgreSQL, read committed): nothing of this attempt was written; read and try again.
+                if attempt == WRITE_ATTEMPTS - 1:
+                    raise
+                time.sleep(random.uniform(0.005, 0.02) * (attempt + 1))  # jitter: racers part ways
     except BaseException:
         if key:
             service.store.release_idempotency_key(key)
         raise
     finally:
-        service.invalidate()
-    if kind == "reports":
-        service.store.refresh_report_months()
+        forget_data(service)
+    if kind == "reports" and len(clean) > SYNC_REFRESH_ROWS:
+        service.store.refresh_report_months()  # a big write: its readers should not pay for it
     return submission
+
+
+def _write(service: Service, kind: str, clean: pd.DataFrame, principal: Principal, source: str,
+           key: str | None) -> Submission:
+    """One transaction: the data, its audit entry and the idempotency key's answer, or nothing."""
+    before = _current(service, kind, clean)
+    after = clean[[*_KEYS[kind], "value"]]
+    action = "report.submit" if kind == "reports" else "target.set"
+    with service.store.transaction() as conn:
+        write = service.store.write_reports if kind == "reports" else service.store.write_targets
+        summary = write(clean, source=source, recorded_by=principal.name, conn=conn)
+        record_warnings(service.store, clean, conn)  # validation rules' warnings (ingest/rules_check.py)
+        audit_id = service.store.append_audit(
+            principal.name, source, action, _object(kind, clean), {"rows": _records(before)},
+            {"rows": _records(after), "new": summary.new, "revised": summary.updated,
+             "unchanged": summary.unchanged}, conn=conn)
+        submission = Submission(kind, len(clean), summary.new, summary.updated, summary.unchanged, audit_id,
+                                False, key)
+        if key:
+            service.store.finish_idempotency_key(
+                key, {k: v for k, v in submission.as_dict().items() if k != "replayed"}, conn=conn)
+    return submission
+
+
+_REFERENCE = {("units",), ("indicators",), ("sectors",), ("hierarchy",)}
+
+
+def forget_data(service: Service) -> None:
+    """After a write of reports or targets: forget the service's cached frames that depend on them, and
+    keep the reference data (units, indicators, sectors, the hierarchy and the subtrees built on it),
+    which such a write does not change. A cheaper :meth:`Service.invalidate` for the submission path."""
+    for key in list(service._cache):
+        if key not in _REFERENCE and key[0] != "visible":
+            service._cache.pop(key, None)
+
+
+def request_fingerprint(kind: str, frame: pd.DataFrame) -> str:
+    """SHA-256 of what a submission asks for (its kind and rows, in order; column order does not matter):
+    a retry with the same key must send the same thing.
+
+    >>> a = pd.DataFrame({"unit": ["u"], "value": [1.0]})
+    >>> request_fingerprint("reports", a) == request_fingerprint("reports", a[["value", "unit"]])
+    True
+    >>> request_fingerprint("reports", a) == request_fingerprint("reports", a.assign(value=2.0))
+    False
+    """
+    rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    text = json.dumps([kind, rows], sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _allow(service: Service, kind: str, frame: pd.DataFrame, principal: Principal, source: str,

@@ -1,4 +1,5 @@
-"""Users, API tokens, the append-only audit log and idempotency keys (mixed into the Store).
+"""Users, sessions, failed sign-ins, API tokens, the append-only audit log and idempotency keys
+(mixed into the Store).
 
 The store keeps what it is given: hashing passwords and tokens, and deciding who may do what, is
 the service's business (:mod:`gosplan.service.accounts`). The audit log has no update or delete.
@@ -7,11 +8,11 @@ the service's business (:mod:`gosplan.service.accounts`). The audit log has no u
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, Integer, Text, cast, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from gosplan.errors import Conflict, NotFound
@@ -21,6 +22,7 @@ from gosplan.store._common import utc_now, write_transaction
 USER_COLUMNS = ["id", "name", "password_hash", "role", "subtree", "disabled", "created_at"]
 TOKEN_COLUMNS = ["id", "name", "role", "subtree", "created_by", "created_at", "revoked", "last_used_at"]
 AUDIT_COLUMNS = ["id", "at", "actor", "source", "action", "object", "before", "after"]
+SESSION_COLUMNS = ["id", "user_name", "csrf", "created_at", "expires_at", "revoked_at"]
 
 
 def _frame(rows, columns: list[str]) -> pd.DataFrame:
@@ -64,11 +66,98 @@ class AccountMixin:
             if result.rowcount == 0:
                 raise NotFound(f"no user named {name!r}")
 
-    def count_admins(self) -> int:
-        """Enabled accounts with the admin role."""
+    def count_admins(self, conn: Connection | None = None) -> int:
+        """Enabled accounts with the admin role (inside ``conn`` when given, to decide within a write)."""
         u = schema.users.c
+        query = select(func.count()).where(u.role == "admin", u.disabled.is_(False))
+        if conn is not None:
+            return int(conn.execute(query).scalar_one())
         with self.engine.connect() as c:  # type: ignore[attr-defined]
-            return int(c.execute(select(func.count()).where(u.role == "admin", u.disabled.is_(False))).scalar_one())
+            return int(c.execute(query).scalar_one())
+
+    def delete_user(self, name: str, conn: Connection | None = None) -> None:
+        """Remove a user and its sessions; :class:`NotFound` if unknown (the audit log keeps its name)."""
+        with self._tx(conn) as c:  # type: ignore[attr-defined]
+            c.execute(delete(schema.sessions).where(schema.sessions.c.user_name == name))
+            if c.execute(delete(schema.users).where(schema.users.c.name == name)).rowcount == 0:
+                raise NotFound(f"no user named {name!r}")
+
+    # -- sessions -------------------------------------------------------------------------------------
+
+    def add_session(self, session_id: str, user_name: str, csrf: str, lifetime: timedelta,
+                    conn: Connection | None = None) -> None:
+        """Record a new session (``session_id`` is the hash of the cookie's token)."""
+        now = utc_now()
+        with self._tx(conn) as c:  # type: ignore[attr-defined]
+            c.execute(insert(schema.sessions).values(id=session_id, user_name=user_name, csrf=csrf, created_at=now,
+                                                     expires_at=now + lifetime))
+
+    def live_session(self, session_id: str) -> dict[str, Any] | None:
+        """The unexpired, unrevoked session ``session_id`` of an enabled user, with the user's role and
+        subtree (one indexed read), or ``None``."""
+        s, u = schema.sessions.c, schema.users.c
+        query = (select(s.user_name, s.csrf, s.created_at, u.role, u.subtree)
+                 .join_from(schema.sessions, schema.users, u.name == s.user_name)
+                 .where(s.id == session_id, s.revoked_at.is_(None), s.expires_at > utc_now(), u.disabled.is_(False)))
+        with self.engine.connect() as c:  # type: ignore[attr-defined]
+            row = c.execute(query).first()
+        return dict(zip(["user_name", "csrf", "created_at", "role", "subtree"], row, strict=True)) if row else None
+
+    def revoke_sessions(self, *, session_id: str | None = None, user_name: str | None = None,
+                        keep: str | None = None, conn: Connection | None = None) -> int:
+        """Revoke one session, or every live session of ``user_name`` except ``keep``; returns how many."""
+        s = schema.sessions.c
+        query = update(schema.sessions).where(s.revoked_at.is_(None)).values(revoked_at=utc_now())
+        if session_id is not None:
+            query = query.where(s.id == session_id)
+        elif user_name is not None:
+            query = query.where(s.user_name == user_name)
+            if keep is not None:
+                query = query.where(s.id != keep)
+        else:
+            raise ValueError("revoke_sessions needs session_id or user_name")
+        with self._tx(conn) as c:  # type: ignore[attr-defined]
+            revoked = int(c.execute(query).rowcount)
+            # Housekeeping: sessions past their end are of no use to anyone.
+            c.execute(delete(schema.sessions).where(s.expires_at < utc_now() - timedelta(days=30)))
+        return revoked
+
+    def sessions(self, user_name: str | None = None) -> pd.DataFrame:
+        """Sessions (newest first), optionally of one user."""
+        s = schema.sessions.c
+        query = select(*(s[k] for k in SESSION_COLUMNS)).order_by(s.created_at.desc())
+        if user_name is not None:
+            query = query.where(s.user_name == user_name)
+        with self.engine.connect() as c:  # type: ignore[attr-defined]
+            return _frame(c.execute(query).all(), SESSION_COLUMNS)
+
+    # -- failed sign-ins ------------------------------------------------------------------------------
+
+    def add_login_failure(self, keys: list[str]) -> None:
+        """Note one failed sign-in under each of ``keys`` (client address, account name)."""
+        now = utc_now()
+        with write_transaction(self.engine) as c:  # type: ignore[attr-defined]
+            c.execute(insert(schema.login_failures), [{"key": k[:400], "at": now} for k in keys])
+
+    def login_failures_since(self, keys: list[str], since: datetime) -> dict[str, list[datetime]]:
+        """Times of failures after ``since`` per key (oldest first)."""
+        f = schema.login_failures.c
+        with self.engine.connect() as c:  # type: ignore[attr-defined]
+            rows = c.execute(select(f.key, f.at).where(f.key.in_([k[:400] for k in keys]), f.at > since)
+                             .order_by(f.at)).all()
+        out: dict[str, list[datetime]] = {}
+        for key, at in rows:
+            out.setdefault(key, []).append(at)
+        return out
+
+    def clear_login_failures(self, keys: list[str], before: datetime | None = None) -> None:
+        """Forget the failures of ``keys`` (and everyone's failures older than ``before``)."""
+        f = schema.login_failures.c
+        with write_transaction(self.engine) as c:  # type: ignore[attr-defined]
+            if keys:
+                c.execute(delete(schema.login_failures).where(f.key.in_([k[:400] for k in keys])))
+            if before is not None:
+                c.execute(delete(schema.login_failures).where(f.at < before))
 
     # -- API tokens -----------------------------------------------------------------------------------
 
@@ -135,22 +224,24 @@ class AccountMixin:
 
     # -- idempotency keys -----------------------------------------------------------------------------
 
-    def claim_idempotency_key(self, key: str, actor: str) -> dict[str, Any] | None:
-        """Claim ``key`` for a submission. ``None`` when it is new (the caller goes ahead); otherwise the
-        stored row (status ``pending`` or ``done`` with the JSON response of the first submission)."""
+    def claim_idempotency_key(self, key: str, actor: str, request_hash: str | None = None) -> dict[str, Any] | None:
+        """Claim ``key`` for a submission whose content hashes to ``request_hash``. ``None`` when it is new
+        (the caller goes ahead); otherwise the stored row (status ``pending`` or ``done`` with the JSON
+        response of the first submission, and the first submission's ``request_hash``)."""
         k = schema.idempotency_keys.c
         try:
             with write_transaction(self.engine) as c:  # type: ignore[attr-defined]
                 c.execute(insert(schema.idempotency_keys).values(key=key, actor=actor, created_at=utc_now(),
-                                                                 status="pending"))
+                                                                 status="pending", request_hash=request_hash))
             return None
         except IntegrityError:
             with self.engine.connect() as c:  # type: ignore[attr-defined]
-                row = c.execute(select(k.key, k.actor, k.status, k.response).where(k.key == key)).first()
+                row = c.execute(select(k.key, k.actor, k.status, k.response, k.request_hash)
+                                .where(k.key == key)).first()
             if row is None:  # released between our insert and this read: try again once
-                return self.claim_idempotency_key(key, actor)
+                return self.claim_idempotency_key(key, actor, request_hash)
             return {"key": row[0], "actor": row[1], "status": row[2],
-                    "response": json.loads(row[3]) if row[3] else None}
+                    "response": json.loads(row[3]) if row[3] else None, "request_hash": row[4]}
 
     def finish_idempotency_key(self, key: str, response: Any, conn: Connection | None = None) -> None:
         with self._tx(conn) as c:  # type: ignore[attr-defined]
@@ -161,3 +252,44 @@ class AccountMixin:
         """Forget a claim whose submission failed, so that a corrected retry can use the same key."""
         with write_transaction(self.engine) as c:  # type: ignore[attr-defined]
             c.execute(schema.idempotency_keys.delete().where(schema.idempotency_keys.c.key == key))
+
+    # -- shared server state --------------------------------------------------------------------------
+
+    def bump_generation(self, marker: str | None = None) -> int:
+        """Count one change of the data (for the caches of every server process); with ``marker`` also
+        note that generation under it (a writer's read-your-writes). Returns the new generation."""
+        m = schema.meta.c
+        with write_transaction(self.engine) as c:  # type: ignore[attr-defined]
+            bump = update(schema.meta).where(m.key == "data_generation").values(
+                value=cast(cast(m.value, Integer) + 1, Text)).returning(m.value)
+            row = c.execute(bump).first()
+            if row is None:  # the first write ever: make the counter (another writer may make it meanwhile)
+                _upsert_meta(c, "data_generation", "0", replace=False)
+                row = c.execute(bump).first()
+            generation = int(row[0])
+            if marker:
+                _upsert_meta(c, marker[:64], str(generation))
+        return generation
+
+    def generations(self, marker: str | None = None) -> tuple[int, int]:
+        """``(data generation, generation noted under marker)``, 0 for unknown ones; one indexed read."""
+        m = schema.meta.c
+        keys = ["data_generation"] + ([marker[:64]] if marker else [])
+        with self.engine.connect() as c:  # type: ignore[attr-defined]
+            rows = dict(c.execute(select(m.key, m.value).where(m.key.in_(keys))).all())
+        return int(rows.get("data_generation", 0)), int(rows.get(marker[:64], 0)) if marker else 0
+
+
+def _upsert_meta(c: Connection, key: str, value: str, replace: bool = True) -> None:
+    """Insert a meta row, or (``replace``) overwrite it, in one statement that concurrent writers cannot
+    both fail (``INSERT ... ON CONFLICT`` on SQLite and PostgreSQL)."""
+    if c.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    statement = dialect_insert(schema.meta).values(key=key, value=value)
+    if replace:
+        statement = statement.on_conflict_do_update(index_elements=["key"], set_={"value": value})
+    else:
+        statement = statement.on_conflict_do_nothing(index_elements=["key"])
+    c.execute(statement)

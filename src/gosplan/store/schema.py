@@ -320,6 +320,31 @@ idempotency_keys = Table(
     Column("created_at", DateTime, nullable=False),
     Column("status", String(16), nullable=False),
     Column("response", Text),
+    Column("request_hash", String(CODE)),  # migration 0006_sessions: a reused key must carry the same request
+)
+
+# -- server-side sessions and failed sign-ins (migration 0006_sessions) ------------------------------
+
+# ``id`` is the SHA-256 of the cookie's random token: the cookie alone cannot be read back from the store.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", String(CODE), primary_key=True),
+    Column("user_name", String(CODE), nullable=False),
+    Column("csrf", String(CODE), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("revoked_at", DateTime),
+    Index("ix_sessions_user_name", "user_name"),
+)
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(NAME), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Index("ix_login_failures_key_at", "key", "at"),
 )
 
 # -- alerts from forecasts and exception detection (migration 0003_alerts) ---------------------------
@@ -509,6 +534,7 @@ counter_plans = Table(
     Column("submitted_at", DateTime, nullable=False),
     Column("source", String(NAME), nullable=False),
     Index("ix_counter_plans_key", "version_id", "unit", "indicator", "period"),
+)
 
 # -- reporting workflow: indicator sets, validation rules and their findings (migration 0006_workflow) --
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from gosplan.api.auth import check_csrf, require_principal
-from gosplan.errors import GosplanError
+from gosplan.errors import Conflict, GosplanError
 from gosplan.ingest.tables import neutralise
 from gosplan.service.accounts import ROLES, Principal, add_user, list_users, require_role, set_disabled
 from gosplan.service.audit import audit_log
@@ -51,8 +52,11 @@ async def toggle_user(request: Request, who: Who, name: str, action: str) -> Res
     if action not in ("disable", "enable"):
         raise GosplanError("action must be disable or enable")
     service = request.app.state.gosplan.snapshots.writer
-    await run_in_threadpool(set_disabled, service, name, action == "disable", actor=who.name, source="web")
-    return RedirectResponse(f"/admin/users?message=User+{name}+{action}d", status_code=303)
+    try:
+        await run_in_threadpool(set_disabled, service, name, action == "disable", actor=who.name, source="web")
+    except Conflict as exc:  # e.g. the last enabled admin: say why on the page, change nothing
+        return users_page(request, who, message=str(exc)[:300], error=True)
+    return RedirectResponse(f"/admin/users?message=User+{quote(name)}+{action}d", status_code=303)
 
 
 @router.get("/audit", response_class=HTMLResponse)

@@ -10,14 +10,31 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from gosplan.api.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, check_csrf, client_address, identify, require_principal
+from gosplan.api.auth import (
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    check_csrf,
+    client_address,
+    identify,
+    require_principal,
+    session_token,
+)
+from gosplan.api.guard import csp_with_hashes
 from gosplan.engines.fulfilment import window_of
 from gosplan.errors import NotFound, PermissionDenied
 from gosplan.model import Period
 from gosplan.review.format import axis_scale, is_missing
 from gosplan.review.terminal import change_text, shown_pct
 from gosplan.service import Service
-from gosplan.service.accounts import Principal, authenticate, require_read, visible_units, writable_units
+from gosplan.service.accounts import (
+    Principal,
+    authenticate,
+    end_session,
+    require_read,
+    start_session,
+    visible_units,
+    writable_units,
+)
 from gosplan.service.operations import breadcrumbs, cards, current_period, league, open_alerts
 from gosplan.web.render import render, review_html
 
@@ -117,10 +134,10 @@ async def login(request: Request) -> Response:
     if principal is None:
         state.limiter.failed(*keys)
         return again("Wrong name or password, or the account is disabled.", 401)
-    state.limiter.succeeded(*keys)
-    cookie, _ = state.sessions.issue(principal.name)
+    state.limiter.succeeded(keys[1])  # this account's failures only: the address's stay counted
+    token, _ = await run_in_threadpool(start_session, state.snapshots.writer, principal.name)
     response = RedirectResponse(target, status_code=303)
-    state.sessions.set_cookie(response, cookie)
+    state.sessions.set_cookie(response, token)
     response.delete_cookie(LOGIN_CSRF_COOKIE)
     return response
 
@@ -130,6 +147,7 @@ async def logout(request: Request) -> Response:
     form = await request.form()
     if identify(request) is not None:
         check_csrf(request, str(form.get("csrf_token", "")))
+        await run_in_threadpool(end_session, request.app.state.gosplan.snapshots.writer, session_token(request))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -310,10 +328,13 @@ def review_page(request: Request, who: Who, period: Text = None) -> HTMLResponse
     bar = ('<div class="review-bar"><a href="/">← operations room</a> · <a id="download" href="/review/download'
            + (f'?period={quote(period)}' if period else '') + '">download as HTML</a></div>')
     style = '<link rel="stylesheet" href="/static/review-web.css">'
-    return HTMLResponse(html.replace("</head>", style + "</head>", 1).replace("<body>", "<body>" + bar, 1))
+    html = html.replace("</head>", style + "</head>", 1).replace("<body>", "<body>" + bar, 1)
+    # The review carries its own inline chart scripts: the policy allows exactly those, by hash.
+    return HTMLResponse(html, headers={"Content-Security-Policy": csp_with_hashes(html)})
 
 
 @router.get("/review/download")
 def review_download(request: Request, who: Who, period: Text = None) -> Response:
     html = _review(request, who, period)
-    return HTMLResponse(html, headers={"Content-Disposition": 'attachment; filename="gosplan-review.html"'})
+    return HTMLResponse(html, headers={"Content-Disposition": 'attachment; filename="gosplan-review.html"',
+                                       "Content-Security-Policy": csp_with_hashes(html)})

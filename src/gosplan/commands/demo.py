@@ -8,12 +8,12 @@ from typing import Annotated
 
 import typer
 
-from gosplan.commands._common import DbOption, console, get_console, open_service
+from gosplan.commands._common import NewDbOption, console, get_console, open_service
 from gosplan.errors import GosplanError, NotFound
 
 
 def command(
-    db: DbOption = None,
+    db: NewDbOption = None,
     seed: Annotated[int, typer.Option(help="Seed of the demo generator.")] = 2023,
     period: Annotated[str, typer.Option(help="Period of the review.")] = "2023-H1",
     out: Annotated[Path | None, typer.Option(help="Where to write the review HTML.")] = None,
@@ -100,7 +100,7 @@ def _unlink_sqlite(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def init_command(db: DbOption = None) -> None:
+def init_command(db: NewDbOption = None) -> None:
     """Create (or upgrade) an empty store, ready for `gosplan import`."""
     service = open_service(db, create=True)
     console.print(f"Store ready: [bold]{service.store.display_url}[/]", highlight=False)

@@ -11,6 +11,7 @@ Then ``python -X importtime`` shows the modules that cost the most to import (cu
 
     python bench/cli_startup.py                    # every command's --help, 5 runs each
     python bench/cli_startup.py --repeat 3 --top 8
+    python bench/cli_startup.py --compare ../main/src   # also the same cases on another checkout, side by side
 """
 
 from __future__ import annotations
@@ -30,24 +31,26 @@ GOALS = {"help": 0.5, "version": 0.5}
 COMMAND_GOAL = 1.0
 
 
-def _env() -> dict[str, str]:
-    env = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}", "COLUMNS": "80"}
+def _env(src: Path = SRC) -> dict[str, str]:
+    env = {**os.environ, "PYTHONPATH": f"{src}{os.pathsep}{os.environ.get('PYTHONPATH', '')}", "COLUMNS": "80"}
     env.pop("GOSPLAN_DB", None)
     return env
 
 
-def _run(argv: list[str], cwd: str, extra: list[str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, *(extra or []), *argv], cwd=cwd, env=_env(), capture_output=True,
-                          text=True, timeout=120)
+def _run(argv: list[str], cwd: str, extra: list[str] | None = None, src: Path = SRC) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *(extra or []), *argv], cwd=cwd, env=_env(src), capture_output=True,
+                          text=True, timeout=300)
 
 
-def time_case(argv: list[str], cwd: str, repeat: int) -> tuple[float, float, int]:
-    """Best and median wall time of ``repeat`` runs, and the exit status of the last."""
+def time_case(argv: list[str], cwd: str | None, repeat: int, src: Path = SRC) -> tuple[float, float, int]:
+    """Best and median wall time of ``repeat`` runs (each in a fresh empty folder unless ``cwd``), and the exit
+    status of the last."""
     times, code = [], 0
     for _ in range(repeat):
-        start = time.perf_counter()
-        done = _run(argv, cwd)
-        times.append(time.perf_counter() - start)
+        with tempfile.TemporaryDirectory() as fresh:
+            start = time.perf_counter()
+            done = _run(argv, cwd or fresh, src=src)
+            times.append(time.perf_counter() - start)
         code = done.returncode
     return min(times), statistics.median(times), code
 
@@ -69,6 +72,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="runs of each case (best and median are shown)")
     parser.add_argument("--top", type=int, default=10, help="modules shown from -X importtime")
+    parser.add_argument("--compare", type=Path, help="src folder of another checkout to time alongside")
     options = parser.parse_args()
     sys.path.insert(0, str(SRC))
     from gosplan.cli import COMMANDS
@@ -84,15 +88,19 @@ def main() -> None:
     ]
     cases += [(f"gosplan {name} --help", ["-c", ENTRY, name, "--help"], COMMAND_GOAL) for name in sorted(COMMANDS)]
     print(f"gosplan start-up, {options.repeat} runs per case, in an empty folder (python {sys.version.split()[0]})")
-    print(f"{'case':<46} {'best s':>7} {'median s':>9} {'goal s':>7}  exit")
+    other = f"  {'compare median':>14}" if options.compare else ""
+    print(f"{'case':<46} {'best s':>7} {'median s':>9} {'goal s':>7}  exit{other}")
     failures = 0
     with tempfile.TemporaryDirectory() as empty:
         for label, argv, goal in cases:
-            best, median, code = time_case(argv, empty, options.repeat)
+            best, median, code = time_case(argv, None, options.repeat)
             over = goal is not None and median > goal
             failures += over
-            mark = "  OVER" if over else ""
-            print(f"{label:<46} {best:>7.3f} {median:>9.3f} {goal if goal else '':>7}  {code}{mark}")
+            mark = "  OVER" if over else "      "
+            compared = ""
+            if options.compare and "floor" not in label:
+                compared = f"  {time_case(argv, None, options.repeat, src=options.compare.resolve())[1]:>14.3f}"
+            print(f"{label:<46} {best:>7.3f} {median:>9.3f} {goal if goal else '':>7}  {code:>4}{mark}{compared}")
         for args in (["--help"], ["status", "--help"]):
             print(f"\nLargest cumulative imports for gosplan {' '.join(args)} (python -X importtime):")
             for seconds, name in top_imports(args, empty, options.top):

@@ -92,10 +92,12 @@ def test_bad_file_is_rejected_with_row_and_column(workdir):
 
 
 def test_user_errors_have_no_traceback(workdir):
-    for args in (["status", "--period", "2023-13"], ["status", "--period", "2023-06", "--unit", "NOPE"],
-                 ["status", "--period", "2023-06", "--by", "colour"], ["export", "bogus", "--out", "x.csv"]):
+    # Exit 1: the store has no such thing; exit 2: the command line itself is wrong (a usage error).
+    for code, args in ((1, ["status", "--period", "2023-13"]), (1, ["status", "--period", "2023-06", "--unit", "NOPE"]),
+                       (2, ["status", "--period", "2023-06", "--by", "colour"]),
+                       (2, ["export", "bogus", "--out", "x.csv"])):
         done = gosplan(*args, cwd=workdir)
-        assert done.returncode == 1, args
+        assert done.returncode == code, args
         assert "Traceback" not in done.stderr and "error:" in done.stderr
 
 

@@ -75,7 +75,6 @@ def test_version_prints_the_version(tmp_path):
         (["review", "--period", "2023-H1", "--format", "docx"], ["html, pdf, md"]),
         (["template", "nonsense"], ["reports", "nonsense"]),
         (["import", "--today", "2023-13-01", "x.csv"], ["not a date"]),
-        (["export", "fulfilment", "--out", "f.csv"], ["'--period'"]),
         (["--db", "x.db", "status"], ["No such option: --db", "go after the command"]),
     ],
 )
@@ -124,6 +123,12 @@ def test_usage_errors_of_click_and_typer_copies_are_caught(monkeypatch, capsys):
 )
 def test_user_errors_are_one_line_with_exit_1(demo_dir, args, phrases):
     assert_clean_error(gosplan(*args, cwd=demo_dir), 1, *phrases)
+
+
+def test_usage_errors_on_a_store_exit_2(demo_dir):
+    assert_clean_error(gosplan("export", "fulfilment", "--out", "f.csv", cwd=demo_dir), 2, "'--period'")
+    assert_clean_error(gosplan("export", "fulfilment", "--period", "2023-06", "--out", "f.txt", cwd=demo_dir), 2,
+                       ".csv, .xlsx or .parquet")
 
 
 def test_import_of_a_missing_file_creates_no_store(tmp_path):

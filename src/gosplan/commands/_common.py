@@ -23,8 +23,23 @@ if TYPE_CHECKING:
 
 #: Width of the output when it is not a terminal (a pipe or a file) and ``COLUMNS`` does not say.
 PIPE_WIDTH = 80
-DbOption = Annotated[str | None, typer.Option("--db", envvar="GOSPLAN_DB", show_envvar=False,
-                                              help="Database URL or SQLite file (default: gosplan.db here).")]
+_DB_HELP = "Database URL or SQLite file (default: gosplan.db here)."
+
+
+def _existing_store(ctx: typer.Context, value: str | None) -> str | None:
+    """Say at once, before anything heavy is imported, that there is no store where ``--db`` points."""
+    if not ctx.resilient_parsing:
+        from gosplan.dburl import require_existing_file, resolve_url
+
+        require_existing_file(resolve_url(value), value)
+    return value
+
+
+#: ``--db`` of a command that reads or changes a store: there must be one.
+DbOption = Annotated[str | None, typer.Option("--db", envvar="GOSPLAN_DB", show_envvar=False, help=_DB_HELP,
+                                              callback=_existing_store)]
+#: ``--db`` of a command that may create the store (init, demo, import).
+NewDbOption = Annotated[str | None, typer.Option("--db", envvar="GOSPLAN_DB", show_envvar=False, help=_DB_HELP)]
 FORMATS = ("table", "csv", "json")
 #: The roles of accounts and tokens (``gosplan.service.accounts.ROLES``, spelled out so that help stays cheap).
 ROLE_HELP = "admin, planner, reporter or viewer."
@@ -122,5 +137,18 @@ def emit(frame: pd.DataFrame, fmt: str, columns: list[str] | None = None) -> boo
     return True
 
 
-__all__ = ["ROLE_HELP", "DbOption", "FormatOption", "GosplanError", "check_format", "console", "emit",
-           "format_quantity", "get_console", "is_missing", "make_console", "open_service"]
+__all__ = [
+    "ROLE_HELP",
+    "DbOption",
+    "FormatOption",
+    "GosplanError",
+    "NewDbOption",
+    "check_format",
+    "console",
+    "emit",
+    "format_quantity",
+    "get_console",
+    "is_missing",
+    "make_console",
+    "open_service",
+]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from gosplan import terminal
-from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
+from gosplan.commands._common import DbOption, FormatOption, NewDbOption, console, emit, open_service
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -49,17 +49,17 @@ def list_alerts(
     as_of: Annotated[str | None, typer.Option("--as-of", help="Bring the escalation up to this month first.")]
     = None,
     fmt: FormatOption = "table",
-    db: DbOption = None,
+    db: NewDbOption = None,  # checked by open_service: a group's --db is not given when a subcommand runs
 ) -> None:
     """The stored alerts, most urgent first, with their escalation path (unit > ... > top).
 
     The alerts of the latest month reported are raised first if nobody has raised them yet."""
     if ctx.invoked_subcommand is not None:
         return
+    service = open_service(db)  # first: a missing store is reported before the service layer is imported
     from gosplan.service.alerts import list_alerts as stored
     from gosplan.service.alerts import refresh_alerts
 
-    service = open_service(db)
     refresh_alerts(service)  # the latest month's alerts, raised once (the monthly refresh)
     frame = stored(service, as_of=as_of, open_only=open_only, unit=unit)
     if emit(frame, fmt, COLUMNS):

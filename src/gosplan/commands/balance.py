@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from gosplan import terminal
-from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
+from gosplan.commands._common import DbOption, FormatOption, NewDbOption, console, emit, open_service
 from gosplan.errors import GosplanError
 
 if TYPE_CHECKING:
@@ -296,7 +296,7 @@ def import_table(
     table_year: Annotated[int | None, typer.Option(
         "--table-year", help="the year the table describes (default: --year, or the year in --name)")] = None,
     year: YearOpt = None,
-    db: DbOption = None,
+    db: NewDbOption = None,
 ) -> None:
     """Read TABLE with the engine's readers, check it, and store it under --name (replacing one of that name)."""
     import re
@@ -319,7 +319,7 @@ def import_capacities(
     path: Annotated[Path, typer.Argument(help="CSV with columns sector, capacity[, labour][, year]")],
     capacity_year: Annotated[int | None, typer.Option("--year", help="year of every row without a year column")]
     = None,
-    db: DbOption = None,
+    db: NewDbOption = None,
 ) -> None:
     """Store sector capacities (and labour available) for a year."""
     import pandas as pd

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from gosplan import terminal
-from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
+from gosplan.commands._common import DbOption, FormatOption, NewDbOption, console, emit, open_service
 
 app = typer.Typer(help="Movements (campaigns): spread, reach forecast and effect on output per worker.",
                   no_args_is_help=True)
@@ -99,7 +99,7 @@ def _as_json(view) -> dict:
 def import_(
     path: Annotated[Path, typer.Argument(help="A campaigns or campaign_members file (.csv, .xlsx, .parquet).",
                                          exists=True, dir_okay=False)],
-    db: DbOption = None,
+    db: NewDbOption = None,
 ) -> None:
     """Import campaigns or their members (the kind is told from the header), checked like reports."""
     result = open_service(db, create=True).import_file(path)

@@ -8,12 +8,12 @@ from typing import Annotated
 
 import typer
 
-from gosplan.commands._common import DbOption, console, get_console, open_service
+from gosplan.commands._common import NewDbOption, console, get_console, open_service
 from gosplan.errors import GosplanError, NotFound
 
 
 def command(
-    db: DbOption = None,
+    db: NewDbOption = None,
     seed: Annotated[int, typer.Option(help="Seed of the demo generator.")] = 2023,
     period: Annotated[str, typer.Option(help="Period of the review.")] = "2023-H1",
     out: Annotated[Path | None, typer.Option(help="Where to write the review HTML.")] = None,
@@ -63,8 +63,8 @@ def next_commands(db: str | None, period: str = "2023-H1") -> list[str]:
 
 
 def _reset_demo_store(url: str, force: bool) -> None:
-    """Clear the way for the demo: a store holding only the demo (or nothing) is rebuilt; one holding other data
-    is refused unless ``force``. Only gosplan's own tables are ever dropped."""
+    """Clear the way for the demo: a store holding only the demo (or nothing, and not marked as another data set)
+    is rebuilt; one holding other data is refused unless ``force``. Only gosplan's own tables are ever dropped."""
     from gosplan.dburl import sqlite_path
     from gosplan.store import Store
 
@@ -81,7 +81,8 @@ def _reset_demo_store(url: str, force: bool) -> None:
             _unlink_sqlite(path)
         return  # no gosplan tables: the demo creates them (other tables in the database stay as they are)
     try:
-        ours = store.get_meta("dataset") == "demo" or store.is_empty()
+        dataset = store.get_meta("dataset")
+        ours = dataset == "demo" or (dataset is None and store.is_empty())
         if not ours and not force:
             where = path if path is not None else f"the database {store.display_url}"
             raise GosplanError(f"{where} holds data other than the demo; use --force to replace gosplan's data in "
@@ -99,7 +100,7 @@ def _unlink_sqlite(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def init_command(db: DbOption = None) -> None:
+def init_command(db: NewDbOption = None) -> None:
     """Create (or upgrade) an empty store, ready for `gosplan import`."""
     service = open_service(db, create=True)
     console.print(f"Store ready: [bold]{service.store.display_url}[/]", highlight=False)

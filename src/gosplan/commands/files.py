@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from gosplan.commands._common import DbOption, console, make_console, open_service
+from gosplan.commands._common import DbOption, NewDbOption, console, make_console, open_service
 
 SDMX_FORMATS = ("sdmx", "sdmx-csv")
 EXPORTS = ("reports", "targets", "fulfilment", "sectors")
@@ -31,7 +31,7 @@ def import_command(
     user: Annotated[str, typer.Option("--by", help="Who is importing (recorded with each row).")] = "cli",
     today: Annotated[str | None, typer.Option(help="Treat this date as today (YYYY-MM-DD).", callback=_iso_date)]
     = None,
-    db: DbOption = None,
+    db: NewDbOption = None,
 ) -> None:
     """Import units, sectors, indicators, plans, targets or reports; all-or-nothing per file."""
     from gosplan.errors import ValidationError
@@ -65,7 +65,7 @@ def import_command(
 def template_command(
     kind: Annotated[str, typer.Argument(help="What the file holds, e.g. reports, targets, units or indicators.")],
     out: Annotated[Path | None, typer.Option(help="File to write (.csv, .xlsx or .parquet).")] = None,
-    db: DbOption = None,
+    db: NewDbOption = None,
 ) -> None:
     """Write an import file with the expected columns and one example row (valid against the store, if any)."""
     from gosplan.errors import NotFound

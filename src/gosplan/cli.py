@@ -44,10 +44,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "risk": ("gosplan.commands.risk", "Weather risk to the grain target; measures ranked."),
     "rules": ("gosplan.commands.rules", "Validation rules and min-max bounds: run, list, follow up."),
     "serve": ("gosplan.commands.serve", "Serve the web pages and the REST API."),
-    "status": ("gosplan.commands.status:status_command", "Plan fulfilment to date: target, actual, %, rate needed."),
+    "status": ("gosplan.commands.status:status_command", "Plan fulfilment to date: target, actual, %, rest of year."),
     "template": ("gosplan.commands.files:template_command", "Write an import file with one example row."),
     "tokens": ("gosplan.commands.tokens", "API tokens: create, revoke, list."),
-    "users": ("gosplan.commands.users", "Accounts: add, list, disable, enable."),
+    "users": ("gosplan.commands.users", "Accounts: add, list, disable, enable, role, password, delete."),
 }
 
 

@@ -173,8 +173,7 @@ def _overview(service: Service, period: str, indicator: str | None) -> dict[str,
     names = dict(zip(service.units()["code"], service.units()["name"], strict=True))
     sectors = service.sectors()
     top = sectors[sectors["parent"].isin(sectors.loc[sectors["parent"].isna(), "code"])]
-    alerts = [" · ".join(str(v) for v in a.values() if v is not None) for a in open_alerts(service).head(20)
-              .to_dict("records")]
+    alerts, more = alert_items(service, names)
     facts = service.facts(period)
     at_root = facts[facts["unit"].eq(root)].set_index("indicator")
     records = cards(service, period, root).to_dict("records")
@@ -183,9 +182,30 @@ def _overview(service: Service, period: str, indicator: str | None) -> dict[str,
             card[column] = at_root[column].get(card["indicator"], None)
     return {"cards": [shown(card) for card in records], "unit": root,
             "root_name": names.get(root, root), "period": period, "window": window_of(period).label,
-            "indicator": indicator, "alerts": alerts,
+            "indicator": indicator, "alerts": alerts, "more_alerts": more,
             "league": fulfilment_rows(table, "unit_name", lambda r: f"/units/{quote(r['unit'])}"),
             "sectors": list(zip(top["code"], top["name"], strict=True))}
+
+
+ALERT_CLASS = {"critical": "bad", "warning": "warn", "notable": "good"}
+
+
+def alert_items(service: Service, names: dict[str, str], limit: int = 12) -> tuple[list[dict[str, str]], int]:
+    """The most urgent open alerts as the overview lists them (what, where, the message with its units, and
+    where the alert stands now), and how many more there are."""
+    frame = open_alerts(service)
+    indicator_names = dict(zip(service.indicators()["code"], service.indicators()["name"], strict=True))
+    items = []
+    for a in frame.head(limit).itertuples(index=False):
+        now = str(a.escalated_to or a.unit)
+        items.append({
+            "severity": str(a.severity), "css": ALERT_CLASS.get(str(a.severity), "none"),
+            "what": f"{indicator_names.get(a.indicator, a.indicator)}, {names.get(a.unit, a.unit)}",
+            "kind": str(a.kind), "period": str(a.period), "message": str(a.message),
+            "link": f"/indicators/{quote(str(a.indicator))}?unit={quote(str(a.unit))}",
+            "now": "" if now == a.unit else f"now with {names.get(now, now)}",
+        })
+    return items, max(len(frame) - limit, 0)
 
 
 # ------------------------------------------------------------------------------------------ drill-down

@@ -45,8 +45,10 @@ def _exact(value: Any, uom: str = "") -> str:
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     env = Environment(loader=PackageLoader("gosplan.web", "templates"), autoescape=select_autoescape(["html", "j2"]))
+    from gosplan.service.wording import probability_label
+
     env.filters.update(pct=pct, signed_pct=signed_pct, num=_num, qty=_qty, exact=_exact, uom=display_unit,
-                       status_class=lambda s: STATUS_CLASS.get(str(s), "none"))
+                       probability=probability_label, status_class=lambda s: STATUS_CLASS.get(str(s), "none"))
     return env
 
 

@@ -160,4 +160,3 @@ def take_screenshots(page, folder: Path) -> list[Path]:
         page.screenshot(path=str(target), full_page=False)
         out.append(target)
     return out
-SESSION_COOKIE_NAME = "gosplan_session"

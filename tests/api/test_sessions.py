@@ -8,10 +8,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from gosplan.api import create_app
+from gosplan.api.auth import SESSION_COOKIE as COOKIE
 from gosplan.errors import Conflict
 from gosplan.service.accounts import add_user, set_disabled, set_password, set_role, start_session
 from webenv import OWN, PASSWORD, build_demo, copy_sqlite, csrf_of, login, make_env
-from webenv import SESSION_COOKIE_NAME as COOKIE
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -26,8 +26,7 @@ def command(
 ) -> None:
     """Serve the operations room (web pages) and the REST API under /api/v1 (docs at /api/docs).
 
-    Several ``--workers`` share sessions, sign-in limits and the data generation through the database
-    (or Redis with ``--redis``); sessions always live in the database.
+    With --workers N the processes share sessions, sign-in limits and caches (database or --redis).
     """
     from gosplan.api.auth import trusted_networks
     from gosplan.api.state import session_secret

@@ -10,11 +10,12 @@ from fastapi import APIRouter, Header, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from gosplan.api.auth import check_csrf
+from gosplan.api.openapi import WRITE, errors
 from gosplan.api.routes import Code, Limit, Offset, Page, Who, page, reader, records
 from gosplan.errors import InvalidValue
 from gosplan.service.accounts import require_read
 
-router = APIRouter()
+router = APIRouter(responses=errors(401, 403, 404, 422))
 PeriodQ = Annotated[str, Query(max_length=16, description="Month or period, e.g. 2023-06 or 2023-Q2")]
 
 
@@ -44,7 +45,7 @@ def approval_status(request: Request, who: Who, unit: Annotated[str, Query(max_l
     return page(status(service, unit, period), limit, offset)
 
 
-@router.post("/approvals/{action}", response_model=ApprovalOut, tags=["workflow"])
+@router.post("/approvals/{action}", response_model=ApprovalOut, tags=["workflow"], responses=errors(*WRITE))
 def approval_move(request: Request, who: Who,
                   action: Literal["submit", "approve", "accept", "unapprove", "lock", "unlock"], body: ApprovalIn,
                   x_csrf_token: Annotated[str | None, Header(max_length=200)] = None) -> ApprovalOut:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from gosplan.api.auth import check_csrf
 from gosplan.api.openapi import WRITE, errors
@@ -16,13 +16,23 @@ from gosplan.errors import InvalidValue
 from gosplan.service.accounts import require_read
 
 router = APIRouter(responses=errors(401, 403, 404, 422))
-PeriodQ = Annotated[str, Query(max_length=16, description="Month or period, e.g. 2023-06 or 2023-Q2")]
+
+
+def _period(text: str) -> str:
+    """A period as the model writes it; a bad one is an invalid field (422), like every other bad input."""
+    from gosplan.model import Period
+
+    return str(Period.parse(text))  # ValueError -> 422 naming the field
+
+
+PeriodQ = Annotated[str, Query(max_length=16, description="Month or period, e.g. 2023-06 or 2023-Q2"),
+                    AfterValidator(_period)]
 
 
 class ApprovalIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     unit: str = Field(min_length=1, max_length=64, examples=["coal.tokchon"])
-    period: str = Field(min_length=1, max_length=16, examples=["2023-06"])
+    period: Annotated[str, AfterValidator(_period)] = Field(min_length=1, max_length=16, examples=["2023-06"])
     reason: str | None = Field(None, max_length=2000, description="Needed to unapprove or unlock")
     at: str | None = Field(None, max_length=64, description="The approving unit (approve only)")
 

@@ -120,7 +120,8 @@ def test_sentence_includes_the_probability_only_when_a_forecast_provides_one():
     with_p = sector_sentence("Coal", "half-year", 1.04, 3.0e5, "t", lagging=3, units=14, shortfall=8.5e4,
                              probability=0.8123)
     assert "probability" not in without
-    assert with_p == without[:-1] + "; probability of meeting the annual target 0.81."
+    # printed as everywhere else: a whole percentage ("< 1 %" and "> 99 %" at the ends)
+    assert with_p == without[:-1] + "; probability of meeting the annual target 81 %."
 
 
 def test_markdown_has_tables_and_text_but_no_charts(review):

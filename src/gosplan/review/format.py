@@ -93,3 +93,22 @@ def axis_scale(peak: float, unit: str) -> tuple[float, str]:
     if peak >= 1e6:
         return 1e-6, f"million {display_unit(unit)}"
     return 1.0, display_unit(unit)
+
+
+def money(won: object) -> str:
+    """An amount in won as a reader says it: ``6.23 trillion won``, ``412.5 billion won``, ``950.0 million won``."""
+    if is_missing(won):
+        return "–"
+    value = float(won)
+    for factor, name in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
+        if abs(value) >= factor:
+            return f"{value / factor:,.2f} {name} won"
+    return f"{value:,.0f} won"
+
+
+def per_unit(uom: str) -> str:
+    """A unit after "per": ``m**2`` -> ``m²``, ``dwelling`` -> ``dwelling`` (never a plural)."""
+    from gosplan.quantities import display_unit
+
+    shown = display_unit(uom)
+    return uom if shown == f"{uom}s" else shown

@@ -20,10 +20,11 @@ NUMBER = re.compile(r"[−-]?\d[\d,]*(?:\.\d+)?")
 
 
 def probability_text(probability: float) -> str:
-    """How a probability is printed in text and tables alike: two decimals (a dash when unknown)."""
-    if is_missing(probability):
-        return "–"
-    return f"{float(probability):.2f}"
+    """How a probability is printed in text and tables alike, as everywhere else: ``'< 1 %'``, ``'> 99 %'``
+    or the whole percentage (a dash when unknown)."""
+    from gosplan.service.wording import probability_label
+
+    return probability_label(None if is_missing(probability) else float(probability))
 
 
 def change_phrase(change: float | None, uom: str) -> str:

@@ -11,7 +11,17 @@ from plotly.subplots import make_subplots
 from gosplan.engines.facts import weighted_index
 from gosplan.model import Period
 from gosplan.review.document import ReviewContext, Section, section
-from gosplan.review.format import axis_scale, html_table, is_missing, pct, qty, signed_pct, signed_qty
+from gosplan.review.format import (
+    axis_scale,
+    html_table,
+    is_missing,
+    money,
+    pct,
+    per_unit,
+    qty,
+    signed_pct,
+    signed_qty,
+)
 from gosplan.review.sentences import change_phrase, probability_text
 from gosplan.review.terminal import change_text, shown_pct
 
@@ -152,8 +162,8 @@ def sectors(ctx: ReviewContext) -> Section | None:
     if len(weights):
         body += "<h3>Weights of the national index</h3>" + html_table(weights, [
             ("Indicator", "", lambda r: r["indicator_name"]),
-            ("Plan price", "num", lambda r: f"{r['price']:,.2f} won per {r['uom']}"),
-            ("Target to date at plan prices", "num", lambda r: qty(r["value_target"] / 1e6, "million_won")),
+            ("Plan price", "num", lambda r: f"{r['price']:,.2f} won per {per_unit(r['uom'])}"),
+            ("Target to date at plan prices", "num", lambda r: money(r["value_target"])),
             ("Weight", "num", lambda r: pct(r["share"], 1)),
         ])
     return Section("sectors", "Fulfilment by sector", body, summary, {"sectors": top})

@@ -1,6 +1,7 @@
 """``gosplan projects``, ``risk``, ``actions`` and ``review --format md|pdf`` (in process, one demo store)."""
 
 import json
+import re
 
 import pandas as pd
 
@@ -56,6 +57,9 @@ def test_review_markdown(db, tmp_path):
     md = tmp_path / "review.md"
     run(db, "review", "--period", "2023-H1", "--format", "md", "--out", str(md))
     text = md.read_text()
-    assert "## Proposed action plan" in text and "| Project |" in text and "Plotly" not in text
+    # Page one (the stocktake) first, the detail in lettered annexes.
+    assert text.index("## Stocktake") < text.index("Proposed action plan")
+    assert re.search(r"^## Annex [A-Z]\. Proposed action plan$", text, re.MULTILINE)
+    assert "| Project |" in text and "Plotly" not in text
     bad = runner.invoke(app, ["review", "--period", "2023-H1", "--format", "docx", "--db", db])
     assert bad.exit_code != 0

@@ -25,7 +25,7 @@ from gosplan.errors import GosplanError
 #: exposing a Typer ``app`` (a command group) or a function ``command``, or ``"module:function"``.
 #: To add a command, add one line here, in alphabetical order.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "actions": ("gosplan.commands.actions", "The action plan: proposals from the review, accepted and tracked."),
+    "actions": ("gosplan.commands.actions", "The action plan: proposed from the review, adopted, tracked."),
     "alerts": ("gosplan.commands.alerts", "Alerts from forecasts and exceptions, escalating upwards."),
     "approvals": ("gosplan.commands.approvals", "Approval of reports along the hierarchy; period locks."),
     "balance": ("gosplan.commands.balance", "Input-output balances: key sectors, shocks, plan balancing."),

@@ -108,10 +108,11 @@ def test_national_outlook_for_the_overview_cards(service, outlook):
 
 
 def test_alerts_raised_once_and_escalated(service):
-    first = raise_alerts(service, AS_OF)
-    assert first.new > 0
+    # The demo raised June's alerts when it was loaded (the monthly refresh): raising them again adds none.
+    raised = len(service.store.alerts())
+    assert raised > 0
     again = raise_alerts(service, AS_OF)
-    assert again.new == 0 and again.unchanged == first.new
+    assert again.new == 0 and again.unchanged == raised
     stored = service.store.alerts()
     assert not stored.duplicated(["indicator", "unit", "kind", "period"]).any()
     grain = stored[stored["indicator"].eq("grain") & stored["unit"].eq("KP-05") & stored["kind"].eq("attainment")]

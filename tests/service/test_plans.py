@@ -46,7 +46,7 @@ def test_demo_has_norms_from_three_sources_capacities_and_items(service):
 def test_draft_takes_the_five_year_figure_and_distributes_it_exactly(service, draft):
     cf = draft.control_figures.set_index("indicator")
     assert cf.loc["coal", "control_figure"] == 18_500_000 and cf.loc["coal", "source"] == "five_year_plan"
-    assert cf.loc["fabric", "source"] == "results_and_trend"
+    assert cf.loc["irrigation", "source"] == "results_and_trend"  # no five-year figure for irrigation
     totals = service.store.version_targets(draft.code).groupby("indicator")["value"].sum()
     np.testing.assert_allclose(totals.reindex(cf.index), cf["control_figure"], atol=0.5)
     # By last year's shares: each coal mine's share of the draft is its share of 2023 to date.

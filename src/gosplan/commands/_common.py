@@ -27,8 +27,14 @@ _DB_HELP = "Database URL or SQLite file (default: gosplan.db here)."
 
 
 def _existing_store(ctx: typer.Context, value: str | None) -> str | None:
-    """Say at once, before anything heavy is imported, that there is no store where ``--db`` points."""
-    if not ctx.resilient_parsing:
+    """Say at once, before anything heavy is imported, that there is no store where ``--db`` points.
+
+    A command group's own ``--db`` (``gosplan rules --db X`` lists) is not checked here: when one of its
+    subcommands runs, the group's option is unset and the subcommand's ``--db`` is the one that counts.
+    """
+    # A group has subcommands to list (typer may bring its own copy of click: no isinstance on click.Group).
+    is_group = callable(getattr(ctx.command, "list_commands", None))
+    if not ctx.resilient_parsing and not is_group:
         from gosplan.dburl import require_existing_file, resolve_url
 
         require_existing_file(resolve_url(value), value)

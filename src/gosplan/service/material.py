@@ -240,12 +240,10 @@ def import_capacities(service: Service, path, *, recorded_by: str) -> int:
 
 # --------------------------------------------------------------------------------------- the demo
 def load_demo_plans(store: Store, demo, *, conn: Connection, base_year: int = 2022) -> None:
-    """Write the demo's plan-making data: five-year figures, norms (IO table, reports, entered),
-    physical capacities and balance items (2022 closes by construction; 2023 and 2024 planned)."""
+    """Write the demo's plan-making data: norms (IO table, reports, entered), physical capacities and
+    balance items (2022 closes by construction; 2023 and 2024 planned). The five-year plan's 2024 and
+    2025 figures come with the demo's targets (``examples/demo/catalogue.FIVE_YEAR_FIGURES``)."""
     from gosplan.examples.demo import plan_data
-
-    store.write_targets(plan_data.five_year_targets(), source="demo five-year plan", recorded_by="gosplan demo",
-                        conn=conn)
     reports = demo.reports
     year_output = reports[reports["period"].str[:4] == str(base_year)]
     producing = year_output[year_output["indicator"].isin(list(plan_data.PRODUCT_SECTORS))]

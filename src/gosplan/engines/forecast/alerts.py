@@ -56,7 +56,16 @@ def series_id(indicator: str, unit: str) -> str:
 
 
 def split_series_id(ids: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Indicator and unit of each ``"indicator|unit"`` id (unit is empty when there is no ``|``)."""
+    """Indicator and unit of each ``"indicator|unit"`` id (unit is empty when there is no ``|``).
+
+    >>> [list(s) for s in split_series_id(pd.Series(["coal|mine-1", "grain"]))]
+    [['coal', 'grain'], ['mine-1', '']]
+    >>> [len(s) for s in split_series_id(pd.Series([], dtype=object))]
+    [0, 0]
+    """
+    if ids.empty:  # nothing detected (e.g. a store with one report): two empty columns, not a KeyError
+        empty = pd.Series([], dtype=object, index=ids.index)
+        return empty, empty.copy()
     parts = ids.astype(str).str.split(SEPARATOR, n=1, expand=True)
     if parts.shape[1] == 1:
         parts[1] = ""

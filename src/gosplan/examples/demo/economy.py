@@ -9,7 +9,7 @@ import pandas as pd
 
 from .activity import simulate
 from .catalogue import (
-    FIVE_YEAR_GROWTH_TO_2025,
+    FIVE_YEAR_FIGURES,
     FIVE_YEAR_PLAN,
     indicators_frame,
     plans_frame,
@@ -81,7 +81,7 @@ def build_demo(seed: int = 2023) -> DemoEconomy:
         units=units_frame(),
         indicators=indicators_frame(),
         plans=plans_frame(),
-        targets=pd.concat([activity.targets, five_year_targets(activity.targets, units_frame())],
+        targets=pd.concat([activity.targets, five_year_targets(units_frame())],
                           ignore_index=True),
         reports=activity.reports,
         corrections=activity.corrections,
@@ -98,19 +98,14 @@ def build_demo(seed: int = 2023) -> DemoEconomy:
     )
 
 
-def five_year_targets(targets: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
-    """The five-year plan's national 2025 targets: the 2023 annual plan's national totals grown by
-    :data:`FIVE_YEAR_GROWTH_TO_2025`, rounded to three significant digits as planners state them.
+def five_year_targets(units: pd.DataFrame) -> pd.DataFrame:
+    """The five-year plan's national targets for 2024 and 2025 (:data:`FIVE_YEAR_FIGURES`), at the root unit.
 
-    >>> from gosplan.examples.demo.activity import _plan_round
-    >>> _plan_round(4_899_400 * 1.03)
-    5050000.0
+    >>> from gosplan.examples.demo.catalogue import units_frame
+    >>> five_year_targets(units_frame()).query("indicator == 'coal'")["value"].tolist()
+    [18500000.0, 19500000.0]
     """
-    from .activity import _plan_round
-
     root = str(units.loc[units["parent"].isna(), "code"].iloc[0])
-    annual = targets[targets["period"].eq("2023") & targets["indicator"].isin(list(FIVE_YEAR_GROWTH_TO_2025))]
-    national = annual.groupby("indicator")["value"].sum()
-    rows = [(FIVE_YEAR_PLAN, code, root, "2025", _plan_round(float(national[code]) * growth))
-            for code, growth in FIVE_YEAR_GROWTH_TO_2025.items() if code in national.index]
+    rows = [(FIVE_YEAR_PLAN, code, root, str(year), float(value))
+            for code, years in FIVE_YEAR_FIGURES.items() for year, value in sorted(years.items())]
     return pd.DataFrame(rows, columns=["plan", "indicator", "unit", "period", "value"])

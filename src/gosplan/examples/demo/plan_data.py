@@ -1,8 +1,8 @@
-"""Plan-making data of the demo: norms, prices, physical capacities, balance items, five-year figures.
+"""Plan-making data of the demo: norms, prices, physical capacities, balance items.
 
 None of this is published. The engineering norms are textbook orders of magnitude (noted with each
-norm); the five-year plan's yearly figures for 2024 and 2025 are plausible inventions in the spirit of
-the 2021-2025 plan; the capacities come from the demo's own reports (see :func:`capacities_frame`).
+norm); the capacities come from the demo's own reports (see :func:`capacities_frame`). The five-year
+plan's 2024 and 2025 figures are in ``catalogue.FIVE_YEAR_FIGURES``.
 Everything is deterministic: no seed is needed.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .catalogue import FIVE_YEAR_PLAN, INDUSTRIAL
+from .catalogue import INDUSTRIAL
 
 # The goods the demo balances in physical units.
 BALANCED_GOODS = ["coal", "electricity", "rolled_steel", "cement", "nitrogen_fertilizer", "timber"]
@@ -52,18 +52,6 @@ ENTERED_NORMS: list[tuple[str, str, float, str]] = [
     ("cement", "irrigation", 0.8, "canal lining, t per ha brought into service"),
 ]
 
-# The five-year plan's national figures for its last two years (invented; in the indicators' units).
-FIVE_YEAR_FIGURES: dict[str, dict[int, float]] = {
-    "coal": {2024: 18_500_000, 2025: 19_500_000},
-    "electricity": {2024: 25_500_000_000, 2025: 27_000_000_000},
-    "rolled_steel": {2024: 380_000, 2025: 420_000},
-    "cement": {2024: 7_600_000, 2025: 8_000_000},
-    "nitrogen_fertilizer": {2024: 760_000, 2025: 800_000},
-    "timber": {2024: 1_650_000, 2025: 1_750_000},
-    "grain": {2024: 5_000_000, 2025: 5_200_000},
-    "dwellings": {2024: 40_000, 2025: 40_000},
-}
-
 # Planned exports, imports and stock movements per good and year (t, kWh, m3).
 TRADE: dict[str, dict[str, float]] = {
     "coal": {"exports": 600_000, "imports": 0, "stock_drawdown": 150_000, "stock_build": 0},
@@ -93,13 +81,6 @@ def prices(gross_output: pd.Series, output_2022: pd.Series) -> pd.DataFrame:
 def entered_norms() -> pd.DataFrame:
     return pd.DataFrame([(g, k, n, "entered", note) for g, k, n, note in ENTERED_NORMS],
                         columns=["good", "consumer", "norm", "source", "note"])
-
-
-def five_year_targets() -> pd.DataFrame:
-    """The five-year plan's national figures for 2024 and 2025 as target rows (unit ``KP``)."""
-    rows = [(FIVE_YEAR_PLAN, indicator, "KP", str(year), float(value))
-            for indicator, years in FIVE_YEAR_FIGURES.items() for year, value in years.items()]
-    return pd.DataFrame(rows, columns=["plan", "indicator", "unit", "period", "value"])
 
 
 def capacities_frame(reports: pd.DataFrame) -> pd.DataFrame:

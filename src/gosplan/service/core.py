@@ -403,6 +403,7 @@ class Service:
     def load_demo(self, seed: int = 2023) -> dict[str, int]:
         """Write the built-in demo economy into this (empty) store; returns row counts."""
         from gosplan.examples import build_demo
+        from gosplan.examples.demo.groupings import unit_groups
         from gosplan.service.material import load_demo_plans
 
         demo = build_demo(seed)
@@ -427,6 +428,7 @@ class Service:
             self.store.write_io_table(DEMO_IO_NAME, DEMO_IO_YEAR, demo.io_table, source="demo", conn=conn)
             self.store.write_capacities(demo.capacities.assign(year=DEMO_IO_YEAR), conn=conn)
             load_demo_plans(self.store, demo, conn=conn)
+            counts["unit_groups"] = self.store.write_unit_groups(unit_groups(demo), conn=conn).new
         self.store.set_meta("dataset", "demo")
         self.store.set_meta("demo_seed", str(seed))
         for name in ("sectors", "units", "indicators", "plans", "targets", "reports", "corrections", "projects",

@@ -18,11 +18,13 @@ run = run_cli
 
 def test_reserves_table_and_json(db):
     table = run(db, "reserves", "--period", "2023-H1", "--sector", "coal").output
-    for expected in ("Reserves in 2023-H1 (CRS", "Malmquist against 2022-H1", "Kujang Area Coal Mining Complex",
-                     "Learn from", "Untapped output: coal"):
-        assert expected in table
-    rows = json.loads(run(db, "reserves", "--period", "2023-H1", "--sector", "coal", "--rts", "vrs",
-                          "--format", "json").output)
+    for expected in ("Reserves in 2023-H1 (VRS", "Malmquist against 2022-H1", "Kujang Area Coal Mining Complex",
+                     "Learn from", "Untapped output: coal", "(CRS ", "CRS: against the most productive scale",
+                     "Small peer groups: DEA needs at least 15 units per group for 4 inputs and 1 output",
+                     "coal:open_pit (5)"):
+        assert expected in table, expected
+    assert "(CRS" in run(db, "reserves", "--period", "2023-H1", "--sector", "coal", "--rts", "crs").output
+    rows = json.loads(run(db, "reserves", "--period", "2023-H1", "--sector", "coal", "--format", "json").output)
     assert len(rows) == 16 and {r["sector"] for r in rows} == {"coal"}
     assert all(r["output_reserve"] >= 0 and r["uom"] == "t" for r in rows)
     lagging = [r for r in rows if r["efficiency"] < 0.9]

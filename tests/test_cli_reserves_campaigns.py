@@ -77,3 +77,18 @@ def test_review_section_tables_agree_with_its_sentences(db):
     assert section.tables["provinces"]["units"].sum() == len(reserves)
     pairs = section.tables["pairs"]
     assert (pairs["peer"].map(reserves.set_index("unit")["sector"]) == pairs["sector"]).all()
+
+
+def test_review_reserves_use_peer_groups_and_variable_returns_and_say_so(db):
+    section = build_review(Service.open(db), "2023-H1", only=["reserves"]).section("reserves")
+    reserves = section.tables["reserves"].set_index("unit")
+    assert (reserves["output_reserve"] <= reserves["crs_reserve"] + 1e-6 * reserves["output"]).all()
+    pairs = section.tables["pairs"]
+    assert (pairs["peer"].map(reserves["peer_group"]) == pairs["unit"].map(reserves["peer_group"])).all()
+    body = section.body_html
+    for expected in ("Output-oriented DEA (VRS)", "hydro stations with hydro stations", "Untapped (VRS)",
+                     "At best scale (CRS)", "electricity:hydro", "Small peer groups", "lower bounds"):
+        assert expected in body, expected
+    assert "at their present scale" in section.summary[0]
+    sectors = section.tables["sectors"].set_index("indicator")
+    assert sectors.loc["coal", "crs_reserve"] > sectors.loc["coal", "output_reserve"]

@@ -18,11 +18,13 @@ run = run_cli
 
 def test_reserves_table_and_json(db):
     table = run(db, "reserves", "--period", "2023-H1", "--sector", "coal").output
-    for expected in ("Reserves in 2023-H1 (CRS", "Malmquist against 2022-H1", "Kujang Area Coal Mining Complex",
-                     "Learn from", "Untapped output: coal"):
-        assert expected in table
-    rows = json.loads(run(db, "reserves", "--period", "2023-H1", "--sector", "coal", "--rts", "vrs",
-                          "--format", "json").output)
+    for expected in ("Reserves in 2023-H1 (VRS", "Malmquist against 2022-H1", "Kujang Area Coal Mining Complex",
+                     "Learn from", "Untapped output: coal", "(CRS ", "CRS: against the most productive scale",
+                     "Small peer groups: DEA needs at least 15 units per group for 4 inputs and 1 output",
+                     "coal:open_pit (5)"):
+        assert expected in table, expected
+    assert "(CRS" in run(db, "reserves", "--period", "2023-H1", "--sector", "coal", "--rts", "crs").output
+    rows = json.loads(run(db, "reserves", "--period", "2023-H1", "--sector", "coal", "--format", "json").output)
     assert len(rows) == 16 and {r["sector"] for r in rows} == {"coal"}
     assert all(r["output_reserve"] >= 0 and r["uom"] == "t" for r in rows)
     lagging = [r for r in rows if r["efficiency"] < 0.9]
@@ -75,3 +77,18 @@ def test_review_section_tables_agree_with_its_sentences(db):
     assert section.tables["provinces"]["units"].sum() == len(reserves)
     pairs = section.tables["pairs"]
     assert (pairs["peer"].map(reserves.set_index("unit")["sector"]) == pairs["sector"]).all()
+
+
+def test_review_reserves_use_peer_groups_and_variable_returns_and_say_so(db):
+    section = build_review(Service.open(db), "2023-H1", only=["reserves"]).section("reserves")
+    reserves = section.tables["reserves"].set_index("unit")
+    assert (reserves["output_reserve"] <= reserves["crs_reserve"] + 1e-6 * reserves["output"]).all()
+    pairs = section.tables["pairs"]
+    assert (pairs["peer"].map(reserves["peer_group"]) == pairs["unit"].map(reserves["peer_group"])).all()
+    body = section.body_html
+    for expected in ("Output-oriented DEA (VRS)", "hydro stations with hydro stations", "Untapped (VRS)",
+                     "At best scale (CRS)", "electricity:hydro", "Small peer groups", "lower bounds"):
+        assert expected in body, expected
+    assert "at their present scale" in section.summary[0]
+    sectors = section.tables["sectors"].set_index("indicator")
+    assert sectors.loc["coal", "crs_reserve"] > sectors.loc["coal", "output_reserve"]

@@ -46,12 +46,14 @@ def test_every_industrial_enterprise_is_scored_with_its_own_output(view, profile
 
 def test_scores_follow_the_demos_hidden_efficiency(view, profiles):
     """The demo gives every enterprise a technical efficiency spread from 0.5 to 1 within its indicator
-    (examples/demo/activity.py, ``_inputs``); DEA must recover the ranking within each reference set."""
+    (examples/demo/activity.py, ``_inputs``), with inputs proportional to output: constant returns. The
+    CRS score (beside the default VRS one) must recover the ranking within each peer group."""
     table = view.table.set_index("unit").join(profiles["efficiency"].rename("truth"))
-    assert spearmanr(table["efficiency"], table["truth"]).statistic > 0.8
-    for indicator, group in table.groupby("indicator"):
-        assert spearmanr(group["efficiency"], group["truth"]).statistic > 0.6, indicator
-        # The best enterprise of each indicator works at the reference intensity: it is on the frontier.
+    assert spearmanr(table["crs_efficiency"], table["truth"]).statistic > 0.9
+    for group_name, group in table.groupby("peer_group"):
+        assert spearmanr(group["crs_efficiency"], group["truth"]).statistic > 0.8, group_name
+        # The best enterprise of each group works nearest the reference intensity: it is on the frontier.
+        assert group.loc[group["truth"].idxmax(), "crs_efficiency"] == pytest.approx(1.0, abs=1e-6)
         assert group.loc[group["truth"].idxmax(), "efficiency"] == pytest.approx(1.0, abs=1e-6)
 
 
@@ -157,3 +159,38 @@ def test_property_the_goal_lies_between_today_and_the_frontier(per_worker, effic
     frontier = per_worker / efficiency  # output-oriented DEA with workers fixed: output grows by 1/efficiency
     assert per_worker * (1 - 1e-12) <= goal <= frontier * (1 + 1e-12)
     assert goal == pytest.approx(per_worker + share * (frontier - per_worker), rel=1e-9)
+
+
+def test_hydro_stations_learn_only_from_hydro_stations_and_mines_from_their_own_kind(view):
+    table = view.table.set_index("unit")
+    pairs = view.pairs
+    hydro = set(table.index[table["technology"].eq("hydro")])
+    assert len(hydro) == 9 and set(table.loc[list(hydro), "peer_group"]) == {"electricity:hydro"}
+    lagging_hydro = pairs[pairs["unit"].isin(hydro)]
+    assert len(lagging_hydro) and set(lagging_hydro["peer"]) <= hydro
+    for unit, peer in zip(pairs["unit"], pairs["peer"], strict=True):
+        assert table.loc[unit, "peer_group"] == table.loc[peer, "peer_group"], (unit, peer)
+    # the DEA's own peers (lambda weights) stay within the group too
+    weights = view.result.peers
+    assert (weights["unit"].map(table["peer_group"]) == weights["peer"].map(table["peer_group"])).all()
+
+
+def test_variable_returns_by_default_with_the_constant_returns_reserve_beside(service, view):
+    assert view.rts == "vrs"
+    table = view.table
+    assert (table["efficiency"] >= table["crs_efficiency"] - 1e-9).all()  # VRS frontier envelops CRS
+    assert (table["output_reserve"] <= table["crs_reserve"] + 1e-6 * table["output"]).all()
+    coal = table[table["indicator"].eq("coal")]
+    assert coal["crs_reserve"].sum() > 1.5 * coal["output_reserve"].sum()
+    crs = reserves(service, "2023-H1", rts="crs").table
+    np.testing.assert_allclose(crs["output_reserve"], table["crs_reserve"], rtol=1e-9, atol=1e-6)
+
+
+def test_groups_too_small_for_dea_are_listed(view):
+    from gosplan.service.reserves import reserve_notes
+
+    small = view.small_groups.set_index("group")
+    assert small.loc["electricity:hydro", "units"] == 9 and small.loc["electricity:thermal", "units"] == 5
+    assert set(small["needed"]) == {15}  # 4 inputs, 1 output: max(4, 3 x 5)
+    notes = reserve_notes(view)
+    assert any("electricity:hydro (9)" in n and "lower bounds" in n for n in notes)

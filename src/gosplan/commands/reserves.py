@@ -17,10 +17,10 @@ from gosplan.commands._common import (
     open_service,
 )
 
-COLUMNS = ["unit", "name", "sector", "province", "indicator", "uom", "output", "output_basis", "produced",
-           "months_reported", "efficiency", "potential_output",
-           "output_reserve", "reserve_share", "status", "malmquist", "efficiency_change", "technical_change",
-           "learn_from"]
+COLUMNS = ["unit", "name", "sector", "technology", "peer_group", "province", "indicator", "uom", "output",
+           "output_basis", "produced", "months_reported", "efficiency", "potential_output",
+           "output_reserve", "reserve_share", "crs_efficiency", "crs_reserve", "status", "malmquist",
+           "efficiency_change", "technical_change", "learn_from"]
 
 
 def _ratio(value: object) -> str:
@@ -31,13 +31,15 @@ def command(
     period: Annotated[str, typer.Option("--period", help="Period, e.g. 2023-H1 (a year, half, quarter or month).")],
     sector: Annotated[str | None, typer.Option("--sector", help="Only the units of this sector, e.g. coal.")]
     = None,
-    rts: Annotated[str, typer.Option("--rts", help="Returns to scale: crs (default) or vrs.")] = "crs",
+    rts: Annotated[str, typer.Option("--rts", help="Returns to scale: vrs (default: what can be tapped at the "
+                                                   "present scale) or crs.")] = "vrs",
     limit: Annotated[int, typer.Option("--limit", help="Rows of the table (largest reserve first).")] = 30,
     fmt: FormatOption = "table",
     db: DbOption = None,
 ) -> None:
-    """Reserves: DEA efficiency of each producing unit against the best of its sector, how much more it
-    could produce with its inputs (in the output's unit), peers to learn from and the Malmquist change."""
+    """Reserves: DEA efficiency of each producing unit against the best of its peer group (sector, output,
+    technology), how much more it could produce with its inputs (in the output's unit) at its present scale
+    and at the most productive one (CRS), peers to learn from and the Malmquist change."""
     from gosplan.service.reserves import reserves, with_peers
 
     view = reserves(open_service(db), period, sector=sector, rts=rts)
@@ -48,18 +50,20 @@ def command(
     compared = f", Malmquist against {view.compared_with}" if view.compared_with else ""
     out = terminal.table(f"Reserves in {view.period} ({view.rts.upper()}, output orientation{compared}); "
                          f"{len(table)} units, largest reserve first",
-                         caption="Eff.: DEA efficiency against the best of the sector; reserve: how much more the "
-                                 "unit could produce with its inputs; Malm.: Malmquist index (> 1: improved).")
-    terminal.text(out, "Unit", min_width=14, wrap=True)
-    terminal.text(out, "Sector", min_width=6)
-    for name in ("Eff.", "Output", "Reserve", "%", "Malm."):
+                         caption="Eff.: DEA efficiency against the best of the unit's peer group (sector, output, "
+                                 "technology); Reserve: how much more the unit could produce with its inputs; "
+                                 "Malm.: Malmquist index (> 1: improved).")
+    terminal.text(out, "Unit", min_width=12, wrap=True)
+    other = "CRS" if view.rts == "vrs" else None
+    for name in ("Eff.", "Output", "Reserve", *([other] if other else []), "%", "Malm."):
         terminal.number(out, name)
     terminal.text(out, "Learn from", min_width=10, wrap=True)
     for r in shown.itertuples(index=False):
         mark = "*" if r.output_basis != "reported" else ""
-        out.add_row(str(r.name), str(r.sector), _ratio(r.efficiency),
+        crs = [terminal.compact(format_quantity(float(r.crs_reserve), r.uom))] if other else []
+        out.add_row(str(r.name), _ratio(r.efficiency),
                     terminal.compact(format_quantity(float(r.output), r.uom)) + mark,
-                    terminal.compact(format_quantity(float(r.output_reserve), r.uom)),
+                    terminal.compact(format_quantity(float(r.output_reserve), r.uom)), *crs,
                     f"{100 * float(r.reserve_share):.1f} %", _ratio(r.malmquist),
                     ", ".join(p.strip() for p in str(r.learn_from).split(",")) if str(r.learn_from) else "–")
     terminal.show(console, out)
@@ -68,6 +72,12 @@ def command(
         console.print("* pro-rated for missing months (monthly mean x months of the period); produced: " + "; ".join(
             f"{r.name} {format_quantity(float(r.produced), r.uom)} in {int(r.months_reported)} months"
             for r in pro_rated.itertuples(index=False)), highlight=False)
-    total = view.table.groupby(["indicator", "uom"])["output_reserve"].sum()
-    console.print("Untapped output: " + "; ".join(f"{ind} {format_quantity(float(v), uom)}"
-                                                  for (ind, uom), v in total.items()))
+    total = view.table.groupby(["indicator", "uom"])[["output_reserve", "crs_reserve"]].sum()
+    console.print("Untapped output: " + "; ".join(
+        f"{ind} {format_quantity(float(v.output_reserve), uom)}"
+        + (f" (CRS {format_quantity(float(v.crs_reserve), uom)})" if other else "")
+        for (ind, uom), v in total.iterrows()), highlight=False)
+    from gosplan.service.reserves import reserve_notes
+
+    for line in reserve_notes(view):
+        console.print(line, style="dim", highlight=False)

@@ -27,7 +27,8 @@ def status_command(
     sector: Annotated[str | None, typer.Option(help="Only this sector (and its sub-sectors).")] = None,
     indicator: Annotated[str | None, typer.Option(help="Only this indicator.")] = None,
     depth: Annotated[int | None, typer.Option(help="With --by unit: levels below the unit.")] = None,
-    by: Annotated[str, typer.Option(help="indicator, sector or unit.", callback=_choice(BY))] = "indicator",
+    by: Annotated[str, typer.Option(help="indicator, sector, unit, or a grouping of units such as ministry or "
+                                         "technology.")] = "indicator",
     window: Annotated[str, typer.Option(help="ytd (year to date) or period.", callback=_choice(WINDOWS))] = "ytd",
     fmt: FormatOption = "table",
     db: DbOption = None,
@@ -41,6 +42,11 @@ def status_command(
 
     if view.table.empty:
         console.print(f"[yellow]No targets or reports for {view.unit} — {view.window} — by {view.by}.[/]")
+        return
+    if view.by not in BY:
+        from gosplan.review.terminal_groups import print_groups
+
+        print_groups(view, get_console())
         return
     print_status(view, get_console())
 

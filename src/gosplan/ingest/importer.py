@@ -13,6 +13,7 @@ from gosplan.store import Store
 
 from .campaigns import CAMPAIGN_KINDS, validate_campaign_kind
 from .checks import Problems
+from .groupings import GROUP_KINDS, validate_unit_groups
 from .kinds import KINDS, SPECS, check_columns, detect_kind, template, validate_facts, validate_reference
 from .projects import PROJECT_KINDS, validate_project_kind, write_project_kind
 from .rules_check import record_warnings
@@ -134,6 +135,8 @@ def _validate(store: Store, kind: str, frame: pd.DataFrame, *, name: str, today:
         clean = validate_campaign_kind(kind, frame, store, problems, today or date.today())
     elif kind in PROJECT_KINDS:
         clean = validate_project_kind(kind, frame, store, problems, today or date.today())
+    elif kind in GROUP_KINDS:
+        clean = validate_unit_groups(frame, store, problems)
     elif kind in ("targets", "reports"):
         clean = validate_facts(kind, frame, store, problems, today or date.today())
     else:

@@ -25,6 +25,7 @@ from .checks import (
     strip_export_guard,
     text_column,
 )
+from .groupings import GROUP_KINDS
 from .levels import check_report_levels
 from .projects import PROJECT_KINDS, detect_project_kind
 
@@ -123,8 +124,11 @@ SPECS.update({
     "campaign_members": Spec(("campaign", "unit", "joined"), (),
                              {"campaign": "steel-innovation-2023", "unit": "PY", "joined": "2023-02"}),
 })
+SPECS["unit_groups"] = Spec(("unit", "grouping", "group_code", "group_name"), (),
+                            {"unit": "PY", "grouping": "ministry", "group_code": "coal",
+                             "group_name": "Ministry of Coal Industry"})
 KINDS: tuple[str, ...] = ("sectors", "units", "indicators", "plans", "targets", "reports", *PROJECT_KINDS,
-                          *CAMPAIGN_KINDS)
+                          *CAMPAIGN_KINDS, *GROUP_KINDS)
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f", ""}
 
@@ -346,6 +350,8 @@ def template(kind: str) -> pd.DataFrame:
 def detect_kind(columns: list[str]) -> str | None:
     """Tell the kind of a file from its header, or ``None`` if it is ambiguous."""
     present = set(columns)
+    if "grouping" in present:
+        return "unit_groups"
     campaign_kind = detect_campaign_kind(present)
     if campaign_kind is not None:
         return campaign_kind

@@ -86,6 +86,7 @@ _KEYS = {"reports": ["indicator", "unit", "period"], "targets": ["plan", "indica
 _ROW_KEYS = {"campaigns": ["name"], "campaign_members": ["campaign", "unit"],
              "project_milestones": ["project", "milestone"], "project_progress": ["project", "period"],
              "farms": ["unit"], "weather_events": ["province", "period", "kind"]}
+_ROW_KEYS["unit_groups"] = ["unit", "grouping"]  # groupings beside the hierarchy (ingest/groupings.py)
 
 
 def _current(service: Service, kind: str, clean: pd.DataFrame) -> pd.DataFrame:

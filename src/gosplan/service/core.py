@@ -232,14 +232,21 @@ class Service:
     def status(self, period: str, *, unit: str | None = None, sector: str | None = None,
                indicator: str | None = None, depth: int | None = None, by: str = "indicator",
                window: str = "ytd") -> StatusView:
-        """Plan fulfilment for a unit subtree, by indicator, sector or unit (league table)."""
-        if by not in BY_CHOICES:
-            raise GosplanError(f"--by must be one of {', '.join(BY_CHOICES)}, not {by!r}")
+        """Plan fulfilment for a unit subtree, by indicator, sector or unit (league table), or by a grouping
+        beside the hierarchy (``by="ministry"``: the leaf units' rows summed by their group)."""
         hierarchy = self.hierarchy()
         unit = unit or self.root()
         if unit not in hierarchy.parent:
             raise NotFound(f"unknown unit {unit!r}")
         indicator_codes = self._indicator_filter(sector, indicator)
+        if by not in BY_CHOICES:  # a grouping beside the hierarchy: ministry, technology...
+            from gosplan.service.groupings import group_table
+
+            if by not in self.store.groupings():
+                choices = [*BY_CHOICES, *self.store.groupings()]
+                raise GosplanError(f"--by must be one of {', '.join(choices)}, not {by!r}")
+            table = group_table(self, period, unit, by, indicator_codes, window)
+            return StatusView(table, by, unit, str(period), window_of(period, window).label)
         if by == "sector":
             table = self.sector_fulfilment(period, window)
             table = table[table["unit"].eq(unit)]
@@ -403,6 +410,7 @@ class Service:
     def load_demo(self, seed: int = 2023) -> dict[str, int]:
         """Write the built-in demo economy into this (empty) store; returns row counts."""
         from gosplan.examples import build_demo
+        from gosplan.examples.demo.groupings import unit_groups
         from gosplan.service.material import load_demo_plans
 
         demo = build_demo(seed)
@@ -427,6 +435,7 @@ class Service:
             self.store.write_io_table(DEMO_IO_NAME, DEMO_IO_YEAR, demo.io_table, source="demo", conn=conn)
             self.store.write_capacities(demo.capacities.assign(year=DEMO_IO_YEAR), conn=conn)
             load_demo_plans(self.store, demo, conn=conn)
+            counts["unit_groups"] = self.store.write_unit_groups(unit_groups(demo), conn=conn).new
         self.store.set_meta("dataset", "demo")
         self.store.set_meta("demo_seed", str(seed))
         for name in ("sectors", "units", "indicators", "plans", "targets", "reports", "corrections", "projects",

@@ -3,7 +3,13 @@
 For a period, every producing unit's inputs (the indicators of role ``input``: workers, energy,
 equipment hours, materials) and its output (the output indicator of its sector) are read from the
 store; DEA in output orientation then says how much more each unit could produce with what it
-already has, in the output's own physical unit, against the best units of its own sector.
+already has, in the output's own physical unit, against the best units of its peer group: its sector
+(split by output where a sector makes several) and, where the unit has one, its technology (grouping
+``technology`` of the unit groups: hydro with hydro, open-pit with underground never).
+
+Variable returns to scale by default: what can be tapped within the year, at the unit's present
+scale (a mine cannot double its size in six months). The constant-returns reserve is computed beside
+it (``crs_reserve``); the difference is what a change of scale would add.
 
 >>> from gosplan.service import Service
 >>> service = Service.open("sqlite://"); _ = service.load_demo()
@@ -26,14 +32,16 @@ from gosplan.reserves import dea as run_dea
 from gosplan.service.actions import finding
 
 RTS_OPTIONS = ("crs", "vrs")
+DEFAULT_RTS = "vrs"
+TECHNOLOGY = "technology"  # the grouping of unit_groups that splits peer groups
 WORKERS = "workers"
 ENERGY = "energy_use"
 PRO_RATED = "pro-rated for missing months"
 REPORTED = "reported"
-RESERVE_COLUMNS = ["unit", "name", "sector", "province", "indicator", "uom", "output", "output_basis", "produced",
-                   "months_reported", "efficiency",
-                   "potential_output", "output_reserve", "reserve_share", "status", "malmquist",
-                   "efficiency_change", "technical_change"]
+RESERVE_COLUMNS = ["unit", "name", "sector", "technology", "peer_group", "province", "indicator", "uom", "output",
+                   "output_basis", "produced", "months_reported", "efficiency",
+                   "potential_output", "output_reserve", "reserve_share", "crs_efficiency", "crs_reserve", "status",
+                   "malmquist", "efficiency_change", "technical_change"]
 PEER_COLUMNS = ["unit", "name", "sector", "indicator", "uom", "efficiency", "output_reserve", "rank", "peer",
                 "peer_name", "peer_efficiency", "scale_ratio", "output_per_worker", "peer_output_per_worker",
                 "energy_per_output", "peer_energy_per_output"]
@@ -65,6 +73,7 @@ class ReservesView:
     differences: pd.DataFrame
     result: DEAResult
     compared_with: str | None
+    small_groups: pd.DataFrame  # peer groups with fewer units than DEA needs: group, units, needed
 
 
 def _province(service, code: str) -> str | None:
@@ -93,6 +102,7 @@ def _production(service, p: Period, sector: str | None) -> Production:
     if not inputs:
         raise NotFound("no indicator has role 'input' (workers, energy...): import them to measure reserves")
     units = service.units().set_index("code")
+    technology = service.store.unit_groups(TECHNOLOGY).set_index("unit")["group_code"]
     enterprises = units[units["sector"].notna() & units["sector"].astype(str).ne("")]
     if sector is not None:
         if sector not in set(enterprises["sector"]):
@@ -115,25 +125,29 @@ def _production(service, p: Period, sector: str | None) -> Production:
         if not present or len(x) < len(inputs) or not (np.isfinite(x) & (x > 0)).all():
             continue  # not a producing unit with a full set of inputs (e.g. a farm, a builder)
         out = max(present, key=lambda o: wide.loc[code, o])
-        rows.append((code, units.loc[code, "name"], units.loc[code, "sector"], _province(service, code), out,
-                     indicators.loc[out, "unit"], float(wide.loc[code, out])))
+        rows.append((code, units.loc[code, "name"], units.loc[code, "sector"], str(technology.get(code, "")),
+                     _province(service, code), out, indicators.loc[out, "unit"], float(wide.loc[code, out])))
     if not rows:
         raise NotFound(f"no producing unit reported all of {', '.join(inputs)} and an output for {p}")
-    meta = pd.DataFrame(rows, columns=["unit", "name", "sector", "province", "indicator", "uom", "output"])
+    meta = pd.DataFrame(rows, columns=["unit", "name", "sector", "technology", "province", "indicator", "uom",
+                                       "output"])
     meta = meta.sort_values(["sector", "unit"], kind="stable").set_index("unit")
     X = wide.loc[meta.index, inputs].astype(float)
     Y = meta[["output"]].astype(float)
     return Production(str(p), X.rename_axis(None, axis=1), Y, meta.drop(columns="output"))
 
 
-def reserves(service, period: str | Period, *, sector: str | None = None, rts: str = "crs",
+def reserves(service, period: str | Period, *, sector: str | None = None, rts: str = DEFAULT_RTS,
              lagging_below: float = 0.9, peers: int = 3) -> ReservesView:
     """Efficiency, untapped output (in the output's unit) and peers of every producing unit.
 
-    Output-oriented DEA within each sector (``rts``: ``crs`` by default, ``vrs`` for units of very
-    different size); Malmquist change against the same period a year earlier where both periods
-    have data; ``peers`` efficient units of the same sector, most similar in scale and input mix, for
-    every unit below ``lagging_below``.
+    Output-oriented DEA within each peer group (sector, output and technology; see :func:`peer_groups`).
+    ``rts``: ``vrs`` by default (what can be tapped at the present scale), ``crs`` to compare every
+    unit with the most productive scale; the CRS efficiency and reserve are always in the table beside
+    (``crs_efficiency``, ``crs_reserve``). Malmquist change (constant returns, the index's usual
+    definition) against the same period a year earlier where both periods have data; ``peers``
+    efficient units of the same group, most similar in scale and input mix, for every unit below
+    ``lagging_below``. ``small_groups`` lists the groups with fewer units than DEA needs.
     """
     if rts not in RTS_OPTIONS:
         raise InvalidValue(f"--rts must be one of {', '.join(RTS_OPTIONS)}, not {rts!r}")
@@ -145,22 +159,50 @@ def reserves(service, period: str | Period, *, sector: str | None = None, rts: s
 def _reserves(service, p: Period, sector: str | None, rts: str, lagging_below: float,
               k: int) -> ReservesView:
     now = production(service, p, sector)
-    groups = _groups(now.units)
+    groups = peer_groups(now.units)
     result = run_dea(now.X, now.Y, rts=rts, orientation="output", groups=groups)  # type: ignore[arg-type]
+    crs = result if rts == "crs" else run_dea(now.X, now.Y, rts="crs", orientation="output", groups=groups)
     table = now.units.copy()
+    table["peer_group"] = groups
     table["output"] = now.Y["output"]
     table["efficiency"] = result.efficiency
     table["potential_output"] = result.targets["output"]
     table["output_reserve"] = result.output_reserve["output"].clip(lower=0.0)  # no negative rounding noise
     table["reserve_share"] = table["output_reserve"] / table["output"]
+    table["crs_efficiency"] = crs.efficiency
+    table["crs_reserve"] = crs.output_reserve["output"].clip(lower=0.0)
     table["status"] = result.status
     _label_output(service, p, table)
-    change, compared = _malmquist(service, p, sector, rts, now)
+    change, compared = _malmquist(service, p, sector, now)
     table = table.join(change)
     table = table.reset_index()[RESERVE_COLUMNS]
     found = experience_pairs(result, k=k, lagging_below=lagging_below)
     pairs = _pairs_table(found.pairs, now, table)
-    return ReservesView(str(p), rts, table, pairs, found.differences, result, compared)
+    return ReservesView(str(p), rts, table, pairs, found.differences, result, compared, result.small_groups)
+
+
+def reserve_notes(view: ReservesView) -> list[str]:
+    """The footnotes of a reserves table: returns to scale, and the peer groups too small for DEA.
+
+    Sentences, for the command line and the review alike."""
+    notes = []
+    if view.rts == "vrs":
+        notes.append("VRS: each unit against the best units of its own scale, what can be tapped within the year; "
+                     "CRS: against the most productive scale of its group; the difference needs a change of size "
+                     "(years, not months).")
+    else:
+        notes.append("CRS: each unit against the most productive scale of its group; part of such a reserve needs a "
+                     "change of size (--rts vrs: what can be tapped at the present scale).")
+    small = view.small_groups
+    if len(small):
+        needed = int(small["needed"].iloc[0])
+        m = len(view.result.input_names)
+        s = len(view.result.output_names)
+        groups = ", ".join(f"{g} ({int(n)})" for g, n in zip(small["group"], small["units"], strict=True))
+        notes.append(f"Small peer groups: DEA needs at least {needed} units per group for {m} inputs and {s} "
+                     f"output{'s' if s != 1 else ''} (max(m×s, 3(m+s))); fewer in {groups}. There many units "
+                     "score 1 only for want of comparable units: their reserves are lower bounds.")
+    return notes
 
 
 def _label_output(service, p: Period, table: pd.DataFrame) -> None:
@@ -178,15 +220,28 @@ def _label_output(service, p: Period, table: pd.DataFrame) -> None:
     table["output_basis"] = np.where(complete, REPORTED, PRO_RATED)
 
 
-def _groups(units: pd.DataFrame) -> pd.Series:
+def peer_groups(units: pd.DataFrame) -> pd.Series:
     """Reference sets: the sector, split by output where a sector makes several (steel and zinc
-    tonnes are not the same product, so they are not compared)."""
+    tonnes are not the same product, so they are not compared), and by technology where a unit has
+    one (a hydro station is not told to learn from a thermal plant).
+
+    >>> units = pd.DataFrame({"sector": ["electricity", "electricity", "coal"], "indicator": "x",
+    ...                       "technology": ["hydro", "thermal", ""]})
+    >>> peer_groups(units).tolist()
+    ['electricity:hydro', 'electricity:thermal', 'coal']
+    """
     several = units.groupby("sector")["indicator"].transform("nunique").gt(1)
-    return units["sector"].where(~several, units["sector"] + ":" + units["indicator"])
+    base = units["sector"].where(~several, units["sector"] + ":" + units["indicator"])
+    if "technology" not in units:
+        return base
+    technology = units["technology"].fillna("").astype(str)
+    return base.where(technology.eq(""), base + ":" + technology)
 
 
-def _malmquist(service, p: Period, sector: str | None, rts: str, now: Production
-               ) -> tuple[pd.DataFrame, str | None]:
+
+def _malmquist(service, p: Period, sector: str | None, now: Production) -> tuple[pd.DataFrame, str | None]:
+    """Malmquist change within each peer group under constant returns (its usual definition, and the
+    cross-period programmes are always feasible there)."""
     empty = pd.DataFrame(np.nan, index=now.units.index, columns=["malmquist", "efficiency_change",
                                                                   "technical_change"])
     before_period = p.previous_year()
@@ -195,11 +250,11 @@ def _malmquist(service, p: Period, sector: str | None, rts: str, now: Production
     except NotFound:
         return empty, None
     parts = []
-    for _, members in now.units.groupby(_groups(now.units)).groups.items():
+    for _, members in now.units.groupby(peer_groups(now.units)).groups.items():
         both = [u for u in members if u in before.X.index]
         if len(both) < 2:
             continue
-        frame = malmquist(before.X.loc[both], before.Y.loc[both], now.X.loc[both], now.Y.loc[both], rts=rts,
+        frame = malmquist(before.X.loc[both], before.Y.loc[both], now.X.loc[both], now.Y.loc[both], rts="crs",
                           orientation="output", names=both)
         parts.append(frame[["m", "ec", "tc"]].set_axis(["malmquist", "efficiency_change", "technical_change"],
                                                         axis=1))

@@ -625,3 +625,16 @@ approvals = Table(
     PrimaryKeyConstraint("unit", "period", name="pk_approvals"),
     Index("ix_approvals_period", "period"),
 )
+
+# Groupings beside the territorial hierarchy (migration 0008_unit_groups): a unit belongs to one group of each
+# grouping, e.g. grouping "ministry" -> group "coal" ("Ministry of Coal Industry"), "technology" -> "hydro".
+unit_groups = Table(
+    "unit_groups",
+    metadata,
+    Column("unit", String(CODE), nullable=False),
+    Column("grouping", String(CODE), nullable=False),
+    Column("group_code", String(CODE), nullable=False),
+    Column("group_name", String(NAME), nullable=False),
+    PrimaryKeyConstraint("unit", "grouping", name="pk_unit_groups"),
+    Index("ix_unit_groups_grouping", "grouping", "group_code"),
+)

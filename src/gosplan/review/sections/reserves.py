@@ -25,11 +25,13 @@ def ratio(value: object) -> str:
 
 def by_sector(table: pd.DataFrame) -> pd.DataFrame:
     """Per sector and output: units, units lagging (efficiency below 0.9), output (the DEA's, pro-rated for
-    missing months), produced (every report, as in the fact table), reserve, share."""
+    missing months), produced (every report, as in the fact table), reserve (at the present scale, VRS by
+    default) and the CRS reserve beside it, share."""
     grouped = table.groupby(["sector", "indicator", "uom"], sort=False)
     out = grouped.agg(units=("unit", "size"), lagging=("efficiency", lambda e: int((e < 0.9).sum())),
                       output=("output", "sum"), output_reserve=("output_reserve", "sum"),
-                      produced=("produced", "sum")).reset_index()
+                      crs_reserve=("crs_reserve", "sum"), produced=("produced", "sum"),
+                      groups=("peer_group", lambda g: ", ".join(dict.fromkeys(g)))).reset_index()
     out["reserve_share"] = out["output_reserve"] / out["output"]
     return out.sort_values("reserve_share", ascending=False).reset_index(drop=True)
 
@@ -86,7 +88,8 @@ def reserve_sentence(sectors: pd.DataFrame, period: str) -> str:
                       f"output)" for r in top.itertuples())
     lagging = int(sectors["lagging"].sum())
     return (f"Reserves in {period}: {lagging} of {int(sectors['units'].sum())} producing units work below 90 % "
-            f"of the best practice of their sector; the largest untapped output: {items}.")
+            f"of the best practice of their peer group at their present scale; the largest untapped output "
+            f"within the year: {items}.")
 
 
 def _movements(ctx: ReviewContext) -> tuple[str, list[str], dict[str, pd.DataFrame]]:
@@ -113,7 +116,7 @@ def _movements(ctx: ReviewContext) -> tuple[str, list[str], dict[str, pd.DataFra
 
 
 def _reserves_part(ctx: ReviewContext) -> tuple[str, list[str], dict[str, pd.DataFrame]]:
-    from gosplan.service.reserves import reserves, with_peers
+    from gosplan.service.reserves import reserve_notes, reserves, with_peers
 
     try:
         view = ctx.memo("reserves", lambda: reserves(ctx.service, ctx.period))
@@ -136,8 +139,11 @@ def _reserves_part(ctx: ReviewContext) -> tuple[str, list[str], dict[str, pd.Dat
                                # The fact table's produced (every report); the reserve's share is of the
                                # DEA output, pro-rated for units that missed a month.
                                ("Produced", "num", lambda r: qty(r["produced"], r["uom"])),
-                               ("Untapped", "num", lambda r: qty(r["output_reserve"], r["uom"])),
-                               ("Share", "num", lambda r: pct(r["reserve_share"]))])
+                               (f"Untapped ({view.rts.upper()})", "num",
+                                lambda r: qty(r["output_reserve"], r["uom"])),
+                               ("At best scale (CRS)", "num", lambda r: qty(r["crs_reserve"], r["uom"])),
+                               ("Share", "num", lambda r: pct(r["reserve_share"])),
+                               ("Peer groups", "", lambda r: r["groups"])])
         + "<h3>By province</h3>"
         + html_table(provinces, [("Province", "", lambda r: r["province_name"]),
                                  ("Units", "num", lambda r: str(r["units"])),
@@ -158,14 +164,18 @@ def _reserves_part(ctx: ReviewContext) -> tuple[str, list[str], dict[str, pd.Dat
                               f" → {qty(r['peer_output_per_worker'], r['uom'])}"),
                              ("Energy per unit of output", "num", lambda r: f"{r['energy_per_output']:,.3g} → "
                               f"{r['peer_energy_per_output']:,.3g}")])
-        + f'<p class="note">Output-oriented DEA ({view.rts.upper()}) against the best units of the same sector '
-          "(workers, energy, equipment hours and materials in; the sector's product out): untapped output is "
-          "what a unit could make with its own inputs at the best practice. Peers are efficient units of the "
-          "sector most like the unit in scale and input mix. Malmquist index against "
-          f"{view.compared_with or 'no earlier period'} (above 1: productivity rose).</p>"
+        + f'<p class="note">Output-oriented DEA ({view.rts.upper()}) against the best units of the same peer '
+          "group: the sector, split by product and by technology where a unit has one (hydro stations with hydro "
+          "stations, open-pit mines with open-pit mines). Workers, energy, equipment hours and materials in; the "
+          "product out. Untapped output is what a unit could make with its own inputs at the best practice. "
+          "Peers are efficient units of the group most like the unit in scale and input mix. Malmquist index "
+          f"(constant returns) against {view.compared_with or 'no earlier period'} (above 1: productivity "
+          "rose).</p>"
+        + "".join(f'<p class="note">{html.escape(line)}</p>' for line in reserve_notes(view))
     )
     summary = [reserve_sentence(sectors, view.period)]
-    tables = {"reserves": table, "sectors": sectors, "provinces": provinces, "pairs": view.pairs}
+    tables = {"reserves": table, "sectors": sectors, "provinces": provinces, "pairs": view.pairs,
+              "small_groups": view.small_groups}
     return body, summary, tables
 
 

@@ -1,0 +1,59 @@
+"""Groupings of the demo's enterprises beside the provinces: the ministry each answers to (from its sector)
+and, where it decides what a unit can be compared with, its technology.
+
+- Ministry: one per producing sector (coal mines to the coal industry, power stations to electric power...).
+- Technology: power stations hydro or thermal (as the catalogue says); coal mines open-pit or underground
+  (chosen for the demo: the brown-coal mines of the Hamgyong provinces and the small Chagang mine open-pit,
+  the anthracite complexes of the Pyongan provinces underground; not a record of real mining methods);
+  farms irrigated (at least half the crop area irrigated, from the demo's farm table) or rain-fed.
+
+>>> from gosplan.examples import build_demo
+>>> groups = unit_groups(build_demo(2023))
+>>> groups.query("unit == 'elec.supung'")[["grouping", "group_code"]].values.tolist()
+[['ministry', 'electric_power'], ['technology', 'hydro']]
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .catalogue import ENTERPRISES
+
+# sector -> (group code, group name) of the ministry.
+MINISTRIES: dict[str, tuple[str, str]] = {
+    "coal": ("coal_industry", "Coal industry"),
+    "electricity": ("electric_power", "Electric power"),
+    "metallurgy": ("metal_industry", "Metal industry"),
+    "chemicals": ("chemical_industry", "Chemical industry"),
+    "building_materials": ("building_materials", "Building materials"),
+    "forestry": ("forestry", "Forestry"),
+    "light_industry": ("light_industry", "Light industry"),
+    "fisheries": ("fisheries", "Fisheries"),
+    "construction": ("construction", "Construction"),
+    "transport": ("rail_transport", "Rail transport"),
+    "grain": ("agriculture", "Agriculture"),
+}
+TECHNOLOGIES: dict[str, str] = {
+    "hydro": "Hydro power", "thermal": "Thermal power", "open_pit": "Open-pit mining",
+    "underground": "Underground mining", "irrigated": "Irrigated farming", "rain_fed": "Rain-fed farming",
+}
+OPEN_PIT_MINES = frozenset({"coal.kowon", "coal.sinchang", "coal.kogonwon", "coal.tanchon", "coal.janggang"})
+IRRIGATED_SHARE = 0.5  # a farm with at least this share of its crop area irrigated counts as irrigated
+
+
+def unit_groups(demo) -> pd.DataFrame:
+    """``unit, grouping, group_code, group_name`` of every demo enterprise (``demo``: a DemoEconomy)."""
+    rows = []
+    for e in ENTERPRISES:
+        code, name = MINISTRIES[e.sector]
+        rows.append((e.code, "ministry", code, name))
+        if e.sector == "electricity":
+            rows.append((e.code, "technology", e.technology, TECHNOLOGIES[e.technology]))
+        elif e.sector == "coal":
+            tech = "open_pit" if e.code in OPEN_PIT_MINES else "underground"
+            rows.append((e.code, "technology", tech, TECHNOLOGIES[tech]))
+    farms = demo.farms
+    for unit, area, irrigated in zip(farms["unit"], farms["crop_area_ha"], farms["irrigated_ha"], strict=True):
+        tech = "irrigated" if area > 0 and irrigated / area >= IRRIGATED_SHARE else "rain_fed"
+        rows.append((unit, "technology", tech, TECHNOLOGIES[tech]))
+    return pd.DataFrame(rows, columns=["unit", "grouping", "group_code", "group_name"])

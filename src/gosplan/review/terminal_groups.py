@@ -1,0 +1,49 @@
+"""The status table by a grouping beside the hierarchy (``gosplan status --by ministry``), in the style of
+the other status views (:func:`gosplan.review.terminal.print_fulfilment`)."""
+
+from __future__ import annotations
+
+import pandas as pd
+from rich.console import Console
+
+from gosplan import terminal
+from gosplan.review.format import pct, qty
+from gosplan.review.terminal import _codes, _status, change_text, shown_pct
+
+
+def print_groups(view, console: Console) -> None:
+    """One row per (group, indicator): target and actual like for like, %, vs last year, % of the year's
+    plan, status, units missing; footnotes on the basis and the missing units."""
+    table = view.table
+    title = f"{view.unit} — {view.window} — by {view.by}"
+    grid = terminal.table(title)
+    terminal.text(grid, view.by.capitalize(), min_width=11, wrap=True)
+    terminal.text(grid, "Indicator (unit)", min_width=12, wrap=True)
+    for name in ("Target", "Actual", "%", "vs LY", "Year"):
+        terminal.number(grid, name)
+    terminal.text(grid, "Status", min_width=9)
+    previous = None
+    for r in table.itertuples(index=False):
+        (target, actual), uom = terminal.scaled([r.target_basis, r.actual_basis], r.uom)
+        group = "" if r.group_name == previous else str(r.group_name)
+        previous = r.group_name
+        grid.add_row(group, terminal.labelled(str(r.indicator_name), uom), target, actual,
+                     shown_pct(r.fulfilment, r.fulfilment_digits), change_text(r.change, r.change_note),
+                     pct(r.annual_done), _status(r.status))
+    terminal.show(console, grid)
+    for line in group_notes(table, view.by):
+        console.print(line, style="dim", highlight=False)
+
+
+def group_notes(table: pd.DataFrame, by: str) -> list[str]:
+    """Footnotes under the table by grouping."""
+    notes = [f"Target and actual to date: the {by}'s units that reported every month (like for like); vs LY: "
+             "the same units both years; Year: % of the annual plan done."]
+    missing = table[table["missing_units"].astype(str).ne("")]
+    if len(missing):
+        notes.append("Missing reports — " + "; ".join(
+            f"{r.group_name}, {r.indicator_name}: {_codes(r.missing_units)}; produced including them "
+            f"{qty(r.produced, r.uom)}" for r in missing.itertuples(index=False)) + ".")
+    if table["group_code"].eq("").any():
+        notes.append(f"(none): units without a {by}.")
+    return notes

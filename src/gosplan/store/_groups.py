@@ -1,0 +1,46 @@
+"""Unit groupings beside the territorial hierarchy: one row per (unit, grouping) naming the unit's group,
+e.g. ``("coal.kujang", "ministry", "coal", "Ministry of Coal Industry")`` or
+``("elec.supung", "technology", "hydro", "Hydro power")``."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Connection, select
+
+from gosplan.store import schema
+from gosplan.store._common import WriteSummary, require_columns
+
+UNIT_GROUP_COLUMNS = ["unit", "grouping", "group_code", "group_name"]
+
+
+class GroupMixin:
+    """Reads and writes of ``unit_groups`` (mixed into :class:`~gosplan.store.Store`)."""
+
+    def write_unit_groups(self, frame: pd.DataFrame, conn: Connection | None = None) -> WriteSummary:
+        """Insert or replace each unit's group in each grouping (key: unit, grouping).
+
+        >>> from gosplan.store import Store
+        >>> store = Store.open("sqlite://")
+        >>> rows = pd.DataFrame([("M1", "ministry", "coal", "Coal industry")], columns=UNIT_GROUP_COLUMNS)
+        >>> store.write_unit_groups(rows).new, store.unit_groups("ministry")["group_code"].tolist()
+        (1, ['coal'])
+        """
+        require_columns(frame, UNIT_GROUP_COLUMNS, "unit_groups")
+        rows = [{k: str(r[k]) for k in UNIT_GROUP_COLUMNS} for r in frame.to_dict("records")]
+        return self._upsert_keyed(schema.unit_groups, rows, ["unit", "grouping"], conn)  # type: ignore[attr-defined]
+
+    def unit_groups(self, grouping: str | None = None) -> pd.DataFrame:
+        """Rows of ``unit_groups`` (of one ``grouping`` if given), ordered by grouping and unit."""
+        t = schema.unit_groups
+        query = select(*(t.c[k] for k in UNIT_GROUP_COLUMNS)).order_by(t.c.grouping, t.c.unit)
+        if grouping is not None:
+            query = query.where(t.c.grouping == grouping)
+        with self.engine.connect() as c:  # type: ignore[attr-defined]
+            rows = c.execute(query).all()
+        return pd.DataFrame([tuple(r) for r in rows], columns=UNIT_GROUP_COLUMNS)
+
+    def groupings(self) -> list[str]:
+        """The groupings that have at least one unit, in order."""
+        t = schema.unit_groups
+        with self.engine.connect() as c:  # type: ignore[attr-defined]
+            return [r[0] for r in c.execute(select(t.c.grouping).distinct().order_by(t.c.grouping)).all()]

@@ -7,7 +7,7 @@ parse the numbers back out of the sentences and compare them with the tables.
 >>> sector_sentence("Coal", "half-year", 1.04, 3.0e5, "t", lagging=3, units=14, shortfall=8.5e4)
 'Coal: 104 % of the half-year plan, 300.0 kt more than a year ago; 3 of 14 units lag, together 85.0 kt short.'
 >>> sector_sentence("Coal", "half-year", 1.04, None, "t", lagging=0, units=14, shortfall=0.0, probability=0.81)
-'Coal: 104 % of the half-year plan; all 14 units on or above plan; probability of meeting the annual target 0.81.'
+'Coal: 104 % of the half-year plan; all 14 units on or above plan; probability of meeting the annual target 81 %.'
 """
 
 from __future__ import annotations

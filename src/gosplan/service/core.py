@@ -59,6 +59,8 @@ class StatusView:
     # (engines.facts.index_weights); empty with --by unit.
     index: pd.DataFrame = field(default_factory=pd.DataFrame)
     weights: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # The plan(s) the figures compare against, named (service.plans.plans_sentence); "" without plans.
+    plans: str = ""
 
 
 def _year_periods(year: int) -> list[str]:
@@ -233,6 +235,17 @@ class Service:
                indicator: str | None = None, depth: int | None = None, by: str = "indicator",
                window: str = "ytd") -> StatusView:
         """Plan fulfilment for a unit subtree, by indicator, sector or unit (league table)."""
+        from dataclasses import replace
+
+        from gosplan.service.plans import plans_sentence
+
+        view = self._status(period, unit=unit, sector=sector, indicator=indicator, depth=depth, by=by, window=window)
+        codes = view.table["plan"] if "plan" in view.table else self.fulfilment(period, window).query(
+            "unit == @view.unit")["plan"]
+        return replace(view, plans=plans_sentence(self, codes))
+
+    def _status(self, period: str, *, unit: str | None, sector: str | None, indicator: str | None,
+                depth: int | None, by: str, window: str) -> StatusView:
         if by not in BY_CHOICES:
             raise GosplanError(f"--by must be one of {', '.join(BY_CHOICES)}, not {by!r}")
         hierarchy = self.hierarchy()

@@ -12,6 +12,38 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def _check_80(out: str) -> None:
+    assert max(len(line) for line in out.splitlines()) <= 80, out
+    assert "nan" not in out and "e+" not in out
+    assert "_" not in out.replace("io_table", ""), out  # names, never codes such as nitrogen_fertilizer
+    # Only names are cut: an ellipsis never follows a digit.
+    assert not any(line[i - 1].isdigit() for line in out.splitlines() for i, ch in enumerate(line) if ch == "…"), out
+
+
+def test_plan_tables_read_at_80_columns_with_names(db, tmp_path):
+    out = run_cli(db, "plan", "draft", "--year", "2024", "--name", "d80", "--by", "planner", width=80).output
+    _check_80(out)
+    assert "Nitrogen fertilizer" in out and "Electricity generated" in out and "M m²" in out
+    out = run_cli(db, "plan", "balance", "d80", width=80).output
+    _check_80(out)
+    assert "Deficit of electricity generated" in _one_line(out)
+    assert "Kim Chaek Iron and Steel Complex"[:10] in out or "Chagang" in out  # unit names in the capacity table
+    run_cli(db, "plan", "variant", "d80", "--name", "d80-b", "--scale", "electricity=1.02")
+    out = run_cli(db, "plan", "compare", "d80", "d80-b", width=80).output
+    _check_80(out)
+    assert "A: d80 against B: d80-b" in out and "+2.0 %" in out
+    counter = tmp_path / "cp.csv"
+    pd.DataFrame([("d80", "coal.kujang", "coal", "2024", 2_300_000, "new longwall face at Kujang from March")],
+                 columns=["plan", "unit", "indicator", "period", "value", "reason"]).to_csv(counter, index=False)
+    run_cli(db, "plan", "counter", "import", str(counter), "--from", "KP-03", "--by", "kujang")
+    for args in (["counter", "show", "d80"], ["counter", "show", "d80", "--level", "province"], ["versions"],
+                 ["norms"], ["capacities"], ["implications", "--period", "2023-H1"]):
+        out = run_cli(db, "plan", *args, width=80).output
+        _check_80(out)
+    out = run_cli(db, "plan", "counter", "show", "d80", width=80).output
+    assert "Kujang" in out and "+88.9" in out and "kt" in out
+
+
 def test_status_and_review_name_the_plan_in_force(db, tmp_path):
     from gosplan.review.document import build_review
     from gosplan.service import Service

@@ -72,3 +72,30 @@ def test_status_and_review_name_the_plan_in_force(db, tmp_path):
     assert "UTC." in out
     facts = Service.open(db).facts("2024-01")
     assert facts.set_index(["unit", "indicator"]).loc[("coal.kujang", "coal"), "plan"] == "ap-2024"
+
+
+def test_bottlenecks_in_physical_units(db):
+    import json
+
+    from gosplan.service import Service
+    from gosplan.service.balance import physical_bottlenecks, plan_balance
+
+    out = run_cli(db, "balance", "bottlenecks", "--year", "2023", width=80).output
+    assert max(len(line) for line in out.splitlines()) <= 80
+    assert "nan" not in out.lower() and "e+" not in out
+    coal = next(line for line in out.splitlines() if line.startswith("capacity: coal "))
+    assert "Mt/yr" in coal and "100 %" in coal and "won per t" in coal
+    assert "TWh/yr" in out and "won per kWh" in out
+    rows = json.loads(run_cli(db, "balance", "bottlenecks", "--year", "2023", "--format", "json").output)
+    coal_row = next(r for r in rows if r.get("indicator") == "coal")
+    assert coal_row["uom"] == "t" and coal_row["physical_capacity"] > 1e7
+
+    service = Service.open(db)
+    balanced = plan_balance(service, 2023)
+    physical = physical_bottlenecks(service, balanced).set_index("indicator")
+    binding = balanced.binding_capacities().set_index("sector")
+    # Shadow price per t = (won of final output per won of capacity) x plan price (won per t).
+    assert physical.loc["coal", "shadow_price_per_unit"] == \
+        binding.loc["coal", "shadow_price"] * physical.loc["coal", "price"]
+    caps = service.store.physical_capacities()
+    assert physical.loc["coal", "physical_capacity"] == caps.loc[caps["indicator"].eq("coal"), "capacity"].sum()

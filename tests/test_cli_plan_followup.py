@@ -4,6 +4,7 @@ columns with names, bottlenecks in physical units, import dependence."""
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from clienv import run_cli
 
@@ -99,3 +100,30 @@ def test_bottlenecks_in_physical_units(db):
         binding.loc["coal", "shadow_price"] * physical.loc["coal", "price"]
     caps = service.store.physical_capacities()
     assert physical.loc["coal", "physical_capacity"] == caps.loc[caps["indicator"].eq("coal"), "capacity"].sum()
+
+
+def test_import_dependence_per_good_and_sector(db):
+    import json
+
+    from gosplan.service import Service, material
+
+    run_cli(db, "plan", "draft", "--year", "2024", "--name", "imp-2024", "--by", "planner")
+    rows = {r["good"]: r for r in json.loads(run_cli(db, "plan", "balance", "imp-2024", "--format", "json").output)}
+    for r in rows.values():  # domestic + imports = resources; the share is imports over resources
+        assert r["domestic"] + r["imports"] == pytest.approx(r["resources"])
+        assert r["import_share"] == pytest.approx(r["imports"] / r["resources"] if r["resources"] else 0.0, rel=1e-6)
+    # The demo's balance items for 2024: 60 kt of nitrogen fertilizer imported, no coal imported.
+    assert rows["nitrogen_fertilizer"]["imports"] == 60_000 and rows["coal"]["import_share"] == 0.0
+    for r in rows.values():  # closing a deficit by imports raises the share; a surplus leaves it
+        closed, share = r["import_share_closed"], r["import_share"]
+        assert closed > share if r["surplus"] < 0 else closed == pytest.approx(share)
+    out = run_cli(db, "plan", "balance", "imp-2024", width=80).output
+    assert max(len(line) for line in out.splitlines()) <= 80
+    nitrogen = rows["nitrogen_fertilizer"]
+    assert f"{100 * nitrogen['import_share']:.1f} %" in out
+    text = _one_line(out)
+    assert "Import dependence by sector" in text and "chemical industry" in text and "60.0 kt of" in text
+    service = Service.open(db)
+    sectors = material.import_dependence_by_sector(service, material.version_balance(service, "imp-2024"))
+    assert sectors["import_share"].is_monotonic_decreasing
+    assert set(sectors.loc[sectors["import_share"].eq(0), "sector"]) >= {"coal"}

@@ -144,18 +144,29 @@ def balance(
     service = open_service(db)
     view = material.version_balance(service, version)
     t = view.balance.table
-    if emit(t.reset_index().assign(uom=view.units.to_numpy()), fmt):
+    imports = view.imports
+    shares = imports[["domestic", "import_share", "import_share_closed"]]
+    if emit(t.join(shares).reset_index().assign(uom=view.units.to_numpy()), fmt):
         return
     n = _Names.of(service)
     table = _table(f"Material balances of {version} ({view.year})", ["Good"],
-                   ["Output", "Resources", "Prod. use", "Uses", "Surplus"])
+                   ["Output", "Resources", "Imported", "Prod. use", "Uses", "Surplus"],
+                   caption="Imported: share of the resources from imports.")
     for good, r in t.iterrows():
         u = view.units[good]
         surplus = _signed(r["surplus"], u)
+        share = imports.loc[good, "import_share"]
         table.add_row(n.ind(good), _q(r["production"], u), _q(r["resources"], u),
-                      _q(r["productive_consumption"], u), _q(r["uses"], u),
+                      f"{100 * share:.1f} %" if share else "–", _q(r["productive_consumption"], u), _q(r["uses"], u),
                       f"[red]{surplus}[/]" if r["surplus"] < 0 else surplus)
     _show(table)
+    by_sector = material.import_dependence_by_sector(service, view)
+    dependent = by_sector[by_sector["import_share"] > 0]
+    if len(dependent):
+        parts = [f"{str(r.sector_name).lower()} {100 * r.import_share:.1f} % ({_q(r.imports, r.uom)} of "
+                 f"{_q(r.imports + r.domestic, r.uom)})" for r in dependent.itertuples()]
+        console.print("Import dependence by sector (imported share of the balanced goods' supply): "
+                      + ", ".join(parts) + ".", highlight=False)
     deficits = view.deficits
     if deficits.empty:
         console.print("[green]Every good is balanced: resources cover the uses.[/]")

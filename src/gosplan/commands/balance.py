@@ -438,7 +438,7 @@ def _show_binding(binding: pd.DataFrame, table_name: str, physical: pd.DataFrame
             price = "–" if not math.isfinite(g.shadow_price_per_unit) else \
                 f"{_won(g.shadow_price_per_unit)} per {_per(g.uom)}"
             notes = [str(r.sector).replace("_", " ")] if len(goods) > 1 else []
-            notes += [f"{g.stale_records} records stale"] if g.stale_records else []
+            notes += [f"{g.stale_records} record{'s' if g.stale_records > 1 else ''} stale"] if g.stale_records else []
             name = f"capacity: {str(g.indicator_name).lower()}" + (f" ({'; '.join(notes)})" if notes else "")
             out.add_row(name, terminal.compact(qty(g.physical_capacity, g.uom)) + f"/yr\n{_money(r.limit)}", used,
                         price)

@@ -410,8 +410,8 @@ def plans_named(service: Service, codes: object) -> list[str]:
 
     >>> from gosplan.service import Service
     >>> service = Service.open("sqlite://"); _ = service.load_demo()
-    >>> plans_named(service, ["ap-2023", "ap-2023;fyp-2021-2025", ""])[0]
-    'Annual plan 2023 (ap-2023)'
+    >>> plans_named(service, ["ap-2023", "ap-2023", ""])
+    ['Annual plan 2023 (ap-2023)']
     """
     wanted: set[str] = set()
     for text in pd.Series(list(codes) if codes is not None else [], dtype=object).dropna().astype(str):

@@ -62,6 +62,7 @@ def test_status_and_review_name_the_plan_in_force(db, tmp_path):
 
     # Adopt a 2024 version, report January 2024 for one mine: status for 2024-01 names that version.
     run_cli(db, "plan", "draft", "--year", "2024", "--name", "named-2024", "--by", "planner")
+    run_cli(db, "plan", "draft", "--year", "2024", "--name", "before-january", "--by", "planner")
     run_cli(db, "plan", "adopt", "named-2024", "--accept-deficits", "--by", "council-of-ministers")
     report = tmp_path / "jan.csv"
     pd.DataFrame([("coal", "coal.kujang", "2024-01", 180_000)],
@@ -71,6 +72,12 @@ def test_status_and_review_name_the_plan_in_force(db, tmp_path):
     assert "Compared against: Annual plan 2024 (ap-2024), version named-2024 adopted by council-of-ministers on " \
         in out
     assert "UTC." in out
+    # Reports of the plan year do not change last year's expected result: the draft is the same as before.
+    run_cli(db, "plan", "draft", "--year", "2024", "--name", "after-january", "--by", "planner")
+    store = Service.open(db).store
+    before = store.version_control_figures("before-january").set_index("indicator")["control_figure"]
+    after = store.version_control_figures("after-january").set_index("indicator")["control_figure"]
+    pd.testing.assert_series_equal(after.sort_index(), before.sort_index())
     facts = Service.open(db).facts("2024-01")
     assert facts.set_index(["unit", "indicator"]).loc[("coal.kujang", "coal"), "plan"] == "ap-2024"
 

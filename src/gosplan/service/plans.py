@@ -68,7 +68,10 @@ def control_figures_for(service: Service, year: int) -> pd.DataFrame:
     current = year - 1
     if int(last[:4]) < current:
         raise GosplanError(f"the last report is for {last}; drafting {year} needs results of {current}")
-    end_month = 12 if int(last[:4]) > current else int(last[5:7])
+    if int(last[:4]) > current:  # reports of the plan year already: last year up to its last reported month
+        totals = service.store.report_totals(f"{current}-01", f"{current}-12")
+        last = str(totals["last_period"].dropna().astype(str).max()) if len(totals) else f"{current}-12"
+    end_month = int(last[5:7])
     to_date = leaf_output(service, f"{current}-01", f"{current}-{end_month:02d}").groupby("indicator")["value"].sum()
     prev = leaf_output(service, f"{current - 1}-01", f"{current - 1}-12").groupby("indicator")["value"].sum()
     prev_part = leaf_output(service, f"{current - 1}-01", f"{current - 1}-{end_month:02d}")

@@ -18,8 +18,8 @@ def test_plan_making_end_to_end(db, tmp_path):
 
     out = run_cli(db, "plan", "balance", "draft-2024", width=80).output
     text = " ".join(out.split())  # sentences wrap at 80 columns
-    assert "Deficit of electricity: 195.4 GWh" in text
-    assert "nitrogen_fertilizer 1.8 TWh (33%)" in text
+    assert "Deficit of electricity generated: 195.4 GWh" in text
+    assert "nitrogen fertilizer 1.8 TWh (33%)" in text
     assert "capacity records stale" in text
     assert "nan" not in out and "e+" not in out
     assert max(len(line) for line in out.splitlines()) <= 80
@@ -36,7 +36,7 @@ def test_plan_making_end_to_end(db, tmp_path):
     run_cli(db, "plan", "variant", "draft-2024", "--name", "draft-2024-b", "--scale", "electricity=1.02",
             "--set", "KP-08:cement=2500000")
     out = run_cli(db, "plan", "compare", "draft-2024", "draft-2024-b", width=80).output
-    assert "+2.0%" in out and "−195.4 GWh" in out
+    assert "+2.0 %" in out and "−195.4 GWh" in out
     assert max(len(line) for line in out.splitlines()) <= 80
 
     counter = tmp_path / "counter.csv"
@@ -45,7 +45,7 @@ def test_plan_making_end_to_end(db, tmp_path):
     assert "1 counter-plans recorded" in run_cli(db, "plan", "counter", "import", str(counter), "--from",
                                                  "KP-03", "--by", "kujang").output
     out = run_cli(db, "plan", "counter", "show", "draft-2024-b", "--level", "province").output
-    assert "KP-03" in out and "new seam at Kujang" in out
+    assert "North Pyongan" in out and "new seam at Kujang" in out
 
     out = run_cli(db, "plan", "adopt", "draft-2024-b", "--by", "council").output
     assert "draft-2024-b adopted by council as plan ap-2024" in out
@@ -70,12 +70,12 @@ def test_unknown_version_and_implications(db):
     out = str(run_cli(db, "plan", "variant", "nope", "--name", "x", code=1).exception)
     assert "no plan version 'nope'" in out
     out = run_cli(db, "plan", "implications", "--period", "2023-H1", width=80).output
-    assert "What 2023-H1 implies" in out and "rolled_steel" in out and "GWh" in out
+    assert "What 2023-H1 implies" in out and "Rolled steel" in out and "GWh" in out
     assert "nan" not in out
     out = run_cli(db, "plan", "norms", width=100).output
     assert "t per kWh" in out and "entered" in out and "reports" in out and "io_table" in out
     out = run_cli(db, "plan", "capacities", width=100).output
-    assert "metal.kimchaek" in out
+    assert "Kim Chaek Iron and Steel Complex" in out
 
 
 def test_norms_and_capacities_import(db, tmp_path):

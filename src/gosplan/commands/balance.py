@@ -13,6 +13,7 @@ These take ``--format table|csv|json``.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -389,13 +390,17 @@ def bottlenecks_command(
     db: DbOption = None,
 ) -> None:
     """The year's plan balanced within the stored capacities: binding capacities and shadow prices."""
-    from gosplan.service.balance import plan_balance
+    from gosplan.service.balance import physical_bottlenecks, plan_balance
 
     quiet_highs()
-    balanced = plan_balance(open_service(db), plan_year, stored, growth=growth, labour=labour)
+    service = open_service(db)
+    balanced = plan_balance(service, plan_year, stored, growth=growth, labour=labour)
     binding = balanced.binding_capacities()
+    physical = physical_bottlenecks(service, balanced, binding)
     plan_frame = balanced.result.plan.join(balanced.targets[["growth", "source"]])
-    if emit(plan_frame.reset_index() if plan_table else binding, fmt):
+    emitted = binding.merge(physical.drop(columns=["utilisation"]), on="sector", how="left") if len(physical) \
+        else binding
+    if emit(plan_frame.reset_index() if plan_table else emitted, fmt):
         return
     result = balanced.result
     console.print(f"[bold]{balanced.table_name}[/], plan {plan_year}: final demand delivered "
@@ -404,7 +409,7 @@ def bottlenecks_command(
         _show(plan_frame[["output", "capacity", "utilisation", "target", "fulfilment", "capacity_shadow_price"]],
               "balanced plan (million won)", top=100)
         return
-    _show_binding(binding, balanced.table_name)
+    _show_binding(binding, balanced.table_name, physical)
 
 
 def _money(million_won: float) -> str:
@@ -415,18 +420,49 @@ def _money(million_won: float) -> str:
     return f"{million_won:,.1f} million won"
 
 
-def _show_binding(binding: pd.DataFrame, table_name: str) -> None:
-    """Binding constraints with units: capacities as gross output in won, labour in workers; no nan."""
+def _show_binding(binding: pd.DataFrame, table_name: str, physical: pd.DataFrame | None = None) -> None:
+    """Binding constraints with units: capacities in physical units where physical capacity records exist
+    (per year, with the shadow price in won per unit), else as gross output in won; labour in workers; no nan."""
+    from gosplan.review.format import qty
+
+    physical = physical if physical is not None else pd.DataFrame(columns=["sector"])
     out = terminal.table("Binding constraints and their shadow prices")
     terminal.text(out, "Constraint", min_width=14, wrap=True)
     for name in ("Limit", "Used", "Shadow price"):
         terminal.number(out, name)
     for r in binding.itertuples(index=False):
         labour = r.kind == "labour"
+        used = f"{100 * r.utilisation:.0f} %"
+        goods = physical[physical["sector"].eq(r.sector)] if r.kind == "capacity" else physical.iloc[:0]
+        for g in goods.itertuples(index=False):
+            price = "–" if not math.isfinite(g.shadow_price_per_unit) else \
+                f"{_won(g.shadow_price_per_unit)} per {_per(g.uom)}"
+            notes = [str(r.sector).replace("_", " ")] if len(goods) > 1 else []
+            notes += [f"{g.stale_records} record{'s' if g.stale_records > 1 else ''} stale"] if g.stale_records else []
+            name = f"capacity: {str(g.indicator_name).lower()}" + (f" ({'; '.join(notes)})" if notes else "")
+            out.add_row(name, terminal.compact(qty(g.physical_capacity, g.uom)) + f"/yr\n{_money(r.limit)}", used,
+                        price)
+        if len(goods):
+            continue
         name = f"capacity: {str(r.sector).replace('_', ' ')}" if r.kind == "capacity" else str(r.constraint)
         limit = f"{r.limit:,.0f} workers" if labour else _money(r.limit)
         price = (f"{_money(r.shadow_price)} a worker" if labour else f"{r.shadow_price:,.3f} won a won")
-        out.add_row(name, limit, f"{100 * r.utilisation:.0f} %", price)
+        out.add_row(name, limit, used, price)
     terminal.show(console, out)
     console.print(f"[dim]{table_name}: the shadow price is the final output (at plan proportions) one more "
-                  "worker, or one more won of capacity, would allow.[/]")
+                  "worker, one more won of capacity or one more unit a year of a good's capacity (valued at "
+                  "its plan price) would allow. Physical capacities: the current records of every unit.[/]")
+
+
+def _won(value: float) -> str:
+    """Won as a readable amount: ``91_800 -> '91,800 won'``, ``2.2e9 -> '2.20 billion won'``."""
+    if abs(value) >= 1e6:
+        return _money(value / 1e6)
+    return f"{value:,.0f} won" if abs(value) >= 10 else f"{value:,.2f} won"
+
+
+def _per(uom: str) -> str:
+    from gosplan.quantities import display_unit
+
+    shown = display_unit(uom)
+    return shown[:-1] if shown.endswith("s") and shown == f"{uom}s" else shown

@@ -16,47 +16,44 @@ Every command takes ``--db``; the tables take ``--format table|csv|json``.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 import numpy as np
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from gosplan.commands._common import DbOption, FormatOption, emit, open_service
-from gosplan.quantities import display_unit, format_quantity
+from gosplan import terminal
+from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
+from gosplan.quantities import display_unit
+from gosplan.review.format import qty, signed_qty
 from gosplan.service import material, plans
 
 app = typer.Typer(help="Plan making: control figures, counter-plans, material balances, variants, adoption.",
                   no_args_is_help=True)
 counter_app = typer.Typer(help="Counter-plans: units answer a draft with their own figures.", no_args_is_help=True)
 app.add_typer(counter_app, name="counter")
-console = Console()
 
 ByOption = Annotated[str, typer.Option("--by", help="Who does this (recorded).")]
-TEXT_COLUMNS = {"reason", "source", "unit", "status"}  # left-aligned wherever they stand
 
 
 def _q(value: float, unit: str) -> str:
-    """A quantity short enough for an 80-column table: 18.5 Mt, 25.5 TWh, 1.65 M m³, 330 k m³."""
-    if pd.isna(value):
-        return "–"
-    value, unit = float(value), str(unit)
-    if unit in ("t", "kWh") or abs(value) < 1e5:
-        return format_quantity(value, unit)
-    shown = display_unit(unit)
-    if abs(value) >= 1e9:
-        return f"{value / 1e9:,.2f} bn {shown}"
-    if abs(value) >= 1e6:
-        return f"{value / 1e6:,.2f} M {shown}"
-    return f"{value / 1e3:,.0f} k {shown}"
+    """A quantity for a table cell in the house style: 18.5 Mt, 25.5 TWh, 1.65M m³, 330,000 m³."""
+    return terminal.compact(qty(value, unit))
 
 
 def _signed(value: float, unit: str) -> str:
-    text = _q(abs(value), unit)
-    return text if text == "–" else ("+" if value >= 0 else "−") + text
+    return terminal.compact(signed_qty(value, unit))
+
+
+def _row(values: list[float], uom: str, signed: int | None = None) -> list[str]:
+    """A row's quantities in one scale with its unit as the last cell (``signed``: index shown with a sign)."""
+    cells, label = terminal.scaled([abs(v) if i == signed else v for i, v in enumerate(values)], uom)
+    if signed is not None and cells[signed] != "–":
+        cells[signed] = ("−" if values[signed] < 0 else "+") + cells[signed]
+    return [*cells, label]
 
 
 def _singular(unit: str) -> str:
@@ -68,18 +65,44 @@ def _singular(unit: str) -> str:
 def _pct(value: float) -> str:
     if pd.isna(value):
         return "–"
-    return "0.0%" if abs(value) < 0.0005 else f"{value:+.1%}".replace("-", "−")
+    return "0.0 %" if abs(value) < 0.0005 else f"{100 * value:+.1f} %".replace("-", "−")
 
 
-def _table(title: str, columns: list[str], right: int = 1) -> Table:
-    table = Table(title=title, title_justify="left")
-    for i, name in enumerate(columns):
-        # A long code in the first columns is shortened with an ellipsis, so the numbers keep their room.
-        if i < min(right, 2):
-            table.add_column(name, no_wrap=True, overflow="ellipsis", max_width=15 if i == 0 else 12)
-        else:
-            table.add_column(name, justify="left" if i < right or name in TEXT_COLUMNS else "right")
-    return table
+@dataclass(frozen=True)
+class _Names:
+    """Indicator and unit names (codes where a name is missing) and each indicator's unit of measure."""
+
+    indicator: dict[str, str]
+    unit: dict[str, str]
+    uom: dict[str, str]
+
+    @classmethod
+    def of(cls, service) -> _Names:
+        ind = service.indicators()
+        units = service.units()
+        return cls(dict(zip(ind["code"], ind["name"].fillna(ind["code"]), strict=True)),
+                   dict(zip(units["code"], units["name"].fillna(units["code"]), strict=True)),
+                   dict(zip(ind["code"], ind["unit"], strict=True)))
+
+    def ind(self, code: str) -> str:
+        return str(self.indicator.get(code, code))
+
+    def org(self, code: str) -> str:
+        return str(self.unit.get(code, code))
+
+
+def _table(title: str, names: list[str], numbers: list[str], caption: str | None = None) -> Table:
+    """A house-style table: the ``names`` columns (left, cut with an ellipsis) then the ``numbers``."""
+    grid = terminal.table(title, caption)
+    for name in names:
+        terminal.text(grid, name, min_width=8)
+    for name in numbers:
+        terminal.number(grid, name)
+    return grid
+
+
+def _show(grid: Table) -> None:
+    terminal.show(console, grid)
 
 
 @app.command()
@@ -97,14 +120,15 @@ def draft(
     cf = result.control_figures
     if emit(cf, fmt):
         return
-    units = service.indicators().set_index("code")["unit"]
-    table = _table(f"Control figures {year} — {result.code} (distributed by {rule})",
-                   ["indicator", "figure", "source", f"expected {year - 1}", "vs trend"])
+    n = _Names.of(service)
+    table = _table(f"Control figures {year} — {result.code} (distributed by {rule})", ["Indicator"],
+                   ["Figure", "Source", f"Expected {year - 1}", "vs trend"])
     for r in cf.itertuples():
         source = "5-year plan" if r.source == "five_year_plan" else "trend"
-        table.add_row(r.indicator, _q(r.control_figure, units[r.indicator]), source,
-                      _q(r.expected_last_year, units[r.indicator]), _pct(r.tautness))
-    console.print(table)
+        u = n.uom[r.indicator]
+        table.add_row(n.ind(r.indicator), _q(r.control_figure, u), source, _q(r.expected_last_year, u),
+                      _pct(r.tautness))
+    _show(table)
     console.print(f"{len(result.targets):,} unit targets in [bold]{result.code}[/]. "
                   f"Next: [cyan]gosplan plan balance {result.code}[/]")
 
@@ -120,25 +144,39 @@ def balance(
     service = open_service(db)
     view = material.version_balance(service, version)
     t = view.balance.table
-    if emit(t.reset_index().assign(uom=view.units.to_numpy()), fmt):
+    imports = view.imports
+    shares = imports[["domestic", "import_share", "import_share_closed"]]
+    if emit(t.join(shares).reset_index().assign(uom=view.units.to_numpy()), fmt):
         return
-    table = _table(f"Material balances of {version} ({view.year})",
-                   ["good", "output", "resources", "prod. use", "uses", "surplus"])
+    n = _Names.of(service)
+    table = _table(f"Material balances of {version} ({view.year})", ["Good"],
+                   ["Output", "Resources", "Imported", "Prod. use", "Uses", "Surplus"],
+                   caption="Imported: share of the resources from imports.")
     for good, r in t.iterrows():
         u = view.units[good]
         surplus = _signed(r["surplus"], u)
-        table.add_row(good, _q(r["production"], u), _q(r["resources"], u), _q(r["productive_consumption"], u),
-                      _q(r["uses"], u), f"[red]{surplus}[/]" if r["surplus"] < 0 else surplus)
-    console.print(table)
+        share = imports.loc[good, "import_share"]
+        table.add_row(n.ind(good), _q(r["production"], u), _q(r["resources"], u),
+                      f"{100 * share:.1f} %" if share else "–", _q(r["productive_consumption"], u), _q(r["uses"], u),
+                      f"[red]{surplus}[/]" if r["surplus"] < 0 else surplus)
+    _show(table)
+    by_sector = material.import_dependence_by_sector(service, view)
+    dependent = by_sector[by_sector["import_share"] > 0]
+    if len(dependent):
+        parts = [f"{str(r.sector_name).lower()} {100 * r.import_share:.1f} % ({_q(r.imports, r.uom)} of "
+                 f"{_q(r.imports + r.domestic, r.uom)})" for r in dependent.itertuples()]
+        console.print("Import dependence by sector (imported share of the balanced goods' supply): "
+                      + ", ".join(parts) + ".", highlight=False)
     deficits = view.deficits
     if deficits.empty:
         console.print("[green]Every good is balanced: resources cover the uses.[/]")
     for good, r in deficits.iterrows():
         u = view.units[good]
         hits = view.hits[view.hits["good"] == good].head(top)
-        who = ", ".join(f"{h.consumer} {_q(h.amount, u)} ({h.share:.0%})" for h in hits.itertuples())
-        console.print(f"[bold red]Deficit of {good}: {_q(-r['surplus'], u)}[/] "
-                      f"({-r['surplus'] / r['uses']:.1%} of uses). Productive users: {who}.")
+        who = ", ".join(f"{n.ind(h.consumer).lower()} {_q(h.amount, u)} ({100 * h.share:.0f}%)"
+                        for h in hits.itertuples())
+        console.print(f"[bold red]Deficit of {n.ind(good).lower()}: {_q(-r['surplus'], u)}[/] "
+                      f"({100 * -r['surplus'] / r['uses']:.1f} % of uses). Productive users: {who}.")
     caps = view.capacities
     stale = caps[caps["record_status"] == "stale"]
     over = caps[caps["draft_status"] == "over"]
@@ -146,14 +184,15 @@ def balance(
     if len(over) or len(binding) or len(stale):
         console.print(f"Capacities: {len(over)} targets above capacity, {len(binding)} at capacity (98 %+), "
                       f"{len(stale)} capacity records stale (observed output above them: revise the record).")
-        units = service.indicators().set_index("code")["unit"]
-        ctab = _table("Stale capacity records, then targets above capacity",
-                      ["unit", "indicator", "capacity", "target", "observed", "status"], right=2)
+        ctab = _table("Stale capacity records, then targets above capacity", ["Unit", "Indicator"],
+                      ["Capacity", "Target", "Observed"])
+        ctab.add_column("in", no_wrap=True)  # the unit of measure: never cut
+        terminal.text(ctab, "Status", min_width=5)
         for r in pd.concat([stale.head(top * 2), over.head(top * 2)]).itertuples():
-            u = units[r.indicator]
             status = "stale" if r.record_status == "stale" else "over"
-            ctab.add_row(r.unit, r.indicator, _q(r.capacity, u), _q(r.target, u), _q(r.observed, u), status)
-        console.print(ctab)
+            ctab.add_row(n.org(r.unit), n.ind(r.indicator), *_row([r.capacity, r.target, r.observed],
+                                                                  n.uom[r.indicator]), status)
+        _show(ctab)
 
 
 @app.command()
@@ -183,18 +222,20 @@ def compare(
     db: DbOption = None,
 ) -> None:
     """Two versions side by side: national targets, tautness against the trend, balances of the goods."""
-    result = plans.compare(open_service(db), a, b)
+    service = open_service(db)
+    result = plans.compare(service, a, b)
     if emit(result.targets, fmt):
         return
-    table = _table(f"{a} against {b}", ["indicator", a, b, "change", "vs trend A", "vs trend B"])
+    n = _Names.of(service)
+    table = _table(f"A: {a} against B: {b}", ["Indicator"], ["A", "B", "Change", "vs trend A", "vs trend B"])
     for r in result.targets.itertuples():
-        table.add_row(r.indicator, _q(r.a, r.uom), _q(r.b, r.uom), _pct(r.change_pct), _pct(r.tautness_a),
+        table.add_row(n.ind(r.indicator), _q(r.a, r.uom), _q(r.b, r.uom), _pct(r.change_pct), _pct(r.tautness_a),
                       _pct(r.tautness_b))
-    console.print(table)
-    btab = _table("Surplus (+) or deficit (−) of the balanced goods", ["good", a, b])
+    _show(table)
+    btab = _table("Surplus (+) or deficit (−) of the balanced goods", ["Good"], ["A", "B"])
     for r in result.balances.itertuples():
-        btab.add_row(r.good, _signed(r.surplus_a, r.uom), _signed(r.surplus_b, r.uom))
-    console.print(btab)
+        btab.add_row(n.ind(r.good), _signed(r.surplus_a, r.uom), _signed(r.surplus_b, r.uom))
+    _show(btab)
 
 
 @app.command()
@@ -219,14 +260,18 @@ def versions(fmt: FormatOption = "table", db: DbOption = None) -> None:
     frame = open_service(db).store.plan_versions()
     if emit(frame, fmt):
         return
-    table = _table("Plan versions", ["version", "year", "status", "parent", "made by", "adopted"], right=6)
+    table = terminal.table("Plan versions", caption="Made and adopted: who, and the date (UTC).")
+    terminal.text(table, "Version", min_width=10)
+    terminal.number(table, "Year")
+    for name in ("Status", "Parent", "Made", "Adopted"):
+        terminal.text(table, name, min_width=10)
     for r in frame.itertuples():
-        adopted = f"{r.adopted_by} {str(r.adopted_at)[:10]}" if isinstance(r.adopted_by, str) else ""
+        adopted = f"{r.adopted_by}\n{str(r.adopted_at)[:10]}" if isinstance(r.adopted_by, str) else ""
         if isinstance(r.accepted_deficits, str):
-            adopted += " (deficits: " + ", ".join(json.loads(r.accepted_deficits)) + ")"
-        table.add_row(r.code, str(r.year), r.status, r.parent or "", f"{r.created_by} {str(r.created_at)[:10]}",
+            adopted += "\ndeficits: " + ", ".join(json.loads(r.accepted_deficits))
+        table.add_row(r.code, str(r.year), r.status, r.parent or "", f"{r.created_by}\n{str(r.created_at)[:10]}",
                       adopted)
-    console.print(table)
+    _show(table)
 
 
 ImportOption = Annotated[Path | None, typer.Option("--import", help="Load a CSV, XLSX or Parquet file first.")]
@@ -247,12 +292,16 @@ def norms(import_: ImportOption = None, user: ByOption = "cli", fmt: FormatOptio
     frame = material.norm_table(service)
     if emit(frame, fmt):
         return
-    table = _table("Input norms", ["good", "per unit of", "norm", "unit", "source"], right=2)
+    n = _Names.of(service)
+    table = _table("Input norms", ["Good", "Per unit of"], ["Norm"])
+    terminal.text(table, "Unit", min_width=8)
+    terminal.text(table, "Source", min_width=8)
     for r in frame.itertuples():
         good, per = r.unit.split("/", 1)
         norm = np.format_float_positional(r.norm, precision=4, unique=False, fractional=False, trim="-")
-        table.add_row(r.good, r.consumer, norm, f"{display_unit(good)} per {_singular(per)}", r.source)
-    console.print(table)
+        table.add_row(n.ind(r.good), n.ind(r.consumer), norm, f"{display_unit(good)} per {_singular(per)}",
+                      r.source)
+    _show(table)
 
 
 @app.command()
@@ -269,12 +318,13 @@ def capacities(import_: ImportOption = None, user: ByOption = "cli", fmt: Format
     frame = service.store.physical_capacities()
     if emit(frame, fmt):
         return
-    units = service.indicators().set_index("code")["unit"]
-    table = _table("Physical capacities", ["unit", "indicator", "per year", "as of", "stale since"], right=2)
+    n = _Names.of(service)
+    table = _table("Physical capacities", ["Unit", "Indicator"], ["Per year", "As of", "Stale since"])
     for r in frame.itertuples():
         stale = str(r.stale_since)[:10] if pd.notna(r.stale_since) else ""
-        table.add_row(r.unit, r.indicator, _q(r.capacity, units[r.indicator]), str(r.as_of), stale)
-    console.print(table)
+        table.add_row(n.org(r.unit), n.ind(r.indicator), _q(r.capacity, n.uom[r.indicator]), str(r.as_of)[:10],
+                      stale)
+    _show(table)
 
 
 @app.command()
@@ -288,19 +338,20 @@ def implications(
     result = material.implications(service, period)
     if emit(result.table.reset_index(), fmt):
         return
-    units = service.indicators().set_index("code")["unit"]
-    table = _table(f"What {period} implies (output against plan, through the norms)",
-                   ["good", "output vs plan", "productive use", "left for others"])
+    n = _Names.of(service)
+    table = _table(f"What {period} implies (output against plan, through the norms)", ["Good"],
+                   ["Output vs plan", "Productive use", "Left for others"])
     for good, r in result.table.iterrows():
-        u = units[good]
-        table.add_row(good, _signed(r["production_change"], u), _signed(r["consumption_change"], u),
+        u = n.uom[good]
+        table.add_row(n.ind(good), _signed(r["production_change"], u), _signed(r["consumption_change"], u),
                       _signed(r["left_for_others_change"], u))
-    console.print(table)
+    _show(table)
     for good in result.table.index:
         top = result.by_consumer[(result.by_consumer["good"] == good) & (result.by_consumer["change"] != 0)].head(3)
         if len(top):
-            u = units[good]
-            console.print(f"{good}: " + ", ".join(f"{r.consumer} {_signed(r.change, u)}" for r in top.itertuples()))
+            u = n.uom[good]
+            console.print(f"{n.ind(good)}: " + ", ".join(f"{n.ind(r.consumer).lower()} {_signed(r.change, u)}"
+                                                          for r in top.itertuples()), highlight=False)
 
 
 @counter_app.command("import")
@@ -330,13 +381,14 @@ def counter_show(
     if frame.empty:
         console.print(f"No counter-plans for {version} yet.")
         return
-    units = service.indicators().set_index("code")["unit"]
-    table = _table(f"Counter-plans to {version}", ["unit", "indicator", "draft", "counter", "difference", "reason"],
-                   right=2)
+    n = _Names.of(service)
+    table = _table(f"Counter-plans to {version}", ["Unit", "Indicator"], ["Draft", "Counter", "Difference"])
+    table.add_column("in", no_wrap=True)  # the unit of measure: never cut
+    terminal.text(table, "Reason", min_width=12, wrap=True)
     for r in frame.itertuples():
-        u = units[r.indicator]
-        table.add_row(r.unit, r.indicator, _q(r.draft, u), _q(r.counter, u), _signed(r.difference, u), r.reason)
-    console.print(table)
+        table.add_row(n.org(r.unit), n.ind(r.indicator), *_row([r.draft, r.counter, r.difference],
+                                                               n.uom[r.indicator], signed=2), str(r.reason))
+    _show(table)
 
 
 @counter_app.command("accept")

@@ -219,12 +219,23 @@ def page_one(ctx: ReviewContext) -> PageOne:
     if green:
         names = ", ".join(words.indicator(c).lower() for c in green)
         page.headline.append(f"On course to meet their annual targets (green, nothing asked of the plenum): {names}.")
+    plans = plans_line(ctx)
+    if plans:
+        page.headline.insert(0, plans)
     index = _national_index(facts, words.root, key)
     if index:
         page.index = index
         page.headline.insert(0, f"National index of the key indicators ({index['method']}): "
                                 f"{pct(index['fulfilment'])} of the plan for {window}.")
     return page
+
+
+def plans_line(ctx: ReviewContext) -> str:
+    """The plan(s) every figure of the review compares against, named (with the adopted version, who
+    adopted it and when): ``"Compared against: Annual plan 2023 (ap-2023)."``."""
+    from gosplan.service.plans import plans_sentence
+
+    return ctx.memo("plans_line", lambda: plans_sentence(ctx.service, ctx.facts().get("plan")))
 
 
 def _national_index(facts: pd.DataFrame, root: str, key: list[str]) -> dict[str, object]:

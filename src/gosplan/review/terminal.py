@@ -116,6 +116,8 @@ def print_status(view, console: Console) -> None:
         print_fulfilment(view.table, title, console, extra_unit=view.by == "unit")
     for line in status_notes(view.table, view.index, view.weights, by_unit=view.by == "unit"):
         console.print(line, style="dim", highlight=False)
+    if getattr(view, "plans", ""):
+        console.print(view.plans, style="dim", highlight=False)
 
 
 def status_notes(table: pd.DataFrame, index: pd.DataFrame | None = None, weights: pd.DataFrame | None = None,

@@ -306,3 +306,44 @@ def _binding_capacities(service, period: str) -> pd.DataFrame | None:
         return binding_capacities(service, period)
     except NotFound:
         return None
+
+
+PHYSICAL_COLUMNS = ["sector", "indicator", "indicator_name", "uom", "physical_capacity", "stale_records",
+                    "utilisation", "price", "shadow_price_per_unit"]
+
+
+def physical_bottlenecks(service, balanced: BalancedPlan, binding: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The binding capacities of ``balanced`` in physical units (:data:`PHYSICAL_COLUMNS`), one row per
+    indicator of the capacity's IO sector that has physical capacity records.
+
+    ``physical_capacity``: the current records summed over the units (per year, in the indicator's unit;
+    ``stale_records`` of them are below observed output); ``utilisation``: of the sector's capacity in the
+    balanced plan; ``price``: the plan price (won per unit, :func:`gosplan.engines.facts.plan_prices`);
+    ``shadow_price_per_unit``: the final output (won) one more unit of capacity would allow, i.e. the
+    shadow price (won per won of capacity) times the plan price. Sectors without physical records are
+    left out (their shadow price stays in won per won).
+    """
+    binding = balanced.binding_capacities() if binding is None else binding
+    binding = binding[binding["kind"].eq("capacity")]
+    caps = service.store.physical_capacities()
+    if binding.empty or caps.empty:
+        return pd.DataFrame(columns=PHYSICAL_COLUMNS)
+    io = load_table(service, balanced.table_name)
+    mapping = sector_map(service, io.labels)
+    indicators = service.indicators()
+    indicators = indicators.assign(io_sector=indicators["sector"].map(mapping))
+    facts = service.facts(f"{balanced.year}-12")
+    prices = facts[facts["unit"].eq(service.root())].drop_duplicates("indicator").set_index("indicator")["price"]
+    totals = caps.groupby("indicator").agg(capacity=("capacity", "sum"),
+                                           stale=("stale_since", lambda s: int(s.notna().sum())))
+    rows = []
+    for r in binding.itertuples(index=False):
+        for ind in indicators[indicators["io_sector"].eq(r.sector)].itertuples(index=False):
+            if ind.code not in totals.index:
+                continue
+            price = float(prices.get(ind.code, np.nan))
+            rows.append({"sector": r.sector, "indicator": ind.code, "indicator_name": ind.name, "uom": ind.unit,
+                         "physical_capacity": float(totals.loc[ind.code, "capacity"]),
+                         "stale_records": int(totals.loc[ind.code, "stale"]), "utilisation": float(r.utilisation),
+                         "price": price, "shadow_price_per_unit": float(r.shadow_price) * price})
+    return pd.DataFrame(rows, columns=PHYSICAL_COLUMNS)

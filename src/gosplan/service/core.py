@@ -59,6 +59,8 @@ class StatusView:
     # (engines.facts.index_weights); empty with --by unit.
     index: pd.DataFrame = field(default_factory=pd.DataFrame)
     weights: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # The plan(s) the figures compare against, named (service.plans.plans_sentence); "" without plans.
+    plans: str = ""
 
 
 def _year_periods(year: int) -> list[str]:
@@ -233,7 +235,19 @@ class Service:
                indicator: str | None = None, depth: int | None = None, by: str = "indicator",
                window: str = "ytd") -> StatusView:
         """Plan fulfilment for a unit subtree, by indicator, sector or unit (league table), or by a grouping
-        beside the hierarchy (``by="ministry"``: the leaf units' rows summed by their group)."""
+        beside the hierarchy (``by="ministry"``: the leaf units' rows summed by their group); the view names
+        the plan(s) in force it compares against."""
+        from dataclasses import replace
+
+        from gosplan.service.plans import plans_sentence
+
+        view = self._status(period, unit=unit, sector=sector, indicator=indicator, depth=depth, by=by, window=window)
+        codes = view.table["plan"] if "plan" in view.table else self.fulfilment(period, window).query(
+            "unit == @view.unit")["plan"]
+        return replace(view, plans=plans_sentence(self, codes))
+
+    def _status(self, period: str, *, unit: str | None, sector: str | None, indicator: str | None,
+                depth: int | None, by: str, window: str) -> StatusView:
         hierarchy = self.hierarchy()
         unit = unit or self.root()
         if unit not in hierarchy.parent:

@@ -65,6 +65,28 @@ class VersionBalance:
     def deficits(self) -> pd.DataFrame:
         return self.balance.deficits()
 
+    @property
+    def imports(self) -> pd.DataFrame:
+        """Domestic versus imported supply per good (:meth:`MaterialBalance.import_dependence`)."""
+        return self.balance.import_dependence()
+
+
+def import_dependence_by_sector(service: Service, view: VersionBalance) -> pd.DataFrame:
+    """Imported share of the supply of each sector's balanced goods (columns sector, sector_name, goods,
+    domestic, imports, import_share, uom): goods of one sector in the same unit are summed; a sector
+    whose goods have different units gets one row per unit. Most dependent first."""
+    ind = service.indicators().set_index("code")
+    sectors = service.sectors().set_index("code")["name"]
+    frame = view.imports.assign(uom=view.units.reindex(view.imports.index).to_numpy())
+    frame["sector"] = [str(ind["sector"].get(g) or g) for g in frame.index]
+    frame["good_name"] = [str(ind["name"].get(g, g)) for g in frame.index]
+    out = frame.groupby(["sector", "uom"], as_index=False).agg(
+        goods=("good_name", ", ".join), domestic=("domestic", "sum"), imports=("imports", "sum"))
+    out["import_share"] = (out["imports"] / (out["domestic"] + out["imports"]).where(lambda v: v > 0)).fillna(0.0)
+    out["sector_name"] = out["sector"].map(sectors).fillna(out["sector"])
+    columns = ["sector", "sector_name", "goods", "domestic", "imports", "import_share", "uom"]
+    return out.sort_values("import_share", ascending=False)[columns].reset_index(drop=True)
+
 
 def leaf_output(service: Service, first: str, last: str) -> pd.DataFrame:
     """Reported output of the producing (leaf) units in [first, last]: unit, indicator, value."""

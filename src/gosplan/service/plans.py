@@ -68,7 +68,10 @@ def control_figures_for(service: Service, year: int) -> pd.DataFrame:
     current = year - 1
     if int(last[:4]) < current:
         raise GosplanError(f"the last report is for {last}; drafting {year} needs results of {current}")
-    end_month = 12 if int(last[:4]) > current else int(last[5:7])
+    if int(last[:4]) > current:  # reports of the plan year already: last year up to its last reported month
+        totals = service.store.report_totals(f"{current}-01", f"{current}-12")
+        last = str(totals["last_period"].dropna().astype(str).max()) if len(totals) else f"{current}-12"
+    end_month = int(last[5:7])
     to_date = leaf_output(service, f"{current}-01", f"{current}-{end_month:02d}").groupby("indicator")["value"].sum()
     prev = leaf_output(service, f"{current - 1}-01", f"{current - 1}-12").groupby("indicator")["value"].sum()
     prev_part = leaf_output(service, f"{current - 1}-01", f"{current - 1}-{end_month:02d}")
@@ -399,3 +402,45 @@ def tautness(service: Service, code: str) -> pd.DataFrame:
     frame["vs_capacity"] = frame["target"] / frame["capacity"]
     frame.index.name = "indicator"
     return frame.replace([np.inf, -np.inf], np.nan).reset_index()
+
+
+def plans_named(service: Service, codes: object) -> list[str]:
+    """Each plan a figure compares against, named: its name and code and, for an annual plan made by
+    adopting a plan version, the version, who adopted it and when.
+
+    ``codes`` is an iterable of plan codes or ``;``-joined codes (the fact table's ``plan`` column);
+    blanks are ignored, the order of the plans table is kept.
+
+    >>> from gosplan.service import Service
+    >>> service = Service.open("sqlite://"); _ = service.load_demo()
+    >>> plans_named(service, ["ap-2023", "ap-2023", ""])
+    ['Annual plan 2023 (ap-2023)']
+    """
+    wanted: set[str] = set()
+    for text in pd.Series(list(codes) if codes is not None else [], dtype=object).dropna().astype(str):
+        wanted.update(c for c in text.split(";") if c)
+    if not wanted:
+        return []
+    plans = service.store.plans()
+    versions = service.store.plan_versions()
+    adopted = versions[versions["status"].eq("adopted")]
+    out = []
+    for code in [c for c in plans["code"] if c in wanted] + sorted(wanted - set(plans["code"])):
+        row = plans[plans["code"].eq(code)]
+        name = str(row["name"].iloc[0]) if len(row) else code
+        text = f"{name} ({code})" if name != code else code
+        version = adopted[adopted["plan"].eq(code)]
+        if len(version):
+            v = version.iloc[-1]
+            when = pd.Timestamp(v["adopted_at"]).strftime("%Y-%m-%d %H:%M UTC") if pd.notna(v["adopted_at"]) else ""
+            text += f", version {v['code']} adopted by {v['adopted_by']}" + (f" on {when}" if when else "")
+        out.append(text)
+    return out
+
+
+def plans_sentence(service: Service, codes: object) -> str:
+    """"Compared against: Annual plan 2023 (ap-2023)." (``""`` when no figure has a plan)."""
+    named = plans_named(service, codes)
+    if not named:
+        return ""
+    return ("Compared against: " if len(named) == 1 else "Compared against the plans: ") + "; ".join(named) + "."

@@ -76,6 +76,28 @@ class MaterialBalance:
         order = order[row[order] > 0]
         return pd.Series(row[order], index=self.units[order], name=good)
 
+    def import_dependence(self) -> pd.DataFrame:
+        """Domestic versus imported supply of each good (in the good's unit): ``domestic`` (production and
+        stock drawdown), ``imports``, ``import_share`` (imports over resources) and ``import_share_closed``
+        (the share if a deficit were closed by imports: ``(imports + deficit) / uses``).
+
+        >>> items = pd.DataFrame({"imports": [10.0], "final_uses": [110.0]}, index=["coal"])
+        >>> b = material_balance(pd.DataFrame(columns=["good", "consumer", "norm"]),
+        ...                      pd.DataFrame({"unit": ["m"], "indicator": ["coal"], "value": [90.0]}), items,
+        ...                      goods=["coal"])
+        >>> b.import_dependence().round(3).to_dict("records")
+        [{'domestic': 90.0, 'imports': 10.0, 'import_share': 0.1, 'import_share_closed': 0.182}]
+        """
+        t = self.table
+        domestic = t["production"] + t["stock_drawdown"]
+        deficit = (-t["surplus"]).clip(lower=0.0)
+        resources = t["resources"].where(t["resources"] > 0)
+        uses = t["uses"].where(t["uses"] > 0)
+        return pd.DataFrame({"domestic": domestic, "imports": t["imports"],
+                             "import_share": (t["imports"] / resources).fillna(0.0),
+                             "import_share_closed": ((t["imports"] + deficit) / uses.where(deficit > 0, resources))
+                             .fillna(0.0)}, index=t.index)
+
     def close(self, *, deficit_to: str = "imports", surplus_to: str = "stock_build") -> pd.DataFrame:
         """The balances closed by a balancing item: ``resources == uses`` for every good.
 

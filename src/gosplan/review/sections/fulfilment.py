@@ -26,6 +26,14 @@ from gosplan.review.sentences import change_phrase, probability_text
 from gosplan.review.terminal import change_text, shown_pct
 
 
+def _lead(ctx: ReviewContext, key: str) -> str:
+    """The annex's lead sentence and the plan(s) its figures compare against."""
+    from gosplan.review.document import ANNEX_LEADS
+    from gosplan.review.stocktake import plans_line
+
+    return " ".join(t for t in (ANNEX_LEADS.get(key, ""), plans_line(ctx)) if t)
+
+
 def _period_word(ctx: ReviewContext) -> str:
     kind = Period.parse(ctx.period).kind
     return {"H": "half-year", "Q": "quarter", "M": "year-to-date", "Y": "annual"}[kind]
@@ -166,7 +174,7 @@ def sectors(ctx: ReviewContext) -> Section | None:
             ("Target to date at plan prices", "num", lambda r: money(r["value_target"])),
             ("Weight", "num", lambda r: pct(r["share"], 1)),
         ])
-    return Section("sectors", "Fulfilment by sector", body, summary, {"sectors": top})
+    return Section("sectors", "Fulfilment by sector", body, summary, {"sectors": top}, lead=_lead(ctx, "sectors"))
 
 
 def _index_sentence(row: pd.Series, word: str) -> str:
@@ -223,7 +231,7 @@ def indicators(ctx: ReviewContext) -> Section | None:
              "target, actual and fulfilment are like for like. Rest of year vs plan path: what the rest of the "
              "year must bring to meet the annual target, against what the plan's own monthly path expects "
              "for those months.</p>")
-    return Section("indicators", "Key indicators", body, summary, {"indicators": top})
+    return Section("indicators", "Key indicators", body, summary, {"indicators": top}, lead=_lead(ctx, "indicators"))
 
 
 @section(order=30, key="league")

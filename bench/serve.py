@@ -11,7 +11,8 @@ would): the goal is 50 submissions/s with p95 under 300 ms while the overview ke
 loop). ``--mode bulk`` runs ``--reporters`` closed-loop writers sending ``--batch`` values each time.
 ``--workers`` runs the server as that many uvicorn worker processes (as ``gosplan serve --workers``).
 
-A fresh PostgreSQL database is created (and dropped at the end), the demo economy loaded, one API token
+A fresh PostgreSQL database (or, with ``--db sqlite:///folder/x.db``, a fresh SQLite file in that folder)
+is created (and dropped at the end), the demo economy loaded, one API token
 made per province (a reporter limited to that province) and a viewer account. ``gosplan``'s app runs
 under uvicorn in its own process; the load comes from this process (httpx, asyncio). Each reporter
 sends bulk submissions of ``--batch`` values for its province's enterprises with a fresh
@@ -20,7 +21,8 @@ answered from the key and write nothing). Every value submitted is unique, so af
 is checked: each accepted value is present exactly once among all report revisions, and nothing
 else was added.
 
-Prints report values accepted per second and p50/p95/p99 latencies of submissions and overview pages.
+Prints report values accepted per second, p50/p95/p99 latencies of submissions and overview pages, and
+the CPU seconds used by the server (with its worker processes) and by the load generator during the run.
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """Writes with a trail: every report, correction, target change and import is checked for
 permission, validated by the one import path (:func:`gosplan.ingest.check_frame`, the checks of
 ``import_frame``), written by the store in one transaction together with its audit entry (values
-before and after) and the answer kept for its idempotency key.
+before and after) and the answer kept for its idempotency key. Small report submissions (a single
+value, up to :data:`~gosplan.service.quick_submit.SMALL_ROWS` rows) run the same checks over cached
+reference data and write with one read and one insert (:mod:`gosplan.service.quick_submit`).
 
 Submissions may carry an idempotency key (the API's ``Idempotency-Key`` header or ``client_key``):
 the first submission with a key is processed, every retry with the same key gets the first answer

@@ -136,3 +136,43 @@ def test_concurrent_single_reports_are_stored_once(env):
     assert sorted(stored["value"]) == values
     assert history["revision"].is_unique and history["current"].sum() == 1
     assert history.loc[history["current"], "revision"].item() == history["revision"].max()
+
+
+def test_queued_submissions_leave_threads_to_the_pages(sqlite_demo, tmp_path):
+    """Far more submissions than worker threads wait for their turn; a page still answers meanwhile."""
+    import asyncio
+
+    import httpx
+
+    from gosplan.api import create_app
+    from gosplan.api import routes as api_routes
+    from gosplan.service.audit import Submission
+    from webenv import make_env
+
+    env = make_env(copy_sqlite(sqlite_demo, tmp_path / "queue.db"))
+    app = create_app(env.url, refresh_interval=0.1)
+    release = threading.Event()
+
+    def slow_submit(*args, **kwargs):  # a writer that takes long (a slow disk, a big lock)
+        release.wait(20)
+        return Submission("reports", 1, 1, 0, 0, None)
+
+    async def scenario() -> tuple[int, float]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test", timeout=30) as client:
+            body = {"indicator": "electricity", "unit": OWN, "period": "2023-05", "value": 1.0}
+            queued = [asyncio.create_task(client.post("/api/v1/reports", json=body, headers=env.bearer("rep1")))
+                      for _ in range(60)]  # more than the thread pool's 40 threads
+            await asyncio.sleep(0.5)
+            started = asyncio.get_running_loop().time()
+            page = await asyncio.wait_for(client.get("/api/v1/me", headers=env.bearer("viewer")), 10)
+            took = asyncio.get_running_loop().time() - started
+            release.set()
+            answers = await asyncio.gather(*queued)
+            assert all(a.status_code == 200 for a in answers)
+            return page.status_code, took
+
+    with patch.object(api_routes, "submit", slow_submit):
+        status, took = asyncio.run(scenario())
+    release.set()
+    assert status == 200 and took < 5

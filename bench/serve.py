@@ -11,7 +11,8 @@ would): the goal is 50 submissions/s with p95 under 300 ms while the overview ke
 loop). ``--mode bulk`` runs ``--reporters`` closed-loop writers sending ``--batch`` values each time.
 ``--workers`` runs the server as that many uvicorn worker processes (as ``gosplan serve --workers``).
 
-A fresh PostgreSQL database is created (and dropped at the end), the demo economy loaded, one API token
+A fresh PostgreSQL database (or, with ``--db sqlite:///folder/x.db``, a fresh SQLite file in that folder)
+is created (and dropped at the end), the demo economy loaded, one API token
 made per province (a reporter limited to that province) and a viewer account. ``gosplan``'s app runs
 under uvicorn in its own process; the load comes from this process (httpx, asyncio). Each reporter
 sends bulk submissions of ``--batch`` values for its province's enterprises with a fresh
@@ -20,7 +21,8 @@ answered from the key and write nothing). Every value submitted is unique, so af
 is checked: each accepted value is present exactly once among all report revisions, and nothing
 else was added.
 
-Prints report values accepted per second and p50/p95/p99 latencies of submissions and overview pages.
+Prints report values accepted per second, p50/p95/p99 latencies of submissions and overview pages, and
+the CPU seconds used by the server (with its worker processes) and by the load generator during the run.
 """
 
 from __future__ import annotations
@@ -49,6 +51,12 @@ PASSWORD = "bench viewer password"
 
 
 def fresh_database(base: str) -> tuple[str, str]:
+    if base.startswith("sqlite"):  # a new file next to the one named (which need not exist)
+        from sqlalchemy.engine import make_url
+
+        folder = Path(make_url(base).database or "bench.db").resolve().parent
+        path = folder / f"gosplan_bench_{secrets.token_hex(5)}.db"
+        return f"sqlite:///{path}", str(path)
     import psycopg
     from sqlalchemy.engine import make_url
 
@@ -60,6 +68,10 @@ def fresh_database(base: str) -> tuple[str, str]:
 
 
 def drop_database(base: str, name: str) -> None:
+    if base.startswith("sqlite"):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{name}{suffix}").unlink(missing_ok=True)
+        return
     import psycopg
     from sqlalchemy.engine import make_url
 
@@ -96,6 +108,20 @@ def start_server(url: str, port: int, workers: int = 1) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "gosplan.api.app:create_app",
                              "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
                              "--workers", str(workers)], env=env)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and its (uvicorn worker) children, from /proc (Linux)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    pids = [pid] + [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    for one in pids:
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
 
 
 def free_port() -> int:
@@ -253,8 +279,8 @@ def check_store(url: str, accepted: list[float]) -> tuple[int, int, int]:
 
     engine = create_engine(url)
     with engine.connect() as c:
-        stored = [r[0] for r in c.execute(text("SELECT value FROM reports WHERE value >= 100000 "
-                                               "AND value - floor(value) = 0.25"))]
+        stored = [r[0] for r in c.execute(text("SELECT value FROM reports WHERE value >= 100000"))
+                  if r[0] % 1 == 0.25]
     engine.dispose()
     found = np.array(sorted(stored))
     want = np.array(sorted(accepted))
@@ -308,17 +334,20 @@ def main() -> None:
             what = (f"{args.rate:.0f} single submissions/s" if args.mode == "single" and args.rate
                     else f"{args.reporters} reporters")
             with console.status(f"run {run + 1}: {what} and {args.viewers} viewers for {args.seconds:.0f} s..."):
+                server_cpu, own_cpu = cpu_seconds(server.pid), time.process_time()
                 elapsed = asyncio.run(load.run(tokens, pairs, args.reporters, args.viewers,
                                                args.rate if args.mode == "single" else None))
+                cpu = (cpu_seconds(server.pid) - server_cpu, time.process_time() - own_cpu)
             once, missing, extra = check_store(url, load.accepted)
-            results.append((len(load.accepted) / elapsed, load, elapsed, once, missing, extra))
+            results.append((len(load.accepted) / elapsed, load, elapsed, once, missing, extra, cpu))
         finally:
             if server is not None:
                 server.terminate()
                 server.wait(timeout=30)
             drop_database(args.db, name)
-    rate, load, elapsed, once, missing, extra = max(results, key=lambda r: r[0])
-    table = Table(title=f"gosplan serve under load (best of {len(results)}; {elapsed:.0f} s, PostgreSQL, loopback, "
+    rate, load, elapsed, once, missing, extra, cpu = max(results, key=lambda r: r[0])
+    backend = "SQLite" if args.db.startswith("sqlite") else "PostgreSQL"
+    table = Table(title=f"gosplan serve under load (best of {len(results)}; {elapsed:.0f} s, {backend}, loopback, "
                         f"{args.workers} worker{'s' if args.workers > 1 else ''})")
     table.add_column("measure")
     table.add_column("value", justify="right")
@@ -336,6 +365,11 @@ def main() -> None:
     table.add_row("accepted values stored exactly once", f"{once:,}/{len(load.accepted):,}")
     table.add_row("lost / duplicated or unexpected values", f"{missing} / {extra}")
     table.add_row("rejected submissions", str(load.rejected))
+    requests = len(load.submit_ms) + len(load.overview_ms)
+    table.add_row("CPU s: server / load generator (of elapsed x cores)",
+                  f"{cpu[0]:.1f} / {cpu[1]:.1f} (of {elapsed * (os.cpu_count() or 1):.0f})")
+    if requests:
+        table.add_row("server CPU per request (ms, submissions and pages together)", f"{1000 * cpu[0] / requests:.0f}")
     console.print(table)
     if os.environ.get("BENCH_TRACE"):
         console.print("overview ms in order:", [round(x) for x in load.overview_ms])

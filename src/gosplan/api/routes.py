@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -210,27 +211,34 @@ def report_history(request: Request, who: Who, unit: Annotated[str, Query(max_le
 
 
 @router.post("/reports", response_model=SubmissionOut, responses=errors(409, 413), tags=["reports"])
-def submit_report(request: Request, who: Who, body: SingleReportIn, dry_run: bool = False,
-                  idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-                  x_csrf_token: Annotated[str | None, Header(max_length=200)] = None) -> SubmissionOut:
+async def submit_report(request: Request, who: Who, body: SingleReportIn, dry_run: bool = False,
+                        idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+                        x_csrf_token: Annotated[str | None, Header(max_length=200)] = None) -> SubmissionOut:
     """Submit one monthly value. A different value for the same month becomes a new revision."""
-    check_csrf(request, x_csrf_token)
     row = ReportIn(**body.model_dump(exclude={"client_key"}))
-    return _submit(request, who, "reports", [row], body.client_key or idempotency_key, dry_run)
+    # Wait for a write turn without holding a worker thread, so that queued submissions leave the
+    # threads to the pages; then submit in a thread.
+    async with request.app.state.gosplan.snapshots.write_turn():
+        return await run_in_threadpool(_submit, request, who, "reports", [row],
+                                       body.client_key or idempotency_key, dry_run, x_csrf_token)
 
 
 @router.post("/reports/bulk", response_model=SubmissionOut, responses=errors(409, 413), tags=["reports"])
-def submit_reports(request: Request, who: Who, body: BulkReportsIn, dry_run: bool = False,
-                   idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-                   x_csrf_token: Annotated[str | None, Header(max_length=200)] = None) -> SubmissionOut:
+async def submit_reports(request: Request, who: Who, body: BulkReportsIn, dry_run: bool = False,
+                         idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+                         x_csrf_token: Annotated[str | None, Header(max_length=200)] = None) -> SubmissionOut:
     """Submit many values at once, all-or-nothing. With an ``Idempotency-Key`` header (or ``client_key``)
     a retried submission returns the first answer and writes nothing. ``dry_run`` shows what would change."""
-    check_csrf(request, x_csrf_token)
-    return _submit(request, who, "reports", body.rows, body.client_key or idempotency_key, dry_run)
+    async with request.app.state.gosplan.snapshots.write_turn():
+        return await run_in_threadpool(_submit, request, who, "reports", body.rows,
+                                       body.client_key or idempotency_key, dry_run, x_csrf_token)
 
 
 def _submit(request: Request, who: Principal, kind: str, rows: list[BaseModel], key: str | None,
-            dry_run: bool) -> SubmissionOut:
+            dry_run: bool, csrf: str | bool | None = False) -> SubmissionOut:
+    """A submission (``csrf``: the X-CSRF-Token header to check first; ``False``: checked already)."""
+    if csrf is not False:
+        check_csrf(request, csrf)  # type: ignore[arg-type]
     snapshots = request.app.state.gosplan.snapshots
     frame = pd.DataFrame([r.model_dump() for r in rows])
     if frame["uom"].isna().all():

@@ -15,10 +15,12 @@ writer itself, who waits for a snapshot that contains its own write ("read your 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 import threading
 import time
+import weakref
 from datetime import timedelta
 from typing import Protocol
 
@@ -127,6 +129,9 @@ class Snapshots:
         # Submissions are mostly Python and pandas work that holds the interpreter lock; letting only
         # a few run at once keeps pages responsive while the rest wait their turn (throughput is the same).
         self.write_slots = threading.BoundedSemaphore(max(1, writers))
+        self._writers = max(1, writers)
+        self._turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = \
+            weakref.WeakKeyDictionary()
         self.writer = Service(store)
         self.refresh_interval = refresh_interval
         self._generation = 0
@@ -138,6 +143,17 @@ class Snapshots:
         self._last_write: dict[str, int] = {}
         self._build_lock = threading.Lock()
         self._ready = threading.Event()  # set once the first snapshot is built
+
+    def write_turn(self) -> asyncio.Semaphore:
+        """Where an async submission route waits for its turn, holding no worker thread meanwhile (as
+        many places as :attr:`write_slots`): queued submissions must not take the threads the pages
+        need. One gate per event loop."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            turn = self._turns.get(loop)
+            if turn is None:
+                turn = self._turns[loop] = asyncio.Semaphore(self._writers)
+        return turn
 
     @property
     def generation(self) -> int:

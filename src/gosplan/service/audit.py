@@ -1,7 +1,9 @@
 """Writes with a trail: every report, correction, target change and import is checked for
 permission, validated by the one import path (:func:`gosplan.ingest.check_frame`, the checks of
 ``import_frame``), written by the store in one transaction together with its audit entry (values
-before and after) and the answer kept for its idempotency key.
+before and after) and the answer kept for its idempotency key. Small report submissions (a single
+value, up to :data:`~gosplan.service.quick_submit.SMALL_ROWS` rows) run the same checks over cached
+reference data and write with one read and one insert (:mod:`gosplan.service.quick_submit`).
 
 Submissions may carry an idempotency key (the API's ``Idempotency-Key`` header or ``client_key``):
 the first submission with a key is processed, every retry with the same key gets the first answer
@@ -31,6 +33,7 @@ from gosplan.ingest import import_file as ingest_file
 from gosplan.ingest.rules_check import record_warnings
 from gosplan.service.accounts import SYSTEM, Principal, require_report_rows, require_role, writable_units
 from gosplan.service.core import Service
+from gosplan.service.quick_submit import ID_KEYS, check_small, is_small, write_small
 
 # An audit entry lists at most this many rows before and after; the counts are always complete.
 AUDIT_ROWS = 2000
@@ -151,10 +154,12 @@ def submit(service: Service, kind: str, frame: pd.DataFrame, principal: Principa
                 raise Conflict(f"a submission with idempotency key {given!r} is still being processed; retry later")
             return Submission(**{**claimed["response"], "replayed": True})
     try:
-        clean = check_frame(service.store, kind, frame, source=source, today=today)
+        small = is_small(kind, len(frame), [str(c).strip().lower() for c in frame.columns])
+        clean = (check_small(service, frame, source=source, today=today) if small
+                 else check_frame(service.store, kind, frame, source=source, today=today))
         for attempt in range(WRITE_ATTEMPTS):
             try:
-                submission = _write(service, kind, clean, principal, source, key)
+                submission = _write(service, kind, clean, principal, source, key, small)
                 break
             except IntegrityError:
                 # Two writers revised the same month at once and one lost the race for the next revision
@@ -174,17 +179,22 @@ def submit(service: Service, kind: str, frame: pd.DataFrame, principal: Principa
 
 
 def _write(service: Service, kind: str, clean: pd.DataFrame, principal: Principal, source: str,
-           key: str | None) -> Submission:
-    """One transaction: the data, its audit entry and the idempotency key's answer, or nothing."""
-    before = _current(service, kind, clean)
+           key: str | None, small: bool = False) -> Submission:
+    """One transaction: the data, its audit entry and the idempotency key's answer, or nothing.
+    ``small``: a few reports, written by :func:`gosplan.service.quick_submit.write_small`."""
     after = clean[[*_KEYS[kind], "value"]]
     action = "report.submit" if kind == "reports" else "target.set"
     with service.store.transaction() as conn:
-        write = service.store.write_reports if kind == "reports" else service.store.write_targets
-        summary = write(clean, source=source, recorded_by=principal.name, conn=conn)
+        if small:
+            summary, before_rows = write_small(service.store, service, clean, source=source,
+                                               recorded_by=principal.name, conn=conn)
+        else:
+            before_rows = _records(_current(service, kind, clean))
+            write = service.store.write_reports if kind == "reports" else service.store.write_targets
+            summary = write(clean, source=source, recorded_by=principal.name, conn=conn)
         record_warnings(service.store, clean, conn)  # validation rules' warnings (ingest/rules_check.py)
         audit_id = service.store.append_audit(
-            principal.name, source, action, _object(kind, clean), {"rows": _records(before)},
+            principal.name, source, action, _object(kind, clean), {"rows": before_rows},
             {"rows": _records(after), "new": summary.new, "revised": summary.updated,
              "unchanged": summary.unchanged}, conn=conn)
         submission = Submission(kind, len(clean), summary.new, summary.updated, summary.unchanged, audit_id,
@@ -195,7 +205,7 @@ def _write(service: Service, kind: str, clean: pd.DataFrame, principal: Principa
     return submission
 
 
-_REFERENCE = {("units",), ("indicators",), ("sectors",), ("hierarchy",)}
+_REFERENCE = {("units",), ("indicators",), ("sectors",), ("hierarchy",), *ID_KEYS}
 
 
 def forget_data(service: Service) -> None:

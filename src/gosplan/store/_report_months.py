@@ -53,6 +53,16 @@ def mark_pending_frame(c: Connection, months: np.ndarray, indicator_ids: np.ndar
     )
 
 
+def mark_pending_rows(c: Connection, cells: list[tuple[int, int, int]]) -> None:
+    """Record what a small write touched: ``(month, indicator_id, unit_id)`` per written row."""
+    if cells:
+        c.execute(
+            text("INSERT INTO report_months_pending (month, indicator_id, unit_id) "
+                 "VALUES (:month, :indicator_id, :unit_id)"),
+            [{"month": m, "indicator_id": i, "unit_id": u} for m, i, u in cells],
+        )
+
+
 def mark_pending_table(c: Connection, table: str) -> None:
     """Record what a write touched, from its staging table of changed rows."""
     count = c.exec_driver_sql(f"SELECT COUNT(*) FROM {table}").scalar() or 0

@@ -99,6 +99,52 @@ class ReportMixin:
                 c.execute(schema.batches.delete().where(schema.batches.c.id == batch_id))
         return summary
 
+    def write_few_reports(
+        self, rows: list[tuple[int, int, int, float]], *, source: str, recorded_by: str, conn: Connection
+    ) -> tuple[WriteSummary, dict[tuple[int, int, int], float]]:
+        """:meth:`write_reports` for a handful of checked rows ``(indicator_id, unit_id, month, value)``
+        (distinct keys, canonical units), in the caller's transaction ``conn``, with no staging table:
+        one query reads the current values of the touched keys, then one ``INSERT`` (executemany) adds
+        the new revisions. Same outcome as :meth:`write_reports` (equal values write nothing, a batch
+        only when something changed). Returns the summary and the values before, by key.
+
+        A concurrent writer of the same key makes the insert fail with ``IntegrityError`` (the revision
+        is part of the primary key); the caller rolls back and tries again.
+        """
+        if not rows:
+            return WriteSummary(), {}
+        keys = [(i, u, m) for i, u, m, _ in rows]
+        current = _current_revisions(conn, keys)
+        changed, revised = [], []
+        for indicator_id, unit_id, month, value in rows:
+            found = current.get((indicator_id, unit_id, month))
+            if found is not None and abs(value - found[1]) <= RELATIVE_TOLERANCE * (abs(value) + abs(found[1])):
+                continue
+            previous = 0 if found is None else found[0]
+            changed.append({"i": indicator_id, "u": unit_id, "m": month, "r": previous + 1, "v": value,
+                            "p": previous})
+            if previous:
+                revised.append(changed[-1])
+        before = {key: value for key, (_, value) in current.items()}
+        if not changed:
+            return WriteSummary(unchanged=len(rows)), before
+        batch_id = new_batch(conn, "reports", source, recorded_by)
+        conn.execute(
+            text("INSERT INTO reports (indicator_id, unit_id, month, revision, value, is_current, batch_id) "
+                 "VALUES (:i, :u, :m, :r, :v, true, :b)"),
+            [{**row, "b": batch_id} for row in changed],
+        )
+        if revised:
+            conn.execute(
+                text("UPDATE reports SET is_current = false WHERE indicator_id = :i AND unit_id = :u "
+                     "AND month = :m AND revision = :p"),
+                revised,
+            )
+        _report_months.mark_pending_rows(conn, [(row["m"], row["i"], row["u"]) for row in changed])
+        summary = WriteSummary(new=len(changed) - len(revised), updated=len(revised),
+                               unchanged=len(rows) - len(changed))
+        return summary, before
+
     def refresh_report_months(self) -> int:
         """Copy what was written since the last read into ``report_months`` now (reads do it anyway;
         an import calls this so that its first reader does not pay for it). Returns entries copied."""
@@ -283,6 +329,19 @@ class ReportMixin:
     def _batch_times(c: Connection) -> pd.Series:
         rows = c.execute(text("SELECT id, recorded_at FROM batches")).all()
         return pd.Series(pd.to_datetime([r[1] for r in rows], format="ISO8601"), index=[r[0] for r in rows])
+
+
+def _current_revisions(
+    c: Connection, keys: list[tuple[int, int, int]]
+) -> dict[tuple[int, int, int], tuple[int, float]]:
+    """``(indicator_id, unit_id, month) -> (revision, value)`` of the current rows of a few keys, one query."""
+    clauses = " OR ".join(f"(indicator_id = :i{n} AND unit_id = :u{n} AND month = :m{n})" for n in range(len(keys)))
+    params = {f"{name}{n}": value for n, key in enumerate(keys) for name, value in zip("ium", key, strict=True)}
+    found = c.execute(
+        text(f"SELECT indicator_id, unit_id, month, revision, value FROM reports WHERE is_current AND ({clauses})"),
+        params,
+    ).all()
+    return {(r[0], r[1], r[2]): (int(r[3]), float(r[4])) for r in found}
 
 
 def _range_sql(first: str | None, last: str | None, filters: IdFilter) -> str:

@@ -70,7 +70,7 @@ def test_version_prints_the_version(tmp_path):
     [
         (["status"], ["Missing option '--period'", "gosplan status --help"]),
         (["stauts"], ["No such command 'stauts'", "Did you mean 'status'?"]),
-        (["status", "--period", "2023-06", "--by", "province"], ["'--by'", "indicator, sector, unit"]),
+        (["status", "--period", "2023-06", "--window", "decade"], ["'--window'", "ytd, period"]),
         (["status", "--period", "2023-06", "--format", "xml"], ["'--format'", "table, csv, json"]),
         (["review", "--period", "2023-H1", "--format", "docx"], ["html, pdf, md"]),
         (["template", "nonsense"], ["reports", "nonsense"]),

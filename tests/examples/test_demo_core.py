@@ -189,11 +189,16 @@ def test_targets_set_at_enterprises_with_quarters_adding_up(demo: DemoEconomy) -
 def test_the_five_year_plan_carries_its_2025_targets(demo: DemoEconomy) -> None:
     five = demo.targets[demo.targets["plan"].eq("fyp-2021-2025")]
     key = set(demo.indicators.loc[demo.indicators["key"].astype(bool), "code"]) - {"irrigation"}
-    assert set(five["indicator"]) == key and set(five["period"]) == {"2025"} and set(five["unit"]) == {"KP"}
+    assert set(five["indicator"]) == key and set(five["period"]) == {"2024", "2025"} and set(five["unit"]) == {"KP"}
     plan_2023 = demo.targets[demo.targets["period"].eq("2023")].groupby("indicator")["value"].sum()
-    growth = five.set_index("indicator")["value"] / plan_2023.reindex(five["indicator"]).to_numpy()
-    assert growth.between(1.02, 1.12).all()                 # two more years of growth, not a new economy
-    assert five.set_index("indicator").loc["grain", "value"] == 5_050_000   # RDA's 2025 estimate: 4.90 Mt
+    by_2025 = five[five["period"].eq("2025")].set_index("indicator")["value"]
+    growth = by_2025 / plan_2023.reindex(by_2025.index)
+    # Two more years of growth, not a new economy; the steepest (rolled steel +36 %) is what the tautness
+    # check flags as beyond the record.
+    assert growth.between(1.0, 1.4).all()
+    by_2024 = five[five["period"].eq("2024")].set_index("indicator")["value"]
+    assert (by_2024 <= by_2025.reindex(by_2024.index)).all()   # the path rises (or holds) to 2025
+    assert by_2025["grain"] == 5_200_000   # against RDA's 4.90 Mt estimate for 2025 (FIGURES.md): a taut goal
 
 
 def test_missing_reports_and_corrections(demo: DemoEconomy) -> None:

@@ -87,7 +87,7 @@ OUTLOOK_COLUMNS = [
     ("Expected fulfilment", "num", lambda r: pct(r["expected_fulfilment"])),
     ("80 % interval", "num", lambda r: _interval(r["lower_80"], r["upper_80"], r["uom"])),
     ("95 % interval", "num", lambda r: _interval(r["lower_95"], r["upper_95"], r["uom"])),
-    ("P(attain)", "num", _probability),
+    ("P(attain)", "", _probability),  # the reason of a "< 1 %" wraps under it
 ]
 OUTLOOK_NOTE = ('<p class="note">Produced: every report so far (the fact table). * Expected incl. missing '
                 "months: the model fills the months not yet reported. ‡ The months to come conditioned on "

@@ -8,12 +8,16 @@ import typer
 
 from gosplan import terminal
 from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
+from gosplan.commands.action_plan import app as plan_app
+from gosplan.commands.action_plan import stocktake_command
 
 if TYPE_CHECKING:
     import pandas as pd
 
 app = typer.Typer(help="The action plan: proposals from the review's findings, accepted and tracked.",
                   no_args_is_help=True)
+app.add_typer(plan_app, name="plan")
+app.command("stocktake")(stocktake_command)
 IdArgument = Annotated[int, typer.Argument(help="Action id (see gosplan actions list).")]
 LIST_COLUMNS = ["id", "status", "title", "owner_unit", "indicator", "unit", "period", "due", "check", "origin"]
 

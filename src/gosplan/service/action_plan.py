@@ -37,13 +37,13 @@ def _findings(service, period: str):
     return service._cached(("action_plan_findings", period), lambda: collect_findings(service, period))
 
 
-def output_path(service, as_of: Period, pairs: pd.DataFrame) -> pd.DataFrame:
+def output_path(service, as_of: Period, pairs: pd.DataFrame, last: str | None = None) -> pd.DataFrame:
     """The plan's monthly output of each (unit, indicator) in ``pairs`` for the months after ``as_of``
-    (the seasonal trajectory: target to date of each month less that of the month before)."""
+    (up to ``last``; the seasonal trajectory: target to date of each month less that of the month before)."""
     rows = []
     keys = pairs[["unit", "indicator"]].drop_duplicates()
     previous = service.fulfilment(str(as_of)).merge(keys, on=["unit", "indicator"])[["unit", "indicator", "target"]]
-    for month in _months_after(as_of):
+    for month in [m for m in _months_after(as_of) if last is None or m <= last]:
         now = service.fulfilment(month).merge(keys, on=["unit", "indicator"])[["unit", "indicator", "target"]]
         step = now.merge(previous, on=["unit", "indicator"], suffixes=("", "_before"))
         step = step.assign(month=month, target=(step["target"] - step["target_before"]).clip(lower=0.0))
@@ -259,3 +259,30 @@ def _stocktake(service, document: dict, through: str, settings: Settings) -> pd.
                          "owner": action["owner"], "month": r.month, "planned": r.planned, "actual": r.actual,
                          "share": r.share, "rating": r.rating, "slips": slips, "escalated_to": to})
     return pd.DataFrame(rows, columns=STOCKTAKE_COLUMNS)
+
+
+def extend_demo_reports(service, through: str = "2023-09") -> int:
+    """Load the demo's reports for the months after June up to ``through`` (see
+    :mod:`gosplan.examples.demo.action_stocktake`); returns the number of reports written. The figures
+    of the first half do not change: every view of June reads reports up to June only."""
+    from gosplan.examples.demo.action_stocktake import LAST_MONTH, later_reports
+
+    last = str(Period.parse(through).last_month())
+    if not "2023-07" <= last <= LAST_MONTH:
+        raise InvalidValue(f"the demo's reports run from 2023-07 to {LAST_MONTH}, not to {last}")
+    as_of = Period.parse("2023-06")
+    indicators = service.indicators()
+    outputs = set(indicators.loc[indicators["role"].eq("output"), "code"])
+    facts = service.fulfilment(str(as_of))
+    leaves = facts[facts["unit"].map(service.hierarchy().is_leaf) & facts["indicator"].isin(outputs)
+                   & facts["actual"].notna() & facts["target"].gt(0)]
+    pace = leaves.assign(fulfilment=leaves["actual"] / leaves["target"])[["unit", "indicator", "fulfilment"]]
+    path = output_path(service, as_of, pace, last=last)
+    june = service.store.report_totals("2023-06", "2023-06", units=sorted(set(pace["unit"])))
+    made = june[june["indicator"].isin(outputs)].groupby("unit")["total"].sum().rename("output")
+    inputs = june[~june["indicator"].isin(outputs)].rename(columns={"total": "value"})
+    inputs = inputs.merge(made, left_on="unit", right_index=True)[["unit", "indicator", "value", "output"]]
+    reports = later_reports(path, pace, inputs)
+    summary = service.store.write_reports(reports, source="demo", recorded_by="gosplan demo")
+    service.invalidate()
+    return int(summary.new)

@@ -25,8 +25,11 @@ class Names:
 
     @classmethod
     def of(cls, service) -> Names:
-        return cls(service.units().set_index("code")["name"].to_dict(),
-                   service.indicators().set_index("code")["name"].to_dict())
+        units = service.units().set_index("code")["name"].to_dict()
+        ministries = service.store.unit_groups("ministry").drop_duplicates("group_code")
+        for code, name in zip(ministries["group_code"], ministries["group_name"], strict=True):
+            units.setdefault(code, _("ministry of {name}", name=str(name).lower()))
+        return cls(units, service.indicators().set_index("code")["name"].to_dict())
 
     def unit(self, code: str | None) -> str:
         return self.units.get(str(code), str(code))
@@ -73,13 +76,13 @@ def action_sentence(action: dict, names: Names | dict) -> str:
         for d in r.get("deliveries", []):
             supplier = d["supplier_name"] or n.unit(d["supplier"])
             if d.get("supplier_short"):
-                parts.append(_("{quantity} of {good} from {supplier} (itself behind plan: its actions are "
-                               "{unit}'s too)", quantity=qty(d["quantity"], _good_uom(d)),
+                parts.append(_("{quantity} of {good} from {supplier} (itself behind plan, so {unit} co-owns "
+                               "its actions)", quantity=qty(d["quantity"], _good_uom(d)),
                                good=n.indicator(d["good"]), supplier=supplier, unit=unit))
             else:
                 parts.append(_("{quantity} of {good} from {supplier}", quantity=qty(d["quantity"], _good_uom(d)),
                                good=n.indicator(d["good"]), supplier=supplier))
-        return _("Deliver to {unit} the inputs that raise its {what} by {effect} by {due}: {deliveries}",
+        return _("Deliver to {unit} the inputs for the {effect} more {what} its measures add by {due}: {deliveries}",
                  unit=unit, effect=effect, what=what, due=due, deliveries="; ".join(parts))
     if measure == "peer_learning":
         return _("{unit} to learn from {peer} ({peer_rate} against its own {rate}) and raise its {what} by "
@@ -144,6 +147,13 @@ def decision_sentence(decision: dict, names: Names | dict) -> str:
     return _("{unit}: {quantity} of {what} beyond what {multiple} times its own pace can give, and no unit "
              "ahead of plan has workers to spare", unit=unit, quantity=quantity, what=what,
              multiple=d.get("pace_multiple"))
+
+
+def milestones_line(milestones: list[dict], as_of: str) -> str:
+    """``Milestones, output since July: Jul 512 dwellings, Aug 1,024 dwellings``."""
+    first = Period.parse(as_of).shift(1).start_date()
+    steps = ", ".join(f"{Period.parse(m['month']).start_date():%b} {qty(m['planned'], m['uom'])}" for m in milestones)
+    return _("Milestones, output since {start}: {steps}", start=first.strftime("%B"), steps=steps)
 
 
 def milestone_sentence(milestone: dict, as_of: str) -> str:

@@ -149,8 +149,8 @@ def stocktake_command(
     db: DbOption = None,
 ) -> None:
     """Each adopted action's milestones to date: red, amber or green with the numbers behind them."""
-    from gosplan.service.action_plan import stocktake
-    from gosplan.service.action_words import Names, qty, rating_word
+    from gosplan.service.action_plan import stocktake, stocktake_summary
+    from gosplan.service.action_words import Names, qty
 
     service = open_service(db)
     frame = stocktake(service, period, through)
@@ -159,32 +159,36 @@ def stocktake_command(
     if emit(frame, fmt):
         return
     names = Names.of(service)
-    counts = frame.drop_duplicates("key").assign(last=frame.groupby("key")["rating"].transform("last"))
     grid = terminal.table(_("Stocktake of the action plan {period} to {through}", period=period, through=through),
-                          caption=_("Output since the plan began against its milestones; an action that slips "
-                                    "twice goes up its chain."))
+                          caption=_("Output since the plan began against the last milestone; ratings month by "
+                                    "month (G green, A amber, R red); an action that slips twice goes up its "
+                                    "chain."))
     terminal.number(grid, "#")
     terminal.text(grid, _("Unit"), min_width=12)
     terminal.text(grid, _("Measure"), min_width=8)
-    terminal.number(grid, _("Month"))
     terminal.number(grid, _("Planned"))
     terminal.number(grid, _("Actual"))
-    terminal.text(grid, _("Rating"), min_width=5)
+    terminal.text(grid, _("Months"), min_width=5)
     terminal.text(grid, _("Escalated to"), min_width=8, wrap=True)
     numbers = _numbers(service, period)
-    for r in frame.itertuples(index=False):
-        colour = {"green": "green", "amber": "yellow", "red": "red"}.get(r.rating, "")
-        to = r.escalated_to if isinstance(r.escalated_to, str) else ""
-        grid.add_row(str(numbers.get(r.key, "")), names.unit(r.unit), _(r.measure.replace("_", " ")), r.month[5:],
-                     terminal.compact(qty(r.planned, r.uom)), terminal.compact(qty(r.actual, r.uom)),
-                     f"[{colour}]{rating_word(r.rating)}[/]" if colour else rating_word(r.rating),
-                     names.unit(to) if to else "")
+    summary = stocktake_summary(frame)
+    for key, rows in frame.groupby("key", sort=False):
+        last = rows.iloc[-1]
+        colour = {"green": "green", "amber": "yellow", "red": "red"}.get(last.rating, "")
+        letters = {"green": _("G"), "amber": _("A"), "red": _("R")}
+        months = " ".join(letters.get(r, "–") for r in rows["rating"])
+        to = last.escalated_to if isinstance(last.escalated_to, str) else ""
+        label = _(MEASURE_LABELS.get(last.measure, last.measure))
+        grid.add_row(str(numbers.get(key, "")), names.unit(last.unit), label,
+                     terminal.compact(qty(last.planned, last.uom)), terminal.compact(qty(last.actual, last.uom)),
+                     f"[{colour}]{months}[/]" if colour else months, names.unit(to) if to else "")
     terminal.show(console, grid)
-    last = counts["last"].value_counts()
     console.print(_("{actions} actions: {green} green, {amber} amber, {red} red at the last milestone; {escalated} "
-                    "escalated.", actions=len(counts), green=int(last.get("green", 0)),
-                    amber=int(last.get("amber", 0)), red=int(last.get("red", 0)),
-                    escalated=int(counts["escalated_to"].notna().sum())), highlight=False)
+                    "escalated.", **summary), highlight=False)
+
+
+MEASURE_LABELS = {"supplier_delivery": "inputs", "peer_learning": "peer", "move_workers": "workers",
+                  "irrigate": "drainage", "capacity": "capacity"}
 
 
 def _numbers(service, period: str) -> dict[str, int]:

@@ -286,3 +286,11 @@ def extend_demo_reports(service, through: str = "2023-09") -> int:
     summary = service.store.write_reports(reports, source="demo", recorded_by="gosplan demo")
     service.invalidate()
     return int(summary.new)
+
+
+def stocktake_summary(frame: pd.DataFrame) -> dict[str, int]:
+    """Counts of a stocktake: actions, each rating at the last milestone, and escalated actions."""
+    last = frame.groupby("key", sort=False).tail(1)
+    ratings = last["rating"].value_counts()
+    return {"actions": len(last), "green": int(ratings.get("green", 0)), "amber": int(ratings.get("amber", 0)),
+            "red": int(ratings.get("red", 0)), "escalated": int(last["escalated_to"].notna().sum())}

@@ -2,7 +2,8 @@
 
 Every unit that reported in June keeps reporting: each month it makes its plan's seasonal share of the
 month times the pace it showed in the first half, and a unit behind plan catches up part of the way
-(a draw per unit, so some actions come out green, some amber and some red). Inputs (workers, energy,
+(a draw per unit between none and twice its gap, so some actions come out green, some amber and
+some red). Inputs (workers, energy,
 machine hours, materials) follow output. Nothing here changes a figure of the first half: the default
 demo stops in June, and these months are loaded only on request (``gosplan demo --through 2023-09``).
 
@@ -32,8 +33,8 @@ def later_reports(path: pd.DataFrame, pace: pd.DataFrame, inputs: pd.DataFrame, 
     """
     rng = np.random.Generator(np.random.PCG64(seed))
     units = sorted(set(pace["unit"]))
-    # Behind plan: recovers between none and all of its gap, and a little either way of its pace.
-    recovery = dict(zip(units, rng.uniform(0.0, 1.0, len(units)), strict=True))
+    # Behind plan: from none of its gap to twice it (catching up), and a little either way of its pace.
+    recovery = dict(zip(units, rng.uniform(0.0, 2.0, len(units)), strict=True))
     wobble = dict(zip(units, rng.uniform(0.99, 1.02, len(units)), strict=True))
     shown = pace.set_index(["unit", "indicator"])["fulfilment"]
     rows = []

@@ -213,6 +213,11 @@ class _Builder:
                                                      "peer_output_per_worker": _f(peer["peer_output_per_worker"])},
                                                     chain))
                 left -= effect
+                room -= effect
+        # A supplier behind plan: its inputs are what hold the unit back, so delivering them restores
+        # its own pace (within what the pace multiple leaves).
+        if any(d["supplier_short"] for d in deliveries) and left > 0 and room > 0:
+            left -= min(left, room)
         # 3. Outside resources: workers from a unit of the same indicator ahead of plan.
         per_worker = shown_rest / self.workers[unit] if self.workers.get(unit, 0) > 0 else math.nan
         if left > 0 and per_worker > 0:

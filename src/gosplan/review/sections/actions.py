@@ -38,13 +38,66 @@ def actions_summary(proposals: pd.DataFrame, tracked: pd.DataFrame) -> list[str]
     return lines
 
 
+def _stocktakes(ctx: ReviewContext) -> tuple[str, list[str], dict]:
+    """The adopted action plans that began before this period's last month, taken stock of to it."""
+    from gosplan.i18n import _
+    from gosplan.model import Period
+    from gosplan.service.action_plan import stocktake, stocktake_summary
+    from gosplan.service.action_words import Names
+
+    through = str(Period.parse(ctx.period).last_month())
+    versions = ctx.service.store.action_plan_versions()
+    adopted = versions[versions["status"].eq("adopted")]
+    body, lines, data = "", [], {}
+    names = None
+    for plan_period in sorted(set(adopted["period"])):
+        version = ctx.service.store.action_plan_version(plan_period, int(
+            adopted.loc[adopted["period"].eq(plan_period), "version"].max()))
+        document = version["document"]
+        if not (document["as_of"] < through <= f"{document['as_of'][:4]}-12"):
+            continue
+        frame = stocktake(ctx.service, plan_period, through)
+        if frame.empty:
+            continue
+        names = names or Names.of(ctx.service)
+        counts = stocktake_summary(frame)
+        lines.append(_("Stocktake of the action plan {plan} (adopted by {body} on {day}) to {month}: {actions} "
+                       "actions, {green} green, {amber} amber, {red} red at the last milestone; {escalated} "
+                       "escalated.", plan=plan_period, body=version["adopted_by_body"],
+                       day=str(version["adopted_on"]), month=through, **counts))
+        body += "<h3>" + _("Stocktake of the action plan {plan} to {month}", plan=plan_period, month=through) \
+            + "</h3>" + _stocktake_table(frame, document, names)
+        data[plan_period] = frame
+    return body, lines, data
+
+
+def _stocktake_table(frame: pd.DataFrame, document: dict, names) -> str:
+    """One row per action: its last milestone, the ratings month by month, where it was escalated."""
+    from gosplan.i18n import _
+    from gosplan.service.action_words import action_sentence, qty, rating_word
+
+    actions = {a["key"]: a for a in document["actions"]}
+    last = frame.groupby("key", sort=False).tail(1).assign(
+        months=frame.groupby("key", sort=False)["rating"].transform(lambda r: " ".join(rating_word(x) for x in r)))
+    return html_table(last, [
+        ("#", "num", lambda r: int(actions[r["key"]]["number"])),
+        (_("Action"), "", lambda r: action_sentence(actions[r["key"]], names)),
+        (_("Owner"), "", lambda r: names.unit(r["owner"])),
+        (_("Planned"), "num", lambda r: qty(r["planned"], r["uom"])),
+        (_("Actual"), "num", lambda r: qty(r["actual"], r["uom"])),
+        (_("Month by month"), "", lambda r: r["months"]),
+        (_("Escalated to"), "", lambda r: names.unit(r["escalated_to"]) if isinstance(r["escalated_to"], str)
+         else "")])
+
+
 @section(order=80, key="actions")
 def action_plan(ctx: ReviewContext) -> Section | None:
     from gosplan.service.actions import track_actions
 
     proposals = _proposals(ctx)
     tracked = track_actions(ctx.service, ctx.period)
-    if proposals.empty and tracked.empty:
+    stock_body, stock_lines, stock_data = _stocktakes(ctx)
+    if proposals.empty and tracked.empty and not stock_lines:
         return None
     names = ctx.service.units().set_index("code")["name"]
     proposals = proposals.assign(owner_name=proposals["owner_unit"].map(names).fillna(proposals["owner_unit"]))
@@ -63,5 +116,6 @@ def action_plan(ctx: ReviewContext) -> Section | None:
             ("Measure", "", lambda r: r["metric"]),
             ("At acceptance", "num", lambda r: f"{r['baseline']:.2f}"), ("Now", "num", lambda r: f"{r['now']:.2f}"),
             ("Verdict", "", lambda r: r["verdict"])])
-    return Section("actions", "Proposed action plan", body, actions_summary(proposals, tracked),
-                   {"proposals": proposals, "tracked": tracked})
+    return Section("actions", "Proposed action plan", body + stock_body,
+                   actions_summary(proposals, tracked) + stock_lines,
+                   {"proposals": proposals, "tracked": tracked, "stocktake": stock_data})

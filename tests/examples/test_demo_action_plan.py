@@ -111,7 +111,7 @@ def test_web_pages_show_the_plan_and_a_units_stocktake(demo):
         assert page.status_code == 200 and BODY in page.text and "For the plenum to decide" in page.text
         unit = client.get("/actions/units/elec.sunchon?period=2023-H1")
         assert unit.status_code == 200
-        assert "Stocktake to 2023-09" in unit.text and 'class="bad"' in unit.text
+        assert "Stocktake to 2023-09" in unit.text and 'class="badge bad"' in unit.text
 
 
 def test_review_of_the_third_quarter_takes_stock(demo):

@@ -131,20 +131,21 @@ def _print_plan(service, period: str, version: int | None, unit: str | None = No
         console.print(f"\n[bold]#{action['number']}[/] {action_sentence(action, names)}", highlight=False)
         co = ", ".join(names.unit(c) for c in action["co_owners"])
         console.print(Padding(_("Owner: {owner}; with: {co}", owner=names.unit(action["owner"]), co=co or "–"),
-                              (0, 0, 0, 3)), highlight=False)
+                              (0, 0, 0, 3), expand=False), highlight=False)
         mine = [m for m in milestones if m["key"] == action["finding"] and m["month"] in action["milestones"]]
-        console.print(Padding(milestones_line(mine, document["as_of"]), (0, 0, 0, 3)), highlight=False)
+        console.print(Padding(milestones_line(mine, document["as_of"]), (0, 0, 0, 3), expand=False), highlight=False)
     decisions = [d for d in document["decisions"] if not unit or d["unit"] == unit]
     if decisions:
         console.print("\n[bold]" + _("For the plenum to decide") + "[/]")
         for d in decisions:
-            console.print(Padding("- " + decision_sentence(d, names), (0, 0, 0, 1)), highlight=False)
+            console.print(Padding("- " + decision_sentence(d, names), (0, 0, 0, 1), expand=False), highlight=False)
 
 
 def stocktake_command(
     period: PeriodOption,
     through: Annotated[str, typer.Option(help="The last month reported, e.g. 2023-09.")],
     unit: UnitOption = None,
+    action: Annotated[int | None, typer.Option(help="One action, month by month (its number in the plan).")] = None,
     fmt: FormatOption = "table",
     db: DbOption = None,
 ) -> None:
@@ -156,9 +157,15 @@ def stocktake_command(
     frame = stocktake(service, period, through)
     if unit:
         frame = frame[frame["owner"].eq(unit) | frame["unit"].eq(unit)]
+    numbers = _numbers(service, period)
+    if action is not None:
+        frame = frame[frame["key"].map(numbers).eq(action)]
     if emit(frame, fmt):
         return
     names = Names.of(service)
+    if action is not None:
+        _one_action(service, period, action, frame, names)
+        return
     grid = terminal.table(_("Stocktake of the action plan {period} to {through}", period=period, through=through),
                           caption=_("Output since the plan began against the last milestone; ratings month by "
                                     "month (G green, A amber, R red); an action that slips twice goes up its "
@@ -170,7 +177,6 @@ def stocktake_command(
     terminal.number(grid, _("Actual"))
     terminal.text(grid, _("Months"), min_width=5)
     terminal.text(grid, _("Escalated to"), min_width=8, wrap=True)
-    numbers = _numbers(service, period)
     summary = stocktake_summary(frame)
     for key, rows in frame.groupby("key", sort=False):
         last = rows.iloc[-1]
@@ -185,6 +191,32 @@ def stocktake_command(
     terminal.show(console, grid)
     console.print(_("{actions} actions: {green} green, {amber} amber, {red} red at the last milestone; {escalated} "
                     "escalated.", **summary), highlight=False)
+
+
+def _one_action(service, period: str, number: int, frame, names) -> None:
+    from gosplan.service.action_plan import adopted_plan
+    from gosplan.service.action_words import action_sentence, qty, rating_word
+
+    document = adopted_plan(service, period)["document"]
+    found = [a for a in document["actions"] if a["number"] == number]
+    if not found:
+        from gosplan.errors import NotFound
+
+        raise NotFound(f"no action #{number} in the adopted plan for {period}")
+    console.print(f"[bold]#{number}[/] {action_sentence(found[0], names)}", highlight=False)
+    grid = terminal.table()
+    terminal.number(grid, _("Month"))
+    terminal.number(grid, _("Planned"))
+    terminal.number(grid, _("Actual"))
+    terminal.number(grid, _("Share"))
+    terminal.text(grid, _("Rating"), min_width=5)
+    terminal.text(grid, _("Escalated to"), min_width=8, wrap=True)
+    for r in frame.itertuples(index=False):
+        to = r.escalated_to if isinstance(r.escalated_to, str) else ""
+        share = f"{100 * r.share:.1f} %" if r.share == r.share else "–"
+        grid.add_row(r.month, qty(r.planned, r.uom), qty(r.actual, r.uom), share, rating_word(r.rating),
+                     names.unit(to) if to else "")
+    terminal.show(console, grid)
 
 
 MEASURE_LABELS = {"supplier_delivery": "inputs", "peer_learning": "peer", "move_workers": "workers",

@@ -232,8 +232,8 @@ def cumulative_since(service, as_of: str, pairs: pd.DataFrame, through: str) -> 
 
 def stocktake(service, period: str, through: str, settings: Settings | None = None) -> pd.DataFrame:
     """Every milestone of the adopted plan due by ``through`` rated red, amber or green with the numbers
-    behind it; ``slips`` counts an action's missed milestones so far and ``escalated_to`` names the
-    link of its chain it goes to after two (:data:`STOCKTAKE_COLUMNS`)."""
+    behind it; ``slips`` counts an action's missed milestones up to each one and ``escalated_to`` names the
+    link of its chain it had gone to by then, after two (:data:`STOCKTAKE_COLUMNS`)."""
     settings = settings or Settings()
     document = adopted_plan(service, period)["document"]
     through = str(Period.parse(through).last_month())
@@ -252,8 +252,9 @@ def _stocktake(service, document: dict, through: str, settings: Settings) -> pd.
     rows = []
     for action in actions:
         mine = rated[rated["key"].eq(action["finding"]) & rated["month"].isin(action["milestones"])]
-        to, slips = escalation(mine, action.get("chain") or [], settings.escalate_after)
-        for r in mine.itertuples(index=False):
+        for i, r in enumerate(mine.itertuples(index=False)):
+            # Where the action stood after this milestone: it climbs its chain one link a slip.
+            to, slips = escalation(mine.iloc[:i + 1], action.get("chain") or [], settings.escalate_after)
             rows.append({"key": action["key"], "finding": action["finding"], "unit": action["unit"],
                          "indicator": action["indicator"], "uom": action["uom"], "measure": action["measure"],
                          "owner": action["owner"], "month": r.month, "planned": r.planned, "actual": r.actual,

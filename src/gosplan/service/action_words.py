@@ -82,7 +82,8 @@ def action_sentence(action: dict, names: Names | dict) -> str:
             else:
                 parts.append(_("{quantity} of {good} from {supplier}", quantity=qty(d["quantity"], _good_uom(d)),
                                good=n.indicator(d["good"]), supplier=supplier))
-        return _("Deliver to {unit} the inputs for the {effect} more {what} its measures add by {due}: {deliveries}",
+        return _("Deliver to {unit} by {due} the inputs its measures need to raise its {what} by {effect}: "
+                 "{deliveries}",
                  unit=unit, effect=effect, what=what, due=due, deliveries="; ".join(parts))
     if measure == "peer_learning":
         return _("{unit} to learn from {peer} ({peer_rate} against its own {rate}) and raise its {what} by "

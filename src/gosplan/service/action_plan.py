@@ -194,18 +194,18 @@ def adoption_notices(service, period: str) -> list[dict[str, str]]:
     """The notices to send when the plan for ``period`` is adopted: one per owner or co-owner unit
     (``unit``, ``subject``, ``body``), listing its actions and their first milestone."""
     from gosplan.i18n import _
-    from gosplan.service.action_words import action_sentence
+    from gosplan.service.action_words import Names, action_sentence
 
     version = adopted_plan(service, period)
     document = version["document"]
-    names = service.units().set_index("code")["name"].to_dict()
+    names = Names.of(service)
     units = sorted({u for a in document["actions"] for u in [a["owner"], *(a.get("co_owners") or [])]})
     notices = []
     for unit in units:
         mine = owner_actions(document, unit)
         lines = [f"#{a['number']} {action_sentence(a, names)}" for a in mine]
         subject = _("Action plan {period}, version {version}: {count} actions for {unit}", period=period,
-                    version=version["version"], count=len(mine), unit=names.get(unit, unit))
+                    version=version["version"], count=len(mine), unit=names.unit(unit))
         body = _("Adopted by {body} on {day}.", body=version["adopted_by_body"], day=str(version["adopted_on"]))
         notices.append({"unit": unit, "subject": subject, "body": "\n".join([body, "", *lines])})
     return notices

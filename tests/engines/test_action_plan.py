@@ -133,3 +133,15 @@ def test_milestones_rated_and_an_action_that_slips_twice_goes_up_its_chain():
     assert rated["rating"].tolist() == ["green", "amber", "red"]
     assert escalation(rated, chain) == ("power", 2)  # the ministry first, never back to the supplier
     assert escalation(pd.concat([rated, rated]), chain) == ("plenum", 4)
+
+
+def test_a_unit_outside_the_movement_joins_it_within_its_pace():
+    movements = pd.DataFrame({"campaign": ["drive"], "name": ["Drive"], "origin_unit": ["mine2"],
+                              "indicator": ["coal"], "effect": [0.05], "members": [["mine2"]]})
+    inputs = economy([("mine", "coal", "laggards")], mine2_actual=600.0)
+    inputs.movements = movements
+    plan = build_plan(inputs)
+    join = plan.actions[plan.actions["measure"].eq("join_movement")].iloc[0]
+    assert join["effect"] == pytest.approx(0.05 * 480.0) and "mine2" in join["co_owners"]
+    inputs.movements = movements.assign(members=[["mine", "mine2"]])  # already a member: nothing to join
+    assert "join_movement" not in set(build_plan(inputs).actions["measure"])

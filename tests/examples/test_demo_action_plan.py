@@ -121,3 +121,12 @@ def test_review_of_the_third_quarter_takes_stock(demo):
     line = next(s for s in section.summary if s.startswith("Stocktake of the action plan 2023-H1"))
     assert f"(adopted by {BODY} on 2023-07-20) to 2023-09" in line
     assert "Stocktake of the action plan 2023-H1 to 2023-09" in section.body_html
+
+
+def test_review_of_the_half_year_shows_the_adopted_plan(demo):
+    from gosplan.review import build_review
+
+    section = build_review(demo[1], "2023-H1", only=["actions"]).section("actions")
+    line = next(s for s in section.summary if s.startswith("Definite action plan 2023-H1, version 1"))
+    assert f"(adopted by {BODY} on 2023-07-20)" in line
+    assert "For the plenum to decide" in section.body_html and "Milestones, output since July" in section.body_html

@@ -219,7 +219,8 @@ def _one_action(service, period: str, number: int, frame, names) -> None:
     terminal.show(console, grid)
 
 
-MEASURE_LABELS = {"supplier_delivery": "inputs", "peer_learning": "peer", "move_workers": "workers",
+MEASURE_LABELS = {"supplier_delivery": "inputs", "peer_learning": "peer", "join_movement": "movement",
+                  "move_workers": "workers",
                   "irrigate": "drainage", "capacity": "capacity"}
 
 

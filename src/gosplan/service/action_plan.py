@@ -88,9 +88,29 @@ def plan_inputs(service, period: str) -> PlanInputs:
     if "binding_capacities" in findings.tables:
         capacities = findings.tables["binding_capacities"]
     path = output_path(service, as_of, causes)
+    movements = _movements(service, set(causes["indicator"]))
     return PlanInputs(str(p), str(as_of), facts, path, causes, units, chains=chains, workers=workers,
                       peers=findings.tables.get("peers"), weather=weather, field_path=field_path,
-                      field_done=field_done, capacities=capacities, ministries=ministries)
+                      field_done=field_done, capacities=capacities, ministries=ministries, movements=movements)
+
+
+def _movements(service, indicators: set[str]) -> pd.DataFrame:
+    """The movements of these indicators whose effect on output per worker is measured and positive
+    (the lower end of its interval is what a plan can count on)."""
+    from gosplan.service.campaigns import campaign_view
+
+    rows = []
+    campaigns = service.store.campaigns()
+    for name, indicator in zip(campaigns["name"], campaigns["indicator"], strict=True):
+        if indicator not in indicators:
+            continue
+        view = campaign_view(service, name)
+        if view.effect_percent is None or not view.effect_percent[1] > 0:
+            continue
+        rows.append({"campaign": name, "name": str(view.campaign.get("description") or name).split(";")[0],
+                     "origin_unit": view.campaign["origin_unit"], "indicator": indicator,
+                     "effect": float(view.effect_percent[1]) / 100, "members": view.members["unit"].tolist()})
+    return pd.DataFrame(rows, columns=["campaign", "name", "origin_unit", "indicator", "effect", "members"])
 
 
 def draft_plan(service, period: str, settings: Settings | None = None) -> ActionPlan:

@@ -90,6 +90,11 @@ def action_sentence(action: dict, names: Names | dict) -> str:
                  "{effect} by {due}", unit=unit, peer=r.get("peer_name") or n.unit(r.get("peer")),
                  peer_rate=per_worker(r.get("peer_output_per_worker"), uom),
                  rate=per_worker(r.get("output_per_worker"), uom), effect=effect, what=what, due=due)
+    if measure == "join_movement":
+        return _("{unit} to join the movement started at {origin} ({campaign}), where joining raised output per "
+                 "worker by at least {gain:.0%}: its {what} up by {effect} by {due}", unit=unit,
+                 origin=n.unit(r.get("origin")), campaign=r.get("campaign"), gain=float(r.get("gain") or 0),
+                 what=what, effect=effect, due=due)
     if measure == "move_workers":
         return _("Move {workers} from {source} to {unit} until {due}, raising its {what} by {effect}; {source} "
                  "gives up {cost} of output above its plan and stays at {after:.0%} of it",

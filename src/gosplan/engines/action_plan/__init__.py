@@ -66,6 +66,8 @@ class PlanInputs:
     - ``weather``: weather measures (province, indicator, measure, kind, area, cost, shortfall_reduction)
       with ``field``: the field-work path (province, month, target of the irrigation plan) and the
       province's area brought into service in the period (province, done, months).
+    - ``movements``: emulation movements with a measured effect (campaign, name, origin_unit, indicator,
+      effect: the lower end of its interval on output per worker, members: list of units).
     - ``capacities``: binding capacities (owner_unit, indicator, sector_name, limit, required_output, shadow_price).
     """
 
@@ -83,6 +85,7 @@ class PlanInputs:
     field_done: pd.DataFrame | None = None
     capacities: pd.DataFrame | None = None
     ministries: pd.DataFrame | None = None
+    movements: pd.DataFrame | None = None
 
 
 @dataclass
@@ -214,6 +217,17 @@ class _Builder:
                                                     chain))
                 left -= effect
                 room -= effect
+        # Own effort too: join the movement of the indicator, at the cautious end of its measured effect.
+        movement = self._movement(unit, indicator)
+        if movement is not None and left > 0 and room > 0:
+            effect = min(left, room, _f(movement["effect"], 0.0) * shown_rest)
+            if effect > 0:
+                finding_actions.append(self._action(
+                    key, unit, indicator, uom, "join_movement", unit, [str(movement["origin_unit"])], effect,
+                    {"kind": "movement", "campaign": str(movement["campaign"]), "name": str(movement["name"]),
+                     "origin": str(movement["origin_unit"]), "gain": _f(movement["effect"])}, chain))
+                left -= effect
+                room -= effect
         # A supplier behind plan: its inputs are what hold the unit back, so delivering them restores
         # its own pace (within what the pace multiple leaves).
         if any(d["supplier_short"] for d in deliveries) and left > 0 and room > 0:
@@ -308,6 +322,14 @@ class _Builder:
             return None
         mine = peers[peers["unit"].eq(unit)].sort_values("rank")
         return None if mine.empty else mine.iloc[0]
+
+    def _movement(self, unit: str, indicator: str) -> pd.Series | None:
+        movements = self.i.movements
+        if movements is None or movements.empty:
+            return None
+        open_to = movements[movements["indicator"].eq(indicator)
+                            & ~movements["members"].map(lambda members: unit in set(members))]
+        return None if open_to.empty else open_to.sort_values("effect", ascending=False).iloc[0]
 
     def _donor(self, unit: str, indicator: str) -> pd.Series | None:
         facts = self.i.facts

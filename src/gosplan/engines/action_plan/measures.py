@@ -17,6 +17,7 @@ import pandas as pd
 MEASURE_TYPES: dict[str, str] = {
     "supplier_delivery": "deliver inputs from a named supplier",
     "peer_learning": "learn from a named peer",
+    "join_movement": "join the emulation movement of the indicator",
     "move_workers": "move workers from a unit ahead of plan",
     "irrigate": "drain or irrigate named areas in the field-work season",
     "capacity": "repair or commission capacity",

@@ -90,6 +90,46 @@ def _stocktake_table(frame: pd.DataFrame, document: dict, names) -> str:
          else "")])
 
 
+def _definite_plan(ctx: ReviewContext) -> tuple[str, list[str]]:
+    """The stored definite plan of this period (the adopted version, else the latest proposal)."""
+    import html
+
+    from gosplan.i18n import _
+    from gosplan.service.action_words import Names, action_sentence, decision_sentence, milestones_line
+
+    versions = ctx.service.store.action_plan_versions(ctx.period)
+    if versions.empty:
+        return "", []
+    adopted = versions[versions["status"].eq("adopted")]
+    chosen = ctx.service.store.action_plan_version(
+        ctx.period, int((adopted if len(adopted) else versions)["version"].max()))
+    document = chosen["document"]
+    names = Names.of(ctx.service)
+    status = (_("adopted by {body} on {day}", body=chosen["adopted_by_body"], day=str(chosen["adopted_on"]))
+              if chosen["status"] == "adopted" else _(chosen["status"]))
+    line = _("Definite action plan {period}, version {version} ({status}): {actions} actions on {findings} "
+             "findings, {decisions} decisions for the plenum.", period=ctx.period, version=chosen["version"],
+             status=status, actions=len(document["actions"]), findings=len(document["findings"]),
+             decisions=len(document["decisions"]))
+    rows = pd.DataFrame([{
+        "number": a["number"], "action": action_sentence(a, names), "owner": names.unit(a["owner"]),
+        "with": ", ".join(names.unit(c) for c in a["co_owners"]), "due": a["due"],
+        "milestones": milestones_line([m for m in document["milestones"]
+                                       if m["key"] == a["finding"] and m["month"] in a["milestones"]],
+                                      document["as_of"])} for a in document["actions"]])
+    body = "<h3>" + html.escape(line) + "</h3>"
+    if len(rows):
+        body += html_table(rows, [
+            ("#", "num", lambda r: int(r["number"])), (_("Action"), "", lambda r: r["action"]),
+            (_("Owner"), "", lambda r: r["owner"]), (_("With"), "note", lambda r: r["with"]),
+            (_("Milestones"), "note", lambda r: r["milestones"]), (_("Due"), "num", lambda r: r["due"])])
+    if document["decisions"]:
+        items = "".join(f"<li>{html.escape(decision_sentence(d, names))}</li>" for d in document["decisions"])
+        body += "<h3>" + html.escape(_("For the plenum to decide")) + f"</h3><ul>{items}</ul>"
+    body += "<h3>" + html.escape(_("What the engines found (proposals)")) + "</h3>"
+    return body, [line]
+
+
 @section(order=80, key="actions")
 def action_plan(ctx: ReviewContext) -> Section | None:
     from gosplan.service.actions import track_actions
@@ -97,7 +137,8 @@ def action_plan(ctx: ReviewContext) -> Section | None:
     proposals = _proposals(ctx)
     tracked = track_actions(ctx.service, ctx.period)
     stock_body, stock_lines, stock_data = _stocktakes(ctx)
-    if proposals.empty and tracked.empty and not stock_lines:
+    plan_body, plan_lines = _definite_plan(ctx)
+    if proposals.empty and tracked.empty and not stock_lines and not plan_lines:
         return None
     names = ctx.service.units().set_index("code")["name"]
     proposals = proposals.assign(owner_name=proposals["owner_unit"].map(names).fillna(proposals["owner_unit"]))
@@ -116,6 +157,6 @@ def action_plan(ctx: ReviewContext) -> Section | None:
             ("Measure", "", lambda r: r["metric"]),
             ("At acceptance", "num", lambda r: f"{r['baseline']:.2f}"), ("Now", "num", lambda r: f"{r['now']:.2f}"),
             ("Verdict", "", lambda r: r["verdict"])])
-    return Section("actions", "Proposed action plan", body + stock_body,
-                   actions_summary(proposals, tracked) + stock_lines,
+    return Section("actions", "Proposed action plan", plan_body + body + stock_body,
+                   actions_summary(proposals, tracked) + plan_lines + stock_lines,
                    {"proposals": proposals, "tracked": tracked, "stocktake": stock_data})

@@ -16,8 +16,6 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="The action plan: proposals from the review's findings, accepted and tracked.",
                   no_args_is_help=True)
-app.add_typer(plan_app, name="plan")
-app.command("stocktake")(stocktake_command)
 IdArgument = Annotated[int, typer.Argument(help="Action id (see gosplan actions list).")]
 LIST_COLUMNS = ["id", "status", "title", "owner_unit", "indicator", "unit", "period", "due", "check", "origin"]
 
@@ -142,3 +140,8 @@ def track(
         table.add_row(str(r.id), str(r.title), str(r.status), str(r.metric), f"{r.baseline:.2f}", f"{r.now:.2f}",
                       str(r.verdict))
     terminal.show(console, table)
+
+
+# The definite action plan: versions adopted by a named body, and their monthly stocktake.
+app.add_typer(plan_app, name="plan")
+app.command("stocktake")(stocktake_command)

@@ -32,6 +32,11 @@ def command(
 
     url = resolve_url(db)
     Period.parse(period)  # a bad --period fails before anything is rebuilt
+    if through:
+        from gosplan.examples.demo.action_stocktake import LAST_MONTH
+
+        if not "2023-07" <= str(Period.parse(through).last_month()) <= LAST_MONTH:
+            raise GosplanError(f"--through runs from 2023-07 to {LAST_MONTH}, not {through}")
     _reset_demo_store(url, force)
     from gosplan.review import build_review, write_html
     from gosplan.review.terminal import print_review_summary

@@ -206,8 +206,9 @@ def adopted_plan(service, period: str) -> dict:
 
 
 def owner_actions(document: dict, unit: str) -> list[dict]:
-    """The actions of a plan document ``unit`` owns or co-owns."""
-    return [a for a in document["actions"] if a["owner"] == unit or unit in (a.get("co_owners") or [])]
+    """The actions of a plan document ``unit`` owns (first) or co-owns (after)."""
+    mine = [a for a in document["actions"] if a["owner"] == unit or unit in (a.get("co_owners") or [])]
+    return sorted(mine, key=lambda a: (a["owner"] != unit, a["number"]))
 
 
 def adoption_notices(service, period: str) -> list[dict[str, str]]:

@@ -8,6 +8,8 @@ import typer
 
 from gosplan import terminal
 from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
+from gosplan.commands.action_plan import app as plan_app
+from gosplan.commands.action_plan import stocktake_command
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -138,3 +140,8 @@ def track(
         table.add_row(str(r.id), str(r.title), str(r.status), str(r.metric), f"{r.baseline:.2f}", f"{r.now:.2f}",
                       str(r.verdict))
     terminal.show(console, table)
+
+
+# The definite action plan: versions adopted by a named body, and their monthly stocktake.
+app.add_typer(plan_app, name="plan")
+app.command("stocktake")(stocktake_command)

@@ -19,6 +19,8 @@ def command(
     out: Annotated[Path | None, typer.Option(help="Where to write the review HTML.")] = None,
     force: Annotated[bool, typer.Option(help="Replace gosplan's data in a database that holds more than the "
                                              "demo.")] = False,
+    through: Annotated[str | None, typer.Option(help="Also load the months after June up to this one (at most "
+                                                     "2023-09), for the action plan's stocktake.")] = None,
 ) -> None:
     """Build the demo economy in a store, run the mid-year review and write it as HTML.
 
@@ -30,6 +32,11 @@ def command(
 
     url = resolve_url(db)
     Period.parse(period)  # a bad --period fails before anything is rebuilt
+    if through:
+        from gosplan.examples.demo.action_stocktake import LAST_MONTH
+
+        if not "2023-07" <= str(Period.parse(through).last_month()) <= LAST_MONTH:
+            raise GosplanError(f"--through runs from 2023-07 to {LAST_MONTH}, not {through}")
     _reset_demo_store(url, force)
     from gosplan.review import build_review, write_html
     from gosplan.review.terminal import print_review_summary
@@ -37,6 +44,10 @@ def command(
     with console.status("Building the demo economy..."):
         service = open_service(url, create=True)
         counts = service.load_demo(seed)
+        if through:
+            from gosplan.service.action_plan import extend_demo_reports
+
+            counts["later_reports"] = extend_demo_reports(service, through)
     console.print(f"Demo economy (seed {seed}) written to [bold]{service.store.display_url}[/]: "
                   + ", ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in counts.items()), highlight=False)
     with console.status(f"Running the review for {period}..."):

@@ -27,6 +27,7 @@ from gosplan.errors import GosplanError, NotFound, Problem, ValidationError
 from gosplan.model import ACTION_COLUMNS, ACTION_STATUSES, Period
 from gosplan.store import schema
 from gosplan.store._accounts import AccountMixin
+from gosplan.store._action_plans import ActionPlanMixin
 from gosplan.store._alerts import AlertMixin
 from gosplan.store._approvals import ApprovalMixin
 from gosplan.store._balance import BalanceMixin
@@ -70,7 +71,7 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
 
 class Store(ReferenceMixin, TargetMixin, ReportMixin, ProjectMixin, AccountMixin, AlertMixin, CampaignMixin,
-            BalanceMixin, PlanMixin, WorkflowMixin, RuleMixin, ApprovalMixin, GroupMixin):
+            BalanceMixin, PlanMixin, WorkflowMixin, RuleMixin, ApprovalMixin, GroupMixin, ActionPlanMixin):
     """Persistence of reference data, targets, report revisions, actions, alerts, accounts, campaigns,
     input-output tables and meta data.
 

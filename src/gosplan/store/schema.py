@@ -638,3 +638,24 @@ unit_groups = Table(
     PrimaryKeyConstraint("unit", "grouping", name="pk_unit_groups"),
     Index("ix_unit_groups_grouping", "grouping", "group_code"),
 )
+
+# Versions of the adopted action plan (migration 0009_action_plans): a planner proposes a version, an
+# admin records its adoption by a named body on a date; a later version amends it and must say why.
+# ``document`` is the version's findings, actions, milestones and decisions as JSON, never changed.
+action_plans = Table(
+    "action_plans",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("period", String(8), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("proposed_by", String(CODE), nullable=False),
+    Column("proposed_at", DateTime, nullable=False),
+    Column("reason", Text),
+    Column("adopted_by_body", String(NAME)),
+    Column("adopted_on", Date),
+    Column("recorded_by", String(CODE)),
+    Column("recorded_at", DateTime),
+    Column("document", Text, nullable=False),
+    UniqueConstraint("period", "version", name="uq_action_plans_version"),
+)

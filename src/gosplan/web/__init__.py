@@ -16,6 +16,7 @@ def mount_web(app: FastAPI) -> None:
     import plotly
     from fastapi.responses import FileResponse
 
+    from gosplan.web.action_plan import router as action_plan
     from gosplan.web.admin import router as admin
     from gosplan.web.forms import router as forms
     from gosplan.web.pages import router as pages
@@ -28,5 +29,5 @@ def mount_web(app: FastAPI) -> None:
         return FileResponse(plotly_js, media_type="text/javascript", headers={"Cache-Control": "max-age=86400"})
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for router in (pages, forms, admin, plan_drafts):
+    for router in (pages, forms, admin, plan_drafts, action_plan):
         app.include_router(router, include_in_schema=False)

@@ -1,0 +1,178 @@
+"""The action plan in plain words: one sentence per action, decision and milestone, with units and
+readable numbers. The command line, the web pages, the review and the notices all call these, so an
+action reads the same everywhere (and in the reader's language)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+from gosplan.i18n import _
+from gosplan.model import Period
+from gosplan.quantities import format_quantity
+
+COUNTED = {"dwelling", "worker", "hectare"}
+RATING_WORDS = {"green": "green", "amber": "amber", "red": "red", "no data": "no data"}
+
+
+@dataclass
+class Names:
+    """Names of units and indicators (codes when a name is missing)."""
+
+    units: dict[str, str] = field(default_factory=dict)
+    indicators: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, service) -> Names:
+        units = service.units().set_index("code")["name"].to_dict()
+        ministries = service.store.unit_groups("ministry").drop_duplicates("group_code")
+        for code, name in zip(ministries["group_code"], ministries["group_name"], strict=True):
+            units.setdefault(code, _("ministry of {name}", name=str(name).lower()))
+        return cls(units, service.indicators().set_index("code")["name"].to_dict())
+
+    def unit(self, code: str | None) -> str:
+        return self.units.get(str(code), str(code))
+
+    def indicator(self, code: str | None) -> str:
+        return self.indicators.get(str(code), str(code)).lower()
+
+
+def qty(value: float | None, uom: str) -> str:
+    """A quantity with its unit; counted things (dwellings, workers) as whole numbers.
+
+    >>> qty(12.4, "dwelling"), qty(2970.0, "t"), qty(None, "t")
+    ('12 dwellings', '3.0 kt', '–')
+    """
+    if value is None or not math.isfinite(float(value)):
+        return "–"
+    if uom in COUNTED:
+        value = float(round(float(value)))
+        if uom != "hectare":
+            return format_quantity(value, uom).replace(".00", "")
+    return format_quantity(float(value), uom)
+
+
+def month_words(month: str) -> str:
+    """``2023-09`` -> ``end of September 2023``."""
+    start = Period.parse(month).start_date()
+    return _("end of {month}", month=start.strftime("%B %Y"))
+
+
+def _names(names: Names | dict) -> Names:
+    return names if isinstance(names, Names) else Names(units=dict(names))
+
+
+def action_sentence(action: dict, names: Names | dict) -> str:
+    """What the action asks, who gives what, and what it adds, in one sentence."""
+    n = _names(names)
+    r = action.get("resource") or {}
+    unit, uom, measure = n.unit(action["unit"]), action["uom"], action["measure"]
+    effect = qty(action.get("effect"), uom)
+    what = n.indicator(action["indicator"])
+    due = month_words(action["due"]) if action.get("due") else ""
+    if measure == "supplier_delivery":
+        parts = []
+        for d in r.get("deliveries", []):
+            supplier = d["supplier_name"] or n.unit(d["supplier"])
+            if d.get("supplier_short"):
+                parts.append(_("{quantity} of {good} from {supplier} (itself behind plan, so {unit} co-owns "
+                               "its actions)", quantity=qty(d["quantity"], _good_uom(d)),
+                               good=n.indicator(d["good"]), supplier=supplier, unit=unit))
+            else:
+                parts.append(_("{quantity} of {good} from {supplier}", quantity=qty(d["quantity"], _good_uom(d)),
+                               good=n.indicator(d["good"]), supplier=supplier))
+        return _("Deliver to {unit} by {due} the inputs its measures need to raise its {what} by {effect}: "
+                 "{deliveries}",
+                 unit=unit, effect=effect, what=what, due=due, deliveries="; ".join(parts))
+    if measure == "peer_learning":
+        return _("{unit} to learn from {peer} ({peer_rate} against its own {rate}) and raise its {what} by "
+                 "{effect} by {due}", unit=unit, peer=r.get("peer_name") or n.unit(r.get("peer")),
+                 peer_rate=per_worker(r.get("peer_output_per_worker"), uom),
+                 rate=per_worker(r.get("output_per_worker"), uom), effect=effect, what=what, due=due)
+    if measure == "join_movement":
+        return _("{unit} to join the movement started at {origin} ({campaign}), where joining raised output per "
+                 "worker by at least {gain:.0%}: its {what} up by {effect} by {due}", unit=unit,
+                 origin=n.unit(r.get("origin")), campaign=r.get("campaign"), gain=float(r.get("gain") or 0),
+                 what=what, effect=effect, due=due)
+    if measure == "move_workers":
+        return _("Move {workers} from {source} to {unit} until {due}, raising its {what} by {effect}; {source} "
+                 "gives up {cost} of output above its plan and stays at {after:.0%} of it",
+                 workers=qty(r.get("quantity"), "worker"), source=r.get("source_name") or n.unit(r.get("source")),
+                 unit=unit, due=due, effect=effect, what=what, cost=qty(r.get("cost"), uom),
+                 after=float(r.get("source_fulfilment_after") or 0))
+    if measure == "irrigate":
+        months = [f"{qty(v, 'hectare')} in {Period.parse(m).start_date():%B}"
+                  for m, v in sorted((r.get("schedule") or {}).items()) if v and v > 0]
+        return _("{unit}: {measure}, {effect} against {hazard} ({months}), after the monsoon and within 1.3 times "
+                 "the area it brings into service a month; expected {protects} shortfall lower by {reduction}",
+                 unit=unit, measure=r.get("measure"), effect=effect, hazard=r.get("hazard"),
+                 months=", ".join(months), protects=n.indicator(r.get("protects")),
+                 reduction=qty(r.get("shortfall_reduction"), "t"))
+    return _("{measure} at {unit}: {what} raised by {effect} by {due}", measure=measure, unit=unit, effect=effect,
+             what=what, due=due)
+
+
+def per_worker(value: float | None, uom: str) -> str:
+    """Output per worker a month, per 1,000 workers where one worker makes less than one unit.
+
+    >>> per_worker(0.02, "dwelling"), per_worker(3.5, "t")
+    ('20 dwellings a month per 1,000 workers', '3.5 t a worker a month')
+    """
+    if value is None or not math.isfinite(float(value)):
+        return "–"
+    if float(value) < 1:
+        return _("{quantity} a month per 1,000 workers", quantity=qty(1000 * float(value), uom))
+    return _("{quantity} a worker a month", quantity=qty(value, uom))
+
+
+def _good_uom(delivery: dict) -> str:
+    return str(delivery.get("uom") or "t")
+
+
+def decision_sentence(decision: dict, names: Names | dict) -> str:
+    """A need no unit can meet within its pace and the resources around it: for the plenum."""
+    n = _names(names)
+    d = decision.get("details") or {}
+    unit, uom = n.unit(decision["unit"]), decision["uom"]
+    if decision["kind"] == "capacity":
+        return _("{sector}: output capacity short by {gap} for this year's balance (at {unit}; shadow price "
+                 "{price:.2f}): investment to repair or commission capacity",
+                 sector=d.get("sector"), gap=qty(decision["quantity"], "million_won"), unit=unit,
+                 price=float(d.get("shadow_price") or 0))
+    if decision["kind"] == "area":
+        return _("{unit}: {area} more to drain ({measure}) than 1.3 times its pace allows this season: "
+                 "earth-moving machines or brigades from outside the province",
+                 unit=unit, area=qty(decision["quantity"], "hectare"), measure=d.get("measure"))
+    workers = d.get("workers")
+    quantity, what = qty(decision["quantity"], uom), n.indicator(decision["indicator"])
+    if workers:
+        return _("{unit}: {quantity} of {what} beyond what {multiple} times its own pace and the units ahead of "
+                 "plan can give; it needs {workers} more, or the machines to match", unit=unit, quantity=quantity,
+                 what=what, multiple=d.get("pace_multiple"), workers=qty(workers, "worker"))
+    return _("{unit}: {quantity} of {what} beyond what {multiple} times its own pace can give, and no unit "
+             "ahead of plan has workers to spare", unit=unit, quantity=quantity, what=what,
+             multiple=d.get("pace_multiple"))
+
+
+def milestones_line(milestones: list[dict], as_of: str) -> str:
+    """``Milestones, output since July: Jul 512 dwellings, Aug 1,024 dwellings``."""
+    first = Period.parse(as_of).shift(1).start_date()
+    steps = ", ".join(f"{Period.parse(m['month']).start_date():%b} {qty(m['planned'], m['uom'])}" for m in milestones)
+    return _("Milestones, output since {start}: {steps}", start=first.strftime("%B"), steps=steps)
+
+
+def milestone_sentence(milestone: dict, as_of: str) -> str:
+    """``By end of September 2023: 52.0 kt since July (plan path 60.0 kt)``."""
+    first = Period.parse(as_of).shift(1).start_date()
+    return _("By {when}: at least {planned} since {start} (plan path {path})", when=month_words(milestone["month"]),
+             planned=qty(milestone["planned"], milestone["uom"]), start=first.strftime("%B"),
+             path=qty(milestone["path"], milestone["uom"]))
+
+
+def rating_word(rating: str) -> str:
+    return _(RATING_WORDS.get(rating, rating))
+
+
+def day_words(day: date | str | None) -> str:
+    return "" if day is None else str(day)[:10]

@@ -27,6 +27,7 @@ from rich.table import Table
 
 from gosplan import terminal
 from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
+from gosplan.i18n import _
 from gosplan.quantities import display_unit
 from gosplan.review.format import qty, signed_qty
 from gosplan.service import material, plans
@@ -221,7 +222,7 @@ def compare(
     fmt: FormatOption = "table",
     db: DbOption = None,
 ) -> None:
-    """Two versions side by side: national targets, tautness against the trend, balances of the goods."""
+    """Two versions side by side: targets, tautness, odds from history, balances of the goods."""
     service = open_service(db)
     result = plans.compare(service, a, b)
     if emit(result.targets, fmt):
@@ -232,10 +233,43 @@ def compare(
         table.add_row(n.ind(r.indicator), _q(r.a, r.uom), _q(r.b, r.uom), _pct(r.change_pct), _pct(r.tautness_a),
                       _pct(r.tautness_b))
     _show(table)
+    odds = _table(_("How taut, and the odds from history"), [_("Indicator")],
+                  [_("Frontier"), _("A vs frontier"), _("B vs frontier"), _("P(attain) A"), _("P(attain) B")],
+                  caption=_("Frontier: what the enterprises would make with the inputs they have at the best "
+                            "practice of their peers (DEA). P(attain): the chance of meeting the target that the "
+                            "forecast engine gives from the monthly history."))
+    for r in result.targets.itertuples():
+        odds.add_row(n.ind(r.indicator), _q(r.frontier_output, r.uom) if pd.notna(r.frontier_output) else "–",
+                     _pct(r.vs_frontier_a), _pct(r.vs_frontier_b), _prob(r.p_attain_a), _prob(r.p_attain_b))
+    _show(odds)
+    codes = _table(_("Tautness: the most serious finding"), [_("Indicator"), "A", "B"], [])
+    for r in result.targets.itertuples():
+        codes.add_row(n.ind(r.indicator), _code(r.code_a), _code(r.code_b))
+    _show(codes)
     btab = _table("Surplus (+) or deficit (−) of the balanced goods", ["Good"], ["A", "B"])
     for r in result.balances.itertuples():
         btab.add_row(n.ind(r.good), _signed(r.surplus_a, r.uom), _signed(r.surplus_b, r.uom))
     _show(btab)
+
+
+def _prob(value: float) -> str:
+    """A probability as a whole percentage; ``<1 %`` and ``>99 %`` rather than a false 0 or 100."""
+    if pd.isna(value):
+        return "–"
+    if 0 < value < 0.005:
+        return "<1 %"
+    if 0.995 < value < 1:
+        return ">99 %"
+    return f"{100 * value:.0f} %"
+
+
+def _code(code: object) -> str:
+    """A tautness code in its colour (the red ones lie beyond what the record, capacity or frontier support)."""
+    from gosplan.commands.plan_progress import CODE_STYLES
+
+    text = _(str(code))
+    style = CODE_STYLES.get(str(code), "")
+    return f"[{style}]{text}[/]" if style else text
 
 
 @app.command()

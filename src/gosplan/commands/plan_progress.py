@@ -7,17 +7,18 @@ import pandas as pd
 from rich.table import Table
 
 from gosplan.commands._common import console, emit
+from gosplan.i18n import _
 from gosplan.model import Period
 from gosplan.service.wording import qty
 
 TAUTNESS_COLUMNS = ["indicator", "unit", "unit_name", "uom", "target", "years", "last_mean", "last_best",
                     "history_ceiling", "vs_mean", "vs_best", "vs_ceiling", "capacity_ratio", "normal_output",
-                    "vs_normal", "code"]
+                    "vs_normal", "frontier_output", "vs_frontier", "code"]
 PROGRESS_COLUMNS = ["indicator", "indicator_name", "uom", "first_year", "first_level", "latest_year",
                     "latest_level", "latest_is_expected", "target_year", "target", "share_done", "growth_achieved",
                     "years_left", "growth_needed", "code", "plan"]
-CODE_STYLES = {"beyond capacity": "bold red", "beyond normal weather": "bold red", "beyond history": "red",
-               "taut": "yellow", "moderate": "green", "slack": "cyan", "needs faster growth": "red",
+CODE_STYLES = {"beyond capacity": "bold red", "beyond normal weather": "bold red", "beyond frontier": "red",
+               "beyond history": "red", "taut": "yellow", "moderate": "green", "slack": "cyan", "needs faster growth": "red",
                "on course": "green", "reached": "green"}
 
 
@@ -33,6 +34,9 @@ def tautness_note(row: pd.Series) -> str:
         return f"needs {100 * row['capacity_ratio']:.0f} % of the stored capacity"
     if row["code"] == "beyond normal weather":
         return f"{signed(row['vs_normal'])} against normal-weather output of {qty(row['normal_output'], uom)}"
+    if row["code"] == "beyond frontier":
+        return _("{change} against the efficiency frontier's potential of {potential}",
+                 change=signed(row["vs_frontier"]), potential=qty(row["frontier_output"], uom))
     if row["code"] == "beyond history":
         return (f"{signed(row['vs_ceiling'])} against the most the last {int(row['years'])} years support "
                 f"({qty(row['history_ceiling'], uom)}: the best year grown by the best growth)")

@@ -18,8 +18,8 @@ PROGRESS_COLUMNS = ["indicator", "indicator_name", "uom", "first_year", "first_l
                     "latest_level", "latest_is_expected", "target_year", "target", "share_done", "growth_achieved",
                     "years_left", "growth_needed", "code", "plan"]
 CODE_STYLES = {"beyond capacity": "bold red", "beyond normal weather": "bold red", "beyond frontier": "red",
-               "beyond history": "red", "taut": "yellow", "moderate": "green", "slack": "cyan", "needs faster growth": "red",
-               "on course": "green", "reached": "green"}
+               "beyond history": "red", "taut": "yellow", "moderate": "green", "slack": "cyan",
+               "needs faster growth": "red", "on course": "green", "reached": "green"}
 
 
 def signed(ratio: float) -> str:
@@ -62,7 +62,7 @@ def show_tautness(service, as_of: str, fmt: str, unit: str | None = None, depth:
         out.add_column(name, justify="left" if name in ("Indicator", "Unit", "Tautness") else "right",
                        overflow="fold")
     notes = []
-    for _, r in table.iterrows():
+    for _index, r in table.iterrows():
         style = CODE_STYLES.get(str(r["code"]), "")
         capacity = "–" if r["capacity_ratio"] != r["capacity_ratio"] else f"{100 * r['capacity_ratio']:.0f} %"
         out.add_row(str(r["indicator_name"]), *([str(r["unit_name"])] if depth > 0 else []),
@@ -92,7 +92,7 @@ def show_five_year(service, as_of: str, fmt: str) -> None:
     for name in ("Indicator", f"{int(first['first_year'])}", latest, f"Target {int(first['target_year'])}",
                  "Done", "Growth a year so far", f"Needed a year to {int(first['target_year'])}"):
         out.add_column(name, justify="left" if name == "Indicator" else "right", overflow="fold")
-    for _, r in table.iterrows():
+    for _index, r in table.iterrows():
         uom = str(r["uom"])
         style = CODE_STYLES.get(str(r["code"]), "")
         needed = signed(r["growth_needed"]) if r["code"] != "reached" else "reached"

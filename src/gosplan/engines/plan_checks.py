@@ -12,8 +12,8 @@ capacity where one is stored, and, for crops that depend on the weather, the nor
   with the inputs they have if each matched the best practice of its peers (DEA, the reserves engine).
 
 ``code`` names the most serious finding: ``beyond capacity``, ``beyond normal weather``, ``beyond
-frontier`` (more than every unit at best practice could make), ``beyond history`` (above the ceiling), ``taut`` (above the best year), ``moderate``, ``slack`` (below the
-worst year), or ``no history``. Where lower is better (a ceiling on consumption) the comparisons are
+frontier`` (more than every unit at best practice could make), ``beyond history`` (above the
+ceiling), ``taut`` (above the best year), ``moderate``, ``slack`` (below the worst year), or ``no history``. Where lower is better (a ceiling on consumption) the comparisons are
 mirrored.
 
 >>> targets = pd.DataFrame({"indicator": "coal", "unit": ["KP", "mine"], "target": [118.0, 47.5]})
@@ -105,8 +105,10 @@ def tautness(targets: pd.DataFrame, history: pd.DataFrame, capacity: pd.DataFram
     slack = np.where(lower, target > np.nan_to_num(out["last_worst"].to_numpy(float), nan=np.inf),
                      target < np.nan_to_num(worst, nan=-np.inf))
     code = np.select([np.nan_to_num(out["capacity_ratio"].to_numpy(float)) > 1 + 1e-9, above("vs_normal"),
-                      above("vs_frontier"), above("vs_ceiling"), above("vs_best"), out["years"].isna().to_numpy(), slack],
-                     ["beyond capacity", "beyond normal weather", "beyond frontier", "beyond history", "taut", "no history", "slack"],
+                      above("vs_frontier"), above("vs_ceiling"), above("vs_best"), out["years"].isna().to_numpy(),
+                      slack],
+                     ["beyond capacity", "beyond normal weather", "beyond frontier", "beyond history", "taut",
+                      "no history", "slack"],
                      "moderate")
     out["code"] = code
     return out[TAUTNESS_COLUMNS]

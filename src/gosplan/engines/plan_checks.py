@@ -13,8 +13,8 @@ capacity where one is stored, and, for crops that depend on the weather, the nor
 
 ``code`` names the most serious finding: ``beyond capacity``, ``beyond normal weather``, ``beyond
 frontier`` (more than every unit at best practice could make), ``beyond history`` (above the
-ceiling), ``taut`` (above the best year), ``moderate``, ``slack`` (below the worst year), or ``no history``. Where lower is better (a ceiling on consumption) the comparisons are
-mirrored.
+ceiling), ``taut`` (above the best year), ``moderate``, ``slack`` (below the worst year), or ``no
+history``. Where lower is better (a ceiling on consumption) the comparisons are mirrored.
 
 >>> targets = pd.DataFrame({"indicator": "coal", "unit": ["KP", "mine"], "target": [118.0, 47.5]})
 >>> history = pd.DataFrame({"indicator": "coal", "unit": ["KP"] * 3 + ["mine"] * 3,

@@ -77,3 +77,30 @@ def test_viewers_cannot_answer(app):
     client = _client(app, "viewer")
     assert client.get("/drafts").status_code == 200
     assert client.get("/drafts/draft-2024/counter").status_code == 403
+
+
+def test_two_versions_side_by_side_with_tautness_and_odds(app, env):
+    from gosplan.service.plan_checks import version_tautness
+
+    if "draft-2024-web-b" not in set(env.service.store.plan_versions()["code"]):
+        plans.variant(env.service, "draft-2024", "draft-2024-web-b", scale={"coal": 1.05}, created_by="planner")
+    client = _client(app, "viewer")
+    listing = client.get("/drafts")
+    assert 'action="/drafts/compare"' in listing.text and 'value="draft-2024-web-b"' in listing.text
+    page = client.get("/drafts/compare", params={"a": "draft-2024", "b": "draft-2024-web-b"})
+    assert page.status_code == 200, page.text[:500]
+    text = page.text
+    assert 'id="compare-tautness"' in text and "Frontier" in text and "P(attain) A" in text
+    # The page shows the same figures as the service: coal's frontier and both variants' odds.
+    a = version_tautness(env.service, "draft-2024").set_index("indicator").loc["coal"]
+    b = version_tautness(env.service, "draft-2024-web-b").set_index("indicator").loc["coal"]
+    from gosplan.service.wording import probability_label
+
+    row = text[text.index('id="compare-tautness"'):]
+    row = row[row.index("<td>Coal</td>"):]
+    row = row[:row.index("</tr>")]
+    assert probability_label(a["p_attain"]) in row and probability_label(b["p_attain"]) in row
+    assert f"{100 * b['vs_frontier']:+.1f} %" in row and "beyond" in row
+    assert ">nan<" not in text and "nan " not in text
+    assert_no_leak(text)
+    assert client.get("/drafts/compare", params={"a": "draft-2024", "b": "nope"}).status_code == 404

@@ -31,6 +31,7 @@ from gosplan.i18n import _
 from gosplan.quantities import display_unit
 from gosplan.review.format import qty, signed_qty
 from gosplan.service import material, plans
+from gosplan.service.wording import probability_label
 
 app = typer.Typer(help="Plan making: control figures, counter-plans, material balances, variants, adoption.",
                   no_args_is_help=True)
@@ -240,7 +241,7 @@ def compare(
                             "forecast engine gives from the monthly history."))
     for r in result.targets.itertuples():
         odds.add_row(n.ind(r.indicator), _q(r.frontier_output, r.uom) if pd.notna(r.frontier_output) else "–",
-                     _pct(r.vs_frontier_a), _pct(r.vs_frontier_b), _prob(r.p_attain_a), _prob(r.p_attain_b))
+                     _pct(r.vs_frontier_a), _pct(r.vs_frontier_b), probability_label(r.p_attain_a), probability_label(r.p_attain_b))
     _show(odds)
     codes = _table(_("Tautness: the most serious finding"), [_("Indicator"), "A", "B"], [])
     for r in result.targets.itertuples():
@@ -250,17 +251,6 @@ def compare(
     for r in result.balances.itertuples():
         btab.add_row(n.ind(r.good), _signed(r.surplus_a, r.uom), _signed(r.surplus_b, r.uom))
     _show(btab)
-
-
-def _prob(value: float) -> str:
-    """A probability as a whole percentage; ``<1 %`` and ``>99 %`` rather than a false 0 or 100."""
-    if pd.isna(value):
-        return "–"
-    if 0 < value < 0.005:
-        return "<1 %"
-    if 0.995 < value < 1:
-        return ">99 %"
-    return f"{100 * value:.0f} %"
 
 
 def _code(code: object) -> str:

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from gosplan.api.auth import check_csrf, require_principal
 from gosplan.errors import GosplanError, PermissionDenied, ValidationError
+from gosplan.i18n import _
 from gosplan.service import Service, material, plans
 from gosplan.service.accounts import Principal, writable_units
 from gosplan.web.render import render
@@ -34,8 +35,21 @@ def drafts_page(request: Request, who: Who) -> Response:
     """Every plan version, newest first."""
     service = _reader(request, who)
     versions = service.store.plan_versions().iloc[::-1]
-    return render(request, "drafts.html.j2", versions=versions.to_dict("records"),
+    return render(request, "drafts.html.j2", versions=versions.to_dict("records"), _=_,
                   can_answer=who.role in ("admin", "planner", "reporter"))
+
+
+@router.get("/drafts/compare", response_class=HTMLResponse)
+def compare_page(request: Request, who: Who, a: str, b: str) -> Response:
+    """Two versions side by side: targets, tautness against trend, record, capacity and the efficiency
+    frontier, the probability of attainment from history, and the balances of the goods."""
+    service = _reader(request, who)
+    result = plans.compare(service, a, b)
+    names = service.indicators().set_index("code")["name"]
+    rows = result.targets.assign(name=result.targets["indicator"].map(names).fillna(result.targets["indicator"]))
+    balances = result.balances.assign(name=result.balances["good"].map(names).fillna(result.balances["good"]))
+    return render(request, "compare.html.j2", a=a, b=b, rows=rows.to_dict("records"),
+                  balances=balances.to_dict("records"), _=_)
 
 
 def _draft_context(service: Service, code: str) -> dict:

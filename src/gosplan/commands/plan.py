@@ -241,7 +241,8 @@ def compare(
                             "forecast engine gives from the monthly history."))
     for r in result.targets.itertuples():
         odds.add_row(n.ind(r.indicator), _q(r.frontier_output, r.uom) if pd.notna(r.frontier_output) else "–",
-                     _pct(r.vs_frontier_a), _pct(r.vs_frontier_b), probability_label(r.p_attain_a), probability_label(r.p_attain_b))
+                     _pct(r.vs_frontier_a), _pct(r.vs_frontier_b), probability_label(r.p_attain_a),
+                     probability_label(r.p_attain_b))
     _show(odds)
     codes = _table(_("Tautness: the most serious finding"), [_("Indicator"), "A", "B"], [])
     for r in result.targets.itertuples():

@@ -195,6 +195,21 @@ def balance(
             ctab.add_row(n.org(r.unit), n.ind(r.indicator), *_row([r.capacity, r.target, r.observed],
                                                                   n.uom[r.indicator]), status)
         _show(ctab)
+    _io_consistency(service, version)
+
+
+def _io_consistency(service, version: str) -> None:
+    """The input-output part of the balance, when a table is stored (said in one line when it cannot run)."""
+    from gosplan.commands.io_update import show_consistency
+    from gosplan.errors import NotFound
+    from gosplan.service.io_update import version_io_consistency
+
+    try:
+        view = version_io_consistency(service, version)
+    except NotFound as exc:
+        console.print(_("Input-output consistency not checked: {reason}", reason=str(exc)), highlight=False)
+        return
+    show_consistency(view)
 
 
 @app.command()

@@ -261,6 +261,18 @@ def test_plan_tables_round_trip_on_every_backend(store):
     assert len(store.counter_plans("v1", latest=False)) == 2  # and every answer is kept
     store.set_version_status("v1", "adopted", adopted_by="council")
     assert store.plan_version("v1")["status"] == "adopted"
+    # The version a target belongs to must exist (checked by a trigger, once per statement on PostgreSQL),
+    # and a version with targets cannot be deleted.
+    from sqlalchemy.exc import DBAPIError
+
+    with pytest.raises(DBAPIError, match="plan version that does not exist"), store.engine.begin() as c:
+        c.execute(schema.plan_version_targets.insert().values(version_id=987654, unit="mine", indicator="coal",
+                                                              value=1.0))
+    store.create_plan_version("v2", 2024, targets=pd.DataFrame({"unit": ["mine"], "indicator": ["coal"],
+                                                                "value": [7e5]}), created_by="t", rule="shares")
+    with pytest.raises(DBAPIError, match="a version with targets cannot be deleted"), store.engine.begin() as c:
+        c.execute(delete(schema.plan_versions).where(schema.plan_versions.c.code == "v2"))
+    assert store.version_targets("v2")["value"].tolist() == [7e5]
 
 
 def test_tautness_against_trend_capacity_frontier_and_the_odds(service):

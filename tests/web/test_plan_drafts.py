@@ -104,3 +104,38 @@ def test_two_versions_side_by_side_with_tautness_and_odds(app, env):
     assert ">nan<" not in text and "nan " not in text
     assert_no_leak(text)
     assert client.get("/drafts/compare", params={"a": "draft-2024", "b": "nope"}).status_code == 404
+
+
+def test_a_planner_drafts_and_adopts_on_the_web(app, env):
+    viewer = _client(app, "viewer")
+    page = viewer.get("/drafts")
+    assert 'id="new-draft"' not in page.text
+    refused = viewer.post("/drafts", data={"csrf_token": csrf_of(page.text), "year": "2024"})
+    assert refused.status_code == 403
+    planner = _client(app, "planner")
+    page = planner.get("/drafts")
+    token = csrf_of(page.text)
+    bad = planner.post("/drafts", data={"csrf_token": token, "year": "next"})
+    assert bad.status_code in (400, 422) and "expected a year such as 2024" in bad.text
+    made = planner.post("/drafts", data={"csrf_token": token, "year": "2024", "rule": "shares"},
+                        follow_redirects=False)
+    assert made.status_code == 303
+    code = made.headers["location"].rsplit("/", 1)[1]
+    assert env.service.store.plan_version(code)["created_by"] == "planner"
+    page = planner.get(f"/drafts/{code}")
+    assert 'id="adopt"' in page.text and 'name="accept_deficits"' in page.text   # electricity is short
+    # Goods in deficit: refused unless the box is ticked, then recorded with the adoption.
+    refused = planner.post(f"/drafts/{code}/adopt", data={"csrf_token": token})
+    assert refused.status_code == 409 and "in deficit (electricity)" in refused.text
+    assert env.service.store.plan_version(code)["status"] == "draft"
+    done = planner.post(f"/drafts/{code}/adopt", data={"csrf_token": token, "accept_deficits": "yes"},
+                        follow_redirects=False)
+    assert done.status_code == 303
+    version = env.service.store.plan_version(code)
+    assert version["status"] == "adopted" and version["adopted_by"] == "planner"
+    assert "electricity" in version["accepted_deficits"]
+    actions = env.service.store.audit()["action"].tolist()
+    assert "plan draft" in actions and "plan adopt" in actions
+    page = planner.get(f"/drafts/{code}")
+    assert "Adopted by planner" in page.text and 'id="adopt"' not in page.text
+    assert_no_leak(page.text)

@@ -11,9 +11,9 @@ them against the technology of the updated table when one is stored (else the ba
 use the draft's outputs require and what is left for final use, sector by sector.
 
 >>> from gosplan.service import Service
->>> service = Service.open("sqlite://"); _ = service.load_demo()
->>> update = update_table(service, 2023, recorded_by="planner")
->>> update.name, update.method
+>>> service = Service.open("sqlite://"); _ = service.load_demo()       # doctest: +SKIP
+>>> update = update_table(service, 2023, recorded_by="planner")       # doctest: +SKIP
+>>> update.name, update.method                                         # doctest: +SKIP
 ('demo-2023-reported', 'ras')
 """
 

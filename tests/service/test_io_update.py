@@ -49,6 +49,11 @@ def test_the_demo_table_brought_to_2023_reports(service):
                                                                                        "left_for_final_use"]
     assert after.sectors.loc["metallurgy", "status"] == "less for final use"
     np.testing.assert_allclose(after.sectors["gross_output"], before.sectors["gross_output"])
+    # Labour at the table's output per worker, against the labour stored for 2023 (the latest year).
+    workers = frames["labour"].iloc[:, 0] / x * after.sectors["gross_output"]
+    np.testing.assert_allclose(after.sectors["workers_needed"], workers, rtol=1e-9)
+    stored = service.store.capacities(2023).set_index("sector")["labour"]
+    np.testing.assert_allclose(after.sectors["workers_available"], stored.reindex(after.sectors.index))
 
 
 def test_update_table_on_the_command_line(service):
@@ -60,6 +65,7 @@ def test_update_table_on_the_command_line(service):
     assert max(len(line) for line in text.splitlines()) <= 80 and "nan" not in text
     text = run_cli(url, "plan", "balance", "draft-2024-io", width=80).output
     assert "Input-output consistency of draft-2024-io" in text and "Coefficients of demo-2023-reported" in text
+    assert "Labour: the draft needs" in text
     assert max(len(line) for line in text.splitlines()) <= 80
     refused = run_cli(url, "balance", "update-table", "--year", "2031", code=1)
     assert "no reports of output for 2031" in str(refused.exception)

@@ -65,6 +65,15 @@ def show_consistency(view) -> None:
         grid.add_row(r.sector_name, _bn(r.gross_output), _bn(r.intermediate_use), _bn(r.left_for_final_use),
                      _bn(r.table_final_demand), f"[{style}]{change}[/]" if style else change)
     terminal.show(console, grid)
+    needed, available = s["workers_needed"].sum(min_count=1), s["workers_available"].sum(min_count=1)
+    if pd.notna(needed) and pd.notna(available):
+        gap = (s["workers_needed"] - s["workers_available"]).sort_values(ascending=False)
+        tight = s.loc[gap[gap > 0].index]
+        where = ", ".join(f"{r.sector_name.lower()} {r.workers_needed:,.0f} against {r.workers_available:,.0f}"
+                          for r in tight.head(3).itertuples())
+        console.print(_("Labour: the draft needs {needed} workers at the table's output per worker, against "
+                        "{available} available.", needed=f"{needed:,.0f}", available=f"{available:,.0f}")
+                      + (" " + _("More than available in: {where}.", where=where) if where else ""), highlight=False)
     short = s[s["status"].eq("short")]
     for r in short.itertuples():
         console.print(_("[bold red]{sector}: the draft's output does not cover the intermediate use it requires "

@@ -121,7 +121,9 @@ def update_table(service, year: int, *, base: str | None = None, method: str = "
 @dataclass(frozen=True)
 class Consistency:
     """A version's gross outputs against the technology of ``table`` (per sector, with ``sector_name``;
-    :data:`gosplan.engines.balance.update.CONSISTENCY_COLUMNS`), and whether that table is an update."""
+    :data:`gosplan.engines.balance.update.CONSISTENCY_COLUMNS`: the labour the outputs need at the table's
+    output per worker beside the labour stored as available for the latest year up to the plan's), and
+    whether that table is an update."""
 
     version: str
     table: str
@@ -148,7 +150,15 @@ def version_io_consistency(service, code: str, table: str | None = None) -> Cons
     growth = _sector_values(service, base_year, totals, x_base.index)
     planned = x_base.reindex(growth.index) * growth
     x = frames["x"].iloc[:, 0].astype(float)
-    out = io_consistency(frames["Z"].astype(float), x, planned, frames["Y"].astype(float).sum(axis=1))
+    labour = frames["labour"].iloc[:, 0] if "labour" in frames else None
+    year = int(service.store.plan_version(code)["year"])
+    stored = service.store.capacities()
+    stored = stored[stored["year"].le(year) & stored["labour"].notna()]
+    available = None
+    if len(stored):  # the latest year with labour stored, up to the plan's
+        available = stored[stored["year"].eq(stored["year"].max())].set_index("sector")["labour"]
+    out = io_consistency(frames["Z"].astype(float), x, planned, frames["Y"].astype(float).sum(axis=1), labour,
+                         available)
     names = service.sectors().set_index("code")["name"]
     out.insert(0, "sector_name", [str(names.get(s, s)) for s in out.index])
     out.index.name = "sector"

@@ -71,3 +71,9 @@ def test_consistency_is_leontief_arithmetic():
     np.testing.assert_allclose(out["left_for_final_use"], xp - A @ xp)
     # Power at 40 cannot cover what metal at 150 and agri need from it.
     assert out.loc["power", "status"] == "short" and out.loc["agri", "status"] == "less for final use"
+    # Labour: the table's workers per unit of output times the plan's output, beside what is available.
+    labour = frames["labour"]["workers"]
+    staffed = io_consistency(Z, x, planned, frames["Y"].sum(axis=1), labour, pd.Series({"metal": 12.0}))
+    assert staffed.loc["metal", "workers_needed"] == pytest.approx(10.0 / 105.0 * 150.0)
+    assert staffed.loc["metal", "workers_available"] == 12.0 and np.isnan(staffed.loc["agri", "workers_available"])
+    assert out["workers_needed"].isna().all()

@@ -37,7 +37,7 @@ from gosplan.errors import InvalidValue
 __all__ = ["CONSISTENCY_COLUMNS", "TableUpdate", "io_consistency", "update_table"]
 
 CONSISTENCY_COLUMNS = ["gross_output", "intermediate_use", "left_for_final_use", "table_final_demand",
-                       "change", "change_share", "status"]
+                       "change", "change_share", "status", "workers_needed", "workers_available"]
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,8 @@ def _split(base: pd.DataFrame, totals: pd.Series) -> pd.DataFrame:
     return shares.mul(totals.reindex(base.index), axis=0)
 
 
-def io_consistency(Z: pd.DataFrame, x: pd.Series, plan_output: pd.Series, final_demand: pd.Series) -> pd.DataFrame:
+def io_consistency(Z: pd.DataFrame, x: pd.Series, plan_output: pd.Series, final_demand: pd.Series,
+                   labour: pd.Series | None = None, labour_available: pd.Series | None = None) -> pd.DataFrame:
     """A plan's gross outputs (``plan_output`` by sector; sectors left out keep the table's ``x``) against
     the technology of a table (``A = Z / x``): the intermediate use they require (``A @ x_plan``), what is
     left for final use, and the change against the table's ``final_demand``.
@@ -137,4 +138,10 @@ def io_consistency(Z: pd.DataFrame, x: pd.Series, plan_output: pd.Series, final_
     scale = np.maximum(np.abs(planned.to_numpy()), 1.0)
     out["status"] = np.select([left <= 1e-9 * scale, out["change"].to_numpy() < -1e-9 * scale],
                               ["short", "less for final use"], "ok")
+    out["workers_needed"] = np.nan
+    if labour is not None:
+        per_output = labour.astype(float).reindex(labels) / base.where(base > 0)
+        out["workers_needed"] = (per_output * planned).to_numpy(float)
+    out["workers_available"] = (labour_available.astype(float).reindex(labels).to_numpy(float)
+                                if labour_available is not None else np.nan)
     return out[CONSISTENCY_COLUMNS]

@@ -38,6 +38,18 @@ def test_tautness_codes_against_history_capacity_and_weather():
     assert no_record["code"].tolist() == ["no history"]
 
 
+def test_tautness_against_the_efficiency_frontier():
+    # b's target (104) is within its record's ceiling (105.3) but above what its units could make at
+    # best practice (102): beyond the frontier; a's 101 is within both.
+    targets = pd.DataFrame({"indicator": "coal", "unit": ["a", "b"], "target": [101.0, 104.0]})
+    history = pd.concat([_history("a", [95.0, 100.0, 100.0]), _history("b", [95.0, 100.0, 100.0])])
+    frontier = pd.DataFrame({"indicator": "coal", "unit": ["a", "b"], "frontier_output": [103.0, 102.0]})
+    out = tautness(targets, history, frontier=frontier).set_index("unit")
+    assert out["code"].to_dict() == {"a": "taut", "b": "beyond frontier"}
+    assert out.loc["b", "vs_frontier"] == pytest.approx(104 / 102 - 1)
+    assert tautness(targets, history)["vs_frontier"].isna().all()     # no frontier given: no comparison
+
+
 def test_five_year_progress_and_the_growth_still_needed():
     levels = pd.DataFrame({"indicator": ["coal", "coal", "grain", "grain"], "year": [2021, 2022, 2021, 2022],
                            "output": [100.0, 110.0, 50.0, 48.0]})

@@ -57,10 +57,12 @@ def test_tautness_beside_every_target(service, url):
     assert national.loc["grain", "vs_normal"] == pytest.approx(4_899_400 / national.loc["grain", "normal_output"] - 1)
     # Coal: 16.45 Mt against 15.5 and 16.4 Mt in 2021-22, within the record's best growth.
     assert national.loc["coal", "code"] == "taut" and national.loc["coal", "years"] == 2
-    assert set(beyond_history(service, 2023)["code"]) <= {"beyond history", "beyond normal weather",
+    assert set(beyond_history(service, 2023)["code"]) <= {"beyond history", "beyond normal weather", "beyond frontier",
                                                          "beyond capacity"}
     text = run_cli(url, "forecast", "--as-of", AS_OF, "--tautness", width=80).output
     assert "Grain: +4.9 % against normal-weather output of 4.7 Mt" in text and "nan" not in text
+    assert national.loc["cement", "code"] == "beyond frontier"
+    assert "Cement: +3.5 % against the efficiency frontier" in text
     assert max(len(line) for line in text.splitlines()) <= 80
     assert "§ Grain: target beyond normal weather" in run_cli(url, "forecast", "--as-of", AS_OF, width=80).output
 

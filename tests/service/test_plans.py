@@ -261,13 +261,50 @@ def test_plan_tables_round_trip_on_every_backend(store):
     assert len(store.counter_plans("v1", latest=False)) == 2  # and every answer is kept
     store.set_version_status("v1", "adopted", adopted_by="council")
     assert store.plan_version("v1")["status"] == "adopted"
+    # The version a target belongs to must exist (checked by a trigger, once per statement on PostgreSQL),
+    # and a version with targets cannot be deleted.
+    from sqlalchemy.exc import DBAPIError
+
+    with pytest.raises(DBAPIError, match="plan version that does not exist"), store.engine.begin() as c:
+        c.execute(schema.plan_version_targets.insert().values(version_id=987654, unit="mine", indicator="coal",
+                                                              value=1.0))
+    store.create_plan_version("v2", 2024, targets=pd.DataFrame({"unit": ["mine"], "indicator": ["coal"],
+                                                                "value": [7e5]}), created_by="t", rule="shares")
+    with pytest.raises(DBAPIError, match="a version with targets cannot be deleted"), store.engine.begin() as c:
+        c.execute(delete(schema.plan_versions).where(schema.plan_versions.c.code == "v2"))
+    assert store.version_targets("v2")["value"].tolist() == [7e5]
 
 
-def test_tautness_against_trend_and_capacity(service):
+def test_tautness_against_trend_capacity_frontier_and_the_odds(service):
+    from gosplan.service.forecasts import attainment_of
+    from gosplan.service.plan_checks import frontier_potential, version_tautness
+    from gosplan.service.reserves import reserves
+
     code = plans.draft(service, 2024, created_by="planner", code="draft-2024-t").code
-    t = plans.tautness(service, code).set_index("indicator")
-    caps = service.store.physical_capacities().groupby("indicator")["capacity"].sum()
+    plans.variant(service, code, "draft-2024-t2", scale={"coal": 1.05}, created_by="planner")
+    t = version_tautness(service, code).set_index("indicator")
     assert t.loc["coal", "target"] == pytest.approx(18_500_000)
-    assert t.loc["coal", "vs_capacity"] == pytest.approx(18_500_000 / caps["coal"])
     assert t.loc["coal", "vs_trend"] == pytest.approx(
         18_500_000 / service.store.version_control_figures(code).set_index("indicator").loc["coal", "from_results"] - 1)
+    # Capacity: the targets of the units with a current (not stale) record over those records.
+    caps = material.version_balance(service, code, mark_stale=False).capacities
+    current = caps[(caps["indicator"] == "coal") & (caps["record_status"] == "current")]
+    assert t.loc["coal", "capacity_ratio"] == pytest.approx(current["target"].sum() / current["capacity"].sum())
+    # The frontier: 2023's expected output of the mines plus their DEA reserve share (2023-H1, the latest half).
+    expected = material.annualised_output(service, 2023).query("indicator == 'coal'").set_index("unit")["value"]
+    share = reserves(service, "2023-H1").table.query("indicator == 'coal'").set_index("unit")["reserve_share"]
+    frontier = (expected * (1 + share.reindex(expected.index).fillna(0.0))).sum()
+    assert t.loc["coal", "frontier_output"] == pytest.approx(frontier) and frontier > expected.sum()
+    assert t.loc["coal", "vs_frontier"] == pytest.approx(18_500_000 / frontier - 1)
+    province = frontier_potential(service, 2024).query("indicator == 'coal' and unit == 'KP-08'")
+    assert len(province) == 1 and 0 < province["frontier_output"].iloc[0] < frontier
+    # P(attain) is the forecast engine's, the one function the outlook uses, over 2024 from mid-2023.
+    odds = attainment_of(service, "2023-06", pd.DataFrame({"indicator": ["coal"], "unit": [service.root()],
+                                                           "year": [2024], "target": [18_500_000.0]}))
+    assert t.loc["coal", "p_attain"] == pytest.approx(odds["p_attain"].iloc[0])
+    assert t.loc["grain", "vs_normal"] == t.loc["grain", "vs_normal"]   # grain against normal weather
+    # Side by side: the tauter variant is further beyond the frontier and less likely to be met.
+    both = plans.compare(service, code, "draft-2024-t2").targets.set_index("indicator").loc["coal"]
+    assert both["vs_frontier_b"] > both["vs_frontier_a"] == pytest.approx(t.loc["coal", "vs_frontier"])
+    assert 0 < both["p_attain_b"] < both["p_attain_a"] < 1
+    assert both["code_a"] == t.loc["coal", "code"]

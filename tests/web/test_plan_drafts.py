@@ -77,3 +77,65 @@ def test_viewers_cannot_answer(app):
     client = _client(app, "viewer")
     assert client.get("/drafts").status_code == 200
     assert client.get("/drafts/draft-2024/counter").status_code == 403
+
+
+def test_two_versions_side_by_side_with_tautness_and_odds(app, env):
+    from gosplan.service.plan_checks import version_tautness
+
+    if "draft-2024-web-b" not in set(env.service.store.plan_versions()["code"]):
+        plans.variant(env.service, "draft-2024", "draft-2024-web-b", scale={"coal": 1.05}, created_by="planner")
+    client = _client(app, "viewer")
+    listing = client.get("/drafts")
+    assert 'action="/drafts/compare"' in listing.text and 'value="draft-2024-web-b"' in listing.text
+    page = client.get("/drafts/compare", params={"a": "draft-2024", "b": "draft-2024-web-b"})
+    assert page.status_code == 200, page.text[:500]
+    text = page.text
+    assert 'id="compare-tautness"' in text and "Frontier" in text and "P(attain) A" in text
+    # The page shows the same figures as the service: coal's frontier and both variants' odds.
+    a = version_tautness(env.service, "draft-2024").set_index("indicator").loc["coal"]
+    b = version_tautness(env.service, "draft-2024-web-b").set_index("indicator").loc["coal"]
+    from gosplan.service.wording import probability_label
+
+    row = text[text.index('id="compare-tautness"'):]
+    row = row[row.index("<td>Coal</td>"):]
+    row = row[:row.index("</tr>")]
+    assert probability_label(a["p_attain"]) in row and probability_label(b["p_attain"]) in row
+    assert f"{100 * b['vs_frontier']:+.1f} %" in row and "beyond" in row
+    assert ">nan<" not in text and "nan " not in text
+    assert_no_leak(text)
+    assert client.get("/drafts/compare", params={"a": "draft-2024", "b": "nope"}).status_code == 404
+
+
+def test_a_planner_drafts_and_adopts_on_the_web(app, env):
+    viewer = _client(app, "viewer")
+    page = viewer.get("/drafts")
+    assert 'id="new-draft"' not in page.text
+    refused = viewer.post("/drafts", data={"csrf_token": csrf_of(page.text), "year": "2024"})
+    assert refused.status_code == 403
+    planner = _client(app, "planner")
+    page = planner.get("/drafts")
+    token = csrf_of(page.text)
+    bad = planner.post("/drafts", data={"csrf_token": token, "year": "next"})
+    assert bad.status_code in (400, 422) and "expected a year such as 2024" in bad.text
+    made = planner.post("/drafts", data={"csrf_token": token, "year": "2024", "rule": "shares"},
+                        follow_redirects=False)
+    assert made.status_code == 303
+    code = made.headers["location"].rsplit("/", 1)[1]
+    assert env.service.store.plan_version(code)["created_by"] == "planner"
+    page = planner.get(f"/drafts/{code}")
+    assert 'id="adopt"' in page.text and 'name="accept_deficits"' in page.text   # electricity is short
+    # Goods in deficit: refused unless the box is ticked, then recorded with the adoption.
+    refused = planner.post(f"/drafts/{code}/adopt", data={"csrf_token": token})
+    assert refused.status_code == 409 and "in deficit (electricity)" in refused.text
+    assert env.service.store.plan_version(code)["status"] == "draft"
+    done = planner.post(f"/drafts/{code}/adopt", data={"csrf_token": token, "accept_deficits": "yes"},
+                        follow_redirects=False)
+    assert done.status_code == 303
+    version = env.service.store.plan_version(code)
+    assert version["status"] == "adopted" and version["adopted_by"] == "planner"
+    assert "electricity" in version["accepted_deficits"]
+    actions = env.service.store.audit()["action"].tolist()
+    assert "plan draft" in actions and "plan adopt" in actions
+    page = planner.get(f"/drafts/{code}")
+    assert "Adopted by planner" in page.text and 'id="adopt"' not in page.text
+    assert_no_leak(page.text)

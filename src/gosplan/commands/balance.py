@@ -344,6 +344,26 @@ def list_tables(fmt: FormatOption = "table", db: DbOption = None) -> None:
     _show(frame.set_index("name"), "input-output tables in the store", top=100)
 
 
+@app.command("update-table")
+def update_table_command(
+    year: Annotated[int, typer.Option(help="the year whose reported output the table is brought to")],
+    stored: StoredTableOpt = None,
+    method: Annotated[str, typer.Option(help="ras, gras (negative flows keep their sign) or auto")] = "auto",
+    user: Annotated[str, typer.Option("--by", help="who does this (recorded)")] = "cli",
+    fmt: FormatOption = "table",
+    db: DbOption = None,
+) -> None:
+    """Bring the stored table to a year's reported output (RAS/GRAS); stored as NAME-reported."""
+    from gosplan.commands.io_update import show_update
+    from gosplan.service.io_update import update_table
+
+    service = open_service(db)
+    update = update_table(service, year, base=stored, method=method, recorded_by=user)
+    if emit(update.sectors.reset_index(), fmt):
+        return
+    show_update(update, service.sectors().set_index("code")["name"].to_dict())
+
+
 @app.command("key-sectors")
 def key_sectors_command(stored: StoredTableOpt = None, fmt: FormatOption = "table", db: DbOption = None) -> None:
     """Backward and forward linkages and key sectors of a stored table."""

@@ -27,9 +27,11 @@ from rich.table import Table
 
 from gosplan import terminal
 from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
+from gosplan.i18n import _
 from gosplan.quantities import display_unit
 from gosplan.review.format import qty, signed_qty
 from gosplan.service import material, plans
+from gosplan.service.wording import probability_label
 
 app = typer.Typer(help="Plan making: control figures, counter-plans, material balances, variants, adoption.",
                   no_args_is_help=True)
@@ -193,6 +195,21 @@ def balance(
             ctab.add_row(n.org(r.unit), n.ind(r.indicator), *_row([r.capacity, r.target, r.observed],
                                                                   n.uom[r.indicator]), status)
         _show(ctab)
+    _io_consistency(service, version)
+
+
+def _io_consistency(service, version: str) -> None:
+    """The input-output part of the balance, when a table is stored (said in one line when it cannot run)."""
+    from gosplan.commands.io_update import show_consistency
+    from gosplan.errors import NotFound
+    from gosplan.service.io_update import version_io_consistency
+
+    try:
+        view = version_io_consistency(service, version)
+    except NotFound as exc:
+        console.print(_("Input-output consistency not checked: {reason}", reason=str(exc)), highlight=False)
+        return
+    show_consistency(view)
 
 
 @app.command()
@@ -221,7 +238,7 @@ def compare(
     fmt: FormatOption = "table",
     db: DbOption = None,
 ) -> None:
-    """Two versions side by side: national targets, tautness against the trend, balances of the goods."""
+    """Two versions side by side: targets, tautness, odds from history, balances of the goods."""
     service = open_service(db)
     result = plans.compare(service, a, b)
     if emit(result.targets, fmt):
@@ -232,10 +249,33 @@ def compare(
         table.add_row(n.ind(r.indicator), _q(r.a, r.uom), _q(r.b, r.uom), _pct(r.change_pct), _pct(r.tautness_a),
                       _pct(r.tautness_b))
     _show(table)
+    odds = _table(_("How taut, and the odds from history"), [_("Indicator")],
+                  [_("Frontier"), _("A vs frontier"), _("B vs frontier"), _("P(attain) A"), _("P(attain) B")],
+                  caption=_("Frontier: what the enterprises would make with the inputs they have at the best "
+                            "practice of their peers (DEA). P(attain): the chance of meeting the target that the "
+                            "forecast engine gives from the monthly history."))
+    for r in result.targets.itertuples():
+        odds.add_row(n.ind(r.indicator), _q(r.frontier_output, r.uom) if pd.notna(r.frontier_output) else "–",
+                     _pct(r.vs_frontier_a), _pct(r.vs_frontier_b), probability_label(r.p_attain_a),
+                     probability_label(r.p_attain_b))
+    _show(odds)
+    codes = _table(_("Tautness: the most serious finding"), [_("Indicator"), "A", "B"], [])
+    for r in result.targets.itertuples():
+        codes.add_row(n.ind(r.indicator), _code(r.code_a), _code(r.code_b))
+    _show(codes)
     btab = _table("Surplus (+) or deficit (−) of the balanced goods", ["Good"], ["A", "B"])
     for r in result.balances.itertuples():
         btab.add_row(n.ind(r.good), _signed(r.surplus_a, r.uom), _signed(r.surplus_b, r.uom))
     _show(btab)
+
+
+def _code(code: object) -> str:
+    """A tautness code in its colour (the red ones lie beyond what the record, capacity or frontier support)."""
+    from gosplan.commands.plan_progress import CODE_STYLES
+
+    text = _(str(code))
+    style = CODE_STYLES.get(str(code), "")
+    return f"[{style}]{text}[/]" if style else text
 
 
 @app.command()

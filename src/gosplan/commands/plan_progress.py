@@ -7,18 +7,19 @@ import pandas as pd
 from rich.table import Table
 
 from gosplan.commands._common import console, emit
+from gosplan.i18n import _
 from gosplan.model import Period
 from gosplan.service.wording import qty
 
 TAUTNESS_COLUMNS = ["indicator", "unit", "unit_name", "uom", "target", "years", "last_mean", "last_best",
                     "history_ceiling", "vs_mean", "vs_best", "vs_ceiling", "capacity_ratio", "normal_output",
-                    "vs_normal", "code"]
+                    "vs_normal", "frontier_output", "vs_frontier", "code"]
 PROGRESS_COLUMNS = ["indicator", "indicator_name", "uom", "first_year", "first_level", "latest_year",
                     "latest_level", "latest_is_expected", "target_year", "target", "share_done", "growth_achieved",
                     "years_left", "growth_needed", "code", "plan"]
-CODE_STYLES = {"beyond capacity": "bold red", "beyond normal weather": "bold red", "beyond history": "red",
-               "taut": "yellow", "moderate": "green", "slack": "cyan", "needs faster growth": "red",
-               "on course": "green", "reached": "green"}
+CODE_STYLES = {"beyond capacity": "bold red", "beyond normal weather": "bold red", "beyond frontier": "red",
+               "beyond history": "red", "taut": "yellow", "moderate": "green", "slack": "cyan",
+               "needs faster growth": "red", "on course": "green", "reached": "green"}
 
 
 def signed(ratio: float) -> str:
@@ -33,6 +34,9 @@ def tautness_note(row: pd.Series) -> str:
         return f"needs {100 * row['capacity_ratio']:.0f} % of the stored capacity"
     if row["code"] == "beyond normal weather":
         return f"{signed(row['vs_normal'])} against normal-weather output of {qty(row['normal_output'], uom)}"
+    if row["code"] == "beyond frontier":
+        return _("{change} against the efficiency frontier's potential of {potential}",
+                 change=signed(row["vs_frontier"]), potential=qty(row["frontier_output"], uom))
     if row["code"] == "beyond history":
         return (f"{signed(row['vs_ceiling'])} against the most the last {int(row['years'])} years support "
                 f"({qty(row['history_ceiling'], uom)}: the best year grown by the best growth)")
@@ -58,7 +62,7 @@ def show_tautness(service, as_of: str, fmt: str, unit: str | None = None, depth:
         out.add_column(name, justify="left" if name in ("Indicator", "Unit", "Tautness") else "right",
                        overflow="fold")
     notes = []
-    for _, r in table.iterrows():
+    for _index, r in table.iterrows():
         style = CODE_STYLES.get(str(r["code"]), "")
         capacity = "–" if r["capacity_ratio"] != r["capacity_ratio"] else f"{100 * r['capacity_ratio']:.0f} %"
         out.add_row(str(r["indicator_name"]), *([str(r["unit_name"])] if depth > 0 else []),
@@ -88,7 +92,7 @@ def show_five_year(service, as_of: str, fmt: str) -> None:
     for name in ("Indicator", f"{int(first['first_year'])}", latest, f"Target {int(first['target_year'])}",
                  "Done", "Growth a year so far", f"Needed a year to {int(first['target_year'])}"):
         out.add_column(name, justify="left" if name == "Indicator" else "right", overflow="fold")
-    for _, r in table.iterrows():
+    for _index, r in table.iterrows():
         uom = str(r["uom"])
         style = CODE_STYLES.get(str(r["code"]), "")
         needed = signed(r["growth_needed"]) if r["code"] != "reached" else "reached"

@@ -7,12 +7,14 @@ capacity where one is stored, and, for crops that depend on the weather, the nor
 * ``history_ceiling`` = the best year grown once more by the best year-on-year growth of those years
   (no growth when output fell): the most the record supports; ``vs_ceiling`` = target / ceiling − 1;
 * ``vs_capacity`` = the target's value / the capacity (both in money at plan prices) − 1;
-* ``vs_normal`` = target / normal-weather output − 1.
+* ``vs_normal`` = target / normal-weather output − 1;
+* ``vs_frontier`` = target / the efficiency frontier's potential − 1: what the units would produce
+  with the inputs they have if each matched the best practice of its peers (DEA, the reserves engine).
 
 ``code`` names the most serious finding: ``beyond capacity``, ``beyond normal weather``, ``beyond
-history`` (above the ceiling), ``taut`` (above the best year), ``moderate``, ``slack`` (below the
-worst year), or ``no history``. Where lower is better (a ceiling on consumption) the comparisons are
-mirrored.
+frontier`` (more than every unit at best practice could make), ``beyond history`` (above the
+ceiling), ``taut`` (above the best year), ``moderate``, ``slack`` (below the worst year), or ``no
+history``. Where lower is better (a ceiling on consumption) the comparisons are mirrored.
 
 >>> targets = pd.DataFrame({"indicator": "coal", "unit": ["KP", "mine"], "target": [118.0, 47.5]})
 >>> history = pd.DataFrame({"indicator": "coal", "unit": ["KP"] * 3 + ["mine"] * 3,
@@ -36,7 +38,7 @@ from gosplan.engines.forecast._frames import _require
 
 TAUTNESS_COLUMNS = ["indicator", "unit", "target", "years", "last_mean", "last_best", "last_worst", "best_growth",
                     "history_ceiling", "vs_mean", "vs_best", "vs_ceiling", "capacity_ratio", "vs_capacity",
-                    "normal_output", "vs_normal", "code"]
+                    "normal_output", "vs_normal", "frontier_output", "vs_frontier", "code"]
 PROGRESS_COLUMNS = ["indicator", "first_year", "first_level", "latest_year", "latest_level", "latest_is_expected",
                     "target_year", "target", "share_done", "growth_achieved", "years_left", "growth_needed",
                     "code"]
@@ -44,10 +46,12 @@ HISTORY_YEARS = 3
 
 
 def tautness(targets: pd.DataFrame, history: pd.DataFrame, capacity: pd.DataFrame | None = None,
-             normal: pd.DataFrame | None = None, direction: dict[str, str] | None = None) -> pd.DataFrame:
+             normal: pd.DataFrame | None = None, direction: dict[str, str] | None = None,
+             frontier: pd.DataFrame | None = None) -> pd.DataFrame:
     """Tautness of each target (``targets[indicator, unit, target]``) against the last three complete
     years of ``history[indicator, unit, year, output]``, ``capacity[indicator, unit, capacity_ratio]``
-    (the target's value over the capacity, when stored) and ``normal[indicator, unit, normal_output]``.
+    (the target's value over the capacity, when stored), ``normal[indicator, unit, normal_output]`` and
+    ``frontier[indicator, unit, frontier_output]`` (the efficiency frontier's potential a year).
 
     Returns :data:`TAUTNESS_COLUMNS`, one row per target.
     """
@@ -86,6 +90,12 @@ def tautness(targets: pd.DataFrame, history: pd.DataFrame, capacity: pd.DataFram
         out["normal_output"] = out.set_index(keys).index.map(normal.set_index(keys)["normal_output"]).to_numpy(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         out["vs_normal"] = target / out["normal_output"].to_numpy(float) - 1
+    out["frontier_output"] = np.nan
+    if frontier is not None and len(frontier):
+        out["frontier_output"] = out.set_index(keys).index.map(
+            frontier.set_index(keys)["frontier_output"]).to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["vs_frontier"] = target / out["frontier_output"].to_numpy(float) - 1
     sign = np.where(lower, -1.0, 1.0)
 
     def above(column: str) -> np.ndarray:
@@ -95,8 +105,10 @@ def tautness(targets: pd.DataFrame, history: pd.DataFrame, capacity: pd.DataFram
     slack = np.where(lower, target > np.nan_to_num(out["last_worst"].to_numpy(float), nan=np.inf),
                      target < np.nan_to_num(worst, nan=-np.inf))
     code = np.select([np.nan_to_num(out["capacity_ratio"].to_numpy(float)) > 1 + 1e-9, above("vs_normal"),
-                      above("vs_ceiling"), above("vs_best"), out["years"].isna().to_numpy(), slack],
-                     ["beyond capacity", "beyond normal weather", "beyond history", "taut", "no history", "slack"],
+                      above("vs_frontier"), above("vs_ceiling"), above("vs_best"), out["years"].isna().to_numpy(),
+                      slack],
+                     ["beyond capacity", "beyond normal weather", "beyond frontier", "beyond history", "taut",
+                      "no history", "slack"],
                      "moderate")
     out["code"] = code
     return out[TAUTNESS_COLUMNS]

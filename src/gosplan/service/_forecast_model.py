@@ -96,14 +96,32 @@ def model_forecast(service, as_of: str | Period, indicators: list[str] | None = 
     return service._cached(key, lambda: _forecast_all(service, p, codes, runner or service.runner))
 
 
+def attainment_of(service, as_of: str | Period, targets: pd.DataFrame, runner: Runner | None = None) -> pd.DataFrame:
+    """The forecast engine on any annual targets (``targets[indicator, unit, year, target]``) from the
+    units' monthly history up to ``as_of``: the engine's columns (:func:`gosplan.forecast.attainment`)
+    in the order of ``targets``, with ``p_attain`` the probability of meeting the target (P(total <=
+    target) where lower is better). The year-end outlook and a draft's P(attain) both come from here;
+    a target of a later year is forecast over every month from ``as_of`` to its year's end.
+    """
+    p = _as_of(as_of)
+    codes = sorted(set(targets["indicator"]))
+    ids = [series_id(i, u) for i, u in zip(targets["indicator"], targets["unit"], strict=True)]
+    frame = pd.DataFrame({"series_id": ids, "year": targets["year"].to_numpy(int),
+                          "target": targets["target"].to_numpy(float)})
+    history = monthly_history(service, p, codes, units=sorted(set(targets["unit"])))
+    result = attainment(history, frame, as_of=p, runner=runner or service.runner)
+    direction = targets["indicator"].map(service.indicators().set_index("code")["direction"]).fillna("higher")
+    lower_better = direction.eq("lower").to_numpy()
+    result["p_attain"] = np.where(lower_better, 1 - result["p_attain"], result["p_attain"])
+    return result
+
+
 def _forecast_all(service, p: Period, codes: list[str], runner: Runner) -> pd.DataFrame:
     rows = _annual_targets(service, p, codes)
     if rows.empty:
         return pd.DataFrame(columns=MODEL_COLUMNS)
     ids = [series_id(i, u) for i, u in zip(rows["indicator"], rows["unit"], strict=True)]
-    targets = pd.DataFrame({"series_id": ids, "year": p.year, "target": rows["annual_target"].to_numpy(float)})
-    history = monthly_history(service, p, codes, units=sorted(set(rows["unit"])))
-    result = attainment(history, targets, as_of=p, runner=runner)
+    result = attainment_of(service, p, rows.assign(year=p.year, target=rows["annual_target"]), runner=runner)
     # Produced to date is the fact table's (every current report, never model-filled), also where a
     # month left out above is filled by the model: that fill is ``imputed``, shown under its own label.
     info = rows.assign(series_id=ids).set_index("series_id")
@@ -117,12 +135,10 @@ def _forecast_all(service, p: Period, codes: list[str], runner: Runner) -> pd.Da
     result["actual_to_date"] = actual
     out = result.join(info[["indicator", "indicator_name", "uom", "unit", "unit_name", "unit_kind", "depth",
                             "months_reported", *FACT_COLUMNS]], on="series_id")
-    direction = out["indicator"].map(service.indicators().set_index("code")["direction"]).fillna("higher")
-    lower_better = direction.eq("lower").to_numpy()
-    out["direction"] = direction.to_numpy()
-    out["p_attain"] = np.where(lower_better, 1 - out["p_attain"], out["p_attain"])
+    out["direction"] = out["indicator"].map(service.indicators().set_index("code")["direction"]).fillna(
+        "higher").to_numpy()
     out = out.sort_values(["indicator", "depth", "unit"], kind="stable")
     return out[MODEL_COLUMNS].reset_index(drop=True)
 
 
-__all__ = ["MODEL_COLUMNS", "forecast_indicators", "model_forecast", "monthly_history"]
+__all__ = ["MODEL_COLUMNS", "attainment_of", "forecast_indicators", "model_forecast", "monthly_history"]

@@ -27,6 +27,7 @@ from gosplan.model import Period
 from gosplan.runner import Runner
 from gosplan.service._forecast_model import (
     MODEL_COLUMNS,
+    attainment_of,
     forecast_indicators,
     model_forecast,
     monthly_history,
@@ -255,5 +256,5 @@ def probabilities(service, as_of: str | Period) -> dict[str, float]:
     return {str(i): float(v) for i, v in zip(outlook["indicator"], outlook["p_attain"], strict=True) if v == v}
 
 
-__all__ = ["FORECAST_COLUMNS", "OUTLOOK_COLUMNS", "GrainOutlook", "forecast", "forecast_indicators",
+__all__ = ["FORECAST_COLUMNS", "OUTLOOK_COLUMNS", "GrainOutlook", "attainment_of", "forecast", "forecast_indicators",
            "grain_outlook", "monthly_history", "national_outlook", "probabilities", "targets_at_risk"]

@@ -81,11 +81,62 @@ def _normal_weather(service, year: int, rows: pd.DataFrame) -> pd.DataFrame:
                          "normal_output": grain["unit"].map(normal).astype(float)})
 
 
+FRONTIER_COLUMNS = ["indicator", "unit", "frontier_output"]
+
+
+def _reserves_period(service, year: int) -> str | None:
+    """The period of the year before ``year`` whose DEA reserves measure the frontier: the full year
+    when reported to December, else its first half or first quarter; ``None`` without reports."""
+    last = service.store.last_reported_month()
+    base = year - 1
+    if last is None or last < f"{base}-03":
+        return None
+    months = 12 if last >= f"{base}-12" else int(last[5:7])
+    return str(base) if months == 12 else f"{base}-H1" if months >= 6 else f"{base}-Q1"
+
+
+def frontier_potential(service, year: int) -> pd.DataFrame:
+    """The efficiency frontier's potential for ``year`` per (indicator, unit): what the units would make
+    with the inputs they have if each matched the best practice of its peers.
+
+    Each producing enterprise's expected output of the year before (annualised, as the capacity check
+    does) is raised by its DEA reserve share (:func:`gosplan.service.reserves.reserves`, output-oriented,
+    the full year before or its latest complete half or quarter); enterprises without inputs to measure
+    count at their expected output. Summed up the hierarchy for every unit with at least one measured
+    enterprise of the indicator below it (``FRONTIER_COLUMNS``; empty when nothing can be measured).
+    """
+    def load() -> pd.DataFrame:
+        from gosplan.service.material import annualised_output
+        from gosplan.service.reserves import reserves
+
+        period = _reserves_period(service, year)
+        if period is None:
+            return pd.DataFrame(columns=FRONTIER_COLUMNS)
+        try:
+            dea = reserves(service, period).table
+        except NotFound:  # no input indicators, or nobody reported them
+            return pd.DataFrame(columns=FRONTIER_COLUMNS)
+        expected = annualised_output(service, year - 1)
+        share = dea.set_index(["unit", "indicator"])["reserve_share"].fillna(0.0)
+        keys = pd.MultiIndex.from_frame(expected[["unit", "indicator"]])
+        measured = keys.isin(share.index)
+        leaves = expected.assign(frontier_output=expected["value"].to_numpy(float)
+                                 * (1.0 + share.reindex(keys).fillna(0.0).to_numpy(float)), measured=measured)
+        closure = service.hierarchy().closure(sorted(set(leaves["unit"])))
+        rolled = leaves.merge(closure, on="unit").groupby(["indicator", "ancestor"]).agg(
+            frontier_output=("frontier_output", "sum"), measured=("measured", "any")).reset_index()
+        rolled = rolled[rolled["measured"]].rename(columns={"ancestor": "unit"})
+        return rolled[FRONTIER_COLUMNS].reset_index(drop=True)
+
+    return service._cached(("frontier_potential", year), load)
+
+
 def tautness(service, year: int, indicators: list[str] | None = None) -> pd.DataFrame:
     """How taut each annual target of ``year`` is (:data:`gosplan.engines.plan_checks.TAUTNESS_COLUMNS`
     with the unit's and indicator's names): against the last three complete years, the capacity where
-    stored and, for grain, normal-weather output. ``code`` says ``beyond history`` where the target lies
-    beyond what the record supports."""
+    stored, for grain normal-weather output, and the efficiency frontier's potential
+    (:func:`frontier_potential`). ``code`` says ``beyond history`` where the target lies beyond what the
+    record supports."""
     def load() -> pd.DataFrame:
         codes = forecast_indicators(service, indicators)
         rows = _annual_targets(service, year, codes)
@@ -94,12 +145,57 @@ def tautness(service, year: int, indicators: list[str] | None = None) -> pd.Data
         history = _yearly(service, year - 1, codes, sorted(set(rows["unit"])))
         direction = service.indicators().set_index("code")["direction"].to_dict()
         table = tautness_engine(rows[["indicator", "unit", "target"]], history, _capacity(service, year, rows),
-                                _normal_weather(service, year, rows), direction)
+                                _normal_weather(service, year, rows), direction, frontier_potential(service, year))
         labels = rows.set_index(["indicator", "unit"])[LABELS]
         return table.join(labels, on=["indicator", "unit"]).sort_values(["indicator", "depth", "unit"],
                                                                         kind="stable").reset_index(drop=True)
 
     return service._cached(("tautness", year, tuple(indicators or ())), load)
+
+
+VERSION_TAUTNESS_COLUMNS = ["indicator", "unit", "target", "vs_trend", "vs_best", "vs_ceiling", "capacity_ratio",
+                            "vs_normal", "frontier_output", "vs_frontier", "p_attain", "expected_total", "code"]
+
+
+def version_tautness(service, code: str) -> pd.DataFrame:
+    """How taut each national target of plan version ``code`` is (:data:`VERSION_TAUTNESS_COLUMNS`):
+    against the trend its control figures came from (``vs_trend``), the last three complete years, the
+    physical capacity of the units with a current capacity record, normal-weather grain, the efficiency
+    frontier's potential (:func:`frontier_potential`), and the probability of attaining it that the
+    forecast engine gives from the monthly history (:func:`gosplan.service.forecasts.attainment_of`).
+    """
+    def load() -> pd.DataFrame:
+        from gosplan.service.forecasts import attainment_of
+        from gosplan.service.material import version_balance
+
+        version = service.store.plan_version(code)
+        year = int(version["year"])
+        root = service.root()
+        totals = service.store.version_targets(code).groupby("indicator")["value"].sum()
+        rows = pd.DataFrame({"indicator": totals.index, "unit": root, "target": totals.to_numpy(float)})
+        codes = rows["indicator"].tolist()
+        history = _yearly(service, year - 1, codes, [root])
+        caps = version_balance(service, code, mark_stale=False).capacities
+        current = caps[caps["record_status"].eq("current")].groupby("indicator")[["target", "capacity"]].sum()
+        capacity = pd.DataFrame({"indicator": current.index, "unit": root,
+                                 "capacity_ratio": (current["target"] / current["capacity"]).to_numpy(float)})
+        direction = service.indicators().set_index("code")["direction"].to_dict()
+        table = tautness_engine(rows, history, capacity, _normal_weather(service, year, rows), direction,
+                                frontier_potential(service, year))
+        cf = service.store.version_control_figures(code).set_index("indicator")["from_results"]
+        table["vs_trend"] = table["target"] / table["indicator"].map(cf.where(cf > 0)).astype(float) - 1.0
+        summed = set(forecast_indicators(service, codes))
+        last = service.store.last_reported_month()
+        table["p_attain"] = float("nan")
+        table["expected_total"] = float("nan")
+        chosen = table["indicator"].isin(summed).to_numpy()
+        if last is not None and chosen.any():
+            odds = attainment_of(service, last, table[chosen].assign(year=year))
+            table.loc[chosen, "p_attain"] = odds["p_attain"].to_numpy(float)
+            table.loc[chosen, "expected_total"] = odds["expected_total"].to_numpy(float)
+        return table[VERSION_TAUTNESS_COLUMNS]
+
+    return service._cached(("version_tautness", code), load)
 
 
 def five_year_plan(service, year: int) -> pd.Series:
@@ -150,8 +246,9 @@ def five_year_progress(service, as_of: str | Period) -> pd.DataFrame:
 def beyond_history(service, year: int) -> pd.DataFrame:
     """The targets of ``year`` that lie beyond what the record (or capacity, or normal weather) supports."""
     table = tautness(service, year)
-    return table[table["code"].isin(["beyond history", "beyond capacity", "beyond normal weather"])].reset_index(
-        drop=True)
+    beyond = ["beyond history", "beyond capacity", "beyond normal weather", "beyond frontier"]
+    return table[table["code"].isin(beyond)].reset_index(drop=True)
 
 
-__all__ = ["beyond_history", "five_year_plan", "five_year_progress", "tautness"]
+__all__ = ["VERSION_TAUTNESS_COLUMNS", "beyond_history", "five_year_plan", "five_year_progress",
+           "frontier_potential", "tautness", "version_tautness"]

@@ -190,7 +190,14 @@ def variant(service: Service, code: str, name: str, *, scale: dict[str, float] |
 # -------------------------------------------------------------------------------------- comparison
 @dataclass(frozen=True)
 class Comparison:
-    """Two versions side by side: national targets (and tautness), balances of the balanced goods."""
+    """Two versions side by side: national targets with their tautness and odds, balances of the goods.
+
+    ``targets`` per indicator: ``a``, ``b``, ``change``, ``change_pct``, and for each version (suffix
+    ``_a``, ``_b``) ``tautness`` (against the trend of the control figures), ``vs_best``, ``vs_ceiling``,
+    ``capacity_ratio``, ``vs_normal``, ``vs_frontier``, ``p_attain`` (from the monthly history),
+    ``expected_total`` and ``code`` (the most serious tautness finding); ``frontier_output`` (the
+    efficiency frontier's potential, the same for both) and ``uom``.
+    """
 
     a: str
     b: str
@@ -198,19 +205,26 @@ class Comparison:
     balances: pd.DataFrame
 
 
+COMPARED = ["vs_best", "vs_ceiling", "capacity_ratio", "vs_normal", "vs_frontier", "p_attain", "expected_total",
+            "code"]
+
+
 def compare(service: Service, a: str, b: str) -> Comparison:
-    """National totals per indicator and the surplus of every balanced good under versions ``a`` and ``b``."""
+    """National totals per indicator, their tautness (:func:`gosplan.service.plan_checks.version_tautness`)
+    and the surplus of every balanced good under versions ``a`` and ``b``."""
+    from gosplan.service.plan_checks import version_tautness
+
     units = service.indicators().set_index("code")["unit"]
-    totals = {}
-    for code in (a, b):
-        t = service.store.version_targets(code).groupby("indicator")["value"].sum()
-        totals[code] = t
-    frame = pd.DataFrame({"a": totals[a], "b": totals[b]}).fillna(0.0)
+    taut = {code: version_tautness(service, code).set_index("indicator") for code in (a, b)}
+    frame = pd.DataFrame({"a": taut[a]["target"], "b": taut[b]["target"]}).fillna(0.0)
     frame["change"] = frame["b"] - frame["a"]
     frame["change_pct"] = frame["change"] / frame["a"].where(frame["a"] > 0)
-    cf = service.store.version_control_figures(a).set_index("indicator")["from_results"]
-    frame["tautness_a"] = frame["a"] / cf.reindex(frame.index) - 1.0
-    frame["tautness_b"] = frame["b"] / cf.reindex(frame.index) - 1.0
+    for suffix, code in (("a", a), ("b", b)):
+        frame[f"tautness_{suffix}"] = taut[code]["vs_trend"].reindex(frame.index)
+        for column in COMPARED:
+            frame[f"{column}_{suffix}"] = taut[code][column].reindex(frame.index)
+    frame["frontier_output"] = taut[a]["frontier_output"].reindex(frame.index).fillna(
+        taut[b]["frontier_output"].reindex(frame.index))
     frame["uom"] = units.reindex(frame.index)
     frame.index.name = "indicator"
     balances = pd.DataFrame({code: version_balance(service, code, mark_stale=False).balance.table["surplus"]
@@ -388,20 +402,6 @@ def plan_in_force(service: Service, year: int) -> str | None:
 
 def national_totals(service: Service, code: str) -> pd.Series:
     return service.store.version_targets(code).groupby("indicator")["value"].sum()
-
-
-def tautness(service: Service, code: str) -> pd.DataFrame:
-    """Each indicator's national target against the trend (``from_results``) and against capacity."""
-    totals = national_totals(service, code)
-    cf = service.store.version_control_figures(code).set_index("indicator")
-    caps = service.store.physical_capacities().groupby("indicator")["capacity"].sum()
-    frame = pd.DataFrame({"target": totals})
-    frame["from_results"] = cf["from_results"].reindex(frame.index)
-    frame["vs_trend"] = frame["target"] / frame["from_results"] - 1.0
-    frame["capacity"] = caps.reindex(frame.index)
-    frame["vs_capacity"] = frame["target"] / frame["capacity"]
-    frame.index.name = "indicator"
-    return frame.replace([np.inf, -np.inf], np.nan).reset_index()
 
 
 def plans_named(service: Service, codes: object) -> list[str]:

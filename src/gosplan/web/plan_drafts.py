@@ -16,9 +16,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from gosplan.api.auth import check_csrf, require_principal
-from gosplan.errors import GosplanError, PermissionDenied, ValidationError
+from gosplan.errors import GosplanError, InvalidValue, PermissionDenied, ValidationError
+from gosplan.i18n import _
 from gosplan.service import Service, material, plans
-from gosplan.service.accounts import Principal, writable_units
+from gosplan.service.accounts import Principal, require_role, writable_units
+from gosplan.service.audit import record
 from gosplan.web.render import render
 
 router = APIRouter()
@@ -34,8 +36,55 @@ def drafts_page(request: Request, who: Who) -> Response:
     """Every plan version, newest first."""
     service = _reader(request, who)
     versions = service.store.plan_versions().iloc[::-1]
-    return render(request, "drafts.html.j2", versions=versions.to_dict("records"),
-                  can_answer=who.role in ("admin", "planner", "reporter"))
+    return render(request, "drafts.html.j2", versions=versions.to_dict("records"), _=_,
+                  can_plan=who.role in ("admin", "planner"), can_answer=who.role in ("admin", "planner", "reporter"))
+
+
+@router.post("/drafts", response_class=HTMLResponse)
+async def draft_submit(request: Request, who: Who) -> Response:
+    """A planner drafts a year's plan (control figures distributed by shares or capacity); audited."""
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    require_role(who, "admin", "planner")
+    service = request.app.state.gosplan.snapshots.writer
+    year_text, rule = str(form.get("year", "")).strip()[:8], str(form.get("rule", "shares")).strip()[:16]
+    if not year_text.isdigit():
+        raise InvalidValue(_("year: expected a year such as 2024, not {text!r}", text=year_text))
+    result = await run_in_threadpool(plans.draft, service, int(year_text), rule=rule, created_by=who.name)
+    record(service, who.name, "web", "plan draft", result.code, after={"year": result.year, "rule": rule,
+                                                                        "targets": len(result.targets)})
+    request.app.state.gosplan.snapshots.wrote(who.name)
+    return RedirectResponse(f"/drafts/{quote(result.code)}", status_code=303)
+
+
+@router.post("/drafts/{code}/adopt", response_class=HTMLResponse)
+async def adopt_submit(request: Request, who: Who, code: str) -> Response:
+    """A planner adopts a draft as the plan in force; with goods in deficit only when the box says so
+    (the accepted deficits are recorded with the adoption and in the audit log)."""
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    require_role(who, "admin", "planner")
+    service = request.app.state.gosplan.snapshots.writer
+    accept = str(form.get("accept_deficits", "")) == "yes"
+    result = await run_in_threadpool(plans.adopt, service, code, adopted_by=who.name, accept_deficits=accept)
+    record(service, who.name, "web", "plan adopt", code, after={"plan": result.plan,
+                                                                "superseded": result.superseded,
+                                                                "accepted_deficits": result.accepted_deficits})
+    request.app.state.gosplan.snapshots.wrote(who.name)
+    return RedirectResponse(f"/drafts/{quote(code)}", status_code=303)
+
+
+@router.get("/drafts/compare", response_class=HTMLResponse)
+def compare_page(request: Request, who: Who, a: str, b: str) -> Response:
+    """Two versions side by side: targets, tautness against trend, record, capacity and the efficiency
+    frontier, the probability of attainment from history, and the balances of the goods."""
+    service = _reader(request, who)
+    result = plans.compare(service, a, b)
+    names = service.indicators().set_index("code")["name"]
+    rows = result.targets.assign(name=result.targets["indicator"].map(names).fillna(result.targets["indicator"]))
+    balances = result.balances.assign(name=result.balances["good"].map(names).fillna(result.balances["good"]))
+    return render(request, "compare.html.j2", a=a, b=b, rows=rows.to_dict("records"),
+                  balances=balances.to_dict("records"), _=_)
 
 
 def _draft_context(service: Service, code: str) -> dict:
@@ -75,7 +124,8 @@ def draft_page(request: Request, who: Who, code: str) -> Response:
     service = _reader(request, who)
     context = _draft_context(service, code)
     return render(request, "draft.html.j2", can_answer=who.role in ("admin", "planner", "reporter")
-                  and context["version"]["status"] == "draft", **context)
+                  and context["version"]["status"] == "draft", _=_,
+                  can_adopt=who.role in ("admin", "planner") and context["version"]["status"] == "draft", **context)
 
 
 def _answerable(service: Service, who: Principal, code: str) -> pd.DataFrame:

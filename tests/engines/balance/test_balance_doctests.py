@@ -14,6 +14,7 @@ MODULES = [
     "gosplan.engines.balance.check",
     "gosplan.engines.balance.lp",
     "gosplan.engines.balance.dynamic",
+    "gosplan.engines.balance.update",
 ]
 
 

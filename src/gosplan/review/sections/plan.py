@@ -5,11 +5,12 @@ from __future__ import annotations
 import pandas as pd
 
 from gosplan.errors import NotFound
+from gosplan.i18n import _
 from gosplan.model import Period
 from gosplan.review.document import ReviewContext, Section, section
 from gosplan.review.format import html_table, qty
 
-BEYOND = ("beyond capacity", "beyond normal weather", "beyond history")
+BEYOND = ("beyond capacity", "beyond normal weather", "beyond frontier", "beyond history")
 
 
 def signed(ratio: float) -> str:
@@ -63,6 +64,9 @@ def _reason(r) -> str:
         return f"{100 * r.capacity_ratio:.0f} % of the stored capacity"
     if r.code == "beyond normal weather":
         return f"{signed(r.vs_normal)} against normal-weather output of {qty(r.normal_output, r.uom)}"
+    if r.code == "beyond frontier":
+        return _("{change} against the efficiency frontier's potential of {potential}", change=signed(r.vs_frontier),
+                 potential=qty(r.frontier_output, r.uom))
     return f"{signed(r.vs_ceiling)} against the most the last {int(r.years)} years support"
 
 
@@ -102,10 +106,13 @@ def plan(ctx: ReviewContext) -> Section | None:
             ("Most the record supports", "num", lambda r: qty(r["history_ceiling"], r["uom"])),
             ("Capacity used", "num", lambda r: "–" if r["capacity_ratio"] != r["capacity_ratio"]
              else f"{100 * r['capacity_ratio']:.0f} %"),
+            (_("vs frontier"), "num", lambda r: signed(r["vs_frontier"])),
             ("Tautness", "", lambda r: r["code"]),
         ]) + ('<p class="note">The most the record supports: the best of the last three complete years grown by '
               "their best year-on-year growth. Capacity used: the target's value at plan prices over the stored "
-              "capacity of its sector. Grain is also set against its normal-weather output.</p>")
+              "capacity of its sector. Grain is also set against its normal-weather output.</p>"
+              + '<p class="note">' + _("vs frontier: the target against what the enterprises would make with "
+                                       "the inputs they have at the best practice of their peers (DEA).") + "</p>")
         summary += tautness_summary(beyond, year)
         tables["tautness"] = national
     return Section("plan", "The plan against the record", body, summary, tables)

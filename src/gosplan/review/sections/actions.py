@@ -49,19 +49,19 @@ def action_plan(ctx: ReviewContext) -> Section | None:
     names = ctx.service.units().set_index("code")["name"]
     proposals = proposals.assign(owner_name=proposals["owner_unit"].map(names).fillna(proposals["owner_unit"]))
     body = html_table(proposals, [
-        ("#", "num", lambda r: int(r["id"])), ("Action", "", lambda r: r["title"]),
-        ("Owner", "", lambda r: r["owner_name"]),
-        ("Linked target", "", lambda r: f"{r['indicator']} at {r['unit']}, {r['period']}"),
-        ("Due", "num", lambda r: str(r["due"])), ("Check", "note", lambda r: r["check"])])
+        ("#", "num", lambda r: int(r["id"])), (_("Action"), "", lambda r: r["title"]),
+        (_("Owner"), "", lambda r: r["owner_name"]),
+        (_("Linked target"), "", lambda r: f"{r['indicator']} at {r['unit']}, {r['period']}"),
+        (_("Due"), "num", lambda r: str(r["due"])), (_("Check"), "note", lambda r: r["check"])])
     body += ('<p class="note">Proposed from the findings of this review; planners accept, edit or reject them '
              "with gosplan actions. Accepted actions are tracked: the next review compares the linked target "
              "with its value at acceptance.</p>")
     if len(tracked):
         body += "<h3>Actions accepted earlier</h3>" + html_table(tracked, [
-            ("#", "num", lambda r: int(r["id"])), ("Action", "", lambda r: r["title"]),
-            ("Status", "", lambda r: r["status"]), ("Due", "num", lambda r: str(r["due"])),
-            ("Measure", "", lambda r: r["metric"]),
-            ("At acceptance", "num", lambda r: f"{r['baseline']:.2f}"), ("Now", "num", lambda r: f"{r['now']:.2f}"),
-            ("Verdict", "", lambda r: r["verdict"])])
+            ("#", "num", lambda r: int(r["id"])), (_("Action"), "", lambda r: r["title"]),
+            (_("Status"), "", lambda r: r["status"]), (_("Due"), "num", lambda r: str(r["due"])),
+            (_("Measure"), "", lambda r: r["metric"]),
+            (_("At acceptance"), "num", lambda r: f"{r['baseline']:.2f}"), (_("Now"), "num", lambda r: f"{r['now']:.2f}"),
+            (_("Verdict"), "", lambda r: r["verdict"])])
     return Section("actions", "Proposed action plan", body, actions_summary(proposals, tracked),
                    {"proposals": proposals, "tracked": tracked})

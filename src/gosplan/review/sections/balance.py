@@ -133,11 +133,11 @@ def balance(ctx: ReviewContext) -> Section | None:
     ordered = linkages.loc[(linkages["backward_index"] + linkages["forward_index"]).sort_values(
         ascending=False).index]
     link_columns = [
-        ("Sector", "", lambda r: names.get(r.name, r.name)),
-        ("Backward index", "num", lambda r: index(r["backward_index"])),
-        ("Forward index", "num", lambda r: index(r["forward_index"])),
-        ("Output multiplier", "num", lambda r: index(r["backward"])),
-        ("Class", "", lambda r: r["class"]),
+        (_("Sector"), "", lambda r: names.get(r.name, r.name)),
+        (_("Backward index"), "num", lambda r: index(r["backward_index"])),
+        (_("Forward index"), "num", lambda r: index(r["forward_index"])),
+        (_("Output multiplier"), "num", lambda r: index(r["backward"])),
+        (_("Class"), "", lambda r: r["class"]),
     ]
     figure = linkage_chart(linkages, names)
     body = ("<h3>Key sectors</h3>" + figure.to_html(full_html=False, include_plotlyjs=False,
@@ -155,12 +155,12 @@ def balance(ctx: ReviewContext) -> Section | None:
     if effects is not None:
         ordered_effects = effects.reindex(effects["total_change"].abs().sort_values(ascending=False).index)
         effect_columns = [
-            ("Sector", "", lambda r: names.get(r.name, r.name)),
-            ("Fulfilment", "num", lambda r: pct(r["fulfilment"], 1)),
-            ("Direct change", "num", lambda r: money(r["direct_change"])),
-            ("Indirect", "num", lambda r: money(r["indirect_change"])),
-            ("Total effect", "num", lambda r: money(r["total_change"])),
-            ("of output", "num", lambda r: share(r["total_change_share"])),
+            (_("Sector"), "", lambda r: names.get(r.name, r.name)),
+            (_("Fulfilment"), "num", lambda r: pct(r["fulfilment"], 1)),
+            (_("Direct change"), "num", lambda r: money(r["direct_change"])),
+            (_("Indirect"), "num", lambda r: money(r["indirect_change"])),
+            (_("Total effect"), "num", lambda r: money(r["total_change"])),
+            (_("of output"), "num", lambda r: share(r["total_change_share"])),
         ]
         body += (f"<h3>What the {ctx.period} fulfilment implies for every sector (million won)</h3>"
                  + html_table(ordered_effects, effect_columns)
@@ -177,9 +177,9 @@ def balance(ctx: ReviewContext) -> Section | None:
     if balanced is not None:
         binding = balanced.binding_capacities()
         bind_columns = [
-            ("Constraint", "", lambda r: _constraint_name(r["constraint"], names)),
-            ("Limit", "num", lambda r: f"{float(r['limit']):,.0f}"),
-            ("Shadow price", "num", lambda r: price(r["shadow_price"])),
+            (_("Constraint"), "", lambda r: _constraint_name(r["constraint"], names)),
+            (_("Limit"), "num", lambda r: f"{float(r['limit']):,.0f}"),
+            (_("Shadow price"), "num", lambda r: price(r["shadow_price"])),
         ]
         body += (f"<h3>Bottlenecks of the {ctx.year} plan (final demand delivered "
                  f"{pct(balanced.result.fulfilment, 1)} of the targets)</h3>"

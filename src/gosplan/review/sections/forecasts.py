@@ -79,15 +79,15 @@ def _expected(r: pd.Series) -> str:
 
 
 OUTLOOK_COLUMNS = [
-    ("Indicator", "", lambda r: r["indicator_name"] + (" ‡" if r["outlook"] == "forecast × weather" else "")),
-    ("Unit", "", lambda r: r["unit_name"]),
-    ("Annual target", "num", lambda r: qty(r["target"], r["uom"])),
-    ("Produced", "num", lambda r: qty(r["actual_to_date"], r["uom"])),
-    ("Expected", "num", _expected),
-    ("Expected fulfilment", "num", lambda r: pct(r["expected_fulfilment"])),
-    ("80 % interval", "num", lambda r: _interval(r["lower_80"], r["upper_80"], r["uom"])),
-    ("95 % interval", "num", lambda r: _interval(r["lower_95"], r["upper_95"], r["uom"])),
-    ("P(attain)", "", _probability),  # the reason of a "< 1 %" wraps under it
+    (_("Indicator"), "", lambda r: r["indicator_name"] + (" ‡" if r["outlook"] == "forecast × weather" else "")),
+    (_("Unit"), "", lambda r: r["unit_name"]),
+    (_("Annual target"), "num", lambda r: qty(r["target"], r["uom"])),
+    (_("Produced"), "num", lambda r: qty(r["actual_to_date"], r["uom"])),
+    (_("Expected"), "num", _expected),
+    (_("Expected fulfilment"), "num", lambda r: pct(r["expected_fulfilment"])),
+    (_("80 % interval"), "num", lambda r: _interval(r["lower_80"], r["upper_80"], r["uom"])),
+    (_("95 % interval"), "num", lambda r: _interval(r["lower_95"], r["upper_95"], r["uom"])),
+    (_("P(attain)"), "", _probability),  # the reason of a "< 1 %" wraps under it
 ]
 OUTLOOK_NOTE = ('<p class="note">Produced: every report so far (the fact table). * Expected incl. missing '
                 "months: the model fills the months not yet reported. ‡ The months to come conditioned on "
@@ -198,21 +198,21 @@ def forecasts(ctx: ReviewContext) -> Section | None:
              f'<p class="note">Enterprises and farms with P(attain) below 0.5; the {AT_RISK_PER_INDICATOR} '
              "largest shortfalls of each indicator, in its own unit.</p>")
     body += html_table(at_risk, [
-        ("Indicator", "", lambda r: r["indicator_name"]), ("Unit", "", lambda r: r["unit_name"]),
-        ("Expected shortfall", "num", lambda r: qty(r["shortfall"], r["uom"])),
-        ("Annual target", "num", lambda r: qty(r["target"], r["uom"])),
-        ("Expected", "num", lambda r: qty(r["expected_total"], r["uom"])),
-        ("P(attain)", "num", lambda r: probability_label(r["p_attain"])),
-        ("Needed a month", "num", lambda r: qty(r["required_monthly_rate"], r["uom"])),
-        ("So far a month", "num", lambda r: qty(r["rate_to_date"], r["uom"]))])
+        (_("Indicator"), "", lambda r: r["indicator_name"]), (_("Unit"), "", lambda r: r["unit_name"]),
+        (_("Expected shortfall"), "num", lambda r: qty(r["shortfall"], r["uom"])),
+        (_("Annual target"), "num", lambda r: qty(r["target"], r["uom"])),
+        (_("Expected"), "num", lambda r: qty(r["expected_total"], r["uom"])),
+        (_("P(attain)"), "num", lambda r: probability_label(r["p_attain"])),
+        (_("Needed a month"), "num", lambda r: qty(r["required_monthly_rate"], r["uom"])),
+        (_("So far a month"), "num", lambda r: qty(r["rate_to_date"], r["uom"]))])
     body += "<h3>What the rest of the year needs, against the plan's own path</h3>" + html_table(rates, [
-        ("Indicator", "", lambda r: r["indicator_name"]),
-        ("Produced", "num", lambda r: qty(r["actual_to_date"], r["uom"])),
-        ("Annual plan done", "num", lambda r: pct(r["annual_done"])),
-        ("Needed for the rest", "num", lambda r: qty(r["rest_needed"], r["uom"])),
-        ("Plan's path for the rest", "num", lambda r: qty(r["rest_path"], r["uom"])),
-        ("vs path", "num", lambda r: _signed(r["rest_vs_path"])),
-        ("Months left", "num", lambda r: int(r["months_remaining"]))])
+        (_("Indicator"), "", lambda r: r["indicator_name"]),
+        (_("Produced"), "num", lambda r: qty(r["actual_to_date"], r["uom"])),
+        (_("Annual plan done"), "num", lambda r: pct(r["annual_done"])),
+        (_("Needed for the rest"), "num", lambda r: qty(r["rest_needed"], r["uom"])),
+        (_("Plan's path for the rest"), "num", lambda r: qty(r["rest_path"], r["uom"])),
+        (_("vs path"), "num", lambda r: _signed(r["rest_vs_path"])),
+        (_("Months left"), "num", lambda r: int(r["months_remaining"]))])
     body += ('<p class="note">The plan\'s path is its own (seasonal) trajectory for the months left: for grain '
              "and other seasonal output a flat monthly rate misleads. +: the rest of the year must bring more "
              "than the plan expected of it.</p>")
@@ -221,10 +221,10 @@ def forecasts(ctx: ReviewContext) -> Section | None:
         body += "<p>No open alerts (raise them with <code>gosplan alerts raise --as-of YYYY-MM</code>).</p>"
     else:
         body += html_table(alerts.head(ALERTS_SHOWN), [
-            ("Id", "num", lambda r: int(r["id"])), ("Severity", "", lambda r: r["severity"]),
-            ("Indicator", "", lambda r: r["indicator"]), ("Unit", "", lambda r: r["unit"]),
-            ("Kind", "", lambda r: r["kind"]), ("Raised", "num", lambda r: r["raised"]),
-            ("Now with", "", lambda r: r["escalated_to"] or r["unit"]), ("Path", "", lambda r: r["path"]),
+            (_("Id"), "num", lambda r: int(r["id"])), (_("Severity"), "", lambda r: r["severity"]),
+            (_("Indicator"), "", lambda r: r["indicator"]), (_("Unit"), "", lambda r: r["unit"]),
+            (_("Kind"), "", lambda r: r["kind"]), (_("Raised"), "num", lambda r: r["raised"]),
+            (_("Now with"), "", lambda r: r["escalated_to"] or r["unit"]), (_("Path"), "", lambda r: r["path"]),
             ("", "note", lambda r: r["message"])])
     cumulative = service.cumulative(str(as_of), indicators=national["indicator"].tolist())
     names = service.indicators().set_index("code")["name"]

@@ -78,13 +78,13 @@ def plan(ctx: ReviewContext) -> Section | None:
         latest = f"{int(first['latest_year'])}" + (" expected" if bool(first["latest_is_expected"]) else "")
         end = int(first["target_year"])
         body += f"<h3>{first['plan_name']}: progress to {latest}</h3>" + html_table(progress, [
-            ("Indicator", "", lambda r: r["indicator_name"]),
+            (_("Indicator"), "", lambda r: r["indicator_name"]),
             (str(int(first["first_year"])), "num", lambda r: qty(r["first_level"], r["uom"])),
             (latest, "num", lambda r: qty(r["latest_level"], r["uom"])),
             (f"Target {end}", "num", lambda r: qty(r["target"], r["uom"])),
-            ("Way done", "num", lambda r: "–" if r["share_done"] != r["share_done"]
+            (_("Way done"), "num", lambda r: "–" if r["share_done"] != r["share_done"]
              else f"{100 * r['share_done']:.0f} %".replace("-", "−")),
-            ("Growth a year so far", "num", lambda r: signed(r["growth_achieved"])),
+            (_("Growth a year so far"), "num", lambda r: signed(r["growth_achieved"])),
             (f"Needed a year to {end}", "num", lambda r: "reached" if r["code"] == "reached"
              else signed(r["growth_needed"])),
         ]) + ('<p class="note">The current year counts at the outlook\'s expected total. Needed a year: '
@@ -95,14 +95,14 @@ def plan(ctx: ReviewContext) -> Section | None:
         national = taut[taut["unit"].eq(ctx.service.root())].reset_index(drop=True)
         beyond = national[national["code"].isin(BEYOND)]
         body += f"<h3>How taut the {year} targets are</h3>" + html_table(national, [
-            ("Indicator", "", lambda r: r["indicator_name"]),
-            ("Annual target", "num", lambda r: qty(r["target"], r["uom"])),
-            ("Best of the last years", "num", lambda r: qty(r["last_best"], r["uom"])),
-            ("vs best year", "num", lambda r: signed(r["vs_best"])),
-            ("Most the record supports", "num", lambda r: qty(r["history_ceiling"], r["uom"])),
-            ("Capacity used", "num", lambda r: "–" if r["capacity_ratio"] != r["capacity_ratio"]
+            (_("Indicator"), "", lambda r: r["indicator_name"]),
+            (_("Annual target"), "num", lambda r: qty(r["target"], r["uom"])),
+            (_("Best of the last years"), "num", lambda r: qty(r["last_best"], r["uom"])),
+            (_("vs best year"), "num", lambda r: signed(r["vs_best"])),
+            (_("Most the record supports"), "num", lambda r: qty(r["history_ceiling"], r["uom"])),
+            (_("Capacity used"), "num", lambda r: "–" if r["capacity_ratio"] != r["capacity_ratio"]
              else f"{100 * r['capacity_ratio']:.0f} %"),
-            ("Tautness", "", lambda r: r["code"]),
+            (_("Tautness"), "", lambda r: r["code"]),
         ]) + ('<p class="note">The most the record supports: the best of the last three complete years grown by '
               "their best year-on-year growth. Capacity used: the target's value at plan prices over the stored "
               "capacity of its sector. Grain is also set against its normal-weather output.</p>")

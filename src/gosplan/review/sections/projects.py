@@ -99,26 +99,26 @@ def projects(ctx: ReviewContext) -> Section | None:
     dwellings = dwellings_against_target(ctx.service, as_of)
     history = project_curves(ctx.service, as_of)
     columns = [
-        ("Project", "", lambda r: r["name"]),
-        ("Builder", "", lambda r: r["unit_name"]),
-        ("Done", "num", lambda r: f"{r['percent_complete']:.1f} %"),
-        ("Planned", "num", lambda r: f"{r['planned_percent']:.1f} %"),
-        ("SPI", "num", lambda r: ratio(r["spi"])),
-        ("CPI", "num", lambda r: ratio(r["cpi"])),
-        ("SPI(t)", "num", lambda r: ratio(r["spi_t"])),
-        ("EAC / budget", "num", lambda r: f"{r['eac']:,.0f} / {r['bac']:,.0f}"),
-        ("Planned end", "num", lambda r: r["planned_end"]),
-        ("Forecast end (range)", "num", forecast_range),
-        ("Status", "status", lambda r: r["status"]),
+        (_("Project"), "", lambda r: r["name"]),
+        (_("Builder"), "", lambda r: r["unit_name"]),
+        (_("Done"), "num", lambda r: f"{r['percent_complete']:.1f} %"),
+        (_("Planned"), "num", lambda r: f"{r['planned_percent']:.1f} %"),
+        (_("SPI"), "num", lambda r: ratio(r["spi"])),
+        (_("CPI"), "num", lambda r: ratio(r["cpi"])),
+        (_("SPI(t)"), "num", lambda r: ratio(r["spi_t"])),
+        (_("EAC / budget"), "num", lambda r: f"{r['eac']:,.0f} / {r['bac']:,.0f}"),
+        (_("Planned end"), "num", lambda r: r["planned_end"]),
+        (_("Forecast end (range)"), "num", forecast_range),
+        (_("Status"), "status", lambda r: status_word(r["status"])),
     ]
     dwell_columns = [
-        ("Builder", "", lambda r: r["unit_name"]),
-        ("In projects", "num", lambda r: qty(r["dwellings"], DWELLING)),
+        (_("Builder"), "", lambda r: r["unit_name"]),
+        (_("In projects"), "num", lambda r: qty(r["dwellings"], DWELLING)),
         (f"Completed in {as_of.year}", "num", lambda r: qty(r["dwellings_completed_year"], DWELLING)),
         (f"Expected in {as_of.year}", "num", lambda r: qty(r["dwellings_expected_year"], DWELLING)),
-        ("at least", "num", lambda r: qty(r["dwellings_expected_year_low"], DWELLING)),
-        ("Annual target", "num", lambda r: qty(r["target"], DWELLING)),
-        ("Share of target", "num", lambda r: pct(r["share_of_target"])),
+        (_("at least"), "num", lambda r: qty(r["dwellings_expected_year_low"], DWELLING)),
+        (_("Annual target"), "num", lambda r: qty(r["target"], DWELLING)),
+        (_("Share of target"), "num", lambda r: pct(r["share_of_target"])),
     ]
     figure = s_curves(history, status)
     body = (html_table(status, columns)
@@ -150,13 +150,13 @@ def projects(ctx: ReviewContext) -> Section | None:
 
 
 FINDING_TABLE = [
-    ("Builder", "", lambda r: r["unit_name"]),
-    ("Month", "num", lambda r: r["period"]),
-    ("Project", "", lambda r: r["project_names"]),
-    ("Delivered (project records)", "num", lambda r: qty(r["delivered"], DWELLING)),
-    ("Reported by the builder", "num", lambda r: qty(r["reported"], DWELLING)),
-    ("Difference", "num", lambda r: qty(r["difference"], DWELLING)),
-    ("Builder's reports in the year", "num", lambda r: qty(r["reported_year"], DWELLING)),
+    (_("Builder"), "", lambda r: r["unit_name"]),
+    (_("Month"), "num", lambda r: r["period"]),
+    (_("Project"), "", lambda r: r["project_names"]),
+    (_("Delivered (project records)"), "num", lambda r: qty(r["delivered"], DWELLING)),
+    (_("Reported by the builder"), "num", lambda r: qty(r["reported"], DWELLING)),
+    (_("Difference"), "num", lambda r: qty(r["difference"], DWELLING)),
+    (_("Builder's reports in the year"), "num", lambda r: qty(r["reported_year"], DWELLING)),
 ]
 
 

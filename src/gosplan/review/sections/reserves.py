@@ -132,37 +132,37 @@ def _reserves_part(ctx: ReviewContext) -> tuple[str, list[str], dict[str, pd.Dat
     pairs = view.pairs[view.pairs["rank"].eq(1)].sort_values("output_reserve", ascending=False).head(TOP_PAIRS)
     body = (
         "<h3>Untapped output by sector</h3>"
-        + html_table(sectors, [("Sector", "", lambda r: sector_names.get(r["sector"], r["sector"])),
-                               ("Output", "", lambda r: r["indicator_name"]),
-                               ("Units", "num", lambda r: str(r["units"])),
-                               ("Below 90 %", "num", lambda r: str(r["lagging"])),
+        + html_table(sectors, [(_("Sector"), "", lambda r: sector_names.get(r["sector"], r["sector"])),
+                               (_("Output"), "", lambda r: r["indicator_name"]),
+                               (_("Units"), "num", lambda r: str(r["units"])),
+                               (_("Below 90 %"), "num", lambda r: str(r["lagging"])),
                                # The fact table's produced (every report); the reserve's share is of the
                                # DEA output, pro-rated for units that missed a month.
-                               ("Produced", "num", lambda r: qty(r["produced"], r["uom"])),
+                               (_("Produced"), "num", lambda r: qty(r["produced"], r["uom"])),
                                (f"Untapped ({view.rts.upper()})", "num",
                                 lambda r: qty(r["output_reserve"], r["uom"])),
-                               ("At best scale (CRS)", "num", lambda r: qty(r["crs_reserve"], r["uom"])),
-                               ("Share", "num", lambda r: pct(r["reserve_share"])),
-                               ("Peer groups", "", lambda r: r["groups"])])
+                               (_("At best scale (CRS)"), "num", lambda r: qty(r["crs_reserve"], r["uom"])),
+                               (_("Share"), "num", lambda r: pct(r["reserve_share"])),
+                               (_("Peer groups"), "", lambda r: r["groups"])])
         + "<h3>By province</h3>"
-        + html_table(provinces, [("Province", "", lambda r: r["province_name"]),
-                                 ("Units", "num", lambda r: str(r["units"])),
-                                 ("Below 90 %", "num", lambda r: str(r["lagging"])),
-                                 ("Mean efficiency", "num", lambda r: ratio(r["mean_efficiency"])),
-                                 ("Largest reserve", "", lambda r: r["largest"]),
-                                 ("Untapped", "num", lambda r: qty(r["largest_reserve"], r["uom"])),
-                                 ("Share", "num", lambda r: pct(r["largest_share"]))])
+        + html_table(provinces, [(_("Province"), "", lambda r: r["province_name"]),
+                                 (_("Units"), "num", lambda r: str(r["units"])),
+                                 (_("Below 90 %"), "num", lambda r: str(r["lagging"])),
+                                 (_("Mean efficiency"), "num", lambda r: ratio(r["mean_efficiency"])),
+                                 (_("Largest reserve"), "", lambda r: r["largest"]),
+                                 (_("Untapped"), "num", lambda r: qty(r["largest_reserve"], r["uom"])),
+                                 (_("Share"), "num", lambda r: pct(r["largest_share"]))])
         + f"<h3>The {len(top)} units with the largest reserve</h3>"
-        + html_table(top, [("Unit", "", lambda r: r["name"]), ("Efficiency", "num", lambda r: ratio(r["efficiency"])),
-                           ("Untapped", "num", lambda r: qty(r["output_reserve"], r["uom"])),
-                           ("Share", "num", lambda r: pct(r["reserve_share"])),
-                           ("Malmquist", "num", lambda r: ratio(r["malmquist"])),
-                           ("Learn from", "", lambda r: r["learn_from"] or "–")])
+        + html_table(top, [(_("Unit"), "", lambda r: r["name"]), (_("Efficiency"), "num", lambda r: ratio(r["efficiency"])),
+                           (_("Untapped"), "num", lambda r: qty(r["output_reserve"], r["uom"])),
+                           (_("Share"), "num", lambda r: pct(r["reserve_share"])),
+                           (_("Malmquist"), "num", lambda r: ratio(r["malmquist"])),
+                           (_("Learn from"), "", lambda r: r["learn_from"] or "–")])
         + "<h3>Proposed experience sharing</h3>"
-        + html_table(pairs, [("Unit", "", lambda r: r["name"]), ("Learn from", "", lambda r: r["peer_name"]),
-                             ("Output a worker a month", "num", lambda r: f"{qty(r['output_per_worker'], r['uom'])}"
+        + html_table(pairs, [(_("Unit"), "", lambda r: r["name"]), (_("Learn from"), "", lambda r: r["peer_name"]),
+                             (_("Output a worker a month"), "num", lambda r: f"{qty(r['output_per_worker'], r['uom'])}"
                               f" → {qty(r['peer_output_per_worker'], r['uom'])}"),
-                             ("Energy per unit of output", "num", lambda r: f"{r['energy_per_output']:,.3g} → "
+                             (_("Energy per unit of output"), "num", lambda r: f"{r['energy_per_output']:,.3g} → "
                               f"{r['peer_energy_per_output']:,.3g}")])
         + f'<p class="note">Output-oriented DEA ({view.rts.upper()}) against the best units of the same peer '
           "group: the sector, split by product and by technology where a unit has one (hydro stations with hydro "

@@ -109,25 +109,25 @@ def weather_risk_section(ctx: ReviewContext) -> Section | None:
     if len(risk.observed):
         events = risk.observed.assign(name=risk.observed["province"].map(risk.province_names))
         body += "<h3>Abnormal weather observed this year</h3>" + html_table(events, [
-            ("Province", "", lambda r: r["name"]), ("Month", "num", lambda r: r["period"]),
-            ("Kind", "", lambda r: r["kind"]), ("Severity", "num", lambda r: f"{r['severity']:.2f}"),
+            (_("Province"), "", lambda r: r["name"]), (_("Month"), "num", lambda r: r["period"]),
+            (_("Kind"), "", lambda r: r["kind"]), (_("Severity"), "num", lambda r: f"{r['severity']:.2f}"),
             ("", "note", lambda r: r["description"])])
     body += "<h3>Candidate measures, best value for money first</h3>" + html_table(measures, [
-        ("#", "num", lambda r: int(r["rank"])), ("Measure", "", lambda r: r["measure"]),
-        ("Area", "num", lambda r: f"{r['area']:,.0f} ha"), ("Cost (million won)", "num", lambda r: f"{r['cost']:,.0f}"),
-        ("Shortfall reduction", "num", lambda r: qty(r["shortfall_reduction"], "t")),
-        ("per million won", "num", lambda r: qty(r["reduction_per_cost"], "t")),
-        ("P(target met) after", "num", lambda r: probability_label(r["p_target_met"]))])
+        ("#", "num", lambda r: int(r["rank"])), (_("Measure"), "", lambda r: r["measure"]),
+        (_("Area"), "num", lambda r: f"{r['area']:,.0f} ha"), (_("Cost (million won)"), "num", lambda r: f"{r['cost']:,.0f}"),
+        (_("Shortfall reduction"), "num", lambda r: qty(r["shortfall_reduction"], "t")),
+        (_("per million won"), "num", lambda r: qty(r["reduction_per_cost"], "t")),
+        (_("P(target met) after"), "num", lambda r: probability_label(r["p_target_met"]))])
     body += ('<p class="note">Measures protect only against the weather still to come this year. Default '
              "candidates (a tenth of each province's unprotected area irrigated or drained) carry assumed "
              f"costs; give real ones with {html.escape('gosplan risk --measures FILE')}.</p>")
     body += "<h3>By province</h3>" + html_table(provinces, [
-        ("Province", "", lambda r: r["province_name"]),
-        ("Annual target", "num", lambda r: qty(r["target"], "t")),
-        ("Normal output", "num", lambda r: qty(r["normal_output"], "t")),
-        ("Expected output", "num", lambda r: qty(r["expected_total"], "t")),
-        ("P(attain)", "num", lambda r: probability_label(r["p_attain"])),
-        ("Weather loss", "num", lambda r: f"{100 * r['weather_loss_share']:.1f} %"),
-        ("Lost to observed weather", "num", lambda r: qty(r["observed_loss"], "t"))])
+        (_("Province"), "", lambda r: r["province_name"]),
+        (_("Annual target"), "num", lambda r: qty(r["target"], "t")),
+        (_("Normal output"), "num", lambda r: qty(r["normal_output"], "t")),
+        (_("Expected output"), "num", lambda r: qty(r["expected_total"], "t")),
+        (_("P(attain)"), "num", lambda r: probability_label(r["p_attain"])),
+        (_("Weather loss"), "num", lambda r: f"{100 * r['weather_loss_share']:.1f} %"),
+        (_("Lost to observed weather"), "num", lambda r: qty(r["observed_loss"], "t"))])
     return Section("risk", "Weather risk to the grain target", body, risk_summary(outlook, numbers, measures),
                    {"risk": numbers, "measures": measures, "provinces": provinces, "events": risk.observed})

@@ -27,9 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from gosplan.i18n import N_, _
+from gosplan.i18n import N_, _, current_language
 from gosplan.i18n.formats import format_month, format_year
-
 from gosplan.model import Period
 
 if TYPE_CHECKING:
@@ -244,6 +243,11 @@ def build_review(service: Service, period: str, only: list[str] | None = None) -
     ctx = ReviewContext(service, str(Period.parse(period)))
     sections = build_sections(ctx, only)
     return Review(ctx.period, review_title(ctx.period), sections, ctx.generated_at, ctx.stocktake)
+
+
+def period_label(period: str) -> str:
+    """A period inside a sentence: its code in English ("2023-H1"), its name for other readers ("2023년 상반기")."""
+    return str(period) if current_language() == "en" else period_name(Period.parse(period))
 
 
 def period_name(p: Period) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
-from gosplan.i18n import N_, _, current_language
+from gosplan.i18n import N_, _, current_language, gettext
 from gosplan.i18n.formats import korean_quantity
 from gosplan.quantities import conversion_factor, display_unit, format_quantity
 
@@ -24,7 +24,10 @@ STATUS_COLOURS = {
 
 # The status classes of the fact table and the bases of the national index, as printed.
 STATUS_WORDS = {"exceeding": N_("exceeding"), "on track": N_("on track"), "at risk": N_("at risk"),
-                "lagging": N_("lagging"), "missing": N_("missing"), "no target": N_("no target")}
+                "lagging": N_("lagging"), "missing": N_("missing"), "no target": N_("no target"),
+                # construction projects
+                "on time": N_("on time"), "slipping": N_("slipping"), "late": N_("late")}
+
 METHOD_WORDS = {"constant plan prices": N_("constant plan prices"), "same-unit totals": N_("same-unit totals")}
 # Units of measure that are words, not symbols, in Korean prose (symbols such as t and kWh stay).
 KOREAN_UNIT_WORDS = {"dwelling": "세대", "worker": "명", "won": "원", "million_won": "백만 원",
@@ -84,10 +87,11 @@ Column = tuple[str, str, Callable[[pd.Series], str]]
 
 
 def html_table(frame: pd.DataFrame, columns: Sequence[Column], css_class: str = "table") -> str:
-    """A plain, escaped HTML table: ``columns`` are (header, css class, row -> text)."""
-    head = "".join(f'<th class="{c}">{html.escape(h)}</th>' for h, c, _ in columns)
+    """A plain, escaped HTML table: ``columns`` are (header, css class, row -> text); a header marked with
+    ``N_`` (a module-level table) is translated here."""
+    head = "".join(f'<th class="{c}">{html.escape(gettext(h) if h else h)}</th>' for h, c, _ in columns)
     rows = []
-    for _, row in frame.iterrows():
+    for _index, row in frame.iterrows():
         cells = "".join(f'<td class="{c}">{html.escape(str(fn(row)))}</td>' for _, c, fn in columns)
         status = row.get("status")
         attr = f' data-status="{html.escape(str(status))}"' if isinstance(status, str) else ""
@@ -95,7 +99,18 @@ def html_table(frame: pd.DataFrame, columns: Sequence[Column], css_class: str = 
     return f'<table class="{css_class}"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
+def note_html(text: str) -> str:
+    """A note under a table: plain text, escaped."""
+    return f'<p class="note">{html.escape(text, quote=False)}</p>'
+
+
+def heading_html(text: str) -> str:
+    """A heading inside an annex: plain text, escaped."""
+    return f"<h3>{html.escape(text, quote=False)}</h3>"
+
+
 def status_badge(status: str) -> str:
+
     colour = STATUS_COLOURS.get(status, "#6e7781")
     return f'<span class="badge" style="background:{colour}">{html.escape(status_word(status))}</span>'
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from gosplan.i18n import _
-from gosplan.review.format import is_missing, pct, prose_qty, qty
+from gosplan.review.format import is_missing, pct, prose_qty
 
 NUMBER = re.compile(r"[−-]?\d[\d,]*(?:\.\d+)?")
 

@@ -204,7 +204,8 @@ def _decision(j: Judgement, owner: str, name: str) -> str:
 
 
 def _merged_line(j: Judgement, words: _Words, facts: pd.DataFrame, window: str) -> Line:
-    items = ", ".join(f"{words.indicator(e.indicator).lower()} ({evidence_text(e, _digits(facts, e))})" for e in j.evidence)
+    items = ", ".join(f"{words.indicator(e.indicator).lower()} ({evidence_text(e, _digits(facts, e))})"
+                      for e in j.evidence)
     statement = _("Also in doubt, fulfilment of the plan to date: {items}.", items=items)
     owner = words.unit(j.owner) if j.owner != words.root else _("the sectors' units, nationally")
     decision = _("The owners named in the annexes to report monthly on the catch-up until the next review.")

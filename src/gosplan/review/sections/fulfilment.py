@@ -406,7 +406,8 @@ def not_reported(ctx: ReviewContext) -> Section | None:
         (_("Unit"), "", lambda r: r["unit_name"]),
         (_("Code"), "", lambda r: r["unit"]),
         (_("Indicator"), "", lambda r: r["indicator_name"]),
-        (_("Months reported"), "num", lambda r: int(r["months_reported"]) if r["months_reported"] == r["months_reported"]
+        (_("Months reported"), "num",
+         lambda r: int(r["months_reported"]) if r["months_reported"] == r["months_reported"]
          else 0),
         (_("Months missing"), "num", lambda r: int(r["months_missing"])),
     ]

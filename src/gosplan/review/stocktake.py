@@ -93,7 +93,7 @@ def evidence_text(e: Evidence, digits: int | None = None) -> str:
 
 def window_name(window: str) -> str:
     """``'2023-01..2023-06' -> 'January–June 2023'``; ``'2023-03..2023-03' -> 'March 2023'``."""
-    first, _, last = str(window).partition("..")
+    first, _sep, last = str(window).partition("..")
     last = last or first
     try:
         a, b = Period.parse(first), Period.parse(last)
@@ -301,7 +301,7 @@ def page_one_html(page: PageOne | None) -> str:
         return ""
     out = "".join(f"<p class=\"headline\">{html.escape(line)}</p>" for line in page.headline)
     if not page.lines:
-        return out + f"<p>{html.escape(_('No key indicator is in doubt.'))}</p>"
+        return out + "<p>" + html.escape(_("No key indicator is in doubt.")) + "</p>"
     rows = []
     for i, line in enumerate(page.lines, 1):
         colour = RATING_COLOURS[line.rating]

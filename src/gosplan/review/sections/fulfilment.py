@@ -16,6 +16,7 @@ from gosplan.model import Period
 from gosplan.review.document import ReviewContext, Section, section
 from gosplan.review.format import (
     axis_scale,
+    heading_html,
     html_table,
     is_missing,
     method_word,
@@ -185,7 +186,7 @@ def sectors(ctx: ReviewContext) -> Section | None:
         "target minus actual to date.", at_risk=pct(limits.at_risk), on_track=pct(limits.on_track)),
         quote=False) + "</p>"
     if len(weights):
-        body += f"<h3>{html.escape(_('Weights of the national index'))}</h3>" + html_table(weights, [
+        body += heading_html(_("Weights of the national index")) + html_table(weights, [
             (_("Indicator"), "", lambda r: r["indicator_name"]),
             (_("Plan price"), "num", lambda r: _("{price} won per {unit}", price=f"{r['price']:,.2f}",
                                               unit=per_unit(r["uom"]))),
@@ -340,8 +341,8 @@ def leaders(ctx: ReviewContext) -> Section | None:
     ]
     # Laggards per sector are counted in the sectors' sentences; no second list here.
     summary: list[str] = []
-    body = (f"<h3>{html.escape(_('Leaders'))}</h3>" + html_table(top, lead_cols)
-            + f"<h3>{html.escape(_('Laggards'))}</h3>" + html_table(bottom, lag_cols))
+    body = (heading_html(_("Leaders")) + html_table(top, lead_cols)
+            + heading_html(_("Laggards")) + html_table(bottom, lag_cols))
     return Section("leaders", _("Leaders and laggards"), body, summary, {"leaders": top, "laggards": bottom})
 
 
@@ -400,7 +401,7 @@ def _display_scale(peak: float, unit: str) -> tuple[float, str]:
 def not_reported(ctx: ReviewContext) -> Section | None:
     missing = ctx.service.not_reported(ctx.period)
     if missing.empty:
-        body = f"<p>{html.escape(_('Every unit with a target reported every month.'))}</p>"
+        body = "<p>" + html.escape(_("Every unit with a target reported every month.")) + "</p>"
         return Section("not_reported", _("Units that have not reported"), body, [], {"not_reported": missing})
     columns = [
         (_("Unit"), "", lambda r: r["unit_name"]),

@@ -195,7 +195,7 @@ def reserves_section(ctx: ReviewContext) -> Section | None:
     body, summary, tables = _reserves_part(ctx)
     movements, lines, movement_tables = _movements(ctx)
     if movements:
-        body += f"<h2>{html.escape(_('Movements'))}</h2>" + movements
+        body += "<h2>" + html.escape(_("Movements")) + "</h2>" + movements
         summary += lines
         tables.update(movement_tables)
     if not body:

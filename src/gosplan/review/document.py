@@ -225,6 +225,7 @@ def build_sections(ctx: ReviewContext, only: list[str] | None = None,
         built = timed(key, lambda builder=builder: builder(ctx))
         if built is not None:
             built.order = order
+            built.lead = built.lead_text  # in the language the review is built in
             sections.append(built)
     if not only:
         ctx.stocktake = timed("page one", lambda: page_one(ctx))

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from gosplan.engines.stocktake import Evidence, Judgement, judge, on_course
-from gosplan.i18n import N_, _
+from gosplan.i18n import N_, _, current_language
 from gosplan.i18n.formats import format_month
 from gosplan.model import Period
 from gosplan.review.format import is_missing, method_word, pct, status_word
@@ -124,6 +124,8 @@ class _Words:
         if code not in self.units.index:
             return code
         name, kind = self.units.loc[code, "name"], self.units.loc[code, "kind"]
+        if current_language() != "en":  # Korean names carry their kind (평안남도, 회창군)
+            return str(name)
         named = kind in ("province", "county") and not str(name).lower().endswith(str(kind))
         return f"{name} {kind}" if named else str(name)
 

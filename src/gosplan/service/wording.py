@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import math
 
-from gosplan.i18n import N_, _, ngettext
+from gosplan.i18n import N_, _, current_language, ngettext
+from gosplan.i18n.formats import format_month
 from gosplan.quantities import format_quantity
 
 KIND_WORDS = {"step": N_("step"), "slope": N_("change of trend"), "outlier": N_("one-month outlier")}
@@ -36,6 +37,16 @@ def probability_label(p: float | None) -> str:
     if p > 0.99:
         return "> 99 %"
     return f"{100 * p:.0f} %"
+
+
+def month_text(period: str) -> str:
+    """A month inside a sentence: its code for English readers ("2023-04"), its name for others ("2023년 4월")."""
+    if current_language() == "en":
+        return str(period)
+    try:
+        return format_month(str(period))
+    except ValueError:
+        return str(period)
 
 
 def kind_word(kind: str) -> str:
@@ -94,7 +105,7 @@ def change_message(kind: str, relative: float, size: float, period: str, probabi
     """``'step of −40 % (−12.0 kt a month) from 2023-03, probability 99 %'``; good news says so."""
     values = {"kind": kind_word(kind), "share": f"{100 * relative:+.0f} %".replace("-", "−") if relative == relative
               else "–", "amount": ("+" if size >= 0 else "−") + qty(abs(size), uom) if size == size else "–",
-              "period": period, "probability": probability_label(probability)}
+              "period": month_text(period), "probability": probability_label(probability)}
     if favourable:
         return _("{kind} of {share} ({amount} a month) from {period}, probability {probability}; favourable",
                  **values)
@@ -104,9 +115,9 @@ def change_message(kind: str, relative: float, size: float, period: str, probabi
 def missing_message(months: list[str]) -> str:
     """``'no report for 2023-04'`` / ``'no report for 2023-04, 2023-05 (2 months)'``."""
     if len(months) == 1:
-        return _("no report for {month}", month=months[0])
+        return _("no report for {month}", month=month_text(months[0]))
     return ngettext("no report for {months} ({count} month)", "no report for {months} ({count} months)",
-                    len(months), months=", ".join(months))
+                    len(months), months=", ".join(month_text(m) for m in months))
 
 
 

@@ -20,7 +20,7 @@ from gosplan.model import Period
 from gosplan.review.document import ReviewContext, Section, outlook_provider, probability_provider, section
 from gosplan.review.format import heading_html, html_table, note_html, pct, qty
 from gosplan.review.sections.fulfilment import _display_scale
-from gosplan.service.wording import kind_word, probability_label, probability_reason
+from gosplan.service.wording import kind_word, month_text, probability_label, probability_reason
 
 AT_RISK_PER_INDICATOR = 3
 ALERTS_SHOWN = 25
@@ -209,7 +209,7 @@ def forecasts(ctx: ReviewContext) -> Section | None:
     body = note_html(_("Year-end totals forecast from the monthly reports to {month} by exponential smoothing with a "
                    "monthly season (gosplan.forecast); aggregate units on the sum of their enterprises' reports; "
                    "grain with its months to come under weather scenarios. P(attain) is the probability that the "
-                   "year's total reaches the annual target.", month=as_of))
+                   "year's total reaches the annual target.", month=month_text(str(as_of))))
     body += (heading_html(_("Key indicators, national")) + html_table(national, OUTLOOK_COLUMNS)
              + note_html(_(OUTLOOK_NOTE)))
     body += heading_html(_("By province")) + html_table(provinces, OUTLOOK_COLUMNS)

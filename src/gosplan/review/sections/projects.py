@@ -14,6 +14,7 @@ from gosplan.i18n import N_, _
 from gosplan.model import Period
 from gosplan.review.document import ReviewContext, Section, section
 from gosplan.review.format import heading_html, html_table, is_missing, note_html, pct, prose_qty, qty, status_word
+from gosplan.service.wording import month_text
 
 DWELLING = "dwelling"
 PALETTE = {"pv": "#57606a", "ev": "#7a1f1f", "ac": "#d4a72c"}
@@ -171,7 +172,7 @@ def delivery_summary(findings: pd.DataFrame) -> list[str]:
     """One sentence per finding, both numbers in it."""
     return [_("Data quality: {projects} record {delivered} delivered in {month}; the builder ({builder}) reported "
               "{reported} that month and {reported_year} in {year} to date.", projects=r.project_names,
-              delivered=prose_qty(r.delivered, DWELLING), month=r.period, builder=r.unit_name,
+              delivered=prose_qty(r.delivered, DWELLING), month=month_text(r.period), builder=r.unit_name,
               reported=prose_qty(r.reported, DWELLING), reported_year=prose_qty(r.reported_year, DWELLING),
               year=r.year) for r in findings.itertuples()]
 

@@ -13,6 +13,7 @@ from gosplan.i18n import _
 from gosplan.model import month_label
 from gosplan.review.document import ReviewContext, Section, period_label, section
 from gosplan.review.format import heading_html, html_table, note_html, pct, prose_qty, qty
+from gosplan.service.wording import month_text
 
 TOP_UNITS = 10
 TOP_PAIRS = 12
@@ -74,11 +75,11 @@ def movement_sentence(view) -> str:
     """One sentence on a movement's spread and effect, numbers as in its chart and table."""
     c = view.campaign
     parts = [_("Movement {name}: {joined} of {eligible} units joined since {start}", name=c["name"],
-               joined=len(view.members), eligible=view.eligible, start=c["start"])]
+               joined=len(view.members), eligible=view.eligible, start=month_text(c["start"]))]
     if view.fit is not None:
         end = view.forecast.iloc[-1]
         parts.append(_("the Bass fit expects {count} by {month}", count=f"{end['cumulative']:.1f}",
-                       month=end["period"]))
+                       month=month_text(end["period"])))
     if view.effect is not None:
         estimate, low, high = view.effect_percent
         parts.append(_("joining raised output per worker by {estimate} ({level} interval {low} to {high})",
@@ -114,7 +115,7 @@ def _movements(ctx: ReviewContext) -> tuple[str, list[str], dict[str, pd.DataFra
             body += note_html(_("Bass (1969) diffusion fitted by least squares: innovation p = {p}, imitation q = "
                                 "{q}, potential m = {m}; joins peaked {months} months after {start}.",
                                 p=f"{view.fit.p:.3f}", q=f"{view.fit.q:.2f}", m=f"{view.fit.m:.1f}",
-                                months=f"{view.fit.peak_month:.1f}", start=month_label(view.fit.start)))
+                                months=f"{view.fit.peak_month:.1f}", start=month_text(month_label(view.fit.start))))
             tables[f"forecast:{name}"] = view.forecast
         if view.effect is not None:
             tables[f"effect:{name}"] = view.effect.event_study

@@ -11,7 +11,7 @@ from gosplan.i18n import N_, _, current_language
 from gosplan.model import Period
 from gosplan.review.document import ReviewContext, Section, section
 from gosplan.review.format import heading_html, html_table, note_html, prose_qty, qty
-from gosplan.service.wording import probability_label, probability_reason
+from gosplan.service.wording import month_text, probability_label, probability_reason
 
 SCENARIOS = 20_000
 
@@ -69,7 +69,7 @@ def risk_summary(outlook, numbers: pd.DataFrame, measures: pd.DataFrame) -> list
         line = _("Grain and weather: the probability of meeting the annual grain target of {target} is "
                  "{probability} after the {kinds} in {provinces} observed to {month} (estimated loss {loss}); "
                  "expected output {expected}, expected shortfall {shortfall}.", kinds=kinds, provinces=provinces,
-                 month=risk.as_of, loss=value["Loss to the weather observed so far"], **values)
+                 month=month_text(str(risk.as_of)), loss=value["Loss to the weather observed so far"], **values)
     else:
         line = _("Grain and weather: the probability of meeting the annual grain target of {target} is "
                  "{probability}; expected output {expected}, expected shortfall {shortfall}.", **values)

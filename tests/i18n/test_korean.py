@@ -36,7 +36,8 @@ def test_translations_name_particles_in_placeholders_and_english_is_untouched():
         # a review sentence whose translation names particles: 은/는 after the sector, 을/를 after the amount
         text = _("{name} over-fulfilled the {period} plan ({fulfilment}): a direct change of {direct} million won, "
                  "a total effect on its output of {total} million won ({share}); its output still rises.",
-                 name="전력", period="2023년 상반기", fulfilment="101.1 %", direct="+14,404", total="+1", share="+0.1 %")
+                 name="전력", period="2023년 상반기", fulfilment="101.1 %", direct="+14,404", total="+1",
+                 share="+0.1 %")
         assert text.startswith("전력은 2023년 상반기 계획을 넘쳐 수행하였다")
         text = _("Grain and weather: the probability of meeting the annual grain target of {target} is "
                  "{probability}; expected output {expected}, expected shortfall {shortfall}.",

@@ -110,7 +110,7 @@ def test_korean_pdf_has_its_headings_no_replacement_characters_and_every_glyph_e
     assert "\ufffd" not in text
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
     rows = [line.split() for line in fonts.splitlines()[2:] if line.strip()]
-    assert rows and all("yes" == row[-5] for row in rows), fonts  # every font embedded ("emb" column)
+    assert rows and all(row[-5] == "yes" for row in rows), fonts  # every font embedded ("emb" column)
     # No tofu: every Korean character printed is a glyph of the font the page names first (Noto Sans CJK KR,
     # Debian's fonts-noto-cjk), so Chromium never falls back to a box.
     korean_font = _cmap_of("Noto Sans CJK KR")

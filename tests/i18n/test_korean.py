@@ -43,3 +43,20 @@ def test_translations_name_particles_in_placeholders_and_english_is_untouched():
                  "{probability}; expected output {expected}, expected shortfall {shortfall}.",
                  target="490만 t", probability="< 1 %", expected="453만 t", shortfall="37만 t")
         assert "연간 알곡 과제 490만 t을 수행할 확률은 < 1 %이다" in text
+
+
+def test_review_periods_in_korean_with_the_juche_year_on_request(monkeypatch):
+    from gosplan.review.document import review_title
+    from gosplan.review.stocktake import window_name
+
+    with use_language("ko"):
+        assert review_title("2023-H1") == "2023년 상반기 계획 수행 총화"
+        assert review_title("2023-Q2") == "2023년 2분기 계획 수행 총화"
+        assert window_name("2023-01..2023-06") == "2023년 1월–6월"
+        monkeypatch.setenv("GOSPLAN_JUCHE", "1")
+        assert review_title("2023-H1") == "주체112(2023)년 상반기 계획 수행 총화"
+        assert window_name("2023-06..2023-06") == "주체112(2023)년 6월"
+    assert review_title("2023-H1") == "Review of plan fulfilment, first half of 2023 (Juche 112)"
+    monkeypatch.delenv("GOSPLAN_JUCHE")
+    assert review_title("2023-H1") == "Review of plan fulfilment, first half of 2023"
+    assert window_name("2023-01..2023-06") == "January–June 2023"

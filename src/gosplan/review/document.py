@@ -18,6 +18,7 @@ A builder returns ``None`` when it has nothing to say for this store (e.g. no pr
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import time
 from collections.abc import Callable
@@ -28,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from gosplan.i18n import N_, _, current_language
-from gosplan.i18n.formats import format_month, format_year
+from gosplan.i18n.formats import format_month, format_year, juche_year
 from gosplan.model import Period
 
 if TYPE_CHECKING:
@@ -251,15 +252,27 @@ def period_label(period: str) -> str:
     return str(period) if current_language() == "en" else period_name(Period.parse(period))
 
 
+def juche_years() -> bool:
+    """Whether the review names the Juche year beside the Gregorian one (``GOSPLAN_JUCHE=1``)."""
+    return os.environ.get("GOSPLAN_JUCHE", "").strip().lower() in ("1", "yes", "true", "on")
+
+
+def year_text(year: int) -> str:
+    """A year inside a period's name: "2023", or with :func:`juche_years` "2023 (Juche 112)" / "주체112(2023)"."""
+    if not juche_years():
+        return str(year)
+    return f"주체{juche_year(year)}({year})" if current_language() == "ko" else f"{year} (Juche {juche_year(year)})"
+
+
 def period_name(p: Period) -> str:
     """A period as its reader names it: "first half of 2023" / "2023년 상반기", "June 2023" / "2023년 6월"."""
     if p.kind == "H":
         if p.index == 1:
-            return _("first half of {year}", year=p.year)
-        return _("second half of {year}", year=p.year)
+            return _("first half of {year}", year=year_text(p.year))
+        return _("second half of {year}", year=year_text(p.year))
     if p.kind == "Q":
-        return _("quarter {quarter} of {year}", quarter=p.index, year=p.year)
+        return _("quarter {quarter} of {year}", quarter=p.index, year=year_text(p.year))
     if p.kind == "M":
-        return format_month(p.start_date())
-    return format_year(p.year)
+        return format_month(p.start_date(), juche=juche_years())
+    return format_year(p.year, juche=juche_years())
 

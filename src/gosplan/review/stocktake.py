@@ -99,10 +99,12 @@ def window_name(window: str) -> str:
         a, b = Period.parse(first), Period.parse(last)
     except ValueError:
         return str(window)
+    from gosplan.review.document import juche_years, year_text
+
     if a == b:
-        return format_month(f"{a.year}-{a.index:02d}")
+        return format_month(f"{a.year}-{a.index:02d}", juche=juche_years())
     return _("{first_month}–{last_month} {year}", first_month=_(MONTH_NAMES[a.index - 1]),
-             last_month=_(MONTH_NAMES[b.index - 1]), year=b.year)
+             last_month=_(MONTH_NAMES[b.index - 1]), year=year_text(b.year))
 
 
 class _Words:

@@ -117,3 +117,21 @@ def test_korean_pdf_has_its_headings_no_replacement_characters_and_every_glyph_e
     printed = {ch for ch in text if ord(ch) > 0x2000 and not unicodedata.category(ch).startswith("Z")}
     missing = sorted(ch for ch in printed if ord(ch) not in korean_font)
     assert not missing, missing
+
+
+def test_pseudo_language_marks_every_heading_header_and_sentence(korean):
+    """Any text that does not pass through the catalogue shows up unmarked in the pseudo-language."""
+    service, _, _, _ = korean
+    with use_language("qps"):
+        review = build_review(service, "2023-H1", only=["sectors", "indicators", "league", "plan", "not_reported"])
+    for section in review.sections:
+        assert section.title.startswith("⟦"), section.title
+        assert not section.lead_text or section.lead_text.startswith("⟦"), section.lead_text
+        for line in section.summary:
+            assert "⟦" in line, line
+        headers = re.findall(r"<th[^>]*>([^<]*)</th>", section.body_html)
+        names = set(service.indicators()["name"])  # the league table heads a column per indicator
+        unmarked = [h for h in headers if h and h != "#" and "⟦" not in h and h not in names]
+        assert not unmarked, (section.key, unmarked)
+        for heading in re.findall(r"<h3>([^<]*)</h3>", section.body_html):
+            assert "⟦" in heading, heading

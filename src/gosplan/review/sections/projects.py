@@ -51,8 +51,8 @@ def project_summary(status: pd.DataFrame, dwellings: pd.DataFrame, year: int) ->
     lines = []
     if len(behind):
         items = "; ".join(_("{name} {status} (SPI(t) {spi}, forecast end {forecast} against {planned})", name=r.name,
-                            status=status_word(r.status), spi=ratio(r.spi_t), forecast=r.forecast_end,
-                            planned=r.planned_end) for r in behind.itertuples())
+                            status=status_word(r.status), spi=ratio(r.spi_t), forecast=month_text(r.forecast_end),
+                            planned=month_text(r.planned_end)) for r in behind.itertuples())
         lines.append(_("Construction: {behind} of {count} projects behind schedule: {items}.", behind=len(behind),
                        count=len(status), items=items))
     else:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from gosplan.i18n import N_, _, ngettext
+from gosplan.i18n import N_, _, current_language, ngettext
+from gosplan.model import Period
 from gosplan.review.document import ReviewContext, Section, section
 from gosplan.review.format import heading_html, html_table, note_html
 
@@ -15,6 +16,36 @@ VERDICT_WORDS = {"recovered": N_("recovered"), "improving": N_("improving"), "no
                  "no data": N_("no data")}
 ACTION_STATUS_WORDS = {"proposed": N_("proposed"), "accepted": N_("accepted"), "rejected": N_("rejected"),
                        "done": N_("done"), "closed": N_("closed")}
+
+
+AGAINST_WORDS = [N_("drought"), N_("heavy rain and flood"), N_("cold spells"), N_("flood"), N_("cold")]
+
+
+def action_text(row: pd.Series, field: str) -> str:
+    """An action's title or check in the reader's language: English as stored; in another language made
+    again from the template and values the proposer recorded in ``details["words"]``."""
+    stored = str(row[field])
+    details = row.get("details")
+    record = details.get("words", {}).get(field) if isinstance(details, dict) else None
+    if current_language() == "en" or not record:
+        return stored
+    return "; ".join(_worded(part) for part in (record if isinstance(record, list) else [record]))
+
+
+def _worded(record: dict) -> str:
+    from gosplan.review.sections.risk import measure_name
+    from gosplan.review.stocktake import MONTH_NAMES
+
+    values = dict(record.get("values", {}))
+    for key in record.get("months", []):
+        values[key] = _(MONTH_NAMES[Period.parse(str(values[key])).index - 1])
+    for key in record.get("words", []):
+        values[key] = _(str(values[key]))
+    if "peer_list" in values:
+        values["peers"] = ", ".join(values["peer_list"])
+    if "measure" in values:
+        values["measure"] = measure_name(str(values["measure"]))
+    return _(str(record["template"]), **values)
 
 
 def _word(words: dict[str, str], code: object) -> str:
@@ -63,17 +94,17 @@ def action_plan(ctx: ReviewContext) -> Section | None:
     names = ctx.service.units().set_index("code")["name"]
     proposals = proposals.assign(owner_name=proposals["owner_unit"].map(names).fillna(proposals["owner_unit"]))
     body = html_table(proposals, [
-        ("#", "num", lambda r: int(r["id"])), (_("Action"), "", lambda r: r["title"]),
+        ("#", "num", lambda r: int(r["id"])), (_("Action"), "", lambda r: action_text(r, "title")),
         (_("Owner"), "", lambda r: r["owner_name"]),
         (_("Linked target"), "", lambda r: _("{indicator} at {unit}, {period}", indicator=r["indicator"],
                                              unit=r["unit"], period=r["period"])),
-        (_("Due"), "num", lambda r: str(r["due"])), (_("Check"), "note", lambda r: r["check"])])
+        (_("Due"), "num", lambda r: str(r["due"])), (_("Check"), "note", lambda r: action_text(r, "check"))])
     body += note_html(_("Proposed from the findings of this review; planners accept, edit or reject them with gosplan "
                         "actions. Accepted actions are tracked: the next review compares the linked target with its "
                         "value at acceptance."))
     if len(tracked):
         body += heading_html(_("Actions accepted earlier")) + html_table(tracked, [
-            ("#", "num", lambda r: int(r["id"])), (_("Action"), "", lambda r: r["title"]),
+            ("#", "num", lambda r: int(r["id"])), (_("Action"), "", lambda r: action_text(r, "title")),
             (_("Status"), "", lambda r: _word(ACTION_STATUS_WORDS, r["status"])),
             (_("Due"), "num", lambda r: str(r["due"])),
             (_("Measure"), "", lambda r: r["metric"]),

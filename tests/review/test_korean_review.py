@@ -135,3 +135,21 @@ def test_pseudo_language_marks_every_heading_header_and_sentence(korean):
         assert not unmarked, (section.key, unmarked)
         for heading in re.findall(r"<h3>([^<]*)</h3>", section.body_html):
             assert "⟦" in heading, heading
+
+
+def test_action_titles_and_checks_are_made_again_in_korean(korean):
+    from gosplan.review.sections.actions import action_text
+
+    _, review, html, _ = korean
+    proposals = review.section("actions").tables["proposals"]
+    assert len(proposals)
+    origins = set()
+    for _, row in proposals.iterrows():
+        assert not HANGUL.search(row["title"])  # stored as the proposer wrote it, in English
+        with use_language("ko"):
+            title, check = action_text(row, "title"), action_text(row, "check")
+        assert HANGUL.search(title) and HANGUL.search(check), (title, check)
+        assert html_module.escape(title) in html
+        assert action_text(row, "title") == row["title"]  # English readers get the stored text
+        origins.add(row["origin"])
+    assert len(origins) >= 4, origins  # every kind of proposer the demo raises is worded

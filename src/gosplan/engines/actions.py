@@ -123,6 +123,23 @@ def month_name(period: Period) -> str:
     return period.start_date().strftime("%B")
 
 
+def worded(template: str, /, months: tuple[str, ...] = (), words: tuple[str, ...] = (),
+           **values: object) -> tuple[str, dict]:
+    """An action's text in English and the record to make it again in another language at the edge.
+
+    ``template`` is the English message with named placeholders; ``values`` are JSON-ready numbers
+    and strings; the keys in ``months`` hold month codes printed as month names, those in ``words``
+    English words the edge translates. Engines keep their numbers and codes; the words are the edge's.
+
+    >>> text, record = worded("Raise {what} from {month}", months=("month",), what="coal", month="2023-07")
+    >>> text, record["values"]["month"]
+    ('Raise coal from July', '2023-07')
+    """
+    shown = {key: month_name(Period.parse(str(value))) if key in months else value for key, value in values.items()}
+    record = {"template": template, "values": values, "months": list(months), "words": list(words)}
+    return template.format(**shown), record
+
+
 def finite(value: object) -> bool:
     try:
         return math.isfinite(float(value))  # type: ignore[arg-type]

@@ -124,7 +124,7 @@ def _(message: str, /, **values: object) -> str:
     number before the noun).
     """
     text = gettext(message)
-    return text.format(**values) if values else text
+    return _fill(text, values) if values else text
 
 
 def ngettext(singular: str, plural: str, count: int, /, **values: object) -> str:
@@ -141,7 +141,17 @@ def ngettext(singular: str, plural: str, count: int, /, **values: object) -> str
             text = forms[0] if len(forms) == 1 else forms[0 if count == 1 else 1]
         else:
             text = singular if count == 1 else plural
-    return text.format(count=count, **values)
+    return _fill(text, {"count": count, **values})
+
+
+def _fill(text: str, values: dict[str, object]) -> str:
+    """Fill the placeholders; a Korean translation may name a particle in a placeholder's format
+    spec (``{name:은}``), resolved by :mod:`gosplan.i18n.korean` after the value."""
+    if current_language() == LANGUAGES[0]:
+        return text.format(**values)
+    from gosplan.i18n.korean import fill
+
+    return fill(text, **values)
 
 
 def N_(message: str) -> str:

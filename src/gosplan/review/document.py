@@ -18,6 +18,7 @@ A builder returns ``None`` when it has nothing to say for this store (e.g. no pr
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import time
 from collections.abc import Callable
@@ -27,6 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from gosplan.i18n import N_, _, current_language
+from gosplan.i18n.formats import format_month, format_year, juche_year
 from gosplan.model import Period
 
 if TYPE_CHECKING:
@@ -47,30 +50,36 @@ class Section:
 
     @property
     def lead_text(self) -> str:
-        return self.lead or ANNEX_LEADS.get(self.key, "")
+        return self.lead or annex_lead(self.key)
 
 
 # What each annex holds, said in one sentence under its heading; its findings follow.
 ANNEX_LEADS = {
-    "sectors": "Each sector's fulfilment of the plan to date, like for like, its change on a year ago and the "
-               "units behind plan; the national index and its weights.",
-    "indicators": "The key indicators nationally: target and actual to date, the year's plan done and what the "
-                  "rest of the year needs.",
-    "league": "The provinces ranked by their fulfilment of the key indicators.",
-    "leaders": "The enterprises and farms furthest above and below their own plan.",
-    "charts": "Cumulative output since January against the plan's trajectory and last year, nationally.",
-    "balance": "What the fulfilment means for the whole economy through the input-output table, and the "
-               "capacities that bind the year's plan.",
-    "forecasts": "The year-end outlook for each key indicator and province, the targets at risk, and the "
-                 "open alerts.",
-    "projects": "The construction projects' schedule and cost performance, and the dwellings they deliver.",
-    "reserves": "Output the units could make with their own inputs at the best practice of their sector, "
-                "and the emulation movements.",
-    "risk": "The weather's risk to the grain target and the measures that reduce it best for the money.",
-    "actions": "The actions proposed from these findings, with owners, due dates and checks, and how the "
-               "actions accepted earlier are doing.",
-    "not_reported": "Units with a target that missed at least one monthly report in the period.",
+    "sectors": N_("Each sector's fulfilment of the plan to date, like for like, its change on a year ago and the "
+                  "units behind plan; the national index and its weights."),
+    "indicators": N_("The key indicators nationally: target and actual to date, the year's plan done and what the "
+                     "rest of the year needs."),
+    "league": N_("The provinces ranked by their fulfilment of the key indicators."),
+    "leaders": N_("The enterprises and farms furthest above and below their own plan."),
+    "charts": N_("Cumulative output since January against the plan's trajectory and last year, nationally."),
+    "balance": N_("What the fulfilment means for the whole economy through the input-output table, and the "
+                  "capacities that bind the year's plan."),
+    "forecasts": N_("The year-end outlook for each key indicator and province, the targets at risk, and the "
+                    "open alerts."),
+    "projects": N_("The construction projects' schedule and cost performance, and the dwellings they deliver."),
+    "reserves": N_("Output the units could make with their own inputs at the best practice of their sector, "
+                   "and the emulation movements."),
+    "risk": N_("The weather's risk to the grain target and the measures that reduce it best for the money."),
+    "actions": N_("The actions proposed from these findings, with owners, due dates and checks, and how the "
+                  "actions accepted earlier are doing."),
+    "not_reported": N_("Units with a target that missed at least one monthly report in the period."),
 }
+
+
+def annex_lead(key: str) -> str:
+    """The lead sentence of annex ``key`` in the reader's language (empty for an annex without one)."""
+    lead = ANNEX_LEADS.get(key, "")
+    return _(lead) if lead else ""
 
 
 @dataclass
@@ -217,6 +226,7 @@ def build_sections(ctx: ReviewContext, only: list[str] | None = None,
         built = timed(key, lambda builder=builder: builder(ctx))
         if built is not None:
             built.order = order
+            built.lead = built.lead_text  # in the language the review is built in
             sections.append(built)
     if not only:
         ctx.stocktake = timed("page one", lambda: page_one(ctx))
@@ -224,7 +234,7 @@ def build_sections(ctx: ReviewContext, only: list[str] | None = None,
 
 
 def review_title(period: str) -> str:
-    return f"Review of plan fulfilment, {_period_name(Period.parse(period))}"
+    return _("Review of plan fulfilment, {period}", period=period_name(Period.parse(period)))
 
 
 def build_review(service: Service, period: str, only: list[str] | None = None) -> Review:
@@ -237,11 +247,32 @@ def build_review(service: Service, period: str, only: list[str] | None = None) -
     return Review(ctx.period, review_title(ctx.period), sections, ctx.generated_at, ctx.stocktake)
 
 
-def _period_name(p: Period) -> str:
+def period_label(period: str) -> str:
+    """A period inside a sentence: its code in English ("2023-H1"), its name for other readers ("2023년 상반기")."""
+    return str(period) if current_language() == "en" else period_name(Period.parse(period))
+
+
+def juche_years() -> bool:
+    """Whether the review names the Juche year beside the Gregorian one (``GOSPLAN_JUCHE=1``)."""
+    return os.environ.get("GOSPLAN_JUCHE", "").strip().lower() in ("1", "yes", "true", "on")
+
+
+def year_text(year: int) -> str:
+    """A year inside a period's name: "2023", or with :func:`juche_years` "2023 (Juche 112)" / "주체112(2023)"."""
+    if not juche_years():
+        return str(year)
+    return f"주체{juche_year(year)}({year})" if current_language() == "ko" else f"{year} (Juche {juche_year(year)})"
+
+
+def period_name(p: Period) -> str:
+    """A period as its reader names it: "first half of 2023" / "2023년 상반기", "June 2023" / "2023년 6월"."""
     if p.kind == "H":
-        return f"{'first' if p.index == 1 else 'second'} half of {p.year}"
+        if p.index == 1:
+            return _("first half of {year}", year=year_text(p.year))
+        return _("second half of {year}", year=year_text(p.year))
     if p.kind == "Q":
-        return f"quarter {p.index} of {p.year}"
+        return _("quarter {quarter} of {year}", quarter=p.index, year=year_text(p.year))
     if p.kind == "M":
-        return p.start_date().strftime("%B %Y")
-    return str(p.year)
+        return format_month(p.start_date(), juche=juche_years())
+    return format_year(p.year, juche=juche_years())
+

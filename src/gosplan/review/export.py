@@ -24,12 +24,14 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from gosplan.errors import GosplanError
+from gosplan.i18n import N_, _
 from gosplan.review.document import Review
 from gosplan.review.render import render_html
+from gosplan.review.stocktake import rating_word, stocktake_headers
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 PDF_TIMEOUT_SECONDS = 240
-_NO_CHROMIUM = ("PDF output needs headless Chromium, which was not found. Install it (Debian/Ubuntu: "
+_NO_CHROMIUM = N_("PDF output needs headless Chromium, which was not found. Install it (Debian/Ubuntu: "
                 "apt install chromium) or point GOSPLAN_CHROMIUM at a Chromium or Chrome binary; "
                 "meanwhile write --format html and print it from a browser.")
 
@@ -151,11 +153,12 @@ def page_one_markdown(review: Review) -> list[str]:
     page = review.stocktake
     if page is None:
         return []
-    lines = [f"## Stocktake: the plan for {page.window}", ""] + [line + "\n" for line in page.headline]
+    lines = ["## " + _("Stocktake: the plan for {window}", window=page.window), ""]
+    lines += [line + "\n" for line in page.headline]
     if page.lines:
-        lines += ["| # | Likelihood | Judgement | Owner | Decision asked of the plenum |", "|---|---|---|---|---|"]
-        lines += [f"| {i} | **{ln.rating.upper()}** | {ln.statement} | {ln.owner} | {ln.decision} |".replace("\n", " ")
-                  for i, ln in enumerate(page.lines, 1)]
+        lines += ["| # | " + " | ".join(stocktake_headers()) + " |", "|---|---|---|---|---|"]
+        lines += [f"| {i} | **{rating_word(ln.rating)}** | {ln.statement} | {ln.owner} | {ln.decision} |".replace(
+            "\n", " ") for i, ln in enumerate(page.lines, 1)]
     return lines
 
 
@@ -165,12 +168,14 @@ def render_markdown(review: Review, charts: dict[str, list[str]] | None = None) 
     ``charts`` maps a section key to its chart images as Markdown (``![...](path)``), in the order the
     charts appear; without it the charts (and headings standing over nothing but a chart) are left out.
     """
-    lines = [f"# {review.title}", "", f"Generated {review.generated_at:%Y-%m-%d %H:%M UTC} by gosplan.", ""]
+    generated = _("Generated {when} by gosplan", when=f"{review.generated_at:%Y-%m-%d %H:%M UTC}")
+    lines = [f"# {review.title}", "", f"{generated}.", ""]
     lines += page_one_markdown(review)
     if review.annexes:
-        lines += ["", "Annexes: " + "; ".join(f"{letter}. {s.title}" for letter, s in review.annexes) + "."]
+        annexes = "; ".join(f"{letter}. {s.title}" for letter, s in review.annexes)
+        lines += ["", _("Annexes: {annexes}.", annexes=annexes)]
     for letter, s in review.annexes:
-        lines += ["", f"## Annex {letter}. {s.title}", ""]
+        lines += ["", "## " + _("Annex {letter}.", letter=letter) + f" {s.title}", ""]
         if s.lead_text:
             lines += [f"*{s.lead_text}*", ""]
         lines += [f"- {line}" for line in s.summary]
@@ -186,7 +191,7 @@ def export_charts(review: Review, folder: Path, link: str) -> dict[str, list[str
     Uses kaleido with the Chromium that prints the PDF; returns ``{}`` when either is missing.
     """
     chromium = find_chromium()
-    figures = {s.key: figures_in(s.body_html) for _, s in review.annexes}
+    figures = {s.key: figures_in(s.body_html) for _letter, s in review.annexes}
     if chromium is None or not any(figures.values()):
         return {}
     try:
@@ -203,7 +208,8 @@ def export_charts(review: Review, folder: Path, link: str) -> dict[str, list[str
             layout = figure["layout"]
             height = int(layout.get("height") or 420)
             jobs.append((figure, folder / name, height))
-            links.setdefault(s.key, []).append(f"![Annex {letter}, chart {n}: {s.title}]({link}/{name})")
+            alt = _("Annex {letter}, chart {number}: {title}", letter=letter, number=n, title=s.title)
+            links.setdefault(s.key, []).append(f"![{alt}]({link}/{name})")
     try:
         pio.write_images([j[0] for j in jobs], [j[1] for j in jobs], format="png", width=1000,
                          height=[j[2] for j in jobs], scale=1)
@@ -238,7 +244,7 @@ def write_pdf(review: Review, path: str | Path, chromium: str | None = None) -> 
     """Print the review's HTML to PDF with headless Chromium (A4, charts drawn before printing)."""
     executable = chromium or find_chromium()
     if executable is None:
-        raise GosplanError(_NO_CHROMIUM)
+        raise GosplanError(_(_NO_CHROMIUM))
     path = Path(path).resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="gosplan-pdf-") as tmp:
@@ -253,9 +259,11 @@ def write_pdf(review: Review, path: str | Path, chromium: str | None = None) -> 
         try:
             done = subprocess.run(command, capture_output=True, text=True, timeout=PDF_TIMEOUT_SECONDS)
         except FileNotFoundError:
-            raise GosplanError(_NO_CHROMIUM) from None
+            raise GosplanError(_(_NO_CHROMIUM)) from None
         except subprocess.TimeoutExpired:
-            raise GosplanError(f"Chromium did not finish printing within {PDF_TIMEOUT_SECONDS} s") from None
+            raise GosplanError(_("Chromium did not finish printing within {seconds} s",
+                                 seconds=PDF_TIMEOUT_SECONDS)) from None
     if not path.exists() or path.read_bytes()[:4] != b"%PDF":
-        raise GosplanError(f"Chromium did not write a PDF (exit {done.returncode}): {done.stderr.strip()[-400:]}")
+        raise GosplanError(_("Chromium did not write a PDF (exit {code}): {error}", code=done.returncode,
+                             error=done.stderr.strip()[-400:]))
     return path

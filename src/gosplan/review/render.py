@@ -11,13 +11,16 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from gosplan.i18n import _, current_language
 from gosplan.review.document import Review
 
 
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
-    return Environment(loader=PackageLoader("gosplan.review", "templates"),
-                       autoescape=select_autoescape(["html", "j2"]))
+    environment = Environment(loader=PackageLoader("gosplan.review", "templates"),
+                              autoescape=select_autoescape(["html", "j2"]))
+    environment.globals["_"] = _  # read the reader's language at each call, so one environment serves all
+    return environment
 
 
 @lru_cache(maxsize=1)
@@ -31,7 +34,7 @@ def render_html(review: Review, *, embed_plotly: bool = True) -> str:
     template = _environment().get_template("review.html.j2")
     from gosplan.review.stocktake import page_one_html
 
-    return template.render(review=review, page_one=page_one_html(review.stocktake),
+    return template.render(review=review, page_one=page_one_html(review.stocktake), lang=current_language(),
                            plotly_js=plotly_js() if embed_plotly else "")
 
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 
-from gosplan.review.format import is_missing, pct, qty
+from gosplan.i18n import _
+from gosplan.review.format import is_missing, pct, prose_qty
 
 NUMBER = re.compile(r"[−-]?\d[\d,]*(?:\.\d+)?")
 
@@ -31,8 +32,10 @@ def change_phrase(change: float | None, uom: str) -> str:
     """``'300.0 kt more than a year ago'`` / ``'less than'``; empty when unknown."""
     if change is None or is_missing(change):
         return ""
-    word = "more" if float(change) >= 0 else "less"
-    return f"{qty(abs(float(change)), uom)} {word} than a year ago"
+    amount = prose_qty(abs(float(change)), uom)
+    if float(change) >= 0:
+        return _("{amount} more than a year ago", amount=amount)
+    return _("{amount} less than a year ago", amount=amount)
 
 
 def sector_sentence(name: str, period_word: str, fulfilment: float, change: float | None, uom: str | None, *,
@@ -40,19 +43,26 @@ def sector_sentence(name: str, period_word: str, fulfilment: float, change: floa
                     probability: float | None = None) -> str:
     """One key sector: fulfilment, change on last year, laggards and their shortfall, and (when a
     forecast is available) the probability of meeting the annual target."""
-    parts = [f"{name}: {pct(fulfilment)} of the {period_word} plan"]
     change_text = change_phrase(change, uom) if uom else ""
     if change_text:
-        parts[0] += f", {change_text}"
+        parts = [_("{name}: {fulfilment} of the {period} plan, {change}", name=name, fulfilment=pct(fulfilment),
+                   period=period_word, change=change_text)]
+    else:
+        parts = [_("{name}: {fulfilment} of the {period} plan", name=name, fulfilment=pct(fulfilment),
+                   period=period_word)]
     if units:
-        if lagging:
-            short = f", together {qty(shortfall, uom)} short" if uom and not is_missing(shortfall) else ""
-            parts.append(f"{lagging} of {units} units lag{short}")
+        if lagging and uom and not is_missing(shortfall):
+            parts.append(_("{lagging} of {units} units lag, together {shortfall} short", lagging=lagging, units=units,
+                           shortfall=prose_qty(shortfall, uom)))
+        elif lagging:
+            parts.append(_("{lagging} of {units} units lag", lagging=lagging, units=units))
         else:
-            parts.append(f"all {units} units on or above plan")
+            parts.append(_("all {units} units on or above plan", units=units))
     if probability is not None and not is_missing(probability):
-        parts.append(f"probability of meeting the annual target {probability_text(probability)}")
+        parts.append(_("probability of meeting the annual target {probability}",
+                       probability=probability_text(probability)))
     return "; ".join(parts) + "."
+
 
 
 def numbers_in(text: str) -> list[str]:

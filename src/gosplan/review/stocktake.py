@@ -22,15 +22,23 @@ import numpy as np
 import pandas as pd
 
 from gosplan.engines.stocktake import Evidence, Judgement, judge, on_course
+from gosplan.i18n import N_, _, current_language
+from gosplan.i18n.formats import format_month
 from gosplan.model import Period
-from gosplan.review.format import is_missing, pct
+from gosplan.review.format import is_missing, method_word, pct, status_word
 
 if TYPE_CHECKING:
     from gosplan.review.document import ReviewContext
 
 RATING_COLOURS = {"red": "#cf222e", "amber": "#bf8700", "green": "#1a7f37"}
-MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-               "October", "November", "December"]
+RATING_WORDS = {"red": N_("RED"), "amber": N_("AMBER"), "green": N_("GREEN")}
+MONTH_NAMES = [N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"), N_("July"),
+               N_("August"), N_("September"), N_("October"), N_("November"), N_("December")]
+
+
+def rating_word(rating: str) -> str:
+    """The rating as printed on its badge: "RED" / "적색"."""
+    return _(RATING_WORDS[rating]) if rating in RATING_WORDS else rating.upper()
 
 
 @dataclass(frozen=True)
@@ -64,7 +72,8 @@ class PageOne:
     def text_lines(self) -> list[str]:
         """Headline and judgements as plain lines (terminal, Markdown)."""
         out = list(self.headline)
-        out += [f"[{ln.rating.upper()}] {ln.statement} Owner: {ln.owner}. Decision asked: {ln.decision}"
+        out += [_("[{rating}] {statement} Owner: {owner}. Decision asked: {decision}", rating=rating_word(ln.rating),
+                  statement=ln.statement, owner=ln.owner, decision=ln.decision)
                 for ln in self.lines]
         return out
 
@@ -84,15 +93,18 @@ def evidence_text(e: Evidence, digits: int | None = None) -> str:
 
 def window_name(window: str) -> str:
     """``'2023-01..2023-06' -> 'January–June 2023'``; ``'2023-03..2023-03' -> 'March 2023'``."""
-    first, _, last = str(window).partition("..")
+    first, _sep, last = str(window).partition("..")
     last = last or first
     try:
         a, b = Period.parse(first), Period.parse(last)
     except ValueError:
         return str(window)
+    from gosplan.review.document import juche_years, year_text
+
     if a == b:
-        return f"{MONTH_NAMES[a.index - 1]} {a.year}"
-    return f"{MONTH_NAMES[a.index - 1]}–{MONTH_NAMES[b.index - 1]} {b.year}"
+        return format_month(f"{a.year}-{a.index:02d}", juche=juche_years())
+    return _("{first_month}–{last_month} {year}", first_month=_(MONTH_NAMES[a.index - 1]),
+             last_month=_(MONTH_NAMES[b.index - 1]), year=year_text(b.year))
 
 
 class _Words:
@@ -114,6 +126,8 @@ class _Words:
         if code not in self.units.index:
             return code
         name, kind = self.units.loc[code, "name"], self.units.loc[code, "kind"]
+        if current_language() != "en":  # Korean names carry their kind (평안남도, 회창군)
+            return str(name)
         named = kind in ("province", "county") and not str(name).lower().endswith(str(kind))
         return f"{name} {kind}" if named else str(name)
 
@@ -134,65 +148,90 @@ def _indicator_line(j: Judgement, words: _Words, facts: pd.DataFrame, window: st
         return evidence_text(ev[key], _digits(facts, ev[key]))
 
     row = facts[facts["unit"].eq(words.root) & facts["indicator"].eq(j.subject)].iloc[0]
-    parts = [f"{name}: {text('fulfilment')} of the plan to date ({row['status']})"]
+    status = status_word(row["status"])
     if "annual_done" in ev:
-        parts[0] += f", {text('annual_done')} of the year's plan done"
+        parts = [_("{name}: {fulfilment} of the plan to date ({status}), {annual_done} of the year's plan done",
+                   name=name, fulfilment=text("fulfilment"), status=status, annual_done=text("annual_done"))]
+    else:
+        parts = [_("{name}: {fulfilment} of the plan to date ({status})", name=name, fulfilment=text("fulfilment"),
+                   status=status)]
     if "rest_vs_path" in ev:
-        word = "above" if ev["rest_vs_path"].value > 0 else "below"
-        parts.append(f"the rest of the year needs {text('rest_vs_path')} {word} the plan's own path")
+        if ev["rest_vs_path"].value > 0:
+            parts.append(_("the rest of the year needs {share} above the plan's own path", share=text("rest_vs_path")))
+        else:
+            parts.append(_("the rest of the year needs {share} below the plan's own path", share=text("rest_vs_path")))
     if "change" in ev:
-        word = "more" if ev["change"].value >= 0 else "less"
-        parts.append(f"{text('change')} {word} than a year ago (like for like)")
+        if ev["change"].value >= 0:
+            parts.append(_("{share} more than a year ago (like for like)", share=text("change")))
+        else:
+            parts.append(_("{share} less than a year ago (like for like)", share=text("change")))
     statement = "; ".join(parts) + "."
     if "p_attain" in ev:
-        expected = f"{text('expected_fulfilment')} of the annual target expected, " if "expected_fulfilment" in ev \
-            else ""
-        statement += f" Outlook: {expected}probability of meeting it {text('p_attain')}."
+        if "expected_fulfilment" in ev:
+            outlook = _("Outlook: {expected} of the annual target expected, probability of meeting it {probability}.",
+                        expected=text("expected_fulfilment"), probability=text("p_attain"))
+        else:
+            outlook = _("Outlook: probability of meeting it {probability}.", probability=text("p_attain"))
+        statement = _join_sentences(statement, outlook)
     elif j.basis == "year":
-        statement += " The year is over."
+        statement = _join_sentences(statement, _("The year is over."))
     owner = words.unit(j.owner)
     if "owner_fulfilment" in ev:
-        owner += f" (largest shortfall: {text('owner_fulfilment')} of its plan to date)"
+        owner = _("{owner} (largest shortfall: {fulfilment} of its plan to date)", owner=owner,
+                  fulfilment=text("owner_fulfilment"))
     elif j.owner == words.root:
-        owner = f"{words.sector_of.get(j.subject, j.subject)}, nationally"
+        owner = _("{sector}, nationally", sector=words.sector_of.get(j.subject, j.subject))
     decision = _decision(j, words.unit(j.owner), name)
     return Line(j.rating, statement, owner, decision, j)
 
 
+def _join_sentences(first: str, second: str) -> str:
+    """Two whole sentences, one after the other (both languages put a space between them)."""
+    return f"{first} {second}"
+
+
 def _decision(j: Judgement, owner: str, name: str) -> str:
-    return {
-        "recover_or_revise": f"Either a recovery programme for {name.lower()} from {owner} by the next review, "
-                             "or a revised annual target.",
-        "recover": f"A recovery programme for {name.lower()} from {owner} by the next review.",
-        "monitor": f"{owner} to report monthly on the catch-up until the next review.",
-        "account": f"Hear {owner}'s account of the shortfall; carry it into next year's plan.",
-        "order_reports": f"{owner} and the other units listed in the annex to submit the missing reports "
-                         "before the figures are used to adjust the plan.",
-    }[j.decision]
+    name = name.lower()
+    if j.decision == "recover_or_revise":
+        return _("Either a recovery programme for {name} from {owner} by the next review, or a revised annual "
+                 "target.", name=name, owner=owner)
+    if j.decision == "recover":
+        return _("A recovery programme for {name} from {owner} by the next review.", name=name, owner=owner)
+    if j.decision == "monitor":
+        return _("{owner} to report monthly on the catch-up until the next review.", owner=owner)
+    if j.decision == "account":
+        return _("Hear {owner}'s account of the shortfall; carry it into next year's plan.", owner=owner)
+    if j.decision == "order_reports":
+        return _("{owner} and the other units listed in the annex to submit the missing reports before the "
+                 "figures are used to adjust the plan.", owner=owner)
+    raise KeyError(j.decision)
 
 
 def _merged_line(j: Judgement, words: _Words, facts: pd.DataFrame, window: str) -> Line:
     items = ", ".join(f"{words.indicator(e.indicator).lower()} ({evidence_text(e, _digits(facts, e))})"
                       for e in j.evidence)
-    statement = f"Also in doubt, fulfilment of the plan to date: {items}."
-    owner = words.unit(j.owner) if j.owner != words.root else "the sectors' units, nationally"
-    decision = "The owners named in the annexes to report monthly on the catch-up until the next review."
+    statement = _("Also in doubt, fulfilment of the plan to date: {items}.", items=items)
+    owner = words.unit(j.owner) if j.owner != words.root else _("the sectors' units, nationally")
+    decision = _("The owners named in the annexes to report monthly on the catch-up until the next review.")
     return Line(j.rating, statement, owner, decision, j)
 
 
 def _reports_line(j: Judgement, words: _Words, window: str) -> Line:
-    items = ", ".join(f"{words.indicator(e.indicator).lower()} {evidence_text(e)}" for e in j.evidence)
+    items = ", ".join(f"{words.indicator(e.indicator).lower()} {evidence_text(e)}"
+                         for e in j.evidence)
     if j.members and len(j.members) == len(j.evidence):
-        statement = (f"Reports: no complete reports yet for {window}; the key indicators cannot be judged "
-                     f"(units missing a month: {items}).")
+        statement = _("Reports: no complete reports yet for {window}; the key indicators cannot be judged "
+                      "(units missing a month: {items}).", window=window, items=items)
     else:
-        statement = (f"Reports: units with a target that missed a month: {items}. Fulfilment counts only the "
-                     "units that reported every month; the others' output is never taken as zero.")
+        statement = _("Reports: units with a target that missed a month: {items}. Fulfilment counts only the "
+                      "units that reported every month; the others' output is never taken as zero.", items=items)
         if j.members:
             names = ", ".join(words.indicator(m).lower() for m in j.members)
-            statement += f" No complete reports at all for {names}."
+            statement = _join_sentences(statement, _("No complete reports at all for {names}.", names=names))
     decision = _decision(j, words.unit(j.owner), "")
-    owner = words.unit(j.owner) + (" (most units missing)" if j.owner != words.root else "")
+    owner = words.unit(j.owner)
+    if j.owner != words.root:
+        owner = _("{owner} (most units missing)", owner=owner)
     return Line(j.rating, statement, owner, decision, j)
 
 
@@ -204,7 +243,7 @@ def page_one(ctx: ReviewContext) -> PageOne:
     window = window_name(facts["window"].iloc[0]) if len(facts) else str(ctx.period)
     page = PageOne(window)
     if facts.empty:
-        page.headline.append(f"No targets or reports for {window}: nothing to judge.")
+        page.headline.append(_("No targets or reports for {window}: nothing to judge.", window=window))
         return page
     outlook = ctx.outlook()
     judgements = judge(facts, words.root, key, outlook)
@@ -218,15 +257,17 @@ def page_one(ctx: ReviewContext) -> PageOne:
     green = on_course(facts, words.root, key, outlook)
     if green:
         names = ", ".join(words.indicator(c).lower() for c in green)
-        page.headline.append(f"On course to meet their annual targets (green, nothing asked of the plenum): {names}.")
+        page.headline.append(_("On course to meet their annual targets (green, nothing asked of the plenum): "
+                               "{names}.", names=names))
     plans = plans_line(ctx)
     if plans:
         page.headline.insert(0, plans)
     index = _national_index(facts, words.root, key)
     if index:
         page.index = index
-        page.headline.insert(0, f"National index of the key indicators ({index['method']}): "
-                                f"{pct(index['fulfilment'])} of the plan for {window}.")
+        page.headline.insert(0, _("National index of the key indicators ({method}): {fulfilment} of the plan for "
+                                  "{window}.", method=method_word(str(index["method"])),
+                                  fulfilment=pct(index["fulfilment"]), window=window))
     return page
 
 
@@ -252,20 +293,26 @@ def _national_index(facts: pd.DataFrame, root: str, key: list[str]) -> dict[str,
     return index.iloc[0].to_dict()
 
 
+def stocktake_headers() -> list[str]:
+    """The headers of page one's table after "#": likelihood, judgement, owner, decision."""
+    return [_("Likelihood"), _("Judgement"), _("Owner"), _("Decision asked of the plenum")]
+
+
 def page_one_html(page: PageOne | None) -> str:
+
     """Page one as HTML: the headline and a table of judgements (rating, judgement, owner, decision)."""
     if page is None:
         return ""
     out = "".join(f"<p class=\"headline\">{html.escape(line)}</p>" for line in page.headline)
     if not page.lines:
-        return out + "<p>No key indicator is in doubt.</p>"
+        return out + "<p>" + html.escape(_("No key indicator is in doubt.")) + "</p>"
     rows = []
     for i, line in enumerate(page.lines, 1):
         colour = RATING_COLOURS[line.rating]
-        badge = f'<span class="rag" style="background:{colour}">{line.rating.upper()}</span>'
+        badge = f'<span class="rag" style="background:{colour}">{html.escape(rating_word(line.rating))}</span>'
         rows.append(f'<tr data-rating="{line.rating}"><td class="num">{i}</td><td class="rating">{badge}</td>'
                     f"<td>{html.escape(line.statement)}</td><td>{html.escape(line.owner)}</td>"
                     f"<td>{html.escape(line.decision)}</td></tr>")
-    head = ("<thead><tr><th class=\"num\">#</th><th>Likelihood</th><th>Judgement</th><th>Owner</th>"
-            "<th>Decision asked of the plenum</th></tr></thead>")
+    head = "<thead><tr><th class=\"num\">#</th>" + "".join(f"<th>{html.escape(h)}</th>" for h in stocktake_headers()) \
+        + "</tr></thead>"
     return out + f'<table class="table stocktake">{head}<tbody>{"".join(rows)}</tbody></table>'

@@ -17,6 +17,7 @@ import pandas as pd
 
 from gosplan.errors import NotFound
 from gosplan.forecast import detect, escalate, lowest_alerts, make_alerts, missing_months, series_id, split_series_id
+from gosplan.i18n import current_language, use_language
 from gosplan.model import Period, month_label
 from gosplan.runner import Runner
 from gosplan.service._forecast_model import forecast_indicators, monthly_history
@@ -111,13 +112,37 @@ def raise_alerts(service, as_of: str | Period, threshold: float = DEFAULT_THRESH
     """Store the alerts of month ``as_of`` (:func:`alerts_for`) once each, then bring the escalation
     of every stored alert up to ``as_of``."""
     p = _as_of(as_of)
-    alerts = alerts_for(service, p, threshold=threshold, runner=runner)
+    with use_language("en"):  # stored in the source language; each reader gets them in theirs (alert_messages)
+        alerts = alerts_for(service, p, threshold=threshold, runner=runner)
     summary = service.store.write_alerts(alerts, raised=p)
     latest = service.store.get_meta(RAISED_KEY)
     if not latest or latest < str(p):
         service.store.set_meta(RAISED_KEY, str(p))
     escalation(service, p, periods=periods)
     return summary
+
+
+def alert_messages(service, alerts: pd.DataFrame) -> list[str]:
+    """The messages of stored ``alerts`` in the reader's language.
+
+    The store keeps each message in English; for another language the message is made again from the
+    alert's codes (indicator, unit, kind, period) and the numbers of the month it was raised in, the
+    same way :func:`alerts_for` made it. An alert whose numbers cannot be found again keeps its stored
+    message.
+    """
+    stored = [str(m) for m in alerts["message"]] if "message" in alerts else []
+    if current_language() == "en" or alerts.empty:
+        return stored
+    fresh: dict[tuple[str, str, str, str], str] = {}
+    for raised in sorted(set(alerts["raised"].astype(str))):
+        try:
+            made = alerts_for(service, raised)
+        except NotFound:
+            continue
+        for row in made.itertuples(index=False):
+            fresh[(str(row.indicator), str(row.unit), str(row.kind), str(row.period))] = str(row.message)
+    return [fresh.get((str(a.indicator), str(a.unit), str(a.kind), str(a.period)), text)
+            for a, text in zip(alerts.itertuples(index=False), stored, strict=True)]
 
 
 def refresh_alerts(service, as_of: str | Period | None = None, runner: Runner | None = None) -> WriteSummary | None:
@@ -199,5 +224,6 @@ def resolve(service, alert_id: int, by: str = "cli") -> dict:
 
 
 
-__all__ = ["acknowledge", "alerts_for", "escalation", "escalation_periods", "exceptions", "list_alerts",
+__all__ = ["acknowledge", "alert_messages", "alerts_for",
+ "escalation", "escalation_periods", "exceptions", "list_alerts",
            "raise_alerts", "refresh_alerts", "resolve"]

@@ -20,6 +20,7 @@ import pandas as pd
 
 from gosplan.campaigns import BassFit, CampaignEffect, campaign_effect, fit_bass
 from gosplan.errors import NotFound
+from gosplan.i18n import _
 from gosplan.model import Period
 
 LIST_COLUMNS = ["name", "origin_unit", "start", "indicator", "members", "eligible", "share_joined",
@@ -121,6 +122,7 @@ def _effect(service, campaign: dict, members: pd.DataFrame, units: list[str], n_
     except ValueError as error:
         return None, str(error)
     low, high = (100 * v for v in effect.pre_trend_ci)
-    note = (f"output per worker, {effect.n_joined} joined against {effect.n_comparison} never joined and "
-            f"those not joined yet; pre-joining trend {100 * effect.pre_trend:+.1f} % ({low:+.1f}..{high:+.1f})")
+    note = _("output per worker, {joined} joined against {never} never joined and those not joined yet; "
+             "pre-joining trend {trend} ({low}..{high})", joined=effect.n_joined, never=effect.n_comparison,
+             trend=f"{100 * effect.pre_trend:+.1f} %", low=f"{low:+.1f}", high=f"{high:+.1f}")
     return effect, note

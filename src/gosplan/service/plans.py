@@ -25,6 +25,7 @@ import pandas as pd
 
 from gosplan.engines.plan import control_figures, distribute, expected_outturn, trend_growth
 from gosplan.errors import Conflict, GosplanError, InvalidValue, NotFound, Problem, ValidationError
+from gosplan.i18n import _
 from gosplan.service.material import VersionBalance, leaf_output, version_balance
 
 if TYPE_CHECKING:
@@ -433,7 +434,11 @@ def plans_named(service: Service, codes: object) -> list[str]:
         if len(version):
             v = version.iloc[-1]
             when = pd.Timestamp(v["adopted_at"]).strftime("%Y-%m-%d %H:%M UTC") if pd.notna(v["adopted_at"]) else ""
-            text += f", version {v['code']} adopted by {v['adopted_by']}" + (f" on {when}" if when else "")
+            if when:
+                text += _(", version {version} adopted by {who} on {when}", version=v["code"], who=v["adopted_by"],
+                          when=when)
+            else:
+                text += _(", version {version} adopted by {who}", version=v["code"], who=v["adopted_by"])
         out.append(text)
     return out
 
@@ -443,4 +448,7 @@ def plans_sentence(service: Service, codes: object) -> str:
     named = plans_named(service, codes)
     if not named:
         return ""
-    return ("Compared against: " if len(named) == 1 else "Compared against the plans: ") + "; ".join(named) + "."
+    if len(named) == 1:
+        return _("Compared against: {plan}.", plan=named[0])
+    return _("Compared against the plans: {plans}.", plans="; ".join(named))
+

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from gosplan.errors import InvalidValue, NotFound
+from gosplan.i18n import _, ngettext
 from gosplan.model import Period
 from gosplan.reserves import DEAResult, experience_pairs, malmquist
 from gosplan.reserves import dea as run_dea
@@ -187,21 +188,26 @@ def reserve_notes(view: ReservesView) -> list[str]:
     Sentences, for the command line and the review alike."""
     notes = []
     if view.rts == "vrs":
-        notes.append("VRS: each unit against the best units of its own scale, what can be tapped within the year; "
-                     "CRS: against the most productive scale of its group; the difference needs a change of size "
-                     "(years, not months).")
+        notes.append(_("VRS: each unit against the best units of its own scale, what can be tapped within the year; "
+                       "CRS: against the most productive scale of its group; the difference needs a change of size "
+                       "(years, not months)."))
     else:
-        notes.append("CRS: each unit against the most productive scale of its group; part of such a reserve needs a "
-                     "change of size (--rts vrs: what can be tapped at the present scale).")
+        notes.append(_("CRS: each unit against the most productive scale of its group; part of such a reserve needs "
+                       "a change of size (--rts vrs: what can be tapped at the present scale)."))
     small = view.small_groups
     if len(small):
         needed = int(small["needed"].iloc[0])
         m = len(view.result.input_names)
         s = len(view.result.output_names)
         groups = ", ".join(f"{g} ({int(n)})" for g, n in zip(small["group"], small["units"], strict=True))
-        notes.append(f"Small peer groups: DEA needs at least {needed} units per group for {m} inputs and {s} "
-                     f"output{'s' if s != 1 else ''} (max(m×s, 3(m+s))); fewer in {groups}. There many units "
-                     "score 1 only for want of comparable units: their reserves are lower bounds.")
+        notes.append(ngettext(
+            "Small peer groups: DEA needs at least {needed} units per group for {inputs} inputs and {count} output "
+            "(max(m×s, 3(m+s))); fewer in {groups}. There many units score 1 only for want of comparable units: "
+            "their reserves are lower bounds.",
+            "Small peer groups: DEA needs at least {needed} units per group for {inputs} inputs and {count} outputs "
+            "(max(m×s, 3(m+s))); fewer in {groups}. There many units score 1 only for want of comparable units: "
+            "their reserves are lower bounds.", s, needed=needed, inputs=m, groups=groups))
+
     return notes
 
 
@@ -250,7 +256,7 @@ def _malmquist(service, p: Period, sector: str | None, now: Production) -> tuple
     except NotFound:
         return empty, None
     parts = []
-    for _, members in now.units.groupby(peer_groups(now.units)).groups.items():
+    for _group, members in now.units.groupby(peer_groups(now.units)).groups.items():
         both = [u for u in members if u in before.X.index]
         if len(both) < 2:
             continue

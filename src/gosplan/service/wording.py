@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import math
 
+from gosplan.i18n import N_, _, current_language, ngettext
+from gosplan.i18n.formats import format_month
 from gosplan.quantities import format_quantity
 
-KIND_WORDS = {"step": "step", "slope": "change of trend", "outlier": "one-month outlier"}
+KIND_WORDS = {"step": N_("step"), "slope": N_("change of trend"), "outlier": N_("one-month outlier")}
 
 
 def qty(value: float | None, uom: str) -> str:
@@ -37,6 +39,21 @@ def probability_label(p: float | None) -> str:
     return f"{100 * p:.0f} %"
 
 
+def month_text(period: str) -> str:
+    """A month inside a sentence: its code for English readers ("2023-04"), its name for others ("2023년 4월")."""
+    if current_language() == "en":
+        return str(period)
+    try:
+        return format_month(str(period))
+    except ValueError:
+        return str(period)
+
+
+def kind_word(kind: str) -> str:
+    """The kind of a change an alert reports, in the reader's language."""
+    return _(KIND_WORDS[kind]) if kind in KIND_WORDS else kind
+
+
 def probability_reason(p: float | None, target: float, lower: float, upper: float, uom: str,
                        lower_better: bool = False) -> str:
     """Why a probability prints as ``< 1 %`` or ``> 99 %``: where the target lies against the outlook's
@@ -47,14 +64,14 @@ def probability_reason(p: float | None, target: float, lower: float, upper: floa
     if unlikely != lower_better:  # target above the range: more is needed than the outlook allows
         gap = target / upper - 1 if upper > 0 else math.inf
         if gap >= 0:
-            return (f"target {100 * gap:.0f} % above everything the outlook sees as possible "
-                    f"(at most {qty(upper, uom)})")
-        return f"target within 1 % of the outlook's highest outcome ({qty(upper, uom)})"
+            return _("target {gap} above everything the outlook sees as possible (at most {upper})",
+                     gap=f"{100 * gap:.0f} %", upper=qty(upper, uom))
+        return _("target within 1 % of the outlook's highest outcome ({upper})", upper=qty(upper, uom))
     gap = 1 - target / lower if lower > 0 else math.inf
     if gap >= 0:
-        return (f"target {100 * gap:.0f} % below everything the outlook sees as possible "
-                f"(at least {qty(lower, uom)})")
-    return f"target within 1 % of the outlook's lowest outcome ({qty(lower, uom)})"
+        return _("target {gap} below everything the outlook sees as possible (at least {lower})",
+                 gap=f"{100 * gap:.0f} %", lower=qty(lower, uom))
+    return _("target within 1 % of the outlook's lowest outcome ({lower})", lower=qty(lower, uom))
 
 
 def probability_text(p: float | None, target: float, lower: float, upper: float, uom: str,
@@ -69,30 +86,39 @@ def attainment_message(year: int, target: float, expected: float, low: float, hi
     """``'P(reaching the 2023 target of 4.9 Mt) < 1 %; expected 4.5 Mt (80 %: 4.3 Mt to 4.7 Mt); the rest
     of the year needs 4.7 Mt, +0.3 % against the plan's path'``: the rest of the year against the plan's
     own (seasonal) path, never a flat monthly rate."""
-    text = (f"P(reaching the {year} target of {qty(target, uom)}) {probability_label(p)}; expected "
-            f"{qty(expected, uom)} (80 %: {qty(low, uom)} to {qty(high, uom)})")
+    values = {"year": year, "target": qty(target, uom), "probability": probability_label(p),
+              "expected": qty(expected, uom), "low": qty(low, uom), "high": qty(high, uom)}
     if rest_needed == rest_needed and rest_needed > 0:
-        text += f"; the rest of the year needs {qty(rest_needed, uom)}"
+        values["rest"] = qty(rest_needed, uom)
         if rest_vs_path == rest_vs_path:
-            text += f", {100 * rest_vs_path:+.1f} % against the plan's path".replace("-", "−")
-    return text
+            values["path"] = f"{100 * rest_vs_path:+.1f} %".replace("-", "−")
+            return _("P(reaching the {year} target of {target}) {probability}; expected {expected} (80 %: {low} to "
+                     "{high}); the rest of the year needs {rest}, {path} against the plan's path", **values)
+        return _("P(reaching the {year} target of {target}) {probability}; expected {expected} (80 %: {low} to "
+                 "{high}); the rest of the year needs {rest}", **values)
+    return _("P(reaching the {year} target of {target}) {probability}; expected {expected} (80 %: {low} to "
+             "{high})", **values)
 
 
 def change_message(kind: str, relative: float, size: float, period: str, probability: float, uom: str,
                    favourable: bool) -> str:
     """``'step of −40 % (−12.0 kt a month) from 2023-03, probability 99 %'``; good news says so."""
-    word = KIND_WORDS.get(kind, kind)
-    share = f"{100 * relative:+.0f} %".replace("-", "−") if relative == relative else "–"
-    amount = ("+" if size >= 0 else "−") + qty(abs(size), uom) if size == size else "–"
-    text = f"{word} of {share} ({amount} a month) from {period}, probability {probability_label(probability)}"
-    return text + ("; favourable" if favourable else "")
+    values = {"kind": kind_word(kind), "share": f"{100 * relative:+.0f} %".replace("-", "−") if relative == relative
+              else "–", "amount": ("+" if size >= 0 else "−") + qty(abs(size), uom) if size == size else "–",
+              "period": month_text(period), "probability": probability_label(probability)}
+    if favourable:
+        return _("{kind} of {share} ({amount} a month) from {period}, probability {probability}; favourable",
+                 **values)
+    return _("{kind} of {share} ({amount} a month) from {period}, probability {probability}", **values)
 
 
 def missing_message(months: list[str]) -> str:
     """``'no report for 2023-04'`` / ``'no report for 2023-04, 2023-05 (2 months)'``."""
     if len(months) == 1:
-        return f"no report for {months[0]}"
-    return f"no report for {', '.join(months)} ({len(months)} months)"
+        return _("no report for {month}", month=month_text(months[0]))
+    return ngettext("no report for {months} ({count} month)", "no report for {months} ({count} months)",
+                    len(months), months=", ".join(month_text(m) for m in months))
+
 
 
 __all__ = ["attainment_message", "change_message", "missing_message", "probability_label", "probability_reason",

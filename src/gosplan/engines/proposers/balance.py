@@ -7,7 +7,7 @@ objectively determined valuation), which orders the actions.
 
 from __future__ import annotations
 
-from gosplan.engines.actions import Findings, ProposedAction, finite, month_end, proposer
+from gosplan.engines.actions import Findings, ProposedAction, finite, month_end, proposer, worded
 from gosplan.model import Period
 
 
@@ -23,19 +23,29 @@ def relieve_binding_capacities(findings: Findings) -> list[ProposedAction]:
         share = gap / float(row.limit) if float(row.limit) > 0 else 0.0
         year_end = Period.parse(f"{int(row.year)}-12")
         due = month_end(year_end if year_end.ordinal > as_of.ordinal else as_of.shift(3))
-        title = (f"Relieve the binding capacity of {row.sector_name} (shadow price {float(row.shadow_price):.2f} "
-                 f"won of final output per won of capacity): add {gap:,.0f} million won of output capacity "
-                 f"({share:.1%}) at {row.owner_name} and its suppliers")
+        title, title_words = worded(
+            "Relieve the binding capacity of {sector} (shadow price {price} won of final output per won of capacity): "
+            "add {gap} million won of output capacity ({share}) at {owner} and its suppliers",
+            sector=str(row.sector_name), price=f"{float(row.shadow_price):.2f}", gap=f"{gap:,.0f}",
+            share=f"{share:.1%}", owner=str(row.owner_name))
         now = float(row.fulfilment) if finite(row.fulfilment) else None
-        if row.indicator:
-            check = (f"{row.indicator_name} at {row.owner_name} at least 100 % of its target by "
-                     f"{due:%Y-%m-%d}" + (f" (now {now:.1%})" if now is not None else "")
-                     + f"; {row.sector_name} capacity raised to {float(row.required_output):,.0f} million won "
-                       "so that the constraint no longer binds at the next balance")
+        values = {"indicator": str(row.indicator_name), "owner": str(row.owner_name), "due": f"{due:%Y-%m-%d}",
+                  "sector": str(row.sector_name), "required": f"{float(row.required_output):,.0f}"}
+        if row.indicator and now is not None:
+            check, check_words = worded(
+                "{indicator} at {owner} at least 100 % of its target by {due} (now {now}); {sector} capacity raised "
+                "to {required} million won so that the constraint no longer binds at the next balance",
+                now=f"{now:.1%}", **values)
+        elif row.indicator:
+            check, check_words = worded(
+                "{indicator} at {owner} at least 100 % of its target by {due}; {sector} capacity raised to {required} "
+                "million won so that the constraint no longer binds at the next balance", **values)
         else:
-            check = (f"{row.sector_name} capacity raised to {float(row.required_output):,.0f} million won by "
-                     f"{due:%Y-%m-%d}, so that the constraint no longer binds at the next balance")
-        details = {"metric": "fulfilment", "baseline": now, "baseline_period": str(as_of),
+            check, check_words = worded(
+                "{sector} capacity raised to {required} million won by {due}, so that the constraint no longer binds "
+                "at the next balance", **values)
+        details = {"words": {"title": title_words, "check": check_words},
+                   "metric": "fulfilment", "baseline": now, "baseline_period": str(as_of),
                    "constraint": str(row.constraint), "shadow_price": float(row.shadow_price),
                    "capacity": float(row.limit), "required_output": float(row.required_output),
                    "capacity_gap": gap, "key": f"balance:{row.constraint}:{int(row.year)}"}

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from gosplan.engines.actions import Findings, ProposedAction, finite, month_end, month_name, proposer
+from gosplan.engines.actions import Findings, ProposedAction, finite, month_end, proposer, worded
 from gosplan.model import Period
 from gosplan.quantities import format_quantity
 
@@ -36,12 +36,17 @@ def raise_rates(findings: Findings) -> list[ProposedAction]:
         uom = str(row.uom)
         rate = format_quantity(float(row.required_monthly_rate), uom)
         so_far = format_quantity(float(row.rate_to_date), uom) if finite(row.rate_to_date) else "–"
-        title = f"Raise the monthly rate of {row.indicator_name} at {row.unit_name} to {rate} from {month_name(start)}"
-        check = (f"Monthly {str(row.indicator_name).lower()} at {row.unit_name} at least {rate} from {start} "
-                 f"(so far {so_far} a month); annual target of {format_quantity(float(row.target), uom)} met by "
-                 f"{due:%Y-%m-%d} (forecast now {format_quantity(float(row.expected_total), uom)}, "
-                 f"P(attain) {float(row.p_attain):.2f})")
-        details = {"metric": "fulfilment", "shortfall": float(row.shortfall), "uom": uom,
+        title, title_words = worded("Raise the monthly rate of {indicator} at {unit} to {rate} from {month}",
+                                    months=("month",), indicator=str(row.indicator_name), unit=str(row.unit_name),
+                                    rate=rate, month=str(start))
+        check, check_words = worded(
+            "Monthly {indicator} at {unit} at least {rate} from {start} (so far {so_far} a month); annual target of "
+            "{target} met by {due} (forecast now {expected}, P(attain) {p})", indicator=str(row.indicator_name).lower(),
+            unit=str(row.unit_name), rate=rate, start=str(start), so_far=so_far,
+            target=format_quantity(float(row.target), uom), due=f"{due:%Y-%m-%d}",
+            expected=format_quantity(float(row.expected_total), uom), p=f"{float(row.p_attain):.2f}")
+        details = {"words": {"title": title_words, "check": check_words},
+                   "metric": "fulfilment", "shortfall": float(row.shortfall), "uom": uom,
                    "required_rate": float(row.required_monthly_rate), "p_attain": float(row.p_attain),
                    "expected_total": float(row.expected_total), "baseline_period": findings.period,
                    "key": f"forecast:{row.indicator}:{row.unit}:{as_of.year}"}

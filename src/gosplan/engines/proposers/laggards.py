@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gosplan.engines.actions import Findings, ProposedAction, finite, month_end, month_name, proposer
+from gosplan.engines.actions import Findings, ProposedAction, finite, month_end, proposer, worded
 from gosplan.model import Period
 from gosplan.quantities import format_quantity
 
@@ -31,11 +31,16 @@ def close_gaps(findings: Findings) -> list[ProposedAction]:
         uom = str(row.uom)
         rate = float(row.required_rate) if finite(row.required_rate) else float("nan")
         rate_text = format_quantity(rate, uom) if finite(rate) else "–"
-        title = (f"Close the gap of {format_quantity(gap, uom)} in {row.indicator_name} at {row.unit_name} "
-                 f"by {due:%Y-%m-%d}: {rate_text} a month from {month_name(start)}")
-        check = (f"Monthly {row.indicator_name.lower()} at least {rate_text} from {start}; "
-                 f"annual target met by {due:%Y-%m-%d} (fulfilment to date now {100 * float(row.fulfilment):.0f} %)")
-        details = {"metric": "fulfilment", "gap": gap, "required_rate": rate, "uom": uom,
+        title, title_words = worded("Close the gap of {gap} in {indicator} at {unit} by {due}: {rate} a month from "
+                                    "{month}", months=("month",), gap=format_quantity(gap, uom),
+                                    indicator=str(row.indicator_name), unit=str(row.unit_name), due=f"{due:%Y-%m-%d}",
+                                    rate=rate_text, month=str(start))
+        check, check_words = worded("Monthly {indicator} at least {rate} from {start}; annual target met by {due} "
+                                    "(fulfilment to date now {fulfilment})", indicator=row.indicator_name.lower(),
+                                    rate=rate_text, start=str(start), due=f"{due:%Y-%m-%d}",
+                                    fulfilment=f"{100 * float(row.fulfilment):.0f} %")
+        details = {"words": {"title": title_words, "check": check_words},
+                   "metric": "fulfilment", "gap": gap, "required_rate": rate, "uom": uom,
                    "rate_to_date": float(row.rate_to_date) if finite(row.rate_to_date) else None,
                    "baseline": float(row.fulfilment), "baseline_period": findings.period,
                    "key": f"laggards:{row.indicator}:{row.unit}:{as_of.year}"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from gosplan.engines.actions import Findings, ProposedAction, month_end, proposer
+from gosplan.engines.actions import Findings, ProposedAction, month_end, proposer, worded
 from gosplan.model import Period, month_ordinal
 
 # A late project is given this many months from the review to recover when its planned end has passed.
@@ -28,11 +28,14 @@ def recover_schedules(findings: Findings) -> list[ProposedAction]:
         recent = float(row.spi_t) * remaining / max(month_ordinal(str(row.forecast_end)) - as_of.ordinal, 1) \
             if row.forecast_end else math.nan
         due = month_end(end)
-        title = (f"Recover the schedule of {row.name}: {required:.1f} % of the work a month to finish by "
-                 f"{end} (forecast now {row.forecast_end})")
-        check = (f"SPI(t) at least 0.95 at the next review (now {float(row.spi_t):.2f}); "
-                 f"100 % complete by {due:%Y-%m-%d} (now {float(row.percent_complete):.1f} %)")
-        details = {"metric": "spi_t", "project": str(row.project), "baseline": float(row.spi_t),
+        title, title_words = worded("Recover the schedule of {project}: {required} of the work a month to finish by "
+                                    "{end} (forecast now {forecast})", project=str(row.name),
+                                    required=f"{required:.1f} %", end=str(end), forecast=str(row.forecast_end))
+        check, check_words = worded("SPI(t) at least 0.95 at the next review (now {spi}); 100 % complete by {due} "
+                                    "(now {done})", spi=f"{float(row.spi_t):.2f}", due=f"{due:%Y-%m-%d}",
+                                    done=f"{float(row.percent_complete):.1f} %")
+        details = {"words": {"title": title_words, "check": check_words},
+                   "metric": "spi_t", "project": str(row.project), "baseline": float(row.spi_t),
                    "baseline_period": str(as_of), "required_percent_per_month": required,
                    "forecast_percent_per_month": recent, "key": f"projects:{row.project}:{as_of}"}
         actions.append(ProposedAction(title, str(row.unit), due, "dwellings", str(row.unit), str(as_of.year),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gosplan.engines.actions import Findings, ProposedAction, finite, month_end, proposer
+from gosplan.engines.actions import Findings, ProposedAction, finite, month_end, proposer, worded
 from gosplan.quantities import display_unit, format_quantity
 
 # Per sector, the lagging units with the largest untapped output; more would swamp the action plan.
@@ -43,17 +43,30 @@ def learn_from_peers(findings: Findings) -> list[ProposedAction]:
             continue
         goal = output_per_worker_goal(float(row.output_per_worker), float(row.efficiency))
         uom = str(row.uom)
-        names = _join(peers["peer_name"].astype(str).tolist())
-        title = (f"Learn from {names}: {row.name} to raise output per worker from "
-                 f"{_per_worker(row.output_per_worker, uom)} to {_per_worker(goal, uom)} by {due:%Y-%m-%d} "
-                 f"(untapped reserve {format_quantity(float(row.output_reserve), uom)} in {findings.period})")
-        check = (f"Output per worker at least {_per_worker(goal, uom)} in the months to {due:%Y-%m} "
-                 f"(now {_per_worker(row.output_per_worker, uom)}; {row.peer_name} "
-                 f"{_per_worker(row.peer_output_per_worker, uom)})")
+        peer_names = peers["peer_name"].astype(str).tolist()
+        now, target = format_quantity(float(row.output_per_worker), uom), format_quantity(goal, uom)
+        title, title_words = worded(
+            "Learn from {peers}: {unit} to raise output per worker from {now} a worker a month to {goal} a worker a "
+            "month by {due} (untapped reserve {reserve} in {period})", peers=_join(peer_names), peer_list=peer_names,
+            unit=str(row.name), now=now, goal=target, due=f"{due:%Y-%m-%d}",
+            reserve=format_quantity(float(row.output_reserve), uom), period=str(findings.period))
+        values = {"goal": target, "month": f"{due:%Y-%m}", "now": now, "peer": str(row.peer_name)}
+        if finite(row.peer_output_per_worker):
+            check, first = worded("Output per worker at least {goal} a worker a month in the months to {month} (now "
+                                  "{now} a worker a month; {peer} {peer_rate} a worker a month)",
+                                  peer_rate=format_quantity(float(row.peer_output_per_worker), uom), **values)
+        else:
+            check, first = worded("Output per worker at least {goal} a worker a month in the months to {month} (now "
+                                  "{now} a worker a month; {peer} –)", **values)
+        parts = [first]
         if finite(row.peer_energy_per_output) and finite(row.energy_per_output):
-            check += (f"; electricity per unit of output towards {_per_unit(row.peer_energy_per_output, uom)} "
-                      f"(now {_per_unit(row.energy_per_output, uom)})")
-        details = {"metric": "output_per_worker_goal", "goal": goal, "uom": uom,
+            energy, second = worded("electricity per unit of output towards {towards} per {unit} (now {now} per "
+                                    "{unit})", towards=format_quantity(float(row.peer_energy_per_output), "kWh"),
+                                    now=format_quantity(float(row.energy_per_output), "kWh"), unit=display_unit(uom))
+            check = f"{check}; {energy}"
+            parts.append(second)
+        details = {"words": {"title": title_words, "check": parts},
+                   "metric": "output_per_worker_goal", "goal": goal, "uom": uom,
                    "baseline": float(row.output_per_worker) / goal, "baseline_period": findings.period,
                    "output_per_worker": float(row.output_per_worker), "efficiency": float(row.efficiency),
                    "output_reserve": float(row.output_reserve), "peers": peers["peer"].astype(str).tolist(),

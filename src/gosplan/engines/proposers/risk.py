@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gosplan.engines.actions import Findings, ProposedAction, month_end, proposer
+from gosplan.engines.actions import Findings, ProposedAction, month_end, proposer, worded
 from gosplan.quantities import format_quantity
 
 TOP_MEASURES = 3
@@ -24,12 +24,16 @@ def prepare_measures(findings: Findings) -> list[ProposedAction]:
     for row in table.itertuples(index=False):
         province = names.get(row.province, row.province)
         against = _AGAINST.get(row.kind, row.kind)
-        title = (f"Protect {row.area:,.0f} ha more in {province} against {against} by {due:%Y-%m-%d} "
-                 f"({row.measure})")
-        check = (f"{row.area:,.0f} ha additionally protected against {row.kind} and reported in service by "
-                 f"{due:%Y-%m-%d}; expected shortfall of {indicator} lower by "
-                 f"{format_quantity(float(row.shortfall_reduction), uom)}")
-        details = {"metric": "fulfilment", "measure": str(row.measure), "area": float(row.area),
+        title, title_words = worded("Protect {area} ha more in {province} against {against} by {due} ({measure})",
+                                    words=("against",), area=f"{row.area:,.0f}", province=str(province),
+                                    against=str(against), due=f"{due:%Y-%m-%d}", measure=str(row.measure))
+        check, check_words = worded("{area} ha additionally protected against {kind} and reported in service by {due}; "
+                                    "expected shortfall of {indicator} lower by {reduction}", words=("kind",),
+                                    area=f"{row.area:,.0f}", kind=str(row.kind), due=f"{due:%Y-%m-%d}",
+                                    indicator=str(indicator),
+                                    reduction=format_quantity(float(row.shortfall_reduction), uom))
+        details = {"words": {"title": title_words, "check": check_words},
+                   "metric": "fulfilment", "measure": str(row.measure), "area": float(row.area),
                    "cost": float(row.cost), "shortfall_reduction": float(row.shortfall_reduction),
                    "rank": int(row.rank), "key": f"risk:{row.measure}:{as_of.year}"}
         actions.append(ProposedAction(title, str(row.province), due, indicator, str(row.province),

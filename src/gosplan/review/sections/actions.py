@@ -4,12 +4,52 @@ from __future__ import annotations
 
 import pandas as pd
 
+from gosplan.i18n import N_, _, current_language, ngettext
+from gosplan.model import Period
 from gosplan.review.document import ReviewContext, Section, section
-from gosplan.review.format import html_table
+from gosplan.review.format import heading_html, html_table, note_html
 
-ORIGIN_WORDS = {"laggards": "to close gaps of lagging units", "projects": "to recover project schedules",
-                "risk": "against weather risk", "forecast": "to raise the monthly rate of targets at risk",
-                "reserves": "to learn from peers", "balance": "to relieve binding capacities"}
+ORIGIN_WORDS = {"laggards": N_("to close gaps of lagging units"), "projects": N_("to recover project schedules"),
+                "risk": N_("against weather risk"), "forecast": N_("to raise the monthly rate of targets at risk"),
+                "reserves": N_("to learn from peers"), "balance": N_("to relieve binding capacities")}
+VERDICT_WORDS = {"recovered": N_("recovered"), "improving": N_("improving"), "not recovered": N_("not recovered"),
+                 "no data": N_("no data")}
+ACTION_STATUS_WORDS = {"proposed": N_("proposed"), "accepted": N_("accepted"), "rejected": N_("rejected"),
+                       "done": N_("done"), "closed": N_("closed")}
+
+
+AGAINST_WORDS = [N_("drought"), N_("heavy rain and flood"), N_("cold spells"), N_("flood"), N_("cold")]
+
+
+def action_text(row: pd.Series, field: str) -> str:
+    """An action's title or check in the reader's language: English as stored; in another language made
+    again from the template and values the proposer recorded in ``details["words"]``."""
+    stored = str(row[field])
+    details = row.get("details")
+    record = details.get("words", {}).get(field) if isinstance(details, dict) else None
+    if current_language() == "en" or not record:
+        return stored
+    return "; ".join(_worded(part) for part in (record if isinstance(record, list) else [record]))
+
+
+def _worded(record: dict) -> str:
+    from gosplan.review.sections.risk import measure_name
+    from gosplan.review.stocktake import MONTH_NAMES
+
+    values = dict(record.get("values", {}))
+    for key in record.get("months", []):
+        values[key] = _(MONTH_NAMES[Period.parse(str(values[key])).index - 1])
+    for key in record.get("words", []):
+        values[key] = _(str(values[key]))
+    if "peer_list" in values:
+        values["peers"] = ", ".join(values["peer_list"])
+    if "measure" in values:
+        values["measure"] = measure_name(str(values["measure"]))
+    return _(str(record["template"]), **values)
+
+
+def _word(words: dict[str, str], code: object) -> str:
+    return _(words[code]) if isinstance(code, str) and code in words else str(code)
 
 
 def _proposals(ctx: ReviewContext) -> pd.DataFrame:
@@ -26,15 +66,20 @@ def _proposals(ctx: ReviewContext) -> pd.DataFrame:
 
 def actions_summary(proposals: pd.DataFrame, tracked: pd.DataFrame) -> list[str]:
     counts = proposals["origin"].value_counts()
-    parts = [f"{n} {ORIGIN_WORDS.get(origin, 'from ' + origin)}" for origin, n in counts.items()]
-    line = f"Action plan: {len(proposals)} actions proposed"
-    line += f" ({', '.join(parts)})." if parts else "."
+    parts = [_("{count} {purpose}", count=n, purpose=_(ORIGIN_WORDS[origin])) if origin in ORIGIN_WORDS
+             else _("{count} from {origin}", count=n, origin=origin) for origin, n in counts.items()]
+    if parts:
+        line = ngettext("Action plan: {count} action proposed ({parts}).", "Action plan: {count} actions proposed "
+                        "({parts}).", len(proposals), parts=", ".join(parts))
+    else:
+        line = ngettext("Action plan: {count} action proposed.", "Action plan: {count} actions proposed.",
+                        len(proposals))
     lines = [line]
     if len(tracked):
         recovered = int(tracked["verdict"].eq("recovered").sum())
         improving = int(tracked["verdict"].eq("improving").sum())
-        lines.append(f"Of {len(tracked)} actions accepted earlier, {recovered} reached their target and "
-                     f"{improving} are improving.")
+        lines.append(_("Of {count} actions accepted earlier, {recovered} reached their target and {improving} are "
+                       "improving.", count=len(tracked), recovered=recovered, improving=improving))
     return lines
 
 
@@ -143,20 +188,23 @@ def action_plan(ctx: ReviewContext) -> Section | None:
     names = ctx.service.units().set_index("code")["name"]
     proposals = proposals.assign(owner_name=proposals["owner_unit"].map(names).fillna(proposals["owner_unit"]))
     body = html_table(proposals, [
-        ("#", "num", lambda r: int(r["id"])), ("Action", "", lambda r: r["title"]),
-        ("Owner", "", lambda r: r["owner_name"]),
-        ("Linked target", "", lambda r: f"{r['indicator']} at {r['unit']}, {r['period']}"),
-        ("Due", "num", lambda r: str(r["due"])), ("Check", "note", lambda r: r["check"])])
-    body += ('<p class="note">Proposed from the findings of this review; planners accept, edit or reject them '
-             "with gosplan actions. Accepted actions are tracked: the next review compares the linked target "
-             "with its value at acceptance.</p>")
+        ("#", "num", lambda r: int(r["id"])), (_("Action"), "", lambda r: action_text(r, "title")),
+        (_("Owner"), "", lambda r: r["owner_name"]),
+        (_("Linked target"), "", lambda r: _("{indicator} at {unit}, {period}", indicator=r["indicator"],
+                                             unit=r["unit"], period=r["period"])),
+        (_("Due"), "num", lambda r: str(r["due"])), (_("Check"), "note", lambda r: action_text(r, "check"))])
+    body += note_html(_("Proposed from the findings of this review; planners accept, edit or reject them with gosplan "
+                        "actions. Accepted actions are tracked: the next review compares the linked target with its "
+                        "value at acceptance."))
     if len(tracked):
-        body += "<h3>Actions accepted earlier</h3>" + html_table(tracked, [
-            ("#", "num", lambda r: int(r["id"])), ("Action", "", lambda r: r["title"]),
-            ("Status", "", lambda r: r["status"]), ("Due", "num", lambda r: str(r["due"])),
-            ("Measure", "", lambda r: r["metric"]),
-            ("At acceptance", "num", lambda r: f"{r['baseline']:.2f}"), ("Now", "num", lambda r: f"{r['now']:.2f}"),
-            ("Verdict", "", lambda r: r["verdict"])])
-    return Section("actions", "Proposed action plan", plan_body + body + stock_body,
+        body += heading_html(_("Actions accepted earlier")) + html_table(tracked, [
+            ("#", "num", lambda r: int(r["id"])), (_("Action"), "", lambda r: action_text(r, "title")),
+            (_("Status"), "", lambda r: _word(ACTION_STATUS_WORDS, r["status"])),
+            (_("Due"), "num", lambda r: str(r["due"])),
+            (_("Measure"), "", lambda r: r["metric"]),
+            (_("At acceptance"), "num", lambda r: f"{r['baseline']:.2f}"),
+            (_("Now"), "num", lambda r: f"{r['now']:.2f}"),
+            (_("Verdict"), "", lambda r: _word(VERDICT_WORDS, r["verdict"]))])
+    return Section("actions", _("Proposed action plan"), plan_body + body + stock_body,
                    actions_summary(proposals, tracked) + plan_lines + stock_lines,
                    {"proposals": proposals, "tracked": tracked, "stocktake": stock_data})

@@ -11,13 +11,21 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from gosplan.errors import NotFound
-from gosplan.review.document import ReviewContext, Section, section
-from gosplan.review.format import html_table, is_missing, pct
+from gosplan.i18n import N_, _
+from gosplan.review.document import ReviewContext, Section, period_label, section
+from gosplan.review.format import heading_html, html_table, is_missing, note_html, pct
 
 CLASS_COLOURS = {"key": "#7a1f1f", "backward-oriented": "#d4a72c", "forward-oriented": "#57606a",
                  "weak": "#afb8c1"}
 TOP_EFFECTS = 3
 TOP_OVER = 2  # over-fulfilled sectors told in words (the rest are in the table)
+CLASS_WORDS = {"key": N_("key"), "backward-oriented": N_("backward-oriented"),
+               "forward-oriented": N_("forward-oriented"), "weak": N_("weak")}
+
+
+def class_word(klass: str) -> str:
+    """A linkage class in the reader's language."""
+    return _(CLASS_WORDS[klass]) if klass in CLASS_WORDS else klass
 
 
 def money(value: object) -> str:
@@ -65,7 +73,7 @@ def linkage_chart(linkages: pd.DataFrame, names: pd.Series) -> go.Figure:
         if part.empty:
             continue
         fig.add_trace(go.Scatter(x=part["backward_index"], y=part["forward_index"], mode="markers+text",
-                                 name=klass, text=[names.get(s, s) for s in part.index],
+                                 name=class_word(klass), text=[names.get(s, s) for s in part.index],
                                  textposition=positions[part.index].tolist(), cliponaxis=False,
                                  marker={"size": 11, "color": colour}))
     fig.add_hline(y=1.0, line={"dash": "dot", "color": "#57606a"})
@@ -75,8 +83,8 @@ def linkage_chart(linkages: pd.DataFrame, names: pd.Series) -> go.Figure:
     fig.update_xaxes(range=[min(float(x.min()), 1.0) - pad_x, max(float(x.max()), 1.0) + pad_x])
     fig.update_yaxes(range=[min(float(y.min()), 1.0) - pad_y, max(float(y.max()), 1.0) + pad_y])
     fig.update_layout(height=440, template="plotly_white", margin={"l": 60, "r": 30, "t": 30, "b": 50},
-                      xaxis_title="backward linkage index (pull on suppliers)",
-                      yaxis_title="forward linkage index (supply to others)", font={"size": 11},
+                      xaxis_title=_("backward linkage index (pull on suppliers)"),
+                      yaxis_title=_("forward linkage index (supply to others)"), font={"size": 11},
                       legend={"orientation": "h", "y": -0.18})
     return fig
 
@@ -85,39 +93,52 @@ def key_sentence(linkages: pd.DataFrame, names: pd.Series) -> str:
     key = linkages[linkages["class"].eq("key")]
     key = key.loc[(key["backward_index"] + key["forward_index"]).sort_values(ascending=False).index]
     if key.empty:
-        return f"Key sectors: none of the {len(linkages)} sectors has both linkages above average."
-    items = ", ".join(f"{names.get(s, s)} ({index(r.backward_index)} backward, {index(r.forward_index)} forward)"
-                      for s, r in key.iterrows())
-    return f"Key sectors (both linkages above average): {items}."
+        return _("Key sectors: none of the {count} sectors has both linkages above average.", count=len(linkages))
+    items = ", ".join(_("{name} ({backward} backward, {forward} forward)", name=names.get(s, s),
+                        backward=index(r.backward_index), forward=index(r.forward_index)) for s, r in key.iterrows())
+    return _("Key sectors (both linkages above average): {items}.", items=items)
 
 
 def implication_sentences(effects: pd.DataFrame, names: pd.Series, period: str) -> list[str]:
     lines = []
     over = effects[effects["fulfilment"] > 1].sort_values("direct_change", ascending=False).head(TOP_OVER)
     for s, r in over.iterrows():
-        verdict = "the shortfalls elsewhere more than absorb it" if r.total_change < 0 else "its output still rises"
-        lines.append(f"{names.get(s, s)} over-fulfilled the {period} plan ({pct(r.fulfilment, 1)}): a direct change "
-                     f"of {money(r.direct_change)} million won, a total effect on its output of "
-                     f"{money(r.total_change)} million won ({share(r.total_change_share)}); {verdict}.")
+        values = {"name": names.get(s, s), "period": period, "fulfilment": pct(r.fulfilment, 1),
+                  "direct": money(r.direct_change), "total": money(r.total_change),
+                  "share": share(r.total_change_share)}
+        if r.total_change < 0:
+            lines.append(_("{name} over-fulfilled the {period} plan ({fulfilment}): a direct change of {direct} "
+                           "million won, a total effect on its output of {total} million won ({share}); the "
+                           "shortfalls elsewhere more than absorb it.", **values))
+        else:
+            lines.append(_("{name} over-fulfilled the {period} plan ({fulfilment}): a direct change of {direct} "
+                           "million won, a total effect on its output of {total} million won ({share}); its output "
+                           "still rises.", **values))
     largest = effects.reindex(effects["total_change"].abs().sort_values(ascending=False).index).head(TOP_EFFECTS)
     items = "; ".join(f"{names.get(s, s)} {money(r.total_change)} ({share(r.total_change_share)})"
                       for s, r in largest.iterrows())
-    lines.append(f"Largest effects of the {period} fulfilment on required output (million won): {items}.")
+    lines.append(_("Largest effects of the {period} fulfilment on required output (million won): {items}.",
+                   period=period, items=items))
     return lines
 
 
 def bottleneck_sentence(binding: pd.DataFrame, names: pd.Series, year: int, delivered: float) -> str:
     if binding.empty:
-        return f"The {year} plan fits within the stored capacities: no capacity binds."
+        return _("The {year} plan fits within the stored capacities: no capacity binds.", year=year)
     items = ", ".join(f"{_constraint_name(r.constraint, names)} ({price(r.shadow_price)})"
                       for r in binding.itertuples())
-    return (f"Balanced within the stored capacities, the {year} plan delivers {pct(delivered, 1)} of its "
-            f"final-demand targets; binding, with shadow prices: {items}.")
+    return _("Balanced within the stored capacities, the {year} plan delivers {share} of its final-demand targets; "
+             "binding, with shadow prices: {items}.", year=year, share=pct(delivered, 1), items=items)
+
+
+CONSTRAINT_WORDS = {"labour": N_("labour")}
 
 
 def _constraint_name(constraint: str, names: pd.Series) -> str:
-    kind, _, sector = constraint.partition(":")
-    return f"{names.get(sector, sector)} capacity" if kind == "capacity" else kind
+    kind, _sep, sector = constraint.partition(":")
+    if kind == "capacity":
+        return _("{sector} capacity", sector=names.get(sector, sector))
+    return _(CONSTRAINT_WORDS[kind]) if kind in CONSTRAINT_WORDS else kind
 
 
 @section(order=55, key="balance")
@@ -133,18 +154,18 @@ def balance(ctx: ReviewContext) -> Section | None:
     ordered = linkages.loc[(linkages["backward_index"] + linkages["forward_index"]).sort_values(
         ascending=False).index]
     link_columns = [
-        ("Sector", "", lambda r: names.get(r.name, r.name)),
-        ("Backward index", "num", lambda r: index(r["backward_index"])),
-        ("Forward index", "num", lambda r: index(r["forward_index"])),
-        ("Output multiplier", "num", lambda r: index(r["backward"])),
-        ("Class", "", lambda r: r["class"]),
+        (_("Sector"), "", lambda r: names.get(r.name, r.name)),
+        (_("Backward index"), "num", lambda r: index(r["backward_index"])),
+        (_("Forward index"), "num", lambda r: index(r["forward_index"])),
+        (_("Output multiplier"), "num", lambda r: index(r["backward"])),
+        (_("Class"), "", lambda r: class_word(r["class"])),
     ]
     figure = linkage_chart(linkages, names)
-    body = ("<h3>Key sectors</h3>" + figure.to_html(full_html=False, include_plotlyjs=False,
-                                                    config={"displaylogo": False, "staticPlot": True})
+    body = (heading_html(_("Key sectors")) + figure.to_html(full_html=False, include_plotlyjs=False,
+                                                            config={"displaylogo": False, "staticPlot": True})
             + html_table(ordered, link_columns)
-            + '<p class="note">Backward linkage: column sums of the Leontief inverse (Rasmussen); forward: row '
-              "sums of the Ghosh inverse (Miller &amp; Blair 12.2); indices divide by the mean, so 1 is average.</p>")
+            + note_html(_("Backward linkage: column sums of the Leontief inverse (Rasmussen); forward: row sums of the "
+                          "Ghosh inverse (Miller & Blair 12.2); indices divide by the mean, so 1 is average.")))
     summary = [key_sentence(linkages, names)]
     tables: dict[str, pd.DataFrame] = {"linkages": linkages}
 
@@ -155,19 +176,20 @@ def balance(ctx: ReviewContext) -> Section | None:
     if effects is not None:
         ordered_effects = effects.reindex(effects["total_change"].abs().sort_values(ascending=False).index)
         effect_columns = [
-            ("Sector", "", lambda r: names.get(r.name, r.name)),
-            ("Fulfilment", "num", lambda r: pct(r["fulfilment"], 1)),
-            ("Direct change", "num", lambda r: money(r["direct_change"])),
-            ("Indirect", "num", lambda r: money(r["indirect_change"])),
-            ("Total effect", "num", lambda r: money(r["total_change"])),
-            ("of output", "num", lambda r: share(r["total_change_share"])),
+            (_("Sector"), "", lambda r: names.get(r.name, r.name)),
+            (_("Fulfilment"), "num", lambda r: pct(r["fulfilment"], 1)),
+            (_("Direct change"), "num", lambda r: money(r["direct_change"])),
+            (_("Indirect"), "num", lambda r: money(r["indirect_change"])),
+            (_("Total effect"), "num", lambda r: money(r["total_change"])),
+            (_("of output"), "num", lambda r: share(r["total_change_share"])),
         ]
-        body += (f"<h3>What the {ctx.period} fulfilment implies for every sector (million won)</h3>"
+        body += (heading_html(_("What the {period} fulfilment implies for every sector (million won)",
+                                period=period_label(ctx.period)))
                  + html_table(ordered_effects, effect_columns)
-                 + '<p class="note">Direct change: (fulfilment − 1) × the sector\'s final demand in the table; '
-                   "total effect: the Leontief inverse applied to the direct changes (x = L y), i.e. the output "
-                   "every sector must make, or no longer needs to make, to supply them.</p>")
-        summary += implication_sentences(effects, names, ctx.period)
+                 + note_html(_("Direct change: (fulfilment − 1) × the sector's final demand in the table; total "
+                               "effect: the Leontief inverse applied to the direct changes (x = L y), i.e. the output "
+                               "every sector must make, or no longer needs to make, to supply them.")))
+        summary += implication_sentences(effects, names, period_label(ctx.period))
         tables["implications"] = effects
 
     try:
@@ -177,19 +199,20 @@ def balance(ctx: ReviewContext) -> Section | None:
     if balanced is not None:
         binding = balanced.binding_capacities()
         bind_columns = [
-            ("Constraint", "", lambda r: _constraint_name(r["constraint"], names)),
-            ("Limit", "num", lambda r: f"{float(r['limit']):,.0f}"),
-            ("Shadow price", "num", lambda r: price(r["shadow_price"])),
+            (_("Constraint"), "", lambda r: _constraint_name(r["constraint"], names)),
+            (_("Limit"), "num", lambda r: f"{float(r['limit']):,.0f}"),
+            (_("Shadow price"), "num", lambda r: price(r["shadow_price"])),
         ]
-        body += (f"<h3>Bottlenecks of the {ctx.year} plan (final demand delivered "
-                 f"{pct(balanced.result.fulfilment, 1)} of the targets)</h3>"
+        body += (heading_html(_("Bottlenecks of the {year} plan (final demand delivered {share} of the targets)",
+                                year=ctx.year, share=pct(balanced.result.fulfilment, 1)))
                  + html_table(binding, bind_columns)
-                 + '<p class="note">The plan\'s final-demand targets (the table\'s final demand times the '
-                   "planned growth over last year's outturn) balanced within the stored capacities and labour "
-                   "by linear programming (HiGHS). Shadow price: final output gained per unit more of the "
-                   "constraint (won per won of capacity, million won per worker): Kantorovich's objectively "
-                   "determined valuations.</p>")
+                 + note_html(_("The plan's final-demand targets (the table's final demand times the planned growth "
+                               "over last year's outturn) balanced within the stored capacities and labour by linear "
+                               "programming (HiGHS). Shadow price: final output gained per unit more of the "
+                               "constraint (won per won of capacity, million won per worker): Kantorovich's "
+                               "objectively determined valuations.")))
         summary.append(bottleneck_sentence(binding, names, ctx.year, balanced.result.fulfilment))
         tables["binding"] = binding
         tables["plan"] = balanced.result.plan
-    return Section("balance", "Balance of the economy", body, summary, tables)
+    return Section("balance", _("Balance of the economy"), body, summary, tables)
+

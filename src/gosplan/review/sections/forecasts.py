@@ -7,21 +7,28 @@ meeting the annual target 0.81".
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from gosplan.errors import NotFound
+from gosplan.i18n import N_, _, ngettext
 from gosplan.model import Period
 from gosplan.review.document import ReviewContext, Section, outlook_provider, probability_provider, section
-from gosplan.review.format import html_table, pct, qty
+from gosplan.review.format import heading_html, html_table, note_html, pct, qty
 from gosplan.review.sections.fulfilment import _display_scale
-from gosplan.service.wording import probability_label, probability_reason
+from gosplan.service.wording import kind_word, month_text, probability_label, probability_reason
 
 AT_RISK_PER_INDICATOR = 3
 ALERTS_SHOWN = 25
-MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+MONTHS = [N_("Jan"), N_("Feb"), N_("Mar"), N_("Apr"), N_("May"), N_("Jun"), N_("Jul"), N_("Aug"), N_("Sep"),
+          N_("Oct"), N_("Nov"), N_("Dec")]
+SEVERITY_WORDS = {"critical": N_("critical"), "warning": N_("warning"), "notable": N_("notable"),
+                  "info": N_("info")}
+ALERT_KIND_WORDS = {"attainment": N_("attainment"), "missing": N_("missing report")}
 
 
 def _as_of(ctx: ReviewContext) -> Period:
@@ -79,20 +86,24 @@ def _expected(r: pd.Series) -> str:
 
 
 OUTLOOK_COLUMNS = [
-    ("Indicator", "", lambda r: r["indicator_name"] + (" ‡" if r["outlook"] == "forecast × weather" else "")),
-    ("Unit", "", lambda r: r["unit_name"]),
-    ("Annual target", "num", lambda r: qty(r["target"], r["uom"])),
-    ("Produced", "num", lambda r: qty(r["actual_to_date"], r["uom"])),
-    ("Expected", "num", _expected),
-    ("Expected fulfilment", "num", lambda r: pct(r["expected_fulfilment"])),
-    ("80 % interval", "num", lambda r: _interval(r["lower_80"], r["upper_80"], r["uom"])),
-    ("95 % interval", "num", lambda r: _interval(r["lower_95"], r["upper_95"], r["uom"])),
-    ("P(attain)", "", _probability),  # the reason of a "< 1 %" wraps under it
+    (N_("Indicator"), "", lambda r: r["indicator_name"] + (" ‡" if r["outlook"] == "forecast × weather" else "")),
+    (N_("Unit"), "", lambda r: r["unit_name"]),
+    (N_("Annual target"), "num", lambda r: qty(r["target"], r["uom"])),
+    (N_("Produced"), "num", lambda r: qty(r["actual_to_date"], r["uom"])),
+    (N_("Expected"), "num", _expected),
+    (N_("Expected fulfilment"), "num", lambda r: pct(r["expected_fulfilment"])),
+    (N_("80 % interval"), "num", lambda r: _interval(r["lower_80"], r["upper_80"], r["uom"])),
+    (N_("95 % interval"), "num", lambda r: _interval(r["lower_95"], r["upper_95"], r["uom"])),
+    (N_("P(attain)"), "", _probability),  # the reason of a "< 1 %" wraps under it
 ]
-OUTLOOK_NOTE = ('<p class="note">Produced: every report so far (the fact table). * Expected incl. missing '
-                "months: the model fills the months not yet reported. ‡ The months to come conditioned on "
-                "weather scenarios (observed weather to date, random weather after): the same outlook as the "
-                "weather-risk section.</p>")
+OUTLOOK_NOTE = N_("Produced: every report so far (the fact table). * Expected incl. missing months: the model "
+                  "fills the months not yet reported. ‡ The months to come conditioned on weather scenarios "
+                  "(observed weather to date, random weather after): the same outlook as the weather-risk section.")
+
+
+def alert_kind(kind: str) -> str:
+    """The kind of an alert as printed: attainment, missing report, or the kind of change."""
+    return _(ALERT_KIND_WORDS[kind]) if kind in ALERT_KIND_WORDS else kind_word(kind)
 
 
 def fan_chart(table: pd.DataFrame, cumulative: pd.DataFrame, as_of: Period, names: pd.Series) -> go.Figure:
@@ -101,6 +112,7 @@ def fan_chart(table: pd.DataFrame, cumulative: pd.DataFrame, as_of: Period, name
     Only the year-end values are forecast; between the last report and December the fan is drawn
     along last year's monthly pattern (or evenly without one).
     """
+    months = [_(m) for m in MONTHS]
     codes = list(table["indicator"])
     cols = 3
     rows = int(np.ceil(len(codes) / cols))
@@ -114,28 +126,28 @@ def fan_chart(table: pd.DataFrame, cumulative: pd.DataFrame, as_of: Period, name
         share = np.concatenate([[0.0], np.cumsum(weights) / weights.sum()])
         scale, label = _display_scale(max(float(row.upper_95), float(row.target)), str(row.uom))
         base = float(row.actual_to_date)
-        future_x = MONTHS[last - 1:] if last else ["Jan", *MONTHS]
+        future_x = months[last - 1:] if last else [months[0], *months]
         r, c = divmod(i, cols)
         show = i == 0
 
         where = {"row": r + 1, "col": c + 1}
-        for low, high, colour, name in ((row.lower_95, row.upper_95, "rgba(122,31,31,0.12)", "forecast 95 %"),
-                                        (row.lower_80, row.upper_80, "rgba(122,31,31,0.25)", "forecast 80 %")):
+        for low, high, colour, name in ((row.lower_95, row.upper_95, "rgba(122,31,31,0.12)", _("forecast 95 %")),
+                                        (row.lower_80, row.upper_80, "rgba(122,31,31,0.25)", _("forecast 80 %"))):
             lo, hi = base + share * (low - base), base + share * (high - base)
             fig.add_trace(go.Scatter(x=future_x + future_x[::-1], y=np.concatenate([hi, lo[::-1]]) * scale,
                                      fill="toself", fillcolor=colour, line={"width": 0}, name=name,
                                      showlegend=show, legendgroup=name, hoverinfo="skip"), **where)
         fig.add_trace(go.Scatter(x=future_x, y=(base + share * (row.expected_total - base)) * scale,
-                                 line={"color": "#7a1f1f", "dash": "dot"}, name="expected", showlegend=show,
+                                 line={"color": "#7a1f1f", "dash": "dot"}, name=_("expected"), showlegend=show,
                                  legendgroup="e"), row=r + 1, col=c + 1)
-        fig.add_trace(go.Scatter(x=MONTHS[:last], y=part["cum_actual"].to_numpy(float)[:last] * scale,
-                                 line={"color": "#7a1f1f", "width": 3}, name="actual", showlegend=show,
+        fig.add_trace(go.Scatter(x=months[:last], y=part["cum_actual"].to_numpy(float)[:last] * scale,
+                                 line={"color": "#7a1f1f", "width": 3}, name=_("actual"), showlegend=show,
                                  legendgroup="a"), row=r + 1, col=c + 1)
-        fig.add_trace(go.Scatter(x=MONTHS, y=[row.target * scale] * 12, line={"color": "#cf222e", "dash": "dash"},
-                                 name="annual target", showlegend=show, legendgroup="t"), row=r + 1, col=c + 1)
+        fig.add_trace(go.Scatter(x=months, y=[row.target * scale] * 12, line={"color": "#cf222e", "dash": "dash"},
+                                 name=_("annual target"), showlegend=show, legendgroup="t"), row=r + 1, col=c + 1)
         fig.update_yaxes(title_text=label, row=r + 1, col=c + 1, title_standoff=2)
     # Calendar order: plotly orders a categorical axis by first appearance, and the fan comes first.
-    fig.update_xaxes(categoryorder="array", categoryarray=MONTHS, tickvals=MONTHS[::2])
+    fig.update_xaxes(categoryorder="array", categoryarray=months, tickvals=months[::2])
     fig.update_yaxes(tickformat=",~r", rangemode="tozero")
     fig.update_traces(mode="lines")
     fig.update_layout(height=260 * rows, margin={"l": 50, "r": 10, "t": 40, "b": 30},
@@ -146,26 +158,30 @@ def fan_chart(table: pd.DataFrame, cumulative: pd.DataFrame, as_of: Period, name
 def _summary(national: pd.DataFrame, provinces: pd.DataFrame, alerts: pd.DataFrame) -> list[str]:
     likely = national[national["p_attain"] >= 0.5]
     risky = national[national["p_attain"] < 0.5].sort_values("p_attain")
-    lines = [f"Year-end outlook: {len(likely)} of {len(national)} key indicators are more likely than not to "
-             "meet their annual targets."]
+    lines = [_("Year-end outlook: {likely} of {count} key indicators are more likely than not to meet their annual "
+               "targets.", likely=len(likely), count=len(national))]
     if len(risky):
-        named = "; ".join(f"{r.indicator_name} expected at {pct(r.expected_fulfilment)} of target "
-                          f"(probability {probability_label(r.p_attain)})" for r in risky.head(4).itertuples())
-        lines.append(f"Most at risk: {named}.")
+        named = "; ".join(_("{name} expected at {fulfilment} of target (probability {probability})",
+                            name=r.indicator_name, fulfilment=pct(r.expected_fulfilment),
+                            probability=probability_label(r.p_attain)) for r in risky.head(4).itertuples())
+        lines.append(_("Most at risk: {items}.", items=named))
     if len(provinces):
         worst = provinces.sort_values("expected_fulfilment").iloc[0]
-        lines.append(f"Weakest province outlook: {worst['indicator_name']} in {worst['unit_name']}, expected at "
-                     f"{pct(worst['expected_fulfilment'])} of its target (probability "
-                     f"{probability_label(worst['p_attain'])}).")
+        lines.append(_("Weakest province outlook: {indicator} in {province}, expected at {fulfilment} of its target "
+                       "(probability {probability}).", indicator=worst["indicator_name"],
+                       province=worst["unit_name"], fulfilment=pct(worst["expected_fulfilment"]),
+                       probability=probability_label(worst["p_attain"])))
     if len(alerts):
         top = int(alerts["reached_top"].sum())
-        lines.append(f"{len(alerts)} alerts are open; {top} of them now lie with the top of the hierarchy.")
+        lines.append(ngettext("{count} alert is open; {top} of them now lie with the top of the hierarchy.",
+                              "{count} alerts are open; {top} of them now lie with the top of the hierarchy.",
+                              len(alerts), top=top))
     return lines
 
 
 @section(order=55, key="forecasts")
 def forecasts(ctx: ReviewContext) -> Section | None:
-    from gosplan.service.alerts import list_alerts, refresh_alerts
+    from gosplan.service.alerts import alert_messages, list_alerts, refresh_alerts
     from gosplan.service.forecasts import targets_at_risk
 
     refresh_alerts(ctx.service, _as_of(ctx))  # the month's alerts, raised once (the monthly refresh)
@@ -187,49 +203,57 @@ def forecasts(ctx: ReviewContext) -> Section | None:
     rates = national.copy()
     alerts = list_alerts(service, open_only=True)
     alerts = alerts[alerts["raised"] <= str(as_of)].reset_index(drop=True)
+    shown = alerts.head(ALERTS_SHOWN)
+    shown = shown.assign(message=alert_messages(service, shown))
 
-    body = (f'<p class="note">Year-end totals forecast from the monthly reports to {as_of} by exponential '
-            "smoothing with a monthly season (gosplan.forecast); aggregate units on the sum of their "
-            "enterprises' reports; grain with its months to come under weather scenarios. P(attain) is the "
-            "probability that the year's total reaches the annual target.</p>")
-    body += "<h3>Key indicators, national</h3>" + html_table(national, OUTLOOK_COLUMNS) + OUTLOOK_NOTE
-    body += "<h3>By province</h3>" + html_table(provinces, OUTLOOK_COLUMNS)
-    body += ("<h3>Targets at risk, by expected shortfall</h3>"
-             f'<p class="note">Enterprises and farms with P(attain) below 0.5; the {AT_RISK_PER_INDICATOR} '
-             "largest shortfalls of each indicator, in its own unit.</p>")
+    body = note_html(_("Year-end totals forecast from the monthly reports to {month} by exponential smoothing with a "
+                   "monthly season (gosplan.forecast); aggregate units on the sum of their enterprises' reports; "
+                   "grain with its months to come under weather scenarios. P(attain) is the probability that the "
+                   "year's total reaches the annual target.", month=month_text(str(as_of))))
+    body += (heading_html(_("Key indicators, national")) + html_table(national, OUTLOOK_COLUMNS)
+             + note_html(_(OUTLOOK_NOTE)))
+    body += heading_html(_("By province")) + html_table(provinces, OUTLOOK_COLUMNS)
+    body += (heading_html(_("Targets at risk, by expected shortfall"))
+             + note_html(_("Enterprises and farms with P(attain) below 0.5; the {count} largest shortfalls of each "
+                       "indicator, in its own unit.", count=AT_RISK_PER_INDICATOR)))
     body += html_table(at_risk, [
-        ("Indicator", "", lambda r: r["indicator_name"]), ("Unit", "", lambda r: r["unit_name"]),
-        ("Expected shortfall", "num", lambda r: qty(r["shortfall"], r["uom"])),
-        ("Annual target", "num", lambda r: qty(r["target"], r["uom"])),
-        ("Expected", "num", lambda r: qty(r["expected_total"], r["uom"])),
-        ("P(attain)", "num", lambda r: probability_label(r["p_attain"])),
-        ("Needed a month", "num", lambda r: qty(r["required_monthly_rate"], r["uom"])),
-        ("So far a month", "num", lambda r: qty(r["rate_to_date"], r["uom"]))])
-    body += "<h3>What the rest of the year needs, against the plan's own path</h3>" + html_table(rates, [
-        ("Indicator", "", lambda r: r["indicator_name"]),
-        ("Produced", "num", lambda r: qty(r["actual_to_date"], r["uom"])),
-        ("Annual plan done", "num", lambda r: pct(r["annual_done"])),
-        ("Needed for the rest", "num", lambda r: qty(r["rest_needed"], r["uom"])),
-        ("Plan's path for the rest", "num", lambda r: qty(r["rest_path"], r["uom"])),
-        ("vs path", "num", lambda r: _signed(r["rest_vs_path"])),
-        ("Months left", "num", lambda r: int(r["months_remaining"]))])
-    body += ('<p class="note">The plan\'s path is its own (seasonal) trajectory for the months left: for grain '
-             "and other seasonal output a flat monthly rate misleads. +: the rest of the year must bring more "
-             "than the plan expected of it.</p>")
-    body += "<h3>Open alerts and where they have escalated to</h3>"
+        (_("Indicator"), "", lambda r: r["indicator_name"]), (_("Unit"), "", lambda r: r["unit_name"]),
+        (_("Expected shortfall"), "num", lambda r: qty(r["shortfall"], r["uom"])),
+        (_("Annual target"), "num", lambda r: qty(r["target"], r["uom"])),
+        (_("Expected"), "num", lambda r: qty(r["expected_total"], r["uom"])),
+        (_("P(attain)"), "num", lambda r: probability_label(r["p_attain"])),
+        (_("Needed a month"), "num", lambda r: qty(r["required_monthly_rate"], r["uom"])),
+        (_("So far a month"), "num", lambda r: qty(r["rate_to_date"], r["uom"]))])
+    body += heading_html(_("What the rest of the year needs, against the plan's own path")) + html_table(rates, [
+        (_("Indicator"), "", lambda r: r["indicator_name"]),
+        (_("Produced"), "num", lambda r: qty(r["actual_to_date"], r["uom"])),
+        (_("Annual plan done"), "num", lambda r: pct(r["annual_done"])),
+        (_("Needed for the rest"), "num", lambda r: qty(r["rest_needed"], r["uom"])),
+        (_("Plan's path for the rest"), "num", lambda r: qty(r["rest_path"], r["uom"])),
+        (_("vs path"), "num", lambda r: _signed(r["rest_vs_path"])),
+        (_("Months left"), "num", lambda r: int(r["months_remaining"]))])
+    body += note_html(_("The plan's path is its own (seasonal) trajectory for the months left: for grain and other "
+                    "seasonal output a flat monthly rate misleads. +: the rest of the year must bring more than the "
+                    "plan expected of it."))
+    body += heading_html(_("Open alerts and where they have escalated to"))
     if alerts.empty:
-        body += "<p>No open alerts (raise them with <code>gosplan alerts raise --as-of YYYY-MM</code>).</p>"
+        body += "<p>" + html.escape(_("No open alerts (raise them with {command}).", command="\x00"), quote=False
+                                    ).replace("\x00", "<code>gosplan alerts raise --as-of YYYY-MM</code>") + "</p>"
     else:
-        body += html_table(alerts.head(ALERTS_SHOWN), [
-            ("Id", "num", lambda r: int(r["id"])), ("Severity", "", lambda r: r["severity"]),
-            ("Indicator", "", lambda r: r["indicator"]), ("Unit", "", lambda r: r["unit"]),
-            ("Kind", "", lambda r: r["kind"]), ("Raised", "num", lambda r: r["raised"]),
-            ("Now with", "", lambda r: r["escalated_to"] or r["unit"]), ("Path", "", lambda r: r["path"]),
+        body += html_table(shown, [
+            (_("Id"), "num", lambda r: int(r["id"])),
+            (_("Severity"), "", lambda r: _(SEVERITY_WORDS[r["severity"]]) if r["severity"] in SEVERITY_WORDS
+             else r["severity"]),
+            (_("Indicator"), "", lambda r: r["indicator"]), (_("Unit"), "", lambda r: r["unit"]),
+            (_("Kind"), "", lambda r: alert_kind(r["kind"])), (_("Raised"), "num", lambda r: r["raised"]),
+            (_("Now with"), "", lambda r: r["escalated_to"] or r["unit"]), (_("Path"), "", lambda r: r["path"]),
             ("", "note", lambda r: r["message"])])
     cumulative = service.cumulative(str(as_of), indicators=national["indicator"].tolist())
     names = service.indicators().set_index("code")["name"]
-    body += "<h3>Cumulative actual and the forecast fan</h3>" + fan_chart(national, cumulative, as_of, names).to_html(
+    chart = fan_chart(national, cumulative, as_of, names)
+    body += heading_html(_("Cumulative actual and the forecast fan")) + chart.to_html(
         full_html=False, include_plotlyjs=False, config={"displaylogo": False, "staticPlot": True})
-    return Section("forecasts", "Year-end outlook and alerts", body, _summary(national, provinces, alerts),
+    return Section("forecasts", _("Year-end outlook and alerts"), body, _summary(national, provinces, alerts),
+
                    {"national": national, "provinces": provinces, "at_risk": at_risk, "rates": rates,
                     "alerts": alerts})

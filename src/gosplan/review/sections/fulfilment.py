@@ -3,24 +3,31 @@ units that have not reported."""
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from gosplan.engines.facts import weighted_index
+from gosplan.i18n import N_, _, ngettext
 from gosplan.model import Period
 from gosplan.review.document import ReviewContext, Section, section
 from gosplan.review.format import (
     axis_scale,
+    heading_html,
     html_table,
     is_missing,
+    method_word,
     money,
     pct,
     per_unit,
+    prose_qty,
     qty,
     signed_pct,
     signed_qty,
+    status_word,
 )
 from gosplan.review.sentences import change_phrase, probability_text
 from gosplan.review.terminal import change_text, shown_pct
@@ -28,15 +35,17 @@ from gosplan.review.terminal import change_text, shown_pct
 
 def _lead(ctx: ReviewContext, key: str) -> str:
     """The annex's lead sentence and the plan(s) its figures compare against."""
-    from gosplan.review.document import ANNEX_LEADS
+    from gosplan.review.document import annex_lead
     from gosplan.review.stocktake import plans_line
 
-    return " ".join(t for t in (ANNEX_LEADS.get(key, ""), plans_line(ctx)) if t)
+    return " ".join(t for t in (annex_lead(key), plans_line(ctx)) if t)
+
+
+PERIOD_WORDS = {"H": N_("half-year"), "Q": N_("quarter"), "M": N_("year-to-date"), "Y": N_("annual")}
 
 
 def _period_word(ctx: ReviewContext) -> str:
-    kind = Period.parse(ctx.period).kind
-    return {"H": "half-year", "Q": "quarter", "M": "year-to-date", "Y": "annual"}[kind]
+    return _(PERIOD_WORDS[Period.parse(ctx.period).kind])
 
 
 def _fulfilment(ctx: ReviewContext) -> pd.DataFrame:
@@ -73,15 +82,20 @@ def units_phrase(lagging: int, at_risk: int, units: int, shortfall: float | None
     if not units:
         return ""
     if not lagging and not at_risk:
-        return f"all {units} units on track or exceeding"
-    parts = []
+        return _("all {units} units on track or exceeding", units=units)
+    values = {"lagging": lagging, "at_risk": at_risk, "units": units}
+    if uom and shortfall is not None and not is_missing(shortfall):
+        values["shortfall"] = prose_qty(shortfall, uom)
+        if lagging and at_risk:
+            return _("{lagging} of {units} units lagging and {at_risk} at risk, together {shortfall} short", **values)
+        if lagging:
+            return _("{lagging} of {units} units lagging, together {shortfall} short", **values)
+        return _("{at_risk} of {units} units at risk, together {shortfall} short", **values)
+    if lagging and at_risk:
+        return _("{lagging} of {units} units lagging and {at_risk} at risk", **values)
     if lagging:
-        parts.append(f"{lagging} of {units} units lagging")
-    if at_risk:
-        parts.append(f"{at_risk} at risk" if lagging else f"{at_risk} of {units} units at risk")
-    short = f", together {qty(shortfall, uom)} short" if uom and shortfall is not None and not is_missing(
-        shortfall) else ""
-    return " and ".join(parts) + short
+        return _("{lagging} of {units} units lagging", **values)
+    return _("{at_risk} of {units} units at risk", **values)
 
 
 def sector_sentence(name: str, period_word: str, fulfilment: float, digits: int, change: float | None,
@@ -92,14 +106,18 @@ def sector_sentence(name: str, period_word: str, fulfilment: float, digits: int,
     >>> sector_sentence("Timber", "half-year", 0.947, 1, None, None, "")
     'Timber: 94.7 % of the half-year plan.'
     """
-    parts = [f"{name}: {shown_pct(fulfilment, digits)} of the {period_word} plan"]
     change_text_ = change_phrase(change, uom) if uom else ""
     if change_text_:
-        parts[0] += f", {change_text_} (same units)"
+        parts = [_("{name}: {fulfilment} of the {period} plan, {change} (same units)", name=name,
+                   fulfilment=shown_pct(fulfilment, digits), period=period_word, change=change_text_)]
+    else:
+        parts = [_("{name}: {fulfilment} of the {period} plan", name=name, fulfilment=shown_pct(fulfilment, digits),
+                   period=period_word)]
     if units:
         parts.append(units)
     if probability is not None and not is_missing(probability):
-        parts.append(f"probability of meeting the annual target {probability_text(probability)}")
+        parts.append(_("probability of meeting the annual target {probability}",
+                       probability=probability_text(probability)))
     return "; ".join(parts) + "."
 
 
@@ -141,50 +159,56 @@ def sectors(ctx: ReviewContext) -> Section | None:
             row.uom if same_unit else None, units,
             probability=None if np.isnan(row.probability) else row.probability))
     columns = [
-        ("Sector", "", lambda r: r["sector_name"]),
-        ("Fulfilment", "num", lambda r: shown_pct(r["fulfilment"], r["fulfilment_digits"])),
-        ("Actual", "num", lambda r: qty(r["actual"], r["uom"]) if r["uom"] else "–"),
-        ("Target", "num", lambda r: qty(r["target"], r["uom"]) if r["uom"] else "–"),
-        ("Produced", "num", lambda r: qty(r["produced"], r["uom"]) if r["uom"] else "–"),
-        ("Change on a year ago", "num", lambda r: signed_qty(r["growth"], r["uom"]) if r["uom"] else "–"),
-        ("vs last year", "num", lambda r: change_text(r["change"], r["change_note"])),
-        ("Units lagging", "num", lambda r: f"{r['lagging']} of {r['units']}"),
-        ("Units at risk", "num", lambda r: f"{r['at_risk']} of {r['units']}"),
-        ("Not reported", "num", lambda r: int(r["expected"] - r["reported"])),
-        ("Shortfall of laggards", "num", lambda r: qty(r["shortfall"], r["uom"]) if r["uom"] else "–"),
-        ("Status", "status", lambda r: r["status"]),
+        (_("Sector"), "", lambda r: r["sector_name"]),
+        (_("Fulfilment"), "num", lambda r: shown_pct(r["fulfilment"], r["fulfilment_digits"])),
+        (_("Actual"), "num", lambda r: qty(r["actual"], r["uom"]) if r["uom"] else "–"),
+        (_("Target"), "num", lambda r: qty(r["target"], r["uom"]) if r["uom"] else "–"),
+        (_("Produced"), "num", lambda r: qty(r["produced"], r["uom"]) if r["uom"] else "–"),
+        (_("Change on a year ago"), "num", lambda r: signed_qty(r["growth"], r["uom"]) if r["uom"] else "–"),
+        (_("vs last year"), "num", lambda r: change_text(r["change"], r["change_note"])),
+        (_("Units lagging"), "num", lambda r: _("{count} of {total}", count=r["lagging"], total=r["units"])),
+        (_("Units at risk"), "num", lambda r: _("{count} of {total}", count=r["at_risk"], total=r["units"])),
+        (_("Not reported"), "num", lambda r: int(r["expected"] - r["reported"])),
+        (_("Shortfall of laggards"), "num", lambda r: qty(r["shortfall"], r["uom"]) if r["uom"] else "–"),
+        (_("Status"), "status", lambda r: status_word(r["status"])),
     ]
     if top["probability"].notna().any():
-        columns.insert(-1, ("P(annual target)", "num",
+        columns.insert(-1, (_("P(annual target)"), "num",
                             lambda r: "–" if np.isnan(r["probability"]) else probability_text(r["probability"])))
     body = html_table(top, columns)
-    body += ('<p class="note">A sector adds its indicators where they share a unit of measure '
-             "(rolled steel and non-ferrous metals in tonnes); otherwise it combines them at constant plan "
-             "prices (the weights are listed with the national index). "
-             "Actual and target are those of the units that reported every month (like for like); "
-             "units that did not report are counted, not taken as zero; produced counts every report. "
-             "vs last year compares the same units over the same months (n/c: too few comparable units). "
-             f"Units lagging: enterprises and farms with their own target below {pct(limits.at_risk)} of it; "
-             f"at risk: from {pct(limits.at_risk)} to {pct(limits.on_track)}; "
-             "their shortfall is target minus actual to date.</p>")
+    body += '<p class="note">' + html.escape(_(
+        "A sector adds its indicators where they share a unit of measure (rolled steel and non-ferrous metals in "
+        "tonnes); otherwise it combines them at constant plan prices (the weights are listed with the national "
+        "index). Actual and target are those of the units that reported every month (like for like); units that "
+        "did not report are counted, not taken as zero; produced counts every report. vs last year compares the "
+        "same units over the same months (n/c: too few comparable units). Units lagging: enterprises and farms "
+        "with their own target below {at_risk} of it; at risk: from {at_risk} to {on_track}; their shortfall is "
+        "target minus actual to date.", at_risk=pct(limits.at_risk), on_track=pct(limits.on_track)),
+        quote=False) + "</p>"
     if len(weights):
-        body += "<h3>Weights of the national index</h3>" + html_table(weights, [
-            ("Indicator", "", lambda r: r["indicator_name"]),
-            ("Plan price", "num", lambda r: f"{r['price']:,.2f} won per {per_unit(r['uom'])}"),
-            ("Target to date at plan prices", "num", lambda r: money(r["value_target"])),
-            ("Weight", "num", lambda r: pct(r["share"], 1)),
+        body += heading_html(_("Weights of the national index")) + html_table(weights, [
+            (_("Indicator"), "", lambda r: r["indicator_name"]),
+            (_("Plan price"), "num", lambda r: _("{price} won per {unit}", price=f"{r['price']:,.2f}",
+                                              unit=per_unit(r["uom"]))),
+            (_("Target to date at plan prices"), "num", lambda r: money(r["value_target"])),
+            (_("Weight"), "num", lambda r: pct(r["share"], 1)),
         ])
-    return Section("sectors", "Fulfilment by sector", body, summary, {"sectors": top}, lead=_lead(ctx, "sectors"))
+    return Section("sectors", _("Fulfilment by sector"), body, summary, {"sectors": top},
+                   lead=_lead(ctx, "sectors"))
 
 
 def _index_sentence(row: pd.Series, word: str) -> str:
     """The national index with its basis (a row of ``engines.facts.weighted_index``)."""
-    change = "" if is_missing(row["change"]) else f", {signed_pct(row['change'])} on last year (same units)"
-    text = f"National index ({row['method']}): {pct(row['fulfilment'], 1)} of the {word} plan{change}"
+    values = {"method": method_word(row["method"]), "fulfilment": pct(row["fulfilment"], 1), "period": word}
+    if is_missing(row["change"]):
+        text = _("National index ({method}): {fulfilment} of the {period} plan", **values)
+    else:
+        text = _("National index ({method}): {fulfilment} of the {period} plan, {change} on last year (same units)",
+                 change=signed_pct(row["change"]), **values)
     if row["method"] == "constant plan prices":
-        text += f"; {int(row['indicators'])} indicators weighted by the value of their targets"
+        text += "; " + _("{count} indicators weighted by the value of their targets", count=int(row["indicators"]))
     if isinstance(row["unpriced"], str) and row["unpriced"]:
-        text += f" ({row['unpriced'].replace(';', ', ')} without a price)"
+        text += " " + _("({names} without a price)", names=row["unpriced"].replace(";", ", "))
     return text + "."
 
 
@@ -198,17 +222,17 @@ def indicators(ctx: ReviewContext) -> Section | None:
     if top.empty:
         return None
     columns = [
-        ("Indicator", "", lambda r: r["indicator_name"]),
-        ("Target to date", "num", lambda r: qty(r["target_basis"], r["uom"])),
-        ("Actual", "num", lambda r: qty(r["actual_basis"], r["uom"])),
-        ("Fulfilment", "num", lambda r: shown_pct(r["fulfilment"], r["fulfilment_digits"])),
-        ("vs last year", "num", lambda r: change_text(r["change"], r["change_note"])),
-        ("Produced to date", "num", lambda r: qty(r["produced"], r["uom"])),
-        ("Annual target", "num", lambda r: qty(r["annual_target"], r["uom"])),
-        ("Annual plan done", "num", lambda r: pct(r["annual_done"])),
-        ("Rest of year vs plan path", "num", lambda r: signed_pct(r["rest_vs_path"])),
-        ("Status", "status", lambda r: r["status"]),
-        ("Units missing", "num", lambda r: int(r["units_missing"])),
+        (_("Indicator"), "", lambda r: r["indicator_name"]),
+        (_("Target to date"), "num", lambda r: qty(r["target_basis"], r["uom"])),
+        (_("Actual"), "num", lambda r: qty(r["actual_basis"], r["uom"])),
+        (_("Fulfilment"), "num", lambda r: shown_pct(r["fulfilment"], r["fulfilment_digits"])),
+        (_("vs last year"), "num", lambda r: change_text(r["change"], r["change_note"])),
+        (_("Produced to date"), "num", lambda r: qty(r["produced"], r["uom"])),
+        (_("Annual target"), "num", lambda r: qty(r["annual_target"], r["uom"])),
+        (_("Annual plan done"), "num", lambda r: pct(r["annual_done"])),
+        (_("Rest of year vs plan path"), "num", lambda r: signed_pct(r["rest_vs_path"])),
+        (_("Status"), "status", lambda r: status_word(r["status"])),
+        (_("Units missing"), "num", lambda r: int(r["units_missing"])),
     ]
     lagging = top[top["status"].isin(["lagging", "at risk"])]
     summary = []
@@ -218,20 +242,25 @@ def indicators(ctx: ReviewContext) -> Section | None:
     if len(lagging):
         names = ", ".join(f"{r.indicator_name} ({shown_pct(r.fulfilment, r.fulfilment_digits)})"
                           for r in lagging.itertuples())
-        summary.append(f"Key indicators behind plan nationally: {names}.")
+        summary.append(_("Key indicators behind plan nationally: {names}.", names=names))
     above = top[top["rest_vs_path"].gt(0) & top["months_left"].gt(0)].sort_values("rest_vs_path", ascending=False)
     if len(above):
-        path = "second half" if int(top["months_left"].iloc[0]) == 6 else "remaining months"
-        names = ", ".join(f"{r.indicator_name.lower()} {pct(r.rest_vs_path, 1)} above"
+        names = ", ".join(_("{name} {share} above", name=r.indicator_name.lower(), share=pct(r.rest_vs_path, 1))
                           for r in above.itertuples())
-        summary.append(f"To meet the annual plan, the rest of the year must bring more than the plan's own path "
-                       f"for the {path}: {names}.")
+        if int(top["months_left"].iloc[0]) == 6:
+            summary.append(_("To meet the annual plan, the rest of the year must bring more than the plan's own "
+                             "path for the second half: {names}.", names=names))
+        else:
+            summary.append(_("To meet the annual plan, the rest of the year must bring more than the plan's own "
+                             "path for the remaining months: {names}.", names=names))
     body = html_table(top, columns)
-    body += ('<p class="note">Produced to date counts every report, including units that missed a month; '
-             "target, actual and fulfilment are like for like. Rest of year vs plan path: what the rest of the "
-             "year must bring to meet the annual target, against what the plan's own monthly path expects "
-             "for those months.</p>")
-    return Section("indicators", "Key indicators", body, summary, {"indicators": top}, lead=_lead(ctx, "indicators"))
+    body += '<p class="note">' + html.escape(_(
+        "Produced to date counts every report, including units that missed a month; target, actual and "
+        "fulfilment are like for like. Rest of year vs plan path: what the rest of the year must bring to meet "
+        "the annual target, against what the plan's own monthly path expects for those months."),
+        quote=False) + "</p>"
+    return Section("indicators", _("Key indicators"), body, summary, {"indicators": top},
+                   lead=_lead(ctx, "indicators"))
 
 
 @section(order=30, key="league")
@@ -260,18 +289,27 @@ def league(ctx: ReviewContext) -> Section | None:
     frame["missing"] = frame["unit"].map(missing)
     frame = frame.sort_values("mean", ascending=False).reset_index(drop=True)
     frame.insert(0, "rank", np.arange(1, len(frame) + 1))
-    columns = [("#", "num", lambda r: int(r["rank"])), ("Unit", "", lambda r: r["unit_name"])]
+    columns = [("#", "num", lambda r: int(r["rank"])), (_("Unit"), "", lambda r: r["unit_name"])]
     for code in matrix.columns:
         columns.append((str(key[code]), "num", lambda r, c=code: pct(r[c])))
-    columns += [("Index", "num", lambda r: pct(r["mean"], 1)),
-                ("Indicators on track", "num", lambda r: pct(r["on_track"])),
-                ("Missing reports", "num", lambda r: int(r["missing"]))]
+    columns += [(_("Index"), "num", lambda r: pct(r["mean"], 1)),
+                (_("Indicators on track"), "num", lambda r: pct(r["on_track"])),
+                (_("Missing reports"), "num", lambda r: int(r["missing"]))]
     best, worst = frame.iloc[0], frame.iloc[-1]
-    summary = [f"Best {hierarchy_kind(service, best['unit'])!s}: {best['unit_name']} "
-               f"(index {pct(best['mean'], 1)} of plan at constant plan prices); last: {worst['unit_name']} "
-               f"({pct(worst['mean'], 1)})."]
+    summary = [_("Best {kind}: {best} (index {best_index} of plan at constant plan prices); last: {last} "
+                 "({last_index}).", kind=kind_word(hierarchy_kind(service, best["unit"])), best=best["unit_name"],
+                 best_index=pct(best["mean"], 1), last=worst["unit_name"], last_index=pct(worst["mean"], 1))]
     body = html_table(frame, columns)
-    return Section("league", "League table of units", body, summary, {"league": frame})
+    return Section("league", _("League table of units"), body, summary, {"league": frame})
+
+
+KIND_WORDS = {"country": N_("country"), "province": N_("province"), "county": N_("county"), "city": N_("city"),
+              "enterprise": N_("enterprise"), "farm": N_("farm"), "unit": N_("unit")}
+
+
+def kind_word(kind: str) -> str:
+    """A kind of unit in the reader's language (province / 도)."""
+    return _(KIND_WORDS[kind]) if kind in KIND_WORDS else kind
 
 
 def hierarchy_kind(service, unit: str) -> str:
@@ -288,23 +326,24 @@ def leaders(ctx: ReviewContext) -> Section | None:
     if top.empty and bottom.empty:
         return None
     lead_cols = [
-        ("Unit", "", lambda r: r["unit_name"]),
-        ("Indicator", "", lambda r: r["indicator_name"]),
-        ("Fulfilment", "num", lambda r: shown_pct(r["fulfilment"], r["fulfilment_digits"])),
-        ("Above target", "num", lambda r: qty(-r["gap"], r["uom"])),
+        (_("Unit"), "", lambda r: r["unit_name"]),
+        (_("Indicator"), "", lambda r: r["indicator_name"]),
+        (_("Fulfilment"), "num", lambda r: shown_pct(r["fulfilment"], r["fulfilment_digits"])),
+        (_("Above target"), "num", lambda r: qty(-r["gap"], r["uom"])),
     ]
     lag_cols = [
-        ("Unit", "", lambda r: r["unit_name"]),
-        ("Indicator", "", lambda r: r["indicator_name"]),
-        ("Fulfilment", "num", lambda r: shown_pct(r["fulfilment"], r["fulfilment_digits"])),
-        ("Shortfall", "num", lambda r: qty(r["gap"], r["uom"])),
-        ("Rest of year vs plan path", "num", lambda r: signed_pct(r["rest_vs_path"])),
-        ("Status", "status", lambda r: r["status"]),
+        (_("Unit"), "", lambda r: r["unit_name"]),
+        (_("Indicator"), "", lambda r: r["indicator_name"]),
+        (_("Fulfilment"), "num", lambda r: shown_pct(r["fulfilment"], r["fulfilment_digits"])),
+        (_("Shortfall"), "num", lambda r: qty(r["gap"], r["uom"])),
+        (_("Rest of year vs plan path"), "num", lambda r: signed_pct(r["rest_vs_path"])),
+        (_("Status"), "status", lambda r: status_word(r["status"])),
     ]
     # Laggards per sector are counted in the sectors' sentences; no second list here.
     summary: list[str] = []
-    body = "<h3>Leaders</h3>" + html_table(top, lead_cols) + "<h3>Laggards</h3>" + html_table(bottom, lag_cols)
-    return Section("leaders", "Leaders and laggards", body, summary, {"leaders": top, "laggards": bottom})
+    body = (heading_html(_("Leaders")) + html_table(top, lead_cols)
+            + heading_html(_("Laggards")) + html_table(bottom, lag_cols))
+    return Section("leaders", _("Leaders and laggards"), body, summary, {"leaders": top, "laggards": bottom})
 
 
 @section(order=50, key="charts")
@@ -320,19 +359,19 @@ def charts(ctx: ReviewContext) -> Section | None:
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=[str(ind.loc[c, "name"]) for c in codes],
                         vertical_spacing=0.08 if rows > 2 else 0.15)
     # Distinct labels: a categorical axis merges repeated ones (J, M, A) into one point.
-    months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    months = [_(m) for m in MONTH_ABBREVIATIONS]
     for i, code in enumerate(codes):
         part = data[data["indicator"].eq(code)]
         unit = ind.loc[code, "unit"]
         scale, label = _display_scale(part[["cum_target", "cum_actual", "cum_previous"]].max().max(), unit)
         r, c = divmod(i, cols)
         show = i == 0
-        fig.add_trace(go.Scatter(x=months, y=part["cum_target"] * scale, name="plan trajectory",
+        fig.add_trace(go.Scatter(x=months, y=part["cum_target"] * scale, name=_("plan trajectory"),
                                  line={"color": "#57606a", "dash": "dash"}, showlegend=show,
                                  legendgroup="t"), row=r + 1, col=c + 1)
-        fig.add_trace(go.Scatter(x=months, y=part["cum_previous"] * scale, name="last year",
+        fig.add_trace(go.Scatter(x=months, y=part["cum_previous"] * scale, name=_("last year"),
                                  line={"color": "#8c959f"}, showlegend=show, legendgroup="p"), row=r + 1, col=c + 1)
-        fig.add_trace(go.Scatter(x=months, y=part["cum_actual"] * scale, name="actual",
+        fig.add_trace(go.Scatter(x=months, y=part["cum_actual"] * scale, name=_("actual"),
                                  line={"color": "#7a1f1f", "width": 3}, showlegend=show, legendgroup="a"),
                       row=r + 1, col=c + 1)
         fig.update_yaxes(title_text=label, row=r + 1, col=c + 1, title_standoff=2)
@@ -342,10 +381,16 @@ def charts(ctx: ReviewContext) -> Section | None:
     fig.update_traces(mode="lines")
     fig.update_layout(height=260 * rows, margin={"l": 40, "r": 10, "t": 40, "b": 30},
                       legend={"orientation": "h", "y": 1.02 + 0.02 * rows, "x": 0}, template="plotly_white")
-    body = ('<p class="note">Cumulative actual since January against the plan trajectory and last year, '
-            "national totals.</p>" + fig.to_html(full_html=False, include_plotlyjs=False,
-                                                  config={"displaylogo": False, "staticPlot": True}))
-    return Section("charts", "Cumulative actual against the plan trajectory", body, [], {"cumulative": data})
+    body = ('<p class="note">' + html.escape(_("Cumulative actual since January against the plan trajectory and "
+                                               "last year, national totals."), quote=False)
+            + "</p>" + fig.to_html(full_html=False, include_plotlyjs=False,
+                                   config={"displaylogo": False, "staticPlot": True}))
+    return Section("charts", _("Cumulative actual against the plan trajectory"), body, [], {"cumulative": data})
+
+
+# Month labels of the charts' axes: distinct, short (a third of a printed page wide).
+MONTH_ABBREVIATIONS = [N_("Jan"), N_("Feb"), N_("Mar"), N_("Apr"), N_("May"), N_("Jun"), N_("Jul"), N_("Aug"),
+                       N_("Sep"), N_("Oct"), N_("Nov"), N_("Dec")]
 
 
 def _display_scale(peak: float, unit: str) -> tuple[float, str]:
@@ -356,18 +401,20 @@ def _display_scale(peak: float, unit: str) -> tuple[float, str]:
 def not_reported(ctx: ReviewContext) -> Section | None:
     missing = ctx.service.not_reported(ctx.period)
     if missing.empty:
-        body = "<p>Every unit with a target reported every month.</p>"
-        return Section("not_reported", "Units that have not reported", body, [], {"not_reported": missing})
+        body = "<p>" + html.escape(_("Every unit with a target reported every month.")) + "</p>"
+        return Section("not_reported", _("Units that have not reported"), body, [], {"not_reported": missing})
     columns = [
-        ("Unit", "", lambda r: r["unit_name"]),
-        ("Code", "", lambda r: r["unit"]),
-        ("Indicator", "", lambda r: r["indicator_name"]),
-        ("Months reported", "num", lambda r: int(r["months_reported"]) if r["months_reported"] == r["months_reported"]
+        (_("Unit"), "", lambda r: r["unit_name"]),
+        (_("Code"), "", lambda r: r["unit"]),
+        (_("Indicator"), "", lambda r: r["indicator_name"]),
+        (_("Months reported"), "num",
+         lambda r: int(r["months_reported"]) if r["months_reported"] == r["months_reported"]
          else 0),
-        ("Months missing", "num", lambda r: int(r["months_missing"])),
+        (_("Months missing"), "num", lambda r: int(r["months_missing"])),
     ]
     units = missing["unit"].nunique()
-    summary = [f"{units} unit{'s' if units != 1 else ''} did not report every month; they are shown as "
-               "missing, not as zero."]
-    return Section("not_reported", "Units that have not reported", html_table(missing, columns), summary,
+    summary = [ngettext("{count} unit did not report every month; they are shown as missing, not as zero.",
+                        "{count} units did not report every month; they are shown as missing, not as zero.", units)]
+    return Section("not_reported", _("Units that have not reported"), html_table(missing, columns), summary,
                    {"not_reported": missing})
+

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from gosplan.errors import NotFound
+from gosplan.i18n import N_, _
 from gosplan.model import Period
 from gosplan.review.document import ReviewContext, Section, section
-from gosplan.review.format import html_table, is_missing, pct, qty
+from gosplan.review.format import heading_html, html_table, is_missing, note_html, pct, prose_qty, qty, status_word
+from gosplan.service.wording import month_text
 
 DWELLING = "dwelling"
 PALETTE = {"pv": "#57606a", "ev": "#7a1f1f", "ac": "#d4a72c"}
@@ -46,19 +50,23 @@ def project_summary(status: pd.DataFrame, dwellings: pd.DataFrame, year: int) ->
     ahead = status[~status["complete"].astype(bool) & status["status"].eq("on time") & (status["spi_t"] > 1.05)]
     lines = []
     if len(behind):
-        items = "; ".join(f"{r.name} {r.status} (SPI(t) {ratio(r.spi_t)}, forecast end {r.forecast_end} "
-                          f"against {r.planned_end})" for r in behind.itertuples())
-        lines.append(f"Construction: {len(behind)} of {len(status)} projects behind schedule: {items}.")
+        items = "; ".join(_("{name} {status} (SPI(t) {spi}, forecast end {forecast} against {planned})", name=r.name,
+                            status=status_word(r.status), spi=ratio(r.spi_t), forecast=month_text(r.forecast_end),
+                            planned=month_text(r.planned_end)) for r in behind.itertuples())
+        lines.append(_("Construction: {behind} of {count} projects behind schedule: {items}.", behind=len(behind),
+                       count=len(status), items=items))
     else:
-        lines.append(f"Construction: all {len(status)} projects on schedule.")
+        lines.append(_("Construction: all {count} projects on schedule.", count=len(status)))
     if len(ahead):
-        lines[-1] += " Ahead: " + "; ".join(f"{r.name} (SPI(t) {ratio(r.spi_t)})" for r in ahead.itertuples()) + "."
+        items = "; ".join(f"{r.name} (SPI(t) {ratio(r.spi_t)})" for r in ahead.itertuples())
+        lines[-1] += " " + _("Ahead: {items}.", items=items)
     total = dwellings.iloc[-1]
     if not is_missing(total["target"]):
-        lines.append(f"Dwellings from the tracked projects expected in {year}: "
-                     f"{qty(total['dwellings_expected_year'], DWELLING)} "
-                     f"(at least {qty(total['dwellings_expected_year_low'], DWELLING)}) against the national "
-                     f"target of {qty(total['target'], DWELLING)}; the other builders' reports make up the rest.")
+        lines.append(_("Dwellings from the tracked projects expected in {year}: {expected} (at least {low}) against "
+                       "the national target of {target}; the other builders' reports make up the rest.", year=year,
+                       expected=prose_qty(total["dwellings_expected_year"], DWELLING),
+                       low=prose_qty(total["dwellings_expected_year_low"], DWELLING),
+                       target=prose_qty(total["target"], DWELLING)))
     return lines
 
 
@@ -72,13 +80,13 @@ def s_curves(history: pd.DataFrame, status: pd.DataFrame) -> go.Figure:
     for i, code in enumerate(codes):
         part = history[history["project"].eq(code)]
         r, c = divmod(i, cols)
-        for column, label, dash in (("pv", "planned value (PV)", "dash"), ("ev", "earned value (EV)", "solid"),
-                                    ("ac", "actual cost (AC)", "dot")):
+        for column, label, dash in (("pv", _("planned value (PV)"), "dash"), ("ev", _("earned value (EV)"), "solid"),
+                                    ("ac", _("actual cost (AC)"), "dot")):
             fig.add_trace(go.Scatter(x=part["period"], y=part[column] / 1000, name=label, legendgroup=column,
                                      showlegend=i == 0, line={"color": PALETTE[column], "dash": dash,
                                                                "width": 3 if column == "ev" else 2}),
                           row=r + 1, col=c + 1)
-        fig.update_yaxes(title_text="billion won", row=r + 1, col=c + 1, title_standoff=2)
+        fig.update_yaxes(title_text=_("billion won"), row=r + 1, col=c + 1, title_standoff=2)
         fig.update_xaxes(nticks=5, row=r + 1, col=c + 1)
     fig.update_layout(height=270 * rows + 60, margin={"l": 50, "r": 10, "t": 30, "b": 70}, template="plotly_white",
                       legend={"orientation": "h", "yanchor": "top", "y": -0.1 / rows, "x": 0}, font={"size": 11})
@@ -99,69 +107,72 @@ def projects(ctx: ReviewContext) -> Section | None:
     dwellings = dwellings_against_target(ctx.service, as_of)
     history = project_curves(ctx.service, as_of)
     columns = [
-        ("Project", "", lambda r: r["name"]),
-        ("Builder", "", lambda r: r["unit_name"]),
-        ("Done", "num", lambda r: f"{r['percent_complete']:.1f} %"),
-        ("Planned", "num", lambda r: f"{r['planned_percent']:.1f} %"),
-        ("SPI", "num", lambda r: ratio(r["spi"])),
-        ("CPI", "num", lambda r: ratio(r["cpi"])),
-        ("SPI(t)", "num", lambda r: ratio(r["spi_t"])),
-        ("EAC / budget", "num", lambda r: f"{r['eac']:,.0f} / {r['bac']:,.0f}"),
-        ("Planned end", "num", lambda r: r["planned_end"]),
-        ("Forecast end (range)", "num", forecast_range),
-        ("Status", "status", lambda r: r["status"]),
+        (_("Project"), "", lambda r: r["name"]),
+        (_("Builder"), "", lambda r: r["unit_name"]),
+        (_("Done"), "num", lambda r: f"{r['percent_complete']:.1f} %"),
+        (_("Planned"), "num", lambda r: f"{r['planned_percent']:.1f} %"),
+        (_("SPI"), "num", lambda r: ratio(r["spi"])),
+        (_("CPI"), "num", lambda r: ratio(r["cpi"])),
+        (_("SPI(t)"), "num", lambda r: ratio(r["spi_t"])),
+        (_("EAC / budget"), "num", lambda r: f"{r['eac']:,.0f} / {r['bac']:,.0f}"),
+        (_("Planned end"), "num", lambda r: r["planned_end"]),
+        (_("Forecast end (range)"), "num", forecast_range),
+        (_("Status"), "status", lambda r: status_word(r["status"])),
     ]
     dwell_columns = [
-        ("Builder", "", lambda r: r["unit_name"]),
-        ("In projects", "num", lambda r: qty(r["dwellings"], DWELLING)),
-        (f"Completed in {as_of.year}", "num", lambda r: qty(r["dwellings_completed_year"], DWELLING)),
-        (f"Expected in {as_of.year}", "num", lambda r: qty(r["dwellings_expected_year"], DWELLING)),
-        ("at least", "num", lambda r: qty(r["dwellings_expected_year_low"], DWELLING)),
-        ("Annual target", "num", lambda r: qty(r["target"], DWELLING)),
-        ("Share of target", "num", lambda r: pct(r["share_of_target"])),
+        (_("Builder"), "", lambda r: r["unit_name"]),
+        (_("In projects"), "num", lambda r: qty(r["dwellings"], DWELLING)),
+        (_("Completed in {year}", year=as_of.year), "num", lambda r: qty(r["dwellings_completed_year"], DWELLING)),
+        (_("Expected in {year}", year=as_of.year), "num", lambda r: qty(r["dwellings_expected_year"], DWELLING)),
+        (_("at least"), "num", lambda r: qty(r["dwellings_expected_year_low"], DWELLING)),
+        (_("Annual target"), "num", lambda r: qty(r["target"], DWELLING)),
+        (_("Share of target"), "num", lambda r: pct(r["share_of_target"])),
     ]
     figure = s_curves(history, status)
     body = (html_table(status, columns)
-            + '<p class="note">Earned value (PMI): SPI = EV/PV, CPI = EV/AC, SPI(t) = earned schedule / time '
-              "elapsed (Lipke); EAC = budget / CPI, in million won. Forecast end = start + planned duration / "
-              "SPI(t), the range from the recent monthly pace (80 %).</p>"
-            + "<h3>Planned value, earned value and actual cost</h3>"
+            + note_html(_("Earned value (PMI): SPI = EV/PV, CPI = EV/AC, SPI(t) = earned schedule / time elapsed "
+                          "(Lipke); EAC = budget / CPI, in million won. Forecast end = start + planned duration / "
+                          "SPI(t), the range from the recent monthly pace (80 %)."))
+            + heading_html(_("Planned value, earned value and actual cost"))
             + figure.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False,
                                                                                "staticPlot": True})
-            + f"<h3>Dwellings from the projects against the {as_of.year} target</h3>"
+            + heading_html(_("Dwellings from the projects against the {year} target", year=as_of.year))
             + html_table(dwellings, dwell_columns))
     every = delivery_findings(ctx.service, as_of)
     findings = every[every["year"].eq(str(as_of.year))].reset_index(drop=True)
-    body += f"<h3>Project records against the builders' reports, {as_of.year}</h3>"
+    body += heading_html(_("Project records against the builders' reports, {year}", year=as_of.year))
     if findings.empty:
-        body += (f"<p>In {as_of.year} the dwellings the projects record as delivered agree with the builders' "
-                 "monthly reports.</p>")
+        body += "<p>" + html.escape(_("In {year} the dwellings the projects record as delivered agree with the "
+                                      "builders' monthly reports.", year=as_of.year), quote=False) + "</p>"
     else:
-        body += html_table(findings, FINDING_TABLE) + (
-            '<p class="note">A builder reports every dwelling it completes, so its projects cannot deliver more '
-            "in a month than it reported. One of the two records is wrong: a data-quality finding to settle "
-            "before either number is used.</p>")
+        body += html_table(findings, FINDING_TABLE) + note_html(_(
+            "A builder reports every dwelling it completes, so its projects cannot deliver more in a month than it "
+            "reported. One of the two records is wrong: a data-quality finding to settle before either number is "
+            "used."))
     if len(every) > len(findings):
-        body += (f'<p class="note">{len(every) - len(findings)} earlier month(s) disagree as well '
-                 "(gosplan projects lists them).</p>")
+        body += note_html(_("{count} earlier month(s) disagree as well (gosplan projects lists them).",
+                        count=len(every) - len(findings)))
     summary = project_summary(status, dwellings, as_of.year) + delivery_summary(findings)
-    return Section("projects", "Construction projects", body, summary,
+    return Section("projects", _("Construction projects"), body, summary,
                    {"projects": status, "dwellings": dwellings, "curves": history, "deliveries": findings})
 
 
 FINDING_TABLE = [
-    ("Builder", "", lambda r: r["unit_name"]),
-    ("Month", "num", lambda r: r["period"]),
-    ("Project", "", lambda r: r["project_names"]),
-    ("Delivered (project records)", "num", lambda r: qty(r["delivered"], DWELLING)),
-    ("Reported by the builder", "num", lambda r: qty(r["reported"], DWELLING)),
-    ("Difference", "num", lambda r: qty(r["difference"], DWELLING)),
-    ("Builder's reports in the year", "num", lambda r: qty(r["reported_year"], DWELLING)),
+    (N_("Builder"), "", lambda r: r["unit_name"]),
+    (N_("Month"), "num", lambda r: r["period"]),
+    (N_("Project"), "", lambda r: r["project_names"]),
+    (N_("Delivered (project records)"), "num", lambda r: qty(r["delivered"], DWELLING)),
+    (N_("Reported by the builder"), "num", lambda r: qty(r["reported"], DWELLING)),
+    (N_("Difference"), "num", lambda r: qty(r["difference"], DWELLING)),
+    (N_("Builder's reports in the year"), "num", lambda r: qty(r["reported_year"], DWELLING)),
 ]
 
 
 def delivery_summary(findings: pd.DataFrame) -> list[str]:
     """One sentence per finding, both numbers in it."""
-    return [f"Data quality: {r.project_names} record {qty(r.delivered, DWELLING)} delivered in {r.period}; "
-            f"the builder ({r.unit_name}) reported {qty(r.reported, DWELLING)} that month and "
-            f"{qty(r.reported_year, DWELLING)} in {r.year} to date." for r in findings.itertuples()]
+    return [_("Data quality: {projects} record {delivered} delivered in {month}; the builder ({builder}) reported "
+              "{reported} that month and {reported_year} in {year} to date.", projects=r.project_names,
+              delivered=prose_qty(r.delivered, DWELLING), month=month_text(r.period), builder=r.unit_name,
+              reported=prose_qty(r.reported, DWELLING), reported_year=prose_qty(r.reported_year, DWELLING),
+              year=r.year) for r in findings.itertuples()]
+

@@ -9,9 +9,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from gosplan.errors import NotFound
+from gosplan.i18n import _
 from gosplan.model import month_label
-from gosplan.review.document import ReviewContext, Section, section
-from gosplan.review.format import html_table, pct, qty
+from gosplan.review.document import ReviewContext, Section, period_label, section
+from gosplan.review.format import heading_html, html_table, note_html, pct, prose_qty, qty
+from gosplan.service.wording import month_text
 
 TOP_UNITS = 10
 TOP_PAIRS = 12
@@ -53,43 +55,48 @@ def spread_chart(view) -> go.Figure:
     fit = view.fit
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=fit.observed["period"], y=fit.observed["cumulative"], mode="markers+lines",
-                             name="units joined", line={"color": COLOURS["observed"], "width": 3}))
+                             name=_("units joined"), line={"color": COLOURS["observed"], "width": 3}))
     last = int(fit.observed["months"].max())
     fitted = view.forecast[view.forecast["months"] <= last]
     ahead = view.forecast[view.forecast["months"] >= last]
-    fig.add_trace(go.Scatter(x=fitted["period"], y=fitted["cumulative"], name="Bass fit",
+    fig.add_trace(go.Scatter(x=fitted["period"], y=fitted["cumulative"], name=_("Bass fit"),
                              line={"color": COLOURS["fit"], "dash": "dash"}))
-    fig.add_trace(go.Scatter(x=ahead["period"], y=ahead["cumulative"], name="forecast",
+    fig.add_trace(go.Scatter(x=ahead["period"], y=ahead["cumulative"], name=_("forecast"),
                              line={"color": COLOURS["forecast"], "dash": "dot"}))
     fig.add_hline(y=view.eligible, line={"color": "#afb8c1", "width": 1},
-                  annotation_text=f"{view.eligible} eligible units", annotation_position="bottom right")
+                  annotation_text=_("{count} eligible units", count=view.eligible),
+                  annotation_position="bottom right")
     fig.update_layout(height=320, margin={"l": 50, "r": 10, "t": 20, "b": 40}, template="plotly_white",
-                      yaxis_title="units joined", legend={"orientation": "h", "y": -0.15}, font={"size": 11})
+                      yaxis_title=_("units joined"), legend={"orientation": "h", "y": -0.15}, font={"size": 11})
     return fig
 
 
 def movement_sentence(view) -> str:
     """One sentence on a movement's spread and effect, numbers as in its chart and table."""
     c = view.campaign
-    text = f"Movement {c['name']}: {len(view.members)} of {view.eligible} units joined since {c['start']}"
+    parts = [_("Movement {name}: {joined} of {eligible} units joined since {start}", name=c["name"],
+               joined=len(view.members), eligible=view.eligible, start=month_text(c["start"]))]
     if view.fit is not None:
         end = view.forecast.iloc[-1]
-        text += f"; the Bass fit expects {end['cumulative']:.1f} by {end['period']}"
+        parts.append(_("the Bass fit expects {count} by {month}", count=f"{end['cumulative']:.1f}",
+                       month=month_text(end["period"])))
     if view.effect is not None:
         estimate, low, high = view.effect_percent
-        text += (f"; joining raised output per worker by {estimate:+.1f} % "
-                 f"({round(100 * view.effect.level)} % interval {low:+.1f} to {high:+.1f} %)")
-    return text + "."
+        parts.append(_("joining raised output per worker by {estimate} ({level} interval {low} to {high})",
+                       estimate=f"{estimate:+.1f} %", level=f"{round(100 * view.effect.level)} %", low=f"{low:+.1f}",
+                       high=f"{high:+.1f} %"))
+    return "; ".join(parts) + "."
 
 
 def reserve_sentence(sectors: pd.DataFrame, period: str) -> str:
     top = sectors.head(3)
-    items = "; ".join(f"{r.indicator_name.lower()} {qty(r.output_reserve, r.uom)} ({pct(r.reserve_share)} of "
-                      f"output)" for r in top.itertuples())
+    items = "; ".join(_("{name} {amount} ({share} of output)", name=r.indicator_name.lower(),
+                        amount=prose_qty(r.output_reserve, r.uom), share=pct(r.reserve_share))
+                      for r in top.itertuples())
     lagging = int(sectors["lagging"].sum())
-    return (f"Reserves in {period}: {lagging} of {int(sectors['units'].sum())} producing units work below 90 % "
-            f"of the best practice of their peer group at their present scale; the largest untapped output "
-            f"within the year: {items}.")
+    return _("Reserves in {period}: {lagging} of {units} producing units work below 90 % of the best practice of "
+             "their peer group at their present scale; the largest untapped output within the year: {items}.",
+             period=period, lagging=lagging, units=int(sectors["units"].sum()), items=items)
 
 
 def _movements(ctx: ReviewContext) -> tuple[str, list[str], dict[str, pd.DataFrame]]:
@@ -100,18 +107,21 @@ def _movements(ctx: ReviewContext) -> tuple[str, list[str], dict[str, pd.DataFra
     for name in listed["name"]:
         view = campaign_view(ctx.service, name)
         lines.append(movement_sentence(view))
-        body += f"<h3>Movement {html.escape(name)}</h3><p>{html.escape(str(view.campaign['description']))}</p>"
+        body += heading_html(_("Movement {name}", name=name))
+        body += f"<p>{html.escape(str(view.campaign['description']))}</p>"
         if view.fit is not None:
             body += spread_chart(view).to_html(full_html=False, include_plotlyjs=False,
                                                config={"displaylogo": False, "staticPlot": True})
-            body += (f'<p class="note">Bass (1969) diffusion fitted by least squares: innovation p = '
-                     f"{view.fit.p:.3f}, imitation q = {view.fit.q:.2f}, potential m = {view.fit.m:.1f}; joins "
-                     f"peaked {view.fit.peak_month:.1f} months after {month_label(view.fit.start)}.</p>")
+            body += note_html(_("Bass (1969) diffusion fitted by least squares: innovation p = {p}, imitation q = "
+                                "{q}, potential m = {m}; joins peaked {months} months after {start}.",
+                                p=f"{view.fit.p:.3f}", q=f"{view.fit.q:.2f}", m=f"{view.fit.m:.1f}",
+                                months=f"{view.fit.peak_month:.1f}", start=month_text(month_label(view.fit.start))))
             tables[f"forecast:{name}"] = view.forecast
         if view.effect is not None:
             tables[f"effect:{name}"] = view.effect.event_study
-            body += (f"<p>{html.escape(lines[-1])} Comparison: {html.escape(view.effect_note)}. Staggered "
-                     "difference in differences (Callaway &amp; Sant'Anna 2021) with a unit bootstrap.</p>")
+            body += "<p>" + html.escape(_("{sentence} Comparison: {comparison}. Staggered difference in differences "
+                                          "(Callaway & Sant'Anna 2021) with a unit bootstrap.", sentence=lines[-1],
+                                          comparison=view.effect_note), quote=False) + "</p>"
     return body, lines, tables
 
 
@@ -131,49 +141,50 @@ def _reserves_part(ctx: ReviewContext) -> tuple[str, list[str], dict[str, pd.Dat
     top = table.sort_values("reserve_share", ascending=False).head(TOP_UNITS)
     pairs = view.pairs[view.pairs["rank"].eq(1)].sort_values("output_reserve", ascending=False).head(TOP_PAIRS)
     body = (
-        "<h3>Untapped output by sector</h3>"
-        + html_table(sectors, [("Sector", "", lambda r: sector_names.get(r["sector"], r["sector"])),
-                               ("Output", "", lambda r: r["indicator_name"]),
-                               ("Units", "num", lambda r: str(r["units"])),
-                               ("Below 90 %", "num", lambda r: str(r["lagging"])),
+        heading_html(_("Untapped output by sector"))
+        + html_table(sectors, [(_("Sector"), "", lambda r: sector_names.get(r["sector"], r["sector"])),
+                               (_("Output"), "", lambda r: r["indicator_name"]),
+                               (_("Units"), "num", lambda r: str(r["units"])),
+                               (_("Below 90 %"), "num", lambda r: str(r["lagging"])),
                                # The fact table's produced (every report); the reserve's share is of the
                                # DEA output, pro-rated for units that missed a month.
-                               ("Produced", "num", lambda r: qty(r["produced"], r["uom"])),
-                               (f"Untapped ({view.rts.upper()})", "num",
+                               (_("Produced"), "num", lambda r: qty(r["produced"], r["uom"])),
+                               (_("Untapped ({returns})", returns=view.rts.upper()), "num",
                                 lambda r: qty(r["output_reserve"], r["uom"])),
-                               ("At best scale (CRS)", "num", lambda r: qty(r["crs_reserve"], r["uom"])),
-                               ("Share", "num", lambda r: pct(r["reserve_share"])),
-                               ("Peer groups", "", lambda r: r["groups"])])
-        + "<h3>By province</h3>"
-        + html_table(provinces, [("Province", "", lambda r: r["province_name"]),
-                                 ("Units", "num", lambda r: str(r["units"])),
-                                 ("Below 90 %", "num", lambda r: str(r["lagging"])),
-                                 ("Mean efficiency", "num", lambda r: ratio(r["mean_efficiency"])),
-                                 ("Largest reserve", "", lambda r: r["largest"]),
-                                 ("Untapped", "num", lambda r: qty(r["largest_reserve"], r["uom"])),
-                                 ("Share", "num", lambda r: pct(r["largest_share"]))])
-        + f"<h3>The {len(top)} units with the largest reserve</h3>"
-        + html_table(top, [("Unit", "", lambda r: r["name"]), ("Efficiency", "num", lambda r: ratio(r["efficiency"])),
-                           ("Untapped", "num", lambda r: qty(r["output_reserve"], r["uom"])),
-                           ("Share", "num", lambda r: pct(r["reserve_share"])),
-                           ("Malmquist", "num", lambda r: ratio(r["malmquist"])),
-                           ("Learn from", "", lambda r: r["learn_from"] or "–")])
-        + "<h3>Proposed experience sharing</h3>"
-        + html_table(pairs, [("Unit", "", lambda r: r["name"]), ("Learn from", "", lambda r: r["peer_name"]),
-                             ("Output a worker a month", "num", lambda r: f"{qty(r['output_per_worker'], r['uom'])}"
+                               (_("At best scale (CRS)"), "num", lambda r: qty(r["crs_reserve"], r["uom"])),
+                               (_("Share"), "num", lambda r: pct(r["reserve_share"])),
+                               (_("Peer groups"), "", lambda r: r["groups"])])
+        + heading_html(_("By province"))
+        + html_table(provinces, [(_("Province"), "", lambda r: r["province_name"]),
+                                 (_("Units"), "num", lambda r: str(r["units"])),
+                                 (_("Below 90 %"), "num", lambda r: str(r["lagging"])),
+                                 (_("Mean efficiency"), "num", lambda r: ratio(r["mean_efficiency"])),
+                                 (_("Largest reserve"), "", lambda r: r["largest"]),
+                                 (_("Untapped"), "num", lambda r: qty(r["largest_reserve"], r["uom"])),
+                                 (_("Share"), "num", lambda r: pct(r["largest_share"]))])
+        + heading_html(_("The {count} units with the largest reserve", count=len(top)))
+        + html_table(top, [(_("Unit"), "", lambda r: r["name"]),
+                           (_("Efficiency"), "num", lambda r: ratio(r["efficiency"])),
+                           (_("Untapped"), "num", lambda r: qty(r["output_reserve"], r["uom"])),
+                           (_("Share"), "num", lambda r: pct(r["reserve_share"])),
+                           (_("Malmquist"), "num", lambda r: ratio(r["malmquist"])),
+                           (_("Learn from"), "", lambda r: r["learn_from"] or "–")])
+        + heading_html(_("Proposed experience sharing"))
+        + html_table(pairs, [(_("Unit"), "", lambda r: r["name"]), (_("Learn from"), "", lambda r: r["peer_name"]),
+                             (_("Output a worker a month"), "num", lambda r: f"{qty(r['output_per_worker'], r['uom'])}"
                               f" → {qty(r['peer_output_per_worker'], r['uom'])}"),
-                             ("Energy per unit of output", "num", lambda r: f"{r['energy_per_output']:,.3g} → "
+                             (_("Energy per unit of output"), "num", lambda r: f"{r['energy_per_output']:,.3g} → "
                               f"{r['peer_energy_per_output']:,.3g}")])
-        + f'<p class="note">Output-oriented DEA ({view.rts.upper()}) against the best units of the same peer '
-          "group: the sector, split by product and by technology where a unit has one (hydro stations with hydro "
-          "stations, open-pit mines with open-pit mines). Workers, energy, equipment hours and materials in; the "
-          "product out. Untapped output is what a unit could make with its own inputs at the best practice. "
-          "Peers are efficient units of the group most like the unit in scale and input mix. Malmquist index "
-          f"(constant returns) against {view.compared_with or 'no earlier period'} (above 1: productivity "
-          "rose).</p>"
-        + "".join(f'<p class="note">{html.escape(line)}</p>' for line in reserve_notes(view))
+        + note_html(_("Output-oriented DEA ({returns}) against the best units of the same peer group: the sector, "
+                      "split by product and by technology where a unit has one (hydro stations with hydro stations, "
+                      "open-pit mines with open-pit mines). Workers, energy, equipment hours and materials in; the "
+                      "product out. Untapped output is what a unit could make with its own inputs at the best "
+                      "practice. Peers are efficient units of the group most like the unit in scale and input mix. "
+                      "Malmquist index (constant returns) against {earlier} (above 1: productivity rose).",
+                      returns=view.rts.upper(), earlier=view.compared_with or _("no earlier period")))
+        + "".join(note_html(line) for line in reserve_notes(view))
     )
-    summary = [reserve_sentence(sectors, view.period)]
+    summary = [reserve_sentence(sectors, period_label(view.period))]
     tables = {"reserves": table, "sectors": sectors, "provinces": provinces, "pairs": view.pairs,
               "small_groups": view.small_groups}
     return body, summary, tables
@@ -185,9 +196,10 @@ def reserves_section(ctx: ReviewContext) -> Section | None:
     body, summary, tables = _reserves_part(ctx)
     movements, lines, movement_tables = _movements(ctx)
     if movements:
-        body += "<h2>Movements</h2>" + movements
+        body += "<h2>" + html.escape(_("Movements")) + "</h2>" + movements
         summary += lines
         tables.update(movement_tables)
     if not body:
         return None
-    return Section("reserves", "Reserves and movements", body, summary, tables)
+    return Section("reserves", _("Reserves and movements"), body, summary, tables)
+

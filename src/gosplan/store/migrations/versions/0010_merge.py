@@ -1,0 +1,21 @@
+"""Join the branches that grew from 0008: action plans, plan versions' targets checked per statement.
+
+Revision ID: 0010_merge
+Revises: 0009_action_plans, 0009_plan_rest
+Create Date: 2026-12-02
+"""
+
+from __future__ import annotations
+
+revision = "0010_merge"
+down_revision = ("0009_action_plans", "0009_plan_rest")
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    """Nothing to change: the parents touch different tables."""
+
+
+def downgrade() -> None:
+    """Nothing to change."""

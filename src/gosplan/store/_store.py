@@ -33,6 +33,8 @@ from gosplan.store._balance import BalanceMixin
 from gosplan.store._campaigns import CampaignMixin
 from gosplan.store._common import WRITE_INTENT, none_if_missing, utc_now, write_transaction
 from gosplan.store._groups import GroupMixin
+from gosplan.store._late import LateMixin
+from gosplan.store._mail import MailMixin
 from gosplan.store._plans import PlanMixin
 from gosplan.store._projects import ProjectMixin
 from gosplan.store._reference import ReferenceMixin
@@ -70,7 +72,7 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
 
 class Store(ReferenceMixin, TargetMixin, ReportMixin, ProjectMixin, AccountMixin, AlertMixin, CampaignMixin,
-            BalanceMixin, PlanMixin, WorkflowMixin, RuleMixin, ApprovalMixin, GroupMixin):
+            BalanceMixin, PlanMixin, WorkflowMixin, RuleMixin, ApprovalMixin, GroupMixin, MailMixin, LateMixin):
     """Persistence of reference data, targets, report revisions, actions, alerts, accounts, campaigns,
     input-output tables and meta data.
 

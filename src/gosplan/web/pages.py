@@ -233,7 +233,9 @@ def unit_page(request: Request, who: Who, code: str, period: Text = None, indica
         rows_league = fulfilment_rows(table, "unit_name", lambda r: f"/units/{quote(r['unit'])}")
     writable = writable_units(service, who)
     can_report = not children and (writable is None or code in writable) and who.role != "viewer"
-    return render(request, "unit.html.j2", code=code, name=units.loc[code, "name"], kind=units.loc[code, "kind"],
+    from gosplan.web.workflow_pages import approval_rows
+
+    return render(request, "unit.html.j2", approvals=approval_rows(service, who, code, period), period=period, code=code, name=units.loc[code, "name"], kind=units.loc[code, "kind"],
                   crumbs=breadcrumbs(service, code), window=window_of(period).label, saved=saved,
                   indicator_rows=fulfilment_rows(own, "indicator_name",
                                                  lambda r: f"/indicators/{quote(r['indicator'])}?unit={quote(code)}"),

@@ -42,6 +42,9 @@ PAGES = [
     ("plans", "planner", "/plans", None),
     ("plan", "planner", "/plans/ap-2023", None),
     ("plan-upload", "planner", "/plans/upload", None),
+    ("completeness", "planner", "/completeness?period=2023-06", None),
+    ("completeness-province", "planner", "/completeness?period=2023-H1&unit=KP-02", None),
+    ("violations", "planner", "/rules/violations?period=2023-06", None),
 ]
 
 MEASURE = """() => {

@@ -108,6 +108,36 @@ def test_violations_show_both_sides_and_follow_up_needs_the_subtree(app):
     assert f'id="violation-{first}"' in page and "asked the station" in page
 
 
+def test_late_entry_needs_a_planners_permission_and_is_marked(app):
+    from gosplan.service.deadlines import set_entry_close_days
+
+    writer = app.state.gosplan.snapshots.writer
+    set_entry_close_days(writer, 20)
+    try:
+        rep1, planner = _client(app, "rep1"), _client(app, "planner")
+        form = rep1.get(f"/report/{OWN}?period=2023-04")
+        data = {"csrf_token": csrf_of(form.text), "period": "2023-04", "value.workers": "2001"}
+        refused = rep1.post(f"/report/{OWN}", data=data)
+        assert refused.status_code == 422
+        assert "data entry for 2023-04 closed on 2023-05-20 (20 days after the month&#39;s end)" in refused.text
+        page = planner.get(f"/units/{OWN}?period=2023-04").text
+        assert "entry closed on 2023-05-20" in page and "grant" in _moves(page, "2023-04")
+        assert "grant" not in _moves(rep1.get(f"/units/{OWN}?period=2023-04").text, "2023-04")
+        assert _move(rep1, OWN, "grant", reason="please", month="2023-04").status_code == 403
+        assert _move(planner, OWN, "grant", reason="the line was down", month="2023-04").status_code == 303
+        assert "late entry allowed by planner" in rep1.get(f"/units/{OWN}?period=2023-04").text
+        checked = rep1.post(f"/report/{OWN}", data=data)
+        assert checked.status_code == 200
+        assert rep1.post("/confirm", data={"csrf_token": csrf_of(checked.text),
+                                           "draft": re.search(r'name="draft" value="([^"]+)"', checked.text).group(1)},
+                         follow_redirects=False).status_code == 303
+        history = rep1.get(f"/indicators/workers?unit={OWN}").text
+        row = re.search(r"<tr><td>2023-04</td>.*?</tr>", history, re.S).group(0)
+        assert "permitted by planner" in row and ">late</span>" in row
+    finally:
+        set_entry_close_days(writer, None)
+
+
 @pytest.mark.browser
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing (apt-get install chromium)")
 def test_a_reporter_submits_and_a_planner_resolves_on_a_phone(app):

@@ -135,6 +135,8 @@ def preview(service: Service, kind: str, frame: pd.DataFrame, principal: Princip
     written). Raises ValidationError (rows and fields) or PermissionDenied."""
     _allow(service, kind, frame, principal, source, today)
     clean = check_frame(service.store, kind, frame, source=source, today=today)
+    if kind == "reports":
+        late_entries(service, clean, principal, source, today)  # refuses a reporter's value after entry closed
     return Preview(kind, _changes(kind, clean, _current(service, kind, clean)))
 
 
@@ -215,7 +217,9 @@ def _changed_late(service: Service, clean: pd.DataFrame, late: pd.DataFrame | No
     if late is None or late.empty:
         return None
     keys = ["indicator", "unit", "period"]
-    rows = clean.merge(late, on=keys)
+    plain = clean[[*keys, "value"]].copy()
+    plain.attrs = {}  # the rules' warnings ride along in attrs (ingest/rules_check.py); a merge compares them
+    rows = plain.merge(late, on=keys)
     changes = _changes("reports", rows, _current(service, "reports", rows))
     return changes[changes["change"] != "unchanged"][[*keys, "permitted_by"]]
 

@@ -8,6 +8,7 @@ reader's role and level allow, so that a refusal is the exception rather than th
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -23,6 +24,7 @@ from gosplan.i18n import _
 from gosplan.model import Period
 from gosplan.service import Service
 from gosplan.service.accounts import Principal, require_read, visible_units, writable_units
+from gosplan.service.deadlines import closes_on, entry_close_days, grant
 from gosplan.service.operations import breadcrumbs, current_period
 from gosplan.web.render import render
 
@@ -31,7 +33,7 @@ Who = Annotated[Principal, Depends(require_principal)]
 Text = Annotated[str | None, Query(max_length=64)]
 #: Months of a unit's approval table: the chosen month and the ones before it.
 APPROVAL_MONTHS = 6
-ACTIONS = ("submit", "approve", "accept", "unapprove", "lock", "unlock")
+ACTIONS = ("submit", "approve", "accept", "unapprove", "lock", "unlock", "grant")
 STATE_CLASS = {"open": "none", "submitted": "warn", "approved": "good", "accepted": "good", "locked": "bad"}
 
 
@@ -60,6 +62,10 @@ def approval_rows(service: Service, who: Principal, unit: str, period: str | Non
     mine = None if who.subtree is None else set(hierarchy.subtree(who.subtree))
     writable = writable_units(service, who)
     planner = who.role in ("admin", "planner")
+    close_days = entry_close_days(service)
+    granted = service.store.late_permissions(months)
+    permits = {(g.unit, g.period): g.granted_by for g in granted.itertuples(index=False)}
+    today = date.today()
     rows = []
     for row in sorted(records, key=lambda r: r["period"], reverse=True):
         r = pd.Series(row)
@@ -81,11 +87,20 @@ def approval_rows(service: Service, who: Principal, unit: str, period: str | Non
             moves.append("lock")
         if who.role == "admin" and state == "locked" and held == unit:
             moves.append("unlock")
+        closed = closes_on(r.period, close_days) if close_days is not None else None
+        permit = next((permits[(u, r.period)] for u in reversed(path) if (u, r.period) in permits), None)
+        if closed is not None and closed < today and planner and permit is None and (mine is None or unit in mine) \
+                and state not in ("locked", "accepted"):
+            moves.append("grant")
         label = state if state in ("open", "submitted", "locked") else \
             _("{state} (level {level})", state=state, level=int(r.state_level))
         rows.append({"period": r.period, "state": state, "label": label, "css": STATE_CLASS.get(state, "none"),
                      "held_at": held or "", "by": "" if r.changed_by is None or pd.isna(r.changed_by) else
-                     str(r.changed_by), "moves": moves})
+                     str(r.changed_by), "moves": moves,
+                     "entry": "" if closed is None else (
+                         _("entry closed on {day}; late entry allowed by {user}", day=f"{closed:%Y-%m-%d}", user=permit)
+                         if permit and closed < today else _("entry closed on {day}", day=f"{closed:%Y-%m-%d}")
+                         if closed < today else _("entry closes on {day}", day=f"{closed:%Y-%m-%d}"))})
     return rows
 
 
@@ -113,13 +128,17 @@ def _move(request: Request, who: Principal, code: str, form: dict[str, str]) -> 
     if action not in ACTIONS:
         raise InvalidValue(_("unknown move {action!r}", action=action))
     with snapshots.write_slots:
-        if action in ("unapprove", "unlock"):
+        if action == "grant":
+            months = grant(service, code, period, who, reason)
+        elif action in ("unapprove", "unlock"):
             months = getattr(workflow, action)(service, code, period, who, reason)
         else:
             months = getattr(workflow, action)(service, code, period, who)
-    snapshots.wrote(who.name)
+    # No snapshots.wrote(): states are read from the store on every page, and no cached figure depends on
+    # them, so the readers' views need not be rebuilt.
     done = {"submit": _("submitted"), "approve": _("approved"), "accept": _("accepted"),
-            "unapprove": _("unapproved"), "lock": _("locked"), "unlock": _("unlocked")}[action]
+            "unapprove": _("unapproved"), "lock": _("locked"), "unlock": _("unlocked"),
+            "grant": _("open for late entry")}[action]
     message = _("{unit}: {period} {done}", unit=code, period=months[0], done=done)
     return RedirectResponse(f"/units/{quote(code)}?period={quote(period)}&saved={quote(message)}#approvals",
                             status_code=303)
@@ -209,7 +228,6 @@ def _follow(request: Request, who: Principal, violation_id: int, form: dict[str,
             follow_up(service, violation_id, comment, by=who.name)
         else:
             raise InvalidValue(_("unknown move {action!r}", action=action))
-    snapshots.wrote(who.name)
     message = _("Violation {id}: {status}", id=violation_id,
                 status=_("resolved") if action == "resolve" else _("marked for follow-up"))
     return RedirectResponse(f"/rules/violations?period={quote(str(found['period']))}&saved={quote(message)}",

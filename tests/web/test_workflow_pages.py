@@ -152,7 +152,8 @@ def test_a_reporter_submits_and_a_planner_resolves_on_a_phone(app):
                 if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
         page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
                 if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
-        for account, path in (("rep1", f"/units/{OWN}?period=2023-05"), ("planner", f"/rules/violations?period={MONTH}")):
+        visits = (("rep1", f"/units/{OWN}?period=2023-05"), ("planner", f"/rules/violations?period={MONTH}"))
+        for account, path in visits:
             context.clear_cookies()
             page.goto("/login")
             page.fill("#name", account)

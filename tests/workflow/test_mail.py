@@ -5,9 +5,6 @@ digest readers get one mail a day."""
 
 from __future__ import annotations
 
-import email
-import email.policy
-import socket
 import threading
 from datetime import timedelta
 
@@ -16,63 +13,13 @@ import pytest
 
 from gosplan.errors import InvalidValue, NotFound
 from gosplan.service.accounts import Principal
-from gosplan.service.mail import MAX_ATTEMPTS, SmtpSettings, gather_digests, retry, send_due, set_address, status
+from gosplan.service.mail import MAX_ATTEMPTS, gather_digests, retry, send_due, set_address, status
 from gosplan.service.notify import alert_escalated, deadlines, responsible
 from gosplan.service.workflow import approve, submit
 from gosplan.store._common import utc_now
 
 REPORTER_E2 = Principal("rey", "reporter", "E2", "test")
 PLANNER_SP = Principal("sam", "planner", "SP", "test")
-
-
-class Inbox:
-    """An aiosmtpd handler keeping what arrives; ``refuse`` makes it answer RCPT with 550."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], str]] = []
-        self.refuse = False
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 (aiosmtpd's name)
-        if self.refuse:
-            return "550 5.1.1 mailbox unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        text = f"Subject: {message['Subject']}\nFrom: {message['From']}\n\n{message.get_content()}"
-        self.messages.append((list(envelope.rcpt_tos), text))
-        return "250 Message accepted for delivery"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp():
-    """A real SMTP server on a loopback port; yields (inbox, settings, start, stop)."""
-    from aiosmtpd.controller import Controller
-
-    inbox = Inbox()
-    port = _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    settings = SmtpSettings(host="127.0.0.1", port=port, sender="plan@gosplan.test", timeout=5)
-    running = []
-
-    def start():
-        controller.start()
-        running.append(True)
-
-    def stop():
-        if running:
-            controller.stop()
-            running.clear()
-
-    yield inbox, settings, start, stop
-    stop()
 
 
 @pytest.fixture
@@ -137,7 +84,7 @@ def test_a_refusing_server_keeps_the_message_retries_and_shows_the_admin(people,
     inbox.refuse = True
     submit(service, "E2", "2023-06", REPORTER_E2)
     now = utc_now()
-    for attempt in range(MAX_ATTEMPTS):
+    for _attempt in range(MAX_ATTEMPTS):
         now += timedelta(hours=7)  # past every backoff
         result = send_due(service, settings, now=now)
         assert result.sent == 0 and "550 5.1.1 mailbox unavailable" in result.error

@@ -106,8 +106,9 @@ def status(fmt: FormatOption = "table", db: DbOption = None) -> None:
     table = terminal.table(_("Waiting and failed"))
     for name in (_("Id"), _("Tries")):
         terminal.number(table, name)
-    for name in (_("State"), _("To"), _("Next try (UTC)"), _("Last error")):
+    for name in (_("State"), _("To"), _("Next try (UTC)")):
         terminal.text(table, name)
+    terminal.text(table, _("Last error"), min_width=20, wrap=True)  # the admin must read it whole
     for r in waiting.itertuples(index=False):
         table.add_row(str(r.id), str(r.attempts), r.status, r.recipient,
                       str(r.next_attempt_at)[:16] if r.status != "failed" else "",

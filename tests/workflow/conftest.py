@@ -38,7 +38,7 @@ class Inbox:
 
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        text = f"Subject: {message['Subject']}\nFrom: {message['From']}\n\n{message.get_content()}"
+        text = f"Subject: {message['Subject']}\nFrom: {message['From']}\n\n{message.get_content().replace(chr(13), '')}"
         self.messages.append((list(envelope.rcpt_tos), text))
         return "250 Message accepted for delivery"
 

@@ -177,6 +177,7 @@ def test_alerts_escalated_and_deadlines_reach_the_unit(people, smtp):
     assert deadlines(service, pd.Timestamp("2023-07-16").date()) == (0, 1)
     send_due(service, settings)
     assert [(to, text.split("\n")[0]) for to, text in inbox.messages[1:]] == [
-        (["rey@gosplan.test"], "Subject: Reports due by 2023-07-15: E2, 2023-06"),
-        (["rey@gosplan.test"], "Subject: Deadline missed: E2, 2023-06")]
-    assert "E2 (Coal mine) owes 1 report(s) for 2023-06; the deadline was 2023-07-15." in inbox.messages[2][1]
+        (["rey@gosplan.test"], "Subject: Reports of 2023-06 due by 2023-07-15: 1 unit(s)"),
+        (["rey@gosplan.test"], "Subject: Deadline of 2023-06 missed: 1 unit(s)")]
+    assert "These units owe reports of 2023-06; the deadline was 2023-07-15.\n\n- E2 (Coal mine): 1 report(s)" \
+        in inbox.messages[2][1]

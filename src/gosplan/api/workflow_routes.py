@@ -109,6 +109,10 @@ def rule_violations(request: Request, who: Who, period: PeriodQ, unit: Code = No
 
 
 # -- data entry closing and late-entry permissions (service/deadlines.py) ---------------------------
+OptionalPeriodQ = Annotated[str | None, Query(max_length=16, description="Month or period, e.g. 2023-06"),
+                            AfterValidator(lambda text: None if text is None else _period(text))]
+
+
 class LateEntryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     unit: str = Field(min_length=1, max_length=64, examples=["coal.tokchon"])
@@ -128,13 +132,11 @@ class EntryOut(BaseModel):
 
 
 @router.get("/entry", response_model=EntryOut, tags=["workflow"])
-def entry_state(request: Request, who: Who, period: Annotated[str | None, Query(max_length=16)] = None) -> EntryOut:
+def entry_state(request: Request, who: Who, period: OptionalPeriodQ = None) -> EntryOut:
     """When data entry closes, and the late-entry permissions (of a period) within the caller's subtree."""
     from gosplan.service.deadlines import entry_close_days, permissions
 
     service = reader(request, who)
-    if period is not None:
-        period = _period(period)
     frame = permissions(service, period)
     if who.subtree is not None:
         frame = frame[frame["unit"].isin(set(service.hierarchy().subtree(who.subtree)))]

@@ -44,11 +44,14 @@ def addresses(fmt: FormatOption = "table", db: DbOption = None) -> None:
     from gosplan.service.mail import addresses as listed
 
     frame = listed(open_service(db))
-    frame = frame.assign(kinds=frame["kinds"].map(",".join))
+    frame = frame.assign(kinds=frame["kinds"].map(", ".join))
     if emit(frame, fmt):
         return
     table = terminal.table(_("Mail addresses"))
-    for name in (_("User"), _("Address"), _("Kinds"), _("How"), _("Role"), _("Subtree")):
+    for name in (_("User"), _("Address")):
+        terminal.text(table, name)
+    terminal.text(table, _("Kinds"), wrap=True)
+    for name in (_("How"), _("Role"), _("Subtree")):
         terminal.text(table, name)
     for r in frame.itertuples(index=False):
         table.add_row(r.user_name, r.email, r.kinds, _("digest") if r.digest else _("at once"), str(r.role),
@@ -106,8 +109,9 @@ def status(fmt: FormatOption = "table", db: DbOption = None) -> None:
     table = terminal.table(_("Waiting and failed"))
     for name in (_("Id"), _("Tries")):
         terminal.number(table, name)
-    for name in (_("State"), _("To"), _("Next try (UTC)")):
-        terminal.text(table, name)
+    terminal.text(table, _("State"))
+    terminal.text(table, _("To"), wrap=True)
+    terminal.number(table, _("Next try (UTC)"))  # a time stamp is never cut
     terminal.text(table, _("Last error"), min_width=20, wrap=True)  # the admin must read it whole
     for r in waiting.itertuples(index=False):
         table.add_row(str(r.id), str(r.attempts), r.status, r.recipient,

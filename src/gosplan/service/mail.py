@@ -21,6 +21,7 @@ import re
 import secrets
 import smtplib
 import ssl
+import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -168,8 +169,15 @@ def _email(settings: SmtpSettings, message: dict) -> EmailMessage:
     domain = settings.sender.rpartition("@")[2] or "localhost"
     mail["Message-ID"] = make_msgid(idstring=f"gosplan.{message['id']}", domain=domain)
     mail["X-Gosplan-Kind"] = message["kind"]
-    mail.set_content(message["body"])
+    mail.set_content(_wrap(message["body"]))
     return mail
+
+
+def _wrap(body: str) -> str:
+    """Paragraphs filled to 72 columns (list items and commands kept whole), as plain-text mail reads best."""
+    return "\n".join(line if len(line) <= 72 or line.startswith(("- ", "gosplan ")) else
+                     textwrap.fill(line, 72, break_long_words=False, break_on_hyphens=False)
+                     for line in body.splitlines())
 
 
 def send_due(service: Service, settings: SmtpSettings, *, now: datetime | None = None, limit: int = 500

@@ -98,8 +98,8 @@ def action_accepted(service: Service, action: dict) -> int:
 def deadlines(service: Service, today: date | None = None) -> tuple[int, int]:
     """Remind the units that still owe reports of a month whose deadline is near (within
     :data:`NEAR_DAYS`), and tell those that missed the last passed deadline. The deadline is the day
-    data entry closes when that is set, else the timeliness deadline. Run daily; each unit hears once
-    per month and kind. Returns (near, missed) messages queued."""
+    data entry closes when that is set, else the timeliness deadline. Each recipient gets one message
+    listing its units, once per month and kind (run it daily). Returns (near, missed) messages queued."""
     from gosplan.service.completeness import compute_completeness, deadline_days
     from gosplan.service.deadlines import closes_on, entry_close_days
 
@@ -122,19 +122,27 @@ def deadlines(service: Service, today: date | None = None) -> tuple[int, int]:
             continue
         owing = result.cells.groupby("unit")[["expected", "received"]].sum()
         owing = owing[owing["expected"] > owing["received"]]
+        # One message per recipient listing every unit of theirs that owes reports, not one per unit.
+        units_of: dict[str, list[str]] = {}
         for unit, r in owing.iterrows():
-            missing = int(r["expected"] - r["received"])
+            line = _("{unit}: {count} report(s)", unit=_unit_name(service, str(unit)),
+                     count=int(r["expected"] - r["received"]))
+            for user in responsible(service, str(unit)):
+                units_of.setdefault(user, []).append(line)
+        day = f"{closes:%Y-%m-%d}"
+        for user, lines in sorted(units_of.items()):
+            listing = "\n".join(f"- {line}" for line in lines)
             if kind == "near":
-                subject = _("Reports due by {day}: {unit}, {period}", day=f"{closes:%Y-%m-%d}", unit=unit,
-                            period=str(month))
-                body = _("{unit} still owes {count} report(s) for {period}; data entry closes on {day}.",
-                         unit=_unit_name(service, unit), count=missing, period=str(month), day=f"{closes:%Y-%m-%d}")
+                subject = _("Reports of {period} due by {day}: {count} unit(s)", period=str(month), day=day,
+                            count=len(lines))
+                body = _("These units still owe reports of {period}; the deadline is {day}.", period=str(month),
+                         day=day) + "\n\n" + listing
             else:
-                subject = _("Deadline missed: {unit}, {period}", unit=unit, period=str(month))
-                body = _("{unit} owes {count} report(s) for {period}; the deadline was {day}.",
-                         unit=_unit_name(service, unit), count=missing, period=str(month), day=f"{closes:%Y-%m-%d}")
+                subject = _("Deadline of {period} missed: {count} unit(s)", period=str(month), count=len(lines))
+                body = _("These units owe reports of {period}; the deadline was {day}.", period=str(month),
+                         day=day) + "\n\n" + listing
                 if entry_close_days(service) is not None:
-                    body += "\n\n" + _("Data entry for the month is closed: a late value needs a planner's permission.")
-            counts[kind == "missed"] += queue(service, "deadline", responsible(service, str(unit)), subject, body,
-                                              f"deadline:{kind}:{unit}:{month}")
+                    body += "\n\n" + _("Data entry for the month is closed: a late value needs a planner's "
+                                         "permission.")
+            counts[kind == "missed"] += queue(service, "deadline", [user], subject, body, f"deadline:{kind}:{month}")
     return counts[0], counts[1]

@@ -181,3 +181,34 @@ def test_alerts_escalated_and_deadlines_reach_the_unit(people, smtp):
         (["rey@gosplan.test"], "Subject: Deadline of 2023-06 missed: 1 unit(s)")]
     assert "These units owe reports of 2023-06; the deadline was 2023-07-15.\n\n- E2 (Coal mine): 1 report(s)" \
         in inbox.messages[2][1]
+
+
+def test_the_server_sends_by_itself_and_does_the_daily_work_once(people, smtp, monkeypatch):
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from gosplan.api import create_app
+    from gosplan.service.mail import Mailer
+
+    inbox, settings, start, _stop = smtp
+    service = people
+    start()
+    set_address(service, "sam", "sam@gosplan.test", digest=True)
+    submit(service, "E2", "2023-04", REPORTER_E2)  # held for sam's digest
+    mailer = Mailer(service, settings, daily_hour=6)
+    early = utc_now().replace(hour=5, minute=0)
+    assert mailer.cycle(early).sent == 0  # before the daily hour: the digest waits
+    assert mailer.cycle(early.replace(hour=7)).sent == 1  # the digest
+    assert mailer.cycle(early.replace(hour=8)).sent == 0  # once a day
+    assert "1 notifications" in inbox.messages[-1][1]
+    set_address(service, "sam", "sam@gosplan.test")
+    monkeypatch.setenv("GOSPLAN_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("GOSPLAN_SMTP_PORT", str(settings.port))
+    monkeypatch.setenv("GOSPLAN_MAIL_SECONDS", "0.2")
+    with TestClient(create_app(str(service.store.engine.url.render_as_string(hide_password=False)))):
+        submit(service, "E2", "2023-05", REPORTER_E2)
+        deadline = time.monotonic() + 20
+        while len(inbox.messages) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    assert inbox.messages[-1][1].startswith("Subject: Approval requested: E2, 2023-05")

@@ -262,3 +262,57 @@ def gather_digests(service: Service, now: datetime | None = None) -> int:
                   "body": body, "status": "queued"}
         made += service.store.gather_digest(ids, digest)
     return made
+
+
+# -------------------------------------------------------------------------------------- in the server
+DAILY_KEY = "mail_daily_done"
+
+
+class Mailer:
+    """Sends from inside ``gosplan serve``: due messages every ``interval`` seconds and, once a day from
+    ``daily_hour`` (UTC), the digests and the deadline reminders. Several server processes may each run
+    one: claims keep every message single, and the daily work is idempotent (its keys)."""
+
+    def __init__(self, service: Service, settings: SmtpSettings, interval: float = 30.0, daily_hour: int = 6
+                 ) -> None:
+        import threading
+
+        self.service, self.settings, self.interval, self.daily_hour = service, settings, interval, daily_hour
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def cycle(self, now: datetime | None = None) -> SendResult:
+        """One round: the daily work when due, then the due messages."""
+        from gosplan.service.notify import deadlines
+
+        now = now or utc_now()
+        today = f"{now:%Y-%m-%d}"
+        if now.hour >= self.daily_hour and self.service.store.get_meta(DAILY_KEY) != today:
+            self.service.store.set_meta(DAILY_KEY, today)
+            deadlines(self.service, now.date())
+            gather_digests(self.service, now)
+        return send_due(self.service, self.settings, now=now)
+
+    def _run(self) -> None:
+        import logging
+
+        log = logging.getLogger("gosplan.mail")
+        while not self._stop.is_set():
+            try:
+                result = self.cycle()
+                if result.error:
+                    log.warning("mail: %s sent, %s waiting; last error: %s", result.sent, result.deferred, result.error)
+            except Exception:  # the sender must outlive a bad round (the store away for a moment, say)
+                log.exception("mail: the sending round failed; the messages stay queued")
+            self._stop.wait(self.interval)
+
+    def start(self) -> None:
+        import threading
+
+        self._thread = threading.Thread(target=self._run, name="gosplan-mail", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=self.settings.timeout + 5)

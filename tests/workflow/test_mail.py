@@ -144,7 +144,7 @@ def test_digest_readers_get_one_mail_and_choices_are_kept(people, smtp):
     assert gather_digests(service) == 0  # gathered once
     assert send_due(service, settings).sent == 1
     ((to, text),) = inbox.messages
-    assert to == ["sam@gosplan.test"] and "2 notifications" in text
+    assert to == ["sam@gosplan.test"] and "2 notification(s)" in text
     assert "Approval requested: E2, 2023-04" in text and "Approval requested: E2, 2023-05" in text
     _report(service, "E2")
     assert deadlines(service, pd.Timestamp("2023-08-10").date()) == (0, 0)  # rey chose alerts only
@@ -201,7 +201,7 @@ def test_the_server_sends_by_itself_and_does_the_daily_work_once(people, smtp, m
     assert mailer.cycle(early).sent == 0  # before the daily hour: the digest waits
     assert mailer.cycle(early.replace(hour=7)).sent == 1  # the digest
     assert mailer.cycle(early.replace(hour=8)).sent == 0  # once a day
-    assert "1 notifications" in inbox.messages[-1][1]
+    assert "1 notification(s)" in inbox.messages[-1][1]
     set_address(service, "sam", "sam@gosplan.test")
     monkeypatch.setenv("GOSPLAN_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("GOSPLAN_SMTP_PORT", str(settings.port))

@@ -258,7 +258,7 @@ def gather_digests(service: Service, now: datetime | None = None) -> int:
         body = "\n".join(parts)
         digest = {"key": f"digest:{user}:{ids[0]}-{ids[-1]}", "kind": "digest", "user_name": str(user),
                   "recipient": group["recipient"].iloc[-1],
-                  "subject": _("gosplan: {count} notifications of {day}", count=len(ids), day=f"{now:%Y-%m-%d}"),
+                  "subject": _("gosplan: {count} notification(s) of {day}", count=len(ids), day=f"{now:%Y-%m-%d}"),
                   "body": body, "status": "queued"}
         made += service.store.gather_digest(ids, digest)
     return made

@@ -32,6 +32,7 @@ PAGES = [
     ("review", "admin", "/review", None),
     ("users", "admin", "/admin/users", None),
     ("audit", "admin", "/admin/audit", None),
+    ("mail", "admin", "/admin/mail", None),
     ("not-found", "admin", "/units/NO-SUCH-UNIT", None),
     ("report-entry", "rep1", f"/report/{OWN}", None),
     ("report-errors", "rep1", f"/report/{OWN}", "bad-value"),

@@ -138,6 +138,20 @@ def test_late_entry_needs_a_planners_permission_and_is_marked(app):
         set_entry_close_days(writer, None)
 
 
+def test_the_admin_sees_the_outbox_and_queues_failed_mail_again(app):
+    admin, planner = _client(app, "admin"), _client(app, "planner")
+    assert planner.get("/admin/mail").status_code == 403
+    writer = app.state.gosplan.snapshots.writer
+    writer.store.queue_mail([{"key": "web-test", "kind": "approval", "user_name": "planner",
+                              "recipient": "planner@gosplan.test", "subject": "Approval requested: KP-01, 2023-06",
+                              "body": "b", "status": "failed", "last_error": "550 5.1.1 mailbox unavailable"}])
+    page = admin.get("/admin/mail").text
+    assert "1 failed" in page and "550 5.1.1 mailbox unavailable" in page and 'id="retry"' in page
+    done = admin.post("/admin/mail/retry", data={"csrf_token": csrf_of(page)}, follow_redirects=False)
+    assert done.status_code == 303 and "1%20message%28s%29%20queued%20again" in done.headers["location"]
+    assert "1 queued" in admin.get("/admin/mail").text
+
+
 @pytest.mark.browser
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing (apt-get install chromium)")
 def test_a_reporter_submits_and_a_planner_resolves_on_a_phone(app):

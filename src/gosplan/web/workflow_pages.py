@@ -232,3 +232,29 @@ def _follow(request: Request, who: Principal, violation_id: int, form: dict[str,
                 status=_("resolved") if action == "resolve" else _("marked for follow-up"))
     return RedirectResponse(f"/rules/violations?period={quote(str(found['period']))}&saved={quote(message)}",
                             status_code=303)
+
+
+# ------------------------------------------------------------------------------------------ mail outbox
+@router.get("/admin/mail", response_class=HTMLResponse)
+def mail_page(request: Request, who: Who, saved: Annotated[str | None, Query(max_length=200)] = None) -> Response:
+    from gosplan.service.accounts import require_role
+    from gosplan.service.mail import status
+
+    require_role(who, "admin")
+    counts, waiting = status(request.app.state.gosplan.snapshots.writer)
+    order = ("queued", "sending", "sent", "failed", "held", "digested")
+    return render(request, "mail.html.j2", counts=[(s, counts.get(s, 0)) for s in order],
+                  waiting=waiting.to_dict("records"), saved=saved)
+
+
+@router.post("/admin/mail/retry", response_class=HTMLResponse)
+async def mail_retry(request: Request, who: Who) -> Response:
+    from gosplan.service.accounts import require_role
+    from gosplan.service.mail import retry
+
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    require_role(who, "admin")
+    count = await run_in_threadpool(retry, request.app.state.gosplan.snapshots.writer)
+    return RedirectResponse(f"/admin/mail?saved={quote(_('{count} message(s) queued again', count=count))}",
+                            status_code=303)

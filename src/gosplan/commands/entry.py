@@ -10,7 +10,7 @@ from gosplan.commands._common import DbOption, FormatOption, console, emit, open
 from gosplan.commands.approvals import PeriodOption, UnitOption, UserOption, _principal
 from gosplan.i18n import _
 
-app = typer.Typer(help="Data entry closing after the month's end; late-entry permissions.")
+app = typer.Typer(help="When data entry closes; late-entry permissions.")
 
 
 @app.command("close")

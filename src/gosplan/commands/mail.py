@@ -9,7 +9,7 @@ import typer
 from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
 from gosplan.i18n import _
 
-app = typer.Typer(help="Mail: addresses and choices, the outbox, send, retry, daily digest.")
+app = typer.Typer(help="Mail: addresses, the outbox, sending, retries, digests.")
 
 
 @app.command("address")

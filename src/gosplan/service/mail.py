@@ -289,6 +289,7 @@ class Mailer:
         today = f"{now:%Y-%m-%d}"
         if now.hour >= self.daily_hour and self.service.store.get_meta(DAILY_KEY) != today:
             self.service.store.set_meta(DAILY_KEY, today)
+            self.service.invalidate()  # units, reports and sets may have changed since yesterday
             deadlines(self.service, now.date())
             gather_digests(self.service, now)
         return send_due(self.service, self.settings, now=now)

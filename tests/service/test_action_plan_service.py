@@ -82,3 +82,20 @@ def test_each_owner_and_co_owner_gets_one_notice_listing_its_actions(service):
     assert "Adopted by Plenum on 2023-07-20." in notices.loc["plant", "body"]
     assert notices.loc["mine", "subject"].startswith("Action plan 2023-H1, version 1:")
     assert all("e+" not in body and "nan" not in body for body in notices["body"])
+
+
+def test_adoption_queues_each_owners_notice_in_the_mail_outbox(service):
+    """Owners with a mail address get their unit's notice through the outbox, once per version."""
+    from gosplan.service.mail import set_address
+
+    service.store.add_user("ada", "x", "admin", None)
+    set_address(service, "ada", "ada@gosplan.test")
+    ap.propose_plan(service, "2023-H1", proposed_by="pat")
+    ap.adopt_plan(service, "2023-H1", 1, body="Plenum", on="2023-07-20", recorded_by="ada")
+    outbox = service.store.outbox()
+    notices = [n for n in ap.adoption_notices(service, "2023-H1") if n["unit"] in set(UNITS["code"])]
+    # nobody has an address below the top: the admin of the whole country hears for every owner unit of
+    # the hierarchy (a ministry co-owning an action has no accounts of its own here)
+    assert len(outbox) == len(notices) > 0
+    assert set(outbox["recipient"]) == {"ada@gosplan.test"}
+    assert set(outbox["subject"]) == {n["subject"] for n in notices}

@@ -32,6 +32,7 @@ PAGES = [
     ("review", "admin", "/review", None),
     ("users", "admin", "/admin/users", None),
     ("audit", "admin", "/admin/audit", None),
+    ("mail", "admin", "/admin/mail", None),
     ("not-found", "admin", "/units/NO-SUCH-UNIT", None),
     ("report-entry", "rep1", f"/report/{OWN}", None),
     ("report-errors", "rep1", f"/report/{OWN}", "bad-value"),
@@ -42,6 +43,9 @@ PAGES = [
     ("plans", "planner", "/plans", None),
     ("plan", "planner", "/plans/ap-2023", None),
     ("plan-upload", "planner", "/plans/upload", None),
+    ("completeness", "planner", "/completeness?period=2023-06", None),
+    ("completeness-province", "planner", "/completeness?period=2023-H1&unit=KP-02", None),
+    ("violations", "planner", "/rules/violations?period=2023-06", None),
 ]
 
 MEASURE = """() => {

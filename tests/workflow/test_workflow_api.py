@@ -38,3 +38,35 @@ def test_completeness_and_violations_pages(env, client):
     assert {item["unit"] for item in page.json()["items"]} >= {"KP-01", "KP-02"}
     page = client.get("/api/v1/rules/violations", params={"period": "2023-06"}, headers=env.bearer("viewer"))
     assert page.status_code == 200 and page.json()["total"] == 0
+
+
+def test_late_entry_through_the_api(env, client):
+    from gosplan.service.deadlines import set_entry_close_days
+
+    month = "2021-05"  # a month no other API test writes
+    set_entry_close_days(env.service, 10)
+    try:
+        report = {"indicator": "electricity", "unit": OWN, "period": month, "value": 2.0}
+        refused = client.post("/api/v1/reports", json=report, headers=env.bearer("rep1"))
+        assert refused.status_code == 422
+        assert "data entry for 2021-05 closed on 2021-06-10 (10 days after the month's end)" in refused.text
+        body = {"unit": "KP-01", "period": month, "reason": "the line was down"}
+        assert client.post("/api/v1/entry/grant", json=body, headers=env.bearer("rep1")).status_code == 403
+        assert client.post("/api/v1/entry/grant", json={**body, "reason": ""},
+                           headers=env.bearer("planner")).status_code == 400
+        answer = client.post("/api/v1/entry/grant", json=body, headers=env.bearer("planner"))
+        assert answer.status_code == 200 and answer.json()["months"] == [month]
+        state = client.get("/api/v1/entry", params={"period": month}, headers=env.bearer("viewer1")).json()
+        assert state["close_days"] == 10 and state["permissions"][0]["granted_by"].endswith(":planner token")
+        other = client.get("/api/v1/entry", params={"period": month}, headers=env.bearer("rep2")).json()
+        assert other["permissions"] == []  # KP-01's permission is outside South Pyongan
+        assert client.post("/api/v1/reports", json=report, headers=env.bearer("rep1")).status_code == 200
+        late = env.service.store.late_reports(periods=[month])
+        (row,) = late.itertuples(index=False)
+        assert row.unit == OWN and row.entered_by.endswith(":rep1 token")
+        assert row.permitted_by.endswith(":planner token")
+        assert client.post("/api/v1/entry/revoke", json=body, headers=env.bearer("planner")).status_code == 200
+        again = client.post("/api/v1/reports", json={**report, "value": 3.0}, headers=env.bearer("rep1"))
+        assert again.status_code == 422
+    finally:
+        set_entry_close_days(env.service, None)

@@ -85,6 +85,15 @@ def create_app(url: str | None = None, *, secret: str | None = None, refresh_int
     )
     if warm:
         app.router.on_startup.append(app.state.gosplan.snapshots.warm)
+    if os.environ.get("GOSPLAN_SMTP_HOST"):  # the server sends the outbox itself (service/mail.py)
+        from gosplan.service import Service
+        from gosplan.service.mail import Mailer, SmtpSettings
+
+        mailer = Mailer(Service(store), SmtpSettings.from_env(),
+                        interval=float(os.environ.get("GOSPLAN_MAIL_SECONDS", "30")))
+        app.state.gosplan_mailer = mailer
+        app.router.on_startup.append(mailer.start)
+        app.router.on_shutdown.append(mailer.stop)
     app.include_router(router, prefix="/api/v1")
     app.include_router(__import__("gosplan.api.workflow_routes", fromlist=["router"]).router, prefix="/api/v1")
     app.include_router(__import__("gosplan.api.plan_routes", fromlist=["router"]).router, prefix="/api/v1")

@@ -106,3 +106,55 @@ def rule_violations(request: Request, who: Who, period: PeriodQ, unit: Code = No
     frame = violations(service, period, unit=unit or (who.subtree if who.role == "reporter" else None),
                        status=status)
     return page(frame, limit, offset)
+
+
+# -- data entry closing and late-entry permissions (service/deadlines.py) ---------------------------
+OptionalPeriodQ = Annotated[str | None, Query(max_length=16, description="Month or period, e.g. 2023-06"),
+                            AfterValidator(lambda text: None if text is None else _period(text))]
+
+
+class LateEntryIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    unit: str = Field(min_length=1, max_length=64, examples=["coal.tokchon"])
+    period: Annotated[str, AfterValidator(_period)] = Field(min_length=1, max_length=16, examples=["2023-06"])
+    reason: str | None = Field(None, max_length=2000, description="Needed to grant")
+
+
+class LateEntryOut(BaseModel):
+    unit: str
+    action: str
+    months: list[str]
+
+
+class EntryOut(BaseModel):
+    close_days: int | None = Field(description="Days after a month's end when data entry closes; null: never")
+    permissions: list[dict]
+
+
+@router.get("/entry", response_model=EntryOut, tags=["workflow"])
+def entry_state(request: Request, who: Who, period: OptionalPeriodQ = None) -> EntryOut:
+    """When data entry closes, and the late-entry permissions (of a period) within the caller's subtree."""
+    from gosplan.service.deadlines import entry_close_days, permissions
+
+    service = reader(request, who)
+    frame = permissions(service, period)
+    if who.subtree is not None:
+        frame = frame[frame["unit"].isin(set(service.hierarchy().subtree(who.subtree)))]
+    return EntryOut(close_days=entry_close_days(service), permissions=records(frame))
+
+
+@router.post("/entry/{action}", response_model=LateEntryOut, tags=["workflow"], responses=errors(*WRITE))
+def entry_move(request: Request, who: Who, action: Literal["grant", "revoke"], body: LateEntryIn,
+               x_csrf_token: Annotated[str | None, Header(max_length=200)] = None) -> LateEntryOut:
+    """A planner lets a unit's subtree enter a period after data entry closed (grant, with a reason), or
+    withdraws that (revoke)."""
+    from gosplan.service.deadlines import grant, revoke
+
+    check_csrf(request, x_csrf_token)
+    snapshots = request.app.state.gosplan.snapshots
+    with snapshots.write_slots:
+        if action == "grant":
+            months = grant(snapshots.writer, body.unit, body.period, who, body.reason or "")
+        else:
+            months = revoke(snapshots.writer, body.unit, body.period, who)
+    return LateEntryOut(unit=body.unit, action=action, months=months)

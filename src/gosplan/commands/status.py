@@ -62,7 +62,12 @@ def history_command(
     db: DbOption = None,
 ) -> None:
     """Every revision of a unit's reports: value, who, when, from which source."""
-    frame = open_service(db).store.report_history(indicator=indicator, unit=unit, period=period)
+    store = open_service(db).store
+    frame = store.report_history(indicator=indicator, unit=unit, period=period)
+    late = store.late_reports(units=[unit], indicators=[indicator])
+    marks = {(r.period, r.revision): r.permitted_by for r in late.itertuples(index=False)}
+    frame = frame.assign(late_permitted_by=[marks.get((p, int(v))) for p, v in zip(frame["period"], frame["revision"],
+                                                                                    strict=True)])
     if emit(frame, fmt):
         return
     if frame.empty:
@@ -70,13 +75,17 @@ def history_command(
         return
     from gosplan import terminal
 
-    table = terminal.table(f"Reports of {unit} for {indicator}", caption="Now: the current revision.")
+    table = terminal.table(f"Reports of {unit} for {indicator}",
+                           caption="Now: the current revision. late: entered after data entry closed.")
     for name in ("Month", "Rev.", "Value", "Now"):
         terminal.number(table, name)
     terminal.text(table, "Source", min_width=8)
     terminal.text(table, "By", min_width=6)
     terminal.number(table, "Recorded (UTC)")
     for r in frame.itertuples(index=False):
-        table.add_row(r.period, str(r.revision), f"{r.value:,.6g}", "yes" if r.current else "",
+        now = "yes" if r.current else ""
+        if r.late_permitted_by:
+            now = f"{now} late".strip()
+        table.add_row(r.period, str(r.revision), f"{r.value:,.6g}", now,
                       str(r.source), str(r.recorded_by), str(r.recorded_at)[:16])
     terminal.show(console, table)

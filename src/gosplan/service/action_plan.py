@@ -193,6 +193,9 @@ def adopt_plan(service, period: str, version: int, *, body: str, on: str | date,
             service.store.set_action_plan_status(p, int(old), "superseded", conn=conn)
         service.store.set_action_plan_status(p, version, "adopted", body=body.strip(), on=day,
                                              recorded_by=recorded_by, conn=conn)
+    from gosplan.service.notify import action_plan_adopted  # the plan goes out to its owners by mail
+
+    action_plan_adopted(service, p)
     return service.store.action_plan_version(p, version)
 
 

@@ -151,7 +151,11 @@ def accept_action(service, action_id: int, period: str | None = None) -> dict:
     details.update({"accepted_baseline": None if math.isnan(baseline) else baseline,
                     "accepted_period": when, "accepted_at": utc_now().isoformat(timespec="seconds")})
     service.store.update_action(action_id, status="accepted", details=details)
-    return _get(service, action_id)
+    accepted = _get(service, action_id)
+    from gosplan.service.notify import action_accepted
+
+    action_accepted(service, accepted)  # mail to the owner unit's users (service/notify.py)
+    return accepted
 
 
 def reject_action(service, action_id: int) -> dict:

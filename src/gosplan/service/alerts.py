@@ -184,10 +184,22 @@ def escalation(service, as_of: str | Period, periods: int | None = None) -> pd.D
     where = escalate(stored[["id", "unit", "status", "raised"]], units, current=p,
                      periods=periods or escalation_periods(service))
     service.store.set_escalation(where)
+    _mail_escalated(service, stored, where)
     merged = stored.drop(columns=["escalation_level", "escalated_to"]).merge(
         where.drop(columns="unit"), on="id")
     merged["escalation_level"] = merged["level"]
     return merged
+
+
+def _mail_escalated(service, stored: pd.DataFrame, where: pd.DataFrame) -> None:
+    """Queue mail for the alerts that climbed above the level stored before (service/notify.py)."""
+    from gosplan.service.notify import alert_escalated
+
+    moved = stored[["id", "indicator", "unit", "period", "message", "escalation_level"]].merge(
+        where[["id", "level", "escalated_to"]], on="id")
+    moved = moved[(moved["level"] > moved["escalation_level"]) & moved["escalated_to"].notna()]
+    if len(moved):
+        alert_escalated(service, moved)
 
 
 def list_alerts(service, as_of: str | Period | None = None, open_only: bool = False, unit: str | None = None

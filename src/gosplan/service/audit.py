@@ -33,6 +33,7 @@ from gosplan.ingest import import_file as ingest_file
 from gosplan.ingest.rules_check import record_warnings
 from gosplan.service.accounts import SYSTEM, Principal, require_report_rows, require_role, writable_units
 from gosplan.service.core import Service
+from gosplan.service.deadlines import late_entries
 from gosplan.service.quick_submit import ID_KEYS, check_small, is_small, write_small
 
 # An audit entry lists at most this many rows before and after; the counts are always complete.
@@ -134,6 +135,8 @@ def preview(service: Service, kind: str, frame: pd.DataFrame, principal: Princip
     written). Raises ValidationError (rows and fields) or PermissionDenied."""
     _allow(service, kind, frame, principal, source, today)
     clean = check_frame(service.store, kind, frame, source=source, today=today)
+    if kind == "reports":
+        late_entries(service, clean, principal, source, today)  # refuses a reporter's value after entry closed
     return Preview(kind, _changes(kind, clean, _current(service, kind, clean)))
 
 
@@ -157,9 +160,10 @@ def submit(service: Service, kind: str, frame: pd.DataFrame, principal: Principa
         small = is_small(kind, len(frame), [str(c).strip().lower() for c in frame.columns])
         clean = (check_small(service, frame, source=source, today=today) if small
                  else check_frame(service.store, kind, frame, source=source, today=today))
+        late = late_entries(service, clean, principal, source, today) if kind == "reports" else None
         for attempt in range(WRITE_ATTEMPTS):
             try:
-                submission = _write(service, kind, clean, principal, source, key, small)
+                submission = _write(service, kind, clean, principal, source, key, small, late)
                 break
             except IntegrityError:
                 # Two writers revised the same month at once and one lost the race for the next revision
@@ -179,11 +183,13 @@ def submit(service: Service, kind: str, frame: pd.DataFrame, principal: Principa
 
 
 def _write(service: Service, kind: str, clean: pd.DataFrame, principal: Principal, source: str,
-           key: str | None, small: bool = False) -> Submission:
+           key: str | None, small: bool = False, late: pd.DataFrame | None = None) -> Submission:
     """One transaction: the data, its audit entry and the idempotency key's answer, or nothing.
-    ``small``: a few reports, written by :func:`gosplan.service.quick_submit.write_small`."""
+    ``small``: a few reports, written by :func:`gosplan.service.quick_submit.write_small`; ``late``: rows
+    entered after their month closed (:func:`gosplan.service.deadlines.late_entries`), marked late."""
     after = clean[[*_KEYS[kind], "value"]]
     action = "report.submit" if kind == "reports" else "target.set"
+    late_changed = _changed_late(service, clean, late)
     with service.store.transaction() as conn:
         if small:
             summary, before_rows = write_small(service.store, service, clean, source=source,
@@ -193,6 +199,7 @@ def _write(service: Service, kind: str, clean: pd.DataFrame, principal: Principa
             write = service.store.write_reports if kind == "reports" else service.store.write_targets
             summary = write(clean, source=source, recorded_by=principal.name, conn=conn)
         record_warnings(service.store, clean, conn)  # validation rules' warnings (ingest/rules_check.py)
+        _mark_late(service, late_changed, principal.name, conn)
         audit_id = service.store.append_audit(
             principal.name, source, action, _object(kind, clean), {"rows": before_rows},
             {"rows": _records(after), "new": summary.new, "revised": summary.updated,
@@ -203,6 +210,24 @@ def _write(service: Service, kind: str, clean: pd.DataFrame, principal: Principa
             service.store.finish_idempotency_key(
                 key, {k: v for k, v in submission.as_dict().items() if k != "replayed"}, conn=conn)
     return submission
+
+
+def _changed_late(service: Service, clean: pd.DataFrame, late: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The late rows whose value will change (a new revision); unchanged ones get no mark."""
+    if late is None or late.empty:
+        return None
+    keys = ["indicator", "unit", "period"]
+    plain = clean[[*keys, "value"]].copy()
+    plain.attrs = {}  # the rules' warnings ride along in attrs (ingest/rules_check.py); a merge compares them
+    rows = plain.merge(late, on=keys)
+    changes = _changes("reports", rows, _current(service, "reports", rows))
+    return changes[changes["change"] != "unchanged"][[*keys, "permitted_by"]]
+
+
+def _mark_late(service: Service, late: pd.DataFrame | None, entered_by: str, conn: Any) -> None:
+    if late is not None and len(late):
+        keys = list(zip(late["indicator"], late["unit"], late["period"], strict=True))
+        service.store.mark_late(keys, entered_by, late["permitted_by"].tolist(), conn=conn)
 
 
 _REFERENCE = {("units",), ("indicators",), ("sectors",), ("hierarchy",), *ID_KEYS}
@@ -291,7 +316,13 @@ def import_file(service: Service, path: str | Path, kind: str | None = None, *, 
         except (GosplanError, ValueError):
             clean = None  # the import below reports every problem with the file's own name
     before = _records(_current(service, kind, clean)) if clean is not None else None
+    late = None
+    if kind == "reports" and clean is not None:
+        late = _changed_late(service, clean, late_entries(service, clean, principal, path.name, today))
     result = ingest_file(service.store, path, kind, source=source, recorded_by=recorded_by, today=today)
+    if late is not None and len(late):
+        with service.store.transaction() as conn:
+            _mark_late(service, late, principal.name, conn)
     service.invalidate()
     if result.kind == "reports":
         service.store.refresh_report_months()  # the importer waits for it, not the next reader

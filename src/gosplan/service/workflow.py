@@ -86,7 +86,11 @@ def submit(service: Service, unit: str, period: str | Period, principal: Princip
     if len(busy):
         r = busy.iloc[0]
         raise Conflict(f"{unit} cannot submit {r.period}: it is already {r.state} (at {r.holder})")
-    return _record(service, unit, months, "submitted", 0, principal, "approval.submit")
+    done = _record(service, unit, months, "submitted", 0, principal, "approval.submit")
+    from gosplan.service.notify import approval_requested
+
+    approval_requested(service, unit, done, principal.name, "submitted")
+    return done
 
 
 def approve(service: Service, unit: str, period: str | Period, principal: Principal, at: str | None = None
@@ -122,7 +126,11 @@ def approve(service: Service, unit: str, period: str | Period, principal: Princi
                                    f"is at level {level_of[at]}, not above it")
         if r.state == "open" and hierarchy.is_leaf(unit):
             raise Conflict(f"{unit} has not submitted {r.period} yet")
-    return _record(service, unit, months, "approved", level_of[at], principal, "approval.approve", at=at)
+    done = _record(service, unit, months, "approved", level_of[at], principal, "approval.approve", at=at)
+    from gosplan.service.notify import approval_requested
+
+    approval_requested(service, unit, done, principal.name, f"approved at {at}", at=at)  # the next level's turn
+    return done
 
 
 def accept(service: Service, unit: str, period: str | Period, principal: Principal) -> list[str]:

@@ -133,6 +133,14 @@ class RuleMixin:
         frame = pd.DataFrame([tuple(x) for x in rows], columns=VIOLATION_STORE_COLUMNS)
         return frame.astype({"id": "int64", "left_value": float, "right_value": float})
 
+    def violation(self, violation_id: int) -> dict | None:
+        """One stored violation (its columns as in :meth:`violations`), or ``None``."""
+        v = schema.rule_violations
+        with self.engine.connect() as c:  # type: ignore[attr-defined]
+            row = c.execute(select(*(v.c[k] for k in VIOLATION_STORE_COLUMNS)).where(v.c.id == int(violation_id))
+                            ).first()
+        return None if row is None else dict(zip(VIOLATION_STORE_COLUMNS, row, strict=True))
+
     def set_violation_status(self, violation_id: int, status: str, comment: str | None, by: str,
                              allowed: tuple[str, ...], conn: Connection | None = None) -> None:
         """Move a violation to ``status`` from one of ``allowed``; :class:`Conflict` otherwise."""

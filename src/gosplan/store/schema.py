@@ -661,3 +661,68 @@ action_plans = Table(
     Column("document", Text, nullable=False),
     UniqueConstraint("period", "version", name="uq_action_plans_version"),
 )
+
+# -- mail and late entry (migration 0009_mail_outbox) -----------------------------------------------
+
+# Every message waits here until an SMTP server has taken it: a down server loses nothing. ``status``:
+# held (for the recipient's daily digest), queued, sending (claimed by one sender), sent, failed (gave up
+# after the last attempt; ``gosplan mail retry`` queues it again), digested (went out inside a digest).
+# ``key`` makes queuing idempotent: the same event queued twice for a recipient is one message.
+mail_outbox = Table(
+    "mail_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(NAME), nullable=False, unique=True),
+    Column("kind", String(CODE), nullable=False),
+    Column("user_name", String(CODE)),
+    Column("recipient", String(NAME), nullable=False),
+    Column("subject", String(NAME), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", DateTime, nullable=False),
+    Column("last_error", Text),
+    Column("claimed_by", String(CODE)),
+    Column("created_at", DateTime, nullable=False),
+    Column("sent_at", DateTime),
+    Column("digest_id", Integer),
+    Index("ix_mail_outbox_status", "status", "next_attempt_at"),
+)
+
+# A user's address and choices: which kinds of message (comma-separated; empty = none) and whether
+# they come at once or gathered into one daily digest.
+mail_settings = Table(
+    "mail_settings",
+    metadata,
+    Column("user_name", String(CODE), primary_key=True),
+    Column("email", String(NAME), nullable=False),
+    Column("kinds", String(NAME), nullable=False),
+    Column("digest", Boolean, nullable=False),
+)
+
+# A planner's permission to enter reports of a unit's subtree for a month after data entry has closed.
+late_permissions = Table(
+    "late_permissions",
+    metadata,
+    Column("unit", String(CODE), nullable=False),
+    Column("period", String(8), nullable=False),
+    Column("granted_by", String(NAME), nullable=False),
+    Column("granted_at", DateTime, nullable=False),
+    Column("reason", Text, nullable=False),
+    PrimaryKeyConstraint("unit", "period", name="pk_late_permissions"),
+)
+
+# Report revisions entered after data entry closed for their month, and on whose authority.
+late_reports = Table(
+    "late_reports",
+    metadata,
+    Column("indicator", String(CODE), nullable=False),
+    Column("unit", String(CODE), nullable=False),
+    Column("period", String(8), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("entered_by", String(NAME), nullable=False),
+    Column("permitted_by", String(NAME), nullable=False),
+    Column("recorded_at", DateTime, nullable=False),
+    PrimaryKeyConstraint("indicator", "unit", "period", "revision", name="pk_late_reports"),
+    Index("ix_late_reports_period", "period"),
+)

@@ -233,7 +233,10 @@ def unit_page(request: Request, who: Who, code: str, period: Text = None, indica
         rows_league = fulfilment_rows(table, "unit_name", lambda r: f"/units/{quote(r['unit'])}")
     writable = writable_units(service, who)
     can_report = not children and (writable is None or code in writable) and who.role != "viewer"
-    return render(request, "unit.html.j2", code=code, name=units.loc[code, "name"], kind=units.loc[code, "kind"],
+    from gosplan.web.workflow_pages import approval_rows
+
+    return render(request, "unit.html.j2", approvals=approval_rows(service, who, code, period), period=period,
+                  code=code, name=units.loc[code, "name"], kind=units.loc[code, "kind"],
                   crumbs=breadcrumbs(service, code), window=window_of(period).label, saved=saved,
                   indicator_rows=fulfilment_rows(own, "indicator_name",
                                                  lambda r: f"/indicators/{quote(r['indicator'])}?unit={quote(code)}"),
@@ -315,7 +318,11 @@ def indicator_page(request: Request, who: Who, code: str, unit: Text = None, per
     if hierarchy.is_leaf(unit):
         frame = service.store.report_history(code, unit)
         frame = frame[frame["period"].str[:4].astype(int) >= year - 1] if len(frame) else frame
+        late = service.store.late_reports(units=[unit], indicators=[code])
+        marks = {(r.period, int(r.revision)): r.permitted_by for r in late.itertuples(index=False)}
         history = frame.sort_values(["period", "revision"], ascending=[False, False]).to_dict("records")
+        for row in history:  # revisions entered after data entry closed (service/deadlines.py)
+            row["late_permitted_by"] = marks.get((row["period"], int(row["revision"])))
     else:
         table = league(service, period, unit, code)
         allowed = visible_units(service, who)

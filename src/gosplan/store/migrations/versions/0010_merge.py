@@ -1,14 +1,14 @@
-"""Join the branches that grew from 0008: action plans, plan versions' targets checked per statement.
+"""Join the branches that grew from 0008: action plans, plan versions' targets checked per statement, the mail outbox and late entry.
 
 Revision ID: 0010_merge
-Revises: 0009_action_plans, 0009_plan_rest
+Revises: 0009_action_plans, 0009_plan_rest, 0009_mail_outbox
 Create Date: 2026-12-02
 """
 
 from __future__ import annotations
 
 revision = "0010_merge"
-down_revision = ("0009_action_plans", "0009_plan_rest")
+down_revision = ("0009_action_plans", "0009_plan_rest", "0009_mail_outbox")
 branch_labels = None
 depends_on = None
 

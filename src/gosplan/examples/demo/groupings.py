@@ -18,6 +18,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .catalogue import ENTERPRISES
+from .conditions import condition_groups
 
 # sector -> (group code, group name) of the ministry.
 MINISTRIES: dict[str, tuple[str, str]] = {
@@ -56,4 +57,5 @@ def unit_groups(demo) -> pd.DataFrame:
     for unit, area, irrigated in zip(farms["unit"], farms["crop_area_ha"], farms["irrigated_ha"], strict=True):
         tech = "irrigated" if area > 0 and irrigated / area >= IRRIGATED_SHARE else "rain_fed"
         rows.append((unit, "technology", tech, TECHNOLOGIES[tech]))
-    return pd.DataFrame(rows, columns=["unit", "grouping", "group_code", "group_name"])
+    frame = pd.DataFrame(rows, columns=["unit", "grouping", "group_code", "group_name"])
+    return pd.concat([frame, condition_groups(demo)], ignore_index=True)  # conditions.py: seam, inflow, soil

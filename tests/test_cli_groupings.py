@@ -27,4 +27,5 @@ def test_groups_are_imported_and_an_unknown_grouping_is_refused(db, tmp_path):
     out = run(db, "status", "--period", "2023-06", "--by", "trust", "--indicator", "coal").output
     assert "Anthracite trust" in out and "(none)" in out
     bad = run(db, "status", "--period", "2023-06", "--by", "trusts", code=2).output  # a usage error
-    assert "must be one of indicator, sector, unit, inflow_index, ministry, seam_thickness, soil_quality, technology, trust" in bad
+    assert ("must be one of indicator, sector, unit, inflow_index, ministry, seam_thickness, soil_quality, "
+            "technology, trust") in bad

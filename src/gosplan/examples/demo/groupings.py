@@ -6,11 +6,12 @@ and, where it decides what a unit can be compared with, its technology.
   (chosen for the demo: the brown-coal mines of the Hamgyong provinces and the small Chagang mine open-pit,
   the anthracite complexes of the Pyongan provinces underground; not a record of real mining methods);
   farms irrigated (at least half the crop area irrigated, from the demo's farm table) or rain-fed.
+- Natural conditions (seam thickness, river inflow, soil), from conditions.py.
 
 >>> from gosplan.examples import build_demo
 >>> groups = unit_groups(build_demo(2023))
 >>> groups.query("unit == 'elec.supung'")[["grouping", "group_code"]].values.tolist()
-[['ministry', 'electric_power'], ['technology', 'hydro']]
+[['ministry', 'electric_power'], ['technology', 'hydro'], ['inflow_index', '1.15']]
 """
 
 from __future__ import annotations

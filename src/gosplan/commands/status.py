@@ -35,8 +35,8 @@ def status_command(
 ) -> None:
     """Plan fulfilment to date: target, actual, %, change on last year, required monthly rate."""
     service = open_service(db)
-    if by not in BY and by not in service.store.groupings():  # groupings are the store's: checked once it is open
-        choices = ", ".join([*BY, *service.store.groupings()])
+    if by not in BY and by not in service.groupings():  # groupings are the store's: checked once it is open
+        choices = ", ".join([*BY, *service.groupings()])
         raise typer.BadParameter(f"must be one of {choices}, not {by!r}", param_hint="'--by'")
     view = service.status(period, unit=unit, sector=sector, indicator=indicator, depth=depth, by=by, window=window)
     if emit(view.table, fmt):

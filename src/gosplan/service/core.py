@@ -92,6 +92,13 @@ class Service:
     def sectors(self) -> pd.DataFrame:
         return self._cached(("sectors",), self.store.sectors)
 
+    def groupings(self) -> list[str]:
+        """The groupings of units a table can be split by (ministry, technology...): the store's, without
+        the natural conditions kept beside them (seam thickness, inflow...), which are values, not groups."""
+        from gosplan.service.reserves import CONDITIONS
+
+        return [g for g in self.store.groupings() if g not in CONDITIONS]
+
     def hierarchy(self) -> Hierarchy:
         return self._cached(("hierarchy",), lambda: Hierarchy(self.units()))
 
@@ -256,8 +263,8 @@ class Service:
         if by not in BY_CHOICES:  # a grouping beside the hierarchy: ministry, technology...
             from gosplan.service.groupings import group_table
 
-            if by not in self.store.groupings():
-                choices = [*BY_CHOICES, *self.store.groupings()]
+            if by not in self.groupings():
+                choices = [*BY_CHOICES, *self.groupings()]
                 raise GosplanError(f"--by must be one of {', '.join(choices)}, not {by!r}")
             table = group_table(self, period, unit, by, indicator_codes, window)
             return StatusView(table, by, unit, str(period), window_of(period, window).label)

@@ -24,7 +24,7 @@ def group_table(service, period: str, unit: str, grouping: str, indicators: list
     """
     groups = service.store.unit_groups(grouping)
     if groups.empty:
-        known = service.store.groupings()
+        known = service.groupings()
         hint = f"; groupings in the store: {', '.join(known)}" if known else "; import a unit_groups file first"
         raise NotFound(f"no unit belongs to a group of {grouping!r}{hint}")
     hierarchy = service.hierarchy()

@@ -7,6 +7,12 @@ already has, in the output's own physical unit, against the best units of its pe
 (split by output where a sector makes several) and, where the unit has one, its technology (grouping
 ``technology`` of the unit groups: hydro with hydro, open-pit with underground never).
 
+Natural conditions no manager controls (a mine's seam thickness, a hydro station's river inflow, a
+farm's soil) are the groupings named in :data:`CONDITIONS`, each unit's value its group code; where
+every unit of a peer group has one, it enters DEA as a non-discretionary input (Banker & Morey 1986):
+no unit is measured against peers with better conditions than its own, and no reserve is ever found
+in the condition itself.
+
 Variable returns to scale by default: what can be tapped within the year, at the unit's present
 scale (a mine cannot double its size in six months). The constant-returns reserve is computed beside
 it (``crs_reserve``); the difference is what a change of scale would add.
@@ -20,13 +26,13 @@ it (``crs_reserve``); the difference is what a change of scale would add.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from gosplan.errors import InvalidValue, NotFound
-from gosplan.i18n import _, ngettext
+from gosplan.errors import InvalidValue, NotFound, Problem, ValidationError
+from gosplan.i18n import N_, _, ngettext
 from gosplan.model import Period
 from gosplan.reserves import DEAResult, experience_pairs, malmquist
 from gosplan.reserves import dea as run_dea
@@ -37,6 +43,11 @@ DEFAULT_RTS = "vrs"
 TECHNOLOGY = "technology"  # the grouping of unit_groups that splits peer groups
 WORKERS = "workers"
 ENERGY = "energy_use"
+# Groupings of unit_groups holding a natural condition (group code = the unit's value): the name and
+# unit shown for it.
+CONDITIONS: dict[str, str] = {"seam_thickness": N_("seam thickness (m)"),
+                              "inflow_index": N_("river inflow (× design)"),
+                              "soil_quality": N_("soil quality (0-100)")}
 PRO_RATED = "pro-rated for missing months"
 REPORTED = "reported"
 RESERVE_COLUMNS = ["unit", "name", "sector", "technology", "peer_group", "province", "indicator", "uom", "output",
@@ -75,6 +86,10 @@ class ReservesView:
     result: DEAResult
     compared_with: str | None
     small_groups: pd.DataFrame  # peer groups with fewer units than DEA needs: group, units, needed
+    # Non-controllable conditions used: peer group -> condition groupings (keys of CONDITIONS).
+    conditions: dict[str, list[str]] = field(default_factory=dict)
+    # Conditions some but not all units of a peer group have (so not used there): group -> groupings.
+    conditions_incomplete: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _province(service, code: str) -> str | None:
@@ -161,8 +176,13 @@ def _reserves(service, p: Period, sector: str | None, rts: str, lagging_below: f
               k: int) -> ReservesView:
     now = production(service, p, sector)
     groups = peer_groups(now.units)
-    result = run_dea(now.X, now.Y, rts=rts, orientation="output", groups=groups)  # type: ignore[arg-type]
-    crs = result if rts == "crs" else run_dea(now.X, now.Y, rts="crs", orientation="output", groups=groups)
+    values, used, incomplete = conditions(service, groups)
+    X = now.X.join(values)
+    fixed = list(values.columns)
+    result = run_dea(X, now.Y, rts=rts, orientation="output", groups=groups,  # type: ignore[arg-type]
+                     non_discretionary=fixed)
+    crs = result if rts == "crs" else run_dea(X, now.Y, rts="crs", orientation="output", groups=groups,
+                                              non_discretionary=fixed)
     table = now.units.copy()
     table["peer_group"] = groups
     table["output"] = now.Y["output"]
@@ -179,7 +199,41 @@ def _reserves(service, p: Period, sector: str | None, rts: str, lagging_below: f
     table = table.reset_index()[RESERVE_COLUMNS]
     found = experience_pairs(result, k=k, lagging_below=lagging_below)
     pairs = _pairs_table(found.pairs, now, table)
-    return ReservesView(str(p), rts, table, pairs, found.differences, result, compared, result.small_groups)
+    return ReservesView(str(p), rts, table, pairs, found.differences, result, compared, result.small_groups,
+                        used, incomplete)
+
+
+def conditions(service, groups: pd.Series) -> tuple[pd.DataFrame, dict[str, list[str]], dict[str, list[str]]]:
+    """The non-controllable conditions of the units of ``groups`` (index: unit, values: peer group).
+
+    Returns the values (one column per condition grouping of :data:`CONDITIONS`; 0 where a peer group
+    does not use the condition, which constrains nothing there), the conditions used per peer group,
+    and those some but not all units of a group have (not used there: a unit without a value cannot
+    be placed). A group code that is not a positive number is refused, naming unit and grouping.
+    """
+    values = pd.DataFrame(index=groups.index)
+    used: dict[str, list[str]] = {}
+    incomplete: dict[str, list[str]] = {}
+    problems = []
+    for grouping in CONDITIONS:
+        rows = service.store.unit_groups(grouping)
+        rows = rows[rows["unit"].isin(groups.index)]
+        if rows.empty:
+            continue
+        number = pd.to_numeric(rows["group_code"], errors="coerce")
+        for unit, code in rows.loc[~(number > 0), ["unit", "group_code"]].itertuples(index=False):
+            problems.append(Problem("unit_groups", None, "group_code",
+                                    f"{grouping} of {unit} must be a positive number, got {code!r}"))
+        column = pd.Series(number.to_numpy(), index=rows["unit"]).reindex(groups.index)
+        has = column.notna().groupby(groups).agg(["all", "any"])
+        for group in has.index[has["all"]]:
+            used.setdefault(str(group), []).append(grouping)
+        for group in has.index[has["any"] & ~has["all"]]:
+            incomplete.setdefault(str(group), []).append(grouping)
+        values[grouping] = column.where(groups.map(has["all"]).astype(bool), 0.0).fillna(0.0)
+    if problems:
+        raise ValidationError(problems)
+    return values.loc[:, values.ne(0).any()], used, incomplete
 
 
 def reserve_notes(view: ReservesView) -> list[str]:
@@ -194,20 +248,30 @@ def reserve_notes(view: ReservesView) -> list[str]:
     else:
         notes.append(_("CRS: each unit against the most productive scale of its group; part of such a reserve needs "
                        "a change of size (--rts vrs: what can be tapped at the present scale)."))
+    if view.conditions:
+        by_condition: dict[str, list[str]] = {}
+        for group, names in view.conditions.items():
+            for name in names:
+                by_condition.setdefault(name, []).append(group)
+        listed = "; ".join(f"{_(CONDITIONS[name])}: {', '.join(groups)}" for name, groups in by_condition.items())
+        notes.append(_("Not controllable, so compared but never counted as a reserve (non-discretionary inputs): "
+                       "{conditions}. No unit is measured against peers with better conditions than its own.",
+                       conditions=listed))
+    for group, names in view.conditions_incomplete.items():
+        notes.append(_("{conditions} not used in {group}: some of its units have no value.",
+                       conditions=", ".join(_(CONDITIONS[name]) for name in names), group=group))
     small = view.small_groups
     if len(small):
-        needed = int(small["needed"].iloc[0])
-        m = len(view.result.input_names)
         s = len(view.result.output_names)
-        groups = ", ".join(f"{g} ({int(n)})" for g, n in zip(small["group"], small["units"], strict=True))
+        groups = ", ".join(_("{group} ({units} of {needed})", group=g, units=int(n), needed=int(k))
+                           for g, n, k in zip(small["group"], small["units"], small["needed"], strict=True))
         notes.append(ngettext(
-            "Small peer groups: DEA needs at least {needed} units per group for {inputs} inputs and {count} output "
-            "(max(m×s, 3(m+s))); fewer in {groups}. There many units score 1 only for want of comparable units: "
-            "their reserves are lower bounds.",
-            "Small peer groups: DEA needs at least {needed} units per group for {inputs} inputs and {count} outputs "
-            "(max(m×s, 3(m+s))); fewer in {groups}. There many units score 1 only for want of comparable units: "
-            "their reserves are lower bounds.", s, needed=needed, inputs=m, groups=groups))
-
+            "Small peer groups: DEA needs at least max(m×s, 3(m+s)) units per group for m inputs and {count} "
+            "output; fewer in {groups}. There many units score 1 only for want of comparable units: their "
+            "reserves are lower bounds.",
+            "Small peer groups: DEA needs at least max(m×s, 3(m+s)) units per group for m inputs and {count} "
+            "outputs; fewer in {groups}. There many units score 1 only for want of comparable units: their "
+            "reserves are lower bounds.", s, groups=groups))
     return notes
 
 

@@ -99,8 +99,9 @@ class EnvelopmentLP:
     """Envelopment-form DEA LP over a fixed reference set ``(X_ref, Y_ref)``, one unit at a time.
 
     ``discretionary`` marks inputs the unit controls (True) and non-discretionary inputs (False,
-    Banker & Morey 1986: they bound the reference point but are not contracted). In output
-    orientation every input is a bound, so the mask does not matter there.
+    Banker & Morey 1986: they bound the reference point but are not contracted, and their slacks are
+    left out of the phase-two objective). In output orientation every input is a bound, so there the
+    mask changes only phase two.
     """
 
     def __init__(self, X_ref: np.ndarray, Y_ref: np.ndarray, rts: str = "crs",
@@ -148,8 +149,7 @@ class EnvelopmentLP:
         lp.num_col_ = n + 1
         lp.num_row_ = body.shape[0]
         if phase_two:
-            # max sum of slacks = const - sum_j lambda_j (sum_i x_ij - sum_r y_rj)
-            cost = np.append(self.X_ref.sum(axis=1) - self.Y_ref.sum(axis=1), 0.0)
+            cost = self._cost(True)
         else:
             cost = np.zeros(n + 1)
             cost[n] = 1.0 if self.orientation == "input" else -1.0
@@ -243,7 +243,11 @@ class EnvelopmentLP:
 
     def _cost(self, phase_two: bool) -> np.ndarray:
         if phase_two:
-            return np.append(self.X_ref.sum(axis=1) - self.Y_ref.sum(axis=1), 0.0)
+            # max sum of slacks = const - sum_j lambda_j (sum_i x_ij - sum_r y_rj), over the
+            # discretionary inputs only: the slack of a condition the unit cannot change is no
+            # reserve, so it is not maximised (Banker & Morey 1986), in either orientation.
+            x_sum = self.X_ref[:, self.discretionary].sum(axis=1)
+            return np.append(x_sum - self.Y_ref.sum(axis=1), 0.0)
         cost = np.zeros(self.n_ref + 1)
         cost[-1] = 1.0 if self.orientation == "input" else -1.0
         return cost

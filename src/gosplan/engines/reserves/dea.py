@@ -79,11 +79,13 @@ class DEAResult:
         r = self.radial.to_numpy()[:, None]
         x, y = self.inputs.to_numpy(), self.outputs.to_numpy()
         disc = np.asarray(self.info.get("discretionary", np.ones(x.shape[1], bool)))
+        # A non-discretionary input keeps its actual value: its slack is no saving the unit can make.
+        slack_x = np.where(disc, self.input_slack.to_numpy(), 0.0)
         if self.orientation == "input":
-            tx = np.where(disc, r * x, x) - self.input_slack.to_numpy()
+            tx = np.where(disc, r * x, x) - slack_x
             ty = y + self.output_slack.to_numpy()
         else:
-            tx = x - self.input_slack.to_numpy()
+            tx = x - slack_x
             ty = r * y + self.output_slack.to_numpy()
         return pd.DataFrame(np.hstack([tx, ty]), index=self.names,
                             columns=[*self.input_names, *self.output_names])
@@ -95,7 +97,7 @@ class DEAResult:
 
     @property
     def input_reserve(self) -> pd.DataFrame:
-        """How much of each input the unit could save: actual - target."""
+        """How much of each input the unit could save: actual - target (zero for non-discretionary inputs)."""
         return self.inputs - self.targets[self.input_names]
 
     @property
@@ -120,14 +122,18 @@ class DEAResult:
         >>> r.small_groups.to_dict("records")
         [{'group': None, 'units': 3, 'needed': 6}]
         """
-        m, s = len(self.input_names), len(self.output_names)
-        needed = max(m * s, 3 * (m + s))
+        s = len(self.output_names)
         groups = self.info.get("groups")
-        if groups is None:
-            sizes = pd.Series({None: len(self.names)})
-        else:
-            sizes = pd.Series(np.asarray(groups)).value_counts(sort=False)
-        rows = [{"group": g, "units": int(k), "needed": needed} for g, k in sizes.items() if k < needed]
+        labels = pd.Series(np.zeros(len(self.names), int) if groups is None else np.asarray(groups))
+        # An input that is zero for every unit of a group (a condition measured in other sectors
+        # only) constrains nothing there, so it does not count towards the group's m.
+        used = pd.DataFrame(self.inputs.to_numpy() > 0).groupby(labels.to_numpy()).any().sum(axis=1)
+        rows = []
+        for g, k in labels.value_counts(sort=False).items():
+            m = int(used.loc[g])
+            needed = max(m * s, 3 * (m + s))
+            if k < needed:
+                rows.append({"group": None if groups is None else g, "units": int(k), "needed": needed})
         return pd.DataFrame(rows, columns=["group", "units", "needed"])
 
     def to_frame(self) -> pd.DataFrame:
@@ -162,8 +168,12 @@ def dea(X: Any, Y: Any, rts: Rts = "crs", orientation: Orientation = "input",
     names:
         Unit names (default: the index of ``X`` if a DataFrame, else 0..n-1).
     non_discretionary:
-        Inputs the unit cannot change (names or positions, e.g. land or weather): they bound the
-        reference point but are not contracted (input orientation only).
+        Inputs the unit cannot change (names or positions, e.g. seam thickness, river inflow,
+        soil): Banker & Morey (1986). They bound the reference point (no peer may enjoy better
+        conditions than the unit, weighted) but are never contracted, their slacks are not
+        maximised, and their target is the actual value (no "reserve" in them). In both
+        orientations, under every returns to scale, with or without super-efficiency. A column that
+        is zero for every unit of a group constrains nothing in that group.
     groups:
         One label per unit (e.g. the sector): each group is its own reference set.
     X_ref, Y_ref:
@@ -214,7 +224,13 @@ def dea(X: Any, Y: Any, rts: Rts = "crs", orientation: Orientation = "input",
         _validate(xr_frame, yr_frame, "X_ref", "Y_ref")
     disc = np.ones(x_frame.shape[1], bool)
     for item in non_discretionary or []:
-        pos = item if isinstance(item, (int, np.integer)) else x_frame.columns.get_loc(item)
+        if isinstance(item, (int, np.integer)):
+            pos = int(item)
+        elif item in x_frame.columns:
+            pos = x_frame.columns.get_loc(item)
+        else:
+            raise ValueError(f"non_discretionary names {item!r}, which is not an input; inputs: "
+                             f"{', '.join(map(str, x_frame.columns))}")
         disc[pos] = False
     if not disc.any() and orientation == "input":
         raise ValueError("input orientation needs at least one discretionary input")

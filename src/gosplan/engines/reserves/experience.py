@@ -47,14 +47,18 @@ def experience_pairs(result: DEAResult, sectors: Sequence[Any] | None = None, k:
     [['b', 'c'], ['b', 'a']]
     """
     names = result.names
-    x = result.inputs.to_numpy(float)
+    # Scale, input mix, waste and the differences are about what a unit controls: its
+    # non-discretionary inputs (seam, inflow, soil) are no experience to share.
+    disc = np.asarray(result.info.get("discretionary", np.ones(len(result.input_names), bool)), bool)
+    x = result.inputs.to_numpy(float)[:, disc]
     y = result.outputs.to_numpy(float)
     labels = sectors if sectors is not None else result.info.get("groups")
     labels = np.zeros(len(names), dtype=int) if labels is None else np.asarray(labels)
     eff = result.efficiency.to_numpy()
     optimal = result.status.to_numpy() == "optimal"
     efficient = optimal & (eff >= _EFFICIENT)
-    slack = result.slacks.to_numpy(float) / np.hstack([x.mean(axis=0), y.mean(axis=0)])
+    slacks = np.hstack([result.input_slack.to_numpy(float)[:, disc], result.output_slack.to_numpy(float)])
+    slack = slacks / np.hstack([x.mean(axis=0), y.mean(axis=0)])
     if result.info.get("slacks", True):
         # A unit with slacks is on the frontier only radially: it still wastes something.
         efficient &= np.nan_to_num(slack, nan=np.inf).sum(axis=1) <= 1e-9
@@ -81,7 +85,8 @@ def experience_pairs(result: DEAResult, sectors: Sequence[Any] | None = None, k:
                          "mix_distance": mix_distance[pos], "distance": distance[pos],
                          "in_reference_set": bool(peer in in_ref), "_u": unit, "_p": peer})
     pairs = pd.DataFrame(rows, columns=[*PAIR_COLUMNS, "_u", "_p"])
-    differences = _differences(pairs, x, y, result.input_names, result.output_names)
+    inputs = [name for name, keep in zip(result.input_names, disc, strict=True) if keep]
+    differences = _differences(pairs, x, y, inputs, result.output_names)
     return ExperiencePairs(pairs.drop(columns=["_u", "_p"]).reset_index(drop=True), differences)
 
 

@@ -6,11 +6,12 @@ and, where it decides what a unit can be compared with, its technology.
   (chosen for the demo: the brown-coal mines of the Hamgyong provinces and the small Chagang mine open-pit,
   the anthracite complexes of the Pyongan provinces underground; not a record of real mining methods);
   farms irrigated (at least half the crop area irrigated, from the demo's farm table) or rain-fed.
+- Natural conditions (seam thickness, river inflow, soil), from conditions.py.
 
 >>> from gosplan.examples import build_demo
 >>> groups = unit_groups(build_demo(2023))
 >>> groups.query("unit == 'elec.supung'")[["grouping", "group_code"]].values.tolist()
-[['ministry', 'electric_power'], ['technology', 'hydro']]
+[['ministry', 'electric_power'], ['technology', 'hydro'], ['inflow_index', '1.15']]
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .catalogue import ENTERPRISES
+from .conditions import condition_groups
 
 # sector -> (group code, group name) of the ministry.
 MINISTRIES: dict[str, tuple[str, str]] = {
@@ -56,4 +58,5 @@ def unit_groups(demo) -> pd.DataFrame:
     for unit, area, irrigated in zip(farms["unit"], farms["crop_area_ha"], farms["irrigated_ha"], strict=True):
         tech = "irrigated" if area > 0 and irrigated / area >= IRRIGATED_SHARE else "rain_fed"
         rows.append((unit, "technology", tech, TECHNOLOGIES[tech]))
-    return pd.DataFrame(rows, columns=["unit", "grouping", "group_code", "group_name"])
+    frame = pd.DataFrame(rows, columns=["unit", "grouping", "group_code", "group_name"])
+    return pd.concat([frame, condition_groups(demo)], ignore_index=True)  # conditions.py: seam, inflow, soil

@@ -9,8 +9,8 @@ from unittest.mock import patch
 
 import pandas as pd
 import pytest
-from clienv import run_cli
 
+from clienv import run_cli
 from gosplan.errors import ValidationError
 from gosplan.service import Service
 from gosplan.service.accounts import Principal
@@ -108,3 +108,22 @@ def test_a_refused_small_submission_leaves_its_key_free(service):
     first = _send(service, 50.0, key="k1")
     again = _send(service, 50.0, key="k1")
     assert (first.new, first.replayed, again.replayed, again.audit_id) == (1, False, True, first.audit_id)
+
+
+def test_cli_writes_move_the_generation_the_server_processes_follow(service, tmp_path):
+    """A server process rebuilds its snapshot when the store's data generation moves: a CLI import of
+    reports, a rule or a lock made from the CLI move it as a server's own writes do."""
+    from gosplan.api.state import Snapshots
+
+    snapshots = Snapshots(service.store)
+    start = snapshots.shared.read(None)[0]
+    path = tmp_path / "reports.csv"
+    pd.DataFrame([{"indicator": "steel", "unit": "E1", "period": "2023-05", "value": 7.0}]).to_csv(path, index=False)
+    run_cli(service.store.url, "import", str(path))
+    after_import = snapshots.shared.read(None)[0]
+    run_cli(service.store.url, "rules", "add", "steel_small", "steel <= 100")
+    after_rule = snapshots.shared.read(None)[0]
+    run_cli(service.store.url, "import", str(path))  # nothing new: nothing to rebuild
+    assert start < after_import < after_rule == snapshots.shared.read(None)[0]
+    snapshots.reader()
+    assert snapshots.generation == after_rule

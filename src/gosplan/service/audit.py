@@ -342,6 +342,8 @@ def import_file(service: Service, path: str | Path, kind: str | None = None, *, 
     before = _records(_current(service, kind, clean)) if clean is not None else None
     result = ingest_file(service.store, path, kind, source=source, recorded_by=recorded_by, today=today)
     service.invalidate()
+    if result.new + result.revised:
+        service.store.bump_generation()  # server processes reading this store rebuild their snapshots
     if result.kind == "reports":
         service.store.refresh_report_months()  # the importer waits for it, not the next reader
     after = _records(_current(service, result.kind, clean)) if clean is not None else None

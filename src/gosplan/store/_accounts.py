@@ -270,15 +270,8 @@ class AccountMixin:
     def bump_generation(self, marker: str | None = None) -> int:
         """Count one change of the data (for the caches of every server process); with ``marker`` also
         note that generation under it (a writer's read-your-writes). Returns the new generation."""
-        m = schema.meta.c
         with write_transaction(self.engine) as c:  # type: ignore[attr-defined]
-            bump = update(schema.meta).where(m.key == "data_generation").values(
-                value=cast(cast(m.value, Integer) + 1, Text)).returning(m.value)
-            row = c.execute(bump).first()
-            if row is None:  # the first write ever: make the counter (another writer may make it meanwhile)
-                _upsert_meta(c, "data_generation", "0", replace=False)
-                row = c.execute(bump).first()
-            generation = int(row[0])
+            generation = _next_generation(c)
             if marker:
                 _upsert_meta(c, marker[:64], str(generation))
         return generation
@@ -308,8 +301,22 @@ CHECKS_VERSION = "checks_version"
 
 def checks_changed(c: Connection) -> None:
     """Note, in the writer's transaction, that something the submission checks read has changed
-    (see :meth:`AccountMixin.checks_version`)."""
+    (see :meth:`AccountMixin.checks_version`); it is a change of the data too, which the server
+    processes' snapshots follow (:meth:`AccountMixin.generations`), whoever made it."""
     _upsert_meta(c, CHECKS_VERSION, secrets.token_hex(8))
+    _next_generation(c)
+
+
+def _next_generation(c: Connection) -> int:
+    """Count one change of the data in ``c``'s transaction; the new generation."""
+    m = schema.meta.c
+    bump = update(schema.meta).where(m.key == "data_generation").values(
+        value=cast(cast(m.value, Integer) + 1, Text)).returning(m.value)
+    row = c.execute(bump).first()
+    if row is None:  # the first write ever: make the counter (another writer may make it meanwhile)
+        _upsert_meta(c, "data_generation", "0", replace=False)
+        row = c.execute(bump).first()
+    return int(row[0])
 
 
 def _upsert_meta(c: Connection, key: str, value: str, replace: bool = True) -> None:

@@ -22,7 +22,8 @@ is checked: each accepted value is present exactly once among all report revisio
 else was added.
 
 Prints report values accepted per second, p50/p95/p99 latencies of submissions and overview pages, and
-the CPU seconds used by the server (with its worker processes) and by the load generator during the run.
+the CPU seconds used by the server (with its worker processes) and by the load generator during the run,
+and the load average at its start and end (the machine's other work decides how much CPU the server gets).
 """
 
 from __future__ import annotations
@@ -335,17 +336,19 @@ def main() -> None:
                     else f"{args.reporters} reporters")
             with console.status(f"run {run + 1}: {what} and {args.viewers} viewers for {args.seconds:.0f} s..."):
                 server_cpu, own_cpu = cpu_seconds(server.pid), time.process_time()
+                load_average = os.getloadavg()[0]
                 elapsed = asyncio.run(load.run(tokens, pairs, args.reporters, args.viewers,
                                                args.rate if args.mode == "single" else None))
                 cpu = (cpu_seconds(server.pid) - server_cpu, time.process_time() - own_cpu)
+                load_average = (load_average, os.getloadavg()[0])
             once, missing, extra = check_store(url, load.accepted)
-            results.append((len(load.accepted) / elapsed, load, elapsed, once, missing, extra, cpu))
+            results.append((len(load.accepted) / elapsed, load, elapsed, once, missing, extra, cpu, load_average))
         finally:
             if server is not None:
                 server.terminate()
                 server.wait(timeout=30)
             drop_database(args.db, name)
-    rate, load, elapsed, once, missing, extra, cpu = max(results, key=lambda r: r[0])
+    rate, load, elapsed, once, missing, extra, cpu, load_average = max(results, key=lambda r: r[0])
     backend = "SQLite" if args.db.startswith("sqlite") else "PostgreSQL"
     table = Table(title=f"gosplan serve under load (best of {len(results)}; {elapsed:.0f} s, {backend}, loopback, "
                         f"{args.workers} worker{'s' if args.workers > 1 else ''})")
@@ -368,6 +371,8 @@ def main() -> None:
     requests = len(load.submit_ms) + len(load.overview_ms)
     table.add_row("CPU s: server / load generator (of elapsed x cores)",
                   f"{cpu[0]:.1f} / {cpu[1]:.1f} (of {elapsed * (os.cpu_count() or 1):.0f})")
+    # The machine's other work decides how much CPU the server gets: say how busy it was.
+    table.add_row("load average (1 min) at start / end", f"{load_average[0]:.1f} / {load_average[1]:.1f}")
     if requests:
         table.add_row("server CPU per request (ms, submissions and pages together)", f"{1000 * cpu[0] / requests:.0f}")
     console.print(table)

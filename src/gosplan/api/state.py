@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import secrets
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Protocol
 
@@ -143,6 +145,9 @@ class Snapshots:
         self._last_write: dict[str, int] = {}
         self._build_lock = threading.Lock()
         self._ready = threading.Event()  # set once the first snapshot is built
+        # What else a new snapshot computes before readers see it (the web adds its overview page's context):
+        # under a stream of writes the first viewer after each rebuild would otherwise pay for it.
+        self.warmers: list[Callable[[Service], object]] = []
 
     def write_turn(self) -> asyncio.Semaphore:
         """Where an async submission route waits for its turn, holding no worker thread meanwhile (as
@@ -209,6 +214,11 @@ class Snapshots:
         period = current_period(service)
         service.fulfilment(period)  # warm the expensive frames before readers see this snapshot
         service.sector_fulfilment(period)
+        for warm in self.warmers:
+            try:
+                warm(service)
+            except Exception:  # a page that cannot be warmed is built by its first reader, who sees the error
+                logging.getLogger(__name__).exception("warming a snapshot failed")
         return service, generation
 
     def _swap(self, service: Service, generation: int) -> None:

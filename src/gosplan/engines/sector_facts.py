@@ -57,7 +57,7 @@ def sector_facts(table: pd.DataFrame, indicators: pd.DataFrame, sectors: pd.Data
     """
     thresholds = thresholds or Thresholds()
     outputs = indicators[indicators["role"].fillna("output").eq("output")]
-    rows = []
+    rows_out: list[dict] = []
     for sector in sectors["code"]:
         inds = outputs[outputs["sector"].isin(sector_members(sectors, sector))]
         if inds.empty:
@@ -69,10 +69,24 @@ def sector_facts(table: pd.DataFrame, indicators: pd.DataFrame, sectors: pd.Data
         except UnitError:
             factors = {}
         part = table[table["indicator"].isin(inds["code"])]
-        for unit, group in part.groupby("unit", sort=False):
-            row = _same_unit(group, factors, base_unit, min_coverage) if factors else _priced(group)
-            rows.append({"unit": unit, "sector": sector, **row, **_counts(group)})
-    out = pd.DataFrame(rows)
+        if part.empty:
+            continue
+        # Columns as arrays once per sector, sliced per unit (a DataFrame per unit costs more than its sums).
+        codes, units = pd.factorize(part["unit"])
+        order = np.argsort(codes, kind="stable")
+        bounds = np.cumsum(np.bincount(codes, minlength=len(units)))[:-1]
+        columns = {c: part[c].to_numpy() for c in _USED if c in part}
+        if factors:
+            columns["factor"] = part["indicator"].map(factors).to_numpy(dtype=float)
+        else:
+            index = {r[0]: r[1:] for r in weighted_index(part)[["unit", "fulfilment", "change", "method"]]
+                     .itertuples(index=False, name=None)}
+        for unit, rows in zip(units, np.split(order, bounds), strict=True):
+            group = {c: values[rows] for c, values in columns.items()}
+            row = (_same_unit(group, base_unit, min_coverage) if factors
+                   else _priced(group, index.get(unit, (np.nan, np.nan, "no targets"))))
+            rows_out.append({"unit": unit, "sector": sector, **row, **_counts(group)})
+    out = pd.DataFrame(rows_out)
     if out.empty:
         return out
     out["status"] = thresholds.classify(out["fulfilment"].to_numpy(dtype=float))
@@ -83,30 +97,37 @@ def sector_facts(table: pd.DataFrame, indicators: pd.DataFrame, sectors: pd.Data
     return out
 
 
-def _counts(group: pd.DataFrame) -> dict:
-    expected, reported = int(group["expected"].sum()), int(group["reported"].sum())
-    codes = sorted({c for text in group["missing_units"].astype(str) for c in text.split(";") if c})
-    return {"indicators": len(group), "expected": expected, "reported": reported,
-            "units_missing": expected - reported, "months_missing": int(group["months_missing"].sum()),
+# The fact table's columns the sector rows read.
+_USED = ("actual_basis", "target_basis", "actual_lfl", "previous_lfl", "previous_produced", "comparable_units",
+         "annual_target", "produced_in_plan", "produced", "target", "actual", "expected", "reported",
+         "months_missing", "missing_units", "change_note")
+Group = dict[str, np.ndarray]
+
+
+def _counts(group: Group) -> dict:
+    expected, reported = int(np.nansum(group["expected"])), int(np.nansum(group["reported"]))
+    codes = sorted({c for text in group["missing_units"] for c in str(text).split(";") if c})
+    return {"indicators": len(group["expected"]), "expected": expected, "reported": reported,
+            "units_missing": expected - reported, "months_missing": int(np.nansum(group["months_missing"])),
             "missing_units": ";".join(codes)}
 
 
-def _same_unit(group: pd.DataFrame, factors: dict[str, float], base_unit: str, min_coverage: float) -> dict:
-    f = group["indicator"].map(factors).to_numpy(dtype=float)
+def _same_unit(group: Group, base_unit: str, min_coverage: float) -> dict:
+    f = group["factor"]
 
     def total(column: str, rows: np.ndarray | None = None) -> float:
-        values = group[column].to_numpy(dtype=float) * f
+        values = group[column].astype(float) * f
         values = values if rows is None else values[rows]
         return float(np.nansum(values)) if len(values) and not np.isnan(values).all() else np.nan
 
-    basis = group[["actual_basis", "target_basis"]].to_numpy(dtype=float) * f[:, None]
+    basis = np.column_stack([group["actual_basis"].astype(float), group["target_basis"].astype(float)]) * f[:, None]
     valid = ~np.isnan(basis).any(axis=1)
     actual_b, target_b = (basis[valid, 0].sum(), basis[valid, 1].sum()) if valid.any() else (np.nan, np.nan)
     fulfil = actual_b / target_b if valid.any() and target_b > 0 else np.nan
-    pairs = ~np.isnan(group[["actual_lfl", "previous_lfl"]].to_numpy(dtype=float)).any(axis=1)
+    pairs = ~(np.isnan(group["actual_lfl"].astype(float)) | np.isnan(group["previous_lfl"].astype(float)))
     now, before = total("actual_lfl", pairs), total("previous_lfl", pairs)
     base = total("previous_produced")
-    comparable = int(group["comparable_units"].sum())
+    comparable = int(np.nansum(group["comparable_units"]))
     share = before / base if base and base > 0 and not np.isnan(before) else np.nan
     note = (NO_PREVIOUS if not base or np.isnan(base) or base <= 0 else NO_COMPARABLE if comparable == 0
             else TOO_FEW if np.isnan(share) or round(share, 9) < min_coverage else "")
@@ -119,13 +140,12 @@ def _same_unit(group: pd.DataFrame, factors: dict[str, float], base_unit: str, m
             "change": change, "change_note": note, "comparable_units": comparable, "method": SAME_UNIT}
 
 
-def _priced(group: pd.DataFrame) -> dict:
-    index = weighted_index(group.assign(unit="_"))
-    fulfil, change, method = ((index["fulfilment"].iloc[0], index["change"].iloc[0], index["method"].iloc[0])
-                              if len(index) else (np.nan, np.nan, "no targets"))
-    note = "" if not np.isnan(change) else (TOO_FEW if group["change_note"].eq(TOO_FEW).any() else
-                                            (group["change_note"].iloc[0] or NO_COMPARABLE))
+def _priced(group: Group, index: tuple) -> dict:
+    """``index``: the unit's (fulfilment, change, method) from :func:`weighted_index` of its sector."""
+    fulfil, change, method = index
+    notes = group["change_note"]
+    note = "" if not np.isnan(change) else (TOO_FEW if (notes == TOO_FEW).any() else (notes[0] or NO_COMPARABLE))
     return {"uom": "", "target": np.nan, "actual": np.nan, "fulfilment": fulfil, "produced": np.nan,
             "plan_to_date": np.nan, "actual_all": np.nan, "annual_target": np.nan, "annual_done": np.nan,
             "previous": np.nan, "growth": np.nan, "change": change, "change_note": note,
-            "comparable_units": int(group["comparable_units"].sum()), "method": method}
+            "comparable_units": int(np.nansum(group["comparable_units"])), "method": method}

@@ -11,6 +11,8 @@ the clean frame and :func:`record_warnings` stores them in the import's transact
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
@@ -25,8 +27,13 @@ SEVERITIES = ("error", "warning")
 
 def stored_rules(store: Store) -> dict[str, tuple[Rule, str]]:
     """The stored rules, parsed: code -> (rule, severity)."""
-    return {r.code: (parse_rule(left=r.left, operator=r.operator, right=r.right), r.severity)
-            for r in store.rules().itertuples(index=False)}
+    return {r.code: (_parsed(r.left, r.operator, r.right), r.severity) for r in store.rules().itertuples(index=False)}
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(left: str, operator: str, right: str) -> Rule:
+    # A rule is parsed once per text, not once per submission (rules are frozen dataclasses).
+    return parse_rule(left=left, operator=operator, right=right)
 
 
 def check_reports(store: Store, clean: pd.DataFrame, source: str) -> None:

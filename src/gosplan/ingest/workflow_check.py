@@ -28,6 +28,12 @@ def check_workflow(store: Store, kind: str, clean: pd.DataFrame, source: str) ->
         check_reports(store, clean, source)
 
 
+def unit_hierarchy(store: Store) -> Hierarchy:
+    """The hierarchy of the store's units; a submission's cached view of the store keeps one built."""
+    built = getattr(store, "hierarchy", None)
+    return built() if callable(built) else Hierarchy(store.units())
+
+
 def _check_states(store: Store, kind: str, clean: pd.DataFrame, source: str) -> None:
     rows = clean.index.to_numpy()
     units = clean["unit"].astype(str).to_numpy()
@@ -42,7 +48,7 @@ def _check_states(store: Store, kind: str, clean: pd.DataFrame, source: str) -> 
     recorded = store.approval_rows(periods=set(months))
     if recorded.empty:
         return
-    hierarchy = Hierarchy(store.units())
+    hierarchy = unit_hierarchy(store)
     force = in_force(recorded, hierarchy, list(units), list(months))
     problems, seen = [], set()
     for position, r in zip(owner, force.itertuples(index=False), strict=True):

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from gosplan.errors import Conflict, GosplanError, PermissionDenied, Problem, ValidationError
@@ -34,7 +35,7 @@ from gosplan.ingest.rules_check import record_warnings
 from gosplan.service.accounts import SYSTEM, Principal, require_report_rows, require_role, writable_units
 from gosplan.service.core import Service
 from gosplan.service.deadlines import late_entries
-from gosplan.service.quick_submit import ID_KEYS, check_small, is_small, write_small
+from gosplan.service.quick_submit import CheckReference, check_reference, check_small, is_small, write_small
 
 # An audit entry lists at most this many rows before and after; the counts are always complete.
 AUDIT_ROWS = 2000
@@ -144,33 +145,28 @@ def submit(service: Service, kind: str, frame: pd.DataFrame, principal: Principa
            key: str | None = None, today: date | None = None) -> Submission:
     """Save a reports or targets frame (all-or-nothing) with an audit entry; idempotent per ``key``."""
     _allow(service, kind, frame, principal, source, today)
+    if is_small(kind, len(frame), [str(c).strip().lower() for c in frame.columns]):
+        return _submit_small(service, frame, principal, source, key, today)
     if key:
         given = key
         key = f"{principal.name}:{key}"[:400]
         fingerprint = request_fingerprint(kind, frame)
         claimed = service.store.claim_idempotency_key(key, principal.name, fingerprint)
         if claimed is not None:
-            if claimed.get("request_hash") and claimed["request_hash"] != fingerprint:
-                raise Conflict(f"idempotency key {given!r} was already used for a different submission; "
-                               "send new values with a new key")
-            if claimed["status"] != "done":
-                raise Conflict(f"a submission with idempotency key {given!r} is still being processed; retry later")
-            return Submission(**{**claimed["response"], "replayed": True})
+            return _replay(claimed, given, fingerprint)
     try:
-        small = is_small(kind, len(frame), [str(c).strip().lower() for c in frame.columns])
-        clean = (check_small(service, frame, source=source, today=today) if small
-                 else check_frame(service.store, kind, frame, source=source, today=today))
+        clean = check_frame(service.store, kind, frame, source=source, today=today)
         late = late_entries(service, clean, principal, source, today) if kind == "reports" else None
         for attempt in range(WRITE_ATTEMPTS):
             try:
-                submission = _write(service, kind, clean, principal, source, key, small, late)
+                submission = _write(service, kind, clean, principal, source, key, late)
                 break
             except IntegrityError:
                 # Two writers revised the same month at once and one lost the race for the next revision
                 # number (PostgreSQL, read committed): nothing of this attempt was written; read and try again.
                 if attempt == WRITE_ATTEMPTS - 1:
                     raise
-                time.sleep(random.uniform(0.005, 0.02) * (attempt + 1))  # jitter: racers part ways
+                _pause(attempt)
     except BaseException:
         if key:
             service.store.release_idempotency_key(key)
@@ -182,33 +178,91 @@ def submit(service: Service, kind: str, frame: pd.DataFrame, principal: Principa
     return submission
 
 
+def _replay(claimed: dict[str, Any], given: str, fingerprint: str) -> Submission:
+    """The answer to a key used before: the first answer, or a conflict."""
+    if claimed.get("request_hash") and claimed["request_hash"] != fingerprint:
+        raise Conflict(f"idempotency key {given!r} was already used for a different submission; "
+                       "send new values with a new key")
+    if claimed["status"] != "done":
+        raise Conflict(f"a submission with idempotency key {given!r} is still being processed; retry later")
+    return Submission(**{**claimed["response"], "replayed": True})
+
+
+def _pause(attempt: int) -> None:
+    time.sleep(random.uniform(0.005, 0.02) * (attempt + 1))  # jitter: racers part ways
+
+
+def _submit_small(service: Service, frame: pd.DataFrame, principal: Principal, source: str, key: str | None,
+                  today: date | None) -> Submission:
+    """A few reports in one transaction: the version of what the checks read, the key's claim, the checks
+    (over :class:`~gosplan.service.quick_submit.CheckReference`), the new revisions, the audit entry and
+    the key's answer commit together or not at all (a refused submission leaves its key free)."""
+    store = service.store
+    given, fingerprint = key, ""
+    if key:
+        key = f"{principal.name}:{key}"[:400]
+        fingerprint = request_fingerprint("reports", frame)
+    try:
+        for attempt in range(WRITE_ATTEMPTS):
+            try:
+                with store.transaction() as conn:
+                    reference = check_reference(store, store.checks_version(conn))
+                    if key:
+                        store.insert_idempotency_key(key, principal.name, fingerprint, conn)
+                    clean = check_small(reference, frame, source=source, today=today)
+                    late = _changed_late(service, clean, late_entries(service, clean, principal, source, today))
+                    submission = _write_in(service, conn, "reports", clean, principal, source, key, reference)
+                    _mark_late(service, late, principal.name, conn)
+                    return submission
+            except IntegrityError:
+                # Either the key is taken (a retry, answered from it) or a concurrent writer of the same
+                # month won the race for the next revision number: nothing was written; try again.
+                claimed = store.idempotency_key(key) if key else None
+                if claimed is not None:
+                    return _replay(claimed, str(given), fingerprint)
+                if attempt == WRITE_ATTEMPTS - 1:
+                    raise
+                _pause(attempt)
+        raise AssertionError("unreachable")  # the loop returns or raises
+    finally:
+        forget_data(service)
+
+
 def _write(service: Service, kind: str, clean: pd.DataFrame, principal: Principal, source: str,
-           key: str | None, small: bool = False, late: pd.DataFrame | None = None) -> Submission:
+           key: str | None, late: pd.DataFrame | None = None) -> Submission:
     """One transaction: the data, its audit entry and the idempotency key's answer, or nothing.
-    ``small``: a few reports, written by :func:`gosplan.service.quick_submit.write_small`; ``late``: rows
-    entered after their month closed (:func:`gosplan.service.deadlines.late_entries`), marked late."""
-    after = clean[[*_KEYS[kind], "value"]]
-    action = "report.submit" if kind == "reports" else "target.set"
+    ``late``: rows entered after their month closed (:func:`gosplan.service.deadlines.late_entries`),
+    marked late."""
     late_changed = _changed_late(service, clean, late)
     with service.store.transaction() as conn:
-        if small:
-            summary, before_rows = write_small(service.store, service, clean, source=source,
-                                               recorded_by=principal.name, conn=conn)
-        else:
-            before_rows = _records(_current(service, kind, clean))
-            write = service.store.write_reports if kind == "reports" else service.store.write_targets
-            summary = write(clean, source=source, recorded_by=principal.name, conn=conn)
-        record_warnings(service.store, clean, conn)  # validation rules' warnings (ingest/rules_check.py)
+        submission = _write_in(service, conn, kind, clean, principal, source, key)
         _mark_late(service, late_changed, principal.name, conn)
-        audit_id = service.store.append_audit(
-            principal.name, source, action, _object(kind, clean), {"rows": before_rows},
-            {"rows": _records(after), "new": summary.new, "revised": summary.updated,
-             "unchanged": summary.unchanged}, conn=conn)
-        submission = Submission(kind, len(clean), summary.new, summary.updated, summary.unchanged, audit_id,
-                                False, key)
-        if key:
-            service.store.finish_idempotency_key(
-                key, {k: v for k, v in submission.as_dict().items() if k != "replayed"}, conn=conn)
+    return submission
+
+
+def _write_in(service: Service, conn: Connection, kind: str, clean: pd.DataFrame, principal: Principal,
+              source: str, key: str | None, reference: CheckReference | None = None) -> Submission:
+    """The data, its audit entry and the key's answer in ``conn``. With ``reference``: a few reports,
+    written by :func:`gosplan.service.quick_submit.write_small`."""
+    after = clean[[*_KEYS[kind], "value"]]
+    action = "report.submit" if kind == "reports" else "target.set"
+    if reference is not None:
+        summary, before_rows = write_small(service.store, reference, clean, source=source,
+                                           recorded_by=principal.name, conn=conn)
+    else:
+        before_rows = _records(_current(service, kind, clean))
+        write = service.store.write_reports if kind == "reports" else service.store.write_targets
+        summary = write(clean, source=source, recorded_by=principal.name, conn=conn)
+    record_warnings(service.store, clean, conn)  # validation rules' warnings (ingest/rules_check.py)
+    audit_id = service.store.append_audit(
+        principal.name, source, action, _object(kind, clean), {"rows": before_rows},
+        {"rows": _records(after), "new": summary.new, "revised": summary.updated,
+         "unchanged": summary.unchanged}, conn=conn)
+    submission = Submission(kind, len(clean), summary.new, summary.updated, summary.unchanged, audit_id,
+                            False, key)
+    if key:
+        service.store.finish_idempotency_key(
+            key, {k: v for k, v in submission.as_dict().items() if k != "replayed"}, conn=conn)
     return submission
 
 
@@ -230,7 +284,7 @@ def _mark_late(service: Service, late: pd.DataFrame | None, entered_by: str, con
         service.store.mark_late(keys, entered_by, late["permitted_by"].tolist(), conn=conn)
 
 
-_REFERENCE = {("units",), ("indicators",), ("sectors",), ("hierarchy",), *ID_KEYS}
+_REFERENCE = {("units",), ("indicators",), ("sectors",), ("hierarchy",)}
 
 
 def forget_data(service: Service) -> None:
@@ -324,6 +378,8 @@ def import_file(service: Service, path: str | Path, kind: str | None = None, *, 
         with service.store.transaction() as conn:
             _mark_late(service, late, principal.name, conn)
     service.invalidate()
+    if result.new + result.revised:
+        service.store.bump_generation()  # server processes reading this store rebuild their snapshots
     if result.kind == "reports":
         service.store.refresh_report_months()  # the importer waits for it, not the next reader
     after = _records(_current(service, result.kind, clean)) if clean is not None else None

@@ -8,6 +8,7 @@ the service's business (:mod:`gosplan.service.accounts`). The audit log has no u
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -228,20 +229,31 @@ class AccountMixin:
         """Claim ``key`` for a submission whose content hashes to ``request_hash``. ``None`` when it is new
         (the caller goes ahead); otherwise the stored row (status ``pending`` or ``done`` with the JSON
         response of the first submission, and the first submission's ``request_hash``)."""
-        k = schema.idempotency_keys.c
         try:
             with write_transaction(self.engine) as c:  # type: ignore[attr-defined]
-                c.execute(insert(schema.idempotency_keys).values(key=key, actor=actor, created_at=utc_now(),
-                                                                 status="pending", request_hash=request_hash))
+                self.insert_idempotency_key(key, actor, request_hash, c)
             return None
         except IntegrityError:
-            with self.engine.connect() as c:  # type: ignore[attr-defined]
-                row = c.execute(select(k.key, k.actor, k.status, k.response, k.request_hash)
-                                .where(k.key == key)).first()
+            row = self.idempotency_key(key)
             if row is None:  # released between our insert and this read: try again once
                 return self.claim_idempotency_key(key, actor, request_hash)
-            return {"key": row[0], "actor": row[1], "status": row[2],
-                    "response": json.loads(row[3]) if row[3] else None, "request_hash": row[4]}
+            return row
+
+    def insert_idempotency_key(self, key: str, actor: str, request_hash: str | None, conn: Connection) -> None:
+        """Claim ``key`` (status ``pending``) in the caller's transaction; ``IntegrityError`` when it is taken
+        (on PostgreSQL after waiting for a concurrent claim of it to commit or roll back)."""
+        conn.execute(insert(schema.idempotency_keys).values(key=key, actor=actor, created_at=utc_now(),
+                                                            status="pending", request_hash=request_hash))
+
+    def idempotency_key(self, key: str) -> dict[str, Any] | None:
+        """The stored claim of ``key`` (see :meth:`claim_idempotency_key`), or ``None``."""
+        k = schema.idempotency_keys.c
+        with self.engine.connect() as c:  # type: ignore[attr-defined]
+            row = c.execute(select(k.key, k.actor, k.status, k.response, k.request_hash).where(k.key == key)).first()
+        if row is None:
+            return None
+        return {"key": row[0], "actor": row[1], "status": row[2],
+                "response": json.loads(row[3]) if row[3] else None, "request_hash": row[4]}
 
     def finish_idempotency_key(self, key: str, response: Any, conn: Connection | None = None) -> None:
         with self._tx(conn) as c:  # type: ignore[attr-defined]
@@ -258,15 +270,8 @@ class AccountMixin:
     def bump_generation(self, marker: str | None = None) -> int:
         """Count one change of the data (for the caches of every server process); with ``marker`` also
         note that generation under it (a writer's read-your-writes). Returns the new generation."""
-        m = schema.meta.c
         with write_transaction(self.engine) as c:  # type: ignore[attr-defined]
-            bump = update(schema.meta).where(m.key == "data_generation").values(
-                value=cast(cast(m.value, Integer) + 1, Text)).returning(m.value)
-            row = c.execute(bump).first()
-            if row is None:  # the first write ever: make the counter (another writer may make it meanwhile)
-                _upsert_meta(c, "data_generation", "0", replace=False)
-                row = c.execute(bump).first()
-            generation = int(row[0])
+            generation = _next_generation(c)
             if marker:
                 _upsert_meta(c, marker[:64], str(generation))
         return generation
@@ -278,6 +283,40 @@ class AccountMixin:
         with self.engine.connect() as c:  # type: ignore[attr-defined]
             rows = dict(c.execute(select(m.key, m.value).where(m.key.in_(keys))).all())
         return int(rows.get("data_generation", 0)), int(rows.get(marker[:64], 0)) if marker else 0
+
+    def checks_version(self, conn: Connection | None = None) -> str:
+        """The version of what the checks of a submission read besides the reports themselves (units,
+        indicators, plans, sectors, validation rules, min-max bounds, approvals and locks): a token that
+        every write of those changes in its own transaction, whoever writes (a server process, the CLI).
+        Caches of them are good while it stays the same; one indexed read."""
+        query = select(schema.meta.c.value).where(schema.meta.c.key == CHECKS_VERSION)
+        if conn is not None:
+            return str(conn.execute(query).scalar_one_or_none() or "")
+        with self.engine.connect() as c:  # type: ignore[attr-defined]
+            return str(c.execute(query).scalar_one_or_none() or "")
+
+
+CHECKS_VERSION = "checks_version"
+
+
+def checks_changed(c: Connection) -> None:
+    """Note, in the writer's transaction, that something the submission checks read has changed
+    (see :meth:`AccountMixin.checks_version`); it is a change of the data too, which the server
+    processes' snapshots follow (:meth:`AccountMixin.generations`), whoever made it."""
+    _upsert_meta(c, CHECKS_VERSION, secrets.token_hex(8))
+    _next_generation(c)
+
+
+def _next_generation(c: Connection) -> int:
+    """Count one change of the data in ``c``'s transaction; the new generation."""
+    m = schema.meta.c
+    bump = update(schema.meta).where(m.key == "data_generation").values(
+        value=cast(cast(m.value, Integer) + 1, Text)).returning(m.value)
+    row = c.execute(bump).first()
+    if row is None:  # the first write ever: make the counter (another writer may make it meanwhile)
+        _upsert_meta(c, "data_generation", "0", replace=False)
+        row = c.execute(bump).first()
+    return int(row[0])
 
 
 def _upsert_meta(c: Connection, key: str, value: str, replace: bool = True) -> None:

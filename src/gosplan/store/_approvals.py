@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import Connection, select
 
 from gosplan.store import schema
+from gosplan.store._accounts import checks_changed
 from gosplan.store._common import utc_now
 
 APPROVAL_COLUMNS = ["unit", "period", "state", "level", "changed_by", "changed_at"]
@@ -37,6 +38,7 @@ class ApprovalMixin:
         with self._tx(conn) as c:  # type: ignore[attr-defined]
             if c.execute(a.update().where(a.c.unit == unit, a.c.period == period).values(**values)).rowcount == 0:
                 c.execute(a.insert().values(unit=unit, period=period, **values))
+            checks_changed(c)
 
     def clear_approvals(self, units: Iterable[str], period: str, states: Iterable[str],
                         conn: Connection | None = None) -> int:
@@ -48,4 +50,6 @@ class ApprovalMixin:
             for start in range(0, len(wanted), 1000):
                 removed += c.execute(a.delete().where(a.c.unit.in_(wanted[start:start + 1000]), a.c.period == period,
                                                       a.c.state.in_(list(states)))).rowcount
+            if removed:
+                checks_changed(c)
         return removed

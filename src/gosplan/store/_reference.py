@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Table, bindparam, select
 
 from gosplan.model import INDICATOR_COLUMNS, PLAN_COLUMNS, SECTOR_COLUMNS, UNIT_COLUMNS
 from gosplan.store import schema
+from gosplan.store._accounts import checks_changed
 from gosplan.store._common import WriteSummary, none_if_missing, require_columns
 
 # Defaults of optional columns, as in the model's dataclasses.
@@ -90,6 +91,8 @@ class ReferenceMixin:
                     .values({col: bindparam(col) for col in data_columns})
                 )
                 c.execute(update, changed)
+            if new or changed:
+                checks_changed(c)  # what every submission is checked against
         return WriteSummary(new=len(new), updated=len(changed), unchanged=unchanged)
 
     def _read(self, kind: str, table: Table) -> pd.DataFrame:

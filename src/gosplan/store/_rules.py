@@ -13,6 +13,7 @@ from sqlalchemy import Connection, and_, delete, select
 
 from gosplan.errors import Conflict, NotFound
 from gosplan.store import schema
+from gosplan.store._accounts import checks_changed
 from gosplan.store._common import utc_now
 
 RULE_COLUMNS = ["code", "name", "left", "operator", "right", "severity"]
@@ -31,6 +32,7 @@ class RuleMixin:
         r = schema.validation_rules
         values = {"name": name, "left": left, "operator": operator, "right": right, "severity": severity}
         with self._tx(conn) as c:  # type: ignore[attr-defined]
+            checks_changed(c)
             if c.execute(r.update().where(r.c.code == code).values(**values)).rowcount:
                 return False
             c.execute(r.insert().values(code=code, created_at=utc_now(), **values))
@@ -41,6 +43,7 @@ class RuleMixin:
         with self._tx(conn) as c:  # type: ignore[attr-defined]
             if c.execute(r.delete().where(r.c.code == code)).rowcount == 0:
                 raise NotFound(f"no rule {code!r}")
+            checks_changed(c)
 
     def rules(self) -> pd.DataFrame:
         r = schema.validation_rules
@@ -66,6 +69,8 @@ class RuleMixin:
                 for unit, indicators in _by_unit(chunk).items():
                     c.execute(delete(b).where(b.c.unit == unit, b.c.indicator.in_(indicators)))
                 c.execute(b.insert(), chunk)
+            if rows:
+                checks_changed(c)
         return len(rows)
 
     def bounds(self, units: Iterable[str] | None = None) -> pd.DataFrame:

@@ -20,10 +20,14 @@ def mount_web(app: FastAPI) -> None:
     from gosplan.web.admin import router as admin
     from gosplan.web.forms import router as forms
     from gosplan.web.pages import router as pages
+    from gosplan.web.pages import warm_overview
     from gosplan.web.plan_drafts import router as plan_drafts
     from gosplan.web.workflow_pages import router as workflow_pages
 
     plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    state = getattr(app.state, "gosplan", None)
+    if state is not None:  # every new read snapshot comes with the overview page built
+        state.snapshots.warmers.append(warm_overview)
 
     @app.get("/static/plotly.min.js", include_in_schema=False)
     def plotly_script() -> FileResponse:

@@ -167,6 +167,14 @@ def overview(request: Request, who: Who, period: Text = None, indicator: Text = 
     return render(request, "overview.html.j2", indicator_choices=choices, **context)
 
 
+def warm_overview(service: Service) -> None:
+    """Build the overview's context for its default period and indicator into ``service``'s cache (a new
+    read snapshot, in the background), so that no viewer's request pays for it."""
+    period = _period(service, None)
+    indicator = _choose(None, _key_indicators(service))
+    service._cached(("overview", period, indicator), lambda: _overview(service, period, indicator))
+
+
 def _overview(service: Service, period: str, indicator: str | None) -> dict[str, Any]:
     root = service.root()
     table = league(service, period, root, indicator)

@@ -18,17 +18,13 @@ from typing import Any
 
 import pandas as pd
 
-from gosplan.campaigns import BassFit, CampaignEffect, campaign_effect, fit_bass
+from gosplan.campaigns import BassFit, CampaignEffect, fit_bass
+from gosplan.engines.potentiality import Stall
 from gosplan.errors import NotFound
-from gosplan.model import Period
+from gosplan.service.movements import POST_MONTHS, PRE_MONTHS, eligible_units, sector_spread, sector_table, stall
 
 LIST_COLUMNS = ["name", "origin_unit", "start", "indicator", "members", "eligible", "share_joined",
                 "last_join", "description"]
-# Months of output per worker before joining that the effect is measured against, and months after
-# joining it is averaged over: later months rest on the first few cohorts alone, whose comparison
-# straddles the turn of the year when staffing plans change.
-PRE_MONTHS = 6
-POST_MONTHS = 3
 
 
 @dataclass
@@ -44,20 +40,14 @@ class CampaignView:
     effect: CampaignEffect | None
     effect_note: str
     horizon: int
+    # Per eligible sector (the movement's own first): eligible, joined, fitted potential, effect.
+    sectors: pd.DataFrame
+    stall: Stall
 
     @property
     def effect_percent(self) -> tuple[float, float, float] | None:
         """Effect on output per worker and its interval, in percent."""
         return None if self.effect is None else self.effect.percent
-
-
-def _eligible_units(service, indicator: str) -> list[str]:
-    indicators = service.indicators().set_index("code")
-    if indicator not in indicators.index:
-        raise NotFound(f"unknown indicator {indicator!r}")
-    sector = indicators.loc[indicator, "sector"]
-    units = service.units()
-    return units.loc[units["sector"].eq(sector), "code"].tolist() if sector else []
 
 
 def campaign_list(service) -> pd.DataFrame:
@@ -67,7 +57,7 @@ def campaign_list(service) -> pd.DataFrame:
     rows = []
     for c in campaigns.to_dict("records"):
         joined = members[members["campaign"].eq(c["name"])]
-        eligible = len(_eligible_units(service, c["indicator"])) or len(joined)
+        eligible = len(eligible_units(service, c, joined)) or len(joined)
         rows.append({**c, "members": len(joined), "eligible": eligible,
                      "share_joined": len(joined) / eligible if eligible else float("nan"),
                      "last_join": joined["joined"].max() if len(joined) else None})
@@ -98,28 +88,20 @@ def _view(service, name: str, horizon: int, n_boot: int) -> CampaignView:
     members = service.store.campaign_members(name)
     names = service.units().set_index("code")["name"]
     members.insert(2, "name", members["unit"].map(names))
-    eligible_units = _eligible_units(service, campaign["indicator"])
-    eligible = max(len(eligible_units), len(members))
+    spreads = sector_spread(service, campaign, members, n_boot=n_boot)
+    eligible = len({u for s in spreads for u in s.eligible} | set(members["unit"]))
     fit = fit_bass(members["joined"], eligible=eligible) if len(members) >= 3 else None
     forecast = fit.forecast(horizon) if fit is not None else pd.DataFrame()
-    effect, note = _effect(service, campaign, members, eligible_units, n_boot)
-    return CampaignView(campaign, members, eligible, fit, forecast, effect, note, horizon)
+    # The headline effect is the movement's own sector's (output per worker); other sectors are in ``sectors``.
+    effect, note = _effect(spreads[0].effect, spreads[0].note) if spreads else (None, "too few units to compare")
+    as_of = service.store.last_reported_month() or str(members["joined"].max())
+    return CampaignView(campaign, members, eligible, fit, forecast, effect, note, horizon,
+                        sector_table(service, spreads), stall(members, eligible, fit, as_of))
 
 
-def _effect(service, campaign: dict, members: pd.DataFrame, units: list[str], n_boot: int
-            ) -> tuple[CampaignEffect | None, str]:
-    if len(members) == 0 or len(units) < 3:
-        return None, "too few units to compare"
-    start = Period.parse(campaign["start"]).first_month()
-    last = Period.parse(str(members["joined"].max())).shift(PRE_MONTHS)
-    panel = productivity_panel(service, units, campaign["indicator"], str(start.shift(-PRE_MONTHS)), str(last))
-    if panel.empty:
-        return None, "no output per worker reported (workers are an input indicator)"
-    joined = dict(zip(members["unit"], members["joined"], strict=True))
-    try:
-        effect = campaign_effect(panel, joined, pre=PRE_MONTHS, post=POST_MONTHS, n_boot=n_boot)
-    except ValueError as error:
-        return None, str(error)
+def _effect(effect: CampaignEffect | None, reason: str) -> tuple[CampaignEffect | None, str]:
+    if effect is None:
+        return None, reason or "too few units to compare"
     low, high = (100 * v for v in effect.pre_trend_ci)
     note = (f"output per worker, {effect.n_joined} joined against {effect.n_comparison} never joined and "
             f"those not joined yet; pre-joining trend {100 * effect.pre_trend:+.1f} % ({low:+.1f}..{high:+.1f})")

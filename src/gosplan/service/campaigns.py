@@ -96,7 +96,7 @@ def _view(service, name: str, horizon: int, n_boot: int) -> CampaignView:
     effect, note = _effect(spreads[0].effect, spreads[0].note) if spreads else (None, "too few units to compare")
     as_of = service.store.last_reported_month() or str(members["joined"].max())
     return CampaignView(campaign, members, eligible, fit, forecast, effect, note, horizon,
-                        sector_table(service, spreads), stall(members, eligible, fit, as_of))
+                        sector_table(service, spreads, as_of), stall(members, eligible, fit, as_of))
 
 
 def _effect(effect: CampaignEffect | None, reason: str) -> tuple[CampaignEffect | None, str]:

@@ -29,10 +29,11 @@ WORKERS = "workers"
 # of the year when staffing plans change.
 PRE_MONTHS = 6
 POST_MONTHS = 3
+TECHNOLOGY = "technology"  # the grouping of unit_groups that splits peer groups (as for reserves)
 QUIET_MONTHS = 3  # no join for this long while units remain: the movement has stalled
 SECTOR_COLUMNS = ["sector", "sector_name", "indicator", "per", "measure", "lower_is_better", "eligible", "joined",
                   "share_joined", "last_join", "bass_m", "effect_percent", "ci_low", "ci_high", "n_comparison",
-                  "note"]
+                  "pre_trend", "stalled", "stall_reason", "note"]
 
 
 @dataclass
@@ -93,12 +94,18 @@ def _eligible(service, campaign: dict, members: pd.DataFrame
               ) -> list[tuple[SectorMeasure, list[str], pd.DataFrame]]:
     units = service.units()
     sector_of = units.set_index("code")["sector"]
+    technology = service.store.unit_groups(TECHNOLOGY).set_index("unit")["group_code"]
     first, last = _window(campaign, members)
     out = []
     for measure in sector_measures(service, campaign):
         in_sector = units.loc[units["sector"].eq(measure.sector), "code"].tolist()
-        reported = service.store.reports(indicators=[measure.product], units=in_sector, first=first, last=last)
         joined = members[members["unit"].map(sector_of).eq(measure.sector)]
+        # Where the sector's units have technologies, the movement is for the technologies its members
+        # use: thermal stations that burn less coal are compared with thermal stations, never with hydro.
+        used = set(technology.reindex(joined["unit"]).dropna())
+        if used:
+            in_sector = [u for u in in_sector if technology.get(u) in used]
+        reported = service.store.reports(indicators=[measure.product], units=in_sector, first=first, last=last)
         out.append((measure, sorted(set(reported["unit"]) | set(joined["unit"])), joined))
     return out
 
@@ -139,12 +146,14 @@ def _effect(service, measure: SectorMeasure, joined: pd.DataFrame, eligible: lis
     return effect, ""
 
 
-def sector_table(service, spreads: list[SectorSpread]) -> pd.DataFrame:
-    """One row per sector: eligible, joined, fitted potential, effect in percent with its interval
+def sector_table(service, spreads: list[SectorSpread], as_of: str) -> pd.DataFrame:
+    """One row per sector: eligible, joined, fitted potential, effect in percent with its interval and
+    the pre-joining trend (log points), and whether the spread has stalled in the sector by ``as_of``
     (``SECTOR_COLUMNS``; ``measure`` is ``indicator/per``, ``lower_is_better`` for norms of consumption)."""
     names = service.sectors().set_index("code")["name"]
     rows = []
     for s in spreads:
+        halted = stall(s.members, len(s.eligible), s.fit, as_of)
         pct = s.effect.percent if s.effect is not None else (np.nan, np.nan, np.nan)
         rows.append({
             "sector": s.measure.sector, "sector_name": names.get(s.measure.sector, s.measure.sector),
@@ -155,7 +164,9 @@ def sector_table(service, spreads: list[SectorSpread]) -> pd.DataFrame:
             "last_join": str(s.members["joined"].max()) if len(s.members) else None,
             "bass_m": s.fit.m if s.fit is not None else np.nan,
             "effect_percent": pct[0], "ci_low": pct[1], "ci_high": pct[2],
-            "n_comparison": s.effect.n_comparison if s.effect is not None else 0, "note": s.note,
+            "n_comparison": s.effect.n_comparison if s.effect is not None else 0,
+            "pre_trend": s.effect.pre_trend if s.effect is not None else np.nan,
+            "stalled": halted.stalled, "stall_reason": halted.reason, "note": s.note,
         })
     return pd.DataFrame(rows, columns=SECTOR_COLUMNS)
 

@@ -7,8 +7,8 @@ modernisation" of the key industries and for science and technology as the top p
 * Kim Chaek Iron and Steel Complex modernises its converters and rolling mill (planned for October
   2023, running at 80 % of its planned pace, so late): +30 kt of rolled steel a year and 8 % less
   electricity per tonne;
-* Pukchang Thermal Power Complex reconstructs boilers and turbines (March 2024, on schedule):
-  +600 GWh a year;
+* Orangchon Power Station replaces its turbines and generators (March 2024, on schedule): +120 GWh a
+  year, where the 2024 draft asks more than the station's present capacity;
 * a research project at Pyongyang Thermal Power Complex (finished February 2023) introduces a
   combustion technology that burns 5 % less coal per kWh; power stations adopt it by joining the coal
   movement, which steel works join too, each measured by its own sector's indicator.
@@ -31,8 +31,8 @@ from .extras import CAMPAIGN
 _PROJECTS = [
     ("kimchaek-modern", "Kim Chaek steel: converters and rolling mill modernised", "metal.kimchaek", 90_000.0,
      "2022-10", "2023-10", 0.8, "modernisation", "rolled_steel", 30_000.0, "electricity", -0.08, None),
-    ("pukchang-modern", "Pukchang power: boilers and turbines reconstructed", "elec.pukchang", 150_000.0,
-     "2023-01", "2024-03", 1.0, "modernisation", "electricity", 600_000_000.0, None, None, None),
+    ("orangchon-modern", "Orangchon power: turbines and generators replaced", "elec.orangchon", 60_000.0,
+     "2023-01", "2024-03", 1.0, "modernisation", "electricity", 120_000_000.0, None, None, None),
     ("coal-combustion", "Research: anthracite combustion with 5 % less coal per kWh", "elec.pyongyang",
      8_000.0, "2022-06", "2023-02", 1.0, "research", "electricity", None, "coal", -0.05, CAMPAIGN),
 ]

@@ -35,8 +35,8 @@ from gosplan.engines.potentiality import (
 from gosplan.errors import InvalidValue, NotFound
 from gosplan.model import Period
 
-LATE_COLUMNS = ["project", "name", "unit", "kind", "status", "planned", "forecast", "delay_months", "year", "good",
-                "lost", "uom"]
+LATE_COLUMNS = ["project", "name", "unit", "kind", "status", "planned", "forecast", "delay_months", "year", "cost",
+                "good", "lost", "uom"]
 BY_OPTIONS = ("sector", "unit")
 
 
@@ -116,16 +116,18 @@ def late_costs(service, year: int, as_of: str | Period | None = None) -> pd.Data
     for r in frame.itertuples(index=False):
         lost_months = months_in_operation(r.planned, year) - months_in_operation(r.forecast, year)
         if isinstance(r.indicator, str) and pd.notna(r.capacity) and lost_months > 0:
-            rows.append((r.project, r.indicator, float(r.capacity) * lost_months / 12))
+            rows.append((r.project, "output", r.indicator, float(r.capacity) * lost_months / 12))
     effects = norm_effects(service, frame)
     if len(effects):
         from gosplan.service.material import norm_table
 
         norm_cost = late_norm_cost(effects, norm_table(service), _unit_output(service, year), year)
-        rows.extend((c.project, c.good, float(c.lost)) for c in norm_cost.itertuples(index=False) if c.lost > 0)
+        rows.extend((c.project, "saving", c.good, float(c.lost)) for c in norm_cost.itertuples(index=False)
+                    if c.lost > 0)
     units_of = service.indicators().set_index("code")["unit"]
     info = frame.set_index("project")
-    out = pd.DataFrame(rows, columns=["project", "good", "lost"])
+    # cost "output": the product not made while the capacity waits; "saving": more of a good used.
+    out = pd.DataFrame(rows, columns=["project", "cost", "good", "lost"])
     for column in ("name", "unit", "kind", "status", "planned", "forecast", "delay_months"):
         out[column] = out["project"].map(info[column])
     out["year"] = year

@@ -21,7 +21,7 @@ import pandas as pd
 from gosplan.campaigns import BassFit, CampaignEffect, fit_bass
 from gosplan.engines.potentiality import Stall
 from gosplan.errors import NotFound
-from gosplan.service.movements import POST_MONTHS, PRE_MONTHS, eligible_units, sector_spread, sector_table, stall
+from gosplan.service.movements import eligible_units, sector_spread, sector_table, stall
 
 LIST_COLUMNS = ["name", "origin_unit", "start", "indicator", "members", "eligible", "share_joined",
                 "last_join", "description"]

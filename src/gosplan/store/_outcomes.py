@@ -46,7 +46,8 @@ class OutcomeMixin:
             problems = []
             for i, row in enumerate(rows):
                 if row["project"] not in known:
-                    problems.append(Problem("project_outcomes", i + 2, "project", f"unknown project {row['project']!r}"))
+                    problems.append(Problem("project_outcomes", i + 2, "project",
+                                            f"unknown project {row['project']!r}"))
                 if row["kind"] not in PROJECT_KINDS:
                     problems.append(Problem("project_outcomes", i + 2, "kind",
                                             f"{row['kind']!r} is not one of {', '.join(PROJECT_KINDS)}"))

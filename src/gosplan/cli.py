@@ -38,6 +38,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("gosplan.commands.files:import_command", "Import units, plans, targets, reports... (all-or-nothing)."),
     "init": ("gosplan.commands.demo:init_command", "Create (or upgrade) an empty store."),
     "plan": ("gosplan.commands.plan", "Plan making: draft, balance, compare, counter-plans, adopt."),
+    "potential": ("gosplan.commands.potential", "Potentiality: actuality, capability, what development adds."),
     "projects": ("gosplan.commands.projects", "Construction projects: earned value, forecast end, status."),
     "reserves": ("gosplan.commands.reserves", "Reserves: DEA efficiency, untapped output, peers."),
     "review": ("gosplan.commands.review", "Write the review of plan fulfilment (HTML, PDF or Markdown)."),

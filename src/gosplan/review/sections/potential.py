@@ -50,8 +50,8 @@ def indices_sentence(sectors: pd.DataFrame, names: pd.Series, period: str,
     latent = sectors.sort_values("latency").iloc[0]
     slack = sectors.sort_values("productivity").iloc[0]
 
-    def label(row: pd.Series) -> str:
-        return f"{names.get(row['sector'], row['sector'])} ({indicators.get(row['indicator'], row['indicator'])})"
+    def label(row: pd.Series) -> str:  # by its output: metallurgy makes rolled steel and non-ferrous metals
+        return str(indicators.get(row["indicator"], row["indicator"]))
 
     return _("Potentiality in {period}: the sectors produce {performance} of what is within reach with their "
              "projects and the technology already proven; {latent} has the most latent output (latency "
@@ -121,25 +121,37 @@ def science_table(service, frame: pd.DataFrame) -> pd.DataFrame:
                                        "adopters", "measured_percent"])
 
 
-def science_sentence(science: pd.DataFrame) -> str | None:
+def science_sentence(science: pd.DataFrame, indicators: dict[str, str] | None = None) -> str | None:
+    """Research projects, technologies introduced, their effect on a norm and how many units adopted them."""
     if science.empty:
         return None
     introduced = science[science["introduced"]]
-    items = "; ".join(_("{name}: {norm} {change}, adopted by {adopters} units", name=r.name, norm=r.norm,
+    items = "; ".join(_("{name}: {norm} {change}, working at {adopters} units", name=r.name,
+                        norm=measure_label(*r.norm.split("/"), indicators or {}),
                         change=f"{100 * r.norm_change:+.0f} %", adopters=r.adopters)
                       for r in introduced.itertuples() if isinstance(r.norm, str))
     return _("Science and technology: research projects {research}, technologies introduced {introduced}. {items}",
              research=len(science), introduced=len(introduced), items=items + "." if items else "")
 
 
-def movement_sector_sentences(name: str, view) -> list[str]:
+def measure_label(indicator: str, per: str, indicators: dict[str, str]) -> str:
+    """``coal per worker``, ``electricity consumed per rolled steel``: what a movement measures in a sector."""
+    if per == "workers":
+        return _("{indicator} per worker", indicator=indicators.get(indicator, indicator))
+    return _("{indicator} per unit of {per}", indicator=indicators.get(indicator, indicator),
+             per=indicators.get(per, per))
+
+
+def movement_sector_sentences(name: str, view, indicators: dict[str, str] | None = None) -> list[str]:
     """Per sector: who joined, the measured effect on the sector's own indicator, and a stall."""
+    indicators = indicators or {}
     lines = []
     for r in view.sectors.itertuples(index=False):
         if is_missing(r.effect_percent):
             effect = _("effect not estimated ({reason})", reason=r.note or _("too few units"))
         else:
-            effect = _("{measure} {effect} ({low}..{high})", measure=r.measure, effect=f"{r.effect_percent:+.1f} %",
+            effect = _("{measure} {effect} ({low}..{high})", measure=measure_label(r.indicator, r.per, indicators),
+                       effect=f"{r.effect_percent:+.1f} %",
                        low=f"{r.ci_low:+.1f}", high=f"{r.ci_high:+.1f}")
         line = _("{movement} in {sector}: {joined} of {eligible} units joined; {effect}.", movement=name,
                  sector=str(r.sector_name).lower(), joined=r.joined, eligible=r.eligible, effect=effect)
@@ -154,65 +166,91 @@ def movement_sector_sentences(name: str, view) -> list[str]:
 
 def stall_sentence(reason: str | None, joined: int, eligible: int, fitted: float | None) -> str:
     if reason == "no_room":
-        return _("Stalled: the fitted potential ({fitted:.1f}) is what has joined already, while {left} eligible "
-                 "units have not joined.", fitted=float(fitted or 0.0), left=eligible - joined)
-    return _("Stalled: no unit joined for three months, while {left} eligible units have not joined.",
-             left=eligible - joined)
+        return _("Stalled: the fitted potential ({fitted}) is what has joined already; eligible units not "
+                 "joined: {left}.", fitted=f"{float(fitted or 0.0):.1f}", left=eligible - joined)
+    return _("Stalled: no unit joined for three months; eligible units not joined: {left}.", left=eligible - joined)
+
+
+def development(service, period: str) -> tuple[list[str], dict[str, pd.DataFrame]]:
+    """Sentences on the development projects of ``period``'s year and the next (late costs, capacity
+    added, science and technology) and the tables behind them; nothing when no project has an outcome."""
+    from gosplan.service.potentiality import commissioning, late_costs, year_capacity
+
+    month = Period.parse(period).last_month()
+    frame = commissioning(service, month)
+    if frame.empty:
+        return [], {}
+    indicators, unit_names = _names(service)
+    uoms = service.indicators().set_index("code")["unit"]
+    year = month.year
+    each = [late_costs(service, y, month) for y in (year, year + 1)]
+    costs = pd.concat([c for c in each if len(c)] or each[:1], ignore_index=True)
+    lines = []
+    for y in (year, year + 1):
+        lines.extend(late_sentences(costs[costs["year"].eq(y)], y, indicators))
+    added = year_capacity(service, year + 1, month)
+    science = science_table(service, frame)
+    lines.extend(line for line in (capacity_sentence(added, uoms, year + 1, indicators, unit_names),
+                                   science_sentence(science, indicators)) if line)
+    return lines, {"projects_development": frame, "late_costs": costs, "capacity_added": added, "science": science}
+
+
+def movement_lines(service) -> tuple[list[str], dict[str, pd.DataFrame]]:
+    """Per movement and sector: spread, effect and stall sentences, and the per-sector tables."""
+    from gosplan.service.campaigns import campaign_list, campaign_view
+
+    lines, tables = [], {}
+    for name in campaign_list(service)["name"]:
+        view = campaign_view(service, name)
+        lines.extend(movement_sector_sentences(name, view, _names(service)[0]))
+        tables[f"movement_sectors:{name}"] = view.sectors
+    return lines, tables
 
 
 @section(order=47, key="potential")
 def potential_section(ctx: ReviewContext) -> Section | None:
-    from gosplan.service.campaigns import campaign_list, campaign_view
-    from gosplan.service.potentiality import commissioning, late_costs, potential, year_capacity
+    from gosplan.service.potentiality import potential
 
     try:
         view = ctx.memo("potential", lambda: potential(ctx.service, ctx.period))
     except NotFound:
         return None
     names = _sector_names(ctx.service)
-    year = Period.parse(ctx.period).year
-    indicators, unit_names = _names(ctx.service)
+    indicators, _units = _names(ctx.service)
     summary = [indices_sentence(view.sectors, names, ctx.period, indicators)]
     body = (f"<h3>{html.escape(_('Actuality, capability and potentiality by sector'))}</h3>"
             + html_table(view.sectors, index_columns(names))
-            + '<p class="note">' + html.escape(_(
-                "Beer's indices: actuality is the output reported; capability the output of the best practice "
-                "of the unit's peer group with the unit's own inputs (DEA, variable returns); potentiality adds "
-                "the capacity of the unit's projects not yet commissioned and the measured gain of a movement's "
-                "technology it has not adopted. Productivity = actuality / capability, latency = capability / "
-                "potentiality, performance = actuality / potentiality.")) + "</p>")
+            + '<p class="note">' + html.escape(beer_note()) + "</p>")
     tables = {"potential_sectors": view.sectors, "potential_units": view.units}
-    frame = commissioning(ctx.service, Period.parse(ctx.period).last_month())
-    development: list[str] = []
-    if len(frame):
+    lines, more = development(ctx.service, ctx.period)
+    if lines:
+        frame = more["projects_development"]
         uoms = ctx.service.indicators().set_index("code")["unit"]
-        each = [late_costs(ctx.service, y, Period.parse(ctx.period).last_month()) for y in (year, year + 1)]
-        costs = pd.concat([c for c in each if len(c)] or each[:1], ignore_index=True)
-        for y in (year, year + 1):
-            development.extend(late_sentences(costs[costs["year"].eq(y)], y, indicators))
-        added = year_capacity(ctx.service, year + 1, Period.parse(ctx.period).last_month())
-        development.append(capacity_sentence(added, uoms, year + 1, indicators, unit_names) or "")
         body += f"<h3>{html.escape(_('Development projects'))}</h3>" + html_table(frame, [
             (_("Project"), "", lambda r: r["name"]), (_("Kind"), "", lambda r: r["kind"]),
-            (_("Adds"), "num", lambda r: qty(r["capacity"], uoms.get(r["indicator"], "")) + _(" a year")
-             if not is_missing(r["capacity"]) else "–"),
+            (_("Adds a year"), "num", lambda r: qty(r["capacity"], uoms.get(r["indicator"], ""))),
             (_("Norm"), "num", lambda r: f"{r['norm_good']}/{r['indicator']} {100 * r['norm_change']:+.0f} %"
              if not is_missing(r["norm_change"]) else "–"),
             (_("Planned"), "num", lambda r: r["planned"]), (_("Forecast"), "num", lambda r: r["forecast"] or "–"),
             (_("Status"), "status", lambda r: r["status"])])
-        science = science_table(ctx.service, frame)
-        development.append(science_sentence(science) or "")
-        development = [line for line in development if line]
-        body += "".join(f"<p>{html.escape(line)}</p>" for line in development)
-        summary.extend(development)
-        tables.update({"projects_development": frame, "late_costs": costs, "science": science})
-    for name in campaign_list(ctx.service)["name"]:
-        movement = campaign_view(ctx.service, name)
-        lines = movement_sector_sentences(name, movement)
+        body += "".join(f"<p>{html.escape(line)}</p>" for line in lines)
         summary.extend(lines)
-        body += (f"<h3>{html.escape(_('Movement {name} across sectors', name=name))}</h3><ul>"
+        tables.update(more)
+    lines, more = movement_lines(ctx.service)
+    if lines:
+        body += (f"<h3>{html.escape(_('Movements across sectors'))}</h3><ul>"
                  + "".join(f"<li>{html.escape(line)}</li>" for line in lines) + "</ul>")
-        tables[f"movement_sectors:{name}"] = movement.sectors
+        summary.extend(lines)
+        tables.update(more)
     return Section("potential", _("Potentiality: development, science and movements"), body, summary, tables,
                    lead=_("What each sector does, could do with what it has, and could do with its projects "
                           "and proven technology; what late projects cost; how far movements spread."))
+
+
+def beer_note() -> str:
+    """What the three indices are (a sentence, translated when read)."""
+    return _("Beer's indices: actuality is the output reported; capability the output of the best practice of "
+             "the unit's peer group with the unit's own inputs (DEA, variable returns); potentiality adds the "
+             "capacity of the unit's projects not yet commissioned and the measured gain of a movement's "
+             "technology it has not adopted. Productivity = actuality / capability, latency = capability / "
+             "potentiality, performance = actuality / potentiality.")

@@ -20,6 +20,7 @@ def mount_web(app: FastAPI) -> None:
     from gosplan.web.forms import router as forms
     from gosplan.web.pages import router as pages
     from gosplan.web.plan_drafts import router as plan_drafts
+    from gosplan.web.potential import router as potential
 
     plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
@@ -28,5 +29,5 @@ def mount_web(app: FastAPI) -> None:
         return FileResponse(plotly_js, media_type="text/javascript", headers={"Cache-Control": "max-age=86400"})
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for router in (pages, forms, admin, plan_drafts):
+    for router in (pages, forms, admin, plan_drafts, potential):
         app.include_router(router, include_in_schema=False)

@@ -190,7 +190,8 @@ def balance(
         terminal.text(ctab, "Status", min_width=5)
         for r in pd.concat([stale.head(top * 2), over.head(top * 2)]).itertuples():
             status = "stale" if r.record_status == "stale" else "over"
-            ctab.add_row(n.org(r.unit), n.ind(r.indicator), *_row([r.capacity, r.target, r.observed],
+            capacity = r.capacity if status == "stale" else r.capacity_in_year  # with projects working in the year
+            ctab.add_row(n.org(r.unit), n.ind(r.indicator), *_row([capacity, r.target, r.observed],
                                                                   n.uom[r.indicator]), status)
         _show(ctab)
 

@@ -55,8 +55,8 @@ def indices_sentence(sectors: pd.DataFrame, names: pd.Series, period: str,
 
     return _("Potentiality in {period}: the sectors produce {performance} of what is within reach with their "
              "projects and the technology already proven; {latent} has the most latent output (latency "
-             "{latency}: {added} more from its projects and technology), {slack} works furthest below the best "
-             "practice of its peers (productivity {productivity}).", period=period,
+             "{latency}: {added} more from its projects and technology); in {slack} the units work furthest "
+             "below the best practice of their peers (productivity {productivity}).", period=period,
              performance=pct(sectors["actuality"].sum() / sectors["potentiality"].sum()) if
              sectors["uom"].nunique() == 1 else _("between {low} and {high}", low=pct(sectors["performance"].min()),
                                                   high=pct(sectors["performance"].max())),

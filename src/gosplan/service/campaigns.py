@@ -1,14 +1,16 @@
 """Movements (campaigns): how far they have spread (Bass fit and reach forecast) and what joining changed.
 
 The units that could join a movement are the producing units of the sector of its indicator (a coal
-movement is for coal mines). The effect of joining is measured on output per worker, month by
-month, against the units of the same sector that had not joined yet (a staggered difference in
-differences; see :func:`gosplan.campaigns.campaign_effect` for its assumptions).
+movement is for coal mines) and of the sectors it crossed into (:mod:`gosplan.service.movements`).
+The effect of joining is measured month by month, per sector, against the units of the same sector
+that had not joined yet (a staggered difference in differences; see
+:func:`gosplan.campaigns.campaign_effect` for its assumptions); the headline effect is the own
+sector's, on output per worker.
 
 >>> from gosplan.service import Service
 >>> service = Service.open("sqlite://"); _ = service.load_demo()
 >>> campaign_list(service)[["name", "members", "eligible"]].values.tolist()
-[['coal-innovation-2023', 12, 16]]
+[['coal-innovation-2023', 18, 26]]
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@
 >>> from gosplan.service import Service
 >>> service = Service.open("sqlite://"); _ = service.load_demo()
 >>> costs = late_costs(service, 2023)
->>> costs.set_index("project").loc["kimchaek-modern", "uom"] in {"t", "kWh"}
-True
+>>> costs.loc[costs["cost"].eq("output"), ["project", "good", "uom"]].values.tolist()
+[['kimchaek-modern', 'rolled_steel', 't']]
 """
 
 from __future__ import annotations

@@ -47,7 +47,9 @@ def test_campaigns_list_show_and_csv(db):
     assert forecast["cumulative"].is_monotonic_increasing and (forecast["campaign"] == MOVEMENT).all()
     data = json.loads(run(db, "campaigns", "show", MOVEMENT, "--format", "json").output)
     low, high = data["effect"]["ci_percent"]
-    assert low < data["effect"]["percent"] < high and len(data["members"]) == 12
+    assert low < data["effect"]["percent"] < high and len(data["members"]) == 18
+    assert [r["sector"] for r in data["sectors"]] == ["coal", "electricity", "metallurgy"]
+    assert "coal-innovation-2023 in electric power: 4 of 5 units joined" in " ".join(shown.split())
     assert data["bass"]["forecast"][-1]["cumulative"] == pytest.approx(forecast["cumulative"].iloc[-1])
 
 

@@ -207,7 +207,7 @@ def movement_lines(service) -> tuple[list[str], dict[str, pd.DataFrame]]:
     return lines, tables
 
 
-@section(order=47, key="potential")
+@section(order=67, key="potential")
 def potential_section(ctx: ReviewContext) -> Section | None:
     from gosplan.service.potentiality import potential
 

@@ -29,11 +29,11 @@ def _names(service) -> tuple[dict[str, str], dict[str, str]]:
     return indicators, service.units().set_index("code")["name"].to_dict()
 
 
-def index_columns(names: pd.Series) -> list:
-    """The columns of the per-sector (or per-unit) table of Beer's indices."""
+def index_columns(names: pd.Series, indicators: dict[str, str]) -> list:
+    """The columns of the per-sector table of Beer's indices."""
     return [
         (_("Sector"), "", lambda r: str(names.get(r["sector"], r["sector"]))),
-        (_("Output"), "", lambda r: str(r["indicator"])),
+        (_("Output"), "", lambda r: str(indicators.get(r["indicator"], r["indicator"]))),
         (_("Actuality"), "num", lambda r: qty(r["actuality"], r["uom"])),
         (_("Capability"), "num", lambda r: qty(r["capability"], r["uom"])),
         (_("Potentiality"), "num", lambda r: qty(r["potentiality"], r["uom"])),
@@ -219,7 +219,7 @@ def potential_section(ctx: ReviewContext) -> Section | None:
     indicators, _units = _names(ctx.service)
     summary = [indices_sentence(view.sectors, names, ctx.period, indicators)]
     body = (f"<h3>{html.escape(_('Actuality, capability and potentiality by sector'))}</h3>"
-            + html_table(view.sectors, index_columns(names))
+            + html_table(view.sectors, index_columns(names, indicators))
             + '<p class="note">' + html.escape(beer_note()) + "</p>")
     tables = {"potential_sectors": view.sectors, "potential_units": view.units}
     lines, more = development(ctx.service, ctx.period)
@@ -229,8 +229,8 @@ def potential_section(ctx: ReviewContext) -> Section | None:
         body += f"<h3>{html.escape(_('Development projects'))}</h3>" + html_table(frame, [
             (_("Project"), "", lambda r: r["name"]), (_("Kind"), "", lambda r: r["kind"]),
             (_("Adds a year"), "num", lambda r: qty(r["capacity"], uoms.get(r["indicator"], ""))),
-            (_("Norm"), "num", lambda r: f"{r['norm_good']}/{r['indicator']} {100 * r['norm_change']:+.0f} %"
-             if not is_missing(r["norm_change"]) else "–"),
+            (_("Norm"), "", lambda r: measure_label(r["norm_good"], r["indicator"], indicators)
+             + f" {100 * r['norm_change']:+.0f} %" if not is_missing(r["norm_change"]) else "–"),
             (_("Planned"), "num", lambda r: r["planned"]), (_("Forecast"), "num", lambda r: r["forecast"] or "–"),
             (_("Status"), "status", lambda r: r["status"])])
         body += "".join(f"<p>{html.escape(line)}</p>" for line in lines)

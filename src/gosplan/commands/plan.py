@@ -194,6 +194,10 @@ def balance(
             ctab.add_row(n.org(r.unit), n.ind(r.indicator), *_row([capacity, r.target, r.observed],
                                                                   n.uom[r.indicator]), status)
         _show(ctab)
+    from gosplan.review.sections.potential import year_lines
+
+    for line in year_lines(service, view.year):  # projects working in the year, and what delays cost
+        console.print(line, highlight=False)
 
 
 @app.command()

@@ -31,9 +31,10 @@ def command(
     adopted); productivity, latency and performance; late projects' cost in physical units; science and
     technology; movements' spread and effect per sector."""
     from gosplan.review.sections.potential import beer_note, development, indices_sentence, movement_lines
-    from gosplan.service.potentiality import check_by, potential
+    from gosplan.service.potentiality import BY_OPTIONS, potential
 
-    check_by(by)
+    if by not in BY_OPTIONS:
+        raise typer.BadParameter(f"must be one of {', '.join(BY_OPTIONS)}, not {by!r}", param_hint="'--by'")
     service = open_service(db)
     view = potential(service, period)
     frame = view.sectors if by == "sector" else view.units.sort_values("latency").head(limit)

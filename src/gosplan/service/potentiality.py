@@ -32,7 +32,6 @@ from gosplan.engines.potentiality import (
     potentiality,
     sum_indices,
 )
-from gosplan.errors import InvalidValue, NotFound
 from gosplan.model import Period
 
 LATE_COLUMNS = ["project", "name", "unit", "kind", "status", "planned", "forecast", "delay_months", "year", "cost",
@@ -190,17 +189,3 @@ def _potential(service, p: Period) -> PotentialView:
     sectors = sum_indices(units, ["sector", "indicator", "uom"])
     uplift = pd.DataFrame(uplift_rows, columns=["campaign", "sector", "gain"])
     return PotentialView(str(p), units, sectors, uplift, stalls)
-
-
-def check_by(by: str) -> str:
-    """``by`` if it is a grouping :func:`potential` offers, else a usage error naming the choices."""
-    if by not in BY_OPTIONS:
-        raise InvalidValue(f"--by must be one of {', '.join(BY_OPTIONS)}, not {by!r}")
-    return by
-
-
-def require_outcomes(service) -> None:
-    """:class:`NotFound` when no project has an outcome (the command then says how to add them)."""
-    if service.store.project_outcomes().empty:
-        raise NotFound("no project outcomes in the store: import project_outcomes (project, kind, indicator, "
-                       "capacity, norm_good, norm_change, campaign)")

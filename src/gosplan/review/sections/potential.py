@@ -195,6 +195,18 @@ def development(service, period: str) -> tuple[list[str], dict[str, pd.DataFrame
     return lines, {"projects_development": frame, "late_costs": costs, "capacity_added": added, "science": science}
 
 
+def year_lines(service, year: int) -> list[str]:
+    """What the projects add to ``year``'s capacity and what their delays cost in it (for a plan balance)."""
+    from gosplan.service.potentiality import late_costs, year_capacity
+
+    if service.store.project_outcomes().empty:
+        return []
+    indicators, unit_names = _names(service)
+    uoms = service.indicators().set_index("code")["unit"]
+    line = capacity_sentence(year_capacity(service, year), uoms, year, indicators, unit_names)
+    return ([line] if line else []) + late_sentences(late_costs(service, year), year, indicators)
+
+
 def movement_lines(service) -> tuple[list[str], dict[str, pd.DataFrame]]:
     """Per movement and sector: spread, effect and stall sentences, and the per-sector tables."""
     from gosplan.service.campaigns import campaign_list, campaign_view

@@ -180,3 +180,28 @@ def test_a_stalled_movement_is_detected(movement):
     assert sectors["stalled"].all()
     assert view.stall.stalled and view.stall.months_since_last_join == 3
     assert view.stall.joined == 7 and view.stall.eligible == 12
+
+
+def test_project_outcomes_import_from_a_file_all_or_nothing(plant, tmp_path):
+    from gosplan.ingest.importer import import_file
+
+    good = tmp_path / "outcomes.csv"
+    good.write_text("project,kind,indicator,capacity,norm_good,norm_change,campaign\n"
+                    "p1-unit,capacity,electricity,600,,,\n"
+                    "s1-mod,modernisation,steel,12,electricity,-0.10,\n")
+    result = import_file(plant.store, good)
+    assert (result.kind, result.new) == ("project_outcomes", 2)
+    stored = plant.store.project_outcomes().set_index("project")
+    assert stored.loc["s1-mod", "norm_change"] == pytest.approx(-0.10) and stored.loc["p1-unit", "norm_good"] is None
+    bad = tmp_path / "bad.csv"
+    bad.write_text("project,kind,indicator,capacity,norm_good,norm_change\n"
+                   "p1-unit,capacity,,600,,\n"
+                   "s1-mod,upgrade,steel,,electricity,\n")
+    with pytest.raises(ValidationError) as caught:
+        import_file(plant.store, bad)
+    found = {(p.row, p.column, p.reason) for p in caught.value.problems}
+    assert (2, "indicator", "a capacity or a norm change needs the product (indicator) it applies to") in found
+    assert (3, "kind", "must be one of housing, capacity, modernisation, research") in found
+    assert (3, "norm_good", "norm_good and norm_change go together") in found
+    assert all(p.source.endswith("bad.csv") for p in caught.value.problems)
+    assert plant.store.project_outcomes().set_index("project").loc["p1-unit", "capacity"] == 600  # unchanged

@@ -23,7 +23,14 @@ import pandas as pd
 from gosplan.campaigns import BassFit, CampaignEffect, fit_bass
 from gosplan.engines.potentiality import Stall
 from gosplan.errors import NotFound
-from gosplan.service.movements import eligible_units, sector_spread, sector_table, stall
+from gosplan.service.movements import (
+    SectorMeasure,
+    eligible_units,
+    measure_panel,
+    sector_spread,
+    sector_table,
+    stall,
+)
 
 LIST_COLUMNS = ["name", "origin_unit", "start", "indicator", "members", "eligible", "share_joined",
                 "last_join", "description"]
@@ -68,12 +75,7 @@ def campaign_list(service) -> pd.DataFrame:
 
 def productivity_panel(service, units: list[str], indicator: str, first: str, last: str) -> pd.DataFrame:
     """Monthly output per worker (``unit``, ``period``, ``value``) of ``units`` from ``first`` to ``last``."""
-    reports = service.store.reports(indicators=[indicator, "workers"], units=units, first=first, last=last)
-    wide = reports.pivot_table(index=["unit", "period"], columns="indicator", values="value")
-    if indicator not in wide or "workers" not in wide:
-        return pd.DataFrame(columns=["unit", "period", "value"])
-    value = (wide[indicator] / wide["workers"]).rename("value")
-    return value[value.gt(0) & value.notna()].reset_index()
+    return measure_panel(service, SectorMeasure("", indicator, "workers"), units, first, last)
 
 
 def campaign_view(service, name: str, *, horizon: int = 12, n_boot: int = 400) -> CampaignView:

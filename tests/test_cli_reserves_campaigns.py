@@ -37,7 +37,8 @@ def test_reserves_refuses_a_bad_rts(db):
 
 
 def test_campaigns_list_show_and_csv(db):
-    assert "12 of 16 (75 %)" in run(db, "campaigns", "list").output
+    # 12 of 16 mines, 4 of 5 thermal stations, 2 of 5 steel works (examples/demo/potential.py)
+    assert "18 of 26 (69 %)" in run(db, "campaigns", "list").output
     shown = run(db, "campaigns", "show", MOVEMENT).output
     for expected in ("Bass fit: innovation p =", "reach by 2024-05", "Effect of joining on output per worker: +",
                      "95 % interval"):
@@ -46,7 +47,9 @@ def test_campaigns_list_show_and_csv(db):
     assert forecast["cumulative"].is_monotonic_increasing and (forecast["campaign"] == MOVEMENT).all()
     data = json.loads(run(db, "campaigns", "show", MOVEMENT, "--format", "json").output)
     low, high = data["effect"]["ci_percent"]
-    assert low < data["effect"]["percent"] < high and len(data["members"]) == 12
+    assert low < data["effect"]["percent"] < high and len(data["members"]) == 18
+    assert [r["sector"] for r in data["sectors"]] == ["coal", "electricity", "metallurgy"]
+    assert "coal-innovation-2023 in electric power: 4 of 5 units joined" in " ".join(shown.split())
     assert data["bass"]["forecast"][-1]["cumulative"] == pytest.approx(forecast["cumulative"].iloc[-1])
 
 

@@ -40,6 +40,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("gosplan.commands.demo:init_command", "Create (or upgrade) an empty store."),
     "mail": ("gosplan.commands.mail", "Mail: addresses, the outbox, sending, retries, digests."),
     "plan": ("gosplan.commands.plan", "Plan making: draft, balance, compare, counter-plans, adopt."),
+    "potential": ("gosplan.commands.potential", "Potentiality: actuality, capability, what development adds."),
     "projects": ("gosplan.commands.projects", "Construction projects: earned value, forecast end, status."),
     "reserves": ("gosplan.commands.reserves", "Reserves: DEA efficiency, untapped output, peers."),
     "review": ("gosplan.commands.review", "Write the review of plan fulfilment (HTML, PDF or Markdown)."),

@@ -129,14 +129,17 @@ def test_learn_from_peers_actions_have_a_target_due_date_and_check(service, view
 
 def test_the_coal_movement_spreads_like_a_bass_curve(service):
     listed = campaign_list(service).set_index("name").loc["coal-innovation-2023"]
-    assert (listed["members"], listed["eligible"], listed["last_join"]) == (12, 16, "2023-05")
+    # 12 of 16 mines, 4 of 5 thermal stations and 2 of 5 steel works (examples/demo/potential.py).
+    assert (listed["members"], listed["eligible"], listed["last_join"]) == (18, 26, "2023-05")
     view = campaign_view(service, "coal-innovation-2023")
     fit = view.fit
     observed = fit.observed.set_index("period")["cumulative"]
-    assert observed.loc["2023-05"] == 12 and fit.rmse < 1.0
-    assert 12 - 1e-6 <= fit.m <= 16 + 1e-6 and fit.q > fit.p  # imitation drives it, as a movement should
+    assert observed.loc["2023-05"] == 18 and fit.rmse < 1.0
+    assert 18 - 1e-6 <= fit.m <= 26 + 1e-6 and fit.q > fit.p  # imitation drives it, as a movement should
     assert view.forecast["cumulative"].is_monotonic_increasing
-    assert view.forecast["cumulative"].iloc[-1] <= 16
+    assert view.forecast["cumulative"].iloc[-1] <= 26
+    coal = view.sectors.set_index("sector").loc["coal"]  # the mines alone, as before they were joined
+    assert (coal["joined"], coal["eligible"]) == (12, 16) and 12 - 1e-6 <= coal["bass_m"] <= 16 + 1e-6
 
 
 def test_the_coal_movement_raised_output_per_worker_by_about_six_percent(service):

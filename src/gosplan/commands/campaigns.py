@@ -73,6 +73,11 @@ def show(
                       f"({level} % interval {low:+.1f} .. {high:+.1f} %); {view.effect_note}")
     else:
         console.print(f"Effect of joining: not estimated ({view.effect_note})")
+    from gosplan.review.sections.potential import movement_sector_sentences
+
+    names = open_service(db).indicators().set_index("code")["name"].str.lower().to_dict()
+    for line in movement_sector_sentences(name, view, names):  # per sector, each by its own indicator
+        console.print(line, highlight=False)
 
 
 def _as_json(view) -> dict:
@@ -92,6 +97,9 @@ def _as_json(view) -> dict:
                          "level": view.effect.level, "n_joined": view.effect.n_joined,
                          "n_comparison": view.effect.n_comparison, "event_study": records(view.effect.event_study)}
     out["effect_note"] = view.effect_note
+    out["sectors"] = records(view.sectors)
+    out["stall"] = {"stalled": view.stall.stalled, "reason": view.stall.reason,
+                    "months_since_last_join": view.stall.months_since_last_join}
     return out
 
 

@@ -192,9 +192,14 @@ def balance(
         terminal.text(ctab, "Status", min_width=5)
         for r in pd.concat([stale.head(top * 2), over.head(top * 2)]).itertuples():
             status = "stale" if r.record_status == "stale" else "over"
-            ctab.add_row(n.org(r.unit), n.ind(r.indicator), *_row([r.capacity, r.target, r.observed],
+            capacity = r.capacity if status == "stale" else r.capacity_in_year  # with projects working in the year
+            ctab.add_row(n.org(r.unit), n.ind(r.indicator), *_row([capacity, r.target, r.observed],
                                                                   n.uom[r.indicator]), status)
         _show(ctab)
+    from gosplan.review.sections.potential import year_lines
+
+    for line in year_lines(service, view.year):  # projects working in the year, and what delays cost
+        console.print(line, highlight=False)
     _io_consistency(service, version)
 
 

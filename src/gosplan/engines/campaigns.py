@@ -15,6 +15,7 @@ Time is counted in months (month ordinals of :mod:`gosplan.model`); periods may 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -283,7 +284,9 @@ def campaign_effect(panel: pd.DataFrame, joined: Mapping[Any, Any] | pd.Series, 
              for _ in range(n_boot)]
     alpha = (1 - level) / 2
     boot_est = np.array([d[0] for d in draws])
-    lo, hi = np.nanquantile(boot_est, [alpha, 1 - alpha], axis=0)
+    with warnings.catch_warnings():  # an event month no bootstrap draw reaches has no interval: NaN, said so
+        warnings.simplefilter("ignore", RuntimeWarning)
+        lo, hi = np.nanquantile(boot_est, [alpha, 1 - alpha], axis=0)
     boot_att = np.array([d[1] for d in draws])
     boot_pre = np.array([d[2] for d in draws])
     study = pd.DataFrame({"event_time": events, "estimate": point, "ci_low": lo, "ci_high": hi,

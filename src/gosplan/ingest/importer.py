@@ -15,6 +15,7 @@ from .campaigns import CAMPAIGN_KINDS, validate_campaign_kind
 from .checks import Problems
 from .groupings import GROUP_KINDS, validate_unit_groups
 from .kinds import KINDS, SPECS, check_columns, detect_kind, template, validate_facts, validate_reference
+from .outcomes import OUTCOME_KINDS, validate_outcome_kind
 from .projects import PROJECT_KINDS, validate_project_kind, write_project_kind
 from .rules_check import record_warnings
 from .tables import read_table, write_table
@@ -137,6 +138,8 @@ def _validate(store: Store, kind: str, frame: pd.DataFrame, *, name: str, today:
         clean = validate_project_kind(kind, frame, store, problems, today or date.today())
     elif kind in GROUP_KINDS:
         clean = validate_unit_groups(frame, store, problems)
+    elif kind in OUTCOME_KINDS:
+        clean = validate_outcome_kind(kind, frame, store, problems)
     elif kind in ("targets", "reports"):
         clean = validate_facts(kind, frame, store, problems, today or date.today())
     else:

@@ -27,6 +27,7 @@ from .checks import (
 )
 from .groupings import GROUP_KINDS
 from .levels import check_report_levels
+from .outcomes import OUTCOME_KINDS, detect_outcome_kind
 from .projects import PROJECT_KINDS, detect_project_kind
 
 
@@ -124,11 +125,15 @@ SPECS.update({
     "campaign_members": Spec(("campaign", "unit", "joined"), (),
                              {"campaign": "steel-innovation-2023", "unit": "PY", "joined": "2023-02"}),
 })
+SPECS["project_outcomes"] = Spec(
+    ("project", "kind"), ("indicator", "capacity", "norm_good", "norm_change", "campaign"),
+    {"project": "H1", "kind": "capacity", "indicator": "steel", "capacity": 50000, "norm_good": "",
+     "norm_change": "", "campaign": ""})
 SPECS["unit_groups"] = Spec(("unit", "grouping", "group_code", "group_name"), (),
                             {"unit": "PY", "grouping": "ministry", "group_code": "coal",
                              "group_name": "Ministry of Coal Industry"})
 KINDS: tuple[str, ...] = ("sectors", "units", "indicators", "plans", "targets", "reports", *PROJECT_KINDS,
-                          *CAMPAIGN_KINDS, *GROUP_KINDS)
+                          *CAMPAIGN_KINDS, *OUTCOME_KINDS, *GROUP_KINDS)
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f", ""}
 
@@ -352,6 +357,8 @@ def detect_kind(columns: list[str]) -> str | None:
     present = set(columns)
     if "grouping" in present:
         return "unit_groups"
+    if detect_outcome_kind(present):
+        return "project_outcomes"
     campaign_kind = detect_campaign_kind(present)
     if campaign_kind is not None:
         return campaign_kind

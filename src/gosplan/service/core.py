@@ -431,6 +431,7 @@ class Service:
     def load_demo(self, seed: int = 2023) -> dict[str, int]:
         """Write the built-in demo economy into this (empty) store; returns row counts."""
         from gosplan.examples import build_demo
+        from gosplan.examples.demo import potential as demo_potential
         from gosplan.examples.demo.groupings import unit_groups
         from gosplan.service.material import load_demo_plans
 
@@ -453,6 +454,7 @@ class Service:
             self.store.write_weather_events(demo.weather_events, conn=conn)
             self.store.write_campaigns(demo.campaigns, conn=conn)
             self.store.write_campaign_members(demo.campaign_members, conn=conn)
+            demo_potential.load(self.store, conn=conn)  # modernisation, research, the movement across sectors
             self.store.write_io_table(DEMO_IO_NAME, DEMO_IO_YEAR, demo.io_table, source="demo", conn=conn)
             self.store.write_capacities(demo.capacities.assign(year=DEMO_IO_YEAR), conn=conn)
             load_demo_plans(self.store, demo, conn=conn)

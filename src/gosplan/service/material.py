@@ -155,6 +155,9 @@ def version_balance(service: Service, code: str, *, mark_stale: bool = True) -> 
                                        f"no norm for {g} per unit of: {names} (their sectors buy {g} in the "
                                        "input-output table)") for g, names in by_good.items()])
     items = service.store.balance_items(year)
+    from gosplan.service.potentiality import project_norms  # projects' norm changes working in the year
+
+    norms = project_norms(service, norms, targets, year)
     balance = material_balance(norms, targets, items[items.index.isin(goods)], goods=goods)
     hits = _hits(balance)
     caps = capacity_check(service, targets, year, mark_stale=mark_stale)
@@ -171,6 +174,9 @@ def _hits(balance: MaterialBalance) -> pd.DataFrame:
 def capacity_check(service: Service, targets: pd.DataFrame, year: int, *, mark_stale: bool = True) -> pd.DataFrame:
     """Draft targets and observed output (last year, annualised) against the current capacity records.
 
+    ``capacity`` is the record; ``from_projects`` what projects commissioned by the year add for the
+    months they work in it (:func:`gosplan.service.potentiality.year_capacity`), and the draft is checked
+    against their sum, ``capacity_in_year``.
     A record below the observed output is stale: it is flagged in the store (``stale_since``) when
     ``mark_stale``, and the draft's utilisation against it is not reported as binding.
     """
@@ -180,8 +186,16 @@ def capacity_check(service: Service, targets: pd.DataFrame, year: int, *, mark_s
                                      "draft_status", "record_status"])
     observed = annualised_output(service, year - 1)
     rec = check_capacities(caps[["unit", "indicator", "capacity"]], observed)
-    draft = check_capacities(caps[["unit", "indicator", "capacity"]], targets)
-    out = caps[["unit", "indicator", "capacity", "as_of", "stale_since"]].copy()
+    # Projects commissioned by the year add their capacity for the months they work in it (forecast).
+    from gosplan.service.potentiality import year_capacity
+
+    added = year_capacity(service, year).set_index(["unit", "indicator"])["capacity"]
+    keys = pd.MultiIndex.from_frame(caps[["unit", "indicator"]])
+    caps = caps.assign(from_projects=pd.to_numeric(added.reindex(keys), errors="coerce").fillna(0.0).to_numpy())
+    caps["capacity_in_year"] = caps["capacity"] + caps["from_projects"]
+    draft = check_capacities(caps[["unit", "indicator", "capacity_in_year"]].rename(
+        columns={"capacity_in_year": "capacity"}), targets)
+    out = caps[["unit", "indicator", "capacity", "from_projects", "capacity_in_year", "as_of", "stale_since"]].copy()
     out["target"] = draft["output"].to_numpy()
     out["observed"] = rec["output"].to_numpy()
     out["record_status"] = np.where(rec["status"] == "stale", "stale", "current")

@@ -26,6 +26,12 @@ def _frames(service) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         service.store.projects(), service.store.project_milestones(), service.store.project_progress()))
 
 
+def _non_housing(service) -> set[str]:
+    """Projects that add capacity, modernise or research: they hand over no dwellings."""
+    outcomes = service.store.project_outcomes()
+    return set(outcomes.loc[outcomes["kind"].ne("housing"), "project"])
+
+
 def latest_progress_month(service) -> str:
     """The last month any project reported progress for."""
     progress = _frames(service)[2]
@@ -69,6 +75,7 @@ def dwellings_against_target(service, as_of: str | Period) -> pd.DataFrame:
     the national target covers every builder, including those without a tracked project.
     """
     status = project_status(service, as_of)
+    status = status[~status["project"].isin(_non_housing(service))]
     year = Period.parse(as_of).year
     feed = dwellings_summary(status)
     targets = service.year_targets(year)
@@ -96,6 +103,8 @@ def delivery_findings(service, as_of: str | Period | None = None) -> pd.DataFram
     projects' names. Empty when the records agree.
     """
     projects, _, progress = _frames(service)
+    projects = projects[~projects["code"].isin(_non_housing(service))]
+    progress = progress[progress["project"].isin(projects["code"])]
     if projects.empty or progress.empty:
         return pd.DataFrame(columns=[*FINDING_COLUMNS, "unit_name", "project_names"])
     last = str(Period.parse(as_of).last_month()) if as_of is not None else None

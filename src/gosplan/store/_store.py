@@ -36,6 +36,7 @@ from gosplan.store._common import WRITE_INTENT, none_if_missing, utc_now, write_
 from gosplan.store._groups import GroupMixin
 from gosplan.store._late import LateMixin
 from gosplan.store._mail import MailMixin
+from gosplan.store._outcomes import OutcomeMixin
 from gosplan.store._plans import PlanMixin
 from gosplan.store._projects import ProjectMixin
 from gosplan.store._reference import ReferenceMixin
@@ -74,7 +75,7 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
 class Store(ReferenceMixin, TargetMixin, ReportMixin, ProjectMixin, AccountMixin, AlertMixin, CampaignMixin,
             BalanceMixin, PlanMixin, WorkflowMixin, RuleMixin, ApprovalMixin, GroupMixin, ActionPlanMixin, MailMixin,
-            LateMixin):
+            LateMixin, OutcomeMixin):
     """Persistence of reference data, targets, report revisions, actions, alerts, accounts, campaigns,
     input-output tables and meta data.
 

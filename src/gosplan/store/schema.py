@@ -726,3 +726,33 @@ late_reports = Table(
     PrimaryKeyConstraint("indicator", "unit", "period", "revision", name="pk_late_reports"),
     Index("ix_late_reports_period", "period"),
 )
+
+# -- potentiality (migration 0009_potentiality) -----------------------------------------------------------
+
+# What a project adds beyond its earned value: its kind, the product (an indicator) whose capacity it
+# adds (per year, in the indicator's unit) or whose input norm it improves (``norm_good`` per unit of the
+# product changes by ``norm_change``, a fraction: -0.08 is 8 % less), and for a research project the
+# movement that spreads the technology it introduces. A project without a row is a housing project.
+project_outcomes = Table(
+    "project_outcomes",
+    metadata,
+    Column("project", String(CODE), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("indicator", String(CODE)),
+    Column("capacity", Float),
+    Column("norm_good", String(CODE)),
+    Column("norm_change", Float),
+    Column("campaign", String(CODE)),
+)
+
+# How a movement measures the units of each sector that may join it: ``indicator`` per ``per`` (an
+# output per worker, or a consumption norm such as energy used per unit of output).
+campaign_measures = Table(
+    "campaign_measures",
+    metadata,
+    Column("campaign", String(CODE), nullable=False),
+    Column("sector", String(CODE), nullable=False),
+    Column("indicator", String(CODE), nullable=False),
+    Column("per", String(CODE), nullable=False),
+    PrimaryKeyConstraint("campaign", "sector", name="pk_campaign_measures"),
+)

@@ -22,6 +22,7 @@ def mount_web(app: FastAPI) -> None:
     from gosplan.web.pages import router as pages
     from gosplan.web.pages import warm_overview
     from gosplan.web.plan_drafts import router as plan_drafts
+    from gosplan.web.potential import router as potential
     from gosplan.web.workflow_pages import router as workflow_pages
 
     plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
@@ -34,5 +35,5 @@ def mount_web(app: FastAPI) -> None:
         return FileResponse(plotly_js, media_type="text/javascript", headers={"Cache-Control": "max-age=86400"})
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for router in (pages, forms, admin, plan_drafts, action_plan, workflow_pages):
+    for router in (pages, forms, admin, plan_drafts, action_plan, workflow_pages, potential):
         app.include_router(router, include_in_schema=False)

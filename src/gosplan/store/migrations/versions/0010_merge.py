@@ -1,14 +1,15 @@
-"""Join the branches that grew from 0008: action plans, plan versions' targets checked per statement, the mail outbox and late entry.
+"""Join the branches that grew from 0008: action plans, plan versions' targets checked per statement,
+the mail outbox and late entry, project outcomes and movement measures.
 
 Revision ID: 0010_merge
-Revises: 0009_action_plans, 0009_plan_rest, 0009_mail_outbox
+Revises: 0009_action_plans, 0009_plan_rest, 0009_mail_outbox, 0009_potentiality
 Create Date: 2026-12-02
 """
 
 from __future__ import annotations
 
 revision = "0010_merge"
-down_revision = ("0009_action_plans", "0009_plan_rest", "0009_mail_outbox")
+down_revision = ("0009_action_plans", "0009_plan_rest", "0009_mail_outbox", "0009_potentiality")
 branch_labels = None
 depends_on = None
 

@@ -7,7 +7,7 @@ import pandas as pd
 from sqlalchemy import Connection, text
 
 from gosplan.model import Period
-from gosplan.store import _bulk, _report_months, schema
+from gosplan.store import _arrivals, _bulk, _report_months, schema
 from gosplan.store._common import (
     RELATIVE_TOLERANCE,
     IdFilter,
@@ -141,6 +141,7 @@ class ReportMixin:
                 revised,
             )
         _report_months.mark_pending_rows(conn, [(row["m"], row["i"], row["u"]) for row in changed])
+        _arrivals.record_cells(conn, [(row["i"], row["u"], row["m"]) for row in changed if not row["p"]], batch_id)
         summary = WriteSummary(new=len(changed) - len(revised), updated=len(revised),
                                unchanged=len(rows) - len(changed))
         return summary, before
@@ -396,6 +397,8 @@ def _apply(c: Connection, work: pd.DataFrame, batch_id: int) -> WriteSummary:
         _report_months.mark_pending_frame(
             c, rows["month"].to_numpy(), rows["indicator_id"].to_numpy(), rows["unit_id"].to_numpy()
         )
+        _arrivals.record_batch(c, "SELECT indicator_id, unit_id, month, recorded_at FROM reports WHERE is_current "
+                                  f"AND month BETWEEN {low} AND {high} AND batch_id = {int(batch_id)}", batch_id)
         return WriteSummary(new=len(work))
     _bulk.create_stage(
         c,
@@ -433,6 +436,8 @@ def _apply(c: Connection, work: pd.DataFrame, batch_id: int) -> WriteSummary:
             {"batch": batch_id},
         )
         _report_months.mark_pending_table(c, _CHANGES)
+        _arrivals.record_batch(c, f"SELECT indicator_id, unit_id, month, recorded_at FROM {_CHANGES} "
+                                  "WHERE previous = 0", batch_id)
     _bulk.drop_stage(c, _CHANGES)
     _bulk.drop_stage(c, _STAGE)
     return WriteSummary(new=int(changed - revised), updated=int(revised), unchanged=int(len(work) - changed))

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from clienv import run_cli
 
+from clienv import run_cli
 from gosplan.errors import Conflict, InvalidValue, NotFound, PermissionDenied, ValidationError
 from gosplan.ingest import import_frame
 from gosplan.service.accounts import Principal

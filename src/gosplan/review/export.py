@@ -165,7 +165,8 @@ def render_markdown(review: Review, charts: dict[str, list[str]] | None = None) 
     ``charts`` maps a section key to its chart images as Markdown (``![...](path)``), in the order the
     charts appear; without it the charts (and headings standing over nothing but a chart) are left out.
     """
-    lines = [f"# {review.title}", "", f"Generated {review.generated_at:%Y-%m-%d %H:%M UTC} by gosplan.", ""]
+    lines = [f"# {review.title}", "", f"Generated {review.generated_at:%Y-%m-%d %H:%M UTC} by gosplan.", "",
+             f"{review.basis_label}.", ""]
     lines += page_one_markdown(review)
     if review.annexes:
         lines += ["", "Annexes: " + "; ".join(f"{letter}. {s.title}" for letter, s in review.annexes) + "."]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from gosplan.engines.approvals import chain_levels, chain_of_indicators, in_force_by_chain, levels
@@ -328,3 +329,45 @@ def figures(service: Service, first: str, last: str, view: str = "official") -> 
     force = in_force_by_chain(rows, service.hierarchy(), reports["unit"].tolist(), reports["period"].tolist(),
                               [chains.get(i, "") for i in reports["indicator"]])
     return reports[force["state"].isin(OFFICIAL_STATES).to_numpy()].reset_index(drop=True)
+
+
+BASES = ("provisional", "official")
+
+
+def basis_label(basis: str) -> str:
+    """What a view says about its figures, in the reader's language."""
+    return _("Official figures: approved reports only") if basis == "official" \
+        else _("Provisional figures: all current reports")
+
+
+def approval_on(service: Service) -> bool:
+    """Whether any approval state has been recorded (the review then defaults to official figures)."""
+    return not service.store.approval_rows().empty
+
+
+def official_totals(service: Service, first: str, last: str) -> pd.DataFrame:
+    """``Store.report_totals`` over the official reports of months [first, last] only: those whose
+    (unit, month) is approved, accepted or locked in the chain their indicator follows."""
+    from gosplan.store._reports import TOTALS_COLUMNS, window_totals
+
+    window = service.store.report_window(first, last)
+    empty = pd.DataFrame(columns=TOTALS_COLUMNS)
+    if window is None:
+        return empty
+    keys, values, first_month = window
+    months = [str(Period.from_ordinal(first_month + i)) for i in range(values.shape[1])]
+    rows = service.store.approval_rows(periods=months)
+    if rows.empty or not len(keys):
+        return empty
+    chain_of = chains_of_indicators(service)
+    series = pd.DataFrame({"unit": keys["unit"].to_numpy(),
+                           "chain": [chain_of.get(i, "") for i in keys["indicator"]]})
+    pairs = series.drop_duplicates().reset_index(drop=True)
+    asked = pairs.loc[pairs.index.repeat(len(months))].reset_index(drop=True)
+    asked["period"] = months * len(pairs)
+    force = in_force_by_chain(rows, service.hierarchy(), asked["unit"].tolist(), asked["period"].tolist(),
+                              asked["chain"].tolist())
+    official = force["state"].isin(OFFICIAL_STATES).to_numpy().reshape(len(pairs), len(months))
+    position = pd.MultiIndex.from_frame(pairs).get_indexer(pd.MultiIndex.from_frame(series))
+    values = np.where(official[position], values, np.nan)
+    return window_totals(keys, values, first_month)

@@ -248,24 +248,13 @@ class ReportMixin:
         window = self._month_window(first, last, indicators, units)
         if window is None:
             return pd.DataFrame(columns=TOTALS_COLUMNS)
-        keys, values, first_month = window
-        reported = ~np.isnan(values)
-        months = reported.sum(axis=1)
-        total = np.where(reported, values, 0.0).sum(axis=1)
-        last_index = values.shape[1] - 1 - np.argmax(reported[:, ::-1], axis=1)
-        return pd.DataFrame(
-            {
-                "indicator": keys["indicator"].to_numpy(),
-                "unit": keys["unit"].to_numpy(),
-                "total": total,
-                "mean": total / np.maximum(months, 1),
-                "maximum": np.where(reported, values, -np.inf).max(axis=1, initial=-np.inf),
-                "months": months.astype("int64"),
-                "last_period": month_labels(first_month + last_index),
-                "last_value": values[np.arange(len(values)), last_index],
-            },
-            columns=TOTALS_COLUMNS,
-        )
+        return window_totals(*window)
+
+    def report_window(self, first: str, last: str) -> tuple[pd.DataFrame, np.ndarray, int] | None:
+        """Current values of the months [first, last]: ``(keys, values, first_month)``, keys' indicator
+        and unit codes, values keys x months (NaN where nothing was reported); None without reports.
+        :func:`window_totals` of it (with some values blanked) is :meth:`report_totals`."""
+        return self._month_window(first, last, None, None)
 
     def report_month_sums(self, first: str, last: str, indicators=None, units=None) -> pd.DataFrame:
         """Per indicator, unit and calendar month (1..12): total of current values over the years in
@@ -354,6 +343,29 @@ def _range_sql(first: str | None, last: str | None, filters: IdFilter) -> str:
         sql += " AND month <= :last"
         filters.params["last"] = _last_month(last)
     return sql
+
+
+def window_totals(keys: pd.DataFrame, values: np.ndarray, first_month: int) -> pd.DataFrame:
+    """:meth:`ReportMixin.report_totals` of a window of values (keys without any value are left out)."""
+    reported = ~np.isnan(values)
+    months = reported.sum(axis=1)
+    keep = months > 0
+    keys, values, reported, months = keys[keep], values[keep], reported[keep], months[keep]
+    total = np.where(reported, values, 0.0).sum(axis=1)
+    last_index = values.shape[1] - 1 - np.argmax(reported[:, ::-1], axis=1)
+    return pd.DataFrame(
+        {
+            "indicator": keys["indicator"].to_numpy(),
+            "unit": keys["unit"].to_numpy(),
+            "total": total,
+            "mean": total / np.maximum(months, 1),
+            "maximum": np.where(reported, values, -np.inf).max(axis=1, initial=-np.inf),
+            "months": months.astype("int64"),
+            "last_period": month_labels(first_month + last_index),
+            "last_value": values[np.arange(len(values)), last_index],
+        },
+        columns=TOTALS_COLUMNS,
+    )
 
 
 def _recorded_at(frame: pd.DataFrame, batch_times: pd.Series) -> np.ndarray:

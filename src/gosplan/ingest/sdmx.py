@@ -369,3 +369,64 @@ class _Reader:
 
 class _Stop(Exception):
     """Reading stops: the message's structure is wrong (its problems are recorded)."""
+
+
+# ---------------------------------------------------------------------------------------- SDMX-CSV
+def is_sdmx_csv(frame: pd.DataFrame) -> bool:
+    """Whether a CSV table (lower-cased header) is SDMX-CSV: its first column is ``DATAFLOW``."""
+    return len(frame.columns) > 0 and frame.columns[0] == "dataflow"
+
+
+def read_sdmx_csv(frame: pd.DataFrame, source: str) -> pd.DataFrame:
+    """An SDMX-CSV 1.0 table of gosplan's reports or targets (as :func:`write_sdmx_csv` writes it, header
+    lower-cased by the reader, rows numbered as in a spreadsheet) as an import frame: (plan,) indicator,
+    unit, period, value, keeping the rows' numbers. ``frame.attrs`` says the kind and the SDMX column of
+    each import column, so that a problem found later (an unknown code) names the file's own column.
+    Problems of structure (another dataflow, a column the DSD does not have, a missing column or
+    value) are reported with their rows and columns."""
+    problems: list[Problem] = []
+    flows = {f"{AGENCY}:{flow}({VERSION})".lower(): kind for kind, (flow, _, _) in FLOWS.items()}
+    flow_column = frame["dataflow"].astype(str).str.strip()
+    kinds = flow_column.str.lower().map(flows)
+    for value, rows in flow_column[kinds.isna()].groupby(flow_column[kinds.isna()]).groups.items():
+        problems.append(Problem(source, int(rows[0]), "DATAFLOW",
+                                f"unknown dataflow {value!r} (expected {AGENCY}:DF_REPORTS({VERSION}) or "
+                                f"{AGENCY}:DF_TARGETS({VERSION})); {len(rows)} row(s)"))
+    found = sorted(set(kinds.dropna()))
+    if len(found) > 1:
+        problems.append(Problem(source, None, "DATAFLOW", "reports and targets in one file; export them apart"))
+    if problems or not found:
+        raise ValidationError(problems or [Problem(source, None, "DATAFLOW", "no dataflow named")])
+    kind = found[0]
+    dims = [*DIMENSIONS[kind], "TIME_PERIOD", "OBS_VALUE"]
+    present = {c.upper(): c for c in frame.columns}
+    for column in sorted(set(present) - {"DATAFLOW", *dims, "UNIT_MEASURE"}):
+        problems.append(Problem(source, 1, column, f"unknown dimension or attribute {column!r} for "
+                                                   f"{FLOWS[kind][1]} (expected {', '.join(dims[:-1])})"))
+    for dim in dims:
+        if dim not in present:
+            problems.append(Problem(source, 1, dim, f"missing column {dim!r} of {FLOWS[kind][1]}"))
+    if problems:
+        raise ValidationError(problems)
+    out = pd.DataFrame(index=frame.index)
+    for dim in dims:
+        values = frame[present[dim]]
+        blank = values.isna() | values.astype(str).str.strip().eq("")
+        problems += [Problem(source, int(row), dim, "missing") for row in values.index[blank][:1000]]
+        out[COLUMN_OF[dim]] = values.astype(str).str.strip()
+    if problems:
+        raise ValidationError(problems)
+    for column in ("plan", "indicator", "unit"):
+        if column in out:
+            out[column] = out[column].map(gosplan_code)
+    out["period"] = out["period"].map(gosplan_period)
+    out.attrs["kind"] = kind
+    out.attrs["sdmx_columns"] = {COLUMN_OF[d]: d for d in dims}
+    return out
+
+
+def sdmx_problems(error: ValidationError, columns: dict[str, str]) -> ValidationError:
+    """``error`` with each problem's column named as the SDMX-CSV file names it (``unit`` ->
+    ``REPORTING_UNIT``)."""
+    return ValidationError([Problem(p.source, p.row, columns.get(p.column or "", p.column), p.reason)
+                            for p in error.problems])

@@ -449,6 +449,7 @@ class Service:
         """Write the built-in demo economy into this (empty) store; returns row counts."""
         from gosplan.examples import build_demo
         from gosplan.examples.demo.groupings import unit_groups
+        from gosplan.examples.demo.metadata import with_metadata
         from gosplan.service.material import load_demo_plans
 
         demo = build_demo(seed)
@@ -456,7 +457,7 @@ class Service:
         with self.store.transaction() as conn:
             self.store.write_sectors(demo.sectors, conn=conn)
             self.store.write_units(demo.units, conn=conn)
-            self.store.write_indicators(demo.indicators, conn=conn)
+            self.store.write_indicators(with_metadata(demo.indicators), conn=conn)
             self.store.write_plans(demo.plans, conn=conn)
             self.store.write_targets(demo.targets, source="demo", recorded_by="gosplan demo", conn=conn)
             self.store.write_reports(demo.reports, source="demo", recorded_by="gosplan demo", conn=conn)

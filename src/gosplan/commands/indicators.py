@@ -12,6 +12,7 @@ from rich.table import Table
 from gosplan import terminal
 from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
 from gosplan.i18n import _
+from gosplan.quantities import display_unit
 
 app = typer.Typer(help="Indicators and their metadata: definition, method, source, responsible body, "
                        "unit of measure, reporting frequency.")
@@ -47,7 +48,8 @@ def listing(ctx: typer.Context, fmt: FormatOption = "table", db: DbOption = None
         terminal.text(grid, _("Frequency"), min_width=7)
     terminal.text(grid, _("Responsible body"), wrap=True, min_width=16)
     for r in frame.itertuples(index=False):
-        cells = [r.code, r.name, r.unit, *([] if one_frequency else [_text(r.frequency)]), _text(r.responsible)]
+        frequency = [] if one_frequency else [_text(r.frequency)]
+        cells = [r.code, r.name, display_unit(r.unit), *frequency, _text(r.responsible)]
         grid.add_row(*cells)
     terminal.show(console, grid)
 
@@ -66,6 +68,6 @@ def show(code: Annotated[str, typer.Argument(help="Indicator code.")], fmt: Form
     table.add_column(no_wrap=True, style="bold")
     table.add_column(overflow="fold")
     for field, label in field_labels().items():
-        table.add_row(label, _text(card[field]))
+        table.add_row(label, display_unit(card[field]) if field == "unit" else _text(card[field]))
     table.add_row(_("Indicator sets"), _text(card["sets"].replace(";", ", ")))
     console.print(table)

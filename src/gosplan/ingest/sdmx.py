@@ -101,7 +101,8 @@ def write_structure(path: str | Path, units: pd.DataFrame, indicators: pd.DataFr
                  for r in units.itertuples(index=False)]
     lines += _codelist("CL_UNIT", "Reporting units", unit_rows)
     lines += _codelist("CL_INDICATOR", "Indicators",
-                       [(sdmx_id(r.code), r.name, None) for r in indicators.itertuples(index=False)])
+                       [(sdmx_id(r.code), r.name, None) for r in indicators.itertuples(index=False)],
+                       {sdmx_id(r["code"]): r for r in indicators.to_dict("records")})
     measures = sorted(set(indicators["unit"].astype(str)))
     lines += _codelist("CL_UNIT_MEASURE", "Units of measure", [(measure_id(m), m, None) for m in measures])
     lines += _codelist("CL_PLAN", "Plans", [(sdmx_id(r.code), r.name, None) for r in plans.itertuples(index=False)])
@@ -146,6 +147,28 @@ def _name(text: str) -> str:
     return f'<com:Name xml:lang="en">{escape(str(text))}</com:Name>'
 
 
+# An indicator's metadata in the structure: its definition as the code's description, the rest as
+# annotations (SDMX 2.1 puts annotations before the name, the description after it).
+ANNOTATIONS = {"method": "METHODOLOGY", "source": "SOURCE", "responsible": "RESPONSIBLE_AGENCY",
+               "frequency": "REPORTING_FREQUENCY"}
+
+
+def _metadata(row: dict | None) -> tuple[str, str]:
+    """``(annotations, description)`` elements of a code from an indicator's metadata (empty without)."""
+    if not row:
+        return "", ""
+    notes = [(kind, row.get(field)) for field, kind in ANNOTATIONS.items()]
+    notes = [(kind, str(text)) for kind, text in notes if isinstance(text, str) and text.strip()]
+    annotations = ("<com:Annotations>" + "".join(
+        f"<com:Annotation><com:AnnotationType>{kind}</com:AnnotationType>"
+        f'<com:AnnotationText xml:lang="en">{escape(text)}</com:AnnotationText></com:Annotation>'
+        for kind, text in notes) + "</com:Annotations>") if notes else ""
+    definition = row.get("definition")
+    description = (f'<com:Description xml:lang="en">{escape(definition)}</com:Description>'
+                   if isinstance(definition, str) and definition.strip() else "")
+    return annotations, description
+
+
 def _concept(concept: str) -> str:
     return (f'<str:ConceptIdentity><Ref id="{concept}" maintainableParentID="CS_GOSPLAN" '
             f'maintainableParentVersion="{VERSION}" agencyID="{AGENCY}" package="conceptscheme" class="Concept"/>'
@@ -156,12 +179,14 @@ def _codelist_ref(codelist: str) -> str:
     return f'<Ref id="{codelist}" version="{VERSION}" agencyID="{AGENCY}" package="codelist" class="Codelist"/>'
 
 
-def _codelist(cl: str, name: str, codes: list[tuple[str, str, str | None]]) -> list[str]:
+def _codelist(cl: str, name: str, codes: list[tuple[str, str, str | None]],
+              metadata: dict[str, dict] | None = None) -> list[str]:
     lines = [f'<str:Codelist id="{cl}" agencyID="{AGENCY}" version="{VERSION}" '
              f'urn="urn:sdmx:org.sdmx.infomodel.codelist.Codelist={AGENCY}:{cl}({VERSION})">', _name(name)]
     for code, label, parent in codes:
         parent_ref = f'<str:Parent><Ref id="{parent}"/></str:Parent>' if parent else ""
-        lines.append(f"<str:Code id={quoteattr(code)}>{_name(label)}{parent_ref}</str:Code>")
+        annotations, description = _metadata((metadata or {}).get(code))
+        lines.append(f"<str:Code id={quoteattr(code)}>{annotations}{_name(label)}{description}{parent_ref}</str:Code>")
     lines.append("</str:Codelist>")
     return lines
 

@@ -152,7 +152,7 @@ def test_sdmx_csv_import_roundtrip_and_unknown_codes(service, tmp_path):
     frame = pd.DataFrame({"indicator": ["coal", "steel"], "unit": ["E2", "E1"], "period": ["2023-05", "2023-06"],
                           "value": [0.1 + 0.2, 1e-7]})
     service.store.write_reports(frame, source="t", recorded_by="t")
-    path, count = export_sdmx(service, "reports", tmp_path / "r.csv", "2023-Q2", fmt="sdmx-csv")
+    path, _ = export_sdmx(service, "reports", tmp_path / "r.csv", "2023-Q2", fmt="sdmx-csv")
     before = service.store.dump()
     result = import_file(service.store, path, today=TODAY)
     assert (result.kind, result.new, result.revised, result.unchanged) == ("reports", 0, 0, 2)

@@ -15,7 +15,7 @@ def _cell(value: object) -> str:
     return "—" if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "" else str(value)
 
 
-@section(order=95, key="indicator_metadata")
+@section(order=88, key="indicator_metadata")  # before the units that have not reported, which stay last
 def indicator_metadata(ctx: ReviewContext) -> Section | None:
     from gosplan.service.metadata import field_labels, indicator_catalogue
 

@@ -341,8 +341,10 @@ def basis_label(basis: str) -> str:
 
 
 def approval_on(service: Service) -> bool:
-    """Whether any approval state has been recorded (the review then defaults to official figures)."""
-    return not service.store.approval_rows().empty
+    """Whether any month has been approved, accepted or locked anywhere (the review then defaults to
+    official figures); a submission alone does not turn approval on."""
+    rows = service.store.approval_rows()
+    return bool(rows["state"].isin(OFFICIAL_STATES).any()) if len(rows) else False
 
 
 def official_totals(service: Service, first: str, last: str) -> pd.DataFrame:

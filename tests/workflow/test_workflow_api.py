@@ -38,3 +38,12 @@ def test_completeness_and_violations_pages(env, client):
     assert {item["unit"] for item in page.json()["items"]} >= {"KP-01", "KP-02"}
     page = client.get("/api/v1/rules/violations", params={"period": "2023-06"}, headers=env.bearer("viewer"))
     assert page.status_code == 200 and page.json()["total"] == 0
+
+
+def test_approval_moves_name_an_indicator_set(env, client):
+    body = {"unit": OWN, "period": MONTH, "set": "nope"}
+    answer = client.post("/api/v1/approvals/submit", json=body, headers=env.bearer("rep1"))
+    assert answer.status_code == 404 and "no indicator set 'nope'" in answer.text
+    page = client.get("/api/v1/approvals", params={"unit": OWN, "period": MONTH, "set": "nope"},
+                      headers=env.bearer("viewer"))
+    assert page.status_code == 404

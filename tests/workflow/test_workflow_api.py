@@ -3,7 +3,7 @@ subtrees, a write into an approved month refused, completeness and rule violatio
 
 from __future__ import annotations
 
-from webenv import OWN
+from webenv import OWN, login
 
 MONTH = "2021-03"  # a month no other API test writes
 
@@ -47,3 +47,11 @@ def test_approval_moves_name_an_indicator_set(env, client):
     page = client.get("/api/v1/approvals", params={"unit": OWN, "period": MONTH, "set": "nope"},
                       headers=env.bearer("viewer"))
     assert page.status_code == 404
+
+
+def test_the_indicator_page_shows_its_metadata(env, client):
+    login(client, "admin")
+    page = client.get("/indicators/coal?unit=KP")
+    assert page.status_code == 200, page.text
+    assert "About this indicator" in page.text and "Ministry of Coal Industry" in page.text
+    assert "Method of calculation" in page.text

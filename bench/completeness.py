@@ -5,8 +5,8 @@ A store of N enterprises (default 10,000) under 100 counties under 10 provinces,
 six million at full size) arriving 1 to 30 days after their month with 2 % never sent, is built once
 through the bulk path and cached. Then a fresh service computes the completeness of the year by level
 (expected, received and on-time reports of every unit, rolled up) as the CLI does; the store's read
-(report arrivals as month masks, summed in SQL) and the engine are timed apart. Goal: under 3 s on
-PostgreSQL at full size.
+(month masks made by the database from the first-arrival table, one row per indicator and unit) and
+the engine are timed apart. Goal: under 3 s on PostgreSQL at full size.
 
     python bench/completeness.py                               # full size, both backends
     python bench/completeness.py --enterprises 1000 --indicators 10 --backends sqlite   # a quick try

@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "forecast": ("gosplan.commands.forecast", "Year-end forecast of each annual target, with P(attain)."),
     "history": ("gosplan.commands.status:history_command", "Every revision of a unit's reports."),
     "import": ("gosplan.commands.files:import_command", "Import units, plans, targets, reports... (all-or-nothing)."),
+    "indicators": ("gosplan.commands.indicators", "Indicators with definition, method, source, frequency."),
     "init": ("gosplan.commands.demo:init_command", "Create (or upgrade) an empty store."),
     "mail": ("gosplan.commands.mail", "Mail: addresses, the outbox, sending, retries, digests."),
     "plan": ("gosplan.commands.plan", "Plan making: draft, balance, compare, counter-plans, adopt."),

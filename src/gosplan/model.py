@@ -45,6 +45,10 @@ INDICATOR_COLUMNS = [
     "key",
     "role",
 ]
+# An indicator's metadata (stored beside it, optional in an indicators file): what the figure is, how it
+# is calculated, where it comes from, which body answers for it, how often it is reported.
+INDICATOR_METADATA_COLUMNS = ["definition", "method", "source", "responsible", "frequency"]
+FREQUENCIES: tuple[str, ...] = ("monthly", "quarterly", "half-yearly", "annual")
 ROLES: tuple[str, ...] = ("output", "input")
 PLAN_COLUMNS = ["code", "name", "kind", "start_year", "end_year", "parent"]
 TARGET_COLUMNS = ["plan", "indicator", "unit", "period", "value"]

@@ -146,3 +146,32 @@ def test_roundtrip_on_each_backend(service, tmp_path):
     result = import_file(service.store, path, today=TODAY)
     assert (result.new, result.revised, result.unchanged) == (0, 0, 2)
     assert service.store.dump() == before
+
+
+def test_sdmx_csv_import_roundtrip_and_unknown_codes(service, tmp_path):
+    frame = pd.DataFrame({"indicator": ["coal", "steel"], "unit": ["E2", "E1"], "period": ["2023-05", "2023-06"],
+                          "value": [0.1 + 0.2, 1e-7]})
+    service.store.write_reports(frame, source="t", recorded_by="t")
+    path, _ = export_sdmx(service, "reports", tmp_path / "r.csv", "2023-Q2", fmt="sdmx-csv")
+    before = service.store.dump()
+    result = import_file(service.store, path, today=TODAY)
+    assert (result.kind, result.new, result.revised, result.unchanged) == ("reports", 0, 0, 2)
+    assert service.store.dump() == before
+    lines = path.read_text().splitlines()
+    # A code the codelist does not have, and a column the structure does not have: named with row and column.
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join([lines[0], lines[1].replace(",E2,", ",E9,").replace(",E1,", ",E9,"), lines[2]]) + "\n")
+    with pytest.raises(ValidationError) as caught:
+        import_file(service.store, bad, today=TODAY)
+    (problem,) = caught.value.problems
+    assert (problem.row, problem.column) == (2, "REPORTING_UNIT") and "unknown unit 'E9'" in problem.reason
+    extra = tmp_path / "extra.csv"
+    extra.write_text("\n".join([lines[0] + ",SHIFT", lines[1] + ",night"]) + "\n")
+    with pytest.raises(ValidationError, match="unknown dimension or attribute 'SHIFT'"):
+        import_file(service.store, extra, today=TODAY)
+    flow = tmp_path / "flow.csv"
+    flow.write_text("\n".join([lines[0], lines[1].replace("DF_REPORTS", "DF_PRICES")]) + "\n")
+    with pytest.raises(ValidationError) as caught:
+        import_file(service.store, flow, today=TODAY)
+    assert (caught.value.problems[0].row, caught.value.problems[0].column) == (2, "DATAFLOW")
+    assert service.store.dump() == before

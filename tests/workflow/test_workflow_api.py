@@ -3,7 +3,7 @@ subtrees, a write into an approved month refused, completeness and rule violatio
 
 from __future__ import annotations
 
-from webenv import OWN
+from webenv import OWN, login
 
 MONTH = "2021-03"  # a month no other API test writes
 
@@ -70,3 +70,20 @@ def test_late_entry_through_the_api(env, client):
         assert again.status_code == 422
     finally:
         set_entry_close_days(env.service, None)
+
+
+def test_approval_moves_name_an_indicator_set(env, client):
+    body = {"unit": OWN, "period": MONTH, "set": "nope"}
+    answer = client.post("/api/v1/approvals/submit", json=body, headers=env.bearer("rep1"))
+    assert answer.status_code == 404 and "no indicator set 'nope'" in answer.text
+    page = client.get("/api/v1/approvals", params={"unit": OWN, "period": MONTH, "set": "nope"},
+                      headers=env.bearer("viewer"))
+    assert page.status_code == 404
+
+
+def test_the_indicator_page_shows_its_metadata(env, client):
+    login(client, "admin")
+    page = client.get("/indicators/coal?unit=KP")
+    assert page.status_code == 200, page.text
+    assert "About this indicator" in page.text and "Ministry of Coal Industry" in page.text
+    assert "Method of calculation" in page.text

@@ -29,12 +29,18 @@ PeriodQ = Annotated[str, Query(max_length=16, description="Month or period, e.g.
                     AfterValidator(_period)]
 
 
+SetQ = Annotated[str | None, Query(alias="set", max_length=64,
+                                   description="An indicator set with its own approval chain")]
+
+
 class ApprovalIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     unit: str = Field(min_length=1, max_length=64, examples=["coal.tokchon"])
     period: Annotated[str, AfterValidator(_period)] = Field(min_length=1, max_length=16, examples=["2023-06"])
     reason: str | None = Field(None, max_length=2000, description="Needed to unapprove or unlock")
     at: str | None = Field(None, max_length=64, description="The approving unit (approve only)")
+    set_code: str | None = Field(None, alias="set", max_length=64,
+                                 description="An indicator set with its own approval chain (default: the hierarchy's)")
 
 
 class ApprovalOut(BaseModel):
@@ -46,13 +52,13 @@ class ApprovalOut(BaseModel):
 
 @router.get("/approvals", response_model=Page, tags=["workflow"])
 def approval_status(request: Request, who: Who, unit: Annotated[str, Query(max_length=64)], period: PeriodQ,
-                    limit: Limit = 100, offset: Offset = 0) -> Page:
+                    set_code: SetQ = None, limit: Limit = 100, offset: Offset = 0) -> Page:
     """The approval state in force of a unit and the units directly below it, month by month."""
     from gosplan.service.workflow import status
 
     service = reader(request, who)
     require_read(service, who, unit)
-    return page(status(service, unit, period), limit, offset)
+    return page(status(service, unit, period, set_code=set_code), limit, offset)
 
 
 @router.post("/approvals/{action}", response_model=ApprovalOut, tags=["workflow"], responses=errors(*WRITE))
@@ -69,13 +75,14 @@ def approval_move(request: Request, who: Who,
         raise InvalidValue(f"{action} needs a reason")
     with snapshots.write_slots:
         if action == "approve":
-            months = workflow.approve(service, body.unit, body.period, who, at=body.at)
+            months = workflow.approve(service, body.unit, body.period, who, at=body.at, set_code=body.set_code)
         elif action in ("unapprove", "unlock"):
-            months = getattr(workflow, action)(service, body.unit, body.period, who, body.reason)
+            months = getattr(workflow, action)(service, body.unit, body.period, who, body.reason,
+                                               set_code=body.set_code)
         else:
-            months = getattr(workflow, action)(service, body.unit, body.period, who)
+            months = getattr(workflow, action)(service, body.unit, body.period, who, set_code=body.set_code)
     snapshots.wrote(who.name)
-    states = workflow.status(service, body.unit, body.period)
+    states = workflow.status(service, body.unit, body.period, set_code=body.set_code)
     return ApprovalOut(unit=body.unit, action=action, months=months,
                        states=records(states[states["unit"].eq(body.unit)]))
 

@@ -36,15 +36,20 @@ def command(
     out: Annotated[Path | None, typer.Option(help="Output file.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="html, pdf (via headless Chromium) or md.",
                                      callback=_check_format)] = "html",
+    basis: Annotated[str | None, typer.Option(help="official (approved reports only) or provisional (all "
+                                                   "current reports); default: official once any approval "
+                                                   "is recorded.")] = None,
     db: DbOption = None,
 ) -> None:
     """Write the review of plan fulfilment for a period."""
     service = open_service(db)
+    if basis is not None:
+        service = service.on_basis(basis)
     from gosplan.review import build_review
     from gosplan.review.terminal import print_review_summary
 
     with console.status(f"Running the review for {period}..."):
-        document = build_review(service, period)
+        document = build_review(service, period, basis=basis)
     print_review_summary(document, get_console())
     path = write_review(document, fmt, out)
     console.print(f"\nReview written to [bold]{path.resolve()}[/]", soft_wrap=True)

@@ -10,6 +10,7 @@ from gosplan.commands._common import DbOption, FormatOption, console, emit, get_
 
 BY = ("indicator", "sector", "unit")
 WINDOWS = ("ytd", "period")
+BASES = ("provisional", "official")
 
 
 def _choice(allowed: tuple[str, ...]):
@@ -30,11 +31,13 @@ def status_command(
     by: Annotated[str, typer.Option(help="indicator, sector, unit, or a grouping of units such as ministry or "
                                          "technology.")] = "indicator",
     window: Annotated[str, typer.Option(help="ytd (year to date) or period.", callback=_choice(WINDOWS))] = "ytd",
+    basis: Annotated[str, typer.Option(help="provisional (all current reports) or official (approved only).",
+                                       callback=_choice(BASES))] = "provisional",
     fmt: FormatOption = "table",
     db: DbOption = None,
 ) -> None:
     """Plan fulfilment to date: target, actual, %, change on last year, required monthly rate."""
-    service = open_service(db)
+    service = open_service(db).on_basis(basis)
     if by not in BY and by not in service.groupings():  # groupings are the store's: checked once it is open
         choices = ", ".join([*BY, *service.groupings()])
         raise typer.BadParameter(f"must be one of {choices}, not {by!r}", param_hint="'--by'")
@@ -42,16 +45,17 @@ def status_command(
     if emit(view.table, fmt):
         return
     from gosplan.review.terminal import print_status
+    from gosplan.service.workflow import basis_label
 
     if view.table.empty:
         console.print(f"[yellow]No targets or reports for {view.unit} — {view.window} — by {view.by}.[/]")
-        return
-    if view.by not in BY:
+    elif view.by not in BY:
         from gosplan.review.terminal_groups import print_groups
 
         print_groups(view, get_console())
-        return
-    print_status(view, get_console())
+    else:
+        print_status(view, get_console())
+    console.print(f"[dim]{basis_label(view.basis)}.[/]")
 
 
 def history_command(

@@ -68,3 +68,51 @@ def in_force(rows: pd.DataFrame, hierarchy: Hierarchy, units: Sequence[str], per
     out.loc[mask, "level"] = [h[1] for h in hits if h is not None]
     out.loc[mask, "holder"] = [h[2] for h in hits if h is not None]
     return out[FORCE_COLUMNS]
+
+
+def chain_levels(chain: Sequence[str], kinds: dict[str, str]) -> dict[str, int]:
+    """The approval level of every unit under an indicator set's own chain: the position of the unit's
+    kind in ``chain`` (kinds from the submitting level up). Units of other kinds have no level.
+
+    >>> chain_levels(["enterprise", "ministry", "country"], {"E1": "enterprise", "M": "ministry", "P": "province"})
+    {'E1': 0, 'M': 1}
+    """
+    position = {kind: level for level, kind in enumerate(chain)}
+    return {unit: position[kind] for unit, kind in kinds.items() if kind in position}
+
+
+def chain_of_indicators(chains: pd.DataFrame, members: pd.DataFrame) -> dict[str, str]:
+    """Which chain each indicator's reports follow: the code of the indicator set holding it that has a
+    chain of its own (``chains``: set, level, kind; ``members``: set, indicator). Indicators of no such
+    set follow the hierarchy's levels (key ``""``, not listed)."""
+    if chains.empty or members.empty:
+        return {}
+    with_chain = members[members["set"].isin(set(chains["set"]))]
+    return dict(zip(with_chain["indicator"], with_chain["set"], strict=True))
+
+
+def in_force_by_chain(rows: pd.DataFrame, hierarchy: Hierarchy, units: Sequence[str], periods: Sequence[str],
+                      chains: Sequence[str]) -> pd.DataFrame:
+    """:func:`in_force` where each asked (unit, period) names the chain it follows (``chains``, side by
+    side; ``""`` = the hierarchy's levels). ``rows`` carry ``set_code``: a pair sees the states recorded
+    for its own chain, and also the locks recorded for the hierarchy (a lock closes a month for every
+    indicator).
+
+    >>> from gosplan.engines.hierarchy import Hierarchy
+    >>> h = Hierarchy(pd.DataFrame({"code": ["KP", "E1"], "parent": [None, "KP"]}))
+    >>> rows = pd.DataFrame({"unit": ["E1", "KP"], "period": ["2023-06"] * 2, "state": ["approved", "locked"],
+    ...                      "level": [1, 1], "set_code": ["fuel", ""]})
+    >>> in_force_by_chain(rows, h, ["E1", "E1"], ["2023-06", "2023-05"], ["fuel", ""])["state"].tolist()
+    ['locked', 'open']
+    """
+    asked = pd.DataFrame({"unit": list(units), "period": list(periods), "chain": list(chains)})
+    out = pd.DataFrame({"unit": asked["unit"], "period": asked["period"], "state": "open", "level": 0,
+                        "holder": None})[FORCE_COLUMNS]
+    if rows.empty or asked.empty:
+        return out
+    keys = rows["set_code"] if "set_code" in rows else pd.Series("", index=rows.index)
+    for chain, where in asked.groupby("chain").groups.items():
+        seen = rows[keys.eq(chain) | (keys.eq("") & rows["state"].eq("locked"))]
+        part = in_force(seen, hierarchy, asked.loc[where, "unit"].tolist(), asked.loc[where, "period"].tolist())
+        out.loc[where, FORCE_COLUMNS] = part[FORCE_COLUMNS].to_numpy()
+    return out.astype({"level": "int64"})

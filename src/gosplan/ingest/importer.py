@@ -51,6 +51,8 @@ def import_file(
     """
     path = Path(path)
     frame = read_table(path)
+    sdmx_columns = frame.attrs.get("sdmx_columns")  # an SDMX file: its kind is its dataflow's
+    kind = kind or frame.attrs.get("kind")
     if kind is None:
         kind = detect_kind(list(frame.columns))
         if kind is None:
@@ -64,9 +66,16 @@ def import_file(
                     )
                 ]
             )
-    result = _import(
-        store, kind, frame, name=path.name, source=source or path.name, recorded_by=recorded_by, today=today
-    )
+    try:
+        result = _import(
+            store, kind, frame, name=path.name, source=source or path.name, recorded_by=recorded_by, today=today
+        )
+    except ValidationError as error:
+        if path.suffix.lower() == ".csv" and sdmx_columns:
+            from .sdmx import sdmx_problems
+
+            raise sdmx_problems(error, sdmx_columns) from None
+        raise
     return ImportResult(result.kind, str(path), result.rows, result.new, result.revised, result.unchanged)
 
 

@@ -8,7 +8,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from gosplan.model import AGGREGATIONS, DIRECTIONS, ROLES, Period
+from gosplan.model import AGGREGATIONS, DIRECTIONS, FREQUENCIES, INDICATOR_METADATA_COLUMNS, ROLES, Period
 from gosplan.quantities import UnitError, conversion_factor, is_known_unit
 from gosplan.store import Store
 
@@ -51,7 +51,8 @@ SPECS: dict[str, Spec] = {
     ),
     "indicators": Spec(
         ("code", "name", "unit"),
-        ("aggregation", "time_aggregation", "direction", "sector", "key", "role"),
+        ("aggregation", "time_aggregation", "direction", "sector", "key", "role", "definition", "method", "source",
+         "responsible", "frequency"),
         {
             "code": "steel",
             "name": "Crude steel",
@@ -62,6 +63,11 @@ SPECS: dict[str, Spec] = {
             "sector": "",
             "key": "true",
             "role": "output",
+            "definition": "Steel in its first solid state after melting (ingots and continuously cast products)",
+            "method": "Sum of the monthly tonnage poured by each works",
+            "source": "Monthly production reports of the steel works",
+            "responsible": "Ministry of Metal Industry",
+            "frequency": "monthly",
         },
     ),
     "plans": Spec(
@@ -216,6 +222,16 @@ def validate_reference(kind: str, frame: pd.DataFrame, store: Store, problems: P
         bad = ~key.isin(_TRUE | _FALSE)
         problems.add_rows(frame.index[bad.to_numpy()], "key", "must be true or false")
         out["key"] = key.isin(_TRUE)
+        for column in INDICATOR_METADATA_COLUMNS:  # optional; a column left out keeps what is stored
+            if column == "frequency" and column in frame:
+                frequency = text_column(frame, column).str.lower()
+                bad = ~frequency.isin(("", *FREQUENCIES))
+                problems.add_rows(frame.index[bad.to_numpy()], column, f"must be one of {', '.join(FREQUENCIES)}")
+                out[column] = frequency
+            elif column in frame:
+                text = text_column(frame, column)
+                check_text(problems, text, column, required=False, max_length=4000)
+                out[column] = text
     if kind == "plans":
         out["kind"], _ = _codes(problems, frame, "kind")
         start = check_numbers(problems, frame["start_year"], "start_year", integer=True)

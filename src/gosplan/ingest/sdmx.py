@@ -101,7 +101,8 @@ def write_structure(path: str | Path, units: pd.DataFrame, indicators: pd.DataFr
                  for r in units.itertuples(index=False)]
     lines += _codelist("CL_UNIT", "Reporting units", unit_rows)
     lines += _codelist("CL_INDICATOR", "Indicators",
-                       [(sdmx_id(r.code), r.name, None) for r in indicators.itertuples(index=False)])
+                       [(sdmx_id(r.code), r.name, None) for r in indicators.itertuples(index=False)],
+                       {sdmx_id(r["code"]): r for r in indicators.to_dict("records")})
     measures = sorted(set(indicators["unit"].astype(str)))
     lines += _codelist("CL_UNIT_MEASURE", "Units of measure", [(measure_id(m), m, None) for m in measures])
     lines += _codelist("CL_PLAN", "Plans", [(sdmx_id(r.code), r.name, None) for r in plans.itertuples(index=False)])
@@ -146,6 +147,28 @@ def _name(text: str) -> str:
     return f'<com:Name xml:lang="en">{escape(str(text))}</com:Name>'
 
 
+# An indicator's metadata in the structure: its definition as the code's description, the rest as
+# annotations (SDMX 2.1 puts annotations before the name, the description after it).
+ANNOTATIONS = {"method": "METHODOLOGY", "source": "SOURCE", "responsible": "RESPONSIBLE_AGENCY",
+               "frequency": "REPORTING_FREQUENCY"}
+
+
+def _metadata(row: dict | None) -> tuple[str, str]:
+    """``(annotations, description)`` elements of a code from an indicator's metadata (empty without)."""
+    if not row:
+        return "", ""
+    notes = [(kind, row.get(field)) for field, kind in ANNOTATIONS.items()]
+    notes = [(kind, str(text)) for kind, text in notes if isinstance(text, str) and text.strip()]
+    annotations = ("<com:Annotations>" + "".join(
+        f"<com:Annotation><com:AnnotationType>{kind}</com:AnnotationType>"
+        f'<com:AnnotationText xml:lang="en">{escape(text)}</com:AnnotationText></com:Annotation>'
+        for kind, text in notes) + "</com:Annotations>") if notes else ""
+    definition = row.get("definition")
+    description = (f'<com:Description xml:lang="en">{escape(definition)}</com:Description>'
+                   if isinstance(definition, str) and definition.strip() else "")
+    return annotations, description
+
+
 def _concept(concept: str) -> str:
     return (f'<str:ConceptIdentity><Ref id="{concept}" maintainableParentID="CS_GOSPLAN" '
             f'maintainableParentVersion="{VERSION}" agencyID="{AGENCY}" package="conceptscheme" class="Concept"/>'
@@ -156,12 +179,14 @@ def _codelist_ref(codelist: str) -> str:
     return f'<Ref id="{codelist}" version="{VERSION}" agencyID="{AGENCY}" package="codelist" class="Codelist"/>'
 
 
-def _codelist(cl: str, name: str, codes: list[tuple[str, str, str | None]]) -> list[str]:
+def _codelist(cl: str, name: str, codes: list[tuple[str, str, str | None]],
+              metadata: dict[str, dict] | None = None) -> list[str]:
     lines = [f'<str:Codelist id="{cl}" agencyID="{AGENCY}" version="{VERSION}" '
              f'urn="urn:sdmx:org.sdmx.infomodel.codelist.Codelist={AGENCY}:{cl}({VERSION})">', _name(name)]
     for code, label, parent in codes:
         parent_ref = f'<str:Parent><Ref id="{parent}"/></str:Parent>' if parent else ""
-        lines.append(f"<str:Code id={quoteattr(code)}>{_name(label)}{parent_ref}</str:Code>")
+        annotations, description = _metadata((metadata or {}).get(code))
+        lines.append(f"<str:Code id={quoteattr(code)}>{annotations}{_name(label)}{description}{parent_ref}</str:Code>")
     lines.append("</str:Codelist>")
     return lines
 
@@ -369,3 +394,64 @@ class _Reader:
 
 class _Stop(Exception):
     """Reading stops: the message's structure is wrong (its problems are recorded)."""
+
+
+# ---------------------------------------------------------------------------------------- SDMX-CSV
+def is_sdmx_csv(frame: pd.DataFrame) -> bool:
+    """Whether a CSV table (lower-cased header) is SDMX-CSV: its first column is ``DATAFLOW``."""
+    return len(frame.columns) > 0 and frame.columns[0] == "dataflow"
+
+
+def read_sdmx_csv(frame: pd.DataFrame, source: str) -> pd.DataFrame:
+    """An SDMX-CSV 1.0 table of gosplan's reports or targets (as :func:`write_sdmx_csv` writes it, header
+    lower-cased by the reader, rows numbered as in a spreadsheet) as an import frame: (plan,) indicator,
+    unit, period, value, keeping the rows' numbers. ``frame.attrs`` says the kind and the SDMX column of
+    each import column, so that a problem found later (an unknown code) names the file's own column.
+    Problems of structure (another dataflow, a column the DSD does not have, a missing column or
+    value) are reported with their rows and columns."""
+    problems: list[Problem] = []
+    flows = {f"{AGENCY}:{flow}({VERSION})".lower(): kind for kind, (flow, _, _) in FLOWS.items()}
+    flow_column = frame["dataflow"].astype(str).str.strip()
+    kinds = flow_column.str.lower().map(flows)
+    for value, rows in flow_column[kinds.isna()].groupby(flow_column[kinds.isna()]).groups.items():
+        problems.append(Problem(source, int(rows[0]), "DATAFLOW",
+                                f"unknown dataflow {value!r} (expected {AGENCY}:DF_REPORTS({VERSION}) or "
+                                f"{AGENCY}:DF_TARGETS({VERSION})); {len(rows)} row(s)"))
+    found = sorted(set(kinds.dropna()))
+    if len(found) > 1:
+        problems.append(Problem(source, None, "DATAFLOW", "reports and targets in one file; export them apart"))
+    if problems or not found:
+        raise ValidationError(problems or [Problem(source, None, "DATAFLOW", "no dataflow named")])
+    kind = found[0]
+    dims = [*DIMENSIONS[kind], "TIME_PERIOD", "OBS_VALUE"]
+    present = {c.upper(): c for c in frame.columns}
+    for column in sorted(set(present) - {"DATAFLOW", *dims, "UNIT_MEASURE"}):
+        problems.append(Problem(source, 1, column, f"unknown dimension or attribute {column!r} for "
+                                                   f"{FLOWS[kind][1]} (expected {', '.join(dims[:-1])})"))
+    for dim in dims:
+        if dim not in present:
+            problems.append(Problem(source, 1, dim, f"missing column {dim!r} of {FLOWS[kind][1]}"))
+    if problems:
+        raise ValidationError(problems)
+    out = pd.DataFrame(index=frame.index)
+    for dim in dims:
+        values = frame[present[dim]]
+        blank = values.isna() | values.astype(str).str.strip().eq("")
+        problems += [Problem(source, int(row), dim, "missing") for row in values.index[blank][:1000]]
+        out[COLUMN_OF[dim]] = values.astype(str).str.strip()
+    if problems:
+        raise ValidationError(problems)
+    for column in ("plan", "indicator", "unit"):
+        if column in out:
+            out[column] = out[column].map(gosplan_code)
+    out["period"] = out["period"].map(gosplan_period)
+    out.attrs["kind"] = kind
+    out.attrs["sdmx_columns"] = {COLUMN_OF[d]: d for d in dims}
+    return out
+
+
+def sdmx_problems(error: ValidationError, columns: dict[str, str]) -> ValidationError:
+    """``error`` with each problem's column named as the SDMX-CSV file names it (``unit`` ->
+    ``REPORTING_UNIT``)."""
+    return ValidationError([Problem(p.source, p.row, columns.get(p.column or "", p.column), p.reason)
+                            for p in error.problems])

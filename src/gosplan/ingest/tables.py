@@ -57,11 +57,11 @@ def read_table(path: str | Path, *, limits: Limits | None = None) -> pd.DataFram
     if path.stat().st_size == 0:
         raise _fail(source, "the file is empty")
     if suffix == ".csv":
-        frame = _read_csv(path, source, limits)
-    elif suffix == ".xlsx":
-        frame = read_xlsx(path, source, limits)
-    else:
-        frame = _read_parquet(path, source, limits)
+        frame = _finish(_read_csv(path, source, limits), source)
+        from .sdmx import is_sdmx_csv, read_sdmx_csv  # SDMX-CSV 1.0, as gosplan exports it (sdmx.py)
+
+        return read_sdmx_csv(frame, source) if is_sdmx_csv(frame) else frame
+    frame = read_xlsx(path, source, limits) if suffix == ".xlsx" else _read_parquet(path, source, limits)
     return _finish(frame, source)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from gosplan.engines.approvals import in_force
+from gosplan.engines.approvals import chain_of_indicators, in_force_by_chain
 from gosplan.engines.hierarchy import Hierarchy
 from gosplan.errors import Problem, ValidationError
 from gosplan.model import Period
@@ -49,7 +49,11 @@ def _check_states(store: Store, kind: str, clean: pd.DataFrame, source: str) -> 
     if recorded.empty:
         return
     hierarchy = unit_hierarchy(store)
-    force = in_force(recorded, hierarchy, list(units), list(months))
+    # Each indicator's reports follow its set's own approval chain, if it has one (else the hierarchy's).
+    chain_of = chain_of_indicators(store.approval_chains(), store.indicator_sets())
+    indicators = clean["indicator"].astype(str).to_numpy()
+    chains = [chain_of.get(indicators[i], "") for i in owner]
+    force = in_force_by_chain(recorded, hierarchy, list(units), list(months), chains)
     problems, seen = [], set()
     for position, r in zip(owner, force.itertuples(index=False), strict=True):
         if r.state == "locked":

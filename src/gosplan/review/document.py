@@ -183,6 +183,15 @@ class Review:
     sections: list[Section]
     generated_at: datetime
     stocktake: Any = None
+    # Which reports the figures count: "provisional" (all current ones) or "official" (approved only).
+    basis: str = "provisional"
+
+    @property
+    def basis_label(self) -> str:
+        """The sentence saying which figures the review shows."""
+        from gosplan.service.workflow import basis_label
+
+        return basis_label(self.basis)
 
     @property
     def summary(self) -> list[str]:
@@ -237,14 +246,26 @@ def review_title(period: str) -> str:
     return _("Review of plan fulfilment, {period}", period=period_name(Period.parse(period)))
 
 
-def build_review(service: Service, period: str, only: list[str] | None = None) -> Review:
-    """Page one and every registered annex for ``period`` (any month, quarter, half or year).
+def review_basis(service: Service, basis: str | None = None) -> str:
+    """The basis a review shows: ``basis`` if given, else official once any approval is recorded
+    (provisional while nobody approves anything)."""
+    from gosplan.service.workflow import approval_on
+
+    if basis is not None:
+        return basis
+    return "official" if approval_on(service) else "provisional"
+
+
+def build_review(service: Service, period: str, only: list[str] | None = None, basis: str | None = None) -> Review:
+    """Page one and every registered annex for ``period`` (any month, quarter, half or year), on
+    ``basis`` (see :func:`review_basis`).
 
     ``only`` builds just those annexes (and no page one), e.g. for a test of one section.
     """
-    ctx = ReviewContext(service, str(Period.parse(period)))
+    shown = review_basis(service, basis)
+    ctx = ReviewContext(service.on_basis(shown), str(Period.parse(period)))
     sections = build_sections(ctx, only)
-    return Review(ctx.period, review_title(ctx.period), sections, ctx.generated_at, ctx.stocktake)
+    return Review(ctx.period, review_title(ctx.period), sections, ctx.generated_at, ctx.stocktake, basis=shown)
 
 
 def period_label(period: str) -> str:

@@ -169,7 +169,7 @@ def render_markdown(review: Review, charts: dict[str, list[str]] | None = None) 
     charts appear; without it the charts (and headings standing over nothing but a chart) are left out.
     """
     generated = _("Generated {when} by gosplan", when=f"{review.generated_at:%Y-%m-%d %H:%M UTC}")
-    lines = [f"# {review.title}", "", f"{generated}.", ""]
+    lines = [f"# {review.title}", "", f"{generated}.", "", f"{review.basis_label}.", ""]
     lines += page_one_markdown(review)
     if review.annexes:
         annexes = "; ".join(f"{letter}. {s.title}" for letter, s in review.annexes)

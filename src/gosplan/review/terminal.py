@@ -38,6 +38,7 @@ def _status(text: str) -> str:
 def print_review_summary(review: Review, console: Console | None = None) -> None:
     console = console or Console()
     console.rule(f"[bold]{review.title}")
+    console.print(f"[dim]{escape(review.basis_label)}.[/]")
     if review.stocktake is not None:
         print_page_one(review.stocktake, console)
     else:

@@ -61,6 +61,8 @@ class StatusView:
     weights: pd.DataFrame = field(default_factory=pd.DataFrame)
     # The plan(s) the figures compare against, named (service.plans.plans_sentence); "" without plans.
     plans: str = ""
+    # Which reports the figures count: "provisional" (all current ones) or "official" (approved only).
+    basis: str = "provisional"
 
 
 def _year_periods(year: int) -> list[str]:
@@ -77,10 +79,26 @@ class Service:
         self.runner = runner or Runner()
         self.thresholds = thresholds or Thresholds()
         self._cache: dict[tuple, object] = {}
+        # Which reports every figure of this service counts (see :meth:`on_basis`).
+        self.basis = "provisional"
 
     @classmethod
     def open(cls, url: str | None = None, **kwargs) -> Service:
         return cls(Store.open(url), **kwargs)
+
+    def on_basis(self, basis: str) -> Service:
+        """A service over the same store whose figures (the fact table and all that reads it) count
+        ``"provisional"`` reports (every current one) or ``"official"`` ones (approved, accepted or
+        locked months only, see :func:`gosplan.service.workflow.official_totals`)."""
+        from gosplan.service.workflow import BASES
+
+        if basis not in BASES:
+            raise GosplanError(f"--basis must be one of {', '.join(BASES)}, not {basis!r}")
+        if basis == self.basis:
+            return self
+        other = Service(self.store, self.runner, self.thresholds)
+        other.basis = basis
+        return other
 
     # ----------------------------------------------------------------- reference data
     def units(self) -> pd.DataFrame:
@@ -161,10 +179,16 @@ class Service:
         year = months.first.year
         indicators = self.indicators()
         self.store.refresh_report_months()
+        totals = self.store.report_totals
+        if self.basis == "official":
+            from gosplan.service.workflow import official_totals
+
+            self.hierarchy()  # read once here, not by two threads at once
+            totals = lambda first, last: official_totals(self, first, last)  # noqa: E731
         reads = [
             (self.year_target_layout, (year,)),
-            (self.store.report_totals, (str(months.first), str(months.last))),
-            (self.store.report_totals, (str(months.first.previous_year()), str(months.last.previous_year()))),
+            (totals, (str(months.first), str(months.last))),
+            (totals, (str(months.first.previous_year()), str(months.last.previous_year()))),
         ]
         if self.store.dialect == "postgresql":
             # Side by side: the server works on one read while this process turns another's columns
@@ -251,7 +275,7 @@ class Service:
         view = self._status(period, unit=unit, sector=sector, indicator=indicator, depth=depth, by=by, window=window)
         codes = view.table["plan"] if "plan" in view.table else self.fulfilment(period, window).query(
             "unit == @view.unit")["plan"]
-        return replace(view, plans=plans_sentence(self, codes))
+        return replace(view, plans=plans_sentence(self, codes), basis=self.basis)
 
     def _status(self, period: str, *, unit: str | None, sector: str | None, indicator: str | None,
                 depth: int | None, by: str, window: str) -> StatusView:
@@ -433,6 +457,7 @@ class Service:
         from gosplan.examples import build_demo
         from gosplan.examples.demo import potential as demo_potential
         from gosplan.examples.demo.groupings import unit_groups
+        from gosplan.examples.demo.metadata import with_metadata
         from gosplan.service.material import load_demo_plans
 
         demo = build_demo(seed)
@@ -440,7 +465,7 @@ class Service:
         with self.store.transaction() as conn:
             self.store.write_sectors(demo.sectors, conn=conn)
             self.store.write_units(demo.units, conn=conn)
-            self.store.write_indicators(demo.indicators, conn=conn)
+            self.store.write_indicators(with_metadata(demo.indicators), conn=conn)
             self.store.write_plans(demo.plans, conn=conn)
             self.store.write_targets(demo.targets, source="demo", recorded_by="gosplan demo", conn=conn)
             self.store.write_reports(demo.reports, source="demo", recorded_by="gosplan demo", conn=conn)

@@ -26,7 +26,8 @@ def export_sdmx(service: Service, what: str, path: str | Path, period: str | Non
     if what == "structure":
         if fmt != "sdmx":
             raise GosplanError("the structure is written as SDMX-ML (--format sdmx)")
-        units, indicators, plans = service.units(), service.indicators(), service.store.plans()
+        # The indicators with their metadata: definitions become the codes' descriptions.
+        units, indicators, plans = service.units(), service.store.indicator_metadata(), service.store.plans()
         write_structure(path, units, indicators, plans)
         return path, len(units) + len(indicators) + len(plans)
     frame = _frame(service, what, period)

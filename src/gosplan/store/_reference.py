@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, Table, bindparam, select
 
-from gosplan.model import INDICATOR_COLUMNS, PLAN_COLUMNS, SECTOR_COLUMNS, UNIT_COLUMNS
+from gosplan.model import INDICATOR_COLUMNS, INDICATOR_METADATA_COLUMNS, PLAN_COLUMNS, SECTOR_COLUMNS, UNIT_COLUMNS
 from gosplan.store import schema
 from gosplan.store._accounts import checks_changed
 from gosplan.store._common import WriteSummary, none_if_missing, require_columns
@@ -35,8 +35,14 @@ _COLUMNS = {
 _CASTS = {"key": bool, "start_year": int, "end_year": int}
 
 
-def _clean(kind: str, frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as dicts with every column present, missing optional values filled with their default."""
+def _text_or_none(value: Any) -> str | None:
+    value = none_if_missing(value)
+    return None if value is None or not str(value).strip() else str(value).strip()
+
+
+def _clean(kind: str, frame: pd.DataFrame, extra: list[str] | None = None) -> list[dict[str, Any]]:
+    """Rows as dicts with every column present, missing optional values filled with their default;
+    ``extra`` columns are free texts (empty: None)."""
     columns = _COLUMNS[kind]
     defaults = _DEFAULTS[kind]
     require_columns(frame, [c for c in columns if c not in defaults], kind)
@@ -52,6 +58,8 @@ def _clean(kind: str, frame: pd.DataFrame) -> list[dict[str, Any]]:
             elif isinstance(value, str | int | float):
                 value = str(value)
             row[column] = value
+        for column in extra or []:
+            row[column] = _text_or_none(record.get(column))
         rows.append(row)
     return rows
 
@@ -62,9 +70,10 @@ class ReferenceMixin:
     def _tx(self, conn: Connection | None):  # provided by Store
         raise NotImplementedError
 
-    def _upsert(self, kind: str, table: Table, frame: pd.DataFrame, conn: Connection | None) -> WriteSummary:
-        rows = _clean(kind, frame)
-        columns = _COLUMNS[kind]
+    def _upsert(self, kind: str, table: Table, frame: pd.DataFrame, conn: Connection | None,
+                extra: list[str] | None = None) -> WriteSummary:
+        rows = _clean(kind, frame, extra)
+        columns = [*_COLUMNS[kind], *(extra or [])]
         data_columns = [c for c in columns if c != "code"]
         with self._tx(conn) as c:
             existing = {
@@ -116,8 +125,21 @@ class ReferenceMixin:
         return self._upsert("units", schema.units, frame, conn)
 
     def write_indicators(self, frame: pd.DataFrame, conn: Connection | None = None) -> WriteSummary:
-        """Insert or update indicators by code (``model.INDICATOR_COLUMNS``; defaults as in the model)."""
-        return self._upsert("indicators", schema.indicators, frame, conn)
+        """Insert or update indicators by code (``model.INDICATOR_COLUMNS``; defaults as in the model).
+
+        Metadata columns (``model.INDICATOR_METADATA_COLUMNS``) present in ``frame`` are written too (an
+        empty cell clears that field); those absent are left as stored. A change of metadata alone
+        counts as an update."""
+        present = [c for c in INDICATOR_METADATA_COLUMNS if c in frame.columns]
+        return self._upsert("indicators", schema.indicators, frame, conn, extra=present)
+
+    def indicator_metadata(self) -> pd.DataFrame:
+        """code, name, unit and the metadata of every indicator (None where not given), in written order."""
+        t = schema.indicators
+        columns = ["code", "name", "unit", *INDICATOR_METADATA_COLUMNS]
+        with self.engine.connect() as c:  # type: ignore[attr-defined]
+            rows = c.execute(select(*(t.c[m] for m in columns)).order_by(t.c.id)).all()
+        return pd.DataFrame([tuple(r) for r in rows], columns=columns)
 
     def write_plans(self, frame: pd.DataFrame, conn: Connection | None = None) -> WriteSummary:
         """Insert or update plans by code (columns: ``model.PLAN_COLUMNS``)."""

@@ -7,7 +7,7 @@ import pandas as pd
 from sqlalchemy import Connection, text
 
 from gosplan.model import Period
-from gosplan.store import _bulk, _report_months, schema
+from gosplan.store import _arrivals, _bulk, _report_months, schema
 from gosplan.store._common import (
     RELATIVE_TOLERANCE,
     IdFilter,
@@ -141,6 +141,7 @@ class ReportMixin:
                 revised,
             )
         _report_months.mark_pending_rows(conn, [(row["m"], row["i"], row["u"]) for row in changed])
+        _arrivals.record_cells(conn, [(row["i"], row["u"], row["m"]) for row in changed if not row["p"]], batch_id)
         summary = WriteSummary(new=len(changed) - len(revised), updated=len(revised),
                                unchanged=len(rows) - len(changed))
         return summary, before
@@ -247,24 +248,13 @@ class ReportMixin:
         window = self._month_window(first, last, indicators, units)
         if window is None:
             return pd.DataFrame(columns=TOTALS_COLUMNS)
-        keys, values, first_month = window
-        reported = ~np.isnan(values)
-        months = reported.sum(axis=1)
-        total = np.where(reported, values, 0.0).sum(axis=1)
-        last_index = values.shape[1] - 1 - np.argmax(reported[:, ::-1], axis=1)
-        return pd.DataFrame(
-            {
-                "indicator": keys["indicator"].to_numpy(),
-                "unit": keys["unit"].to_numpy(),
-                "total": total,
-                "mean": total / np.maximum(months, 1),
-                "maximum": np.where(reported, values, -np.inf).max(axis=1, initial=-np.inf),
-                "months": months.astype("int64"),
-                "last_period": month_labels(first_month + last_index),
-                "last_value": values[np.arange(len(values)), last_index],
-            },
-            columns=TOTALS_COLUMNS,
-        )
+        return window_totals(*window)
+
+    def report_window(self, first: str, last: str) -> tuple[pd.DataFrame, np.ndarray, int] | None:
+        """Current values of the months [first, last]: ``(keys, values, first_month)``, keys' indicator
+        and unit codes, values keys x months (NaN where nothing was reported); None without reports.
+        :func:`window_totals` of it (with some values blanked) is :meth:`report_totals`."""
+        return self._month_window(first, last, None, None)
 
     def report_month_sums(self, first: str, last: str, indicators=None, units=None) -> pd.DataFrame:
         """Per indicator, unit and calendar month (1..12): total of current values over the years in
@@ -355,6 +345,29 @@ def _range_sql(first: str | None, last: str | None, filters: IdFilter) -> str:
     return sql
 
 
+def window_totals(keys: pd.DataFrame, values: np.ndarray, first_month: int) -> pd.DataFrame:
+    """:meth:`ReportMixin.report_totals` of a window of values (keys without any value are left out)."""
+    reported = ~np.isnan(values)
+    months = reported.sum(axis=1)
+    keep = months > 0
+    keys, values, reported, months = keys[keep], values[keep], reported[keep], months[keep]
+    total = np.where(reported, values, 0.0).sum(axis=1)
+    last_index = values.shape[1] - 1 - np.argmax(reported[:, ::-1], axis=1)
+    return pd.DataFrame(
+        {
+            "indicator": keys["indicator"].to_numpy(),
+            "unit": keys["unit"].to_numpy(),
+            "total": total,
+            "mean": total / np.maximum(months, 1),
+            "maximum": np.where(reported, values, -np.inf).max(axis=1, initial=-np.inf),
+            "months": months.astype("int64"),
+            "last_period": month_labels(first_month + last_index),
+            "last_value": values[np.arange(len(values)), last_index],
+        },
+        columns=TOTALS_COLUMNS,
+    )
+
+
 def _recorded_at(frame: pd.DataFrame, batch_times: pd.Series) -> np.ndarray:
     own = pd.to_datetime(frame["recorded_at"], format="ISO8601")
     batch = batch_times.reindex(frame["batch_id"].to_numpy()).to_numpy()
@@ -396,6 +409,8 @@ def _apply(c: Connection, work: pd.DataFrame, batch_id: int) -> WriteSummary:
         _report_months.mark_pending_frame(
             c, rows["month"].to_numpy(), rows["indicator_id"].to_numpy(), rows["unit_id"].to_numpy()
         )
+        _arrivals.record_batch(c, "SELECT indicator_id, unit_id, month, recorded_at FROM reports WHERE is_current "
+                                  f"AND month BETWEEN {low} AND {high} AND batch_id = {int(batch_id)}", batch_id)
         return WriteSummary(new=len(work))
     _bulk.create_stage(
         c,
@@ -433,6 +448,8 @@ def _apply(c: Connection, work: pd.DataFrame, batch_id: int) -> WriteSummary:
             {"batch": batch_id},
         )
         _report_months.mark_pending_table(c, _CHANGES)
+        _arrivals.record_batch(c, f"SELECT indicator_id, unit_id, month, recorded_at FROM {_CHANGES} "
+                                  "WHERE previous = 0", batch_id)
     _bulk.drop_stage(c, _CHANGES)
     _bulk.drop_stage(c, _STAGE)
     return WriteSummary(new=int(changed - revised), updated=int(revised), unchanged=int(len(work) - changed))

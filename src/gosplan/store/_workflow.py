@@ -3,7 +3,8 @@
 An indicator set has a code, a name and indicators; it is assigned to units from a first month to a
 last month (ordinals, ``None`` = open). :meth:`WorkflowMixin.report_arrivals` says, per (indicator,
 unit), which months of a window have a report and which of those arrived by their deadline — as
-bit masks, summed in SQL, so a year of six million reports comes back as 500,000 rows.
+bit masks made by the database from the first-arrival table (store/_arrivals.py), so a year of six
+million reports comes back as 500,000 rows.
 """
 
 from __future__ import annotations
@@ -16,12 +17,10 @@ import pandas as pd
 from sqlalchemy import Connection, func, select
 
 from gosplan.errors import NotFound, Problem, ValidationError
-from gosplan.store import schema
+from gosplan.store import _arrivals, schema
 from gosplan.store._common import id_codes
-from gosplan.store._fetch import numeric_frame
 
 ASSIGNMENT_COLUMNS = ["set", "unit", "first_month", "last_month"]
-_SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
 
 
 class WorkflowMixin:
@@ -91,24 +90,8 @@ class WorkflowMixin:
         than ``deadlines[month]``. Columns indicator, unit, received, on_time."""
         if last_month - first_month >= 62:
             raise ValueError("a completeness window is at most 62 months")
-        sqlite = self.dialect == "sqlite"  # type: ignore[attr-defined]
-        # The months and deadlines are integers and time stamps made here, written into the SQL as
-        # literals: with bound parameters PostgreSQL plans the CASE over six million rows far worse.
-        cases = []
-        for month in range(int(first_month), int(last_month) + 1):
-            stamp = deadlines[month].strftime(_SQLITE_TIME)
-            cases.append(f"WHEN {month} THEN '{stamp}'" if sqlite else f"WHEN {month} THEN TIMESTAMP '{stamp}'")
-        deadline = f"CASE r.month {' '.join(cases)} END"
-        arrival = f"COALESCE(r.recorded_at, b.recorded_at) <= {deadline}"
-        window = f"FROM reports r JOIN batches b ON b.id = r.batch_id WHERE r.revision = 1 " \
-                 f"AND r.month BETWEEN {int(first_month)} AND {int(last_month)}"
         with self.engine.connect() as c:  # type: ignore[attr-defined]
-            if sqlite or last_month - first_month >= 52:
-                array = _aggregate_in_sql(c, first_month, arrival, window)
-            else:
-                # PostgreSQL: the rows come as columns through the fast numeric read and are summed
-                # by numpy (about half the time of a hash aggregation into 500,000 groups on the server).
-                array = _aggregate_in_numpy(c, first_month, arrival, window)
+            array = _arrivals.arrival_masks(c, int(first_month), int(last_month), deadlines)
             indicator_codes = id_codes(c, schema.indicators)
             unit_codes = id_codes(c, schema.units)
         return pd.DataFrame({
@@ -131,40 +114,3 @@ class WorkflowMixin:
         return pd.DataFrame({"unit": unit_codes[array[:, 0]], "indicator": indicator_codes[array[:, 1]],
                              "year": array[:, 2]})
 
-
-def _aggregate_in_sql(c: Connection, first_month: int, arrival: str, window: str) -> np.ndarray:
-    """indicator_id, unit_id, received mask, on-time mask per key, summed by the database."""
-    bit = f"(1 << (r.month - {int(first_month)}))"
-    sql = (f"SELECT r.indicator_id, r.unit_id, SUM({bit}), SUM(CASE WHEN {arrival} THEN {bit} ELSE 0 END) "
-           f"{window} GROUP BY r.indicator_id, r.unit_id")
-    if c.dialect.name == "postgresql":
-        # A hash table in memory instead of batches spilled to disk, no JIT; local to this transaction.
-        c.exec_driver_sql("SET LOCAL work_mem = '256MB'")
-        c.exec_driver_sql("SET LOCAL jit = off")
-    rows = c.exec_driver_sql(sql).all()
-    return np.array(rows, dtype=np.int64).reshape(-1, 4) if rows else np.zeros((0, 4), dtype=np.int64)
-
-
-def _aggregate_in_numpy(c: Connection, first_month: int, arrival: str, window: str) -> np.ndarray:
-    """The same sums from the rows themselves (indicator_id, unit_id, month, on time) read as columns."""
-    sql = f"SELECT r.indicator_id, r.unit_id, r.month, CASE WHEN {arrival} THEN 1 ELSE 0 END {window}"
-    frame = numeric_frame(c, sql, {}, ["indicator_id", "unit_id", "month", "on_time"])
-    if frame.empty:
-        return np.zeros((0, 4), dtype=np.int64)
-    indicator = frame["indicator_id"].to_numpy(dtype=np.int64)
-    unit = frame["unit_id"].to_numpy(dtype=np.int64)
-    bits = np.left_shift(1, frame["month"].to_numpy(dtype=np.int64) - int(first_month)).astype(np.float64)
-    on_time = frame["on_time"].to_numpy(dtype=np.float64)
-    width = int(unit.max()) + 1
-    key = indicator * width + unit
-    if (int(indicator.max()) + 1) * width <= 20_000_000:  # dense keys: one bincount, no sort
-        received = np.bincount(key, weights=bits)
-        timely = np.bincount(key, weights=bits * on_time)
-        keys = np.flatnonzero(received)
-        received, timely = received[keys], timely[keys]
-    else:
-        keys, inverse = np.unique(key, return_inverse=True)
-        received = np.bincount(inverse, weights=bits)
-        timely = np.bincount(inverse, weights=bits * on_time)
-    # Sums of distinct powers of two below 2**52 are exact in float64.
-    return np.column_stack([keys // width, keys % width, received.astype(np.int64), timely.astype(np.int64)])

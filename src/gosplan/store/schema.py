@@ -79,6 +79,13 @@ indicators = Table(
     Column("sector", String(CODE)),
     Column("key", Boolean, nullable=False),
     Column("role", String(16), nullable=False),
+    # Metadata (migration 0009_workflow_data): what the figure is, how it is made, where it comes from,
+    # who answers for it and how often it is reported; the unit of measure is ``unit`` above.
+    Column("definition", Text),
+    Column("method", Text),
+    Column("source", Text),
+    Column("responsible", Text),
+    Column("frequency", Text),
 )
 
 plans = Table(
@@ -188,8 +195,20 @@ report_months_pending = Table(
     Column("unit_id", Integer),
 )
 
+# When the first revision of each report arrived (its own recorded_at, else its batch's time), pivoted
+# like ``report_months``: completeness reads one row per (indicator, unit) and year (store/_arrivals.py).
+report_arrivals = Table(
+    "report_arrivals",
+    metadata,
+    Column("year", Integer, nullable=False),
+    Column("indicator_id", Integer, nullable=False),
+    Column("unit_id", Integer, nullable=False),
+    *[Column(f"m{m}", DateTime) for m in range(1, 13)],
+    PrimaryKeyConstraint("year", "indicator_id", "unit_id", name="pk_report_arrivals"),
+)
+
 # Derived from other tables and rebuilt from them on demand: not part of a store's content.
-DERIVED_TABLES = frozenset({"report_months", "report_months_pending"})
+DERIVED_TABLES = frozenset({"report_months", "report_months_pending", "report_arrivals"})
 
 actions = Table(
     "actions",
@@ -624,8 +643,21 @@ approvals = Table(
     Column("level", Integer, nullable=False),
     Column("changed_by", String(NAME), nullable=False),
     Column("changed_at", DateTime, nullable=False),
-    PrimaryKeyConstraint("unit", "period", name="pk_approvals"),
+    # The indicator set whose approval chain the state belongs to ("" = the chain of the hierarchy's levels).
+    Column("set_code", String(CODE), nullable=False, server_default=""),
+    PrimaryKeyConstraint("unit", "period", "set_code", name="pk_approvals"),
     Index("ix_approvals_period", "period"),
+)
+
+# An indicator set's own approval chain: the kind of unit acting at each level (0 submits, the last
+# accepts); sets without a chain follow the hierarchy's levels.
+approval_chains = Table(
+    "approval_chains",
+    metadata,
+    Column("set_code", String(CODE), ForeignKey("indicator_sets.code"), nullable=False),
+    Column("level", Integer, nullable=False),
+    Column("kind", String(CODE), nullable=False),
+    PrimaryKeyConstraint("set_code", "level", name="pk_approval_chains"),
 )
 
 # Groupings beside the territorial hierarchy (migration 0008_unit_groups): a unit belongs to one group of each

@@ -341,7 +341,19 @@ def indicator_page(request: Request, who: Who, code: str, unit: Text = None, per
     names = dict(zip(service.units()["code"], service.units()["name"], strict=True))
     return render(request, "indicator.html.j2", indicator_name=indicators.loc[code, "name"],
                   uom=indicators.loc[code, "unit"], unit_name=names.get(unit, unit), year=year,
-                  crumbs=breadcrumbs(service, unit), chart=chart, history=history, league=rows_league)
+                  crumbs=breadcrumbs(service, unit), chart=chart, history=history, league=rows_league,
+                  **_metadata(service, code))
+
+
+def _metadata(service, code: str) -> dict:
+    """The indicator's metadata for its page: labelled fields that are filled in (none: no block)."""
+    from gosplan.i18n import _
+    from gosplan.service.metadata import field_labels, indicator_card
+
+    card = indicator_card(service, code)
+    fields = [(label, str(card[field])) for field, label in field_labels().items()
+              if field != "unit" and isinstance(card[field], str) and card[field]]
+    return {"metadata": fields, "metadata_title": _("About this indicator")}
 
 
 # ------------------------------------------------------------------------------------------ review

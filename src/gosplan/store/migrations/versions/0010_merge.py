@@ -1,15 +1,17 @@
 """Join the branches that grew from 0008: action plans, plan versions' targets checked per statement,
-the mail outbox and late entry, project outcomes and movement measures.
+the mail outbox and late entry, project outcomes and movement measures,
+first arrivals, approval chains and indicator metadata.
 
 Revision ID: 0010_merge
-Revises: 0009_action_plans, 0009_plan_rest, 0009_mail_outbox, 0009_potentiality
+Revises: 0009_action_plans, 0009_plan_rest, 0009_mail_outbox, 0009_potentiality, 0009_workflow_data
 Create Date: 2026-12-02
 """
 
 from __future__ import annotations
 
 revision = "0010_merge"
-down_revision = ("0009_action_plans", "0009_plan_rest", "0009_mail_outbox", "0009_potentiality")
+down_revision = ("0009_action_plans", "0009_plan_rest", "0009_mail_outbox", "0009_potentiality",
+                 "0009_workflow_data")
 branch_labels = None
 depends_on = None
 

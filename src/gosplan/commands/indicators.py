@@ -1,0 +1,73 @@
+"""``gosplan indicators``: the indicators with their metadata; ``gosplan indicators show CODE``: one in full."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich import box
+from rich.table import Table
+
+from gosplan import terminal
+from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
+from gosplan.i18n import _
+from gosplan.quantities import display_unit
+
+app = typer.Typer(help="Indicators and their metadata: definition, method, source, responsible body, "
+                       "unit of measure, reporting frequency.")
+
+
+def _text(value: object) -> str:
+    return "—" if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "" else str(value)
+
+
+@app.callback(invoke_without_command=True)
+def listing(ctx: typer.Context, fmt: FormatOption = "table", db: DbOption = None) -> None:
+    """Every indicator: unit of measure, reporting frequency and responsible body."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from gosplan.service.metadata import indicator_catalogue
+
+    frame = indicator_catalogue(open_service(db))
+    if emit(frame, fmt):
+        return
+    if frame.empty:
+        console.print(_("No indicators yet: import an indicators file (gosplan template indicators)."))
+        return
+    frequencies = set(frame["frequency"].dropna())
+    one_frequency = len(frequencies) == 1 and frame["frequency"].notna().all()
+    caption = _("gosplan indicators show CODE: definition, method and source.")
+    if one_frequency:  # the same for all: said once instead of a column repeating it
+        caption = _("Every indicator is reported {frequency}.", frequency=next(iter(frequencies))) + " " + caption
+    grid = terminal.table(_("Indicators"), caption=caption)
+    terminal.text(grid, _("Code"), min_width=int(frame["code"].str.len().max()))  # a code is never cut
+    terminal.text(grid, _("Name"), wrap=True, min_width=10)
+    terminal.text(grid, _("Unit"), min_width=4)
+    if not one_frequency:
+        terminal.text(grid, _("Frequency"), min_width=7)
+    terminal.text(grid, _("Responsible body"), wrap=True, min_width=16)
+    for r in frame.itertuples(index=False):
+        frequency = [] if one_frequency else [_text(r.frequency)]
+        cells = [r.code, r.name, display_unit(r.unit), *frequency, _text(r.responsible)]
+        grid.add_row(*cells)
+    terminal.show(console, grid)
+
+
+@app.command("show")
+def show(code: Annotated[str, typer.Argument(help="Indicator code.")], fmt: FormatOption = "table",
+         db: DbOption = None) -> None:
+    """One indicator's metadata in full, with the indicator sets that carry it."""
+    from gosplan.service.metadata import field_labels, indicator_card
+
+    card = indicator_card(open_service(db), code)
+    if emit(card.to_frame().T, fmt):
+        return
+    table = Table(title=f"{card['name']} ({card['code']})", title_justify="left", box=box.SIMPLE_HEAD,
+                  show_header=False)
+    table.add_column(no_wrap=True, style="bold")
+    table.add_column(overflow="fold")
+    for field, label in field_labels().items():
+        table.add_row(label, display_unit(card[field]) if field == "unit" else _text(card[field]))
+    table.add_row(_("Indicator sets"), _text(card["sets"].replace(";", ", ")))
+    console.print(table)

@@ -9,7 +9,7 @@ import typer
 
 from gosplan import terminal
 from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
-from gosplan.i18n import _
+from gosplan.i18n import N_, _
 
 app = typer.Typer(help="The definite action plan: propose a version, adopt it, show it, amend it.",
                   no_args_is_help=True)
@@ -219,9 +219,9 @@ def _one_action(service, period: str, number: int, frame, names) -> None:
     terminal.show(console, grid)
 
 
-MEASURE_LABELS = {"supplier_delivery": "inputs", "peer_learning": "peer", "join_movement": "movement",
-                  "move_workers": "workers",
-                  "irrigate": "drainage", "capacity": "capacity"}
+MEASURE_LABELS = {"supplier_delivery": N_("inputs"), "peer_learning": N_("peer"), "join_movement": N_("movement"),
+                  "move_workers": N_("workers"),
+                  "irrigate": N_("drainage"), "capacity": N_("capacity")}
 
 
 def _numbers(service, period: str) -> dict[str, int]:

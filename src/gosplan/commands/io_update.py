@@ -69,7 +69,8 @@ def show_consistency(view) -> None:
     if pd.notna(needed) and pd.notna(available):
         gap = (s["workers_needed"] - s["workers_available"]).sort_values(ascending=False)
         tight = s.loc[gap[gap > 0].index]
-        where = ", ".join(f"{r.sector_name.lower()} {r.workers_needed:,.0f} against {r.workers_available:,.0f}"
+        where = ", ".join(_("{sector} {needed} against {available}", sector=r.sector_name.lower(),
+                            needed=f"{r.workers_needed:,.0f}", available=f"{r.workers_available:,.0f}")
                           for r in tight.head(3).itertuples())
         console.print(_("Labour: the draft needs {needed} workers at the table's output per worker, against "
                         "{available} available.", needed=f"{needed:,.0f}", available=f"{available:,.0f}")

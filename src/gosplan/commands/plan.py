@@ -131,8 +131,8 @@ def draft(
         table.add_row(n.ind(r.indicator), _q(r.control_figure, u), source, _q(r.expected_last_year, u),
                       _pct(r.tautness))
     _show(table)
-    console.print(f"{len(result.targets):,} unit targets in [bold]{result.code}[/]. "
-                  f"Next: [cyan]gosplan plan balance {result.code}[/]")
+    console.print(_("{count} unit targets in [bold]{code}[/]. Next: [cyan]gosplan plan balance {code}[/]",
+                    count=f"{len(result.targets):,}", code=result.code))
 
 
 @app.command()
@@ -232,8 +232,9 @@ def variant(
     service = open_service(db)
     factors, sets = plans.parse_edits(scale or [], set_ or [])
     targets = plans.variant(service, version, name, scale=factors, set_values=sets, reason=reason, created_by=user)
-    console.print(f"Variant [bold]{name}[/] of {version}: {len(targets):,} unit targets. "
-                  f"Next: [cyan]gosplan plan compare {version} {name}[/]")
+    console.print(_("Variant [bold]{name}[/] of {version}: {count} unit targets. "
+                    "Next: [cyan]gosplan plan compare {version} {name}[/]",
+                    name=name, version=version, count=f"{len(targets):,}"))
 
 
 @app.command()
@@ -249,7 +250,8 @@ def compare(
     if emit(result.targets, fmt):
         return
     n = _Names.of(service)
-    table = _table(f"A: {a} against B: {b}", ["Indicator"], ["A", "B", "Change", "vs trend A", "vs trend B"])
+    table = _table(_("A: {a} against B: {b}", a=a, b=b), [_("Indicator")],
+                   ["A", "B", _("Change"), _("vs trend A"), _("vs trend B")])
     for r in result.targets.itertuples():
         table.add_row(n.ind(r.indicator), _q(r.a, r.uom), _q(r.b, r.uom), _pct(r.change_pct), _pct(r.tautness_a),
                       _pct(r.tautness_b))

@@ -31,15 +31,17 @@ def tautness_note(row: pd.Series) -> str:
     """Why a target is beyond what the record supports, in words and numbers."""
     uom = str(row["uom"])
     if row["code"] == "beyond capacity":
-        return f"needs {100 * row['capacity_ratio']:.0f} % of the stored capacity"
+        return _("needs {share} of the stored capacity", share=f"{100 * row['capacity_ratio']:.0f} %")
     if row["code"] == "beyond normal weather":
-        return f"{signed(row['vs_normal'])} against normal-weather output of {qty(row['normal_output'], uom)}"
+        return _("{change} against normal-weather output of {output}", change=signed(row["vs_normal"]),
+                 output=qty(row["normal_output"], uom))
     if row["code"] == "beyond frontier":
         return _("{change} against the efficiency frontier's potential of {potential}",
                  change=signed(row["vs_frontier"]), potential=qty(row["frontier_output"], uom))
     if row["code"] == "beyond history":
-        return (f"{signed(row['vs_ceiling'])} against the most the last {int(row['years'])} years support "
-                f"({qty(row['history_ceiling'], uom)}: the best year grown by the best growth)")
+        return _("{change} against the most the last {years} years support ({ceiling}: the best year grown by "
+                 "the best growth)", change=signed(row["vs_ceiling"]), years=int(row["years"]),
+                 ceiling=qty(row["history_ceiling"], uom))
     return ""
 
 

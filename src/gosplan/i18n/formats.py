@@ -82,6 +82,18 @@ def format_month(period: str | dt.date, *, juche: bool = False) -> str:
     return f"{calendar.month_name[month]} {shown}"
 
 
+def format_month_name(period: str | dt.date, *, short: bool = False) -> str:
+    """A month without its year: "September" / "9월" (with ``short``: "Sep" / "9월").
+
+    >>> format_month_name("2023-09"), format_month_name("2023-07", short=True)
+    ('September', 'Jul')
+    """
+    _year, month = _year_month(period)
+    if current_language() == "ko":
+        return f"{month}월"
+    return (calendar.month_abbr if short else calendar.month_name)[month]
+
+
 def format_date(day: dt.date, *, juche: bool = False) -> str:
     """A date as its reader writes it: "31 December 2023" / "2023년 12월 31일"."""
     if current_language() == "ko":
@@ -102,6 +114,7 @@ __all__ = [
     "JUCHE_EPOCH",
     "format_date",
     "format_month",
+    "format_month_name",
     "format_number",
     "format_year",
     "juche_year",

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from gosplan.i18n import _
+from gosplan.i18n.formats import format_month, format_month_name
 from gosplan.model import Period
 from gosplan.quantities import format_quantity
 
@@ -55,8 +56,7 @@ def qty(value: float | None, uom: str) -> str:
 
 def month_words(month: str) -> str:
     """``2023-09`` -> ``end of September 2023``."""
-    start = Period.parse(month).start_date()
-    return _("end of {month}", month=start.strftime("%B %Y"))
+    return _("end of {month}", month=format_month(Period.parse(month).start_date()))
 
 
 def _names(names: Names | dict) -> Names:
@@ -102,7 +102,8 @@ def action_sentence(action: dict, names: Names | dict) -> str:
                  unit=unit, due=due, effect=effect, what=what, cost=qty(r.get("cost"), uom),
                  after=float(r.get("source_fulfilment_after") or 0))
     if measure == "irrigate":
-        months = [f"{qty(v, 'hectare')} in {Period.parse(m).start_date():%B}"
+        months = [_("{area} in {month}", area=qty(v, "hectare"),
+                    month=format_month_name(Period.parse(m).start_date()))
                   for m, v in sorted((r.get("schedule") or {}).items()) if v and v > 0]
         return _("{unit}: {measure}, {effect} against {hazard} ({months}), after the monsoon and within 1.3 times "
                  "the area it brings into service a month; expected {protects} shortfall lower by {reduction}",
@@ -158,15 +159,17 @@ def decision_sentence(decision: dict, names: Names | dict) -> str:
 def milestones_line(milestones: list[dict], as_of: str) -> str:
     """``Milestones, output since July: Jul 512 dwellings, Aug 1,024 dwellings``."""
     first = Period.parse(as_of).shift(1).start_date()
-    steps = ", ".join(f"{Period.parse(m['month']).start_date():%b} {qty(m['planned'], m['uom'])}" for m in milestones)
-    return _("Milestones, output since {start}: {steps}", start=first.strftime("%B"), steps=steps)
+    steps = ", ".join(_("{month} {quantity}", quantity=qty(m["planned"], m["uom"]),
+                        month=format_month_name(Period.parse(m["month"]).start_date(), short=True))
+                      for m in milestones)
+    return _("Milestones, output since {start}: {steps}", start=format_month_name(first), steps=steps)
 
 
 def milestone_sentence(milestone: dict, as_of: str) -> str:
     """``By end of September 2023: 52.0 kt since July (plan path 60.0 kt)``."""
     first = Period.parse(as_of).shift(1).start_date()
     return _("By {when}: at least {planned} since {start} (plan path {path})", when=month_words(milestone["month"]),
-             planned=qty(milestone["planned"], milestone["uom"]), start=first.strftime("%B"),
+             planned=qty(milestone["planned"], milestone["uom"]), start=format_month_name(first),
              path=qty(milestone["path"], milestone["uom"]))
 
 

@@ -49,9 +49,10 @@ def environment() -> Environment:
 
     env.filters.update(pct=pct, signed_pct=signed_pct, num=_num, qty=_qty, exact=_exact, uom=display_unit,
                        probability=probability_label, status_class=lambda s: STATUS_CLASS.get(str(s), "none"))
-    from gosplan.i18n import _
+    from gosplan.i18n import _, ngettext
 
     env.globals["_"] = _  # {{ _("text {name}", name=...) }} in templates: the reader's language
+    env.globals["ngettext"] = ngettext  # {{ ngettext("{count} good", "{count} goods", n) }}
     return env
 
 

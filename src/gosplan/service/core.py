@@ -36,6 +36,7 @@ from gosplan.engines.trajectory import (
     trajectories_of,
 )
 from gosplan.errors import GosplanError, NotFound
+from gosplan.i18n import current_language
 from gosplan.model import TARGET_COLUMNS, Period, month_label
 from gosplan.runner import Runner
 from gosplan.store import Store
@@ -106,6 +107,8 @@ class Service:
         self._cache.clear()
 
     def _cached(self, key: tuple, load):
+        # Names and sentences follow the reader's language: each language has its own frames.
+        key = (current_language(), *key)
         if key not in self._cache:
             self._cache[key] = load()
         return self._cache[key]
@@ -220,7 +223,8 @@ class Service:
     def sector_fulfilment(self, period: str | Period, window: str = "ytd", unit: str | None = None) -> pd.DataFrame:
         """Sector rows of the fact table; ``unit``: that unit's rows only (a hundredth of the work for the top)."""
         key = ("sectors", str(Period.parse(period)), window, unit)
-        if unit is not None and ("sectors", str(Period.parse(period)), window, None) in self._cache:
+        whole = (current_language(), "sectors", str(Period.parse(period)), window, None)  # the cache's key
+        if unit is not None and whole in self._cache:
             table = self.sector_fulfilment(period, window)
             return table[table["unit"].eq(unit)].reset_index(drop=True) if len(table) else table
 
@@ -425,14 +429,15 @@ class Service:
         """Write the built-in demo economy into this (empty) store; returns row counts."""
         from gosplan.examples import build_demo
         from gosplan.examples.demo.groupings import unit_groups
+        from gosplan.examples.demo.names_ko import with_korean_names
         from gosplan.service.material import load_demo_plans
 
         demo = build_demo(seed)
         counts: dict[str, int] = {}
         with self.store.transaction() as conn:
-            self.store.write_sectors(demo.sectors, conn=conn)
-            self.store.write_units(demo.units, conn=conn)
-            self.store.write_indicators(demo.indicators, conn=conn)
+            self.store.write_sectors(with_korean_names("sectors", demo.sectors), conn=conn)
+            self.store.write_units(with_korean_names("units", demo.units), conn=conn)
+            self.store.write_indicators(with_korean_names("indicators", demo.indicators), conn=conn)
             self.store.write_plans(demo.plans, conn=conn)
             self.store.write_targets(demo.targets, source="demo", recorded_by="gosplan demo", conn=conn)
             self.store.write_reports(demo.reports, source="demo", recorded_by="gosplan demo", conn=conn)

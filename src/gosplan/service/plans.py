@@ -25,6 +25,7 @@ import pandas as pd
 
 from gosplan.engines.plan import control_figures, distribute, expected_outturn, trend_growth
 from gosplan.errors import Conflict, GosplanError, InvalidValue, NotFound, Problem, ValidationError
+from gosplan.i18n import _
 from gosplan.service.material import VersionBalance, leaf_output, version_balance
 
 if TYPE_CHECKING:
@@ -443,4 +444,6 @@ def plans_sentence(service: Service, codes: object) -> str:
     named = plans_named(service, codes)
     if not named:
         return ""
-    return ("Compared against: " if len(named) == 1 else "Compared against the plans: ") + "; ".join(named) + "."
+    if len(named) == 1:
+        return _("Compared against: {plan}.", plan=named[0])
+    return _("Compared against the plans: {plans}.", plans="; ".join(named))

@@ -80,8 +80,9 @@ def id_rows(service: Service, clean: pd.DataFrame) -> list[tuple[int, int, int, 
     """``(indicator_id, unit_id, month, value)`` of a checked reports frame (codes known to the store)."""
     indicators, units = _ids(service, "indicators"), _ids(service, "units")
     if not (set(clean["indicator"]) <= indicators.keys() and set(clean["unit"]) <= units.keys()):
-        for key in ID_KEYS:  # a code added since the maps were read (the checks read it already)
-            service._cache.pop(key, None)
+        for key in list(service._cache):  # a code added since the maps were read (the checks read it already)
+            if key[1:] in ID_KEYS:  # the cache's keys start with the language they were made in
+                service._cache.pop(key, None)
         indicators, units = _ids(service, "indicators"), _ids(service, "units")
     return [(indicators[i], units[u], Period.parse(p).ordinal, float(v))
             for i, u, p, v in zip(clean["indicator"], clean["unit"], clean["period"], clean["value"], strict=True)]

@@ -94,6 +94,9 @@ def create_app(url: str | None = None, *, secret: str | None = None, refresh_int
     _install_error_handlers(app)
     # Outermost last: the headers wrap every answer, including the guard's refusals.
     app.add_middleware(Guard, limits=body_limits or BodyLimits.from_env(), identify=identify, refuse=_error)
+    from gosplan.web.language import LanguageMiddleware
+
+    app.add_middleware(LanguageMiddleware)  # outside the guard: its refusals speak the reader's language too
     app.add_middleware(SecurityHeaders)
     return app
 

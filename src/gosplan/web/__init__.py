@@ -18,6 +18,7 @@ def mount_web(app: FastAPI) -> None:
 
     from gosplan.web.admin import router as admin
     from gosplan.web.forms import router as forms
+    from gosplan.web.language import router as language
     from gosplan.web.pages import router as pages
     from gosplan.web.plan_drafts import router as plan_drafts
 
@@ -28,5 +29,5 @@ def mount_web(app: FastAPI) -> None:
         return FileResponse(plotly_js, media_type="text/javascript", headers={"Cache-Control": "max-age=86400"})
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for router in (pages, forms, admin, plan_drafts):
+    for router in (pages, forms, admin, plan_drafts, language):
         app.include_router(router, include_in_schema=False)

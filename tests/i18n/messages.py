@@ -1,5 +1,5 @@
-"""The messages of the source: every ``_()``, ``ngettext()``, ``N_()`` and ``gettext()`` of src/gosplan (read
-with Babel's extractor) and the help texts of every command (read from the loaded commands)."""
+"""The messages of the source: every ``_()``, ``ngettext()``, ``N_()`` and ``gettext()`` of src/gosplan
+(Python and Jinja templates), read with Babel's extractor, with the file and line of each."""
 
 from __future__ import annotations
 
@@ -35,27 +35,4 @@ def source_messages() -> list[Message]:
         if isinstance(key, tuple) and not key[1]:
             key = key[0]
         found.append(Message(key, f"src/gosplan/{filename}:{line}"))
-    return found
-
-
-def help_messages() -> list[Message]:
-    """The help of every command, subcommand and option (the English source)."""
-    from gosplan.cli import COMMANDS, app, load_command
-    import typer
-
-    found: list[Message] = []
-
-    def walk(command, where: str) -> None:
-        for text in (getattr(command, "help", None), getattr(command, "short_help", None)):
-            if text:
-                found.append(Message(text.strip(), where))
-        for param in getattr(command, "params", []):
-            if getattr(param, "help", None):
-                found.append(Message(param.help, f"{where} {param.opts[0]}"))
-        for name, sub in getattr(command, "commands", {}).items():
-            walk(sub, f"{where} {name}")
-
-    for name in COMMANDS:
-        walk(load_command(name), f"gosplan {name}")
-    walk(typer.main.get_command(app), "gosplan")
     return found

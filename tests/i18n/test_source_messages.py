@@ -3,8 +3,9 @@ templates, read with Babel's extractor) has a Korean translation."""
 
 from __future__ import annotations
 
-from gosplan.i18n import catalogue
 from messages import source_messages
+
+from gosplan.i18n import catalogue
 
 
 def test_every_marked_message_has_a_korean_translation() -> None:

@@ -42,15 +42,16 @@ class Spec:
 
 
 SPECS: dict[str, Spec] = {
-    "sectors": Spec(("code", "name"), ("parent",), {"code": "MET", "name": "Metallurgy", "parent": ""}),
+    "sectors": Spec(("code", "name"), ("parent", "name_ko"),
+                    {"code": "MET", "name": "Metallurgy", "parent": "", "name_ko": "금속공업"}),
     "units": Spec(
         ("code", "name", "kind"),
-        ("parent", "sector"),
-        {"code": "PY", "name": "Pyongyang", "kind": "province", "parent": "", "sector": ""},
+        ("parent", "sector", "name_ko"),
+        {"code": "PY", "name": "Pyongyang", "kind": "province", "parent": "", "sector": "", "name_ko": "평양시"},
     ),
     "indicators": Spec(
         ("code", "name", "unit"),
-        ("aggregation", "time_aggregation", "direction", "sector", "key", "role"),
+        ("aggregation", "time_aggregation", "direction", "sector", "key", "role", "name_ko"),
         {
             "code": "steel",
             "name": "Crude steel",
@@ -61,6 +62,7 @@ SPECS: dict[str, Spec] = {
             "sector": "",
             "key": "true",
             "role": "output",
+            "name_ko": "조강",
         },
     ),
     "plans": Spec(
@@ -220,6 +222,10 @@ def validate_reference(kind: str, frame: pd.DataFrame, store: Store, problems: P
         problems.add_rows(frame.index[wrong], "end_year", "end_year must be a year not before start_year")
         out["start_year"] = np.nan_to_num(start).astype("int64")
         out["end_year"] = np.nan_to_num(end).astype("int64")
+    if kind in ("sectors", "units", "indicators") and "name_ko" in frame:  # the Korean name, where given
+        korean = strip_export_guard(text_column(frame, "name_ko"))
+        check_text(problems, korean, "name_ko", required=False)
+        out["name_ko"] = korean.replace("", None)
     return out
 
 

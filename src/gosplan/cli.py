@@ -133,8 +133,8 @@ class LazyGroup(TyperGroup):
         name = args[0] if args else ""
         if name and not name.startswith("-") and name not in COMMANDS and name not in self.commands:
             close = difflib.get_close_matches(name, self.list_commands(ctx), n=1)
-            ctx.fail(_("No such command: {name}. Did you mean {close}?", name=repr(name), close=repr(close[0]))
-                     if close else _("No such command: {name}.", name=repr(name)))
+            ctx.fail(_("No such command {name}. Did you mean {close}?", name=repr(name), close=repr(close[0]))
+                     if close else _("No such command {name}.", name=repr(name)))
         return super().resolve_command(ctx, args)
 
 

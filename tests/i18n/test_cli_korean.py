@@ -62,3 +62,37 @@ def test_lang_anywhere_on_the_line_and_korean_unit_names(demo_db):
     assert "평안남도" in after.stdout and "South Pyongan" not in after.stdout
     english = gosplan("status", "--period", "2023-06", "--by", "unit", "--indicator", "coal", db=demo_db)
     assert "South Pyongan" in english.stdout and "평안남도" not in english.stdout
+
+
+def test_every_help_text_has_a_korean_translation():
+    import typer
+
+    from gosplan.cli import COMMANDS, app, load_command
+    from gosplan.i18n import catalogue
+
+    korean = catalogue("ko")
+    missing: list[str] = []
+
+    def walk(command, where: str) -> None:
+        things = [(command, where), *((p, f"{where} {p.opts[0]}") for p in getattr(command, "params", []))]
+        for thing, place in things:
+            text = getattr(thing, "_source_help", None) or getattr(thing, "help", None)
+            if text and text not in korean:
+                missing.append(f"{place}: {text!r}")
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, f"{where} {name}")
+
+    for name in COMMANDS:
+        walk(load_command(name), f"gosplan {name}")
+    walk(typer.main.get_command(app), "gosplan")
+    assert not missing, "help without a Korean translation:\n" + "\n".join(missing)
+
+
+def test_korean_help_fits_80_columns():
+    from rich.cells import cell_len
+
+    for args in (["--help"], ["status", "--help"]):
+        done = gosplan(*args, lang="ko")
+        assert done.returncode == 0, done.stderr
+        assert "선택" in done.stdout and "Options" not in done.stdout
+        assert max(cell_len(line) for line in done.stdout.splitlines()) <= 80

@@ -100,8 +100,35 @@ def install_click_words() -> None:
     import typer.core
 
     typer.core._ = gettext  # type: ignore[attr-defined]  # typer binds gettext.gettext as _ at import
-    from typer._click import formatting
+    from typer import rich_utils
+    from typer._click import core, formatting
 
+    for name, text in _RICH_WORDS.items():  # the help of commands drawn with Rich: panel titles, notes
+        setattr(rich_utils, name, gettext(text))
+    if not getattr(core.Command.get_help_option, "_gosplan", False):
+        help_option = core.Command.get_help_option
+
+        def get_help_option(self: Any, ctx: Any) -> Any:
+            option = help_option(self, ctx)
+            source = _source(option, "help") if option is not None else None
+            if source:
+                option.help = gettext(source)
+            return option
+
+        get_help_option._gosplan = True  # type: ignore[attr-defined]
+        core.Command.get_help_option = get_help_option  # type: ignore[method-assign]
+
+    if not getattr(formatting.wrap_text, "_gosplan", False):
+        wrap_text = formatting.wrap_text
+
+        def wrap_by_cells(text: str, width: int = 78, initial_indent: str = "", subsequent_indent: str = "",
+                          preserve_paragraphs: bool = False) -> str:
+            if text.isascii():
+                return wrap_text(text, width, initial_indent, subsequent_indent, preserve_paragraphs)
+            return cell_wrap(text, width, initial_indent, subsequent_indent)
+
+        wrap_by_cells._gosplan = True  # type: ignore[attr-defined]
+        formatting.wrap_text = wrap_by_cells  # type: ignore[assignment]
     original = formatting.HelpFormatter.write_usage
     if getattr(original, "_gosplan", False):
         return
@@ -112,6 +139,46 @@ def install_click_words() -> None:
     write_usage._gosplan = True  # type: ignore[attr-defined]
     formatting.HelpFormatter.write_usage = write_usage  # type: ignore[method-assign]
 
+
+def cell_wrap(text: str, width: int, initial_indent: str = "", subsequent_indent: str = "") -> str:
+    """``text`` wrapped at spaces to ``width`` terminal cells (a Korean letter takes two), paragraphs kept.
+
+    >>> print(cell_wrap("가나다 라마바 사아자", 10))
+    가나다
+    라마바
+    사아자
+    """
+    from rich.cells import cell_len
+
+    lines: list[str] = []
+    for paragraph in text.split("\n\n"):
+        line = ""
+        for word in paragraph.split():
+            indent = initial_indent if not lines and not line else subsequent_indent
+            candidate = f"{line} {word}" if line else word
+            if line and cell_len(indent + candidate) > width:
+                lines.append((initial_indent if not lines else subsequent_indent) + line)
+                line = word
+            else:
+                line = candidate
+        lines.append((initial_indent if not lines else subsequent_indent) + line)
+        lines.append("")
+    return "\n".join(lines[:-1])
+
+
+#: Typer's words in the help drawn with Rich (module constants of typer.rich_utils, set once a run's
+#: language is known).
+_RICH_WORDS = {
+    "DEFAULT_STRING": N_("[default: {}]"),
+    "ENVVAR_STRING": N_("[env var: {}]"),
+    "REQUIRED_LONG_STRING": N_("[required]"),
+    "ARGUMENTS_PANEL_TITLE": N_("Arguments"),
+    "OPTIONS_PANEL_TITLE": N_("Options"),
+    "COMMANDS_PANEL_TITLE": N_("Commands"),
+    "ERRORS_PANEL_TITLE": N_("Error"),
+    "ABORTED_TEXT": N_("Aborted."),
+}
+_HELP_OPTION = N_("Show this message and exit.")
 
 # click's usage errors, as (pattern, message): the message is the catalogue's, its placeholders the groups.
 _CLICK_ERRORS: list[tuple[re.Pattern[str], str]] = [

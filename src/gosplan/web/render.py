@@ -21,7 +21,8 @@ from gosplan.service import Service
 #: Codes the pages show through gettext (roles, kinds of unit, alert severities and kinds).
 WORDS = (N_("admin"), N_("planner"), N_("reporter"), N_("viewer"), N_("country"), N_("province"), N_("county"),
          N_("enterprise"), N_("critical"), N_("warning"), N_("notable"), N_("forecast"), N_("exception"),
-         N_("attainment"), N_("deviation"))
+         N_("attainment"), N_("deviation"), N_("annual"), N_("five-year"), N_("draft"), N_("adopted"),
+         N_("superseded"), N_("new"), N_("revised"), N_("unchanged"))
 STATUS_CLASS = {"exceeding": "good", "on track": "good", "at risk": "warn", "lagging": "bad", "missing": "none"}
 _review_lock = threading.Lock()
 

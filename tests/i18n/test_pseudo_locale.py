@@ -27,6 +27,8 @@ def _names(store) -> set[str]:
         for column in ("name", "code"):
             for value in frame[column].astype(str):
                 words.update(re.findall(r"[A-Za-z]+", value))
+    for name in store.unit_groups()["group_name"]:  # names of groups, e.g. ministries
+        words.update(re.findall(r"[A-Za-z]+", str(name)))
     for name in store.users()["name"]:
         words.update(re.findall(r"[A-Za-z]+", str(name)))
     return words
@@ -34,7 +36,9 @@ def _names(store) -> set[str]:
 
 def english_outside_brackets(text: str, allowed: set[str]) -> list[str]:
     """Words of Latin letters outside ⟦…⟧ that are not names, codes or units."""
-    outside = re.sub(r"⟦[^⟧]*⟧", " ", text)
+    outside, before = text, None
+    while outside != before:  # innermost first: a message may hold translated messages in its placeholders
+        before, outside = outside, re.sub(r"⟦[^⟦⟧]*⟧", " ", outside)
     return sorted({w for w in re.findall(r"[A-Za-z]+", outside) if w not in allowed and len(w) > 1})
 
 
@@ -74,3 +78,23 @@ def test_every_page_passes_its_words_through_the_catalogue(pseudo, path):
     text = visible_text(page)
     left = english_outside_brackets(text, allowed)
     assert not left, f"{path}: words outside the catalogue: {left}"
+
+
+COMMANDS = [["status", "--period", "2023-06"], ["status", "--period", "2023-06", "--by", "sector"],
+            ["status", "--period", "2023-06", "--by", "unit", "--indicator", "coal"],
+            ["status", "--period", "2023-06", "--by", "ministry"],
+            ["history", "--indicator", "coal", "--unit", "coal.kujang", "--period", "2023-03"]]
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a[:1] + a[3:]))
+def test_commands_pass_their_words_through_the_catalogue(pseudo, sqlite_demo, args):
+    from typer.testing import CliRunner
+
+    from gosplan.cli import app
+
+    _client, allowed = pseudo
+    result = CliRunner().invoke(app, [*args, "--db", str(sqlite_demo)], env={"GOSPLAN_LANG": "qps",
+                                                                              "COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    left = english_outside_brackets(result.output, allowed | {"demo", "correction"})
+    assert not left, f"gosplan {' '.join(args)}: words outside the catalogue: {left}"

@@ -39,10 +39,11 @@ def test_an_import_file_carries_korean_names(tmp_path):
 
 
 def test_every_demo_name_has_a_korean_one():
-    from gosplan.examples.demo.catalogue import indicators_frame, sectors_frame, units_frame
+    from gosplan.examples.demo.catalogue import indicators_frame, plans_frame, sectors_frame, units_frame
     from gosplan.examples.demo.names_ko import with_korean_names
 
-    for kind, frame in (("sectors", sectors_frame()), ("units", units_frame()), ("indicators", indicators_frame())):
+    for kind, frame in (("sectors", sectors_frame()), ("units", units_frame()), ("indicators", indicators_frame()),
+                        ("plans", plans_frame())):
         named = with_korean_names(kind, frame)
         assert named["name_ko"].notna().all(), named[named["name_ko"].isna()]
         assert not named["name_ko"].str.contains("[A-Za-z]").any()  # Korean words, not transliterations

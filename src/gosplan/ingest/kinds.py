@@ -67,7 +67,7 @@ SPECS: dict[str, Spec] = {
     ),
     "plans": Spec(
         ("code", "name", "kind", "start_year", "end_year"),
-        ("parent",),
+        ("parent", "name_ko"),
         {
             "code": "AP2023",
             "name": "Annual plan 2023",
@@ -75,6 +75,7 @@ SPECS: dict[str, Spec] = {
             "start_year": 2023,
             "end_year": 2023,
             "parent": "",
+            "name_ko": "2023년 인민경제계획",
         },
     ),
     "targets": Spec(
@@ -222,7 +223,7 @@ def validate_reference(kind: str, frame: pd.DataFrame, store: Store, problems: P
         problems.add_rows(frame.index[wrong], "end_year", "end_year must be a year not before start_year")
         out["start_year"] = np.nan_to_num(start).astype("int64")
         out["end_year"] = np.nan_to_num(end).astype("int64")
-    if kind in ("sectors", "units", "indicators") and "name_ko" in frame:  # the Korean name, where given
+    if "name_ko" in frame:  # the Korean name, where given
         korean = strip_export_guard(text_column(frame, "name_ko"))
         check_text(problems, korean, "name_ko", required=False)
         out["name_ko"] = korean.replace("", None)

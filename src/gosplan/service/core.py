@@ -438,7 +438,7 @@ class Service:
             self.store.write_sectors(with_korean_names("sectors", demo.sectors), conn=conn)
             self.store.write_units(with_korean_names("units", demo.units), conn=conn)
             self.store.write_indicators(with_korean_names("indicators", demo.indicators), conn=conn)
-            self.store.write_plans(demo.plans, conn=conn)
+            self.store.write_plans(with_korean_names("plans", demo.plans), conn=conn)
             self.store.write_targets(demo.targets, source="demo", recorded_by="gosplan demo", conn=conn)
             self.store.write_reports(demo.reports, source="demo", recorded_by="gosplan demo", conn=conn)
             self.store.write_reports(demo.corrections, source="demo correction", recorded_by="gosplan demo",

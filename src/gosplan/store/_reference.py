@@ -1,6 +1,6 @@
 """Reference data: sectors, units, indicators, plans. Upserted by code, read back as frames.
 
-Sectors, units and indicators carry a Korean name (``name_ko``) beside the English one. They are read
+Sectors, units, indicators and plans carry a Korean name (``name_ko``) beside the English one. They are read
 back with ``name`` in the reader's language (:func:`gosplan.i18n.current_language`), the English name
 standing in where no Korean one was given, so that every surface shows the reader's names without
 asking for them; :meth:`ReferenceMixin.names` gives every language's name side by side.
@@ -39,7 +39,7 @@ _COLUMNS = {
 }
 _CASTS = {"key": bool, "start_year": int, "end_year": int}
 #: Tables whose rows are named in more than one language: the optional columns of the other languages.
-_TRANSLATED = {"sectors": ("name_ko",), "units": ("name_ko",), "indicators": ("name_ko",)}
+_TRANSLATED = {"sectors": ("name_ko",), "units": ("name_ko",), "indicators": ("name_ko",), "plans": ("name_ko",)}
 
 
 def _stored_columns(kind: str, frame: pd.DataFrame | None = None) -> list[str]:

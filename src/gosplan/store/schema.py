@@ -90,6 +90,7 @@ plans = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("code", String(CODE), nullable=False, unique=True),
     Column("name", String(NAME), nullable=False),
+    Column("name_ko", String(NAME)),  # the Korean name (migration 0009_i18n); None: the English one
     Column("kind", String(CODE), nullable=False),
     Column("start_year", Integer, nullable=False),
     Column("end_year", Integer, nullable=False),

@@ -134,6 +134,13 @@ KINDS_KO: dict[str, str] = {
     "Smeltery": "제련소",
 }
 
+PLANS_KO: dict[str, str] = {
+    "fyp-2021-2025": "인민경제발전 5개년계획(2021~2025)",
+    "ap-2021": "2021년 인민경제계획",
+    "ap-2022": "2022년 인민경제계획",
+    "ap-2023": "2023년 인민경제계획",
+}
+
 _PROVINCE_BY_ENGLISH = {
     "Pyongyang": "KP-01", "South Pyongan": "KP-02", "North Pyongan": "KP-03", "Chagang": "KP-04",
     "South Hwanghae": "KP-05", "North Hwanghae": "KP-06", "Kangwon": "KP-07", "South Hamgyong": "KP-08",
@@ -167,13 +174,13 @@ def unit_name_ko(code: str, name: str = "") -> str | None:
 
 
 def with_korean_names(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """The demo's ``frame`` of ``kind`` (sectors, units or indicators) with its ``name_ko`` column."""
+    """The demo's ``frame`` of ``kind`` (sectors, units, indicators or plans) with its ``name_ko`` column."""
     if kind == "units":
         names = [unit_name_ko(c, n) for c, n in zip(frame["code"], frame["name"], strict=True)]
     else:
-        table = {"sectors": SECTORS_KO, "indicators": INDICATORS_KO}[kind]
+        table = {"sectors": SECTORS_KO, "indicators": INDICATORS_KO, "plans": PLANS_KO}[kind]
         names = [table.get(c) for c in frame["code"]]
     return frame.assign(name_ko=names)
 
 
-__all__ = ["INDICATORS_KO", "PROVINCES_KO", "SECTORS_KO", "unit_name_ko", "with_korean_names"]
+__all__ = ["INDICATORS_KO", "PLANS_KO", "PROVINCES_KO", "SECTORS_KO", "unit_name_ko", "with_korean_names"]

@@ -1,4 +1,4 @@
-"""Names in Korean beside the English ones (sectors, units, indicators) and each user's language.
+"""Names in Korean beside the English ones (sectors, units, indicators, plans) and each user's language.
 
 Revision ID: 0009_i18n
 Revises: 0008_unit_groups
@@ -16,7 +16,7 @@ branch_labels = None
 depends_on = None
 
 NAME = 400
-NAMED = ("sectors", "units", "indicators")
+NAMED = ("sectors", "units", "indicators", "plans")
 
 
 def upgrade() -> None:

@@ -19,39 +19,50 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from gosplan import __version__
+from gosplan.commands._language import (
+    LanguageError,
+    choose,
+    install_click_words,
+    pop_language,
+    translate_click_message,
+    translate_command,
+)
 from gosplan.errors import GosplanError
+from gosplan.i18n import N_, _, gettext
 
 #: Every command: name -> (where it lives, the line ``gosplan --help`` shows). Where it lives is a module
 #: exposing a Typer ``app`` (a command group) or a function ``command``, or ``"module:function"``.
 #: To add a command, add one line here, in alphabetical order.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "actions": ("gosplan.commands.actions", "The action plan: proposed from the review, adopted, tracked."),
-    "alerts": ("gosplan.commands.alerts", "Alerts from forecasts and exceptions, escalating upwards."),
-    "approvals": ("gosplan.commands.approvals", "Approval of reports along the hierarchy; period locks."),
-    "balance": ("gosplan.commands.balance", "Input-output balances: key sectors, shocks, plan balancing."),
-    "campaigns": ("gosplan.commands.campaigns", "Movements: spread, reach forecast and effect on output."),
-    "completeness": ("gosplan.commands.completeness", "Reports owed, received and on time, per unit and level."),
-    "demo": ("gosplan.commands.demo", "Build the demo economy and write its mid-year review."),
-    "entry": ("gosplan.commands.entry", "When data entry closes; late-entry permissions."),
-    "export": ("gosplan.commands.files:export_command", "Export current values or fulfilment to a file."),
-    "forecast": ("gosplan.commands.forecast", "Year-end forecast of each annual target, with P(attain)."),
-    "history": ("gosplan.commands.status:history_command", "Every revision of a unit's reports."),
-    "import": ("gosplan.commands.files:import_command", "Import units, plans, targets, reports... (all-or-nothing)."),
-    "indicators": ("gosplan.commands.indicators", "Indicators with definition, method, source, frequency."),
-    "init": ("gosplan.commands.demo:init_command", "Create (or upgrade) an empty store."),
-    "mail": ("gosplan.commands.mail", "Mail: addresses, the outbox, sending, retries, digests."),
-    "plan": ("gosplan.commands.plan", "Plan making: draft, balance, compare, counter-plans, adopt."),
-    "potential": ("gosplan.commands.potential", "Potentiality: actuality, capability, what development adds."),
-    "projects": ("gosplan.commands.projects", "Construction projects: earned value, forecast end, status."),
-    "reserves": ("gosplan.commands.reserves", "Reserves: DEA efficiency, untapped output, peers."),
-    "review": ("gosplan.commands.review", "Write the review of plan fulfilment (HTML, PDF or Markdown)."),
-    "risk": ("gosplan.commands.risk", "Weather risk to the grain target; measures ranked."),
-    "rules": ("gosplan.commands.rules", "Validation rules and min-max bounds: run, list, follow up."),
-    "serve": ("gosplan.commands.serve", "Serve the web pages and the REST API."),
-    "status": ("gosplan.commands.status:status_command", "Plan fulfilment to date: target, actual, %, rest of year."),
-    "template": ("gosplan.commands.files:template_command", "Write an import file with one example row."),
-    "tokens": ("gosplan.commands.tokens", "API tokens: create, revoke, list."),
-    "users": ("gosplan.commands.users", "Accounts: add, list, disable, enable, role, password, delete."),
+    "actions": ("gosplan.commands.actions", N_("The action plan: proposed from the review, adopted, tracked.")),
+    "alerts": ("gosplan.commands.alerts", N_("Alerts from forecasts and exceptions, escalating upwards.")),
+    "approvals": ("gosplan.commands.approvals", N_("Approval of reports along the hierarchy; period locks.")),
+    "balance": ("gosplan.commands.balance", N_("Input-output balances: key sectors, shocks, plan balancing.")),
+    "campaigns": ("gosplan.commands.campaigns", N_("Movements: spread, reach forecast and effect on output.")),
+    "completeness": ("gosplan.commands.completeness", N_("Reports owed, received and on time, per unit and level.")),
+    "demo": ("gosplan.commands.demo", N_("Build the demo economy and write its mid-year review.")),
+    "entry": ("gosplan.commands.entry", N_("When data entry closes; late-entry permissions.")),
+    "export": ("gosplan.commands.files:export_command", N_("Export current values or fulfilment to a file.")),
+    "forecast": ("gosplan.commands.forecast", N_("Year-end forecast of each annual target, with P(attain).")),
+    "history": ("gosplan.commands.status:history_command", N_("Every revision of a unit's reports.")),
+    "import": ("gosplan.commands.files:import_command",
+              N_("Import units, plans, targets, reports... (all-or-nothing).")),
+    "indicators": ("gosplan.commands.indicators", N_("Indicators with definition, method, source, frequency.")),
+    "init": ("gosplan.commands.demo:init_command", N_("Create (or upgrade) an empty store.")),
+    "mail": ("gosplan.commands.mail", N_("Mail: addresses, the outbox, sending, retries, digests.")),
+    "plan": ("gosplan.commands.plan", N_("Plan making: draft, balance, compare, counter-plans, adopt.")),
+    "potential": ("gosplan.commands.potential", N_("Potentiality: actuality, capability, what development adds.")),
+    "projects": ("gosplan.commands.projects", N_("Construction projects: earned value, forecast end, status.")),
+    "reserves": ("gosplan.commands.reserves", N_("Reserves: DEA efficiency, untapped output, peers.")),
+    "review": ("gosplan.commands.review", N_("Write the review of plan fulfilment (HTML, PDF or Markdown).")),
+    "risk": ("gosplan.commands.risk", N_("Weather risk to the grain target; measures ranked.")),
+    "rules": ("gosplan.commands.rules", N_("Validation rules and min-max bounds: run, list, follow up.")),
+    "serve": ("gosplan.commands.serve", N_("Serve the web pages and the REST API.")),
+    "status": ("gosplan.commands.status:status_command",
+              N_("Plan fulfilment to date: target, actual, %, rest of year.")),
+    "template": ("gosplan.commands.files:template_command", N_("Write an import file with one example row.")),
+    "tokens": ("gosplan.commands.tokens", N_("API tokens: create, revoke, list.")),
+    "users": ("gosplan.commands.users", N_("Accounts: add, list, disable, enable, role, password, delete.")),
 }
 
 
@@ -70,8 +81,8 @@ def load_command(name: str) -> Any:
     if isinstance(found, typer.Typer):
         group = typer.main.get_group(found)
         group.name = name
-        return group
-    return _as_command(name, found)
+        return translate_command(group)
+    return translate_command(_as_command(name, found))
 
 
 def _as_command(name: str, function: Any) -> Any:
@@ -84,9 +95,10 @@ def _as_command(name: str, function: Any) -> Any:
 
 def _unavailable(name: str, missing: str):
     def command() -> None:
-        raise GosplanError(f"`gosplan {name}` needs the package {missing!r}: pip install {missing}")
+        raise GosplanError(_("`gosplan {name}` needs the package {missing}: pip install {missing}",
+                             name=name, missing=missing))
 
-    command.__doc__ = f"(unavailable here: needs {missing})"
+    command.__doc__ = _("(unavailable here: needs {missing})", missing=missing)
     return command
 
 
@@ -107,12 +119,14 @@ class LazyGroup(TyperGroup):
         if cmd_name not in COMMANDS:
             return None
         if self._listing:  # the help listing: a stand-in carrying the one-line help, nothing imported
-            return TyperCommand(cmd_name, help=COMMANDS[cmd_name][1], short_help=COMMANDS[cmd_name][1])
+            line = gettext(COMMANDS[cmd_name][1])
+            return TyperCommand(cmd_name, help=line, short_help=line)
         if cmd_name not in self._loaded:
             self._loaded[cmd_name] = load_command(cmd_name)
         return self._loaded[cmd_name]
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
+        translate_command(self)
         self._listing = True
         try:
             super().format_help(ctx, formatter)
@@ -123,7 +137,8 @@ class LazyGroup(TyperGroup):
         name = args[0] if args else ""
         if name and not name.startswith("-") and name not in COMMANDS and name not in self.commands:
             close = difflib.get_close_matches(name, self.list_commands(ctx), n=1)
-            ctx.fail(f"No such command {name!r}." + (f" Did you mean {close[0]!r}?" if close else ""))
+            ctx.fail(_("No such command {name}. Did you mean {close}?", name=repr(name), close=repr(close[0]))
+                     if close else _("No such command {name}.", name=repr(name)))
         return super().resolve_command(ctx, args)
 
 
@@ -148,12 +163,20 @@ def _show_version(value: bool) -> None:
 def _root(
     version: Annotated[bool, typer.Option("--version", help="Show the version and exit.", callback=_show_version,
                                           is_eager=True)] = False,
+    lang: Annotated[str | None, typer.Option(
+        "--lang", metavar="LANG",
+        help="Language of the output: en or ko (default: GOSPLAN_LANG, else en). Accepted after any command.")] = None,
 ) -> None:
     """Plan, balance, report, monitor and review an economy. Start with: gosplan demo"""
+    if lang is not None:  # main() takes --lang off the line; this is for callers of the app itself
+        try:
+            choose(lang)
+        except LanguageError as exc:
+            raise typer.BadParameter(str(exc), param_hint="'--lang'") from None
 
 
 def _error(message: str, hint: str | None = None) -> None:
-    typer.secho("error: ", fg="red", bold=True, err=True, nl=False)
+    typer.secho(_("error: "), fg="red", bold=True, err=True, nl=False)
     typer.echo(message, err=True)
     if hint:
         typer.echo(hint, err=True)
@@ -176,27 +199,38 @@ def _exit_code(exc: BaseException) -> int | None:
             exc.show()  # type: ignore[attr-defined]
             return exc.exit_code  # type: ignore[attr-defined]
         ctx = getattr(exc, "ctx", None)
-        hint = f"See: {ctx.command_path} --help" if ctx is not None else None
+        hint = _("See: {command} --help", command=ctx.command_path) if ctx is not None else None
         if ctx is not None and ctx.parent is None and any(o in exc.format_message() for o in ("--db", "--format")):
-            hint = "Options such as --db and --format go after the command: gosplan status --period 2023-06 --db URL"
-        _error(exc.format_message(), hint)  # type: ignore[attr-defined]
+            hint = _("Options such as --db and --format go after the command: "
+                     "gosplan status --period 2023-06 --db URL")
+        _error(translate_click_message(exc.format_message()), hint)  # type: ignore[attr-defined]
         return exc.exit_code  # type: ignore[attr-defined]
     if isinstance(exc, _click_classes("ClickException")):
-        _error(exc.format_message())  # type: ignore[attr-defined]
+        _error(translate_click_message(exc.format_message()))  # type: ignore[attr-defined]
         return exc.exit_code  # type: ignore[attr-defined]
     if isinstance(exc, _click_classes("Abort")):
-        _error("aborted")
+        _error(_("aborted"))
         return 1
     if isinstance(exc, _click_classes("Exit")):
         return exc.exit_code  # type: ignore[attr-defined]
     if isinstance(exc, KeyboardInterrupt):
-        _error("interrupted")
+        _error(_("interrupted"))
         return 130
     return None
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point: user errors print one line and exit 1, usage errors exit 2; no tracebacks."""
+    """Console entry point: user errors print one line and exit 1, usage errors exit 2; no tracebacks.
+
+    ``--lang`` is taken off the line first (it may stand anywhere) and, with ``GOSPLAN_LANG``, sets the
+    language of everything the command prints."""
+    try:
+        language, argv = pop_language(sys.argv[1:] if argv is None else list(argv))
+        choose(language)
+    except LanguageError as exc:
+        _error(str(exc), _("See: gosplan --help"))
+        sys.exit(2)
+    install_click_words()
     try:
         code = app(args=argv, prog_name="gosplan", standalone_mode=False)
     except GosplanError as exc:

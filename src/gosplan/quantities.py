@@ -112,9 +112,46 @@ _DISPLAY_NAMES = {
 }
 
 
+#: Units that Korean readers count in their own words (the others keep their symbols: t, kWh, m³, ha).
+_KOREAN_NAMES = {"dwelling": "세대", "dwellings": "세대", "worker": "명", "workers": "명", "head": "마리",
+                 "piece": "개", "wagon": "량", "machine_hour": "기계시간", "worker_hour": "로동시간", "won": "원"}
+#: Money kept in thousands or millions of won is shown in won to Korean readers (who count it in 만/억 원).
+_WON_FACTORS = {"thousand_won": 1e3, "million_won": 1e6}
+
+
+def _korean() -> bool:
+    from gosplan.i18n import current_language
+
+    return current_language() == "ko"
+
+
 def display_unit(unit: str) -> str:
-    """The unit as a reader expects to see it: ``m**3`` -> ``m³``, ``t_km`` -> ``t-km``."""
+    """The unit as a reader expects to see it: ``m**3`` -> ``m³``, ``t_km`` -> ``t-km``; for Korean readers
+    counted things in Korean words (``dwelling`` -> ``세대``)."""
+    if _korean():
+        if unit in _WON_FACTORS:
+            return {"thousand_won": "천 원", "million_won": "백만 원"}[unit]
+        if unit in _KOREAN_NAMES:
+            return _KOREAN_NAMES[unit]
     return _DISPLAY_NAMES.get(unit, unit)
+
+
+#: Korean quantities stay in plain digits below this and are counted in 만 and 억 from it.
+KOREAN_SCALE_FROM = 1e5
+
+
+def _korean_scale(value: float, unit: str) -> tuple[float, str, int]:
+    """:func:`quantity_scale` for Korean readers: 만 (10⁴) and 억 (10⁸), money in won."""
+    from gosplan.i18n.formats import korean_scale
+
+    to_won = _WON_FACTORS.get(unit, 1.0)
+    shown = "원" if to_won != 1.0 else display_unit(unit)
+    size = abs(value) * to_won
+    if size < KOREAN_SCALE_FROM:
+        return 1.0 / to_won, shown, 0 if size >= 100 or size == int(size) else 2
+    factor, suffix, _ = korean_scale(size)
+    counted = size / factor  # three significant digits, as the English scales keep
+    return factor / to_won, f"{suffix} {shown}", 2 if counted < 10 else 1 if counted < 100 else 0
 
 
 _SCALES = {
@@ -133,6 +170,8 @@ def quantity_scale(value: float, unit: str) -> tuple[float, str, int]:
     >>> quantity_scale(56_140_000, "m**2")
     (1000000.0, 'million m²', 2)
     """
+    if _korean():
+        return _korean_scale(value, unit)
     for factor, name in _SCALES.get(unit, []):
         if abs(value) >= factor:
             return factor, name, 1
@@ -155,8 +194,17 @@ def format_quantity(value: float, unit: str) -> str:
     '85.0 kt'
     >>> format_quantity(4_003_090_000, "t_km")
     '4.00 bn t-km'
+    >>> from gosplan.i18n import use_language
+    >>> with use_language("ko"):
+    ...     format_quantity(17_200_000, "t"), format_quantity(15_830, "dwelling"), format_quantity(23.9e9, "kWh")
+    ('1,720만 t', '15,830 세대', '239억 kWh')
     """
     if value != value:  # NaN
         return "–"
     factor, name, decimals = quantity_scale(value, unit)
-    return f"{value / factor:,.{decimals}f} {name}"
+    number = f"{value / factor:,.{decimals}f}"
+    if _korean() and name[:1] in ("만", "억"):  # "1,720만 t": the count word joins the number
+        if decimals and number.endswith("." + "0" * decimals):
+            number = number[: -(decimals + 1)]
+        return f"{number}{name}"
+    return f"{number} {name}"

@@ -22,6 +22,7 @@ from gosplan.api.auth import CsrfFailed, Network, NotAuthenticated, Sessions, id
 from gosplan.api.guard import BodyLimits, Guard, SecurityHeaders
 from gosplan.api.state import LoginLimiter, Snapshots, session_secret, shared_state
 from gosplan.errors import Conflict, GosplanError, NotFound, PermissionDenied, ValidationError
+from gosplan.i18n import N_, _, gettext, ngettext
 from gosplan.store import Store
 
 log = logging.getLogger("gosplan.api")
@@ -103,6 +104,9 @@ def create_app(url: str | None = None, *, secret: str | None = None, refresh_int
     _install_error_handlers(app)
     # Outermost last: the headers wrap every answer, including the guard's refusals.
     app.add_middleware(Guard, limits=body_limits or BodyLimits.from_env(), identify=identify, refuse=_error)
+    from gosplan.web.language import LanguageMiddleware
+
+    app.add_middleware(LanguageMiddleware)  # outside the guard: its refusals speak the reader's language too
     app.add_middleware(SecurityHeaders)
     return app
 
@@ -133,6 +137,10 @@ _STATUS = [(ValidationError, 422, "validation"), (NotAuthenticated, 401, "not_au
            (Conflict, 409, "conflict"), (GosplanError, 400, "bad_request")]
 
 
+#: Starlette's own details of HTTP errors, in the reader's words.
+HTTP_DETAILS = (N_("Not Found"), N_("Method Not Allowed"), N_("Unauthorized"), N_("Forbidden"))
+
+
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
@@ -157,23 +165,25 @@ def _install_error_handlers(app: FastAPI) -> None:
         if isinstance(exc, ValidationError):
             problems = [{"source": p.source, "row": p.row, "field": p.column, "reason": p.reason}
                         for p in exc.problems]
-            detail = f"{exc.total} problem{'s' if exc.total != 1 else ''} found; nothing was written"
+            detail = ngettext("{count} problem found; nothing was written",
+                              "{count} problems found; nothing was written", exc.total)
         return _error(request, status, code, detail, problems)
 
     async def request_invalid(request: Request, exc: RequestValidationError) -> Response:
         problems = [{"source": "request", "row": None,
                      "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body") or None,
                      "reason": str(e.get("msg", "invalid"))[:300]} for e in exc.errors()[:100]]
-        return _error(request, 422, "validation", f"{len(problems)} problem(s) in the request", problems)
+        return _error(request, 422, "validation", ngettext("{count} problem in the request",
+                                                           "{count} problems in the request", len(problems)), problems)
 
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        detail = exc.detail if isinstance(exc.detail, str) else "request refused"
+        detail = gettext(exc.detail) if isinstance(exc.detail, str) else _("request refused")
         return _error(request, exc.status_code, "http_" + str(exc.status_code), detail,
                       headers=getattr(exc, "headers", None))
 
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return _error(request, 500, "internal", "internal error; the server log has the details")
+        return _error(request, 500, "internal", _("internal error; the server log has the details"))
 
     app.add_exception_handler(GosplanError, gosplan_error)
     app.add_exception_handler(RequestValidationError, request_invalid)

@@ -26,6 +26,7 @@ from fastapi import Request
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from gosplan.errors import GosplanError
+from gosplan.i18n import _
 from gosplan.service.accounts import SESSION_LIFETIME, Principal, principal_for_token, session_principal
 
 SESSION_COOKIE = "gosplan_session"
@@ -94,7 +95,7 @@ def require_principal(request: Request) -> Principal:
     """FastAPI dependency: the principal, or :class:`NotAuthenticated`."""
     principal = identify(request)
     if principal is None:
-        raise NotAuthenticated("sign in, or send an API token as 'Authorization: Bearer <token>'")
+        raise NotAuthenticated(_("sign in, or send an API token as 'Authorization: Bearer <token>'"))
     return principal
 
 
@@ -105,7 +106,7 @@ def check_csrf(request: Request, supplied: str | None) -> None:
         return
     expected = getattr(request.state, "csrf", None)
     if not expected or not supplied or not hmac.compare_digest(str(expected), str(supplied)):
-        raise CsrfFailed("the form has expired or did not come from this site (CSRF check); reload and retry")
+        raise CsrfFailed(_("the form has expired or did not come from this site (CSRF check); reload and retry"))
 
 
 def csrf_token(request: Request) -> str:

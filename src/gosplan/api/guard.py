@@ -29,6 +29,8 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
 from starlette.responses import Response
 
+from gosplan.i18n import _
+
 Scope = dict[str, Any]
 Message = dict[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -142,11 +144,12 @@ class Guard:
             principal = await to_thread.run_sync(self.identify, Request(scope))
             if principal is None:
                 await self._answer(scope, send, 401, "not_authenticated",
-                                   "sign in, or send an API token as 'Authorization: Bearer <token>'")
+                                   _("sign in, or send an API token as 'Authorization: Bearer <token>'"))
                 return
         if declared is not None and declared > limit:
             await self._answer(scope, send, 413, "too_large",
-                               f"the request body ({declared:,} bytes) is over this route's limit of {_size(limit)}")
+                               _("the request body ({size} bytes) is over this route's limit of {limit}",
+                                 size=format(declared, ","), limit=_size(limit)))
             return
         if not has_body:
             await self.app(scope, receive, send)
@@ -178,7 +181,7 @@ class Guard:
             await self.app(scope, counted, guarded_send)
         if over and not started:
             await self._answer(scope, send, 413, "too_large",
-                               f"the request body is over this route's limit of {_size(limit)}")
+                               _("the request body is over this route's limit of {limit}", limit=_size(limit)))
 
 
 class SecurityHeaders:

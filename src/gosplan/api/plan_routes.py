@@ -18,6 +18,7 @@ from gosplan.api.auth import check_csrf
 from gosplan.api.openapi import WRITE, errors
 from gosplan.api.routes import Who, records
 from gosplan.errors import Conflict, PermissionDenied
+from gosplan.i18n import _, gettext
 from gosplan.service.accounts import writable_units
 
 router = APIRouter(responses=errors(401, 403, 404, 422))
@@ -59,12 +60,14 @@ def submit_counter(request: Request, who: Who, version: VersionP, body: CounterI
 
     check_csrf(request, x_csrf_token)
     if who.role not in ANSWERING:
-        raise PermissionDenied(f"{who.name} is {who.role}; answering a draft needs the role reporter or planner")
+        raise PermissionDenied(_("{name} is {role}; answering a draft needs the role reporter or planner",
+                                 name=who.name, role=gettext(who.role)))
     snapshots = request.app.state.gosplan.snapshots
     service = snapshots.writer
     found = service.store.plan_version(version)  # NotFound (404) naming the known versions
     if found["status"] != "draft":
-        raise Conflict(f"{version} is {found['status']}; counter-plans answer a draft")
+        raise Conflict(_("{version} is {status}; counter-plans answer a draft", version=version,
+                         status=gettext(found["status"])))
     year = str(found["year"])
     frame = pd.DataFrame([{**row.model_dump(), "plan": version} for row in body.rows],
                          index=range(1, len(body.rows) + 1))

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from gosplan.api.auth import check_csrf, require_principal
 from gosplan.api.openapi import errors
 from gosplan.errors import NotFound, PermissionDenied
+from gosplan.i18n import _
 from gosplan.model import Period
 from gosplan.service import Service
 from gosplan.service.accounts import Principal, require_read, require_role, visible_units
@@ -137,7 +138,7 @@ def unit(request: Request, who: Who, code: str) -> dict[str, Any]:
     units_ = service.units()
     row = units_[units_["code"].eq(code)]
     if row.empty:
-        raise NotFound(f"unknown unit {code!r}")
+        raise NotFound(_("unknown unit {code}", code=repr(code)))
     require_read(service, who, code)
     out = records(row)[0]
     out["children"] = service.hierarchy().children.get(code, [])
@@ -294,7 +295,7 @@ def review(request: Request, who: Who, period: Annotated[str, Query(max_length=1
     """The mid-year review as one self-contained HTML page (callers without a subtree limit only)."""
     service = reader(request, who)
     if visible_units(service, who) is not None:
-        raise PermissionDenied("the review covers the whole economy; this account is limited to a subtree")
+        raise PermissionDenied(_("the review covers the whole economy; this account is limited to a subtree"))
     from gosplan.api.guard import csp_with_hashes
     from gosplan.web.render import review_html
 

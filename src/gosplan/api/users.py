@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gosplan.api.auth import check_csrf, require_principal
 from gosplan.api.openapi import errors
+from gosplan.i18n import _
 from gosplan.service.accounts import Principal, delete_user, list_users, require_role, set_disabled, set_role
 
 router = APIRouter(responses=errors(401, 403, 422))
@@ -74,5 +75,5 @@ def _current(request: Request, name: str) -> UserOut:
 
     users = list_users(request.app.state.gosplan.snapshots.writer)
     if not users["name"].eq(name).any():
-        raise NotFound(f"no user named {name!r}")
+        raise NotFound(_("no user named {name}", name=repr(name)))
     return _user(request, name)

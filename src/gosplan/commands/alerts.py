@@ -9,6 +9,7 @@ import typer
 
 from gosplan import terminal
 from gosplan.commands._common import DbOption, FormatOption, NewDbOption, console, emit, open_service
+from gosplan.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -19,22 +20,28 @@ IdArgument = Annotated[int, typer.Argument(help="Alert id (see gosplan alerts)."
 COLUMNS = ["id", "status", "severity", "indicator", "unit", "period", "kind", "score", "message", "raised",
            "escalation_level", "escalated_to", "path", "acknowledged_by", "resolved_by"]
 
+#: Alert states in the reader's words.
+STATES = (N_("open"), N_("acknowledged"), N_("resolved"))
+
 
 def _show(frame: pd.DataFrame, title: str, with_status: bool = True) -> None:
-    table = terminal.table(title, caption="Escalation: from the alert's unit up the hierarchy; in bold, the unit "
-                                          "holding the alert now.")
-    terminal.number(table, "Id")
-    for name in ("Status", "Severity", "Indicator")[0 if with_status else 1:]:
+    from gosplan.i18n import gettext
+
+    table = terminal.table(title, caption=_("Escalation: from the alert's unit up the hierarchy; in bold, the unit "
+                                            "holding the alert now."))
+    terminal.number(table, _("Id"))
+    for name in (_("Status"), _("Severity"), _("Indicator"))[0 if with_status else 1:]:
         terminal.text(table, name, min_width=5)
-    terminal.number(table, "Month")
-    terminal.text(table, "Alert", min_width=20, wrap=True)
-    terminal.text(table, "Escalation", min_width=12, wrap=True)
+    terminal.number(table, _("Month"))
+    terminal.text(table, _("Alert"), min_width=20, wrap=True)
+    terminal.text(table, _("Escalation"), min_width=12, wrap=True)
     for r in frame.itertuples(index=False):
         colour = {"critical": "red", "warning": "yellow"}.get(str(r.severity), "green")
         # The escalation path with the unit now holding the alert in bold.
         steps = str(r.path).split(" > ")
         path = " > ".join(f"[bold]{s}[/]" if i == int(r.escalation_level) else s for i, s in enumerate(steps))
-        table.add_row(str(r.id), *([str(r.status)] if with_status else []), f"[{colour}]{r.severity}[/]",
+        table.add_row(str(r.id), *([gettext(str(r.status))] if with_status else []),
+                      f"[{colour}]{gettext(str(r.severity))}[/]",
                       str(r.indicator), str(r.period),
                       f"{r.kind}: {r.message}" if r.kind not in str(r.message) else str(r.message),
                       path)
@@ -67,7 +74,10 @@ def list_alerts(
     if frame.empty:
         console.print(_none_message(service, open_only, unit, db), soft_wrap=True, highlight=False)
         return
-    _show(frame, f"{len(frame)} {'open ' if open_only else ''}alerts, most urgent first", with_status=not open_only)
+    title = (ngettext("{count} open alert, most urgent first", "{count} open alerts, most urgent first", len(frame))
+             if open_only else ngettext("{count} alert, most urgent first", "{count} alerts, most urgent first",
+                                        len(frame)))
+    _show(frame, title, with_status=not open_only)
 
 
 def _none_message(service, open_only: bool, unit: str | None, db: str | None) -> str:
@@ -75,13 +85,19 @@ def _none_message(service, open_only: bool, unit: str | None, db: str | None) ->
     from gosplan.service.alerts import list_alerts as stored
 
     flag = f" --db {shlex.quote(db)}" if db else ""
-    where = f" for {unit}" if unit else ""
     if open_only and not stored(service, open_only=False, unit=unit).empty:
-        return (f"No open alerts{where}: every alert has been acknowledged or resolved "
-                f"(list them: gosplan alerts{flag}).")
-    return (f"No {'open ' if open_only else ''}alerts{where}. Alerts are raised from the forecasts and the "
-            f"exception checks by: gosplan alerts raise --as-of YYYY-MM{flag} (the last month reported, "
-            "e.g. 2023-06 in the demo).")
+        if unit:
+            return _("No open alerts for {unit}: every alert has been acknowledged or resolved (list them: {command}).",
+                     unit=unit, command=f"gosplan alerts{flag}")
+        return _("No open alerts: every alert has been acknowledged or resolved (list them: {command}).",
+                 command=f"gosplan alerts{flag}")
+    how = _("Alerts are raised from the forecasts and the exception checks by: {command} (the last month reported, "
+            "e.g. 2023-06 in the demo).", command=f"gosplan alerts raise --as-of YYYY-MM{flag}")
+    if unit:
+        first = _("No open alerts for {unit}.", unit=unit) if open_only else _("No alerts for {unit}.", unit=unit)
+    else:
+        first = _("No open alerts.") if open_only else _("No alerts.")
+    return f"{first} {how}"
 
 
 @app.command("raise")
@@ -101,8 +117,9 @@ def raise_(
     service = open_service(db)
     summary = raise_alerts(service, as_of, threshold=threshold, periods=periods,
                            runner=Runner.from_env(scheduler, progress=True))
-    console.print(f"Alerts as of {as_of}: {summary.new} new, {summary.updated} refreshed, "
-                  f"{summary.unchanged} already stored. List them with: gosplan alerts --open")
+    console.print(_("Alerts as of {month}: {new} new, {updated} refreshed, {unchanged} already stored. List them "
+                    "with: {command}", month=as_of, new=summary.new, updated=summary.updated,
+                    unchanged=summary.unchanged, command="gosplan alerts --open"))
 
 
 @app.command("ack")
@@ -112,8 +129,9 @@ def ack(alert_id: IdArgument, by: Annotated[str, typer.Option(help="Who acknowle
     from gosplan.service.alerts import acknowledge
 
     alert = acknowledge(open_service(db), alert_id, by)
-    console.print(f"Alert {alert_id} acknowledged by {by}: {alert['indicator']} at {alert['unit']} "
-                  f"({alert['kind']}, {alert['period']})")
+    console.print(_("Alert {id} acknowledged by {who}: {indicator} at {unit} ({kind}, {period})", id=alert_id,
+                    who=by, indicator=alert["indicator"], unit=alert["unit"], kind=alert["kind"],
+                    period=alert["period"]))
 
 
 @app.command("resolve")
@@ -123,4 +141,5 @@ def resolve(alert_id: IdArgument, by: Annotated[str, typer.Option(help="Who reso
     from gosplan.service.alerts import resolve as close
 
     alert = close(open_service(db), alert_id, by)
-    console.print(f"Alert {alert_id} resolved by {by}: {alert['indicator']} at {alert['unit']}")
+    console.print(_("Alert {id} resolved by {who}: {indicator} at {unit}", id=alert_id, who=by,
+                    indicator=alert["indicator"], unit=alert["unit"]))

@@ -9,6 +9,7 @@ import typer
 
 from gosplan import terminal
 from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
+from gosplan.i18n import _
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -67,7 +68,10 @@ def command(
     table = table[table["depth"].between(base, base + max(depth, 0))]
     if emit(table, fmt, COLUMNS):
         return
-    show_outlook(table, f"Year-end outlook as of {as_of}, {service.units().set_index('code').loc[unit, 'name']}",
+    from gosplan.i18n.formats import format_period
+
+    name = service.units().set_index("code").loc[unit, "name"]
+    show_outlook(table, _("Year-end outlook as of {month}, {unit}", month=format_period(as_of), unit=name),
                  with_unit=depth > 0, taut=_tautness(service, as_of))
 
 
@@ -90,11 +94,11 @@ def show_outlook(table: pd.DataFrame, title: str, with_unit: bool = False, taut:
 
     out = terminal.table(title)
     wide = console.width >= 100
-    terminal.text(out, "Indicator", min_width=12, wrap=True)
+    terminal.text(out, _("Indicator"), min_width=12, wrap=True)
     if with_unit:
-        terminal.text(out, "Unit", min_width=10, wrap=True)
-    for name in ("Target", "Produced", "Expected", *(["80 % interval"] if wide else []), "P(attain)",
-                 "Rest vs path"):
+        terminal.text(out, _("Unit"), min_width=10, wrap=True)
+    for name in (_("Target"), _("Produced"), _("Expected"), *([_("80 % interval")] if wide else []), _("P(attain)"),
+                 _("Rest vs path")):
         terminal.number(out, name)
     notes: list[str] = []
     for r in table.itertuples(index=False):
@@ -106,14 +110,15 @@ def show_outlook(table: pd.DataFrame, title: str, with_unit: bool = False, taut:
         where = f"{name}, {r.unit_name}" if with_unit else name
         if r.imputed == r.imputed and r.imputed > 0:
             expected += " *"
-            notes.append(f"* {where}: expected incl. missing months; the model fills "
-                         f"{qty(r.imputed, uom)} not yet reported.")
+            notes.append(_("* {where}: expected incl. missing months; the model fills {quantity} not yet "
+                           "reported.", where=where, quantity=qty(r.imputed, uom)))
         label = probability_label(p)
         reason = probability_reason(p, float(r.target), float(r.lower_99), float(r.upper_99), uom,
                                     r.direction == "lower")
         if reason:
             label += " †"
-            notes.append(f"† {where}: {label.removesuffix(' †')}, {reason}.")
+            notes.append(_("† {where}: {label}, {reason}.", where=where, label=label.removesuffix(" †"),
+                           reason=reason))
         if r.outlook == "forecast × weather":
             name += " ‡"
         target = terminal.compact(qty(r.target, uom))
@@ -122,17 +127,17 @@ def show_outlook(table: pd.DataFrame, title: str, with_unit: bool = False, taut:
             note = tautness_note(row)
             if note:
                 target += " §"
-                notes.append(f"§ {where}: target {row['code']}: {note}.")
+                notes.append(_("§ {where}: target {code}: {note}.", where=where, code=row["code"], note=note))
         cells = [name, *([str(r.unit_name)] if with_unit else []), target,
                  terminal.compact(qty(r.actual_to_date, uom)),
                  expected, *([_range(r.lower_80, r.upper_80, uom)] if wide else []), f"[{colour}]{label}[/]",
                  _vs_path(r.rest_vs_path)]
         out.add_row(*cells)
     terminal.show(console, out)
-    console.print("Produced: every report so far (fact table). Rest vs path: what the rest of the year needs "
-                  "against the plan's own path for it (+: more than the plan expected).")
+    console.print(_("Produced: every report so far (fact table). Rest vs path: what the rest of the year needs "
+                    "against the plan's own path for it (+: more than the plan expected)."))
     if table["outlook"].eq("forecast × weather").any():
-        console.print("‡ Forecast with the months to come conditioned on weather scenarios (observed weather "
-                      "to date, random weather after): the same outlook as gosplan risk.")
+        console.print(_("‡ Forecast with the months to come conditioned on weather scenarios (observed weather "
+                        "to date, random weather after): the same outlook as gosplan risk."))
     for note in dict.fromkeys(notes):
         console.print(note, highlight=False)

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from gosplan.commands._common import DbOption, FormatOption, console, emit, get_console, open_service
+from gosplan.i18n import _
 
 BY = ("indicator", "sector", "unit")
 WINDOWS = ("ytd", "period")
@@ -16,7 +17,8 @@ BASES = ("provisional", "official")
 def _choice(allowed: tuple[str, ...]):
     def check(value: str) -> str:
         if value not in allowed:
-            raise typer.BadParameter(f"must be one of {', '.join(allowed)}, not {value!r}")
+            raise typer.BadParameter(_("must be one of {choices}, not {value}", choices=", ".join(allowed),
+                                       value=repr(value)))
         return value
 
     return check
@@ -40,16 +42,22 @@ def status_command(
     service = open_service(db).on_basis(basis)
     if by not in BY and by not in service.groupings():  # groupings are the store's: checked once it is open
         choices = ", ".join([*BY, *service.groupings()])
-        raise typer.BadParameter(f"must be one of {choices}, not {by!r}", param_hint="'--by'")
+        raise typer.BadParameter(_("must be one of {choices}, not {value}", choices=choices, value=repr(by)),
+                                 param_hint="'--by'")
     view = service.status(period, unit=unit, sector=sector, indicator=indicator, depth=depth, by=by, window=window)
     if emit(view.table, fmt):
         return
+    from rich.markup import escape
+
+    from gosplan.i18n.formats import format_period
     from gosplan.review.terminal import print_status
     from gosplan.service.workflow import basis_label
 
     if view.table.empty:
-        console.print(f"[yellow]No targets or reports for {view.unit} — {view.window} — by {view.by}.[/]")
-    elif view.by not in BY:
+        console.print("[yellow]" + escape(_("No targets or reports for {unit} in {window} (by {by}).", unit=view.unit,
+                                            window=format_period(str(view.window)), by=_(view.by))) + "[/]")
+        return
+    if view.by not in BY:
         from gosplan.review.terminal_groups import print_groups
 
         print_groups(view, get_console())
@@ -75,21 +83,23 @@ def history_command(
     if emit(frame, fmt):
         return
     if frame.empty:
-        console.print(f"No reports of {unit} for {indicator}" + (f" in {period}." if period else "."))
+        console.print(_("No reports of {unit} for {indicator} in {period}.", unit=unit, indicator=indicator,
+                        period=period) if period else _("No reports of {unit} for {indicator}.", unit=unit,
+                                                        indicator=indicator))
         return
     from gosplan import terminal
 
-    table = terminal.table(f"Reports of {unit} for {indicator}",
-                           caption="Now: the current revision. late: entered after data entry closed.")
-    for name in ("Month", "Rev.", "Value", "Now"):
+    table = terminal.table(_("Reports of {unit} for {indicator}", unit=unit, indicator=indicator),
+                           caption=_("Now: the current revision. late: entered after data entry closed."))
+    for name in (_("Month"), _("Rev."), _("Value"), _("Now")):
         terminal.number(table, name)
-    terminal.text(table, "Source", min_width=8)
-    terminal.text(table, "By", min_width=6)
-    terminal.number(table, "Recorded (UTC)")
+    terminal.text(table, _("Source"), min_width=8)
+    terminal.text(table, _("By"), min_width=6)
+    terminal.number(table, _("Recorded (UTC)"))
     for r in frame.itertuples(index=False):
-        now = "yes" if r.current else ""
+        now = _("yes") if r.current else ""
         if r.late_permitted_by:
-            now = f"{now} late".strip()
+            now = f"{now} {_('late')}".strip()
         table.add_row(r.period, str(r.revision), f"{r.value:,.6g}", now,
                       str(r.source), str(r.recorded_by), str(r.recorded_at)[:16])
     terminal.show(console, table)

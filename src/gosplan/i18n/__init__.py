@@ -56,8 +56,12 @@ def normalise(language: str | None) -> str:
 
 
 def default_language() -> str:
-    """The language of ``GOSPLAN_LANG`` (English when unset)."""
-    return normalise(os.environ.get("GOSPLAN_LANG"))
+    """The language of ``GOSPLAN_LANG`` (English when unset, or when it names a language without a
+    catalogue: the command line reports that once, and nothing else should fail on it)."""
+    try:
+        return normalise(os.environ.get("GOSPLAN_LANG"))
+    except ValueError:
+        return LANGUAGES[0]
 
 
 def current_language() -> str:

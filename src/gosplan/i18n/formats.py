@@ -110,12 +110,46 @@ def format_year(year: int, *, juche: bool = False) -> str:
     return f"{year} (Juche {juche_year(year)})" if juche else str(year)
 
 
+def format_period(text: str) -> str:
+    """A period or window label in the reader's words; English keeps the canonical text.
+
+    Korean: "2023-06" -> "2023년 6월", "2023-H1" -> "2023년 상반기", "2023-Q2" -> "2023년 2분기",
+    "2023-01..2023-06" -> "2023년 1월~6월".
+
+    >>> from gosplan.i18n import use_language
+    >>> with use_language("ko"):
+    ...     format_period("2023-01..2023-06"), format_period("2023-H1"), format_period("2023")
+    ('2023년 1월~6월', '2023년 상반기', '2023년')
+    >>> format_period("2023-01..2023-06")
+    '2023-01..2023-06'
+    """
+    if current_language() != "ko":
+        return text
+    first, dots, last = text.partition("..")
+    if dots:
+        (y1, m1), (y2, m2) = _year_month(first), _year_month(last)
+        return f"{y1}년 {m1}월~{m2}월" if y1 == y2 else f"{y1}년 {m1}월~{y2}년 {m2}월"
+    year, dash, part = text.partition("-")
+    if not year.isdigit():
+        return text
+    if not dash:
+        return f"{year}년"
+    if part[:1] in "Hh" and part[1:].isdigit():
+        return f"{year}년 {'상' if part[1:] == '1' else '하'}반기"
+    if part[:1] in "Qq" and part[1:].isdigit():
+        return f"{year}년 {int(part[1:])}분기"
+    if part.isdigit():
+        return format_month(text)
+    return text
+
+
 __all__ = [
     "JUCHE_EPOCH",
     "format_date",
     "format_month",
     "format_month_name",
     "format_number",
+    "format_period",
     "format_year",
     "juche_year",
     "korean_quantity",

@@ -43,16 +43,17 @@ class Spec:
 
 
 SPECS: dict[str, Spec] = {
-    "sectors": Spec(("code", "name"), ("parent",), {"code": "MET", "name": "Metallurgy", "parent": ""}),
+    "sectors": Spec(("code", "name"), ("parent", "name_ko"),
+                    {"code": "MET", "name": "Metallurgy", "parent": "", "name_ko": "금속공업"}),
     "units": Spec(
         ("code", "name", "kind"),
-        ("parent", "sector"),
-        {"code": "PY", "name": "Pyongyang", "kind": "province", "parent": "", "sector": ""},
+        ("parent", "sector", "name_ko"),
+        {"code": "PY", "name": "Pyongyang", "kind": "province", "parent": "", "sector": "", "name_ko": "평양시"},
     ),
     "indicators": Spec(
         ("code", "name", "unit"),
         ("aggregation", "time_aggregation", "direction", "sector", "key", "role", "definition", "method", "source",
-         "responsible", "frequency"),
+         "responsible", "frequency", "name_ko"),
         {
             "code": "steel",
             "name": "Crude steel",
@@ -68,11 +69,12 @@ SPECS: dict[str, Spec] = {
             "source": "Monthly production reports of the steel works",
             "responsible": "Ministry of Metal Industry",
             "frequency": "monthly",
+            "name_ko": "조강",
         },
     ),
     "plans": Spec(
         ("code", "name", "kind", "start_year", "end_year"),
-        ("parent",),
+        ("parent", "name_ko"),
         {
             "code": "AP2023",
             "name": "Annual plan 2023",
@@ -80,6 +82,7 @@ SPECS: dict[str, Spec] = {
             "start_year": 2023,
             "end_year": 2023,
             "parent": "",
+            "name_ko": "2023년 인민경제계획",
         },
     ),
     "targets": Spec(
@@ -241,6 +244,10 @@ def validate_reference(kind: str, frame: pd.DataFrame, store: Store, problems: P
         problems.add_rows(frame.index[wrong], "end_year", "end_year must be a year not before start_year")
         out["start_year"] = np.nan_to_num(start).astype("int64")
         out["end_year"] = np.nan_to_num(end).astype("int64")
+    if "name_ko" in frame:  # the Korean name, where given
+        korean = strip_export_guard(text_column(frame, "name_ko"))
+        check_text(problems, korean, "name_ko", required=False)
+        out["name_ko"] = korean.replace("", None)
     return out
 
 

@@ -7,21 +7,24 @@ import pandas as pd
 from rich.console import Console
 
 from gosplan import terminal
+from gosplan.i18n import N_, _, gettext
 from gosplan.review.format import pct, qty
-from gosplan.review.terminal import _codes, _status, change_text, shown_pct
+from gosplan.review.terminal import _codes, _status, change_text, shown_pct, view_title
+
+#: The groupings of the demo and of common use, in the reader's words (a grouping is the store's code).
+GROUPING_WORDS = (N_("ministry"), N_("technology"), N_("Ministry"), N_("Technology"))
 
 
 def print_groups(view, console: Console) -> None:
     """One row per (group, indicator): target and actual like for like, %, vs last year, % of the year's
     plan, status, units missing; footnotes on the basis and the missing units."""
     table = view.table
-    title = f"{view.unit} — {view.window} — by {view.by}"
-    grid = terminal.table(title)
-    terminal.text(grid, view.by.capitalize(), min_width=11, wrap=True)
-    terminal.text(grid, "Indicator (unit)", min_width=12, wrap=True)
-    for name in ("Target", "Actual", "%", "vs LY", "Year"):
+    grid = terminal.table(view_title(view))
+    terminal.text(grid, gettext(view.by).capitalize(), min_width=11, wrap=True)
+    terminal.text(grid, _("Indicator (unit)"), min_width=12, wrap=True)
+    for name in (_("Target"), _("Actual"), "%", _("vs LY"), _("Year")):
         terminal.number(grid, name)
-    terminal.text(grid, "Status", min_width=9)
+    terminal.text(grid, _("Status"), min_width=9)
     previous = None
     for r in table.itertuples(index=False):
         (target, actual), uom = terminal.scaled([r.target_basis, r.actual_basis], r.uom)
@@ -37,13 +40,15 @@ def print_groups(view, console: Console) -> None:
 
 def group_notes(table: pd.DataFrame, by: str) -> list[str]:
     """Footnotes under the table by grouping."""
-    notes = [f"Target and actual to date: the {by}'s units that reported every month (like for like); vs LY: "
-             "the same units both years; Year: % of the annual plan done."]
+    grouping = gettext(by)
+    notes = [_("Target and actual to date: the units of each {grouping} that reported every month (like for "
+               "like); vs LY: the same units both years; Year: % of the annual plan done.", grouping=grouping)]
     missing = table[table["missing_units"].astype(str).ne("")]
     if len(missing):
-        notes.append("Missing reports — " + "; ".join(
-            f"{r.group_name}, {r.indicator_name}: {_codes(r.missing_units)}; produced including them "
-            f"{qty(r.produced, r.uom)}" for r in missing.itertuples(index=False)) + ".")
+        notes.append(_("Missing reports — {parts}.", parts="; ".join(
+            _("{group}, {indicator}: {codes}; produced including them {produced}", group=r.group_name,
+              indicator=r.indicator_name, codes=_codes(r.missing_units), produced=qty(r.produced, r.uom))
+            for r in missing.itertuples(index=False))))
     if table["group_code"].eq("").any():
-        notes.append(f"(none): units without a {by}.")
+        notes.append(_("(none): units without a {grouping}.", grouping=grouping))
     return notes

@@ -292,7 +292,8 @@ def forget_data(service: Service) -> None:
     keep the reference data (units, indicators, sectors, the hierarchy and the subtrees built on it),
     which such a write does not change. A cheaper :meth:`Service.invalidate` for the submission path."""
     for key in list(service._cache):
-        if key not in _REFERENCE and key[0] != "visible":
+        kept = key[1:]  # the cache's keys start with the language they were made in
+        if kept not in _REFERENCE and kept[0] != "visible":
             service._cache.pop(key, None)
 
 

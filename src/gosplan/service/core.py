@@ -36,6 +36,7 @@ from gosplan.engines.trajectory import (
     trajectories_of,
 )
 from gosplan.errors import GosplanError, NotFound
+from gosplan.i18n import current_language
 from gosplan.model import TARGET_COLUMNS, Period, month_label
 from gosplan.runner import Runner
 from gosplan.store import Store
@@ -131,6 +132,8 @@ class Service:
         self._cache.clear()
 
     def _cached(self, key: tuple, load):
+        # Names and sentences follow the reader's language: each language has its own frames.
+        key = (current_language(), *key)
         if key not in self._cache:
             self._cache[key] = load()
         return self._cache[key]
@@ -251,7 +254,8 @@ class Service:
     def sector_fulfilment(self, period: str | Period, window: str = "ytd", unit: str | None = None) -> pd.DataFrame:
         """Sector rows of the fact table; ``unit``: that unit's rows only (a hundredth of the work for the top)."""
         key = ("sectors", str(Period.parse(period)), window, unit)
-        if unit is not None and ("sectors", str(Period.parse(period)), window, None) in self._cache:
+        whole = (current_language(), "sectors", str(Period.parse(period)), window, None)  # the cache's key
+        if unit is not None and whole in self._cache:
             table = self.sector_fulfilment(period, window)
             return table[table["unit"].eq(unit)].reset_index(drop=True) if len(table) else table
 
@@ -458,15 +462,16 @@ class Service:
         from gosplan.examples.demo import potential as demo_potential
         from gosplan.examples.demo.groupings import unit_groups
         from gosplan.examples.demo.metadata import with_metadata
+        from gosplan.examples.demo.names_ko import with_korean_names
         from gosplan.service.material import load_demo_plans
 
         demo = build_demo(seed)
         counts: dict[str, int] = {}
         with self.store.transaction() as conn:
-            self.store.write_sectors(demo.sectors, conn=conn)
-            self.store.write_units(demo.units, conn=conn)
-            self.store.write_indicators(with_metadata(demo.indicators), conn=conn)
-            self.store.write_plans(demo.plans, conn=conn)
+            self.store.write_sectors(with_korean_names("sectors", demo.sectors), conn=conn)
+            self.store.write_units(with_korean_names("units", demo.units), conn=conn)
+            self.store.write_indicators(with_korean_names("indicators", with_metadata(demo.indicators)), conn=conn)
+            self.store.write_plans(with_korean_names("plans", demo.plans), conn=conn)
             self.store.write_targets(demo.targets, source="demo", recorded_by="gosplan demo", conn=conn)
             self.store.write_reports(demo.reports, source="demo", recorded_by="gosplan demo", conn=conn)
             self.store.write_reports(demo.corrections, source="demo correction", recorded_by="gosplan demo",

@@ -67,6 +67,16 @@ class AccountMixin:
             if result.rowcount == 0:
                 raise NotFound(f"no user named {name!r}")
 
+    def user_language(self, name: str) -> str | None:
+        """The language ``name`` chose for the pages (None: not chosen, or no such user)."""
+        with self.engine.connect() as c:  # type: ignore[attr-defined]
+            return c.execute(select(schema.users.c.language).where(schema.users.c.name == name)).scalar()
+
+    def set_user_language(self, name: str, language: str | None, conn: Connection | None = None) -> None:
+        """Remember the language ``name`` chose (nothing happens for a name that is not a user's)."""
+        with self._tx(conn) as c:  # type: ignore[attr-defined]
+            c.execute(update(schema.users).where(schema.users.c.name == name).values(language=language))
+
     def count_admins(self, conn: Connection | None = None) -> int:
         """Enabled accounts with the admin role (inside ``conn`` when given, to decide within a write)."""
         u = schema.users.c

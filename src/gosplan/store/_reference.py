@@ -1,4 +1,10 @@
-"""Reference data: sectors, units, indicators, plans. Upserted by code, read back as frames."""
+"""Reference data: sectors, units, indicators, plans. Upserted by code, read back as frames.
+
+Sectors, units, indicators and plans carry a Korean name (``name_ko``) beside the English one. They are read
+back with ``name`` in the reader's language (:func:`gosplan.i18n.current_language`), the English name
+standing in where no Korean one was given, so that every surface shows the reader's names without
+asking for them; :meth:`ReferenceMixin.names` gives every language's name side by side.
+"""
 
 from __future__ import annotations
 
@@ -33,6 +39,26 @@ _COLUMNS = {
     "plans": PLAN_COLUMNS,
 }
 _CASTS = {"key": bool, "start_year": int, "end_year": int}
+#: Tables whose rows are named in more than one language: the optional columns of the other languages.
+_TRANSLATED = {"sectors": ("name_ko",), "units": ("name_ko",), "indicators": ("name_ko",), "plans": ("name_ko",)}
+
+
+def _stored_columns(kind: str, frame: pd.DataFrame | None = None) -> list[str]:
+    """The columns of ``kind`` in the store; with ``frame``, only the names in other languages that it
+    has (a file without Korean names leaves the stored ones as they are)."""
+    return [*_COLUMNS[kind], *(c for c in _TRANSLATED.get(kind, ()) if frame is None or c in frame)]
+
+
+def in_language(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """``frame`` (with ``name`` and the other languages' names) with ``name`` in the current language
+    (the English one where a name is missing) and the model's columns only."""
+    from gosplan.i18n import current_language
+
+    column = f"name_{current_language()}"
+    if column in frame:
+        given = frame[column].notna() & frame[column].astype(str).str.strip().ne("")
+        frame["name"] = frame[column].where(given, frame["name"]).astype(object)
+    return frame[_COLUMNS[kind]]
 
 
 def _text_or_none(value: Any) -> str | None:
@@ -43,8 +69,8 @@ def _text_or_none(value: Any) -> str | None:
 def _clean(kind: str, frame: pd.DataFrame, extra: list[str] | None = None) -> list[dict[str, Any]]:
     """Rows as dicts with every column present, missing optional values filled with their default;
     ``extra`` columns are free texts (empty: None)."""
-    columns = _COLUMNS[kind]
-    defaults = _DEFAULTS[kind]
+    columns = _stored_columns(kind, frame)
+    defaults = {**_DEFAULTS[kind], **dict.fromkeys(_TRANSLATED.get(kind, ()))}
     require_columns(frame, [c for c in columns if c not in defaults], kind)
     rows = []
     for record in frame.to_dict("records"):
@@ -73,7 +99,7 @@ class ReferenceMixin:
     def _upsert(self, kind: str, table: Table, frame: pd.DataFrame, conn: Connection | None,
                 extra: list[str] | None = None) -> WriteSummary:
         rows = _clean(kind, frame, extra)
-        columns = [*_COLUMNS[kind], *(extra or [])]
+        columns = [*_stored_columns(kind, frame), *(extra or [])]
         data_columns = [c for c in columns if c != "code"]
         with self._tx(conn) as c:
             existing = {
@@ -105,7 +131,7 @@ class ReferenceMixin:
         return WriteSummary(new=len(new), updated=len(changed), unchanged=unchanged)
 
     def _read(self, kind: str, table: Table) -> pd.DataFrame:
-        columns = _COLUMNS[kind]
+        columns = _stored_columns(kind)
         with self.engine.connect() as c:  # type: ignore[attr-defined]
             rows = c.execute(select(*(table.c[col] for col in columns)).order_by(table.c.id)).all()
         frame = pd.DataFrame([tuple(r) for r in rows], columns=columns)
@@ -114,7 +140,7 @@ class ReferenceMixin:
         for column in ("start_year", "end_year"):
             if column in frame:
                 frame[column] = frame[column].astype("int64")
-        return frame
+        return in_language(frame, kind) if kind in _TRANSLATED else frame
 
     def write_sectors(self, frame: pd.DataFrame, conn: Connection | None = None) -> WriteSummary:
         """Insert or update sectors by code (columns: ``model.SECTOR_COLUMNS``; parent optional)."""
@@ -156,6 +182,14 @@ class ReferenceMixin:
     def indicators(self) -> pd.DataFrame:
         """All indicators, in the order they were first written."""
         return self._read("indicators", schema.indicators)
+
+    def names(self, kind: str) -> pd.DataFrame:
+        """The names of the ``kind`` (sectors, units or indicators) in every language: ``code``,
+        ``name_en`` and ``name_ko`` (None where none was given)."""
+        table = {"sectors": schema.sectors, "units": schema.units, "indicators": schema.indicators}[kind]
+        with self.engine.connect() as c:  # type: ignore[attr-defined]
+            rows = c.execute(select(table.c.code, table.c.name, table.c.name_ko).order_by(table.c.id)).all()
+        return pd.DataFrame([tuple(r) for r in rows], columns=["code", "name_en", "name_ko"])
 
     def plans(self) -> pd.DataFrame:
         """All plans, in the order they were first written."""

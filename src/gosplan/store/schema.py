@@ -52,6 +52,7 @@ sectors = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("code", String(CODE), nullable=False, unique=True),
     Column("name", String(NAME), nullable=False),
+    Column("name_ko", String(NAME)),  # the Korean name (migration 0009_i18n); None: the English one
     Column("parent", String(CODE)),
 )
 
@@ -61,6 +62,7 @@ units = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("code", String(CODE), nullable=False, unique=True),
     Column("name", String(NAME), nullable=False),
+    Column("name_ko", String(NAME)),  # the Korean name (migration 0009_i18n); None: the English one
     Column("kind", String(CODE), nullable=False),
     Column("parent", String(CODE)),
     Column("sector", String(CODE)),
@@ -72,6 +74,7 @@ indicators = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("code", String(CODE), nullable=False, unique=True),
     Column("name", String(NAME), nullable=False),
+    Column("name_ko", String(NAME)),  # the Korean name (migration 0009_i18n); None: the English one
     Column("unit", String(CODE), nullable=False),
     Column("aggregation", String(16), nullable=False),
     Column("time_aggregation", String(16), nullable=False),
@@ -94,6 +97,7 @@ plans = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("code", String(CODE), nullable=False, unique=True),
     Column("name", String(NAME), nullable=False),
+    Column("name_ko", String(NAME)),  # the Korean name (migration 0009_i18n); None: the English one
     Column("kind", String(CODE), nullable=False),
     Column("start_year", Integer, nullable=False),
     Column("end_year", Integer, nullable=False),
@@ -301,6 +305,7 @@ users = Table(
     Column("subtree", String(CODE)),
     Column("disabled", Boolean, nullable=False),
     Column("created_at", DateTime, nullable=False),
+    Column("language", String(16)),  # the language the user chose for the pages (0009_i18n); None: the browser's
 )
 
 api_tokens = Table(

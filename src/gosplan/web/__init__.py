@@ -19,6 +19,7 @@ def mount_web(app: FastAPI) -> None:
     from gosplan.web.action_plan import router as action_plan
     from gosplan.web.admin import router as admin
     from gosplan.web.forms import router as forms
+    from gosplan.web.language import router as language
     from gosplan.web.pages import router as pages
     from gosplan.web.pages import warm_overview
     from gosplan.web.plan_drafts import router as plan_drafts
@@ -35,5 +36,5 @@ def mount_web(app: FastAPI) -> None:
         return FileResponse(plotly_js, media_type="text/javascript", headers={"Cache-Control": "max-age=86400"})
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for router in (pages, forms, admin, plan_drafts, action_plan, workflow_pages, potential):
+    for router in (pages, forms, admin, plan_drafts, action_plan, workflow_pages, potential, language):
         app.include_router(router, include_in_schema=False)

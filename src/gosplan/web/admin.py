@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from gosplan.api.auth import check_csrf, require_principal
 from gosplan.errors import Conflict, GosplanError
+from gosplan.i18n import _
 from gosplan.ingest.tables import neutralise
 from gosplan.service.accounts import ROLES, Principal, add_user, list_users, require_role, set_disabled
 from gosplan.service.audit import audit_log
@@ -41,7 +42,8 @@ async def add_user_form(request: Request, who: Who) -> Response:
                                 values["subtree"][:64] or None, actor=who.name, source="web")
     except GosplanError as exc:
         return users_page(request, who, message=str(exc)[:300], error=True)
-    return RedirectResponse(f"/admin/users?message=User+{values['name'][:64]}+added", status_code=303)
+    message = _("User {name} added", name=values["name"][:64])
+    return RedirectResponse(f"/admin/users?message={quote(message)}", status_code=303)
 
 
 @router.post("/users/{name}/{action}")
@@ -50,13 +52,14 @@ async def toggle_user(request: Request, who: Who, name: str, action: str) -> Res
     check_csrf(request, str(form.get("csrf_token", "")))
     require_role(who, "admin")
     if action not in ("disable", "enable"):
-        raise GosplanError("action must be disable or enable")
+        raise GosplanError(_("action must be disable or enable"))
     service = request.app.state.gosplan.snapshots.writer
     try:
         await run_in_threadpool(set_disabled, service, name, action == "disable", actor=who.name, source="web")
     except Conflict as exc:  # e.g. the last enabled admin: say why on the page, change nothing
         return users_page(request, who, message=str(exc)[:300], error=True)
-    return RedirectResponse(f"/admin/users?message=User+{quote(name)}+{action}d", status_code=303)
+    message = _("User {name} disabled", name=name) if action == "disable" else _("User {name} enabled", name=name)
+    return RedirectResponse(f"/admin/users?message={quote(message)}", status_code=303)
 
 
 @router.get("/audit", response_class=HTMLResponse)

@@ -21,6 +21,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from gosplan.api.auth import check_csrf, require_principal
 from gosplan.errors import NotFound, PermissionDenied, Problem, ValidationError
+from gosplan.i18n import N_, _, ngettext
+from gosplan.i18n.formats import format_period
 from gosplan.ingest import read_table
 from gosplan.model import Period
 from gosplan.quantities import UnitError, conversion_factor, display_unit
@@ -31,6 +33,8 @@ from gosplan.service.operations import breadcrumbs, current_period
 from gosplan.web.drafts import Drafts
 from gosplan.web.render import render
 
+#: What an upload page asks for (shown through the catalogue).
+MONTHLY_REPORTS, PLAN_FILE = N_("monthly reports"), N_("a plan file (targets)")
 router = APIRouter()
 Who = Annotated[Principal, Depends(require_principal)]
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -74,7 +78,7 @@ def _reporting_units(service: Service, who: Principal) -> list[tuple[str, str]]:
 
 def _check_unit(service: Service, who: Principal, unit: str) -> None:
     if unit not in service.hierarchy().parent:
-        raise NotFound(f"unknown unit {unit!r}")
+        raise NotFound(_("unknown unit {code}", code=repr(unit)))
     allowed = writable_units(service, who)
     if allowed is not None and unit not in allowed:
         raise PermissionDenied(f"{who.name} may not report for unit {unit!r}")
@@ -180,9 +184,10 @@ def _report_check(request: Request, who: Principal, unit: str, form: dict[str, s
             rows.append({"indicator": f["code"], "unit": unit, "period": period, "value": f["value"], "uom": f["uom"]})
     if unknown:
         return _render_form(request, service, unit, shown, fields, {},
-                            f"Unknown indicator(s) {', '.join(sorted(unknown))}; nothing was saved.", 422)
+                            _("Unknown indicator(s) {codes}; nothing was saved.", codes=", ".join(sorted(unknown))),
+                            422)
     if not rows:
-        return _render_form(request, service, unit, period, fields, {}, "Enter at least one value.", 422)
+        return _render_form(request, service, unit, period, fields, {}, _("Enter at least one value."), 422)
     frame = pd.DataFrame(rows)
     try:
         result = preview(service, "reports", frame, who, source="web form")
@@ -199,10 +204,12 @@ def _report_check(request: Request, who: Principal, unit: str, form: dict[str, s
                     key = "uom_error" if problem.column == "uom" else "error"
                     f[key] = problem.reason
         return _render_form(request, service, unit, period, fields, errors,
-                            f"{exc.total} problem(s); nothing was saved.", 422)
+                            ngettext("{count} problem; nothing was saved.", "{count} problems; nothing was saved.",
+                                     exc.total), 422)
     unit_name = service.units().set_index("code")["name"].get(unit, unit)
     return _confirm(request, who, "reports", result, "web form", f"/report/{quote(unit)}",
-                    f"the report of {unit_name} for {period}", f"/units/{quote(unit)}")
+                    _("the report of {unit} for {period}", unit=unit_name, period=format_period(period)),
+                    f"/units/{quote(unit)}")
 
 
 def _confirm(request: Request, who: Principal, kind: str, result, source: str, back: str, what: str,
@@ -236,7 +243,8 @@ def _save(request: Request, who: Principal, token: str) -> Response:
         result = submit(snapshots.writer, meta["kind"], frame, who, source=meta["source"])
     if result.new + result.revised:
         snapshots.wrote(who.name)
-    message = f"Saved: {result.new} new, {result.revised} revised, {result.unchanged} unchanged."
+    message = _("Saved: {new} new, {revised} revised, {unchanged} unchanged.", new=result.new,
+                revised=result.revised, unchanged=result.unchanged)
     separator = "&" if "?" in meta["done"] else "?"
     return RedirectResponse(f"{meta['done']}{separator}saved={quote(message)}", status_code=303)
 
@@ -245,7 +253,7 @@ def _save(request: Request, who: Principal, token: str) -> Response:
 @router.get("/report/{unit}/upload", response_class=HTMLResponse)
 def upload_form(request: Request, who: Who, unit: str) -> Response:
     _check_unit(request.app.state.gosplan.snapshots.writer, who, unit)
-    return render(request, "upload.html.j2", what="monthly reports", columns="indicator, unit, period, value, uom",
+    return render(request, "upload.html.j2", what=MONTHLY_REPORTS, columns="indicator, unit, period, value, uom",
                   action=f"/report/{quote(unit)}/upload", problems=None)
 
 
@@ -257,7 +265,7 @@ async def upload_reports(request: Request, who: Who, unit: str) -> Response:
 @router.get("/plans/upload", response_class=HTMLResponse)
 def plan_upload_form(request: Request, who: Who) -> Response:
     require_role(who, "admin", "planner")
-    return render(request, "upload.html.j2", what="a plan file (targets)",
+    return render(request, "upload.html.j2", what=PLAN_FILE,
                   columns="plan, indicator, unit, period, value, uom", action="/plans/upload", problems=None)
 
 
@@ -272,7 +280,7 @@ async def _upload(request: Request, who: Principal, kind: str, action: str, done
     check_csrf(request, str(form.get("csrf_token", "")))
     upload = form.get("file")
     if upload is None or not hasattr(upload, "read"):
-        raise ValidationError([Problem("upload", None, "file", "choose a .csv or .xlsx file")])
+        raise ValidationError([Problem("upload", None, "file", _("choose a .csv or .xlsx file"))])
     data = await upload.read(MAX_UPLOAD + 1)
     name = Path(str(upload.filename or "upload.csv")).name[-120:] or "upload.csv"
     return await run_in_threadpool(_check_upload, request, who, kind, data, name, action, done, unit)
@@ -283,7 +291,7 @@ def _check_upload(request: Request, who: Principal, kind: str, data: bytes, name
     service = request.app.state.gosplan.snapshots.writer
     if unit is not None:
         _check_unit(service, who, unit)
-    what = "monthly reports" if kind == "reports" else "a plan file (targets)"
+    what = MONTHLY_REPORTS if kind == "reports" else PLAN_FILE
     columns = "indicator, unit, period, value, uom"
     if kind == "targets":
         columns = "plan, " + columns
@@ -331,7 +339,7 @@ def plan_page(request: Request, who: Who, code: str, indicator: Annotated[str | 
     service = request.app.state.gosplan.snapshots.reader(who.name)
     plans = service.store.plans().set_index("code")
     if code not in plans.index:
-        raise NotFound(f"unknown plan {code!r}")
+        raise NotFound(_("unknown plan {code}", code=repr(code)))
     targets = service.store.targets(plan=code, indicators=indicator or None, units=unit or None)
     ind = service.indicators().sort_values("name")
     names = dict(zip(service.units()["code"], service.units()["name"], strict=True))
@@ -355,4 +363,4 @@ async def target_check(request: Request, who: Who, code: str) -> Response:
     service = request.app.state.gosplan.snapshots.writer
     result = await run_in_threadpool(preview, service, "targets", frame, who, source="web form")
     return _confirm(request, who, "targets", result, "web form", f"/plans/{quote(code)}",
-                    f"plan {code}", f"/plans/{quote(code)}")
+                    _("plan {code}", code=code), f"/plans/{quote(code)}")

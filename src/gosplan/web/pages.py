@@ -22,6 +22,7 @@ from gosplan.api.auth import (
 from gosplan.api.guard import csp_with_hashes
 from gosplan.engines.fulfilment import window_of
 from gosplan.errors import NotFound, PermissionDenied
+from gosplan.i18n import _, gettext
 from gosplan.model import Period
 from gosplan.review.format import axis_scale, is_missing
 from gosplan.review.terminal import change_text, shown_pct
@@ -36,6 +37,7 @@ from gosplan.service.accounts import (
     writable_units,
 )
 from gosplan.service.operations import breadcrumbs, cards, current_period, league, open_alerts
+from gosplan.web.language import set_language_cookie
 from gosplan.web.render import render, review_html
 
 router = APIRouter()
@@ -70,8 +72,10 @@ def shown(row: dict[str, Any]) -> dict[str, Any]:
     digits = row.get("fulfilment_digits")
     row["fulfilment_shown"] = shown_pct(row.get("fulfilment"), max(1, 0 if is_missing(digits) else int(digits)))
     note = row.get("change_note") or ""
-    row["change_shown"] = f"n/c ({note})" if is_missing(row.get("change")) and note else change_text(
-        row.get("change"))
+    if is_missing(row.get("change")) and note:
+        row["change_shown"] = _("n/c ({reason})", reason=gettext(note))
+    else:
+        row["change_shown"] = change_text(row.get("change"))
     return row
 
 
@@ -123,21 +127,24 @@ async def login(request: Request) -> Response:
         return response
 
     if not expected or not hmac.compare_digest(expected, str(form.get("csrf_token", ""))):
-        return again("The sign-in form expired; please try again.", 403)
+        return again(_("The sign-in form expired; please try again."), 403)
     keys = (f"ip:{client_address(request)}", f"name:{name.lower()}")
     wait = state.limiter.retry_after(*keys)
     if wait:
-        response = again(f"Too many failed sign-ins; try again in {wait} seconds.", 429)
+        response = again(_("Too many failed sign-ins; try again in {seconds} seconds.", seconds=wait), 429)
         response.headers["Retry-After"] = str(wait)
         return response
     principal = await run_in_threadpool(authenticate, state.snapshots.writer, name, password)
     if principal is None:
         state.limiter.failed(*keys)
-        return again("Wrong name or password, or the account is disabled.", 401)
+        return again(_("Wrong name or password, or the account is disabled."), 401)
     state.limiter.succeeded(keys[1])  # this account's failures only: the address's stay counted
-    token, _ = await run_in_threadpool(start_session, state.snapshots.writer, principal.name)
+    token, _csrf = await run_in_threadpool(start_session, state.snapshots.writer, principal.name)
     response = RedirectResponse(target, status_code=303)
     state.sessions.set_cookie(response, token)
+    saved = await run_in_threadpool(state.snapshots.writer.store.user_language, principal.name)
+    if saved:  # the language this user chose before, on any browser
+        set_language_cookie(response, saved)
     response.delete_cookie(LOGIN_CSRF_COOKIE)
     return response
 
@@ -211,7 +218,7 @@ def alert_items(service: Service, names: dict[str, str], limit: int = 12) -> tup
             "what": f"{indicator_names.get(a.indicator, a.indicator)}, {names.get(a.unit, a.unit)}",
             "kind": str(a.kind), "period": str(a.period), "message": str(a.message),
             "link": f"/indicators/{quote(str(a.indicator))}?unit={quote(str(a.unit))}",
-            "now": "" if now == a.unit else f"now with {names.get(now, now)}",
+            "now": "" if now == a.unit else _("now with {unit}", unit=names.get(now, now)),
         })
     return items, max(len(frame) - limit, 0)
 
@@ -223,7 +230,7 @@ def unit_page(request: Request, who: Who, code: str, period: Text = None, indica
     service = reader(request, who)
     units = service.units().set_index("code")
     if code not in units.index:
-        raise NotFound(f"unknown unit {code!r}")
+        raise NotFound(_("unknown unit {code}", code=repr(code)))
     require_read(service, who, code)
     period = _period(service, period)
     own = service.status(period, unit=code, by="indicator").table
@@ -259,7 +266,7 @@ def sector_page(request: Request, who: Who, code: str | None = None, unit: Text 
     service = reader(request, who)
     sectors = service.sectors()
     if code is not None and code not in set(sectors["code"]):
-        raise NotFound(f"unknown sector {code!r}")
+        raise NotFound(_("unknown sector {code}", code=repr(code)))
     unit = unit or (who.subtree if visible_units(service, who) is not None else None) or service.root()
     require_read(service, who, unit)
     period = _period(service, period)
@@ -284,7 +291,7 @@ def sector_page(request: Request, who: Who, code: str | None = None, unit: Text 
     if "change" not in shown:
         shown = shown.assign(change=float("nan"))
     units_names = dict(zip(service.units()["code"], service.units()["name"], strict=True))
-    return render(request, "sectors.html.j2", title=names.get(code, "Sectors") if code else "Sectors",
+    return render(request, "sectors.html.j2", title=names.get(code, _("Sectors")) if code else _("Sectors"),
                   crumbs=crumbs[::-1], unit_name=units_names.get(unit, unit), window=window_of(period).label,
                   sector_rows=fulfilment_rows(shown, "sector_name",
                                               lambda r: f"/sectors/{quote(r['sector'])}?unit={quote(unit)}"),
@@ -296,10 +303,10 @@ def indicator_page(request: Request, who: Who, code: str, unit: Text = None, per
     service = reader(request, who)
     indicators = service.indicators().set_index("code")
     if code not in indicators.index:
-        raise NotFound(f"unknown indicator {code!r}")
+        raise NotFound(_("unknown indicator {code}", code=repr(code)))
     unit = unit or service.root()
     if unit not in service.hierarchy().parent:
-        raise NotFound(f"unknown unit {unit!r}")
+        raise NotFound(_("unknown unit {code}", code=repr(unit)))
     require_read(service, who, unit)
     period = _period(service, period)
     year = Period.parse(period).year

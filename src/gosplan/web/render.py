@@ -11,10 +11,18 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from gosplan.i18n import LANGUAGE_NAMES, N_, _, current_language, gettext, ngettext
+from gosplan.i18n.formats import format_month, format_period
 from gosplan.quantities import display_unit, format_quantity
 from gosplan.review.format import pct, signed_pct
+from gosplan.review.terminal import status_label
 from gosplan.service import Service
 
+#: Codes the pages show through gettext (roles, kinds of unit, alert severities and kinds).
+WORDS = (N_("admin"), N_("planner"), N_("reporter"), N_("viewer"), N_("country"), N_("province"), N_("county"),
+         N_("enterprise"), N_("critical"), N_("warning"), N_("notable"), N_("forecast"), N_("exception"),
+         N_("attainment"), N_("deviation"), N_("annual"), N_("five-year"), N_("draft"), N_("adopted"),
+         N_("superseded"), N_("new"), N_("revised"), N_("unchanged"))
 STATUS_CLASS = {"exceeding": "good", "on track": "good", "at risk": "warn", "lagging": "bad", "missing": "none"}
 _review_lock = threading.Lock()
 
@@ -48,11 +56,11 @@ def environment() -> Environment:
     from gosplan.service.wording import probability_label
 
     env.filters.update(pct=pct, signed_pct=signed_pct, num=_num, qty=_qty, exact=_exact, uom=display_unit,
-                       probability=probability_label, status_class=lambda s: STATUS_CLASS.get(str(s), "none"))
-    from gosplan.i18n import _, ngettext
-
-    env.globals["_"] = _  # {{ _("text {name}", name=...) }} in templates: the reader's language
-    env.globals["ngettext"] = ngettext  # {{ ngettext("{count} good", "{count} goods", n) }}
+                       probability=probability_label, status_class=lambda s: STATUS_CLASS.get(str(s), "none"),
+                       status=status_label, period=format_period, month=format_month)
+    # Every word of a page goes through the catalogue: {{ _("Sectors") }}, {{ _("{n} more", n=3) }}.
+    env.globals.update(_=_, ngettext=ngettext, gettext=gettext, languages=LANGUAGE_NAMES,
+                       current_language=current_language)
     return env
 
 

@@ -44,7 +44,7 @@ def test_status_by_sector_in_korean(demo_db):
     done = gosplan("status", "--period", "2023-06", "--by", "sector", db=demo_db, lang="ko")
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    for word in ("2023년 1월~6월", "부문별", "부문(단위)", "실적", "과제", "정형", "석탄공업 (만 t)", "계획대로",
+    for word in ("2023년 1월~6월", "부문별", "부문(단위)", "실적", "과제", "상태", "석탄공업 (만 t)", "계획대로",
                  "보고 없음", "비교 대상 계획"):
         assert word in out, word
     assert max(len(line) for line in out.splitlines()) <= 80

@@ -19,5 +19,5 @@ def test_english_months_stay_as_they_were() -> None:
 def test_korean_months_are_written_the_korean_way() -> None:
     with use_language("ko"):
         assert month_words("2023-12") == "2023년 12월 말"
-        assert milestones_line(MILESTONES, "2023-06").startswith("단계 목표(7월 이후 생산): 7월 512 dwellings, 8월 ")
+        assert milestones_line(MILESTONES, "2023-06").startswith("단계 목표(7월 이후 생산): 7월 512 세대, 8월 ")
         assert "(9월 348 ha)" in action_sentence(IRRIGATION, {})

@@ -46,6 +46,8 @@ def visible_text(page: str) -> str:
     """The text a reader sees: no scripts, styles or tags; attributes that are read out (title, aria-label,
     placeholder) included."""
     page = re.sub(r"<(script|style|code)\b.*?</\1>", " ", page, flags=re.S)  # code: commands to type
+    # translate="no": the store's own texts (an indicator's definition as its body wrote it)
+    page = re.sub(r'<(\w+)\b[^>]*\btranslate="no"[^>]*>.*?</\1>', " ", page, flags=re.S)
     read = re.findall(r'(?:title|aria-label|placeholder|data-label)="([^"]*)"', page)
     page = re.sub(r'<[^>]+>', " ", page)
     return html.unescape(page + " " + " ".join(read))

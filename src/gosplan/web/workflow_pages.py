@@ -92,8 +92,8 @@ def approval_rows(service: Service, who: Principal, unit: str, period: str | Non
         if closed is not None and closed < today and planner and permit is None and (mine is None or unit in mine) \
                 and state not in ("locked", "accepted"):
             moves.append("grant")
-        label = state if state in ("open", "submitted", "locked") else \
-            _("{state} (level {level})", state=state, level=int(r.state_level))
+        label = _(state) if state in ("open", "submitted", "locked") else \
+            _("{state} (level {level})", state=_(state), level=int(r.state_level))
         rows.append({"period": r.period, "state": state, "label": label, "css": STATE_CLASS.get(state, "none"),
                      "held_at": held or "", "by": "" if r.changed_by is None or pd.isna(r.changed_by) else
                      str(r.changed_by), "moves": moves,

@@ -29,7 +29,7 @@ IN_USE = "plan_versions: a version with targets cannot be deleted"
 
 POSTGRES_UP = [
     "ALTER TABLE plan_version_targets DROP CONSTRAINT IF EXISTS plan_version_targets_version_id_fkey",
-    f"""CREATE FUNCTION plan_version_targets_known_version() RETURNS trigger LANGUAGE plpgsql AS $$
+    f"""CREATE OR REPLACE FUNCTION plan_version_targets_known_version() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF EXISTS (SELECT 1 FROM (SELECT DISTINCT version_id FROM new_rows) n
              WHERE NOT EXISTS (SELECT 1 FROM plan_versions v WHERE v.id = n.version_id)) THEN
@@ -41,7 +41,7 @@ END $$""",
     "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION plan_version_targets_known_version()",
     "CREATE TRIGGER plan_version_targets_known_version_update AFTER UPDATE ON plan_version_targets "
     "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION plan_version_targets_known_version()",
-    f"""CREATE FUNCTION plan_versions_without_targets() RETURNS trigger LANGUAGE plpgsql AS $$
+    f"""CREATE OR REPLACE FUNCTION plan_versions_without_targets() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF EXISTS (SELECT 1 FROM old_rows o JOIN plan_version_targets t ON t.version_id = o.id) THEN
     RAISE EXCEPTION '{IN_USE}' USING ERRCODE = 'foreign_key_violation';

@@ -28,7 +28,7 @@ from gosplan.commands._language import (
     translate_command,
 )
 from gosplan.errors import GosplanError
-from gosplan.i18n import N_, _, gettext
+from gosplan.i18n import N_, _, current_language, gettext
 
 #: Every command: name -> (where it lives, the line ``gosplan --help`` shows). Where it lives is a module
 #: exposing a Typer ``app`` (a command group) or a function ``command``, or ``"module:function"``.
@@ -230,7 +230,8 @@ def main(argv: list[str] | None = None) -> None:
     except LanguageError as exc:
         _error(str(exc), _("See: gosplan --help"))
         sys.exit(2)
-    install_click_words()
+    if current_language() != "en":  # click's and typer's own words; English needs no patching (nor Rich)
+        install_click_words()
     try:
         code = app(args=argv, prog_name="gosplan", standalone_mode=False)
     except GosplanError as exc:

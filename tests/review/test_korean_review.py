@@ -145,7 +145,8 @@ def test_action_titles_and_checks_are_made_again_in_korean(korean):
     assert len(proposals)
     origins = set()
     for _, row in proposals.iterrows():
-        assert not HANGUL.search(row["title"])  # stored as the proposer wrote it, in English
+        # the proposer's English template (names in it follow the language the proposals were made in)
+        assert re.match(r"[A-Z][a-z]+ ", row["title"]), row["title"]
         with use_language("ko"):
             title, check = action_text(row, "title"), action_text(row, "check")
         assert HANGUL.search(title) and HANGUL.search(check), (title, check)

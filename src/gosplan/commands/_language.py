@@ -69,7 +69,8 @@ def choose(language: str | None) -> str:
         source = "--lang" if language is not None else "GOSPLAN_LANG"
         raise LanguageError(_("{source}: no catalogue for language {language}; choose one of: {choices}",
                               source=source, language=repr(wanted), choices=_choices())) from None
-    set_language(code)
+    # Without --lang the context keeps following GOSPLAN_LANG (an in-process caller may change it later).
+    set_language(code if language is not None else None)
     return code
 
 

@@ -496,6 +496,9 @@ class Service:
                      "campaign_members", "capacities"):
             counts[name] = len(getattr(demo, name))
         counts["io_sectors"] = len(demo.io_table["Z"])
+        # the development projects and movement members of examples/demo/potential.py come on top
+        counts["projects"] = len(self.store.projects())
+        counts["campaign_members"] = len(self.store.campaign_members())
         self.invalidate()
         # The monthly refresh after the last month's reports: the demo opens with its alerts raised.
         from gosplan.service.alerts import refresh_alerts

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from webenv import CHROMIUM, CHROMIUM_ARGS, OTHER, OWN, PASSWORD, ServerThread
+from webenv import CHROMIUM, OTHER, OWN, PASSWORD
 
 pytestmark = [
     pytest.mark.browser,
@@ -16,26 +16,6 @@ pytestmark = [
                        reason=f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium) "
                               "to run the browser tests"),
 ]
-
-
-@pytest.fixture(scope="module")
-def base_url(sqlite_demo, tmp_path_factory):
-    from gosplan.api import create_app
-    from webenv import copy_sqlite
-
-    url = copy_sqlite(sqlite_demo, tmp_path_factory.mktemp("browser") / "demo.db")
-    with ServerThread(create_app(url, refresh_interval=0.1)) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

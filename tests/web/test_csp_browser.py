@@ -8,32 +8,12 @@ from urllib.parse import urlparse
 
 import pytest
 
-from webenv import CHROMIUM, CHROMIUM_ARGS, OWN, PASSWORD, ServerThread
+from webenv import CHROMIUM, OWN, PASSWORD
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing (apt-get install chromium)"),
 ]
-
-
-@pytest.fixture(scope="module")
-def base_url(sqlite_demo, tmp_path_factory):
-    from gosplan.api import create_app
-    from webenv import copy_sqlite
-
-    url = copy_sqlite(sqlite_demo, tmp_path_factory.mktemp("csp") / "demo.db")
-    with ServerThread(create_app(url, refresh_interval=0.1)) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

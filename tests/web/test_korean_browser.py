@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from webenv import CHROMIUM, CHROMIUM_ARGS, PASSWORD, ServerThread
+from webenv import CHROMIUM, PASSWORD
 
 pytestmark = [
     pytest.mark.browser,
@@ -18,26 +18,6 @@ pytestmark = [
 ]
 VIEWPORTS = {"desktop": (1366, 900), "phone": (390, 844)}
 PAGES = ["/", "/units/KP-02", "/sectors", "/indicators/coal?unit=KP-02"]
-
-
-@pytest.fixture(scope="module")
-def base_url(sqlite_demo, tmp_path_factory):
-    from gosplan.api import create_app
-    from webenv import copy_sqlite
-
-    url = copy_sqlite(sqlite_demo, tmp_path_factory.mktemp("browser-ko") / "demo.db")
-    with ServerThread(create_app(url, refresh_interval=0.1)) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.mark.parametrize("size", list(VIEWPORTS))

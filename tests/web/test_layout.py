@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from webenv import CHROMIUM, CHROMIUM_ARGS, OTHER, OWN, PASSWORD, ServerThread
+from webenv import CHROMIUM, OTHER, OWN, PASSWORD, ServerThread
 
 pytestmark = [
     pytest.mark.browser,
@@ -69,16 +69,6 @@ def base_url(sqlite_demo, tmp_path_factory):
     url = copy_sqlite(sqlite_demo, tmp_path_factory.mktemp("layout") / "demo.db")
     with ServerThread(create_app(url, refresh_interval=0.5)) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _act(page, action: str | None, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from webenv import CHROMIUM, CHROMIUM_ARGS, OWN, PASSWORD, ServerThread, csrf_of, login
+from webenv import CHROMIUM, OWN, PASSWORD, ServerThread, csrf_of, login
 
 MONTH = "2023-06"
 
@@ -154,11 +154,8 @@ def test_the_admin_sees_the_outbox_and_queues_failed_mail_again(app):
 
 @pytest.mark.browser
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing (apt-get install chromium)")
-def test_a_reporter_submits_and_a_planner_resolves_on_a_phone(app):
-    from playwright.sync_api import sync_playwright
-
-    with ServerThread(app) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+def test_a_reporter_submits_and_a_planner_resolves_on_a_phone(app, browser):
+    with ServerThread(app) as base:
         context = browser.new_context(base_url=base, viewport={"width": 390, "height": 844})
         page = context.new_page()
         errors = []
@@ -188,4 +185,4 @@ def test_a_reporter_submits_and_a_planner_resolves_on_a_phone(app):
                 assert "resolved" in page.inner_text("#saved")
             assert page.evaluate("document.scrollingElement.scrollWidth") <= 390, path
         assert not errors, errors  # no CSP refusal, no script error
-        browser.close()
+        context.close()

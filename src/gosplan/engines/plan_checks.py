@@ -69,8 +69,9 @@ def tautness(targets: pd.DataFrame, history: pd.DataFrame, capacity: pd.DataFram
     out = out.join(stats, on=keys)
     lower = out["indicator"].map(direction or {}).eq("lower").to_numpy()
     best = np.where(lower, out["last_worst"], out["last_best"])
-    growth = np.where(lower, np.minimum(out["worst_growth"].fillna(0.0), 0.0),
-                      np.maximum(out["best_growth"].fillna(0.0), 0.0))
+    worst = pd.to_numeric(out["worst_growth"], errors="coerce").fillna(0.0)  # object dtype when all missing
+    best_growth = pd.to_numeric(out["best_growth"], errors="coerce").fillna(0.0)
+    growth = np.where(lower, np.minimum(worst, 0.0), np.maximum(best_growth, 0.0))
     out["last_best"] = best
     out["last_worst"] = np.where(lower, stats.reindex(pd.MultiIndex.from_frame(out[keys]))["last_best"].to_numpy(),
                                  out["last_worst"])

@@ -57,6 +57,7 @@ def check_reports(store: Store, clean: pd.DataFrame, source: str) -> None:
         found.append(violations)
     if not bounds.empty:
         found.append(check_bounds(file_values, bounds).assign(severity="warning"))
+    found = [frame for frame in found if len(frame)]  # concat of empty frames is deprecated in pandas
     result = pd.concat(found, ignore_index=True) if found else pd.DataFrame()
     if result.empty:
         return

@@ -48,6 +48,9 @@ INDICATOR_COLUMNS = [
 # An indicator's metadata (stored beside it, optional in an indicators file): what the figure is, how it
 # is calculated, where it comes from, which body answers for it, how often it is reported.
 INDICATOR_METADATA_COLUMNS = ["definition", "method", "source", "responsible", "frequency"]
+#: The metadata written in words (frequency is a code): each has a Korean column, ``definition_ko``...
+INDICATOR_TEXT_COLUMNS = ["definition", "method", "source", "responsible"]
+INDICATOR_TEXT_COLUMNS_KO = [f"{column}_ko" for column in INDICATOR_TEXT_COLUMNS]
 FREQUENCIES: tuple[str, ...] = ("monthly", "quarterly", "half-yearly", "annual")
 ROLES: tuple[str, ...] = ("output", "input")
 PLAN_COLUMNS = ["code", "name", "kind", "start_year", "end_year", "parent"]

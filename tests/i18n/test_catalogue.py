@@ -52,7 +52,8 @@ def test_language_codes_are_normalised_and_unknown_ones_named() -> None:
 #: Forms of the northern usage (문화어) with their standard forms (표준어 규정, 두음법칙): the Korean catalogue
 #: keeps one orthography. Names stored as data (평양시, 량강도, 련합기업소) follow the country they name.
 NORTHERN_FORMS = {
-    r"(?<![가-힣])리용": "이용", r"(?<![가-힣])리유": "이유", r"(?<![가-힣])로동": "노동", r"(?<![가-힣])로력": "노동력",
+    r"(?<![가-힣])리용": "이용", r"(?<![가-힣])리유": "이유", r"(?<![가-힣])로동": "노동",
+    r"(?<![가-힣])로력": "노동력",
     r"(?<![가-힣])련": "연", r"(?<![가-힣])력사": "역사", r"(?<![가-힣])량": "양", r"(?<![가-힣])렬": "열",
     r"(?<![가-힣])례": "예", r"(?<![가-힣])랭": "냉", r"(?<![가-힣])년(말|도|초)": "연말/연도/연초",
     "되였": "되었", "자료기지": "데이터베이스", "수자": "숫자", "웨브": "웹", "페지": "페이지", "싸이트": "사이트",

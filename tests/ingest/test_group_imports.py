@@ -58,3 +58,17 @@ def test_a_group_keeps_its_stored_name(sqlite_loaded, write):
 def test_the_template_imports_as_it_is(sqlite_loaded, tmp_path):
     write_template("unit_groups", tmp_path / "t.csv", sqlite_loaded)
     assert import_file(sqlite_loaded, tmp_path / "t.csv").new == 1
+
+
+def test_korean_group_names_are_imported_and_read_in_the_readers_language(loaded, write):
+    from gosplan.i18n import use_language
+
+    path = write("g.csv", HEADER.rstrip() + ",group_name_ko\nE1,ministry,metal,Metal industry,금속공업성\n"
+                                               "E2,ministry,coal,Coal industry,\n")
+    assert import_file(loaded, path).new == 2
+    assert loaded.unit_groups("ministry")["group_name"].tolist() == ["Metal industry", "Coal industry"]
+    with use_language("ko"):  # the English name where no Korean one was given
+        assert loaded.unit_groups("ministry")["group_name"].tolist() == ["금속공업성", "Coal industry"]
+        # the stored English name is what a group keeps across files, whatever the reader's language
+        assert import_file(loaded, write("same.csv", HEADER + "E3,ministry,metal,Metal industry\n")).new == 1
+    assert import_file(loaded, path).unchanged == 2

@@ -63,3 +63,39 @@ def test_metadata_on_the_command_line_in_the_review_and_in_sdmx(service, tmp_pat
     assert str(code.description) == COAL["definition"]
     assert {str(a.type): str(a.text) for a in code.annotations}["RESPONSIBLE_AGENCY"] == \
         "Ministry of Coal Industry"
+
+
+COAL_KO = {"definition_ko": "캐내어 지상으로 올린 원탄", "method_ko": "갱구에서 단 톤수의 합",
+           "source_ko": "월 보고 1-P",
+           "responsible_ko": "석탄공업성", "name_ko": "석탄"}
+
+
+def test_korean_metadata_is_shown_to_korean_readers_and_both_languages_go_to_sdmx(service, tmp_path):
+    from typer.testing import CliRunner
+
+    from gosplan.cli import app
+    from gosplan.i18n import use_language
+
+    sdmx = pytest.importorskip("sdmx")
+    import_file(service.store, _file(tmp_path, [{**COAL, **COAL_KO}]), kind="indicators")
+    assert indicator_card(service, "coal")["responsible"] == "Ministry of Coal Industry"
+    with use_language("ko"):
+        card = indicator_card(service, "coal")
+        assert (card["name"], card["definition"], card["responsible"], card["frequency"]) == \
+            ("석탄", COAL_KO["definition_ko"], "석탄공업성", "매월")
+    listing = CliRunner().invoke(app, ["indicators", "--db", service.store.url],
+                                 env={"COLUMNS": "80", "GOSPLAN_LANG": "ko"}).output
+    assert "석탄공업성" in listing and "Ministry of Coal Industry" not in listing
+    # A file without the Korean columns keeps them; an empty cell clears one (English shown again).
+    import_file(service.store, _file(tmp_path, [COAL], "en.csv"), kind="indicators")
+    with use_language("ko"):
+        assert indicator_card(service, "coal")["method"] == COAL_KO["method_ko"]
+    import_file(service.store, _file(tmp_path, [{**COAL, **COAL_KO, "method_ko": ""}], "clear.csv"), kind="indicators")
+    with use_language("ko"):
+        assert indicator_card(service, "coal")["method"] == COAL["method"]
+    path = tmp_path / "dsd.xml"
+    CliRunner().invoke(app, ["export", "structure", "--format", "sdmx", "--out", str(path), "--db", service.store.url],
+                       env={"GOSPLAN_LANG": "ko"})  # the reader's language does not change the structure's labels
+    code = sdmx.read_sdmx(path).codelist["CL_INDICATOR"]["coal"]
+    assert code.name.localizations == {"en": "Coal", "ko": "석탄"}
+    assert code.description.localizations == {"en": COAL["definition"], "ko": COAL_KO["definition_ko"]}

@@ -1,6 +1,7 @@
 """The ``unit_groups`` kind of file: groupings beside the territorial hierarchy.
 
-One row per (unit, grouping): ``unit, grouping, group_code, group_name``, e.g.
+One row per (unit, grouping): ``unit, grouping, group_code, group_name`` and optionally the
+group's Korean name ``group_name_ko``, e.g.
 ``coal.kujang, ministry, coal, Ministry of Coal Industry`` or ``elec.supung, technology, hydro, Hydro power``.
 A unit must exist; codes use ``A-Z a-z 0-9 _ . -``; a unit appears once per grouping in a file; a group
 keeps one name (within the file and against the store). Re-importing a row replaces the unit's group in
@@ -19,7 +20,7 @@ GROUP_KINDS: tuple[str, ...] = ("unit_groups",)
 
 
 def validate_unit_groups(frame: pd.DataFrame, store: Store, problems: Problems) -> pd.DataFrame:
-    """Check a unit_groups file; returns unit, grouping, group_code, group_name."""
+    """Check a unit_groups file; returns unit, grouping, group_code, group_name (and group_name_ko)."""
     out = pd.DataFrame(index=frame.index)
     out["unit"] = text_column(frame, "unit")
     valid = check_codes(problems, out["unit"], "unit")
@@ -29,8 +30,12 @@ def validate_unit_groups(frame: pd.DataFrame, store: Store, problems: Problems) 
         check_codes(problems, out[column], column)
     out["group_name"] = strip_export_guard(text_column(frame, "group_name"))
     check_text(problems, out["group_name"], "group_name", required=True)
+    if "group_name_ko" in frame:  # the group's Korean name, where given
+        korean = strip_export_guard(text_column(frame, "group_name_ko"))
+        check_text(problems, korean, "group_name_ko", required=False)
+        out["group_name_ko"] = korean.replace("", None)
     check_duplicates(problems, out, ["unit", "grouping"])
-    stored = store.unit_groups()
+    stored = store.unit_groups(localized=False)
     names = {(g, c): n for g, c, n in zip(stored["grouping"], stored["group_code"], stored["group_name"],
                                           strict=True)}
     first_row: dict[tuple[str, str], int] = {}

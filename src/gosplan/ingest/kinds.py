@@ -8,7 +8,15 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from gosplan.model import AGGREGATIONS, DIRECTIONS, FREQUENCIES, INDICATOR_METADATA_COLUMNS, ROLES, Period
+from gosplan.model import (
+    AGGREGATIONS,
+    DIRECTIONS,
+    FREQUENCIES,
+    INDICATOR_METADATA_COLUMNS,
+    INDICATOR_TEXT_COLUMNS_KO,
+    ROLES,
+    Period,
+)
 from gosplan.quantities import UnitError, conversion_factor, is_known_unit
 from gosplan.store import Store
 
@@ -53,7 +61,7 @@ SPECS: dict[str, Spec] = {
     "indicators": Spec(
         ("code", "name", "unit"),
         ("aggregation", "time_aggregation", "direction", "sector", "key", "role", "definition", "method", "source",
-         "responsible", "frequency", "name_ko"),
+         "responsible", "frequency", "name_ko", *INDICATOR_TEXT_COLUMNS_KO),
         {
             "code": "steel",
             "name": "Crude steel",
@@ -70,6 +78,10 @@ SPECS: dict[str, Spec] = {
             "responsible": "Ministry of Metal Industry",
             "frequency": "monthly",
             "name_ko": "조강",
+            "definition_ko": "녹인 뒤 처음 굳은 상태의 강철(강괴와 연속주조 제품)",
+            "method_ko": "제강소마다 달마다 부은 톤수의 합",
+            "source_ko": "제강소의 월 생산보고",
+            "responsible_ko": "금속공업성",
         },
     ),
     "plans": Spec(
@@ -138,9 +150,9 @@ SPECS["project_outcomes"] = Spec(
     ("project", "kind"), ("indicator", "capacity", "norm_good", "norm_change", "campaign"),
     {"project": "H1", "kind": "capacity", "indicator": "steel", "capacity": 50000, "norm_good": "",
      "norm_change": "", "campaign": ""})
-SPECS["unit_groups"] = Spec(("unit", "grouping", "group_code", "group_name"), (),
+SPECS["unit_groups"] = Spec(("unit", "grouping", "group_code", "group_name"), ("group_name_ko",),
                             {"unit": "PY", "grouping": "ministry", "group_code": "coal",
-                             "group_name": "Ministry of Coal Industry"})
+                             "group_name": "Ministry of Coal Industry", "group_name_ko": "석탄공업성"})
 KINDS: tuple[str, ...] = ("sectors", "units", "indicators", "plans", "targets", "reports", *PROJECT_KINDS,
                           *CAMPAIGN_KINDS, *OUTCOME_KINDS, *GROUP_KINDS)
 _TRUE = {"true", "1", "yes", "y", "t"}
@@ -235,6 +247,11 @@ def validate_reference(kind: str, frame: pd.DataFrame, store: Store, problems: P
                 text = text_column(frame, column)
                 check_text(problems, text, column, required=False, max_length=4000)
                 out[column] = text
+        for column in INDICATOR_TEXT_COLUMNS_KO:  # the texts in Korean, where given
+            if column in frame:
+                text = strip_export_guard(text_column(frame, column))
+                check_text(problems, text, column, required=False, max_length=4000)
+                out[column] = text.replace("", None)
     if kind == "plans":
         out["kind"], _ = _codes(problems, frame, "kind")
         start = check_numbers(problems, frame["start_year"], "start_year", integer=True)

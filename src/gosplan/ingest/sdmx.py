@@ -78,9 +78,14 @@ def dsd_urn(kind: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------- structure
-def write_structure(path: str | Path, units: pd.DataFrame, indicators: pd.DataFrame, plans: pd.DataFrame) -> Path:
+def write_structure(path: str | Path, units: pd.DataFrame, indicators: pd.DataFrame, plans: pd.DataFrame,
+                    korean: dict[str, dict[str, str]] | None = None) -> Path:
     """An SDMX-ML 2.1 structure message: codelists of units (with their parents), indicators, plans and
-    units of measure; the concept scheme; the DSDs and dataflows of reports and targets."""
+    units of measure; the concept scheme; the DSDs and dataflows of reports and targets.
+
+    The frames' texts are English (``xml:lang="en"``); ``korean`` adds Korean ones (``xml:lang="ko"``):
+    ``{"units" | "indicators" | "plans": {code: name}, "definitions": {indicator code: definition}}``."""
+    korean = korean or {}
     path = Path(path)
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
@@ -97,15 +102,20 @@ def write_structure(path: str | Path, units: pd.DataFrame, indicators: pd.DataFr
                   'class="DataStructure"/>', "</str:Structure>", "</str:Dataflow>"]
     lines.append("</str:Dataflows>")
     lines.append("<str:Codelists>")
-    unit_rows = [(sdmx_id(r.code), r.name, None if pd.isna(r.parent) or not r.parent else sdmx_id(r.parent))
+    unit_rows = [(sdmx_id(r.code), _both(r.name, korean.get("units", {}).get(r.code)),
+                  None if pd.isna(r.parent) or not r.parent else sdmx_id(r.parent))
                  for r in units.itertuples(index=False)]
     lines += _codelist("CL_UNIT", "Reporting units", unit_rows)
+    definitions_ko = korean.get("definitions", {})
     lines += _codelist("CL_INDICATOR", "Indicators",
-                       [(sdmx_id(r.code), r.name, None) for r in indicators.itertuples(index=False)],
-                       {sdmx_id(r["code"]): r for r in indicators.to_dict("records")})
+                       [(sdmx_id(r.code), _both(r.name, korean.get("indicators", {}).get(r.code)), None)
+                        for r in indicators.itertuples(index=False)],
+                       {sdmx_id(r["code"]): {**r, "definition_ko": definitions_ko.get(r["code"])}
+                        for r in indicators.to_dict("records")})
     measures = sorted(set(indicators["unit"].astype(str)))
     lines += _codelist("CL_UNIT_MEASURE", "Units of measure", [(measure_id(m), m, None) for m in measures])
-    lines += _codelist("CL_PLAN", "Plans", [(sdmx_id(r.code), r.name, None) for r in plans.itertuples(index=False)])
+    lines += _codelist("CL_PLAN", "Plans", [(sdmx_id(r.code), _both(r.name, korean.get("plans", {}).get(r.code)), None)
+                                            for r in plans.itertuples(index=False)])
     lines.append("</str:Codelists>")
     lines += ["<str:Concepts>", f'<str:ConceptScheme id="CS_GOSPLAN" agencyID="{AGENCY}" version="{VERSION}">',
               _name("Concepts of gosplan")]
@@ -143,8 +153,15 @@ def _header(message_id: str, structure: str = "") -> str:
             f'<mes:Prepared>{prepared}</mes:Prepared><mes:Sender id="{AGENCY}"/>{structure}</mes:Header>')
 
 
-def _name(text: str) -> str:
-    return f'<com:Name xml:lang="en">{escape(str(text))}</com:Name>'
+def _name(text: str | dict[str, str]) -> str:
+    """``com:Name`` elements: one in English, or one per language of ``{language: text}``."""
+    texts = text if isinstance(text, dict) else {"en": text}
+    return "".join(f'<com:Name xml:lang="{lang}">{escape(str(value))}</com:Name>' for lang, value in texts.items())
+
+
+def _both(english: str, korean: str | None) -> str | dict[str, str]:
+    """An English label, with its Korean one where the store has it."""
+    return {"en": english, "ko": korean} if isinstance(korean, str) and korean.strip() else english
 
 
 # An indicator's metadata in the structure: its definition as the code's description, the rest as
@@ -166,6 +183,9 @@ def _metadata(row: dict | None) -> tuple[str, str]:
     definition = row.get("definition")
     description = (f'<com:Description xml:lang="en">{escape(definition)}</com:Description>'
                    if isinstance(definition, str) and definition.strip() else "")
+    korean = row.get("definition_ko")
+    if description and isinstance(korean, str) and korean.strip():
+        description += f'<com:Description xml:lang="ko">{escape(korean)}</com:Description>'
     return annotations, description
 
 

@@ -13,21 +13,26 @@ import difflib
 import pandas as pd
 
 from gosplan.errors import NotFound
-from gosplan.i18n import _
+from gosplan.i18n import N_, _
 from gosplan.model import INDICATOR_METADATA_COLUMNS
 from gosplan.service.core import Service
 
+#: The reporting frequencies (codes of the store) in words, as read in a sentence ("reported monthly").
+FREQUENCY_WORDS = {"monthly": N_("monthly"), "quarterly": N_("quarterly"), "half-yearly": N_("half-yearly"),
+                   "annual": N_("annually")}
 CATALOGUE_COLUMNS = ["code", "name", "unit", *INDICATOR_METADATA_COLUMNS, "role", "key", "sets"]
 
 
 def indicator_catalogue(service: Service) -> pd.DataFrame:
-    """Every indicator with its metadata (None where not given), role, key flag and the indicator sets
-    that hold it (``;``-joined codes)."""
+    """Every indicator with its metadata (None where not given) in the reader's language, the frequency in
+    words, role, key flag and the indicator sets that hold it (``;``-joined codes)."""
     meta = service.store.indicator_metadata()
     indicators = service.indicators().set_index("code")
     members = service.store.indicator_sets()
     sets = members.groupby("indicator")["set"].agg(lambda s: ";".join(sorted(s))) if len(members) else pd.Series()
-    return meta.assign(role=meta["code"].map(indicators["role"]), key=meta["code"].map(indicators["key"]),
+    frequency = meta["frequency"].map(lambda code: _(FREQUENCY_WORDS[code]) if code in FREQUENCY_WORDS else code)
+    return meta.assign(frequency=frequency, role=meta["code"].map(indicators["role"]),
+                       key=meta["code"].map(indicators["key"]),
                        sets=meta["code"].map(sets).fillna(""))[CATALOGUE_COLUMNS]
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from gosplan.errors import GosplanError
+from gosplan.i18n import use_language
 from gosplan.ingest.sdmx import write_data, write_sdmx_csv, write_structure
 from gosplan.model import Period
 from gosplan.service.core import Service
@@ -27,8 +28,9 @@ def export_sdmx(service: Service, what: str, path: str | Path, period: str | Non
         if fmt != "sdmx":
             raise GosplanError("the structure is written as SDMX-ML (--format sdmx)")
         # The indicators with their metadata: definitions become the codes' descriptions.
-        units, indicators, plans = service.units(), service.store.indicator_metadata(), service.store.plans()
-        write_structure(path, units, indicators, plans)
+        with use_language("en"):  # the structure's texts are labelled xml:lang="en"; Korean ones beside them
+            units, indicators, plans = service.store.units(), service.store.indicator_metadata(), service.store.plans()
+        write_structure(path, units, indicators, plans, _korean_texts(service))
         return path, len(units) + len(indicators) + len(plans)
     frame = _frame(service, what, period)
     measures = service.indicators().set_index("code")["unit"]
@@ -49,3 +51,16 @@ def _frame(service: Service, what: str, period: str | None) -> pd.DataFrame:
             targets = targets[inside]
         return targets
     raise GosplanError(f"cannot export {what!r} as SDMX: choose structure, reports or targets")
+
+
+def _korean_texts(service: Service) -> dict[str, dict[str, str]]:
+    """The Korean names of units, indicators and plans and the indicators' Korean definitions, where given."""
+    def given(codes: pd.Series, texts: pd.Series) -> dict[str, str]:
+        return {c: t for c, t in zip(codes, texts, strict=True) if isinstance(t, str) and t.strip()}
+
+    units, plans = service.store.names("units"), service.store.names("plans")
+    indicators = service.store.indicator_texts()
+    return {"units": given(units["code"], units["name_ko"]),
+            "indicators": given(indicators["code"], indicators["name_ko"]),
+            "plans": given(plans["code"], plans["name_ko"]),
+            "definitions": given(indicators["code"], indicators["definition_ko"])}

@@ -13,6 +13,11 @@ from gosplan.store._common import WriteSummary, require_columns
 UNIT_GROUP_COLUMNS = ["unit", "grouping", "group_code", "group_name"]
 
 
+def _text(value: object) -> str | None:
+    """A free text or None (missing, NaN or blank)."""
+    return None if value is None or value != value or not str(value).strip() else str(value).strip()
+
+
 class GroupMixin:
     """Reads and writes of ``unit_groups`` (mixed into :class:`~gosplan.store.Store`)."""
 
@@ -26,18 +31,38 @@ class GroupMixin:
         (1, ['coal'])
         """
         require_columns(frame, UNIT_GROUP_COLUMNS, "unit_groups")
-        rows = [{k: str(r[k]) for k in UNIT_GROUP_COLUMNS} for r in frame.to_dict("records")]
+        columns = [*UNIT_GROUP_COLUMNS, *(["group_name_ko"] if "group_name_ko" in frame else [])]
+        rows = [{k: _text(r[k]) if k == "group_name_ko" else str(r[k]) for k in columns}
+                for r in frame.to_dict("records")]
         return self._upsert_keyed(schema.unit_groups, rows, ["unit", "grouping"], conn)  # type: ignore[attr-defined]
 
-    def unit_groups(self, grouping: str | None = None) -> pd.DataFrame:
-        """Rows of ``unit_groups`` (of one ``grouping`` if given), ordered by grouping and unit."""
+    def unit_groups(self, grouping: str | None = None, localized: bool = True) -> pd.DataFrame:
+        """Rows of ``unit_groups`` (of one ``grouping`` if given), ordered by grouping and unit; with
+        ``localized`` the group names are in the reader's language where the store has them.
+
+        >>> from gosplan.i18n import use_language
+        >>> store = Store.open("sqlite://")
+        >>> rows = pd.DataFrame([("M1", "ministry", "coal", "Coal industry", "석탄공업성")],
+        ...                     columns=[*UNIT_GROUP_COLUMNS, "group_name_ko"])
+        >>> _ = store.write_unit_groups(rows)
+        >>> with use_language("ko"):
+        ...     store.unit_groups("ministry")["group_name"].tolist()
+        ['석탄공업성']
+        """
+        from gosplan.i18n import current_language
+
+        from ._reference import prefer
+
         t = schema.unit_groups
-        query = select(*(t.c[k] for k in UNIT_GROUP_COLUMNS)).order_by(t.c.grouping, t.c.unit)
+        query = select(*(t.c[k] for k in UNIT_GROUP_COLUMNS), t.c.group_name_ko).order_by(t.c.grouping, t.c.unit)
         if grouping is not None:
             query = query.where(t.c.grouping == grouping)
         with self.engine.connect() as c:  # type: ignore[attr-defined]
             rows = c.execute(query).all()
-        return pd.DataFrame([tuple(r) for r in rows], columns=UNIT_GROUP_COLUMNS)
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=[*UNIT_GROUP_COLUMNS, "group_name_ko"])
+        if localized and current_language() == "ko":
+            frame["group_name"] = prefer(frame["group_name_ko"], frame["group_name"])
+        return frame[UNIT_GROUP_COLUMNS]
 
     def groupings(self) -> list[str]:
         """The groupings that have at least one unit, in order."""

@@ -13,7 +13,15 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, Table, bindparam, select
 
-from gosplan.model import INDICATOR_COLUMNS, INDICATOR_METADATA_COLUMNS, PLAN_COLUMNS, SECTOR_COLUMNS, UNIT_COLUMNS
+from gosplan.model import (
+    INDICATOR_COLUMNS,
+    INDICATOR_METADATA_COLUMNS,
+    INDICATOR_TEXT_COLUMNS,
+    INDICATOR_TEXT_COLUMNS_KO,
+    PLAN_COLUMNS,
+    SECTOR_COLUMNS,
+    UNIT_COLUMNS,
+)
 from gosplan.store import schema
 from gosplan.store._accounts import checks_changed
 from gosplan.store._common import WriteSummary, none_if_missing, require_columns
@@ -56,9 +64,14 @@ def in_language(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
 
     column = f"name_{current_language()}"
     if column in frame:
-        given = frame[column].notna() & frame[column].astype(str).str.strip().ne("")
-        frame["name"] = frame[column].where(given, frame["name"]).astype(object)
+        frame["name"] = prefer(frame[column], frame["name"])
     return frame[_COLUMNS[kind]]
+
+
+def prefer(translated: pd.Series, original: pd.Series) -> pd.Series:
+    """``translated`` where it holds a text, else ``original`` (a name or text in another language)."""
+    given = translated.notna() & translated.astype(str).str.strip().ne("")
+    return translated.where(given, original).astype(object)
 
 
 def _text_or_none(value: Any) -> str | None:
@@ -156,13 +169,33 @@ class ReferenceMixin:
         Metadata columns (``model.INDICATOR_METADATA_COLUMNS``) present in ``frame`` are written too (an
         empty cell clears that field); those absent are left as stored. A change of metadata alone
         counts as an update."""
-        present = [c for c in INDICATOR_METADATA_COLUMNS if c in frame.columns]
+        present = [c for c in [*INDICATOR_METADATA_COLUMNS, *INDICATOR_TEXT_COLUMNS_KO] if c in frame.columns]
         return self._upsert("indicators", schema.indicators, frame, conn, extra=present)
 
-    def indicator_metadata(self) -> pd.DataFrame:
-        """code, name, unit and the metadata of every indicator (None where not given), in written order."""
+    def indicator_metadata(self, localized: bool = True) -> pd.DataFrame:
+        """code, name, unit and the metadata of every indicator (None where not given), in written order.
+
+        With ``localized`` the name and the texts are in the reader's language where the store has them
+        (the English ones otherwise); without, the English ones (what an SDMX structure labels ``en``)."""
+        from gosplan.i18n import current_language
+
         t = schema.indicators
         columns = ["code", "name", "unit", *INDICATOR_METADATA_COLUMNS]
+        texts = ["name_ko", *INDICATOR_TEXT_COLUMNS_KO]
+        with self.engine.connect() as c:  # type: ignore[attr-defined]
+            rows = c.execute(select(*(t.c[m] for m in [*columns, *texts])).order_by(t.c.id)).all()
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=[*columns, *texts])
+        if localized and current_language() != "en":
+            suffix = f"_{current_language()}"
+            for column in ["name", *INDICATOR_TEXT_COLUMNS]:
+                if column + suffix in frame:
+                    frame[column] = prefer(frame[column + suffix], frame[column])
+        return frame[columns]
+
+    def indicator_texts(self) -> pd.DataFrame:
+        """code and every language's metadata texts of each indicator (``definition``, ``definition_ko``...)."""
+        t = schema.indicators
+        columns = ["code", "name", "name_ko", *INDICATOR_TEXT_COLUMNS, *INDICATOR_TEXT_COLUMNS_KO]
         with self.engine.connect() as c:  # type: ignore[attr-defined]
             rows = c.execute(select(*(t.c[m] for m in columns)).order_by(t.c.id)).all()
         return pd.DataFrame([tuple(r) for r in rows], columns=columns)
@@ -184,9 +217,10 @@ class ReferenceMixin:
         return self._read("indicators", schema.indicators)
 
     def names(self, kind: str) -> pd.DataFrame:
-        """The names of the ``kind`` (sectors, units or indicators) in every language: ``code``,
+        """The names of the ``kind`` (sectors, units, indicators or plans) in every language: ``code``,
         ``name_en`` and ``name_ko`` (None where none was given)."""
-        table = {"sectors": schema.sectors, "units": schema.units, "indicators": schema.indicators}[kind]
+        table = {"sectors": schema.sectors, "units": schema.units, "indicators": schema.indicators,
+                 "plans": schema.plans}[kind]
         with self.engine.connect() as c:  # type: ignore[attr-defined]
             rows = c.execute(select(table.c.code, table.c.name, table.c.name_ko).order_by(table.c.id)).all()
         return pd.DataFrame([tuple(r) for r in rows], columns=["code", "name_en", "name_ko"])

@@ -89,6 +89,11 @@ indicators = Table(
     Column("source", Text),
     Column("responsible", Text),
     Column("frequency", Text),
+    # The texts above in Korean (migration 0011_texts_ko); None: the English one is shown.
+    Column("definition_ko", Text),
+    Column("method_ko", Text),
+    Column("source_ko", Text),
+    Column("responsible_ko", Text),
 )
 
 plans = Table(
@@ -674,6 +679,7 @@ unit_groups = Table(
     Column("grouping", String(CODE), nullable=False),
     Column("group_code", String(CODE), nullable=False),
     Column("group_name", String(NAME), nullable=False),
+    Column("group_name_ko", String(NAME)),  # the Korean name (migration 0011_texts_ko)
     PrimaryKeyConstraint("unit", "grouping", name="pk_unit_groups"),
     Index("ix_unit_groups_grouping", "grouping", "group_code"),
 )

@@ -35,6 +35,17 @@ MINISTRIES: dict[str, tuple[str, str]] = {
     "transport": ("rail_transport", "Rail transport"),
     "grain": ("agriculture", "Agriculture"),
 }
+#: Korean names of the ministries, as the country the demo depicts names them.
+MINISTRIES_KO: dict[str, str] = {
+    "coal_industry": "석탄공업성", "electric_power": "전력공업성", "metal_industry": "금속공업성",
+    "chemical_industry": "화학공업성", "building_materials": "건재공업성", "forestry": "림업성",
+    "light_industry": "경공업성", "fisheries": "수산성", "construction": "도시경영성", "rail_transport": "철도성",
+    "agriculture": "농업성",
+}
+TECHNOLOGIES_KO: dict[str, str] = {
+    "hydro": "수력발전", "thermal": "화력발전", "open_pit": "노천채굴", "underground": "갱내채굴",
+    "irrigated": "관개농업", "rain_fed": "천수농업",
+}
 TECHNOLOGIES: dict[str, str] = {
     "hydro": "Hydro power", "thermal": "Thermal power", "open_pit": "Open-pit mining",
     "underground": "Underground mining", "irrigated": "Irrigated farming", "rain_fed": "Rain-fed farming",
@@ -59,4 +70,7 @@ def unit_groups(demo) -> pd.DataFrame:
         tech = "irrigated" if area > 0 and irrigated / area >= IRRIGATED_SHARE else "rain_fed"
         rows.append((unit, "technology", tech, TECHNOLOGIES[tech]))
     frame = pd.DataFrame(rows, columns=["unit", "grouping", "group_code", "group_name"])
+    korean = {**MINISTRIES_KO, **TECHNOLOGIES_KO}
+    frame["group_name_ko"] = [korean.get(code) if grouping in ("ministry", "technology") else None
+                              for grouping, code in zip(frame["grouping"], frame["group_code"], strict=True)]
     return pd.concat([frame, condition_groups(demo)], ignore_index=True)  # conditions.py: seam, inflow, soil

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from gosplan.model import INDICATOR_METADATA_COLUMNS
+from gosplan.model import INDICATOR_METADATA_COLUMNS, INDICATOR_TEXT_COLUMNS_KO
 
 MONTHLY_FORM = "Monthly production report (form 1-P) of each enterprise or farm"
 CBS = "Central Bureau of Statistics"
@@ -75,8 +75,55 @@ INDICATOR_METADATA: dict[str, tuple[str, str, str, str, str]] = {
 }
 
 
+MONTHLY_FORM_KO = "기업소와 농장의 월 생산보고(양식 1-P)"
+CBS_KO = "중앙통계국"
+
+# code -> (definition, method of calculation, source, responsible body) in Korean; bodies as the country
+# the demo depicts names them.
+INDICATOR_METADATA_KO: dict[str, tuple[str, str, str, str]] = {
+    "grain": ("거두어들인 알곡(벼, 강냉이, 밀, 보리, 조, 콩과 감자를 알곡으로 환산하며 감자 4 t을 알곡 1 t으로 "
+              "계산), 정선하고 말린 무게", "농장마다 그달에 탈곡하여 단 톤수의 합, 감자는 4:1로 환산",
+              "협동농장과 국영농장의 월 수확보고", "농업성"),
+    "electricity": ("발전소가 생산한 총발전량, 발전기 단자에서 잰 값", "발전소마다 그달 발전기 계량기 읽음의 합",
+                    MONTHLY_FORM_KO, "전력공업성"),
+    "coal": ("캐내어 지상으로 올린 원탄(무연탄과 갈탄)", "탄광마다 그달 갱구에서 단 톤수의 합",
+             MONTHLY_FORM_KO, "석탄공업성"),
+    "rolled_steel": ("압연공장에서 나온 완제 압연강재(형강, 후판, 박판, 선재와 관)",
+                     "제철소와 제강소마다 그달 품질검사에 합격한 완제품 톤수의 합", MONTHLY_FORM_KO, "금속공업성"),
+    "nonferrous_metals": ("정련한 유색금속(아연, 연, 동 등), 금속 함량으로", "제련소마다 그달 정련한 금속 생산량의 합",
+                          MONTHLY_FORM_KO, "금속공업성"),
+    "nitrogen_fertilizer": ("생산한 질소비료(요소, 초안, 류안), 제품 무게로",
+                            "공장마다 그달 포장하여 입고한 생산량의 합",
+                            MONTHLY_FORM_KO, "화학공업성"),
+    "cement": ("소성로와 분쇄기에서 나온 포틀랜드 시멘트와 혼합 시멘트, 제품 무게로",
+               "공장마다 그달 출하하거나 저장고에 넣은 시멘트의 합", MONTHLY_FORM_KO, "건재공업성"),
+    "timber": ("베어서 토장까지 실어낸 원목, 껍질을 벗긴 실체적", "림산사업소마다 그달 토장에서 잰 재적의 합",
+               MONTHLY_FORM_KO, "림업성"),
+    "fabric": ("모든 섬유의 직물과 편직물, 가공을 마친 것, 제곱미터로", "공장마다 그달 품질검사에 합격한 천의 합",
+               MONTHLY_FORM_KO, "경공업성"),
+    "marine_products": ("잡거나 양식한 물고기, 조개류와 해조류, 부린 때의 생체 무게",
+                        "수산사업소와 양식사업소마다 그달 부린 무게의 합", MONTHLY_FORM_KO, "수산성"),
+    "dwellings": ("국가 준공검사위원회가 준공하여 입사를 승인한 살림집", "그달 서명한 준공검사서에 적힌 살림집 세대수",
+                  "건설기업소의 월 건설보고", "도시경영성"),
+    "rail_freight": ("철도로 나른 화물, 톤킬로미터로(나른 톤수에 수송 거리를 곱한 값)",
+                     "철도국마다 탁송 화물별 실은 톤수에 거리를 곱한 값의 합", "철도국의 월 수송보고", "철도성"),
+    "irrigation": ("새로 관개를 하여 쓸 수 있는 상태로 농장에 넘긴 면적", "그달 서명한 인계서에 적힌 헥타르의 합",
+                   "관개건설기업소의 월 보고", "농업성"),
+    "workers": ("그달 단위의 명부에 있는 노동자의 평균 인원", "그달 날마다의 인원의 평균", "단위의 월 노동보고",
+                CBS_KO),
+    "energy_use": ("단위가 생산과 자체 수요에 쓴 전력", "달 초와 달 말 공급 계량기 읽음의 차", "단위의 월 에너지보고",
+                   CBS_KO),
+    "equipment_hours": ("단위의 주요 생산설비가 일한 시간", "설비마다 그달 교대 기록에 적힌 시간의 합",
+                        "단위의 월 설비보고", CBS_KO),
+    "materials": ("생산에 쓴 자재, 불변 계획가격으로, 백만 원", "그달 창고에서 내간 양에 계획가격을 곱한 값",
+                  "단위의 월 자재보고", CBS_KO),
+}
+
+
 def with_metadata(indicators: pd.DataFrame) -> pd.DataFrame:
-    """The demo's indicator frame with its metadata columns."""
+    """The demo's indicator frame with its metadata columns, in English and Korean."""
     rows = [INDICATOR_METADATA.get(code, (None,) * len(INDICATOR_METADATA_COLUMNS)) for code in indicators["code"]]
     extra = pd.DataFrame(rows, columns=INDICATOR_METADATA_COLUMNS, index=indicators.index)
-    return pd.concat([indicators, extra], axis=1)
+    korean = [INDICATOR_METADATA_KO.get(code, (None,) * len(INDICATOR_TEXT_COLUMNS_KO)) for code in indicators["code"]]
+    extra_ko = pd.DataFrame(korean, columns=INDICATOR_TEXT_COLUMNS_KO, index=indicators.index)
+    return pd.concat([indicators, extra, extra_ko], axis=1)

@@ -1,0 +1,35 @@
+"""Texts the store keeps in Korean beside English: an indicator's definition, method, source and
+responsible body, and the names of unit groups (ministries, technologies).
+
+Revision ID: 0011_texts_ko
+Revises: 0010_merge
+Create Date: 2026-12-02
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0011_texts_ko"
+down_revision = "0010_merge"
+branch_labels = None
+depends_on = None
+
+INDICATOR_TEXTS = ("definition_ko", "method_ko", "source_ko", "responsible_ko")
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("indicators") as batch:
+        for column in INDICATOR_TEXTS:
+            batch.add_column(sa.Column(column, sa.Text, nullable=True))
+    with op.batch_alter_table("unit_groups") as batch:
+        batch.add_column(sa.Column("group_name_ko", sa.String(400), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("unit_groups") as batch:
+        batch.drop_column("group_name_ko")
+    with op.batch_alter_table("indicators") as batch:
+        for column in INDICATOR_TEXTS:
+            batch.drop_column(column)

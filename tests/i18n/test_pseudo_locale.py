@@ -14,7 +14,8 @@ from webenv import PASSWORD
 
 PAGES = ["/", "/sectors", "/sectors/energy", "/units/KP-02", "/units/coal.kujang", "/indicators/coal?unit=KP-02",
          "/report", "/report/coal.kujang", "/report/coal.kujang/upload", "/plans", "/plans/ap-2023",
-         "/plans/upload", "/drafts", "/admin/users", "/admin/audit", "/no-such-page"]
+         "/plans/upload", "/drafts", "/drafts/compare", "/admin/users", "/admin/audit", "/admin/mail", "/actions",
+         "/actions/units/coal.kujang", "/completeness", "/rules/violations", "/potential", "/review", "/no-such-page"]
 #: Words that are not sentences: the brand, the API, names of languages, units of measure and their scales.
 ALLOWED = {"gosplan", "API", "English", "CSV", "XLSX", "t", "kt", "Mt", "kWh", "MWh", "GWh", "TWh", "ha", "m", "km",
            "kg", "million", "bn", "dwellings", "workers", "machine", "hours", "won", "UTC", "qps"}

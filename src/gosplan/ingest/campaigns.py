@@ -15,7 +15,7 @@ import pandas as pd
 from gosplan.model import Period
 from gosplan.store import Store
 
-from .checks import Problems, check_codes, check_duplicates, check_known, check_text, text_column
+from .checks import Problems, check_codes, check_duplicates, check_known, check_text, korean_text, text_column
 from .projects import _months
 
 CAMPAIGN_KINDS: tuple[str, ...] = ("campaigns", "campaign_members")
@@ -45,6 +45,7 @@ def validate_campaign_kind(kind: str, frame: pd.DataFrame, store: Store, problem
             "", index=frame.index, dtype=object)
         check_text(problems, description, "description", required=False)
         out["description"] = description
+        korean_text(problems, frame, out, "description_ko")
         keys = ["name"]
     elif kind == "campaign_members":
         out["campaign"] = text_column(frame, "campaign")

@@ -229,6 +229,16 @@ def check_hierarchy(
             node = parent_of.get(node)
 
 
+def korean_text(problems: Problems, frame: pd.DataFrame, out: pd.DataFrame, column: str,
+                max_length: int = 4000) -> None:
+    """Copy the optional Korean text ``column`` (``name_ko``, ``description_ko``...) of ``frame`` into ``out``,
+    checked like any text; an empty cell becomes None (the English text is shown)."""
+    if column in frame:
+        text = strip_export_guard(text_column(frame, column))
+        check_text(problems, text, column, required=False, max_length=max_length)
+        out[column] = text.replace("", None)
+
+
 def strip_export_guard(values: pd.Series) -> pd.Series:
     """Undo the apostrophe :func:`gosplan.ingest.tables.neutralise` puts before formula-like text."""
     return values.str.replace(r"^'(?=[=+\-@\t\r])", "", regex=True)

@@ -111,9 +111,9 @@ SPECS: dict[str, Spec] = {
 SPECS.update({
     "projects": Spec(
         ("code", "name", "unit", "budget", "start", "planned_end"),
-        ("dwellings",),
+        ("dwellings", "name_ko"),
         {"code": "H1", "name": "Housing district phase 1", "unit": "PY", "budget": 520000,
-         "start": "2022-02", "planned_end": "2023-04", "dwellings": 10000},
+         "start": "2022-02", "planned_end": "2023-04", "dwellings": 10000, "name_ko": "살림집 지구 1단계"},
     ),
     "project_milestones": Spec(
         ("project", "milestone", "planned_date", "planned_value"),
@@ -131,17 +131,18 @@ SPECS.update({
                   {"unit": "PY", "crop_area_ha": 77730, "irrigated_ha": 45550}),
     "weather_events": Spec(
         ("province", "period", "kind", "severity"),
-        ("description",),
+        ("description", "description_ko"),
         {"province": "PY", "period": "2023-05", "kind": "drought", "severity": 0.55,
-         "description": "Spring drought: little rain since April"},
+         "description": "Spring drought: little rain since April", "description_ko": "봄가뭄: 4월부터 비가 적음"},
     ),
 })
 SPECS.update({
     "campaigns": Spec(
         ("name", "origin_unit", "start", "indicator"),
-        ("description",),
+        ("description", "description_ko"),
         {"name": "steel-innovation-2023", "origin_unit": "PY", "start": "2023-01", "indicator": "steel",
-         "description": "Innovation movement started by the Pyongyang steel workers"},
+         "description": "Innovation movement started by the Pyongyang steel workers",
+         "description_ko": "평양의 제강 노동자들이 시작한 혁신 운동"},
     ),
     "campaign_members": Spec(("campaign", "unit", "joined"), (),
                              {"campaign": "steel-innovation-2023", "unit": "PY", "joined": "2023-02"}),

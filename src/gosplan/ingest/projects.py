@@ -18,7 +18,16 @@ from gosplan.engines._risk_model import KINDS as WEATHER_KINDS
 from gosplan.model import Period
 from gosplan.store import Store
 
-from .checks import Problems, check_codes, check_duplicates, check_known, check_numbers, check_text, text_column
+from .checks import (
+    Problems,
+    check_codes,
+    check_duplicates,
+    check_known,
+    check_numbers,
+    check_text,
+    korean_text,
+    text_column,
+)
 
 PROJECT_KINDS: tuple[str, ...] = ("projects", "project_milestones", "project_progress", "farms", "weather_events")
 
@@ -91,6 +100,7 @@ def validate_project_kind(kind: str, frame: pd.DataFrame, store: Store, problems
         before = (out["planned_end"] != "") & (out["start"] != "") & (out["planned_end"] < out["start"])
         problems.add_rows(frame.index[before.to_numpy()], "planned_end", "planned_end is before start")
         out["dwellings"] = _optional_number(problems, frame, "dwellings")
+        korean_text(problems, frame, out, "name_ko", max_length=400)
         keys = ["code"]
     elif kind == "project_milestones":
         out["project"] = _project_codes(problems, frame, store)
@@ -139,6 +149,7 @@ def validate_project_kind(kind: str, frame: pd.DataFrame, store: Store, problems
             "", index=frame.index, dtype=object)
         check_text(problems, description, "description", required=False)
         out["description"] = description
+        korean_text(problems, frame, out, "description_ko")
         keys = ["province", "period", "kind"]
     else:  # pragma: no cover - the importer dispatches only the kinds above
         raise ValueError(kind)

@@ -90,6 +90,12 @@ class ReservesView:
     conditions: dict[str, list[str]] = field(default_factory=dict)
     # Conditions some but not all units of a peer group have (so not used there): group -> groupings.
     conditions_incomplete: dict[str, list[str]] = field(default_factory=dict)
+    # Each peer group in words of the reader's language ("coal:open_pit" -> "Coal · Open-pit mining").
+    group_labels: dict[str, str] = field(default_factory=dict)
+
+    def group_label(self, group: str) -> str:
+        """A peer group in words (its code where no label is known)."""
+        return self.group_labels.get(group, group)
 
 
 def _province(service, code: str) -> str | None:
@@ -200,7 +206,7 @@ def _reserves(service, p: Period, sector: str | None, rts: str, lagging_below: f
     found = experience_pairs(result, k=k, lagging_below=lagging_below)
     pairs = _pairs_table(found.pairs, now, table)
     return ReservesView(str(p), rts, table, pairs, found.differences, result, compared, result.small_groups,
-                        used, incomplete)
+                        used, incomplete, peer_group_labels(service, groups))
 
 
 def conditions(service, groups: pd.Series) -> tuple[pd.DataFrame, dict[str, list[str]], dict[str, list[str]]]:
@@ -253,17 +259,18 @@ def reserve_notes(view: ReservesView) -> list[str]:
         for group, names in view.conditions.items():
             for name in names:
                 by_condition.setdefault(name, []).append(group)
-        listed = "; ".join(f"{_(CONDITIONS[name])}: {', '.join(groups)}" for name, groups in by_condition.items())
+        listed = "; ".join(f"{_(CONDITIONS[name])}: {', '.join(map(view.group_label, groups))}"
+                           for name, groups in by_condition.items())
         notes.append(_("Not controllable, so compared but never counted as a reserve (non-discretionary inputs): "
                        "{conditions}. No unit is measured against peers with better conditions than its own.",
                        conditions=listed))
     for group, names in view.conditions_incomplete.items():
         notes.append(_("{conditions} not used in {group}: some of its units have no value.",
-                       conditions=", ".join(_(CONDITIONS[name]) for name in names), group=group))
+                       conditions=", ".join(_(CONDITIONS[name]) for name in names), group=view.group_label(group)))
     small = view.small_groups
     if len(small):
         s = len(view.result.output_names)
-        groups = ", ".join(_("{group} ({units} of {needed})", group=g, units=int(n), needed=int(k))
+        groups = ", ".join(_("{group} ({units} of {needed})", group=view.group_label(g), units=int(n), needed=int(k))
                            for g, n, k in zip(small["group"], small["units"], small["needed"], strict=True))
         notes.append(ngettext(
             "Small peer groups: DEA needs at least max(m×s, 3(m+s)) units per group for m inputs and {count} "
@@ -288,6 +295,21 @@ def _label_output(service, p: Period, table: pd.DataFrame) -> None:
     complete = table["months_reported"].ge(p.length).to_numpy()
     table["output"] = np.where(complete, table["produced"], table["output"])
     table["output_basis"] = np.where(complete, REPORTED, PRO_RATED)
+
+
+def peer_group_labels(service, groups: pd.Series) -> dict[str, str]:
+    """Each peer group's code (``sector[:product][:technology]``, see :func:`peer_groups`) in the words of
+    the reader's language: the sector's name, the product's and the technology's, joined by " · "."""
+    sectors = service.sectors().set_index("code")["name"]
+    products = service.indicators().set_index("code")["name"]
+    technologies = (service.store.unit_groups(TECHNOLOGY).drop_duplicates("group_code")
+                    .set_index("group_code")["group_name"])
+    labels = {}
+    for group in pd.unique(groups.astype(str)):
+        sector, *rest = group.split(":")
+        words = [sectors.get(sector, sector), *(products.get(part, technologies.get(part, part)) for part in rest)]
+        labels[group] = " · ".join(str(word) for word in words)
+    return labels
 
 
 def peer_groups(units: pd.DataFrame) -> pd.Series:

@@ -12,7 +12,15 @@ from sqlalchemy import Connection, select
 
 from gosplan.errors import Problem
 from gosplan.store import schema
-from gosplan.store._common import WriteSummary, month_labels, month_ordinals, raise_problems, require_columns
+from gosplan.store._common import (
+    WriteSummary,
+    in_reader_language,
+    korean_texts,
+    month_labels,
+    month_ordinals,
+    raise_problems,
+    require_columns,
+)
 from gosplan.store._projects import _rows
 
 CAMPAIGN_COLUMNS = ["name", "origin_unit", "start", "indicator", "description"]
@@ -43,16 +51,17 @@ class CampaignMixin:
         frame = frame.reset_index(drop=True)
         starts, problems = month_ordinals(frame["start"].astype(str).str[:7], "campaigns", "start")
         raise_problems(problems)
-        rows = _rows(frame, CAMPAIGN_COLUMNS, {"description": ""})
+        rows = korean_texts(frame, _rows(frame, CAMPAIGN_COLUMNS, {"description": ""}), "description_ko")
         for row, start in zip(rows, starts.tolist(), strict=True):
             row["start"] = int(start)
         return self._upsert_keyed(schema.campaigns, rows, ["name"], conn)  # type: ignore[attr-defined]
 
     def campaigns(self) -> pd.DataFrame:
         """All campaigns in the order they were first written (``CAMPAIGN_COLUMNS``)."""
-        frame = self._read_table(schema.campaigns, CAMPAIGN_COLUMNS, ["id"])  # type: ignore[attr-defined]
+        frame = self._read_table(schema.campaigns, [*CAMPAIGN_COLUMNS, "description_ko"],  # type: ignore[attr-defined]
+                                 ["id"])
         frame["start"] = month_labels(frame["start"].to_numpy(dtype="int64"))
-        return frame
+        return in_reader_language(frame, "description")
 
     def write_campaign_members(self, frame: pd.DataFrame, conn: Connection | None = None) -> WriteSummary:
         """Insert or update members by (campaign, unit) with the month they joined; the campaign must exist."""

@@ -241,3 +241,27 @@ def none_if_missing(value: object) -> object:
     if isinstance(value, np.generic):
         return value.item()
     return value
+
+
+def korean_texts(frame: pd.DataFrame, rows: list[dict], column: str) -> list[dict]:
+    """``rows`` (one per row of ``frame``) with ``column`` (a Korean text, e.g. ``name_ko``) where the frame
+    has it: the text, or None for an empty cell; a frame without the column leaves the stored texts alone."""
+    if column in frame:
+        for row, value in zip(rows, frame[column].tolist(), strict=True):
+            value = none_if_missing(value)
+            row[column] = None if value is None or not str(value).strip() else str(value).strip()
+    return rows
+
+
+def in_reader_language(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """``frame`` with ``column`` replaced by ``{column}_ko`` for a Korean reader where that holds a text;
+    the ``_ko`` column is dropped."""
+    from gosplan.i18n import current_language
+
+    korean = f"{column}_ko"
+    if korean in frame:
+        if current_language() == "ko":
+            given = frame[korean].notna() & frame[korean].astype(str).str.strip().ne("")
+            frame[column] = frame[korean].where(given, frame[column]).astype(object)
+        frame = frame.drop(columns=korean)
+    return frame

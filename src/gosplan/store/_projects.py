@@ -22,6 +22,8 @@ from gosplan.store import schema
 from gosplan.store._common import (
     RELATIVE_TOLERANCE,
     WriteSummary,
+    in_reader_language,
+    korean_texts,
     month_labels,
     month_ordinals,
     new_batch,
@@ -113,7 +115,7 @@ class ProjectMixin:
         """Insert or update projects by code (columns: code, name, unit, budget, start, planned_end,
         dwellings; start and planned_end as ``YYYY-MM``)."""
         require_columns(frame, PROJECT_COLUMNS[:-1], "projects")
-        rows = _rows(frame, PROJECT_COLUMNS, {"dwellings": 0.0})
+        rows = korean_texts(frame, _rows(frame, PROJECT_COLUMNS, {"dwellings": 0.0}), "name_ko")
         for row in rows:
             row["budget"], row["dwellings"] = float(row["budget"]), float(row["dwellings"])
             row["start"], row["planned_end"] = str(row["start"])[:7], str(row["planned_end"])[:7]
@@ -121,9 +123,9 @@ class ProjectMixin:
 
     def projects(self) -> pd.DataFrame:
         """All projects, in the order they were first written (``PROJECT_COLUMNS``)."""
-        frame = self._read_table(schema.projects, PROJECT_COLUMNS, ["id"])
+        frame = self._read_table(schema.projects, [*PROJECT_COLUMNS, "name_ko"], ["id"])
         frame["dwellings"] = frame["dwellings"].astype("int64")
-        return frame
+        return in_reader_language(frame, "name")
 
     def write_project_milestones(self, frame: pd.DataFrame, conn: Connection | None = None) -> WriteSummary:
         """Insert or update milestones by (project, milestone); the project must exist."""
@@ -228,14 +230,16 @@ class ProjectMixin:
     def write_weather_events(self, frame: pd.DataFrame, conn: Connection | None = None) -> WriteSummary:
         """Insert or update abnormal-weather events by (province, period, kind)."""
         require_columns(frame, WEATHER_STORE_COLUMNS[:-1], "weather_events")
-        rows = _rows(frame, WEATHER_STORE_COLUMNS, {"description": ""})
+        rows = korean_texts(frame, _rows(frame, WEATHER_STORE_COLUMNS, {"description": ""}), "description_ko")
         for row in rows:
             row["severity"] = float(row["severity"])
         return self._upsert_keyed(schema.weather_events, rows, ["province", "period", "kind"], conn)
 
     def weather_events(self, year: int | None = None) -> pd.DataFrame:
         """Weather events in period order (of ``year`` only, if given)."""
-        frame = self._read_table(schema.weather_events, WEATHER_STORE_COLUMNS, ["period", "province", "kind"])
+        frame = self._read_table(schema.weather_events, [*WEATHER_STORE_COLUMNS, "description_ko"],
+                                 ["period", "province", "kind"])
+        frame = in_reader_language(frame, "description")
         if year is not None:
             frame = frame[frame["period"].str[:4].eq(str(year))].reset_index(drop=True)
         return frame

@@ -251,6 +251,7 @@ projects = Table(
     Column("start", String(8), nullable=False),
     Column("planned_end", String(8), nullable=False),
     Column("dwellings", Float, nullable=False),
+    Column("name_ko", String(NAME)),  # the Korean name (migration 0011_texts_ko)
 )
 
 project_milestones = Table(
@@ -295,6 +296,7 @@ weather_events = Table(
     Column("kind", String(16), nullable=False),
     Column("severity", Float, nullable=False),
     Column("description", Text, nullable=False),
+    Column("description_ko", Text),  # in Korean (migration 0011_texts_ko)
     PrimaryKeyConstraint("province", "period", "kind", name="pk_weather_events"),
 )
 
@@ -415,6 +417,7 @@ campaigns = Table(
     Column("start", Integer, nullable=False),
     Column("indicator", String(CODE), nullable=False),
     Column("description", Text, nullable=False),
+    Column("description_ko", Text),  # in Korean (migration 0011_texts_ko)
 )
 
 campaign_members = Table(

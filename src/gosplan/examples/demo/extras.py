@@ -48,16 +48,39 @@ def campaign_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
     campaigns = pd.DataFrame([(
         CAMPAIGN, "coal.kujang", CAMPAIGN_START, "coal",
         "Massive innovation movement started by the miners of the Kujang Area Coal Mining Complex in "
-        "January 2023; mines that join raise output per worker by about 6 %.")],
-        columns=["name", "origin_unit", "start", "indicator", "description"])
+        "January 2023; mines that join raise output per worker by about 6 %.",
+        "2023년 1월 구장지구탄광련합기업소 탄부들이 시작한 대중적 기술혁신운동. 참가한 탄광은 노동자 1인당 생산을 "
+        "6 %쯤 높인다.")],
+        columns=["name", "origin_unit", "start", "indicator", "description", "description_ko"])
     rows = [(CAMPAIGN, unit, month) for month, units in CAMPAIGN_JOINS.items() for unit in units]
     members = pd.DataFrame(rows, columns=["campaign", "unit", "joined"])
     return campaigns, members
 
 
 def weather_frame() -> pd.DataFrame:
-    return pd.DataFrame([(e.province, e.period, e.kind, e.severity, e.description) for e in WEATHER_EVENTS],
-                        columns=["province", "period", "kind", "severity", "description"])
+    return pd.DataFrame([(e.province, e.period, e.kind, e.severity, e.description, WEATHER_EVENTS_KO.get(
+        (e.province, e.period))) for e in WEATHER_EVENTS],
+        columns=["province", "period", "kind", "severity", "description", "description_ko"])
+
+
+#: The weather events and the projects in Korean, keyed as above.
+WEATHER_EVENTS_KO: dict[tuple[str, str], str] = {
+    ("KP-10", "2021-05"): "량강도의 늦은 봄서리가 감자 모를 해침",
+    ("KP-08", "2021-08"): "함경남도의 폭우와 큰물로 밭과 제방이 씻겨 나감",
+    ("KP-05", "2022-05"): "서해안의 봄가뭄으로 황해남도의 밀과 보리 소출이 줄어듦",
+    ("KP-02", "2022-05"): "서해안의 봄가뭄으로 평안남도의 앞그루 소출이 줄어듦",
+    ("KP-07", "2022-08"): "태풍 비로 강원도 해안 벌방이 물에 잠김",
+    ("KP-05", "2023-05"): "황해남도의 봄가뭄: 4월부터 비가 적고 저수지 수위가 낮음",
+    ("KP-05", "2023-06"): "황해남도의 봄가뭄이 이어짐. 밀, 보리, 감자 앞그루 소출이 줄어듦",
+}
+PROJECT_NAMES_KO: dict[str, str] = {
+    "songhwa": "송화거리 살림집 1만 세대", "hwasong-1": "화성지구 1단계 살림집 1만 세대",
+    "hwasong-2": "화성지구 2단계 살림집 1만 세대", "samjiyon-3": "삼지연시 3단계 살림집 1,500세대",
+    "rural-shwanghae": "황해남도 농촌 살림집 3,000세대", "rural-npyongan": "평안북도 농촌 살림집 2,000세대",
+    "kimchaek-modern": "김책제철련합기업소: 전로와 압연기 현대화",
+    "orangchon-modern": "어랑천발전소: 타빈과 발전기 교체",
+    "coal-combustion": "연구: 전력 kWh당 석탄을 5 % 덜 쓰는 무연탄 연소",
+}
 
 
 def farms_frame(rng: np.random.Generator, targets: pd.DataFrame) -> pd.DataFrame:
@@ -87,6 +110,7 @@ def _dwellings_due(share: float, dwellings: int, capital: bool) -> int:
 def project_frames(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     projects = pd.DataFrame([p[:7] for p in _PROJECTS],
                             columns=["code", "name", "unit", "budget", "start", "planned_end", "dwellings"])
+    projects["name_ko"] = projects["code"].map(PROJECT_NAMES_KO)
     milestones, progress = [], []
     for code, _, unit, budget, start, end, dwellings, slip in _PROJECTS:
         first, last = month_ordinal(start), month_ordinal(end)

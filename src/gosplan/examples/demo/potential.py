@@ -24,7 +24,7 @@ import pandas as pd
 from gosplan.model import month_label, month_ordinal
 
 from .activity import LAST_MONTH
-from .extras import CAMPAIGN
+from .extras import CAMPAIGN, PROJECT_NAMES_KO
 
 # code, name, unit, budget, start, planned_end, pace (1 = on schedule), kind, product, capacity a year,
 # norm good, norm change, movement spreading the technology.
@@ -59,7 +59,7 @@ def frames() -> dict[str, pd.DataFrame]:
     campaign_measures of the demo's development."""
     projects, milestones, progress, outcomes = [], [], [], []
     for code, name, unit, budget, start, end, pace, kind, product, capacity, good, change, campaign in _PROJECTS:
-        projects.append((code, name, unit, budget, start, end, 0))
+        projects.append((code, name, unit, budget, start, end, 0, PROJECT_NAMES_KO[code]))
         outcomes.append((code, kind, product, capacity, good, change, campaign))
         first, last = month_ordinal(start), month_ordinal(end)
         duration = last - first
@@ -73,7 +73,7 @@ def frames() -> dict[str, pd.DataFrame]:
     members = [(CAMPAIGN, unit, month) for month, units in JOINS.items() for unit in units]
     return {
         "projects": pd.DataFrame(projects, columns=["code", "name", "unit", "budget", "start", "planned_end",
-                                                    "dwellings"]),
+                                                    "dwellings", "name_ko"]),
         "project_milestones": pd.DataFrame(milestones, columns=["project", "milestone", "planned_date",
                                                                 "planned_value", "dwellings"]),
         "project_progress": pd.DataFrame(progress, columns=["project", "period", "percent_complete", "actual_cost",

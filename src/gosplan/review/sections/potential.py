@@ -13,10 +13,19 @@ import numpy as np
 import pandas as pd
 
 from gosplan.errors import NotFound
-from gosplan.i18n import _
+from gosplan.i18n import N_, _
 from gosplan.model import Period
 from gosplan.review.document import ReviewContext, Section, section
-from gosplan.review.format import html_table, is_missing, pct, qty
+from gosplan.review.format import html_table, is_missing, pct, qty, status_word
+
+#: The kinds of development project, as read in a table.
+PROJECT_KIND_WORDS = {"housing": N_("housing"), "capacity": N_("new capacity"), "modernisation": N_("modernisation"),
+                      "research": N_("research")}
+
+
+def kind_word(kind: object) -> str:
+    """A development project's kind in the reader's language (the code itself if unknown)."""
+    return _(PROJECT_KIND_WORDS[kind]) if isinstance(kind, str) and kind in PROJECT_KIND_WORDS else str(kind)
 
 
 def _sector_names(service) -> pd.Series:
@@ -77,7 +86,8 @@ def late_sentences(costs: pd.DataFrame, year: int, indicators: dict[str, str] | 
                  _("{amount} of {good} not saved", amount=qty(r.lost, r.uom), good=indicators.get(r.good, r.good))
                  for r in rows.itertuples()]
         lines.append(_("{name} is {status}: commissioning forecast {forecast} against {planned}; the delay costs "
-                       "{costs} in {year}.", name=first["name"], status=first["status"], forecast=first["forecast"],
+                       "{costs} in {year}.", name=first["name"], status=status_word(first["status"]),
+                       forecast=first["forecast"],
                        planned=first["planned"], costs="; ".join(parts), year=year))
     return lines
 
@@ -239,12 +249,12 @@ def potential_section(ctx: ReviewContext) -> Section | None:
         frame = more["projects_development"]
         uoms = ctx.service.indicators().set_index("code")["unit"]
         body += f"<h3>{html.escape(_('Development projects'))}</h3>" + html_table(frame, [
-            (_("Project"), "", lambda r: r["name"]), (_("Kind"), "", lambda r: r["kind"]),
+            (_("Project"), "", lambda r: r["name"]), (_("Kind"), "", lambda r: kind_word(r["kind"])),
             (_("Adds a year"), "num", lambda r: qty(r["capacity"], uoms.get(r["indicator"], ""))),
             (_("Norm"), "", lambda r: measure_label(r["norm_good"], r["indicator"], indicators)
              + f" {100 * r['norm_change']:+.0f} %" if not is_missing(r["norm_change"]) else "–"),
             (_("Planned"), "num", lambda r: r["planned"]), (_("Forecast"), "num", lambda r: r["forecast"] or "–"),
-            (_("Status"), "status", lambda r: r["status"])])
+            (_("Status"), "status", lambda r: status_word(r["status"]))])
         body += "".join(f"<p>{html.escape(line)}</p>" for line in lines)
         summary.extend(lines)
         tables.update(more)

@@ -153,7 +153,8 @@ def _reserves_part(ctx: ReviewContext) -> tuple[str, list[str], dict[str, pd.Dat
                                 lambda r: qty(r["output_reserve"], r["uom"])),
                                (_("At best scale (CRS)"), "num", lambda r: qty(r["crs_reserve"], r["uom"])),
                                (_("Share"), "num", lambda r: pct(r["reserve_share"])),
-                               (_("Peer groups"), "", lambda r: r["groups"])])
+                               (_("Peer groups"), "", lambda r: ", ".join(map(view.group_label,
+                                                                               r["groups"].split(", "))))])
         + heading_html(_("By province"))
         + html_table(provinces, [(_("Province"), "", lambda r: r["province_name"]),
                                  (_("Units"), "num", lambda r: str(r["units"])),

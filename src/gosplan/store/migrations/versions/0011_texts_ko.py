@@ -1,5 +1,6 @@
 """Texts the store keeps in Korean beside English: an indicator's definition, method, source and
-responsible body, and the names of unit groups (ministries, technologies).
+responsible body, the names of unit groups (ministries, technologies) and of projects, and the
+descriptions of weather events and movements.
 
 Revision ID: 0011_texts_ko
 Revises: 0010_merge
@@ -25,9 +26,19 @@ def upgrade() -> None:
             batch.add_column(sa.Column(column, sa.Text, nullable=True))
     with op.batch_alter_table("unit_groups") as batch:
         batch.add_column(sa.Column("group_name_ko", sa.String(400), nullable=True))
+    with op.batch_alter_table("projects") as batch:
+        batch.add_column(sa.Column("name_ko", sa.String(400), nullable=True))
+    for table in ("weather_events", "campaigns"):
+        with op.batch_alter_table(table) as batch:
+            batch.add_column(sa.Column("description_ko", sa.Text, nullable=True))
 
 
 def downgrade() -> None:
+    for table in ("weather_events", "campaigns"):
+        with op.batch_alter_table(table) as batch:
+            batch.drop_column("description_ko")
+    with op.batch_alter_table("projects") as batch:
+        batch.drop_column("name_ko")
     with op.batch_alter_table("unit_groups") as batch:
         batch.drop_column("group_name_ko")
     with op.batch_alter_table("indicators") as batch:

@@ -14,11 +14,12 @@ from webenv import PASSWORD
 
 PAGES = ["/", "/sectors", "/sectors/energy", "/units/KP-02", "/units/coal.kujang", "/indicators/coal?unit=KP-02",
          "/report", "/report/coal.kujang", "/report/coal.kujang/upload", "/plans", "/plans/ap-2023",
-         "/plans/upload", "/drafts", "/drafts/compare", "/admin/users", "/admin/audit", "/admin/mail", "/actions",
+         "/plans/upload", "/drafts", "/admin/users", "/admin/audit", "/admin/mail", "/actions",
          "/actions/units/coal.kujang", "/completeness", "/rules/violations", "/potential", "/review", "/no-such-page"]
 #: Words that are not sentences: the brand, the API, names of languages, units of measure and their scales.
 ALLOWED = {"gosplan", "API", "English", "CSV", "XLSX", "t", "kt", "Mt", "kWh", "MWh", "GWh", "TWh", "ha", "m", "km",
-           "kg", "million", "bn", "dwellings", "workers", "machine", "hours", "won", "UTC", "qps"}
+           "kg", "million", "billion", "trillion", "bn", "dwellings", "workers", "machine", "hours", "won", "UTC",
+           "qps"}
 
 
 def _names(store) -> set[str]:
@@ -32,6 +33,12 @@ def _names(store) -> set[str]:
         words.update(re.findall(r"[A-Za-z]+", str(name)))
     for name in store.users()["name"]:
         words.update(re.findall(r"[A-Za-z]+", str(name)))
+    # Texts the store keeps as their authors wrote them: definitions, project names, weather and movement notes.
+    texts = [*store.indicator_metadata().drop(columns=["code", "unit"]).stack().tolist(),
+             *store.projects()["name"], *store.project_milestones()["milestone"],
+             *store.weather_events()["description"], *store.campaigns()["description"]]
+    for text in texts:
+        words.update(re.findall(r"[A-Za-z]+", str(text)))
     return words
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -379,8 +380,9 @@ def _review(request: Request, who: Principal, period: str | None, embed: bool = 
 @router.get("/review", response_class=HTMLResponse)
 def review_page(request: Request, who: Who, period: Text = None) -> HTMLResponse:
     html = _review(request, who, period, embed=False)
-    bar = ('<div class="review-bar"><a href="/">← operations room</a> · <a id="download" href="/review/download'
-           + (f'?period={quote(period)}' if period else '') + '">download as HTML</a></div>')
+    bar = (f'<div class="review-bar"><a href="/">← {escape(_("Operations room"))}</a> · <a id="download" '
+           'href="/review/download' + (f'?period={quote(period)}' if period else '')
+           + f'">{escape(_("Download as HTML"))}</a></div>')
     style = '<link rel="stylesheet" href="/static/review-web.css">'
     html = html.replace("</head>", style + "</head>", 1).replace("<body>", "<body>" + bar, 1)
     # The review carries its own inline chart scripts: the policy allows exactly those, by hash.

@@ -53,11 +53,12 @@ def _exact(value: Any, uom: str = "") -> str:
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     env = Environment(loader=PackageLoader("gosplan.web", "templates"), autoescape=select_autoescape(["html", "j2"]))
+    from gosplan.i18n.codes import code_word
     from gosplan.service.wording import probability_label
 
     env.filters.update(pct=pct, signed_pct=signed_pct, num=_num, qty=_qty, exact=_exact, uom=display_unit,
                        probability=probability_label, status_class=lambda s: STATUS_CLASS.get(str(s), "none"),
-                       status=status_label, period=format_period, month=format_month)
+                       status=status_label, period=format_period, month=format_month, word=code_word)
     # Every word of a page goes through the catalogue: {{ _("Sectors") }}, {{ _("{n} more", n=3) }}.
     env.globals.update(_=_, ngettext=ngettext, gettext=gettext, languages=LANGUAGE_NAMES,
                        current_language=current_language)

@@ -91,7 +91,26 @@ def plan_inputs(service, period: str) -> PlanInputs:
     movements = _movements(service, set(causes["indicator"]))
     return PlanInputs(str(p), str(as_of), facts, path, causes, units, chains=chains, workers=workers,
                       peers=findings.tables.get("peers"), weather=weather, field_path=field_path,
-                      field_done=field_done, capacities=capacities, ministries=ministries, movements=movements)
+                      field_done=field_done, capacities=capacities, ministries=ministries, movements=movements,
+                      supply_capacity=supply_capacity(service, as_of.year))
+
+
+def supply_capacity(service, year: int) -> pd.DataFrame:
+    """Each producer's capacity in ``year`` (unit, indicator, capacity): the current record plus what
+    projects commission in the year. A record marked stale (below output already observed) caps nothing."""
+    from gosplan.service.potentiality import year_capacity
+
+    records = service.store.physical_capacities()
+    if records.empty:
+        return pd.DataFrame(columns=["unit", "indicator", "capacity"])
+    records = records[records["stale_since"].isna()]
+    added = year_capacity(service, year)
+    if len(added):
+        added = added.groupby(["unit", "indicator"], as_index=False)["capacity"].sum().rename(
+            columns={"capacity": "added"})
+        records = records.merge(added, on=["unit", "indicator"], how="left")
+        records["capacity"] = records["capacity"].astype(float) + records["added"].fillna(0.0)
+    return records[["unit", "indicator", "capacity"]].reset_index(drop=True)
 
 
 def _movements(service, indicators: set[str]) -> pd.DataFrame:

@@ -145,6 +145,16 @@ def decision_sentence(decision: dict, names: Names | dict) -> str:
         return _("{unit}: {area} more to drain ({measure}) than 1.3 times its pace allows this season: "
                  "earth-moving machines or brigades from outside the province",
                  unit=unit, area=qty(decision["quantity"], "hectare"), measure=d.get("measure"))
+    if decision["kind"] == "supply":
+        short = d.get("inputs") or []
+        inputs = ", ".join(_("{quantity} of {good}", quantity=qty(i["short"], _good_uom(i)),
+                             good=n.indicator(i["good"])) for i in short)
+        spares = ", ".join(_("{supplier} can spare {spare}", supplier=i.get("supplier_name") or n.unit(i["supplier"]),
+                             spare=qty(i["spare"], _good_uom(i))) for i in short)
+        return _("{unit}: raising its {what} by {quantity} needs {inputs} more than its suppliers can spare "
+                 "({spares}); the plenum to find them from another producer, stocks or imports, or to lower the "
+                 "target", unit=unit, what=n.indicator(decision["indicator"]), quantity=qty(decision["quantity"], uom),
+                 inputs=inputs, spares=spares)
     workers = d.get("workers")
     quantity, what = qty(decision["quantity"], uom), n.indicator(decision["indicator"])
     if workers:

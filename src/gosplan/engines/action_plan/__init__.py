@@ -43,6 +43,7 @@ from gosplan.engines.action_plan.measures import (
     pick_donor,
     schedule_area,
 )
+from gosplan.engines.action_plan.supply import SpareLedger, spare_capacity
 from gosplan.model import Period
 
 FINDING_COLUMNS = ["finding", "unit", "indicator", "uom", "causes", "fulfilment", "annual_target", "rest_needed",
@@ -69,6 +70,8 @@ class PlanInputs:
     - ``movements``: emulation movements with a measured effect (campaign, name, origin_unit, indicator,
       effect: the lower end of its interval on output per worker, members: list of units).
     - ``capacities``: binding capacities (owner_unit, indicator, sector_name, limit, required_output, shadow_price).
+    - ``supply_capacity``: physical capacities in the year (unit, indicator, capacity in the indicator's unit):
+      a supplier delivers no more than it can spare (:mod:`~gosplan.engines.action_plan.supply`).
     """
 
     period: str
@@ -86,6 +89,7 @@ class PlanInputs:
     capacities: pd.DataFrame | None = None
     ministries: pd.DataFrame | None = None
     movements: pd.DataFrame | None = None
+    supply_capacity: pd.DataFrame | None = None
 
 
 @dataclass
@@ -136,6 +140,7 @@ class _Builder:
         self.year_end = Period.parse(inputs.as_of).last_month()
         self.year_end = Period(self.year_end.year, "M", 12)
         self.lent: dict[str, int] = {}
+        self.spare = SpareLedger(spare_capacity(inputs.supply_capacity, inputs.facts, inputs.as_of))
         self.ministry = ({} if inputs.ministries is None
                          else inputs.ministries.drop_duplicates("unit").set_index("unit")["group_code"].to_dict())
 
@@ -147,7 +152,11 @@ class _Builder:
         for unit, indicator in output_causes[["unit", "indicator"]].drop_duplicates().itertuples(index=False):
             if (unit, indicator) in self.facts.index and self._need(unit, indicator)[0] > 0:
                 short.add((unit, indicator))
-        for (unit, indicator), group in output_causes.groupby(["unit", "indicator"], sort=True):
+        # Suppliers first: what their own measures add takes up their spare capacity before they deliver.
+        supplying = set(zip(self.chains["link"], self.chains["good"], strict=True))
+        groups = sorted(output_causes.groupby(["unit", "indicator"], sort=True),
+                        key=lambda item: (item[0] not in supplying, item[0]))
+        for (unit, indicator), group in groups:
             self._output_finding(str(unit), str(indicator), sorted(set(group["origin"])), short)
         if self.i.weather is not None:
             for row in self.i.weather.itertuples(index=False):
@@ -195,13 +204,16 @@ class _Builder:
         if not need > 0:
             return  # the pace shown already meets the target: a measure now would be met when proposed
         room = (self.s.pace_multiple - 1) * shown_rest
-        left = need
         finding_actions: list[dict] = []
-        # 1. Inputs: every extra unit of output needs its inputs from the chain's suppliers.
+        # 1. Inputs: every extra unit of output needs its inputs from the chain's suppliers, and no measure
+        # plans output beyond what the suppliers can spare (the rest goes to the plenum as a supply decision).
         deliveries = [{"good": link["good"], "uom": self.uoms.get(link["good"]), "supplier": link["link"],
-                       "supplier_name": link["name"],
+                       "supplier_name": link["name"], "norm": float(norm),
+                       "spare": self.spare.available(link["link"], link["good"]),
                        "quantity": float(norm) * need, "supplier_short": (link["link"], link["good"]) in short}
                       for link, norm in self._suppliers(unit, indicator, chain)]
+        supplied = min(need, self.spare.supportable([(d["supplier"], d["good"], d["norm"]) for d in deliveries]))
+        left = supplied
         # 2. Own effort: learn from a named peer, within the pace multiple.
         peer = self._peer(unit)
         if peer is not None:
@@ -249,11 +261,12 @@ class _Builder:
                      "source_name": str(donor["name"]), "cost": cost, "cost_uom": uom,
                      "source_fulfilment_after": after}, chain))
                 left -= effect
-        covered = need - max(left, 0.0)
+        covered = supplied - max(left, 0.0)
+        self.spare.draw(unit, indicator, covered)
         if deliveries and covered > 0:
-            scale = covered / need
             for d in deliveries:
-                d["quantity"] *= scale
+                d["quantity"] = d["norm"] * covered
+                self.spare.draw(d["supplier"], d["good"], d["quantity"])
             owners = sorted({d["supplier"] for d in deliveries})
             finding_actions.insert(0, self._action(
                 key, unit, indicator, uom, "supplier_delivery", unit, owners, covered,
@@ -265,6 +278,8 @@ class _Builder:
                                    "quantity": left, "uom": uom,
                                    "details": {"workers": workers_short, "pace_multiple": self.s.pace_multiple,
                                                "pace_needed": rest_needed / shown_rest if shown_rest > 0 else None}})
+        if need - supplied > 1e-9:
+            self._supply_decision(key, unit, indicator, uom, need, supplied, deliveries)
         planned_rest = shown_rest + covered
         self.findings.append({"finding": key, "unit": unit, "indicator": indicator, "uom": uom, "causes": causes,
                               "fulfilment": fulfilment, "annual_target": _f(row["annual_target"]),
@@ -356,6 +371,15 @@ class _Builder:
     def _name(self, code: str) -> str:
         names = self.i.units.set_index("code")["name"]
         return str(names.get(code, code))
+
+    def _supply_decision(self, key: str, unit: str, indicator: str, uom: str, need: float, supplied: float,
+                         deliveries: list[dict]) -> None:
+        """Output the suppliers' spare capacity cannot feed: the inputs short, for the plenum to find."""
+        inputs = [{"good": d["good"], "uom": d["uom"], "supplier": d["supplier"], "supplier_name": d["supplier_name"],
+                   "spare": d["spare"], "needed": d["norm"] * need, "short": d["norm"] * need - d["spare"]}
+                  for d in deliveries if d["norm"] * need - d["spare"] > 1e-9]
+        self.decisions.append({"finding": key, "unit": unit, "indicator": indicator, "kind": "supply",
+                               "quantity": need - supplied, "uom": uom, "details": {"inputs": inputs}})
 
     def _capacity_decision(self, key: str, unit: str, indicator: str, uom: str) -> None:
         caps = self.i.capacities

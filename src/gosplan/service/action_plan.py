@@ -158,7 +158,7 @@ def plan_document(plan: ActionPlan) -> dict[str, Any]:
     return _jsonable({"period": plan.period, "as_of": plan.as_of,
                       "findings": plan.findings.to_dict("records"), "actions": actions.to_dict("records"),
                       "milestones": plan.milestones.to_dict("records"),
-                      "decisions": plan.decisions.to_dict("records")})
+                      "decisions": plan.decisions.to_dict("records"), "met": plan.met.to_dict("records")})
 
 
 def _adopted(versions: pd.DataFrame) -> pd.DataFrame:
@@ -225,6 +225,19 @@ def adopted_plan(service, period: str) -> dict:
     if adopted.empty:
         raise NotFound(f"no action plan for {p} has been adopted (gosplan actions plan adopt)")
     return service.store.action_plan_version(p, int(adopted["version"].max()))
+
+
+def current_plan(service, period: str) -> dict | None:
+    """The version of the plan for ``period`` a reader sees: the adopted one, else the latest proposed
+    (``None`` when no version was ever proposed)."""
+    p = str(Period.parse(period))
+    versions = service.store.action_plan_versions(p)
+    adopted = _adopted(versions)
+    proposed = versions[versions["status"].eq("proposed")]
+    chosen = adopted if len(adopted) else proposed
+    if chosen.empty:
+        return None
+    return service.store.action_plan_version(p, int(chosen["version"].max()))
 
 
 def owner_actions(document: dict, unit: str) -> list[dict]:

@@ -175,6 +175,27 @@ def milestones_line(milestones: list[dict], as_of: str) -> str:
     return _("Milestones, output since {start}: {steps}", start=format_month_name(first), steps=steps)
 
 
+def done_when(action: dict, milestones: list[dict], as_of: str, names: Names | dict) -> str:
+    """When the action counts as done: its unit reports the last milestone's output since the plan began,
+    by the action's due date (``Done when Mine A reports at least 57.6 t of coal since July, by end of
+    December 2023``)."""
+    n = _names(names)
+    due = month_words(action["due"]) if action.get("due") else ""
+    if not milestones:
+        return _("Done when the measure is carried out, by {due}", due=due)
+    last = milestones[-1]
+    return _("Done when {unit} reports at least {quantity} of {what} since {start}, by {due}",
+             unit=n.unit(action["unit"]), quantity=qty(last["planned"], last["uom"]),
+             what=n.indicator(last["indicator"]),
+             start=format_month_name(Period.parse(as_of).shift(1).start_date()), due=due)
+
+
+def action_milestones(document: dict, action: dict) -> list[dict]:
+    """The milestones of ``action`` in a plan document, in month order."""
+    return sorted((m for m in document["milestones"] if m["key"] == action["finding"]
+                   and m["month"] in action["milestones"]), key=lambda m: m["month"])
+
+
 def milestone_sentence(milestone: dict, as_of: str) -> str:
     """``By end of September 2023: 52.0 kt since July (plan path 60.0 kt)``."""
     first = Period.parse(as_of).shift(1).start_date()

@@ -52,6 +52,7 @@ ACTION_COLUMNS = ["key", "finding", "unit", "indicator", "uom", "measure", "owne
                   "resource", "due", "milestones", "chain", "depends_on"]
 MILESTONE_COLUMNS = ["key", "finding", "unit", "indicator", "uom", "month", "planned", "path"]
 DECISION_COLUMNS = ["finding", "unit", "indicator", "kind", "quantity", "uom", "details"]
+MET_COLUMNS = ["unit", "indicator", "fulfilment"]
 
 
 @dataclass
@@ -102,6 +103,8 @@ class ActionPlan:
     actions: pd.DataFrame
     milestones: pd.DataFrame
     decisions: pd.DataFrame
+    # Problems the engines found whose pace shown already meets the target: no measure, said why.
+    met: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MET_COLUMNS))
 
 
 def build_plan(inputs: PlanInputs, settings: Settings | None = None) -> ActionPlan:
@@ -113,7 +116,18 @@ def build_plan(inputs: PlanInputs, settings: Settings | None = None) -> ActionPl
                       pd.DataFrame(builder.findings, columns=FINDING_COLUMNS),
                       pd.DataFrame(builder.actions, columns=ACTION_COLUMNS),
                       pd.DataFrame(builder.milestones, columns=MILESTONE_COLUMNS),
-                      pd.DataFrame(builder.decisions, columns=DECISION_COLUMNS))
+                      _by_kind(pd.DataFrame(builder.decisions, columns=DECISION_COLUMNS)),
+                      pd.DataFrame(builder.met, columns=MET_COLUMNS))
+
+
+# The plenum reads its decisions by kind: investment first, then inputs, then hands, then land.
+DECISION_ORDER = ("capacity", "supply", "uncovered", "area")
+
+
+def _by_kind(decisions: pd.DataFrame) -> pd.DataFrame:
+    rank = decisions["kind"].map({k: i for i, k in enumerate(DECISION_ORDER)}).fillna(len(DECISION_ORDER))
+    return decisions.assign(_rank=rank).sort_values("_rank", kind="stable").drop(columns="_rank").reset_index(
+        drop=True)
 
 
 def _f(value: object, default: float = math.nan) -> float:
@@ -131,6 +145,7 @@ class _Builder:
         self.actions: list[dict] = []
         self.milestones: list[dict] = []
         self.decisions: list[dict] = []
+        self.met: list[dict] = []
         self.facts = inputs.facts.drop_duplicates(["unit", "indicator"]).set_index(["unit", "indicator"])
         self.provinces = province_of(inputs.units)
         self.workers = ({} if inputs.workers is None
@@ -202,7 +217,9 @@ class _Builder:
         if "balance" in causes:
             self._capacity_decision(key, unit, indicator, uom)
         if not need > 0:
-            return  # the pace shown already meets the target: a measure now would be met when proposed
+            # the pace shown already meets the target: a measure now would be met when proposed
+            self.met.append({"unit": unit, "indicator": indicator, "fulfilment": fulfilment})
+            return
         room = (self.s.pace_multiple - 1) * shown_rest
         finding_actions: list[dict] = []
         # 1. Inputs: every extra unit of output needs its inputs from the chain's suppliers, and no measure
@@ -440,6 +457,7 @@ __all__ = [
     "ESCALATION_ORDER",
     "FINDING_COLUMNS",
     "MEASURE_TYPES",
+    "MET_COLUMNS",
     "MILESTONE_COLUMNS",
     "ActionPlan",
     "PlanInputs",

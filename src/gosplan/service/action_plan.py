@@ -191,9 +191,11 @@ def _require_admin(service, name: str) -> None:
         raise PermissionDenied(f"{name!r} is not an admin: only an admin records the adoption of the action plan")
 
 
-def adopt_plan(service, period: str, version: int, *, body: str, on: str | date, recorded_by: str) -> dict:
+def adopt_plan(service, period: str, version: int, *, body: str, on: str | date, recorded_by: str,
+               role: str | None = None) -> dict:
     """Record that ``body`` adopted ``version`` of the plan on ``on``; an earlier adopted version is
-    superseded. Returns the version."""
+    superseded. Returns the version. ``role``: the role of an authenticated caller (an API token has no
+    account to look up); without it, ``recorded_by`` must be an admin's account when the store has any."""
     p = str(Period.parse(period))
     if not body or not body.strip():
         raise InvalidValue("the adopting body is required, e.g. --body 'Plenary meeting of the Central Committee'")
@@ -201,7 +203,11 @@ def adopt_plan(service, period: str, version: int, *, body: str, on: str | date,
         day = on if isinstance(on, date) else date.fromisoformat(str(on))
     except ValueError:
         raise InvalidValue(f"not a date: {on!r} (expected YYYY-MM-DD)") from None
-    _require_admin(service, recorded_by)
+    if role is None:
+        _require_admin(service, recorded_by)
+    elif role != "admin":
+        raise PermissionDenied(f"{recorded_by!r} is not an admin: only an admin records the adoption of the "
+                               "action plan")
     chosen = service.store.action_plan_version(p, version)
     if chosen["status"] != "proposed":
         raise Conflict(f"version {version} of the action plan for {p} is {chosen['status']}; "

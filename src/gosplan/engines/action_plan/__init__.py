@@ -407,7 +407,9 @@ class _Builder:
             if gap > 0:
                 self.decisions.append({"finding": key, "unit": unit, "indicator": indicator, "kind": "capacity",
                                        "quantity": gap, "uom": "million_won",
-                                       "details": {"sector": str(r.sector_name), "limit": _f(r.limit),
+                                       "details": {"sector": str(r.sector_name),
+                                                   "sector_code": str(getattr(r, "sector", "") or ""),
+                                                   "limit": _f(r.limit),
                                                    "shadow_price": _f(r.shadow_price)}})
 
     # -- weather: areas to drain or irrigate, in the field-work season ---------------------------------

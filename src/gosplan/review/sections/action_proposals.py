@@ -50,7 +50,7 @@ def engine_proposals(ctx: ReviewContext) -> Section | None:
     if proposed.empty:
         return None
     version = definite_plan(ctx)
-    columns = [("#", "num", lambda r: int(r["id"])), (_("Engine"), "note", lambda r: _engine(r["origin"])),
+    columns = [("#", "num", lambda r: int(r["id"])), (_("Engine"), "", lambda r: _engine(r["origin"])),
                (_("Proposal"), "", lambda r: action_text(r, "title")), (_("Owner"), "", lambda r: r["owner_name"])]
     if version is None:
         frame = proposed

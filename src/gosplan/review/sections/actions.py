@@ -8,8 +8,6 @@ action that covers it; before that this section shows the first few and says how
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 
 from gosplan.i18n import N_, _, current_language, ngettext
@@ -24,6 +22,11 @@ VERDICT_WORDS = {"recovered": N_("recovered"), "improving": N_("improving"), "no
                  "no data": N_("no data")}
 ACTION_STATUS_WORDS = {"proposed": N_("proposed"), "accepted": N_("accepted"), "rejected": N_("rejected"),
                        "done": N_("done"), "closed": N_("closed")}
+
+
+# What each kind of the plan's decisions asks of the plenum.
+DECISION_KIND_WORDS = {"capacity": N_("investment in capacity"), "supply": N_("inputs beyond the suppliers' spare"),
+                       "uncovered": N_("workers or machines"), "area": N_("drainage beyond the pace shown")}
 
 
 AGAINST_WORDS = [N_("drought"), N_("heavy rain and flood"), N_("cold spells"), N_("flood"), N_("cold")]
@@ -197,16 +200,21 @@ def _definite_plan(ctx: ReviewContext, version: dict) -> tuple[str, list[str]]:
              "findings, {decisions} decisions for the plenum.", period=ctx.period, version=version["version"],
              status=_plan_status(version), actions=len(document["actions"]), findings=len(document["findings"]),
              decisions=len(document["decisions"]))
-    body = "<h3>" + html.escape(line) + "</h3>"
+    body = ""  # the headline stands in the annex's summary, over this
     if version["status"] != "adopted":
         body += note_html(_("This version is proposed, not yet adopted: an admin records its adoption with gosplan "
                             "actions plan adopt --period {period} --version {version}.", period=ctx.period,
                             version=version["version"]))
     if document["decisions"]:
         decisions = pd.DataFrame({"label": [decision_label(i) for i in range(1, len(document["decisions"]) + 1)],
+                                  "kind": [d["kind"] for d in document["decisions"]],
                                   "text": [decision_sentence(d, names) for d in document["decisions"]]})
+        # The engine lists decisions by kind: name each kind once, over its decisions.
+        decisions["shown_kind"] = decisions["kind"].map(lambda k: _word(DECISION_KIND_WORDS, k)).where(
+            decisions["kind"].ne(decisions["kind"].shift()), "")
         body += heading_html(_("For the plenum to decide")) + html_table(decisions, [
-            ("#", "num", lambda r: r["label"]), (_("Decision"), "", lambda r: r["text"])])
+            (_("What is needed"), "", lambda r: r["shown_kind"]), ("#", "num", lambda r: r["label"]),
+            (_("Decision"), "", lambda r: r["text"])])
     rows = []
     for action in document["actions"]:
         milestones = action_milestones(document, action)
@@ -228,8 +236,8 @@ def _definite_plan(ctx: ReviewContext, version: dict) -> tuple[str, list[str]]:
         body += heading_html(ngettext("Actions by owner ({count} owner)", "Actions by owner ({count} owners)",
                                       owners)) + html_table(frame, [
             (_("Owner"), "", lambda r: r["shown_owner"]), ("#", "num", lambda r: int(r["number"])),
-            (_("Action"), "", lambda r: r["action"]), (_("With"), "note", lambda r: r["with"]),
-            (_("Done when"), "", lambda r: r["done"]), (_("Milestones"), "note", lambda r: r["milestones"])])
+            (_("Action"), "", lambda r: r["action"]), (_("With"), "", lambda r: r["with"]),
+            (_("Done when"), "", lambda r: r["done"]), (_("Milestones"), "", lambda r: r["milestones"])])
     return body, [line]
 
 

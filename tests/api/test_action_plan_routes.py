@@ -90,3 +90,13 @@ def test_a_session_write_needs_its_csrf_token(env, client):
     login(client, "planner")
     refused = client.post(f"{BASE}/versions", json={"reason": "x"})
     assert refused.status_code == 403 and refused.json()["error"] == "csrf"
+
+
+def test_the_openapi_schema_publishes_the_routes_and_their_error_shape(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    paths = schema["paths"]
+    adopt = paths["/api/v1/action-plans/{period}/versions/{version}/adopt"]["post"]
+    for code in ("401", "403", "404", "409", "422"):
+        assert adopt["responses"][code]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorOut")
+    assert {"get", "post"} <= set(paths["/api/v1/action-plans/{period}/versions"])
+    assert "get" in paths["/api/v1/action-plans/{period}/stocktake"]

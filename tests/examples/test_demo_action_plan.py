@@ -176,3 +176,31 @@ def test_the_annex_names_the_definite_action_that_covers_each_proposal_or_why_no
     counts = proposals["reason"].value_counts()
     assert annex.summary[0].startswith(f"The engines proposed {len(proposals)} actions; version 1")
     assert f"covers {counts['covered']} with its actions" in annex.summary[0]
+
+
+def test_every_heading_header_and_sentence_of_the_plan_goes_through_the_catalogue(demo):
+    """In the pseudo-language every text that passed through the catalogue is marked ⟦...⟧."""
+    import re
+
+    from gosplan.i18n import use_language
+    from gosplan.review import build_review
+
+    with use_language("qps"):
+        review = build_review(demo[1], "2023-H1", only=["actions", "action_proposals"])
+    assert [s.key for s in review.sections] == ["actions", "action_proposals"]
+    for section in review.sections:
+        checked = 0
+        assert section.title.startswith("⟦") and section.lead_text.startswith("⟦")
+        assert section.summary and all(line.startswith("⟦") for line in section.summary), section.summary
+        headers = [h for h in re.findall(r"<th[^>]*>([^<]*)</th>", section.body_html) if h and h != "#"]
+        assert headers and all(h.startswith("⟦") for h in headers), headers
+        # The sentences (actions, decisions, when done, the proposals) are made from the catalogue too.
+        for table in re.findall(r"<table.*?</table>", section.body_html):
+            heads = [h.strip("⟦⟧") for h in re.findall(r"<th[^>]*>([^<]*)</th>", table)]
+            for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table)[1:]:
+                cells = re.findall(r"<td[^>]*>([^<]*)</td>", row)
+                for head, cell in zip(heads, cells, strict=True):
+                    if head in ("Action", "Decision", "Done when", "Proposal") and cell:
+                        assert "⟦" in cell, (head, cell)
+                        checked += 1
+        assert checked > 20

@@ -4,8 +4,8 @@ A supplier's capacity for the rest of the year is its yearly capacity (the store
 projects commission in the year) times the share of the year left; its forecast output for the rest
 of the year is the plan's seasonal path at the fulfilment it has shown. The difference is the capacity
 that would stand idle: what it can spare for the deliveries the action plan asks. What the plan's own
-measures add to a supplier's output takes up its spare first (the engine plans the units that supply others before the
-units they feed). A supplier without a capacity record is not capped (nothing is known against it), nor
+measures add to a supplier's output takes up its spare first (the engine plans the units that supply
+others before the units they feed). A supplier without a capacity record is not capped (nothing is known against it), nor
 is one whose output to date already exceeds its capacity for the months gone: that record is stale.
 
 >>> import pandas as pd

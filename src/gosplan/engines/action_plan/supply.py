@@ -5,8 +5,9 @@ projects commission in the year) times the share of the year left; its forecast 
 of the year is the plan's seasonal path at the fulfilment it has shown. The difference is the capacity
 that would stand idle: what it can spare for the deliveries the action plan asks. What the plan's own
 measures add to a supplier's output takes up its spare first (the engine plans the units that supply
-others before the units they feed). A supplier without a capacity record is not capped (nothing is known against it), nor
-is one whose output to date already exceeds its capacity for the months gone: that record is stale.
+others before the units they feed). A supplier without a capacity record is not capped (nothing is
+known against it), nor is one whose output to date already exceeds its capacity for the months gone:
+that record is stale.
 
 >>> import pandas as pd
 >>> capacity = pd.DataFrame({"unit": ["mine"], "indicator": ["coal"], "capacity": [1300.0]})

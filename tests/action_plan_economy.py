@@ -31,7 +31,9 @@ def flat_path(unit, indicator, monthly, months=MONTHS):
     return [{"unit": unit, "indicator": indicator, "month": m, "target": monthly} for m in months]
 
 
-def economy(causes, *, mine_actual=480.0, plant_actual=800.0, mine2_actual=750.0, path=None, peers=None):
+def economy(causes, *, mine_actual=480.0, plant_actual=800.0, mine2_actual=750.0, path=None, peers=None,
+            capacity=None):
+    """``capacity``: {unit: yearly capacity} of the producers (none recorded: suppliers are not capped)."""
     facts = pd.DataFrame([
         fact("mine", "coal", "t", 600.0, mine_actual, 1200.0, 600.0),
         fact("mine2", "coal", "t", 600.0, mine2_actual, 1200.0, 600.0),
@@ -45,4 +47,7 @@ def economy(causes, *, mine_actual=480.0, plant_actual=800.0, mine2_actual=750.0
     chains = delivery_chains(UNITS, output, NORMS, MINISTRIES, pairs=causes[["unit", "indicator"]])
     workers = pd.DataFrame({"unit": ["mine", "mine2", "plant"], "workers": [100.0, 100.0, 50.0]})
     return PlanInputs("2023-H1", "2023-06", facts, path, causes, UNITS, chains=chains, workers=workers,
-                      peers=peers, ministries=MINISTRIES)
+                      peers=peers, ministries=MINISTRIES,
+                      supply_capacity=None if capacity is None else pd.DataFrame(
+                          [(u, {"plant": "electricity"}.get(u, "coal"), c) for u, c in capacity.items()],
+                          columns=["unit", "indicator", "capacity"]))

@@ -59,8 +59,9 @@ def test_review_markdown(db, tmp_path):
     run(db, "review", "--period", "2023-H1", "--format", "md", "--out", str(md))
     text = md.read_text()
     # Page one (the stocktake) first, the detail in lettered annexes.
-    assert text.index("## Stocktake") < text.index("Proposed action plan")
-    assert re.search(r"^## Annex [A-Z]\. Proposed action plan$", text, re.MULTILINE)
+    assert text.index("## Stocktake") < text.index("Action plan")
+    assert re.search(r"^## Annex [A-Z]\. Action plan$", text, re.MULTILINE)
+    assert re.search(r"^## Annex [A-Z]\. The engines' proposals$", text, re.MULTILINE)
     assert "| Project |" in text and "Plotly" not in text
     bad = runner.invoke(app, ["review", "--period", "2023-H1", "--format", "docx", "--db", db])
     assert bad.exit_code != 0

@@ -145,3 +145,43 @@ def test_a_unit_outside_the_movement_joins_it_within_its_pace():
     assert join["effect"] == pytest.approx(0.05 * 480.0) and "mine2" in join["co_owners"]
     inputs.movements = movements.assign(members=[["mine", "mine2"]])  # already a member: nothing to join
     assert "join_movement" not in set(build_plan(inputs).actions["measure"])
+
+
+def test_a_delivery_is_capped_at_what_the_supplier_can_spare_and_the_rest_goes_to_the_plenum():
+    # The plant needs 400 kWh more (0.4 t of coal each: 160 t). Mine A's 1,020 t a year give 510 t for the
+    # second half; at its pace (80 % of the 600 t path) it makes 480 t, so it can spare 30 t: 75 kWh of output.
+    plan = build_plan(economy([("plant", "electricity", "laggards")], peers=PLANT_PEER, capacity={"mine": 1020.0}))
+    delivery = plan.actions[plan.actions["measure"].eq("supplier_delivery")].iloc[0]
+    coal = delivery["resource"]["deliveries"][0]
+    assert coal["quantity"] == pytest.approx(30.0) and delivery["effect"] == pytest.approx(75.0)
+    assert plan.actions["effect"].groupby(plan.actions["measure"]).sum()["peer_learning"] == pytest.approx(75.0)
+    supply = plan.decisions[plan.decisions["kind"].eq("supply")].iloc[0]
+    assert supply["quantity"] == pytest.approx(400.0 - 75.0)  # kWh the coal cannot feed
+    short = supply["details"]["inputs"]
+    assert [(s["supplier"], s["good"]) for s in short] == [("mine", "coal")]
+    assert short[0]["short"] == pytest.approx(160.0 - 30.0) and short[0]["spare"] == pytest.approx(30.0)
+    assert plan.findings.loc[0, "covered"] == pytest.approx(75.0)
+
+
+def test_a_supplier_with_room_delivers_in_full_and_one_without_a_record_is_not_capped():
+    needs = build_plan(economy([("plant", "electricity", "laggards")], peers=PLANT_PEER))
+    roomy = build_plan(economy([("plant", "electricity", "laggards")], peers=PLANT_PEER, capacity={"mine": 3000.0}))
+    assert roomy.actions["effect"].tolist() == pytest.approx(needs.actions["effect"].tolist())
+    assert "supply" not in set(roomy.decisions["kind"]) and "supply" not in set(needs.decisions["kind"])
+
+
+def test_a_lagging_suppliers_own_catch_up_takes_its_spare_capacity_first():
+    causes = [("plant", "electricity", "laggards"), ("mine", "coal", "laggards")]
+    plan = build_plan(economy(causes, peers=PLANT_PEER, capacity={"mine": 1020.0}))
+    mine = plan.findings.set_index("unit").loc["mine"]
+    assert mine["covered"] > 30.0  # Mine A's own measures use more than the 30 t it had spare
+    assert not plan.actions["measure"].eq("supplier_delivery").any()
+    supply = plan.decisions[plan.decisions["kind"].eq("supply")].iloc[0]
+    assert supply["unit"] == "plant" and supply["details"]["inputs"][0]["spare"] == 0.0
+
+
+def test_a_capacity_record_below_the_output_already_made_caps_nothing():
+    # Mine A made 480 t in the first half: a record of 900 t a year (450 t a half) is stale.
+    stale = build_plan(economy([("plant", "electricity", "laggards")], peers=PLANT_PEER, capacity={"mine": 900.0}))
+    assert "supply" not in set(stale.decisions["kind"])
+    assert stale.actions["measure"].eq("supplier_delivery").any()

@@ -109,7 +109,9 @@ def test_web_pages_show_the_plan_and_a_units_stocktake(demo):
         login(client, "admin")
         page = client.get("/actions?period=2023-H1")
         assert page.status_code == 200 and BODY in page.text and "For the plenum to decide" in page.text
-        unit = client.get("/actions/units/elec.sunchon?period=2023-H1")
+        frame = stocktake(demo[1], "2023-H1", "2023-09")
+        red = frame.loc[frame["rating"].eq("red"), "owner"].iloc[0]  # a unit whose action slipped
+        unit = client.get(f"/actions/units/{red}?period=2023-H1")
         assert unit.status_code == 200
         assert "Stocktake to 2023-09" in unit.text and 'class="badge bad"' in unit.text
 
@@ -130,3 +132,75 @@ def test_review_of_the_half_year_shows_the_adopted_plan(demo):
     line = next(s for s in section.summary if s.startswith("Definite action plan 2023-H1, version 1"))
     assert f"(adopted by {BODY} on 2023-07-20)" in line
     assert "For the plenum to decide" in section.body_html and "Milestones, output since July" in section.body_html
+
+
+def test_the_review_body_holds_each_definite_action_once_and_no_raw_proposal(demo, document):
+    import html
+
+    from gosplan.review import build_review
+    from gosplan.review.export import html_to_markdown
+    from gosplan.service.action_words import Names, action_sentence, decision_sentence
+
+    review = build_review(demo[1], "2023-H1", only=["actions", "action_proposals"])
+    body = review.section("actions").body_html
+    names = Names.of(demo[1])
+    for action in document["actions"]:
+        assert body.count(html.escape(action_sentence(action, names))) == 1, action["key"]
+    for number, decision in enumerate(document["decisions"], start=1):
+        assert f">D{number}<" in body and body.count(html.escape(decision_sentence(decision, names))) == 1
+    proposals = review.section("action_proposals").tables["proposals"]
+    assert len(proposals) > 10
+    for title in proposals["title"]:
+        assert html.escape(title) not in body  # the raw proposals are in their annex, not in the plan
+    # Grouped by owner: each owner named once in the owner column, over all its actions.
+    table = html_to_markdown(body).split("| Owner | # | Action | With | Done when | Milestones |")[1]
+    rows = [line.strip("|").split(" | ") for line in table.splitlines() if line.startswith("| ")]
+    owners = [row[0].strip() for row in rows if row[0].strip()]
+    assert len(rows) == len(document["actions"])
+    assert len(owners) == len(set(owners)) == len({a["owner"] for a in document["actions"]})
+
+
+def test_the_annex_names_the_definite_action_that_covers_each_proposal_or_why_none(demo, document):
+    from gosplan.review import build_review
+
+    review = build_review(demo[1], "2023-H1", only=["action_proposals"])
+    annex = review.section("action_proposals")
+    proposals = annex.tables["proposals"]
+    actions = {a["number"]: a for a in document["actions"]}
+    assert proposals["reason"].isin(["covered", "plenum", "pace_met", "no_finding"]).all()
+    assert proposals["reason"].eq("covered").any() and proposals["reason"].eq("plenum").any()
+    for row in proposals.itertuples():
+        for number in row.actions:  # a covering action acts on the proposal's own unit
+            assert actions[number]["unit"] == row.unit, (row.id, number)
+        assert (row.reason == "covered") == bool(row.actions)
+    counts = proposals["reason"].value_counts()
+    assert annex.summary[0].startswith(f"The engines proposed {len(proposals)} actions; version 1")
+    assert f"covers {counts['covered']} with its actions" in annex.summary[0]
+
+
+def test_every_heading_header_and_sentence_of_the_plan_goes_through_the_catalogue(demo):
+    """In the pseudo-language every text that passed through the catalogue is marked ⟦...⟧."""
+    import re
+
+    from gosplan.i18n import use_language
+    from gosplan.review import build_review
+
+    with use_language("qps"):
+        review = build_review(demo[1], "2023-H1", only=["actions", "action_proposals"])
+    assert [s.key for s in review.sections] == ["actions", "action_proposals"]
+    for section in review.sections:
+        checked = 0
+        assert section.title.startswith("⟦") and section.lead_text.startswith("⟦")
+        assert section.summary and all(line.startswith("⟦") for line in section.summary), section.summary
+        headers = [h for h in re.findall(r"<th[^>]*>([^<]*)</th>", section.body_html) if h and h != "#"]
+        assert headers and all(h.startswith("⟦") for h in headers), headers
+        # The sentences (actions, decisions, when done, the proposals) are made from the catalogue too.
+        for table in re.findall(r"<table.*?</table>", section.body_html):
+            heads = [h.strip("⟦⟧") for h in re.findall(r"<th[^>]*>([^<]*)</th>", table)]
+            for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table)[1:]:
+                cells = re.findall(r"<td[^>]*>([^<]*)</td>", row)
+                for head, cell in zip(heads, cells, strict=True):
+                    if head in ("Action", "Decision", "Done when", "Proposal") and cell:
+                        assert "⟦" in cell, (head, cell)
+                        checked += 1
+        assert checked > 20

@@ -98,17 +98,23 @@ def test_risk_sentences_equal_the_risk_tables(review):
     assert f"{first[1]} ({first[4]} less expected shortfall)" in best
 
 
-def test_action_plan_counts_equal_its_table(review):
-    section = review.section("actions")
-    proposals = section.tables["proposals"]
+def test_without_a_definite_plan_the_action_section_says_how_to_make_one_and_shows_ten_proposals(review):
+    section, annex = review.section("actions"), review.section("action_proposals")
+    proposals = annex.tables["proposals"]
     line = section.summary[0]
-    assert line.startswith(f"Action plan: {len(proposals)} actions proposed")
+    assert line.startswith(f"No definite action plan for 2023-H1 yet: the engines propose {len(proposals)} actions")
     for origin, count in proposals["origin"].value_counts().items():
         words = {"laggards": "to close gaps", "projects": "to recover project", "risk": "against weather",
                  "forecast": "to raise the monthly rate", "reserves": "to learn from peers",
                  "balance": "to relieve binding capacities"}[origin]
         assert f"{count} {words}" in line
-    assert len(_rows(section)) == len(proposals) + 1  # header + one row per proposal
+    assert "gosplan actions plan propose --period 2023-H1" in section.body_html
+    shown = [row for row in _rows(section) if row[0].isdigit()]
+    assert len(proposals) > 10 and len(shown) == 10
+    assert len({proposals.set_index("id").loc[int(row[0]), "origin"] for row in shown}) == \
+        proposals["origin"].nunique()  # each engine's first proposal is among them
+    # The annex holds every proposal, one line each.
+    assert sorted(int(row[0]) for row in _rows(annex)[1:]) == sorted(proposals["id"])
 
 
 def test_risk_text_names_the_observed_episode(review):

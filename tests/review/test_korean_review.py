@@ -38,7 +38,7 @@ def test_headings_and_page_one_are_korean(korean):
     assert review.title == "2023년 상반기 계획 수행 총화"
     assert '<html lang="ko">' in html and '"Noto Sans CJK KR"' in html
     for heading in ("종합 평가: 2023년 1월–6월 계획", "부록 A. 부문별 계획 수행", "주요 지표", "연말 예측과 경보",
-                    "알곡 과제에 대한 날씨 위험", "제기하는 행동 계획", "전원회의에 제기하는 결정"):
+                    "알곡 과제에 대한 날씨 위험", "행동 계획", "분석이 제안한 행동", "전원회의에 제기하는 결정"):
         assert heading in markdown, heading
     ratings = {line.rating for line in review.stocktake.lines}
     assert ratings and all(re.search(rf"\*\*{word}\*\*", markdown) for word in
@@ -141,7 +141,7 @@ def test_action_titles_and_checks_are_made_again_in_korean(korean):
     from gosplan.review.sections.actions import action_text
 
     _, review, html, _ = korean
-    proposals = review.section("actions").tables["proposals"]
+    proposals = review.section("action_proposals").tables["proposals"]
     assert len(proposals)
     origins = set()
     for _, row in proposals.iterrows():

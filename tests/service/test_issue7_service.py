@@ -173,9 +173,9 @@ def test_next_review_reports_stored_proposals_and_accepted_actions(service):
     """Runs after the tests above have stored and accepted actions in this module's store."""
     from gosplan.review import build_review
 
-    review = build_review(service, "2023-H1", only=["actions"])
+    review = build_review(service, "2023-H1", only=["actions", "action_proposals"])
     section = review.section("actions")
-    proposals, tracked = section.tables["proposals"], section.tables["tracked"]
+    proposals, tracked = review.section("action_proposals").tables["proposals"], section.tables["tracked"]
     stored = list_actions(service, "proposed")
     stored_h1 = stored[stored["details"].map(lambda d: d.get("proposed_for")).eq("2023-H1")]
     assert sorted(proposals["id"]) == sorted(stored_h1["id"])  # the planners' stored proposals, not fresh ones

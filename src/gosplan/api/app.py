@@ -98,6 +98,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, refresh_int
     app.include_router(router, prefix="/api/v1")
     app.include_router(__import__("gosplan.api.workflow_routes", fromlist=["router"]).router, prefix="/api/v1")
     app.include_router(__import__("gosplan.api.plan_routes", fromlist=["router"]).router, prefix="/api/v1")
+    app.include_router(__import__("gosplan.api.action_plan_routes", fromlist=["router"]).router, prefix="/api/v1")
     app.include_router(users_router, prefix="/api/v1")
     _mount_docs(app)
     mount_web(app)

@@ -91,7 +91,26 @@ def plan_inputs(service, period: str) -> PlanInputs:
     movements = _movements(service, set(causes["indicator"]))
     return PlanInputs(str(p), str(as_of), facts, path, causes, units, chains=chains, workers=workers,
                       peers=findings.tables.get("peers"), weather=weather, field_path=field_path,
-                      field_done=field_done, capacities=capacities, ministries=ministries, movements=movements)
+                      field_done=field_done, capacities=capacities, ministries=ministries, movements=movements,
+                      supply_capacity=supply_capacity(service, as_of.year))
+
+
+def supply_capacity(service, year: int) -> pd.DataFrame:
+    """Each producer's capacity in ``year`` (unit, indicator, capacity): the current record plus what
+    projects commission in the year. A record marked stale (below output already observed) caps nothing."""
+    from gosplan.service.potentiality import year_capacity
+
+    records = service.store.physical_capacities()
+    if records.empty:
+        return pd.DataFrame(columns=["unit", "indicator", "capacity"])
+    records = records[records["stale_since"].isna()]
+    added = year_capacity(service, year)
+    if len(added):
+        added = added.groupby(["unit", "indicator"], as_index=False)["capacity"].sum().rename(
+            columns={"capacity": "added"})
+        records = records.merge(added, on=["unit", "indicator"], how="left")
+        records["capacity"] = records["capacity"].astype(float) + records["added"].fillna(0.0)
+    return records[["unit", "indicator", "capacity"]].reset_index(drop=True)
 
 
 def _movements(service, indicators: set[str]) -> pd.DataFrame:
@@ -139,7 +158,7 @@ def plan_document(plan: ActionPlan) -> dict[str, Any]:
     return _jsonable({"period": plan.period, "as_of": plan.as_of,
                       "findings": plan.findings.to_dict("records"), "actions": actions.to_dict("records"),
                       "milestones": plan.milestones.to_dict("records"),
-                      "decisions": plan.decisions.to_dict("records")})
+                      "decisions": plan.decisions.to_dict("records"), "met": plan.met.to_dict("records")})
 
 
 def _adopted(versions: pd.DataFrame) -> pd.DataFrame:
@@ -172,9 +191,11 @@ def _require_admin(service, name: str) -> None:
         raise PermissionDenied(f"{name!r} is not an admin: only an admin records the adoption of the action plan")
 
 
-def adopt_plan(service, period: str, version: int, *, body: str, on: str | date, recorded_by: str) -> dict:
+def adopt_plan(service, period: str, version: int, *, body: str, on: str | date, recorded_by: str,
+               role: str | None = None) -> dict:
     """Record that ``body`` adopted ``version`` of the plan on ``on``; an earlier adopted version is
-    superseded. Returns the version."""
+    superseded. Returns the version. ``role``: the role of an authenticated caller (an API token has no
+    account to look up); without it, ``recorded_by`` must be an admin's account when the store has any."""
     p = str(Period.parse(period))
     if not body or not body.strip():
         raise InvalidValue("the adopting body is required, e.g. --body 'Plenary meeting of the Central Committee'")
@@ -182,7 +203,11 @@ def adopt_plan(service, period: str, version: int, *, body: str, on: str | date,
         day = on if isinstance(on, date) else date.fromisoformat(str(on))
     except ValueError:
         raise InvalidValue(f"not a date: {on!r} (expected YYYY-MM-DD)") from None
-    _require_admin(service, recorded_by)
+    if role is None:
+        _require_admin(service, recorded_by)
+    elif role != "admin":
+        raise PermissionDenied(f"{recorded_by!r} is not an admin: only an admin records the adoption of the "
+                               "action plan")
     chosen = service.store.action_plan_version(p, version)
     if chosen["status"] != "proposed":
         raise Conflict(f"version {version} of the action plan for {p} is {chosen['status']}; "
@@ -206,6 +231,19 @@ def adopted_plan(service, period: str) -> dict:
     if adopted.empty:
         raise NotFound(f"no action plan for {p} has been adopted (gosplan actions plan adopt)")
     return service.store.action_plan_version(p, int(adopted["version"].max()))
+
+
+def current_plan(service, period: str) -> dict | None:
+    """The version of the plan for ``period`` a reader sees: the adopted one, else the latest proposed
+    (``None`` when no version was ever proposed)."""
+    p = str(Period.parse(period))
+    versions = service.store.action_plan_versions(p)
+    adopted = _adopted(versions)
+    proposed = versions[versions["status"].eq("proposed")]
+    chosen = adopted if len(adopted) else proposed
+    if chosen.empty:
+        return None
+    return service.store.action_plan_version(p, int(chosen["version"].max()))
 
 
 def owner_actions(document: dict, unit: str) -> list[dict]:

@@ -23,6 +23,7 @@ class Names:
 
     units: dict[str, str] = field(default_factory=dict)
     indicators: dict[str, str] = field(default_factory=dict)
+    sectors: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, service) -> Names:
@@ -30,10 +31,22 @@ class Names:
         ministries = service.store.unit_groups("ministry").drop_duplicates("group_code")
         for code, name in zip(ministries["group_code"], ministries["group_name"], strict=True):
             units.setdefault(code, _("ministry of {name}", name=str(name).lower()))
-        return cls(units, service.indicators().set_index("code")["name"].to_dict())
+        from gosplan.i18n import use_language
+
+        local = service.sectors()
+        sectors = dict(zip(local["code"], local["name"], strict=True))
+        with use_language("en"):  # a plan stored before it kept sector codes names them in English
+            english = service.store.sectors()
+        sectors.update({name: sectors.get(code, name) for code, name in zip(english["code"], english["name"],
+                                                                            strict=True)})
+        return cls(units, service.indicators().set_index("code")["name"].to_dict(), sectors)
 
     def unit(self, code: str | None) -> str:
         return self.units.get(str(code), str(code))
+
+    def named(self, code: str | None, stored: str | None = None) -> str:
+        """A unit's name in the reader's language; the name stored with a plan only for a code unknown here."""
+        return self.units[str(code)] if str(code) in self.units else str(stored or code)
 
     def indicator(self, code: str | None) -> str:
         return self.indicators.get(str(code), str(code)).lower()
@@ -74,7 +87,7 @@ def action_sentence(action: dict, names: Names | dict) -> str:
     if measure == "supplier_delivery":
         parts = []
         for d in r.get("deliveries", []):
-            supplier = d["supplier_name"] or n.unit(d["supplier"])
+            supplier = n.named(d["supplier"], d.get("supplier_name"))
             if d.get("supplier_short"):
                 parts.append(_("{quantity} of {good} from {supplier} (itself behind plan, so {unit} co-owns "
                                "its actions)", quantity=qty(d["quantity"], _good_uom(d)),
@@ -87,7 +100,7 @@ def action_sentence(action: dict, names: Names | dict) -> str:
                  unit=unit, effect=effect, what=what, due=due, deliveries="; ".join(parts))
     if measure == "peer_learning":
         return _("{unit} to learn from {peer} ({peer_rate} against its own {rate}) and raise its {what} by "
-                 "{effect} by {due}", unit=unit, peer=r.get("peer_name") or n.unit(r.get("peer")),
+                 "{effect} by {due}", unit=unit, peer=n.named(r.get("peer"), r.get("peer_name")),
                  peer_rate=per_worker(r.get("peer_output_per_worker"), uom),
                  rate=per_worker(r.get("output_per_worker"), uom), effect=effect, what=what, due=due)
     if measure == "join_movement":
@@ -98,7 +111,7 @@ def action_sentence(action: dict, names: Names | dict) -> str:
     if measure == "move_workers":
         return _("Move {workers} from {source} to {unit} until {due}, raising its {what} by {effect}; {source} "
                  "gives up {cost} of output above its plan and stays at {after:.0%} of it",
-                 workers=qty(r.get("quantity"), "worker"), source=r.get("source_name") or n.unit(r.get("source")),
+                 workers=qty(r.get("quantity"), "worker"), source=n.named(r.get("source"), r.get("source_name")),
                  unit=unit, due=due, effect=effect, what=what, cost=qty(r.get("cost"), uom),
                  after=float(r.get("source_fulfilment_after") or 0))
     if measure == "irrigate":
@@ -107,11 +120,26 @@ def action_sentence(action: dict, names: Names | dict) -> str:
                   for m, v in sorted((r.get("schedule") or {}).items()) if v and v > 0]
         return _("{unit}: {measure}, {effect} against {hazard} ({months}), after the monsoon and within 1.3 times "
                  "the area it brings into service a month; expected {protects} shortfall lower by {reduction}",
-                 unit=unit, measure=r.get("measure"), effect=effect, hazard=r.get("hazard"),
+                 unit=unit, measure=measure_words(r.get("measure"), unit), effect=effect,
+                 hazard=_(str(r.get("hazard"))) if r.get("hazard") in HAZARDS else r.get("hazard"),
                  months=", ".join(months), protects=n.indicator(r.get("protects")),
                  reduction=qty(r.get("shortfall_reduction"), "t"))
     return _("{measure} at {unit}: {what} raised by {effect} by {due}", measure=measure, unit=unit, effect=effect,
              what=what, due=due)
+
+
+# The risk engine's default measures ("drainage in Nampo"); the same words as the review's risk annex.
+MEASURE_KINDS = ("irrigation", "drainage", "embankment", "seedbeds")
+HAZARDS = ("drought", "flood", "cold")
+
+
+def measure_words(name: object, place: str) -> str:
+    """A weather measure in the reader's language, named at ``place`` (the province, by its name here);
+    a measure from a user's file keeps its own name."""
+    kind, found, _place = str(name).partition(" in ")
+    if found and kind in MEASURE_KINDS:
+        return _("{measure} in {place}", measure=_(kind), place=place)
+    return str(name)
 
 
 def per_worker(value: float | None, uom: str) -> str:
@@ -139,12 +167,23 @@ def decision_sentence(decision: dict, names: Names | dict) -> str:
     if decision["kind"] == "capacity":
         return _("{sector}: output capacity short by {gap} for this year's balance (at {unit}; shadow price "
                  "{price:.2f}): investment to repair or commission capacity",
-                 sector=d.get("sector"), gap=qty(decision["quantity"], "million_won"), unit=unit,
+                 sector=n.sectors.get(str(d.get("sector_code")), n.sectors.get(str(d.get("sector")), d.get("sector"))),
+                 gap=qty(decision["quantity"], "million_won"), unit=unit,
                  price=float(d.get("shadow_price") or 0))
     if decision["kind"] == "area":
         return _("{unit}: {area} more to drain ({measure}) than 1.3 times its pace allows this season: "
                  "earth-moving machines or brigades from outside the province",
-                 unit=unit, area=qty(decision["quantity"], "hectare"), measure=d.get("measure"))
+                 unit=unit, area=qty(decision["quantity"], "hectare"), measure=measure_words(d.get("measure"), unit))
+    if decision["kind"] == "supply":
+        short = d.get("inputs") or []
+        inputs = ", ".join(_("{quantity} of {good}", quantity=qty(i["short"], _good_uom(i)),
+                             good=n.indicator(i["good"])) for i in short)
+        spares = ", ".join(_("{supplier} can spare {spare}", supplier=n.named(i["supplier"], i.get("supplier_name")),
+                             spare=qty(i["spare"], _good_uom(i))) for i in short)
+        return _("{unit}: raising its {what} by {quantity} needs {inputs} more than its suppliers can spare "
+                 "({spares}); the plenum to find them from another producer, stocks or imports, or to lower the "
+                 "target", unit=unit, what=n.indicator(decision["indicator"]), quantity=qty(decision["quantity"], uom),
+                 inputs=inputs, spares=spares)
     workers = d.get("workers")
     quantity, what = qty(decision["quantity"], uom), n.indicator(decision["indicator"])
     if workers:
@@ -163,6 +202,27 @@ def milestones_line(milestones: list[dict], as_of: str) -> str:
                         month=format_month_name(Period.parse(m["month"]).start_date(), short=True))
                       for m in milestones)
     return _("Milestones, output since {start}: {steps}", start=format_month_name(first), steps=steps)
+
+
+def done_when(action: dict, milestones: list[dict], as_of: str, names: Names | dict) -> str:
+    """When the action counts as done: its unit reports the last milestone's output since the plan began,
+    by the action's due date (``Done when Mine A reports at least 57.6 t of coal since July, by end of
+    December 2023``)."""
+    n = _names(names)
+    due = month_words(action["due"]) if action.get("due") else ""
+    if not milestones:
+        return _("Done when the measure is carried out, by {due}", due=due)
+    last = milestones[-1]
+    return _("Done when {unit} reports at least {quantity} of {what} since {start}, by {due}",
+             unit=n.unit(action["unit"]), quantity=qty(last["planned"], last["uom"]),
+             what=n.indicator(last["indicator"]),
+             start=format_month_name(Period.parse(as_of).shift(1).start_date()), due=due)
+
+
+def action_milestones(document: dict, action: dict) -> list[dict]:
+    """The milestones of ``action`` in a plan document, in month order."""
+    return sorted((m for m in document["milestones"] if m["key"] == action["finding"]
+                   and m["month"] in action["milestones"]), key=lambda m: m["month"])
 
 
 def milestone_sentence(milestone: dict, as_of: str) -> str:

@@ -43,6 +43,7 @@ from gosplan.engines.action_plan.measures import (
     pick_donor,
     schedule_area,
 )
+from gosplan.engines.action_plan.supply import SpareLedger, spare_capacity
 from gosplan.model import Period
 
 FINDING_COLUMNS = ["finding", "unit", "indicator", "uom", "causes", "fulfilment", "annual_target", "rest_needed",
@@ -51,6 +52,7 @@ ACTION_COLUMNS = ["key", "finding", "unit", "indicator", "uom", "measure", "owne
                   "resource", "due", "milestones", "chain", "depends_on"]
 MILESTONE_COLUMNS = ["key", "finding", "unit", "indicator", "uom", "month", "planned", "path"]
 DECISION_COLUMNS = ["finding", "unit", "indicator", "kind", "quantity", "uom", "details"]
+MET_COLUMNS = ["unit", "indicator", "fulfilment"]
 
 
 @dataclass
@@ -69,6 +71,8 @@ class PlanInputs:
     - ``movements``: emulation movements with a measured effect (campaign, name, origin_unit, indicator,
       effect: the lower end of its interval on output per worker, members: list of units).
     - ``capacities``: binding capacities (owner_unit, indicator, sector_name, limit, required_output, shadow_price).
+    - ``supply_capacity``: physical capacities in the year (unit, indicator, capacity in the indicator's unit):
+      a supplier delivers no more than it can spare (:mod:`~gosplan.engines.action_plan.supply`).
     """
 
     period: str
@@ -86,6 +90,7 @@ class PlanInputs:
     capacities: pd.DataFrame | None = None
     ministries: pd.DataFrame | None = None
     movements: pd.DataFrame | None = None
+    supply_capacity: pd.DataFrame | None = None
 
 
 @dataclass
@@ -98,6 +103,8 @@ class ActionPlan:
     actions: pd.DataFrame
     milestones: pd.DataFrame
     decisions: pd.DataFrame
+    # Problems the engines found whose pace shown already meets the target: no measure, said why.
+    met: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MET_COLUMNS))
 
 
 def build_plan(inputs: PlanInputs, settings: Settings | None = None) -> ActionPlan:
@@ -109,7 +116,18 @@ def build_plan(inputs: PlanInputs, settings: Settings | None = None) -> ActionPl
                       pd.DataFrame(builder.findings, columns=FINDING_COLUMNS),
                       pd.DataFrame(builder.actions, columns=ACTION_COLUMNS),
                       pd.DataFrame(builder.milestones, columns=MILESTONE_COLUMNS),
-                      pd.DataFrame(builder.decisions, columns=DECISION_COLUMNS))
+                      _by_kind(pd.DataFrame(builder.decisions, columns=DECISION_COLUMNS)),
+                      pd.DataFrame(builder.met, columns=MET_COLUMNS))
+
+
+# The plenum reads its decisions by kind: investment first, then inputs, then hands, then land.
+DECISION_ORDER = ("capacity", "supply", "uncovered", "area")
+
+
+def _by_kind(decisions: pd.DataFrame) -> pd.DataFrame:
+    rank = decisions["kind"].map({k: i for i, k in enumerate(DECISION_ORDER)}).fillna(len(DECISION_ORDER))
+    return decisions.assign(_rank=rank).sort_values("_rank", kind="stable").drop(columns="_rank").reset_index(
+        drop=True)
 
 
 def _f(value: object, default: float = math.nan) -> float:
@@ -127,6 +145,7 @@ class _Builder:
         self.actions: list[dict] = []
         self.milestones: list[dict] = []
         self.decisions: list[dict] = []
+        self.met: list[dict] = []
         self.facts = inputs.facts.drop_duplicates(["unit", "indicator"]).set_index(["unit", "indicator"])
         self.provinces = province_of(inputs.units)
         self.workers = ({} if inputs.workers is None
@@ -136,6 +155,7 @@ class _Builder:
         self.year_end = Period.parse(inputs.as_of).last_month()
         self.year_end = Period(self.year_end.year, "M", 12)
         self.lent: dict[str, int] = {}
+        self.spare = SpareLedger(spare_capacity(inputs.supply_capacity, inputs.facts, inputs.as_of))
         self.ministry = ({} if inputs.ministries is None
                          else inputs.ministries.drop_duplicates("unit").set_index("unit")["group_code"].to_dict())
 
@@ -147,7 +167,11 @@ class _Builder:
         for unit, indicator in output_causes[["unit", "indicator"]].drop_duplicates().itertuples(index=False):
             if (unit, indicator) in self.facts.index and self._need(unit, indicator)[0] > 0:
                 short.add((unit, indicator))
-        for (unit, indicator), group in output_causes.groupby(["unit", "indicator"], sort=True):
+        # Suppliers first: what their own measures add takes up their spare capacity before they deliver.
+        supplying = set(zip(self.chains["link"], self.chains["good"], strict=True))
+        groups = sorted(output_causes.groupby(["unit", "indicator"], sort=True),
+                        key=lambda item: (item[0] not in supplying, item[0]))
+        for (unit, indicator), group in groups:
             self._output_finding(str(unit), str(indicator), sorted(set(group["origin"])), short)
         if self.i.weather is not None:
             for row in self.i.weather.itertuples(index=False):
@@ -193,15 +217,20 @@ class _Builder:
         if "balance" in causes:
             self._capacity_decision(key, unit, indicator, uom)
         if not need > 0:
-            return  # the pace shown already meets the target: a measure now would be met when proposed
+            # the pace shown already meets the target: a measure now would be met when proposed
+            self.met.append({"unit": unit, "indicator": indicator, "fulfilment": fulfilment})
+            return
         room = (self.s.pace_multiple - 1) * shown_rest
-        left = need
         finding_actions: list[dict] = []
-        # 1. Inputs: every extra unit of output needs its inputs from the chain's suppliers.
+        # 1. Inputs: every extra unit of output needs its inputs from the chain's suppliers, and no measure
+        # plans output beyond what the suppliers can spare (the rest goes to the plenum as a supply decision).
         deliveries = [{"good": link["good"], "uom": self.uoms.get(link["good"]), "supplier": link["link"],
-                       "supplier_name": link["name"],
+                       "supplier_name": link["name"], "norm": float(norm),
+                       "spare": self.spare.available(link["link"], link["good"]),
                        "quantity": float(norm) * need, "supplier_short": (link["link"], link["good"]) in short}
                       for link, norm in self._suppliers(unit, indicator, chain)]
+        supplied = min(need, self.spare.supportable([(d["supplier"], d["good"], d["norm"]) for d in deliveries]))
+        left = supplied
         # 2. Own effort: learn from a named peer, within the pace multiple.
         peer = self._peer(unit)
         if peer is not None:
@@ -249,11 +278,12 @@ class _Builder:
                      "source_name": str(donor["name"]), "cost": cost, "cost_uom": uom,
                      "source_fulfilment_after": after}, chain))
                 left -= effect
-        covered = need - max(left, 0.0)
+        covered = supplied - max(left, 0.0)
+        self.spare.draw(unit, indicator, covered)
         if deliveries and covered > 0:
-            scale = covered / need
             for d in deliveries:
-                d["quantity"] *= scale
+                d["quantity"] = d["norm"] * covered
+                self.spare.draw(d["supplier"], d["good"], d["quantity"])
             owners = sorted({d["supplier"] for d in deliveries})
             finding_actions.insert(0, self._action(
                 key, unit, indicator, uom, "supplier_delivery", unit, owners, covered,
@@ -265,6 +295,8 @@ class _Builder:
                                    "quantity": left, "uom": uom,
                                    "details": {"workers": workers_short, "pace_multiple": self.s.pace_multiple,
                                                "pace_needed": rest_needed / shown_rest if shown_rest > 0 else None}})
+        if need - supplied > 1e-9:
+            self._supply_decision(key, unit, indicator, uom, need, supplied, deliveries)
         planned_rest = shown_rest + covered
         self.findings.append({"finding": key, "unit": unit, "indicator": indicator, "uom": uom, "causes": causes,
                               "fulfilment": fulfilment, "annual_target": _f(row["annual_target"]),
@@ -357,6 +389,15 @@ class _Builder:
         names = self.i.units.set_index("code")["name"]
         return str(names.get(code, code))
 
+    def _supply_decision(self, key: str, unit: str, indicator: str, uom: str, need: float, supplied: float,
+                         deliveries: list[dict]) -> None:
+        """Output the suppliers' spare capacity cannot feed: the inputs short, for the plenum to find."""
+        inputs = [{"good": d["good"], "uom": d["uom"], "supplier": d["supplier"], "supplier_name": d["supplier_name"],
+                   "spare": d["spare"], "needed": d["norm"] * need, "short": d["norm"] * need - d["spare"]}
+                  for d in deliveries if d["norm"] * need - d["spare"] > 1e-9]
+        self.decisions.append({"finding": key, "unit": unit, "indicator": indicator, "kind": "supply",
+                               "quantity": need - supplied, "uom": uom, "details": {"inputs": inputs}})
+
     def _capacity_decision(self, key: str, unit: str, indicator: str, uom: str) -> None:
         caps = self.i.capacities
         if caps is None:
@@ -366,7 +407,9 @@ class _Builder:
             if gap > 0:
                 self.decisions.append({"finding": key, "unit": unit, "indicator": indicator, "kind": "capacity",
                                        "quantity": gap, "uom": "million_won",
-                                       "details": {"sector": str(r.sector_name), "limit": _f(r.limit),
+                                       "details": {"sector": str(r.sector_name),
+                                                   "sector_code": str(getattr(r, "sector", "") or ""),
+                                                   "limit": _f(r.limit),
                                                    "shadow_price": _f(r.shadow_price)}})
 
     # -- weather: areas to drain or irrigate, in the field-work season ---------------------------------
@@ -416,6 +459,7 @@ __all__ = [
     "ESCALATION_ORDER",
     "FINDING_COLUMNS",
     "MEASURE_TYPES",
+    "MET_COLUMNS",
     "MILESTONE_COLUMNS",
     "ActionPlan",
     "PlanInputs",

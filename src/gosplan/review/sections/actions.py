@@ -1,4 +1,10 @@
-"""The proposed action plan, and how the actions accepted earlier are doing."""
+"""The action plan as the plenum reads it: the definite plan's decisions and its actions grouped by owner,
+each with when it is done and its milestones; how the plans and actions adopted earlier are doing.
+
+The engines' raw proposals are not the plan: once a definite plan exists (adopted, or proposed for the
+period) they move to their own annex (:mod:`gosplan.review.sections.action_proposals`), each with the
+action that covers it; before that this section shows the first few and says how to make the plan.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +22,11 @@ VERDICT_WORDS = {"recovered": N_("recovered"), "improving": N_("improving"), "no
                  "no data": N_("no data")}
 ACTION_STATUS_WORDS = {"proposed": N_("proposed"), "accepted": N_("accepted"), "rejected": N_("rejected"),
                        "done": N_("done"), "closed": N_("closed")}
+
+
+# What each kind of the plan's decisions asks of the plenum.
+DECISION_KIND_WORDS = {"capacity": N_("investment in capacity"), "supply": N_("inputs beyond the suppliers' spare"),
+                       "uncovered": N_("workers or machines"), "area": N_("drainage beyond the pace shown")}
 
 
 AGAINST_WORDS = [N_("drought"), N_("heavy rain and flood"), N_("cold spells"), N_("flood"), N_("cold")]
@@ -52,7 +63,10 @@ def _word(words: dict[str, str], code: object) -> str:
     return _(words[code]) if isinstance(code, str) and code in words else str(code)
 
 
-def _proposals(ctx: ReviewContext) -> pd.DataFrame:
+TOP_PROPOSALS = 10
+
+
+def _stored_or_fresh_proposals(ctx: ReviewContext) -> pd.DataFrame:
     """Stored proposals of this period if a planner ran ``gosplan actions propose``; else fresh ones."""
     from gosplan.service.actions import propose_actions
 
@@ -64,23 +78,45 @@ def _proposals(ctx: ReviewContext) -> pd.DataFrame:
     return fresh.assign(id=range(1, len(fresh) + 1), status="proposed")
 
 
-def actions_summary(proposals: pd.DataFrame, tracked: pd.DataFrame) -> list[str]:
-    counts = proposals["origin"].value_counts()
-    parts = [_("{count} {purpose}", count=n, purpose=_(ORIGIN_WORDS[origin])) if origin in ORIGIN_WORDS
-             else _("{count} from {origin}", count=n, origin=origin) for origin, n in counts.items()]
-    if parts:
-        line = ngettext("Action plan: {count} action proposed ({parts}).", "Action plan: {count} actions proposed "
-                        "({parts}).", len(proposals), parts=", ".join(parts))
-    else:
-        line = ngettext("Action plan: {count} action proposed.", "Action plan: {count} actions proposed.",
-                        len(proposals))
-    lines = [line]
-    if len(tracked):
-        recovered = int(tracked["verdict"].eq("recovered").sum())
-        improving = int(tracked["verdict"].eq("improving").sum())
-        lines.append(_("Of {count} actions accepted earlier, {recovered} reached their target and {improving} are "
-                       "improving.", count=len(tracked), recovered=recovered, improving=improving))
-    return lines
+def proposals(ctx: ReviewContext) -> pd.DataFrame:
+    """The engines' raw proposals for the review's period, with their owners' names (read once)."""
+    def load() -> pd.DataFrame:
+        frame = _stored_or_fresh_proposals(ctx)
+        names = ctx.service.units().set_index("code")["name"]
+        return frame.assign(owner_name=frame["owner_unit"].map(names).fillna(frame["owner_unit"]))
+
+    return ctx.memo("action_proposals", load)
+
+
+def definite_plan(ctx: ReviewContext) -> dict | None:
+    """The plan version the review shows: adopted, else the latest proposed (read once)."""
+    from gosplan.service.action_plan import current_plan
+
+    return ctx.memo("definite_action_plan", lambda: current_plan(ctx.service, ctx.period))
+
+
+def origin_parts(frame: pd.DataFrame) -> str:
+    """``12 to close gaps of lagging units, 3 against weather risk``: the proposals counted by engine."""
+    counts = frame["origin"].value_counts()
+    return ", ".join(_("{count} {purpose}", count=n, purpose=_(ORIGIN_WORDS[origin])) if origin in ORIGIN_WORDS
+                     else _("{count} from {origin}", count=n, origin=origin) for origin, n in counts.items())
+
+
+def top_proposals(frame: pd.DataFrame, count: int = TOP_PROPOSALS) -> pd.DataFrame:
+    """The first ``count`` proposals taking each engine's list in turn (each engine lists its largest first)."""
+    if frame.empty:
+        return frame
+    turn = frame.groupby("origin", sort=False).cumcount()
+    return frame.assign(_turn=turn).sort_values(["_turn"], kind="stable").head(count).drop(columns="_turn")
+
+
+def tracked_summary(tracked: pd.DataFrame) -> list[str]:
+    if tracked.empty:
+        return []
+    recovered = int(tracked["verdict"].eq("recovered").sum())
+    improving = int(tracked["verdict"].eq("improving").sum())
+    return [_("Of {count} actions accepted earlier, {recovered} reached their target and {improving} are "
+              "improving.", count=len(tracked), recovered=recovered, improving=improving)]
 
 
 def _stocktakes(ctx: ReviewContext) -> tuple[str, list[str], dict]:
@@ -135,76 +171,125 @@ def _stocktake_table(frame: pd.DataFrame, document: dict, names) -> str:
          else "")])
 
 
-def _definite_plan(ctx: ReviewContext) -> tuple[str, list[str]]:
-    """The stored definite plan of this period (the adopted version, else the latest proposal)."""
-    import html
 
-    from gosplan.i18n import _
-    from gosplan.service.action_words import Names, action_sentence, decision_sentence, milestones_line
+def decision_label(number: int) -> str:
+    """``D3``: how the review, the annex of proposals and the plenum refer to a decision."""
+    return f"D{number}"
 
-    versions = ctx.service.store.action_plan_versions(ctx.period)
-    if versions.empty:
-        return "", []
-    adopted = versions[versions["status"].eq("adopted")]
-    chosen = ctx.service.store.action_plan_version(
-        ctx.period, int((adopted if len(adopted) else versions)["version"].max()))
-    document = chosen["document"]
+
+def _plan_status(version: dict) -> str:
+    if version["status"] == "adopted":
+        return _("adopted by {body} on {day}", body=version["adopted_by_body"], day=str(version["adopted_on"]))
+    return _(version["status"])
+
+
+def _definite_plan(ctx: ReviewContext, version: dict) -> tuple[str, list[str]]:
+    """The plan's decisions for the plenum, then its actions grouped by owner, each once."""
+    from gosplan.service.action_words import (
+        Names,
+        action_milestones,
+        action_sentence,
+        decision_sentence,
+        done_when,
+        milestones_line,
+    )
+
+    document = version["document"]
     names = Names.of(ctx.service)
-    status = (_("adopted by {body} on {day}", body=chosen["adopted_by_body"], day=str(chosen["adopted_on"]))
-              if chosen["status"] == "adopted" else _(chosen["status"]))
     line = _("Definite action plan {period}, version {version} ({status}): {actions} actions on {findings} "
-             "findings, {decisions} decisions for the plenum.", period=ctx.period, version=chosen["version"],
-             status=status, actions=len(document["actions"]), findings=len(document["findings"]),
+             "findings, {decisions} decisions for the plenum.", period=ctx.period, version=version["version"],
+             status=_plan_status(version), actions=len(document["actions"]), findings=len(document["findings"]),
              decisions=len(document["decisions"]))
-    rows = pd.DataFrame([{
-        "number": a["number"], "action": action_sentence(a, names), "owner": names.unit(a["owner"]),
-        "with": ", ".join(names.unit(c) for c in a["co_owners"]), "due": a["due"],
-        "milestones": milestones_line([m for m in document["milestones"]
-                                       if m["key"] == a["finding"] and m["month"] in a["milestones"]],
-                                      document["as_of"])} for a in document["actions"]])
-    body = "<h3>" + html.escape(line) + "</h3>"
-    if len(rows):
-        body += html_table(rows, [
-            ("#", "num", lambda r: int(r["number"])), (_("Action"), "", lambda r: r["action"]),
-            (_("Owner"), "", lambda r: r["owner"]), (_("With"), "note", lambda r: r["with"]),
-            (_("Milestones"), "note", lambda r: r["milestones"]), (_("Due"), "num", lambda r: r["due"])])
+    body = ""  # the headline stands in the annex's summary, over this
+    if version["status"] != "adopted":
+        body += note_html(_("This version is proposed, not yet adopted: an admin records its adoption with gosplan "
+                            "actions plan adopt --period {period} --version {version}.", period=ctx.period,
+                            version=version["version"]))
     if document["decisions"]:
-        items = "".join(f"<li>{html.escape(decision_sentence(d, names))}</li>" for d in document["decisions"])
-        body += "<h3>" + html.escape(_("For the plenum to decide")) + f"</h3><ul>{items}</ul>"
-    body += "<h3>" + html.escape(_("What the engines found (proposals)")) + "</h3>"
+        decisions = pd.DataFrame({"label": [decision_label(i) for i in range(1, len(document["decisions"]) + 1)],
+                                  "kind": [d["kind"] for d in document["decisions"]],
+                                  "text": [decision_sentence(d, names) for d in document["decisions"]]})
+        # The engine lists decisions by kind: name each kind once, over its decisions.
+        decisions["shown_kind"] = decisions["kind"].map(lambda k: _word(DECISION_KIND_WORDS, k)).where(
+            decisions["kind"].ne(decisions["kind"].shift()), "")
+        body += heading_html(_("For the plenum to decide")) + html_table(decisions, [
+            (_("What is needed"), "", lambda r: r["shown_kind"]), ("#", "num", lambda r: r["label"]),
+            (_("Decision"), "", lambda r: r["text"])])
+    rows = []
+    for action in document["actions"]:
+        milestones = action_milestones(document, action)
+        rows.append({"owner_code": action["owner"], "number": action["number"], "finding": action["finding"],
+                     "owner": names.unit(action["owner"]), "action": action_sentence(action, names),
+                     "with": ", ".join(names.unit(c) for c in action.get("co_owners") or []),
+                     "done": done_when(action, milestones, document["as_of"], names),
+                     "milestones": milestones_line(milestones, document["as_of"]) if milestones else ""})
+    if rows:
+        frame = pd.DataFrame(rows)
+        # Owners in the order of their first action; each owner named once, over its actions.
+        first = frame.groupby("owner_code", sort=False)["number"].transform("min")
+        frame = frame.assign(first=first).sort_values(["first", "number"], kind="stable").reset_index(drop=True)
+        frame["shown_owner"] = frame["owner"].where(frame["owner_code"].ne(frame["owner_code"].shift()), "")
+        # The actions on one finding are done together: say when, and the milestones, once.
+        again = frame["finding"].eq(frame["finding"].shift())
+        frame[["done", "milestones"]] = frame[["done", "milestones"]].mask(again, "")
+        owners = frame["owner_code"].nunique()
+        body += heading_html(ngettext("Actions by owner ({count} owner)", "Actions by owner ({count} owners)",
+                                      owners)) + html_table(frame, [
+            (_("Owner"), "", lambda r: r["shown_owner"]), ("#", "num", lambda r: int(r["number"])),
+            (_("Action"), "", lambda r: r["action"]), (_("With"), "", lambda r: r["with"]),
+            (_("Done when"), "", lambda r: r["done"]), (_("Milestones"), "", lambda r: r["milestones"])])
     return body, [line]
+
+
+def _no_plan(ctx: ReviewContext, proposed: pd.DataFrame) -> tuple[str, list[str]]:
+    """No definite plan yet: how to make one, and the first few of the engines' proposals."""
+    if proposed.empty:
+        return "", []
+    parts = origin_parts(proposed)
+    line = ngettext("No definite action plan for {period} yet: the engines propose {count} action ({parts}).",
+                    "No definite action plan for {period} yet: the engines propose {count} actions ({parts}).",
+                    len(proposed), period=ctx.period, parts=parts)
+    body = note_html(_("A planner turns these findings into the definite plan (measures sized and bounded, owners, "
+                       "milestones and decisions for the plenum) with gosplan actions plan propose --period "
+                       "{period}; an admin records its adoption with gosplan actions plan adopt.", period=ctx.period))
+    top = top_proposals(proposed)
+    body += heading_html(ngettext("The first {shown} of {count} proposal", "The first {shown} of {count} proposals",
+                                  len(proposed), shown=len(top))) + html_table(top, [
+        ("#", "num", lambda r: int(r["id"])), (_("Action"), "", lambda r: action_text(r, "title")),
+        (_("Owner"), "", lambda r: r["owner_name"]), (_("Due"), "num", lambda r: str(r["due"]))])
+    if len(proposed) > len(top):
+        body += note_html(_("All {count} proposals are listed in the annex of the engines' proposals.",
+                            count=len(proposed)))
+    return body, [line]
+
+
+def _tracked_table(tracked: pd.DataFrame) -> str:
+    if tracked.empty:
+        return ""
+    return heading_html(_("Actions accepted earlier")) + html_table(tracked, [
+        ("#", "num", lambda r: int(r["id"])), (_("Action"), "", lambda r: action_text(r, "title")),
+        (_("Status"), "", lambda r: _word(ACTION_STATUS_WORDS, r["status"])),
+        (_("Due"), "num", lambda r: str(r["due"])),
+        (_("Measure"), "", lambda r: r["metric"]),
+        (_("At acceptance"), "num", lambda r: f"{r['baseline']:.2f}"),
+        (_("Now"), "num", lambda r: f"{r['now']:.2f}"),
+        (_("Verdict"), "", lambda r: _word(VERDICT_WORDS, r["verdict"]))])
 
 
 @section(order=80, key="actions")
 def action_plan(ctx: ReviewContext) -> Section | None:
     from gosplan.service.actions import track_actions
 
-    proposals = _proposals(ctx)
+    version = definite_plan(ctx)
+    proposed = proposals(ctx)
     tracked = track_actions(ctx.service, ctx.period)
     stock_body, stock_lines, stock_data = _stocktakes(ctx)
-    plan_body, plan_lines = _definite_plan(ctx)
-    if proposals.empty and tracked.empty and not stock_lines and not plan_lines:
+    plan_body, plan_lines = _definite_plan(ctx, version) if version is not None else _no_plan(ctx, proposed)
+    if not plan_lines and tracked.empty and not stock_lines:
         return None
-    names = ctx.service.units().set_index("code")["name"]
-    proposals = proposals.assign(owner_name=proposals["owner_unit"].map(names).fillna(proposals["owner_unit"]))
-    body = html_table(proposals, [
-        ("#", "num", lambda r: int(r["id"])), (_("Action"), "", lambda r: action_text(r, "title")),
-        (_("Owner"), "", lambda r: r["owner_name"]),
-        (_("Linked target"), "", lambda r: _("{indicator} at {unit}, {period}", indicator=r["indicator"],
-                                             unit=r["unit"], period=r["period"])),
-        (_("Due"), "num", lambda r: str(r["due"])), (_("Check"), "note", lambda r: action_text(r, "check"))])
-    body += note_html(_("Proposed from the findings of this review; planners accept, edit or reject them with gosplan "
-                        "actions. Accepted actions are tracked: the next review compares the linked target with its "
-                        "value at acceptance."))
-    if len(tracked):
-        body += heading_html(_("Actions accepted earlier")) + html_table(tracked, [
-            ("#", "num", lambda r: int(r["id"])), (_("Action"), "", lambda r: action_text(r, "title")),
-            (_("Status"), "", lambda r: _word(ACTION_STATUS_WORDS, r["status"])),
-            (_("Due"), "num", lambda r: str(r["due"])),
-            (_("Measure"), "", lambda r: r["metric"]),
-            (_("At acceptance"), "num", lambda r: f"{r['baseline']:.2f}"),
-            (_("Now"), "num", lambda r: f"{r['now']:.2f}"),
-            (_("Verdict"), "", lambda r: _word(VERDICT_WORDS, r["verdict"]))])
-    return Section("actions", _("Proposed action plan"), plan_body + body + stock_body,
-                   actions_summary(proposals, tracked) + plan_lines + stock_lines,
-                   {"proposals": proposals, "tracked": tracked, "stocktake": stock_data})
+    body = plan_body + _tracked_table(tracked) + stock_body
+    lead = _("The definite action plan: the decisions asked of the plenum, then the actions by owner, each with "
+             "when it is done and its milestones; and how the plans and actions adopted earlier are doing.")
+    return Section("actions", _("Action plan"), body, plan_lines + tracked_summary(tracked) + stock_lines,
+                   {"tracked": tracked, "stocktake": stock_data,
+                    "plan": pd.DataFrame((version or {}).get("document", {}).get("actions", []))}, lead=lead)

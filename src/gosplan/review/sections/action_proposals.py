@@ -61,9 +61,9 @@ def engine_proposals(ctx: ReviewContext) -> Section | None:
         cover = proposal_cover(version["document"], proposed)
         frame = proposed.join(cover)
         counts = cover["reason"].value_counts()
-        lines = [_("The engines proposed {count} actions; version {version} of the definite plan covers {covered} "
-                   "with its actions, {plenum} go to the plenum as decisions, {met} need no measure (the pace "
-                   "shown meets the target) and {none} have no target to date in the plan.",
+        lines = [_("The engines proposed {count} actions. Covered by the actions of version {version} of the "
+                   "definite plan: {covered}; to the plenum as decisions: {plenum}; no measure needed (the pace "
+                   "shown meets the target): {met}; no target to date in the plan: {none}.",
                    count=len(proposed), version=version["version"], covered=int(counts.get("covered", 0)),
                    plenum=int(counts.get("plenum", 0)), met=int(counts.get("pace_met", 0)),
                    none=int(counts.get("no_finding", 0)))]

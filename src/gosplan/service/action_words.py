@@ -29,8 +29,13 @@ class Names:
     def of(cls, service) -> Names:
         units = service.units().set_index("code")["name"].to_dict()
         ministries = service.store.unit_groups("ministry").drop_duplicates("group_code")
+        english = (service.store.unit_groups("ministry", localized=False).drop_duplicates("group_code")
+                   .set_index("group_code")["group_name"])
         for code, name in zip(ministries["group_code"], ministries["group_name"], strict=True):
-            units.setdefault(code, _("ministry of {name}", name=str(name).lower()))
+            # A name in the reader's language is the ministry's own (석탄공업성); an English group name is the
+            # branch it runs ("Coal industry" -> "ministry of coal industry").
+            own = name != english.get(code, name)
+            units.setdefault(code, str(name) if own else _("ministry of {name}", name=str(name).lower()))
         from gosplan.i18n import use_language
 
         local = service.sectors()

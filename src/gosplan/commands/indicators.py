@@ -11,11 +11,20 @@ from rich.table import Table
 
 from gosplan import terminal
 from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
-from gosplan.i18n import _
+from gosplan.i18n import N_, _, gettext
 from gosplan.quantities import display_unit
 
 app = typer.Typer(help="Indicators and their metadata: definition, method, source, responsible body, "
                        "unit of measure, reporting frequency.")
+
+
+#: Reporting frequencies (gosplan.model.FREQUENCIES) in the reader's words.
+FREQUENCIES = (N_("monthly"), N_("quarterly"), N_("half-yearly"), N_("annual"))
+
+
+def _frequency(value: object) -> str:
+    text = _text(value)
+    return gettext(text) if text in FREQUENCIES else text
 
 
 def _text(value: object) -> str:
@@ -39,7 +48,8 @@ def listing(ctx: typer.Context, fmt: FormatOption = "table", db: DbOption = None
     one_frequency = len(frequencies) == 1 and frame["frequency"].notna().all()
     caption = _("gosplan indicators show CODE: definition, method and source.")
     if one_frequency:  # the same for all: said once instead of a column repeating it
-        caption = _("Every indicator is reported {frequency}.", frequency=next(iter(frequencies))) + " " + caption
+        caption = _("Every indicator is reported {frequency}.", frequency=_frequency(next(iter(frequencies)))) + " " + \
+            caption
     grid = terminal.table(_("Indicators"), caption=caption)
     terminal.text(grid, _("Code"), min_width=int(frame["code"].str.len().max()))  # a code is never cut
     terminal.text(grid, _("Name"), wrap=True, min_width=10)
@@ -48,7 +58,7 @@ def listing(ctx: typer.Context, fmt: FormatOption = "table", db: DbOption = None
         terminal.text(grid, _("Frequency"), min_width=7)
     terminal.text(grid, _("Responsible body"), wrap=True, min_width=16)
     for r in frame.itertuples(index=False):
-        frequency = [] if one_frequency else [_text(r.frequency)]
+        frequency = [] if one_frequency else [_frequency(r.frequency)]
         cells = [r.code, r.name, display_unit(r.unit), *frequency, _text(r.responsible)]
         grid.add_row(*cells)
     terminal.show(console, grid)
@@ -68,6 +78,7 @@ def show(code: Annotated[str, typer.Argument(help="Indicator code.")], fmt: Form
     table.add_column(no_wrap=True, style="bold")
     table.add_column(overflow="fold")
     for field, label in field_labels().items():
-        table.add_row(label, display_unit(card[field]) if field == "unit" else _text(card[field]))
+        value = {"unit": display_unit, "frequency": _frequency}.get(field, _text)(card[field])
+        table.add_row(label, value)
     table.add_row(_("Indicator sets"), _text(card["sets"].replace(";", ", ")))
     console.print(table)

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
 from gosplan.errors import GosplanError
-from gosplan.i18n import N_, _, gettext, ngettext
+from gosplan.i18n import N_, _, gettext
 
 app = typer.Typer(help="Completeness and timeliness of reporting (DHIS2's reporting-rate summary).")
 SILENT_SHOWN = 15
@@ -109,7 +109,7 @@ def _silent(silent: pd.DataFrame) -> None:
     if silent.empty:
         console.print(_("Every unit that owes reports sent at least one."))
         return
-    title = ngettext("{count} unit sent no report at all", "{count} units sent no report at all", len(silent))
+    title = _("{count} unit(s) sent no report at all", count=len(silent))
     table = Table(title=f"[bold red]{escape(title)}[/]", title_justify="left", box=box.SIMPLE_HEAD)
     for name in (N_("Unit"), N_("Name"), N_("Kind"), N_("In"), N_("Owed")):
         table.add_column(_(name), justify="right" if name == "Owed" else "left", overflow="fold")
@@ -172,9 +172,8 @@ def assign(
     from gosplan.service.completeness import assign_set
 
     count = assign_set(open_service(db), code, unit, kind=kind, first=first, last=last)
-    console.print(ngettext("Indicator set {code} assigned to {count} unit under {unit}",
-                           "Indicator set {code} assigned to {count} units under {unit}", count, code=code,
-                           unit=unit), highlight=False)
+    console.print(_("Indicator set {code} assigned to {count} unit(s) under {unit}", code=code, count=f"{count:,}",
+                    unit=unit), highlight=False)
 
 
 @app.command("sets")

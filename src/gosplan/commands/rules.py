@@ -86,8 +86,7 @@ def run(
     from gosplan.service.rules import run_rules
 
     frame = run_rules(open_service(db), period, unit=unit)
-    _show(frame, fmt, ngettext("{period}: {count} open violation", "{period}: {count} open violations", len(frame),
-                               period=period))
+    _show(frame, fmt, _("{period}: {count} open violation(s)", period=period, count=len(frame)))
 
 
 @app.command("violations")
@@ -102,9 +101,8 @@ def list_violations(
     from gosplan.service.rules import violations
 
     frame = violations(open_service(db), period, unit=unit, status=status)
-    title = (ngettext("{period}: {count} violation ({status})", "{period}: {count} violations ({status})", len(frame),
-                      period=period, status=gettext(status)) if status else
-             ngettext("{period}: {count} violation", "{period}: {count} violations", len(frame), period=period))
+    title = (_("{period}: {count} violation(s) ({status})", period=period, count=len(frame), status=gettext(status))
+             if status else _("{period}: {count} violation(s)", period=period, count=len(frame)))
     _show(frame, fmt, title)
 
 

@@ -187,7 +187,7 @@ def _choice(
 
 def validate_reference(kind: str, frame: pd.DataFrame, store: Store, problems: Problems) -> pd.DataFrame:
     """Check a sectors/units/indicators/plans file; return it with the model's columns."""
-    codes, _ = _codes(problems, frame, "code")
+    codes, _valid = _codes(problems, frame, "code")
     out = pd.DataFrame({"code": codes, "name": _name(problems, frame)}, index=frame.index)
     check_duplicates(problems, out, ["code"])
     sectors = store.sectors()
@@ -208,7 +208,7 @@ def validate_reference(kind: str, frame: pd.DataFrame, store: Store, problems: P
         )
         out["parent"] = parents.replace("", None)
     if kind == "units":
-        out["kind"], _ = _codes(problems, frame, "kind")
+        out["kind"], _valid = _codes(problems, frame, "kind")
     if kind in ("units", "indicators"):
         sector, valid = _codes(problems, frame, "sector", required=False)
         check_known(problems, sector, "sector", known_sectors, "sector", valid, optional=True)
@@ -239,7 +239,7 @@ def validate_reference(kind: str, frame: pd.DataFrame, store: Store, problems: P
                 check_text(problems, text, column, required=False, max_length=4000)
                 out[column] = text
     if kind == "plans":
-        out["kind"], _ = _codes(problems, frame, "kind")
+        out["kind"], _valid = _codes(problems, frame, "kind")
         start = check_numbers(problems, frame["start_year"], "start_year", integer=True)
         end = check_numbers(problems, frame["end_year"], "end_year", integer=True)
         with np.errstate(invalid="ignore"):

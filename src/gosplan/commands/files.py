@@ -24,21 +24,6 @@ def _iso_date(value: str | None) -> str | None:
     return value
 
 
-def problems_text(exc) -> str:
-    """A refused file's problems in the reader's words, one a line: file, row, column, reason (the same text as
-    ``str(exc)`` in English)."""
-    from gosplan.ingest.wording import problem_line
-
-    limit = 20
-    lines = [ngettext("{count} problem found; nothing was written:", "{count} problems found; nothing was written:",
-                      exc.total)]
-    lines += [f"  - {problem_line(p)}" for p in exc.problems[:limit]]
-    more = exc.total - min(limit, len(exc.problems))
-    if more > 0:
-        lines.append("  " + _("... and {count} more", count=more))
-    return "\n".join(lines)
-
-
 def import_command(
     files: Annotated[list[Path], typer.Argument(help="CSV, XLSX, Parquet or SDMX-ML (.xml) files.", exists=False)],
     kind: Annotated[str | None, typer.Option(help="What the files hold, e.g. reports or targets (default: told "
@@ -54,6 +39,7 @@ def import_command(
 
     from gosplan.errors import ValidationError
     from gosplan.ingest import KINDS
+    from gosplan.ingest.wording import problems_text
 
     if kind is not None and kind not in KINDS:
         raise typer.BadParameter(_("must be one of {choices}, not {value}", choices=", ".join(KINDS), value=repr(kind)),

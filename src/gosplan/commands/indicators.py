@@ -22,6 +22,12 @@ app = typer.Typer(help="Indicators and their metadata: definition, method, sourc
 FREQUENCIES = (N_("monthly"), N_("quarterly"), N_("half-yearly"), N_("annual"))
 
 
+def _names_here(service, frame: pd.DataFrame) -> pd.Series:
+    """The indicators' names in the reader's language (the store's metadata keeps the English ones)."""
+    names = service.indicators().set_index("code")["name"]
+    return frame["code"].map(names).fillna(frame["name"])
+
+
 def _frequency(value: object) -> str:
     text = _text(value)
     return gettext(text) if text in FREQUENCIES else text
@@ -38,9 +44,11 @@ def listing(ctx: typer.Context, fmt: FormatOption = "table", db: DbOption = None
         return
     from gosplan.service.metadata import indicator_catalogue
 
-    frame = indicator_catalogue(open_service(db))
+    service = open_service(db)
+    frame = indicator_catalogue(service)
     if emit(frame, fmt):
         return
+    frame = frame.assign(name=_names_here(service, frame))
     if frame.empty:
         console.print(_("No indicators yet: import an indicators file (gosplan template indicators)."))
         return
@@ -70,10 +78,12 @@ def show(code: Annotated[str, typer.Argument(help="Indicator code.")], fmt: Form
     """One indicator's metadata in full, with the indicator sets that carry it."""
     from gosplan.service.metadata import field_labels, indicator_card
 
-    card = indicator_card(open_service(db), code)
+    service = open_service(db)
+    card = indicator_card(service, code)
     if emit(card.to_frame().T, fmt):
         return
-    table = Table(title=f"{card['name']} ({card['code']})", title_justify="left", box=box.SIMPLE_HEAD,
+    name = _names_here(service, card.to_frame().T).iloc[0]
+    table = Table(title=f"{name} ({card['code']})", title_justify="left", box=box.SIMPLE_HEAD,
                   show_header=False)
     table.add_column(no_wrap=True, style="bold")
     table.add_column(overflow="fold")

@@ -19,6 +19,12 @@ IdArgument = Annotated[int, typer.Argument(help="Violation id (see gosplan rules
 WORDS = (N_("error"), N_("warning"), N_("open"), N_("follow-up"), N_("resolved"), N_("cleared"))
 
 
+def _period(period: str) -> str:
+    from gosplan.i18n.formats import format_period
+
+    return format_period(period)
+
+
 def _number(value: object) -> str:
     """Thousands separated, at most two decimals; never exponent notation."""
     if value is None or pd.isna(value):
@@ -86,7 +92,7 @@ def run(
     from gosplan.service.rules import run_rules
 
     frame = run_rules(open_service(db), period, unit=unit)
-    _show(frame, fmt, _("{period}: {count} open violation(s)", period=period, count=len(frame)))
+    _show(frame, fmt, _("{period}: {count} open violation(s)", period=_period(period), count=len(frame)))
 
 
 @app.command("violations")
@@ -101,8 +107,9 @@ def list_violations(
     from gosplan.service.rules import violations
 
     frame = violations(open_service(db), period, unit=unit, status=status)
-    title = (_("{period}: {count} violation(s) ({status})", period=period, count=len(frame), status=gettext(status))
-             if status else _("{period}: {count} violation(s)", period=period, count=len(frame)))
+    title = (_("{period}: {count} violation(s) ({status})", period=_period(period), count=len(frame),
+               status=gettext(status)) if status else
+             _("{period}: {count} violation(s)", period=_period(period), count=len(frame)))
     _show(frame, fmt, title)
 
 

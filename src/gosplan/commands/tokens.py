@@ -48,9 +48,12 @@ def list_(db: DbOption = None) -> None:
     from gosplan.service.accounts import list_tokens
 
     table = terminal.table()
-    for header in (N_("Id"), N_("Name"), N_("Role"), N_("Subtree"), N_("Created by"), N_("Created"), N_("Last used"),
-                   N_("Revoked")):
+    terminal.number(table, _("Id"))
+    for header in (N_("Name"), N_("Role"), N_("Subtree"), N_("Created by")):
         terminal.text(table, _(header), min_width=6)
+    for header in (N_("Created"), N_("Last used")):  # a time is never cut
+        terminal.number(table, _(header))
+    terminal.text(table, _("Revoked"), min_width=6)
     for r in list_tokens(open_service(db)).itertuples():
         table.add_row(str(r.id), r.name, r.role, r.subtree or _("(all)"), r.created_by, str(r.created_at)[:19],
                       str(r.last_used_at)[:19] if r.last_used_at is not None else "", _("yes") if r.revoked else "")

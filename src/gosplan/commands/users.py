@@ -45,8 +45,9 @@ def list_(db: DbOption = None) -> None:
 
     users = list_users(open_service(db))
     table = terminal.table()
-    for header in (N_("Name"), N_("Role"), N_("Subtree"), N_("Disabled"), N_("Created")):
+    for header in (N_("Name"), N_("Role"), N_("Subtree"), N_("Disabled")):
         terminal.text(table, _(header), min_width=6)
+    terminal.number(table, _("Created"))  # a time is never cut
     for r in users.itertuples():
         table.add_row(r.name, r.role, r.subtree or _("(all)"), _("yes") if r.disabled else "", str(r.created_at)[:19])
     terminal.show(console, table)

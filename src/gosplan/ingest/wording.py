@@ -13,8 +13,11 @@ English.
 
 from __future__ import annotations
 
-from gosplan.errors import Problem
-from gosplan.i18n import _
+from gosplan.errors import Problem, ValidationError
+from gosplan.i18n import _, ngettext
+
+#: Problems listed in a message (the rest are counted), as in :class:`~gosplan.errors.ValidationError`.
+LISTED = 20
 
 
 def problem_line(problem: Problem) -> str:
@@ -31,4 +34,20 @@ def problem_line(problem: Problem) -> str:
     return _("{source}: {reason}", source=source, reason=reason)
 
 
-__all__ = ["problem_line"]
+def problems_text(exc: ValidationError) -> str:
+    """A refused input's problems in the reader's words, one a line (in English, the text of ``str(exc)``).
+
+    >>> print(problems_text(ValidationError([Problem("plan.csv", 2, "value", "not a number: 'x'")])))
+    1 problem found; nothing was written:
+      - plan.csv, row 2, column 'value': not a number: 'x'
+    """
+    lines = [ngettext("{count} problem found; nothing was written:", "{count} problems found; nothing was written:",
+                      exc.total)]
+    lines += [f"  - {problem_line(p)}" for p in exc.problems[:LISTED]]
+    more = exc.total - min(LISTED, len(exc.problems))
+    if more > 0:
+        lines.append("  " + _("... and {count} more", count=more))
+    return "\n".join(lines)
+
+
+__all__ = ["problem_line", "problems_text"]

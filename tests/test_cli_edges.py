@@ -271,7 +271,7 @@ def test_tour_template_then_import_on_the_demo(demo_dir):
     assert "PY" not in text and "steel" not in text  # the demo has neither
     imported = gosplan("import", "my-reports.csv", cwd=demo_dir)
     assert imported.returncode == 0, imported.stderr
-    assert "reports: 1 rows — 1 new" in imported.stdout
+    assert "reports: 1 row — 1 new" in imported.stdout
 
 
 @pytest.mark.parametrize("kind", ["targets", "units", "indicators", "sectors", "plans"])

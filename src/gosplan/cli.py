@@ -219,6 +219,14 @@ def _exit_code(exc: BaseException) -> int | None:
     return None
 
 
+def _problems(exc: GosplanError) -> str:
+    """A refused input (a file, a password) with its problems, in the reader's words."""
+    from gosplan.errors import ValidationError
+    from gosplan.ingest.wording import problems_text
+
+    return problems_text(exc) if isinstance(exc, ValidationError) else str(exc)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: user errors print one line and exit 1, usage errors exit 2; no tracebacks.
 
@@ -235,7 +243,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         code = app(args=argv, prog_name="gosplan", standalone_mode=False)
     except GosplanError as exc:
-        _error(str(exc))
+        _error(_problems(exc) if getattr(exc, "problems", None) else str(exc))
         sys.exit(1)
     except BaseException as exc:  # usage errors of either copy of click, Abort, Ctrl-C
         status = _exit_code(exc)

@@ -1,7 +1,7 @@
 """Where the store is: the database URL from ``--db``, ``GOSPLAN_DB`` or the default file, checked cheaply.
 
-Only the standard library is imported here, so the command line can tell a user that there is no
-store (or that a URL is malformed) before it loads pandas, SQLAlchemy and the service layer.
+Only the standard library (and the message catalogue) is imported here, so the command line can tell a user
+that there is no store (or that a URL is malformed) before it loads pandas, SQLAlchemy and the service layer.
 
 >>> normalise_url("postgresql://planner@db.example/plan")
 'postgresql+psycopg://planner@db.example/plan'
@@ -16,10 +16,10 @@ import re
 from pathlib import Path
 
 from gosplan.errors import GosplanError, NotFound
+from gosplan.i18n import _
 
 SQLITE = "sqlite:///"
 _POSTGRES_ALIASES = ("postgres://", "postgresql://", "postgres+psycopg://")
-_EXAMPLES = "sqlite:///PATH/gosplan.db (or just the file's path) or postgresql+psycopg://USER@HOST:PORT/DBNAME"
 
 
 def default_url() -> str:
@@ -43,17 +43,23 @@ def normalise_url(url: str) -> str:
     """
     url = url.strip()
     if not url:
-        raise GosplanError(f"the database URL is empty: give {_EXAMPLES}")
+        raise GosplanError(_("the database URL is empty: give {examples}", examples=_examples()))
     if "://" not in url:
         if "@" in url or url.startswith(("postgres", "sqlite:")):
-            raise GosplanError(f"{url!r} is not a database URL: give {_EXAMPLES}")
+            raise GosplanError(_("{url} is not a database URL: give {examples}", url=repr(url), examples=_examples()))
         return f"{SQLITE}{Path(url).expanduser().resolve()}"
     for alias in _POSTGRES_ALIASES:
         if url.startswith(alias):
             return "postgresql+psycopg://" + url.removeprefix(alias)
     if url.startswith(("sqlite://", "postgresql+psycopg://")):
         return url
-    raise GosplanError(f"cannot use the database URL {url!r}: gosplan stores its data in {_EXAMPLES}")
+    raise GosplanError(_("cannot use the database URL {url}: gosplan stores its data in {examples}", url=repr(url),
+                         examples=_examples()))
+
+
+def _examples() -> str:
+    return _("{sqlite} (or just the file's path) or {postgresql}", sqlite="sqlite:///PATH/gosplan.db",
+             postgresql="postgresql+psycopg://USER@HOST:PORT/DBNAME")
 
 
 def resolve_url(db: str | None) -> str:
@@ -74,15 +80,18 @@ def sqlite_path(url: str) -> Path | None:
 def how_to_create(db: str | None = None) -> str:
     """The commands that make a store, carrying ``--db`` when the user gave one."""
     flag = f" --db {_quote(db)}" if db else ""
-    return f"`gosplan demo{flag}` (the demo economy) or `gosplan init{flag}` (an empty store to import into)"
+    return _("{demo} (the demo economy) or {init} (an empty store to import into)", demo=f"`gosplan demo{flag}`",
+             init=f"`gosplan init{flag}`")
 
 
 def require_existing_file(url: str, db: str | None = None) -> None:
     """:class:`NotFound` when ``url`` names an SQLite file that does not exist (read commands never create one)."""
     path = sqlite_path(url)
     if path is not None and not path.exists():
-        where = "here" if path.parent == Path.cwd() and path.name == "gosplan.db" else f"at {path}"
-        raise NotFound(f"there is no gosplan store {where}; make one with {how_to_create(db)}")
+        if path.parent == Path.cwd() and path.name == "gosplan.db":
+            raise NotFound(_("there is no gosplan store here; make one with {commands}", commands=how_to_create(db)))
+        raise NotFound(_("there is no gosplan store at {path}; make one with {commands}", path=path,
+                         commands=how_to_create(db)))
 
 
 def describe_server(url: str) -> str:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from gosplan.errors import GosplanError
+from gosplan.i18n import _
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -54,7 +55,8 @@ ROLE_HELP = "admin, planner, reporter or viewer."
 def check_format(fmt: str) -> str:
     """``fmt`` if it is table, csv or json, else a usage error naming the choices."""
     if fmt not in FORMATS:
-        raise typer.BadParameter(f"must be one of {', '.join(FORMATS)}, not {fmt!r}", param_hint="'--format'")
+        raise typer.BadParameter(_("must be one of {choices}, not {value}", choices=", ".join(FORMATS),
+                                   value=repr(fmt)), param_hint="'--format'")
     return fmt
 
 

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
 from gosplan.errors import NotFound
-from gosplan.i18n import _
+from gosplan.i18n import N_, _, gettext
 
 app = typer.Typer(help="Approval of reported months along the hierarchy, and period locks.")
 UnitOption = Annotated[str, typer.Option(help="Unit code (its subtree is concerned).")]
@@ -29,13 +29,21 @@ def _principal(service, user: str | None):
         return SYSTEM
     principal = principal_for_user(service, user)
     if principal is None:
-        raise NotFound(f"no enabled account {user!r}")
+        raise NotFound(_("no enabled account {user}", user=repr(user)))
     return principal
+
+
+#: What each move does to the months, in the reader's words.
+DONE = {"submitted": N_("{unit}: {months} submitted"), "approved": N_("{unit}: {months} approved"),
+        "accepted": N_("{unit}: {months} accepted"), "unapproved": N_("{unit}: {months} unapproved"),
+        "locked": N_("{unit}: {months} locked"), "unlocked": N_("{unit}: {months} unlocked")}
+#: Approval states in the reader's words.
+STATES = (N_("open"), N_("submitted"), N_("approved"), N_("accepted"), N_("locked"))
 
 
 def _done(verb: str, unit: str, months: list[str]) -> None:
     span = months[0] if len(months) == 1 else f"{months[0]}..{months[-1]}"
-    console.print(f"{unit}: {span} {verb}")
+    console.print(_(DONE[verb], unit=unit, months=span), highlight=False)
 
 
 @app.command("status")
@@ -51,12 +59,13 @@ def status(unit: UnitOption, period: PeriodOption, set_code: SetOption = None, f
         else _("Approval of {unit} and below — {period}, set {set}", unit=unit, period=period, set=set_code)
     table = Table(title=title, title_justify="left",
                   box=box.SIMPLE_HEAD)
-    for name in ("Unit", "Level", "Month", "State", "Held at", "By"):
-        table.add_column(name, overflow="ellipsis" if name == "By" else "fold", no_wrap=True,
+    for name in (N_("Unit"), N_("Level"), N_("Month"), N_("State"), N_("Held at"), N_("By")):
+        table.add_column(_(name), overflow="ellipsis" if name == "By" else "fold", no_wrap=True,
                          justify="right" if name == "Level" else "left")
     colours = {"open": "dim", "submitted": "cyan", "approved": "green", "accepted": "bold green", "locked": "red"}
     for r in frame.itertuples(index=False):
-        state = r.state if r.state in ("open", "submitted", "locked") else f"{r.state} (level {int(r.state_level)})"
+        state = gettext(r.state) if r.state in ("open", "submitted", "locked") else \
+            _("{state} (level {level})", state=gettext(r.state), level=int(r.state_level))
         level = "" if r.level is None or pd.isna(r.level) else str(int(r.level))
         table.add_row(r.unit, level, r.period, f"[{colours[r.state]}]{state}[/]", r.held_at or "",
                       "" if r.changed_by is None or pd.isna(r.changed_by) else str(r.changed_by))

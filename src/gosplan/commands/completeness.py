@@ -12,9 +12,12 @@ from rich.table import Table
 
 from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
 from gosplan.errors import GosplanError
+from gosplan.i18n import N_, _, gettext
 
 app = typer.Typer(help="Completeness and timeliness of reporting (DHIS2's reporting-rate summary).")
 SILENT_SHOWN = 15
+#: What a unit owes is told by: its indicator sets, or its targets.
+BASES = {"indicator sets": N_("indicator sets"), "targets": N_("targets")}
 
 
 def _rate(value: object) -> str:
@@ -41,22 +44,28 @@ def show(
     if ctx.invoked_subcommand is not None:
         return
     if period is None:
-        raise GosplanError("gosplan completeness needs --period (e.g. --period 2023-06)")
+        raise GosplanError(_("{command} needs --period (e.g. --period 2023-06)", command="gosplan completeness"))
+    from rich.markup import escape
+
+    from gosplan.i18n.formats import format_period
     from gosplan.service.completeness import completeness
 
     view = completeness(open_service(db), period, unit=unit, by=by, depth=depth, as_of=as_of)
     if emit(view.table, fmt):
         return
     s = view.summary
-    console.print(f"[bold]{view.unit}[/] — {view.period} — owed per {view.basis}; due "
-                  f"{view.deadline_days} days after month end")
+    console.print(f"[bold]{escape(view.unit)}[/] — " + escape(_(
+        "{period} — owed per {basis}; due {days} days after month end", period=format_period(str(view.period)),
+        basis=gettext(BASES.get(view.basis, view.basis)), days=view.deadline_days)))
     if int(s["expected"]) == 0:
-        console.print("[yellow]No reports are expected here in this period.[/] Assign indicator sets with "
-                      "gosplan completeness assign, or set targets.")
+        console.print("[yellow]" + escape(_("No reports are expected here in this period.")) + "[/] " + escape(_(
+            "Assign indicator sets with {command}, or set targets.", command="gosplan completeness assign")))
         return
-    console.print(f"Reports expected {_count(s['expected'])}, received {_count(s['received'])} "
-                  f"({_rate(s['reporting_rate'])} %), on time {_count(s['on_time'])} ({_rate(s['on_time_rate'])} %)\n"
-                  f"{_count(s['missing'])} missing, {_count(s['late'])} late")
+    console.print(_("Reports expected {expected}, received {received} ({rate} %), on time {on_time} ({timely} %)",
+                    expected=_count(s["expected"]), received=_count(s["received"]), rate=_rate(s["reporting_rate"]),
+                    on_time=_count(s["on_time"]), timely=_rate(s["on_time_rate"])), highlight=False)
+    console.print(_("{missing} missing, {late} late", missing=_count(s["missing"]), late=_count(s["late"])),
+                  highlight=False)
     _table(view)
     _silent(view.silent)
 
@@ -65,18 +74,20 @@ def _table(view) -> None:
     frame = view.table
     if frame.empty:
         return
-    first = {"level": ("Level", lambda r: f"{r.kind} ({int(r.depth)})"), "unit": ("Unit", lambda r: str(r.unit)),
-             "indicator": ("Indicator", lambda r: str(r.indicator))}[view.by]
-    table = Table(title=f"By {view.by}", title_justify="left", box=box.SIMPLE_HEAD)
-    table.add_column(first[0], overflow="fold", no_wrap=view.by == "level")
+    first = {"level": (_("Level"), lambda r: f"{_kind(r.kind)} ({int(r.depth)})"),
+             "unit": (_("Unit"), lambda r: str(r.unit)), "indicator": (_("Indicator"), lambda r: str(r.indicator))}
+    header, cell = first[view.by]
+    title = {"level": _("By level"), "unit": _("By unit"), "indicator": _("By indicator")}[view.by]
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+    table.add_column(header, overflow="fold", no_wrap=view.by == "level")
     if view.by == "level":
-        table.add_column("Units", justify="right")
+        table.add_column(_("Units"), justify="right")
     if view.by == "unit":
-        table.add_column("Name", overflow="ellipsis", no_wrap=True, max_width=16)
-    for name in ("Owed", "Sent", "Sent %", "On time", "Timely %", "Silent"):
+        table.add_column(_("Name"), overflow="ellipsis", no_wrap=True, max_width=16)
+    for name in (_("Owed"), _("Sent"), _("Sent %"), _("On time"), _("Timely %"), _("Silent")):
         table.add_column(name, justify="right")
     for r in frame.itertuples(index=False):
-        cells = [first[1](r)]
+        cells = [cell(r)]
         if view.by == "level":
             cells.append(_count(r.units))
         if view.by == "unit":
@@ -87,20 +98,27 @@ def _table(view) -> None:
     console.print(table)
 
 
+def _kind(kind: object) -> str:
+    """A kind of unit (province, ministry...) in the reader's words; itself where the catalogue has none."""
+    return gettext(str(kind))
+
+
 def _silent(silent: pd.DataFrame) -> None:
+    from rich.markup import escape
+
     if silent.empty:
-        console.print("Every unit that owes reports sent at least one.")
+        console.print(_("Every unit that owes reports sent at least one."))
         return
-    table = Table(title=f"[bold red]{len(silent)} unit(s) sent no report at all[/]", title_justify="left",
-                  box=box.SIMPLE_HEAD)
-    for name in ("Unit", "Name", "Kind", "In", "Owed"):
-        table.add_column(name, justify="right" if name == "Owed" else "left", overflow="fold")
+    title = _("{count} unit(s) sent no report at all", count=len(silent))
+    table = Table(title=f"[bold red]{escape(title)}[/]", title_justify="left", box=box.SIMPLE_HEAD)
+    for name in (N_("Unit"), N_("Name"), N_("Kind"), N_("In"), N_("Owed")):
+        table.add_column(_(name), justify="right" if name == "Owed" else "left", overflow="fold")
     for r in silent.head(SILENT_SHOWN).itertuples(index=False):
-        table.add_row(str(r.unit), str(r.name), str(r.kind), str(r.parent), _count(r.expected))
+        table.add_row(str(r.unit), str(r.name), _kind(r.kind), str(r.parent), _count(r.expected))
     console.print(table)
     if len(silent) > SILENT_SHOWN:
-        console.print(f"... and {len(silent) - SILENT_SHOWN:,} more: gosplan completeness silent --period P "
-                      "lists them all")
+        console.print(_("... and {count} more: {command} lists them all", count=f"{len(silent) - SILENT_SHOWN:,}",
+                        command="gosplan completeness silent --period P"), highlight=False)
 
 
 @app.command("silent")
@@ -119,10 +137,11 @@ def silent(
     if emit(frame, fmt):
         return
     if frame.empty:
-        console.print("Every unit that owes reports sent at least one.")
+        console.print(_("Every unit that owes reports sent at least one."))
         return
     for r in frame.itertuples(index=False):
-        console.print(f"{r.unit}\t{r.name}\t{r.kind}\t{r.parent}\t{int(r.expected):,} owed")
+        owed = _("{count} owed", count=f"{int(r.expected):,}")
+        console.print(f"{r.unit}\t{r.name}\t{_kind(r.kind)}\t{r.parent}\t{owed}", highlight=False)
 
 
 @app.command("define-set")
@@ -137,7 +156,7 @@ def define_set(
 
     codes = [c.strip() for c in indicators.split(",") if c.strip()]
     define(open_service(db), code, name or code, codes)
-    console.print(f"Indicator set {code}: {', '.join(codes)}")
+    console.print(_("Indicator set {code}: {indicators}", code=code, indicators=", ".join(codes)), highlight=False)
 
 
 @app.command("assign")
@@ -153,7 +172,8 @@ def assign(
     from gosplan.service.completeness import assign_set
 
     count = assign_set(open_service(db), code, unit, kind=kind, first=first, last=last)
-    console.print(f"Indicator set {code} assigned to {count:,} unit(s) under {unit}")
+    console.print(_("Indicator set {code} assigned to {count} unit(s) under {unit}", code=code, count=f"{count:,}",
+                    unit=unit), highlight=False)
 
 
 @app.command("sets")
@@ -167,11 +187,11 @@ def sets(fmt: FormatOption = "table", db: DbOption = None) -> None:
     if emit(frame, fmt):
         return
     if frame.empty:
-        console.print("No indicator sets: what units owe is derived from their targets.")
+        console.print(_("No indicator sets: what units owe is derived from their targets."))
         return
-    table = Table(title="Indicator sets", title_justify="left")
-    for name in ("Set", "Name", "Indicators", "Units"):
-        table.add_column(name, justify="right" if name == "Units" else "left", overflow="fold")
+    table = Table(title=_("Indicator sets"), title_justify="left")
+    for name in (N_("Set"), N_("Name"), N_("Indicators"), N_("Units")):
+        table.add_column(_(name), justify="right" if name == "Units" else "left", overflow="fold")
     for r in frame.itertuples(index=False):
         table.add_row(r.set, r.name, r.indicator, _count(r.units))
     console.print(table)
@@ -188,4 +208,4 @@ def deadline(
     service = open_service(db)
     if days is not None:
         set_deadline_days(service, days)
-    console.print(f"Reports are due {deadline_days(service)} days after the end of their month.")
+    console.print(_("Reports are due {days} days after the end of their month.", days=deadline_days(service)))

@@ -10,6 +10,30 @@ import typer
 
 from gosplan.commands._common import NewDbOption, console, get_console, open_service
 from gosplan.errors import GosplanError, NotFound
+from gosplan.i18n import N_, _
+
+#: The things the demo writes, by the key of its counts, in the reader's words.
+COUNTED = {
+    "unit_groups": N_("{count} unit groups"),
+    "sectors": N_("{count} sectors"),
+    "units": N_("{count} units"),
+    "indicators": N_("{count} indicators"),
+    "plans": N_("{count} plans"),
+    "targets": N_("{count} targets"),
+    "reports": N_("{count} reports"),
+    "corrections": N_("{count} corrections"),
+    "projects": N_("{count} projects"),
+    "project_milestones": N_("{count} project milestones"),
+    "project_progress": N_("{count} project progress"),
+    "farms": N_("{count} farms"),
+    "weather_events": N_("{count} weather events"),
+    "campaigns": N_("{count} campaigns"),
+    "campaign_members": N_("{count} campaign members"),
+    "capacities": N_("{count} capacities"),
+    "io_sectors": N_("{count} io sectors"),
+    "alerts": N_("{count} alerts"),
+    "later_reports": N_("{count} later reports"),
+}
 
 
 def command(
@@ -36,26 +60,29 @@ def command(
         from gosplan.examples.demo.action_stocktake import LAST_MONTH
 
         if not "2023-07" <= str(Period.parse(through).last_month()) <= LAST_MONTH:
-            raise GosplanError(f"--through runs from 2023-07 to {LAST_MONTH}, not {through}")
+            raise GosplanError(_("--through runs from 2023-07 to {last}, not {value}", last=LAST_MONTH, value=through))
     _reset_demo_store(url, force)
+    from rich.markup import escape
+
     from gosplan.review import build_review, write_html
     from gosplan.review.terminal import print_review_summary
 
-    with console.status("Building the demo economy..."):
+    with console.status(_("Building the demo economy...")):
         service = open_service(url, create=True)
         counts = service.load_demo(seed)
         if through:
             from gosplan.service.action_plan import extend_demo_reports
 
             counts["later_reports"] = extend_demo_reports(service, through)
-    console.print(f"Demo economy (seed {seed}) written to [bold]{service.store.display_url}[/]: "
-                  + ", ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in counts.items()), highlight=False)
-    with console.status(f"Running the review for {period}..."):
+    counted = ", ".join(_(COUNTED.get(k, "{count} " + k.replace("_", " ")), count=f"{n:,}") for k, n in counts.items())
+    console.print(_("Demo economy (seed {seed}) written to {url}: {counts}", seed=seed,
+                    url=f"[bold]{escape(service.store.display_url)}[/]", counts=counted), highlight=False)
+    with console.status(_("Running the review for {period}...", period=period)):
         review = build_review(service, period)
     print_review_summary(review, get_console())
     path = write_html(review, out or Path(f"gosplan-review-{period}.html"))
-    console.print(f"\nReview written to [bold]{path.resolve()}[/]", soft_wrap=True)
-    console.print("Next:")
+    console.print("\n" + _("Review written to {path}", path=f"[bold]{escape(str(path.resolve()))}[/]"), soft_wrap=True)
+    console.print(_("Next:"))
     for suggestion in next_commands(db, period):
         console.print(f"  [cyan]{suggestion}[/]", soft_wrap=True, highlight=False)
 
@@ -86,8 +113,8 @@ def _reset_demo_store(url: str, force: bool) -> None:
         store = Store.open(url, create=False)
     except NotFound:
         if path is not None and path.exists() and path.stat().st_size > 0 and not force:
-            raise GosplanError(f"{path} exists and is not a gosplan store; use --force to replace it or --db to "
-                               "choose another file") from None
+            raise GosplanError(_("{path} exists and is not a gosplan store; use --force to replace it or --db to "
+                                 "choose another file", path=path)) from None
         if path is not None:
             _unlink_sqlite(path)
         return  # no gosplan tables: the demo creates them (other tables in the database stay as they are)
@@ -95,9 +122,11 @@ def _reset_demo_store(url: str, force: bool) -> None:
         dataset = store.get_meta("dataset")
         ours = dataset == "demo" or (dataset is None and store.is_empty())
         if not ours and not force:
-            where = path if path is not None else f"the database {store.display_url}"
-            raise GosplanError(f"{where} holds data other than the demo; use --force to replace gosplan's data in "
-                               "it, or --db to choose another database")
+            if path is not None:
+                raise GosplanError(_("{path} holds data other than the demo; use --force to replace gosplan's data "
+                                     "in it, or --db to choose another database", path=path))
+            raise GosplanError(_("the database {url} holds data other than the demo; use --force to replace "
+                                 "gosplan's data in it, or --db to choose another database", url=store.display_url))
         if path is None:
             store.drop_schema()
     finally:
@@ -114,6 +143,10 @@ def _unlink_sqlite(path: Path) -> None:
 def init_command(db: NewDbOption = None) -> None:
     """Create (or upgrade) an empty store, ready for `gosplan import`."""
     service = open_service(db, create=True)
-    console.print(f"Store ready: [bold]{service.store.display_url}[/]", highlight=False)
-    console.print("Next: [cyan]gosplan template units --out units.csv[/], fill it in, then "
-                  "[cyan]gosplan import units.csv[/]", soft_wrap=True, highlight=False)
+    from rich.markup import escape
+
+    console.print(_("Store ready: {url}", url=f"[bold]{escape(service.store.display_url)}[/]"), highlight=False)
+    console.print(_("Next: {template}, fill it in, then {load}",
+                    template="[cyan]gosplan template units --out units.csv[/]",
+                    load="[cyan]gosplan import units.csv[/]"),
+                  soft_wrap=True, highlight=False)

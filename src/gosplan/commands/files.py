@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from gosplan.commands._common import DbOption, NewDbOption, console, make_console, open_service
+from gosplan.i18n import _, ngettext
 
 SDMX_FORMATS = ("sdmx", "sdmx-csv")
 EXPORTS = ("reports", "targets", "fulfilment", "sectors")
@@ -19,7 +20,7 @@ def _iso_date(value: str | None) -> str | None:
         try:
             date.fromisoformat(value)
         except ValueError:
-            raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+            raise typer.BadParameter(_("{value} is not a date (YYYY-MM-DD)", value=repr(value))) from None
     return value
 
 
@@ -34,15 +35,19 @@ def import_command(
     db: NewDbOption = None,
 ) -> None:
     """Import units, sectors, indicators, plans, targets or reports; all-or-nothing per file."""
+    from rich.markup import escape
+
     from gosplan.errors import ValidationError
     from gosplan.ingest import KINDS
+    from gosplan.ingest.wording import problems_text
 
     if kind is not None and kind not in KINDS:
-        raise typer.BadParameter(f"must be one of {', '.join(KINDS)}, not {kind!r}", param_hint="'--kind'")
+        raise typer.BadParameter(_("must be one of {choices}, not {value}", choices=", ".join(KINDS), value=repr(kind)),
+                                 param_hint="'--kind'")
     err = make_console(stderr=True)
     missing = [path for path in files if not path.is_file()]
     for path in missing:
-        err.print(f"[bold red]{path}[/]: file not found", highlight=False)
+        err.print(f"[bold red]{escape(str(path))}[/]: " + escape(_("file not found")), highlight=False)
     present = [path for path in files if path.is_file()]
     if not present:
         raise typer.Exit(1)
@@ -54,10 +59,13 @@ def import_command(
             result = service.import_file(path, kind, source=source, recorded_by=user, today=as_of)
         except ValidationError as exc:
             failed = True
-            err.print(f"[bold red]{path}[/]: {exc}", highlight=False, markup=True)
+            err.print(f"[bold red]{escape(str(path))}[/]: " + escape(problems_text(exc)), highlight=False)
             continue
-        console.print(f"[green]{path}[/]: {result.kind}: {result.rows:,} rows — {result.new:,} new, "
-                      f"{result.revised:,} revised, {result.unchanged:,} unchanged", highlight=False)
+        console.print(f"[green]{escape(str(path))}[/]: " + escape(ngettext(
+            "{kind}: {rows} row — {new} new, {revised} revised, {unchanged} unchanged",
+            "{kind}: {rows} rows — {new} new, {revised} revised, {unchanged} unchanged", result.rows,
+            kind=result.kind, rows=f"{result.rows:,}", new=f"{result.new:,}", revised=f"{result.revised:,}",
+            unchanged=f"{result.unchanged:,}")), highlight=False)
     if failed:
         raise typer.Exit(1)
 
@@ -72,17 +80,21 @@ def template_command(
     from gosplan.ingest import KINDS, write_template
 
     if kind not in KINDS:
-        raise typer.BadParameter(f"must be one of {', '.join(KINDS)}, not {kind!r}", param_hint="'KIND'")
+        raise typer.BadParameter(_("must be one of {choices}, not {value}", choices=", ".join(KINDS), value=repr(kind)),
+                                 param_hint="'KIND'")
     path = out or Path(f"{kind}.csv")
     if path.suffix.lower() not in (".csv", ".xlsx", ".parquet"):
-        raise typer.BadParameter(f"{path} must end in .csv, .xlsx or .parquet", param_hint="'--out'")
+        raise typer.BadParameter(_("{path} must end in .csv, .xlsx or .parquet", path=path), param_hint="'--out'")
     try:
         store = open_service(db).store  # the example row is made to fit the store's data
     except NotFound:
         store = None  # no store yet: the fixed example
     write_template(kind, path, store)
-    fits = " (its example row fits the store)" if store is not None and not store.is_empty() else ""
-    console.print(f"Template for {kind} written to {path}{fits}", highlight=False)
+    if store is not None and not store.is_empty():
+        console.print(_("Template for {kind} written to {path} (its example row fits the store)", kind=kind,
+                        path=path), highlight=False, markup=False)
+    else:
+        console.print(_("Template for {kind} written to {path}", kind=kind, path=path), highlight=False, markup=False)
 
 
 def export_command(
@@ -97,20 +109,29 @@ def export_command(
     data structure as SDMX 2.1."""
     if fmt is not None:
         if fmt not in SDMX_FORMATS:
-            raise typer.BadParameter(f"must be one of {', '.join(SDMX_FORMATS)}, not {fmt!r}", param_hint="'--format'")
+            raise typer.BadParameter(_("must be one of {choices}, not {value}", choices=", ".join(SDMX_FORMATS),
+                                       value=repr(fmt)), param_hint="'--format'")
         if what not in ("reports", "targets", "structure"):
-            raise typer.BadParameter(f"SDMX exports reports, targets or structure, not {what!r}", param_hint="'WHAT'")
+            raise typer.BadParameter(_("SDMX exports reports, targets or structure, not {value}", value=repr(what)),
+                                     param_hint="'WHAT'")
         from gosplan.service.sdmx import export_sdmx
 
         path, count = export_sdmx(open_service(db), what, out, period, fmt)
-        things = "codes" if what == "structure" else "observations"
-        console.print(f"{what} written to {path} as {fmt} ({count:,} {things})", highlight=False)
+        number = f"{count:,}"
+        message = (ngettext("{what} written to {path} as {format} ({number} code)",
+                            "{what} written to {path} as {format} ({number} codes)", count, what=what, path=path,
+                            format=fmt, number=number) if what == "structure" else
+                   ngettext("{what} written to {path} as {format} ({number} observation)",
+                            "{what} written to {path} as {format} ({number} observations)", count, what=what,
+                            path=path, format=fmt, number=number))
+        console.print(message, highlight=False, markup=False)
         return
     if what not in EXPORTS:
-        raise typer.BadParameter(f"must be one of {', '.join(EXPORTS)}, not {what!r}", param_hint="'WHAT'")
+        raise typer.BadParameter(_("must be one of {choices}, not {value}", choices=", ".join(EXPORTS),
+                                   value=repr(what)), param_hint="'WHAT'")
     if what in ("fulfilment", "sectors") and not period:
-        raise typer.BadParameter(f"exporting {what} needs it", param_hint="'--period'")
+        raise typer.BadParameter(_("exporting {what} needs it", what=what), param_hint="'--period'")
     if out.suffix.lower() not in (".csv", ".xlsx", ".parquet"):
-        raise typer.BadParameter(f"{out} must end in .csv, .xlsx or .parquet", param_hint="'--out'")
+        raise typer.BadParameter(_("{path} must end in .csv, .xlsx or .parquet", path=out), param_hint="'--out'")
     path = open_service(db).export(what, out, period)
-    console.print(f"{what} written to {path}", highlight=False)
+    console.print(_("{what} written to {path}", what=what, path=path), highlight=False, markup=False)

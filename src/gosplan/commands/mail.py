@@ -7,9 +7,19 @@ from typing import Annotated
 import typer
 
 from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
-from gosplan.i18n import _
+from gosplan.i18n import N_, _, gettext
 
 app = typer.Typer(help="Mail: addresses, the outbox, sending, retries, digests.")
+#: What a reader may receive mail about, and the states of the outbox, in the reader's words.
+KINDS = (N_("alert"), N_("approval"), N_("deadline"), N_("action"))
+STATES = (N_("queued"), N_("sending"), N_("sent"), N_("failed"), N_("held"), N_("digested"))
+#: "3 queued, 0 sending...": one phrase per state, so that Korean can put the count after the word.
+OUTBOX = {"queued": N_("{count} queued"), "sending": N_("{count} sending"), "sent": N_("{count} sent"),
+          "failed": N_("{count} failed"), "held": N_("{count} held"), "digested": N_("{count} digested")}
+
+
+def _kinds(kinds: list[str]) -> str:
+    return ", ".join(gettext(k) for k in kinds)
 
 
 @app.command("address")
@@ -30,11 +40,11 @@ def address(user: Annotated[str, typer.Argument(help="Account name.")],
         console.print(_("{user} receives no mail", user=user))
         return
     if not email:
-        raise typer.BadParameter(_("give the mail address (or --remove)"), param_hint="EMAIL")
+        raise typer.BadParameter(_("give the mail address (or --remove)"), param_hint="'EMAIL'")
     set_address(service, user, email, kinds.split(",") if kinds else None, digest)
     row = service.store.mail_settings().set_index("user_name").loc[user]
-    console.print(_("{user} <{email}>: {kinds}, {how}", user=user, email=row["email"], kinds=", ".join(row["kinds"]),
-                    how=_("daily digest") if row["digest"] else _("at once")))
+    console.print(_("{user} <{email}>: {kinds}, {how}", user=user, email=row["email"], kinds=_kinds(row["kinds"]),
+                    how=_("daily digest") if row["digest"] else _("at once")), highlight=False, markup=False)
 
 
 @app.command("addresses")
@@ -44,9 +54,9 @@ def addresses(fmt: FormatOption = "table", db: DbOption = None) -> None:
     from gosplan.service.mail import addresses as listed
 
     frame = listed(open_service(db))
-    frame = frame.assign(kinds=frame["kinds"].map(", ".join))
-    if emit(frame, fmt):
+    if emit(frame.assign(kinds=frame["kinds"].map(", ".join)), fmt):
         return
+    frame = frame.assign(kinds=frame["kinds"].map(_kinds))
     table = terminal.table(_("Mail addresses"))
     for name in (_("User"), _("Address")):
         terminal.text(table, name)
@@ -103,7 +113,7 @@ def status(fmt: FormatOption = "table", db: DbOption = None) -> None:
     if emit(waiting, fmt):
         return
     order = ("queued", "sending", "sent", "failed", "held", "digested")
-    console.print(_("Outbox: {counts}", counts=", ".join(f"{counts.get(s, 0)} {s}" for s in order)))
+    console.print(_("Outbox: {counts}", counts=", ".join(_(OUTBOX[s], count=counts.get(s, 0)) for s in order)))
     if waiting.empty:
         return
     table = terminal.table(_("Waiting and failed"))
@@ -114,7 +124,7 @@ def status(fmt: FormatOption = "table", db: DbOption = None) -> None:
     terminal.number(table, _("Next try (UTC)"))  # a time stamp is never cut
     terminal.text(table, _("Last error"), min_width=20, wrap=True)  # the admin must read it whole
     for r in waiting.itertuples(index=False):
-        table.add_row(str(r.id), str(r.attempts), r.status, r.recipient,
+        table.add_row(str(r.id), str(r.attempts), gettext(r.status), r.recipient,
                       str(r.next_attempt_at)[:16] if r.status != "failed" else "",
                       "" if r.last_error is None else str(r.last_error))
     terminal.show(console, table)

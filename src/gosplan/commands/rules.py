@@ -11,9 +11,18 @@ from rich.table import Table
 
 from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
 from gosplan.errors import GosplanError
+from gosplan.i18n import N_, _, gettext, ngettext
 
 app = typer.Typer(help="Validation rules (errors refuse an import, warnings are stored) and min-max bounds.")
 IdArgument = Annotated[int, typer.Argument(help="Violation id (see gosplan rules run).")]
+#: Severities and the states of a violation, in the reader's words.
+WORDS = (N_("error"), N_("warning"), N_("open"), N_("follow-up"), N_("resolved"), N_("cleared"))
+
+
+def _period(period: str) -> str:
+    from gosplan.i18n.formats import format_period
+
+    return format_period(period)
 
 
 def _number(value: object) -> str:
@@ -35,13 +44,15 @@ def list_rules(ctx: typer.Context, fmt: FormatOption = "table", db: DbOption = N
     if emit(frame, fmt):
         return
     if frame.empty:
-        console.print("No rules yet. Add one: gosplan rules add CODE \"coal_used <= 0.7 * electricity\"")
+        console.print(_("No rules yet. Add one: {command}",
+                        command='gosplan rules add CODE "coal_used <= 0.7 * electricity"'), markup=False)
         return
-    table = Table(title=f"{len(frame)} rules", title_justify="left", box=box.SIMPLE_HEAD)
-    for name in ("Code", "Rule", "Severity"):
+    table = Table(title=ngettext("{count} rule", "{count} rules", len(frame)), title_justify="left",
+                  box=box.SIMPLE_HEAD)
+    for name in (_("Code"), _("Rule"), _("Severity")):
         table.add_column(name, overflow="fold")
     for r in frame.itertuples(index=False):
-        table.add_row(r.code, f"{r.left} {r.operator} {r.right}", r.severity)
+        table.add_row(r.code, f"{r.left} {r.operator} {r.right}", gettext(r.severity))
     console.print(table)
 
 
@@ -57,14 +68,17 @@ def add(
     from gosplan.service.rules import add_rule
 
     new = add_rule(open_service(db), code, formula, name=name, severity=severity)
-    console.print(f"Rule {code} {'added' if new else 'replaced'}: {formula} ({severity})")
+    done = (_("Rule {code} added: {formula} ({severity})", code=code, formula=formula, severity=gettext(severity))
+            if new else _("Rule {code} replaced: {formula} ({severity})", code=code, formula=formula,
+                          severity=gettext(severity)))
+    console.print(done, markup=False)
 
 
 @app.command("delete")
 def delete(code: Annotated[str, typer.Argument(help="Code of the rule.")], db: DbOption = None) -> None:
     """Delete a rule (its violations stay on record)."""
     open_service(db).store.delete_rule(code)
-    console.print(f"Rule {code} deleted")
+    console.print(_("Rule {code} deleted", code=code), markup=False)
 
 
 @app.command("run")
@@ -78,7 +92,7 @@ def run(
     from gosplan.service.rules import run_rules
 
     frame = run_rules(open_service(db), period, unit=unit)
-    _show(frame, fmt, f"{period}: {len(frame)} open violation(s)")
+    _show(frame, fmt, _("{period}: {count} open violation(s)", period=_period(period), count=len(frame)))
 
 
 @app.command("violations")
@@ -93,26 +107,31 @@ def list_violations(
     from gosplan.service.rules import violations
 
     frame = violations(open_service(db), period, unit=unit, status=status)
-    _show(frame, fmt, f"{period}: {len(frame)} violation(s)" + (f" ({status})" if status else ""))
+    title = (_("{period}: {count} violation(s) ({status})", period=_period(period), count=len(frame),
+               status=gettext(status)) if status else
+             _("{period}: {count} violation(s)", period=_period(period), count=len(frame)))
+    _show(frame, fmt, title)
 
 
 def _show(frame: pd.DataFrame, fmt: str, title: str) -> None:
     if emit(frame, fmt):
         return
-    console.print(f"[bold]{title}[/]" + ("." if frame.empty else ""))
+    from rich.markup import escape
+
+    console.print(f"[bold]{escape(title)}[/]" + ("." if frame.empty else ""))
     for (rule, severity), group in frame.groupby(["rule", "severity"], sort=False):
         first = group.iloc[0]
         colour = "red" if severity == "error" else "yellow"
-        formula = (f"{first.left} within bounds" if str(rule).startswith("minmax:")
+        formula = (_("{indicator} within bounds", indicator=first.left) if str(rule).startswith("minmax:")
                    else f"{first.left} {first.operator} {first.right}")
-        table = Table(title=f"[{colour}]{rule}[/] ({severity}): {formula}", title_justify="left",
-                      box=box.SIMPLE_HEAD)
-        for name in ("Id", "Unit", "Month", "Left side", "", "Right side", "Status"):
-            table.add_column(name, justify="left" if name in ("Unit", "Month", "", "Status") else "right",
-                             overflow="fold")
+        table = Table(title=f"[{colour}]{escape(str(rule))}[/] ({escape(gettext(str(severity)))}): {escape(formula)}",
+                      title_justify="left", box=box.SIMPLE_HEAD)
+        for name in (N_("Id"), N_("Unit"), N_("Month"), N_("Left side"), "", N_("Right side"), N_("Status")):
+            table.add_column(_(name) if name else "",
+                             justify="left" if name in ("Unit", "Month", "", "Status") else "right", overflow="fold")
         for r in group.itertuples(index=False):
             table.add_row(str(r.id), r.unit, r.period, _number(r.left_value), r.operator, _number(r.right_value),
-                          r.status)
+                          gettext(r.status))
         console.print(table)
 
 
@@ -127,7 +146,8 @@ def generate_minmax(
     from gosplan.service.rules import generate_minmax as generate
 
     count = generate(open_service(db), as_of, years=years, k=k)
-    console.print(f"{count:,} bounds generated from the {years} years up to {as_of} (median ± {k:g} scaled MAD)")
+    console.print(_("{count} bounds generated from the {years} years up to {month} (median ± {k} scaled MAD)",
+                    count=f"{count:,}", years=years, month=as_of, k=f"{k:g}"), highlight=False)
 
 
 @app.command("set-bounds")
@@ -143,7 +163,8 @@ def set_bounds(
     from gosplan.service.rules import set_bounds as setter
 
     setter(open_service(db), unit, indicator, low, high, by=by)
-    console.print(f"Bounds of {indicator} at {unit}: {_number(low)} .. {_number(high)}")
+    console.print(_("Bounds of {indicator} at {unit}: {low} .. {high}", indicator=indicator, unit=unit,
+                    low=_number(low), high=_number(high)), highlight=False)
 
 
 @app.command("follow-up")
@@ -155,7 +176,7 @@ def follow_up(violation_id: IdArgument,
     from gosplan.service.rules import follow_up as mark
 
     mark(open_service(db), violation_id, comment, by)
-    console.print(f"Violation {violation_id} marked for follow-up")
+    console.print(_("Violation {id} marked for follow-up", id=violation_id), highlight=False)
 
 
 @app.command("resolve")
@@ -167,6 +188,6 @@ def resolve(violation_id: IdArgument,
     from gosplan.service.rules import resolve as close
 
     if not comment:
-        raise GosplanError("resolving a violation needs --comment saying how")
+        raise GosplanError(_("resolving a violation needs --comment saying how"))
     close(open_service(db), violation_id, comment, by)
-    console.print(f"Violation {violation_id} resolved")
+    console.print(_("Violation {id} resolved", id=violation_id), highlight=False)

@@ -10,6 +10,7 @@ import typer
 
 from gosplan.commands._common import DbOption
 from gosplan.errors import GosplanError
+from gosplan.i18n import _
 
 
 def command(
@@ -42,8 +43,9 @@ def command(
     store.close()
     if admins == 0:
         hint = f" --db '{db}'" if db else ""
-        raise GosplanError("no admin account yet, and gosplan has no default password. Create one first:\n"
-                           f"  gosplan users add NAME --role admin{hint}\nthen run gosplan serve again.")
+        raise GosplanError(_("no admin account yet, and gosplan has no default password. Create one first:\n"
+                             "  {command}\nthen run {again} again.",
+                             command=f"gosplan users add NAME --role admin{hint}", again="gosplan serve"))
     import uvicorn
 
     from gosplan.api import create_app
@@ -68,8 +70,9 @@ def _check_redis(url: str) -> None:
     try:
         import redis
     except ImportError:
-        raise GosplanError("--redis needs the redis package: pip install 'gosplan[redis]'") from None
+        raise GosplanError(_("{option} needs the redis package: {command}", option="--redis",
+                             command="pip install 'gosplan[redis]'")) from None
     try:
         redis.Redis.from_url(url, socket_connect_timeout=2).ping()
     except (redis.RedisError, ValueError) as exc:
-        raise GosplanError(f"cannot reach Redis at {url}: {exc}") from None
+        raise GosplanError(_("cannot reach Redis at {url}: {error}", url=url, error=exc)) from None

@@ -8,6 +8,7 @@ import typer
 
 from gosplan import terminal
 from gosplan.commands._common import ROLE_HELP, DbOption, console, open_service
+from gosplan.i18n import N_, _
 
 app = typer.Typer(help="API tokens: create, revoke, list.", no_args_is_help=True)
 
@@ -24,8 +25,10 @@ def create(
 
     token_id, token = create_token(open_service(db), name, role, subtree, actor="cli",
                                    source="gosplan tokens create")
-    console.print(f"Token {token_id} ({role}{', subtree ' + subtree if subtree else ''}) — copy it now, "
-                  "it is not shown again:", highlight=False)
+    console.print(_("Token {id} ({role}, subtree {subtree}) — copy it now, it is not shown again:", id=token_id,
+                    role=role, subtree=subtree) if subtree else
+                  _("Token {id} ({role}) — copy it now, it is not shown again:", id=token_id, role=role),
+                  highlight=False, markup=False)
     typer.echo(token)
 
 
@@ -36,7 +39,7 @@ def revoke(token_id: Annotated[int, typer.Argument(help="The token's id (see gos
     from gosplan.service.accounts import revoke_token
 
     revoke_token(open_service(db), token_id, actor="cli", source="gosplan tokens revoke")
-    console.print(f"Token {token_id} revoked.")
+    console.print(_("Token {id} revoked.", id=token_id), highlight=False)
 
 
 @app.command("list")
@@ -45,9 +48,13 @@ def list_(db: DbOption = None) -> None:
     from gosplan.service.accounts import list_tokens
 
     table = terminal.table()
-    for header in ("id", "name", "role", "subtree", "created by", "created", "last used", "revoked"):
-        terminal.text(table, header.capitalize(), min_width=6)
+    terminal.number(table, _("Id"))
+    for header in (N_("Name"), N_("Role"), N_("Subtree"), N_("Created by")):
+        terminal.text(table, _(header), min_width=6)
+    for header in (N_("Created"), N_("Last used")):  # a time is never cut
+        terminal.number(table, _(header))
+    terminal.text(table, _("Revoked"), min_width=6)
     for r in list_tokens(open_service(db)).itertuples():
-        table.add_row(str(r.id), r.name, r.role, r.subtree or "(all)", r.created_by, str(r.created_at)[:19],
-                      str(r.last_used_at)[:19] if r.last_used_at is not None else "", "yes" if r.revoked else "")
+        table.add_row(str(r.id), r.name, r.role, r.subtree or _("(all)"), r.created_by, str(r.created_at)[:19],
+                      str(r.last_used_at)[:19] if r.last_used_at is not None else "", _("yes") if r.revoked else "")
     terminal.show(console, table)

@@ -9,6 +9,7 @@ import typer
 
 from gosplan import terminal
 from gosplan.commands._common import ROLE_HELP, DbOption, console, open_service
+from gosplan.i18n import N_, _
 
 app = typer.Typer(help="Accounts: add, list, disable, enable, change role or password, delete.", no_args_is_help=True)
 
@@ -16,7 +17,7 @@ app = typer.Typer(help="Accounts: add, list, disable, enable, change role or pas
 def _password(stdin: bool) -> str:
     if stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return typer.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
 
 
 @app.command("add")
@@ -32,7 +33,9 @@ def add(
 
     service = open_service(db)
     add_user(service, name, _password(password_stdin), role, subtree, actor="cli", source="gosplan users add")
-    console.print(f"User [bold]{name}[/] added ({role}{', subtree ' + subtree if subtree else ''}).")
+    console.print(_("User {name} added ({role}, subtree {subtree}).", name=name, role=role,
+                    subtree=subtree) if subtree else
+                  _("User {name} added ({role}).", name=name, role=role), markup=False)
 
 
 @app.command("list")
@@ -42,10 +45,11 @@ def list_(db: DbOption = None) -> None:
 
     users = list_users(open_service(db))
     table = terminal.table()
-    for header in ("name", "role", "subtree", "disabled", "created"):
-        terminal.text(table, header.capitalize(), min_width=6)
+    for header in (N_("Name"), N_("Role"), N_("Subtree"), N_("Disabled")):
+        terminal.text(table, _(header), min_width=6)
+    terminal.number(table, _("Created"))  # a time is never cut
     for r in users.itertuples():
-        table.add_row(r.name, r.role, r.subtree or "(all)", "yes" if r.disabled else "", str(r.created_at)[:19])
+        table.add_row(r.name, r.role, r.subtree or _("(all)"), _("yes") if r.disabled else "", str(r.created_at)[:19])
     terminal.show(console, table)
 
 
@@ -55,7 +59,7 @@ def disable(name: Annotated[str, typer.Argument(help="Login name.")], db: DbOpti
     from gosplan.service.accounts import set_disabled
 
     set_disabled(open_service(db), name, True, actor="cli", source="gosplan users disable")
-    console.print(f"User [bold]{name}[/] disabled.")
+    console.print(_("User {name} disabled.", name=name), markup=False)
 
 
 @app.command("enable")
@@ -64,7 +68,7 @@ def enable(name: Annotated[str, typer.Argument(help="Login name.")], db: DbOptio
     from gosplan.service.accounts import set_disabled
 
     set_disabled(open_service(db), name, False, actor="cli", source="gosplan users enable")
-    console.print(f"User [bold]{name}[/] enabled.")
+    console.print(_("User {name} enabled.", name=name), markup=False)
 
 
 @app.command("role")
@@ -78,7 +82,9 @@ def role(
     from gosplan.service.accounts import set_role
 
     set_role(open_service(db), name, role, subtree, actor="cli", source="gosplan users role")
-    console.print(f"User [bold]{name}[/] is now {role}{', subtree ' + subtree if subtree else ''}.")
+    console.print(_("User {name} is now {role}, subtree {subtree}.", name=name, role=role,
+                    subtree=subtree) if subtree else
+                  _("User {name} is now {role}.", name=name, role=role), markup=False)
 
 
 @app.command("password")
@@ -91,7 +97,7 @@ def password(
     from gosplan.service.accounts import set_password
 
     set_password(open_service(db), name, _password(password_stdin), actor="cli", source="gosplan users password")
-    console.print(f"Password of [bold]{name}[/] changed; its sessions have ended.")
+    console.print(_("Password of {name} changed; its sessions have ended.", name=name), markup=False)
 
 
 @app.command("delete")
@@ -100,4 +106,4 @@ def delete(name: Annotated[str, typer.Argument(help="Login name.")], db: DbOptio
     from gosplan.service.accounts import delete_user
 
     delete_user(open_service(db), name, actor="cli", source="gosplan users delete")
-    console.print(f"User [bold]{name}[/] deleted.")
+    console.print(_("User {name} deleted.", name=name), markup=False)

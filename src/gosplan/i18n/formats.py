@@ -114,12 +114,12 @@ def format_period(text: str) -> str:
     """A period or window label in the reader's words; English keeps the canonical text.
 
     Korean: "2023-06" -> "2023년 6월", "2023-H1" -> "2023년 상반기", "2023-Q2" -> "2023년 2분기",
-    "2023-01..2023-06" -> "2023년 1월~6월".
+    "2023-01..2023-06" -> "2023년 1월~6월", "2023-06..2023-06" -> "2023년 6월".
 
     >>> from gosplan.i18n import use_language
     >>> with use_language("ko"):
-    ...     format_period("2023-01..2023-06"), format_period("2023-H1"), format_period("2023")
-    ('2023년 1월~6월', '2023년 상반기', '2023년')
+    ...     format_period("2023-01..2023-06"), format_period("2023-06..2023-06"), format_period("2023-H1")
+    ('2023년 1월~6월', '2023년 6월', '2023년 상반기')
     >>> format_period("2023-01..2023-06")
     '2023-01..2023-06'
     """
@@ -128,6 +128,8 @@ def format_period(text: str) -> str:
     first, dots, last = text.partition("..")
     if dots:
         (y1, m1), (y2, m2) = _year_month(first), _year_month(last)
+        if (y1, m1) == (y2, m2):  # a window of one month
+            return f"{y1}년 {m1}월"
         return f"{y1}년 {m1}월~{m2}월" if y1 == y2 else f"{y1}년 {m1}월~{y2}년 {m2}월"
     year, dash, part = text.partition("-")
     if not year.isdigit():

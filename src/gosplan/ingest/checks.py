@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from gosplan.errors import Problem, ValidationError
+from gosplan.i18n import N_, _
 
 MAX_PROBLEMS = 1000  # listed; all are counted
 MAX_CODE = 64
@@ -22,6 +23,10 @@ MAX_TEXT = 400
 CODE_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
 CONTROL_RE = r"[\x00-\x08\x0b-\x1f\x7f]"
 _CONTROL = re.compile(CONTROL_RE)
+#: "unknown unit 'X'" for each kind of thing a cell may name (a whole sentence each, for the translators).
+UNKNOWN = {"unit": N_("unknown unit {value}"), "indicator": N_("unknown indicator {value}"),
+           "plan": N_("unknown plan {value}"), "sector": N_("unknown sector {value}"),
+           "project": N_("unknown project {value}"), "campaign": N_("unknown campaign {value}")}
 
 
 class Problems:
@@ -89,9 +94,9 @@ def check_text(
     too_long = (uniques.str.len() > max_length).to_numpy()
     empty = (uniques == "").to_numpy() if required else np.zeros(len(uniques), dtype=bool)
     for mask, reason in (
-        (bad_control, "contains control characters"),
-        (too_long, f"longer than {max_length} characters"),
-        (empty, "required value is empty"),
+        (bad_control, _("contains control characters")),
+        (too_long, _("longer than {count} characters", count=max_length)),
+        (empty, _("required value is empty")),
     ):
         if mask.any():
             rows = values.index[np.isin(codes, np.flatnonzero(mask))]
@@ -110,11 +115,11 @@ def check_codes(problems: Problems, values: pd.Series, column: str, *, required:
         value = uniques.iloc[position]
         rows = values.index[codes == position]
         if value == "":
-            reason = "required value is empty"
+            reason = _("required value is empty")
         elif len(value) > MAX_CODE:
-            reason = f"code longer than {MAX_CODE} characters"
+            reason = _("code longer than {count} characters", count=MAX_CODE)
         else:
-            reason = f"code {_show(value)} may only contain letters, digits, '_', '.' and '-'"
+            reason = _("code {value} may only contain letters, digits, '_', '.' and '-'", value=_show(value))
         problems.add_rows(rows, column, reason)
     return valid_unique[codes] if len(codes) else np.zeros(0, dtype=bool)
 
@@ -139,7 +144,9 @@ def check_known(
     report = ~ok if valid is None else (~ok & valid)
     for position in np.unique(codes[report]).tolist():
         rows = values.index[(codes == position) & report]
-        problems.add_rows(rows, column, f"unknown {what} {_show(uniques[position])}")
+        shown = _show(uniques[position])
+        problems.add_rows(rows, column, _(UNKNOWN[what], value=shown) if what in UNKNOWN else
+                          _("unknown {what} {value}", what=what, value=shown))
     return ok
 
 
@@ -170,19 +177,19 @@ def check_numbers(
             )
             text = text.strip()
             if text == "":
-                reasons[row] = "required number is empty"
+                reasons[row] = _("required number is empty")
             elif text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
-                reasons[row] = f"not a finite number: {_show(text)}"
+                reasons[row] = _("not a finite number: {value}", value=_show(text))
             else:
-                reasons[row] = f"not a number: {_show(text)}"
+                reasons[row] = _("not a number: {value}", value=_show(text))
         problems.add_rows(rows, column, lambda row: reasons[row])
     negative = (numbers < 0) & np.asarray(non_negative)
     if negative.any():
-        problems.add_rows(raw.index[negative], column, "negative value; this indicator is non-negative")
+        problems.add_rows(raw.index[negative], column, _("negative value; this indicator is non-negative"))
     if integer:
         fractional = np.isfinite(numbers) & (numbers != np.round(numbers))
         if fractional.any():
-            problems.add_rows(raw.index[fractional], column, "must be a whole number")
+            problems.add_rows(raw.index[fractional], column, _("must be a whole number"))
     return numbers
 
 
@@ -194,7 +201,8 @@ def check_duplicates(problems: Problems, frame: pd.DataFrame, keys: list[str]) -
     first_rows = frame.reset_index().groupby(keys, sort=False)[frame.index.name or "index"].transform("first")
     first_of = dict(zip(frame.index.tolist(), first_rows.tolist(), strict=True))
     problems.add_rows(
-        frame.index[dup], None, lambda row: f"duplicate: same {', '.join(keys)} as row {first_of[row]}"
+        frame.index[dup], None,
+        lambda row: _("duplicate: same {columns} as row {row}", columns=", ".join(keys), row=first_of[row])
     )
 
 
@@ -210,7 +218,8 @@ def check_hierarchy(
             problems.add(
                 row_of[code],
                 "parent",
-                f"parent {what} {_show(parent)} does not exist (not in the store nor in this file)",
+                _("parent {what} {value} does not exist (not in the store nor in this file)", what=what,
+                  value=_show(parent)),
             )
     reported: set[str] = set()
     for start in codes.tolist():
@@ -223,7 +232,8 @@ def check_hierarchy(
                 if key not in reported:
                     reported.add(key)
                     path = " -> ".join([*cycle, node])
-                    problems.add(row_of.get(start), "parent", f"cycle in the {what} hierarchy: {path}")
+                    problems.add(row_of.get(start), "parent", _("cycle in the {what} hierarchy: {path}", what=what,
+                                                                path=path))
                 break
             seen.append(node)
             node = parent_of.get(node)

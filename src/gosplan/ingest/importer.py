@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from gosplan.errors import Problem, ValidationError
+from gosplan.i18n import _
 from gosplan.store import Store
 
 from .campaigns import CAMPAIGN_KINDS, validate_campaign_kind
@@ -62,7 +63,8 @@ def import_file(
                         path.name,
                         1,
                         None,
-                        f"cannot tell the kind of file from its header; name it (one of {', '.join(KINDS)})",
+                        _("cannot tell the kind of file from its header; name it (one of {kinds})",
+                          kinds=", ".join(KINDS)),
                     )
                 ]
             )
@@ -90,7 +92,7 @@ def import_frame(
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     frame.index = pd.RangeIndex(2, len(frame) + 2, name="row")
     if frame.empty:
-        raise ValidationError([Problem(source, None, None, "no rows to import")])
+        raise ValidationError([Problem(source, None, None, _("no rows to import"))])
     return _import(store, kind, frame, name=source, source=source, recorded_by=recorded_by, today=today)
 
 
@@ -131,7 +133,7 @@ def check_frame(
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     frame.index = pd.RangeIndex(2, len(frame) + 2, name="row")
     if frame.empty:
-        raise ValidationError([Problem(source, None, None, "no rows to import")])
+        raise ValidationError([Problem(source, None, None, _("no rows to import"))])
     return _validate(store, kind, frame, name=source, today=today)
 
 

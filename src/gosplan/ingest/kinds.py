@@ -8,6 +8,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from gosplan.i18n import _
 from gosplan.model import (
     AGGREGATIONS,
     DIRECTIONS,
@@ -166,10 +167,11 @@ def check_columns(problems: Problems, kind: str, frame: pd.DataFrame) -> None:
     spec = SPECS[kind]
     for column in spec.required:
         if column not in frame.columns:
-            problems.add(1, column, "missing required column")
+            problems.add(1, column, _("missing required column"))
     for column in frame.columns:
         if column not in spec.columns:
-            problems.add(1, column, f"unknown column (a {kind} file has: {', '.join(spec.columns)})")
+            problems.add(1, column, _("unknown column (a {kind} file has: {columns})", kind=kind,
+                                      columns=", ".join(spec.columns)))
 
 
 def _codes(
@@ -192,13 +194,13 @@ def _choice(
         return pd.Series(default, index=frame.index, dtype=object)
     values = text_column(frame, column).str.lower().replace("", default)
     bad = ~values.isin(allowed)
-    problems.add_rows(frame.index[bad.to_numpy()], column, f"must be one of {', '.join(allowed)}")
+    problems.add_rows(frame.index[bad.to_numpy()], column, _("must be one of {choices}", choices=", ".join(allowed)))
     return values
 
 
 def validate_reference(kind: str, frame: pd.DataFrame, store: Store, problems: Problems) -> pd.DataFrame:
     """Check a sectors/units/indicators/plans file; return it with the model's columns."""
-    codes, _ = _codes(problems, frame, "code")
+    codes, _valid = _codes(problems, frame, "code")
     out = pd.DataFrame({"code": codes, "name": _name(problems, frame)}, index=frame.index)
     check_duplicates(problems, out, ["code"])
     sectors = store.sectors()
@@ -219,7 +221,7 @@ def validate_reference(kind: str, frame: pd.DataFrame, store: Store, problems: P
         )
         out["parent"] = parents.replace("", None)
     if kind == "units":
-        out["kind"], _ = _codes(problems, frame, "kind")
+        out["kind"], _valid = _codes(problems, frame, "kind")
     if kind in ("units", "indicators"):
         sector, valid = _codes(problems, frame, "sector", required=False)
         check_known(problems, sector, "sector", known_sectors, "sector", valid, optional=True)
@@ -228,7 +230,7 @@ def validate_reference(kind: str, frame: pd.DataFrame, store: Store, problems: P
         uom = text_column(frame, "unit")
         check_text(problems, uom, "unit", required=True, max_length=MAX_CODE)
         unknown = {u for u in uom.unique().tolist() if u and not is_known_unit(u)}
-        problems.add_rows(frame.index[uom.isin(unknown).to_numpy()], "unit", "unknown unit of measure")
+        problems.add_rows(frame.index[uom.isin(unknown).to_numpy()], "unit", _("unknown unit of measure"))
         out["unit"] = uom
         out["aggregation"] = _choice(problems, frame, "aggregation", AGGREGATIONS, "sum")
         out["time_aggregation"] = _choice(problems, frame, "time_aggregation", AGGREGATIONS, "sum")
@@ -236,13 +238,14 @@ def validate_reference(kind: str, frame: pd.DataFrame, store: Store, problems: P
         out["role"] = _choice(problems, frame, "role", ROLES, "output")
         key = text_column(frame, "key").str.lower() if "key" in frame else pd.Series("", index=frame.index)
         bad = ~key.isin(_TRUE | _FALSE)
-        problems.add_rows(frame.index[bad.to_numpy()], "key", "must be true or false")
+        problems.add_rows(frame.index[bad.to_numpy()], "key", _("must be true or false"))
         out["key"] = key.isin(_TRUE)
         for column in INDICATOR_METADATA_COLUMNS:  # optional; a column left out keeps what is stored
             if column == "frequency" and column in frame:
                 frequency = text_column(frame, column).str.lower()
                 bad = ~frequency.isin(("", *FREQUENCIES))
-                problems.add_rows(frame.index[bad.to_numpy()], column, f"must be one of {', '.join(FREQUENCIES)}")
+                problems.add_rows(frame.index[bad.to_numpy()], column,
+                                  _("must be one of {choices}", choices=", ".join(FREQUENCIES)))
                 out[column] = frequency
             elif column in frame:
                 text = text_column(frame, column)
@@ -254,12 +257,13 @@ def validate_reference(kind: str, frame: pd.DataFrame, store: Store, problems: P
                 check_text(problems, text, column, required=False, max_length=4000)
                 out[column] = text.replace("", None)
     if kind == "plans":
-        out["kind"], _ = _codes(problems, frame, "kind")
+        out["kind"], _valid = _codes(problems, frame, "kind")
         start = check_numbers(problems, frame["start_year"], "start_year", integer=True)
         end = check_numbers(problems, frame["end_year"], "end_year", integer=True)
         with np.errstate(invalid="ignore"):
             wrong = (start > end) | (start < 1000) | (end > 9999)
-        problems.add_rows(frame.index[wrong], "end_year", "end_year must be a year not before start_year")
+        problems.add_rows(frame.index[wrong], "end_year",
+                          _("end_year must be a year not before start_year"))
         out["start_year"] = np.nan_to_num(start).astype("int64")
         out["end_year"] = np.nan_to_num(end).astype("int64")
     if "name_ko" in frame:  # the Korean name, where given
@@ -291,9 +295,10 @@ def _convert(
         except UnitError:
             what = indicator.loc[rows[0]]
             reason = (
-                f"unknown unit of measure {source_unit!r}"
+                _("unknown unit of measure {unit}", unit=repr(source_unit))
                 if not is_known_unit(source_unit)
-                else f"cannot convert {source_unit!r} to {target_unit!r}, the unit of indicator {what!r}"
+                else _("cannot convert {unit} to {target}, the unit of indicator {indicator}", unit=repr(source_unit),
+                       target=repr(target_unit), indicator=repr(what))
             )
             problems.add_rows(rows, "uom", reason)
             continue
@@ -357,19 +362,20 @@ def _periods(
     problems.add_rows(
         frame.index[bad],
         "period",
-        "not a period (expected 2023, 2023-H1, 2023-Q2 or 2023-06)"
+        _("not a period (expected 2023, 2023-H1, 2023-Q2 or 2023-06)")
         if kind == "targets"
-        else "not a month (expected YYYY-MM, e.g. 2023-06)",
+        else _("not a month (expected YYYY-MM, e.g. 2023-06)"),
     )
     if kind == "reports":
         not_month = per_row(lambda p: p.kind != "M", False).astype(bool)
         problems.add_rows(
-            frame.index[not_month], "period", "reports are monthly: give a month such as 2023-06"
+            frame.index[not_month], "period", _("reports are monthly: give a month such as 2023-06")
         )
         this_month = Period.month(today.year, today.month).ordinal
         future = per_row(lambda p: p.kind == "M" and p.ordinal > this_month, False).astype(bool)
         problems.add_rows(
-            frame.index[future], "period", f"a report for a future month (today is {today:%Y-%m-%d})"
+            frame.index[future], "period", _("a report for a future month (today is {today})",
+                                             today=f"{today:%Y-%m-%d}")
         )
     elif plans is not None and len(plans):
         start = out["plan"].map(dict(zip(plans["code"], plans["start_year"], strict=True)))
@@ -379,10 +385,8 @@ def _periods(
         problems.add_rows(
             frame.index[outside],
             "period",
-            lambda row: (
-                f"period {canonical[row]} is outside plan {out['plan'][row]} "
-                f"({int(start[row])}-{int(end[row])})"
-            ),
+            lambda row: _("period {period} is outside plan {plan} ({start}-{end})", period=canonical[row],
+                          plan=out["plan"][row], start=int(start[row]), end=int(end[row])),
         )
     return canonical
 

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from gosplan.errors import Problem, ValidationError
+from gosplan.i18n import _
 
 from .checks import Problems
 from .limits import Limits, megabytes
@@ -51,11 +52,12 @@ def read_table(path: str | Path, *, limits: Limits | None = None) -> pd.DataFram
 
         return read_sdmx(path)
     if suffix not in FORMATS:
-        raise _fail(source, f"unsupported file type {suffix or '(none)'!r}; use .csv, .xlsx or .parquet")
+        raise _fail(source, _("unsupported file type {suffix}; use .csv, .xlsx or .parquet",
+                              suffix=repr(suffix or "(none)")))
     if not path.is_file():
-        raise _fail(source, "file not found")
+        raise _fail(source, _("file not found"))
     if path.stat().st_size == 0:
-        raise _fail(source, "the file is empty")
+        raise _fail(source, _("the file is empty"))
     if suffix == ".csv":
         frame = _finish(_read_csv(path, source, limits), source)
         from .sdmx import is_sdmx_csv, read_sdmx_csv  # SDMX-CSV 1.0, as gosplan exports it (sdmx.py)
@@ -75,7 +77,7 @@ def _read_csv(path: Path, source: str, limits: Limits) -> pd.DataFrame:
         raise _fail(source, f"the file is {megabytes(size)}, more than {limits.describe_bytes()}; split it")
     data = path.read_bytes()
     if b"\x00" in data[:65536]:
-        raise _fail(source, "this is not a text file (it contains NUL bytes); export the table as CSV UTF-8")
+        raise _fail(source, _("this is not a text file (it contains NUL bytes); export the table as CSV UTF-8"))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -88,7 +90,7 @@ def _read_csv(path: Path, source: str, limits: Limits) -> pd.DataFrame:
         ) from None
     del data
     if not text.strip():
-        raise _fail(source, "the file is empty")
+        raise _fail(source, _("the file is empty"))
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     header = next(csv.reader([first_line], delimiter=delimiter), [])
@@ -189,10 +191,11 @@ def _read_parquet(path: Path, source: str, limits: Limits) -> pd.DataFrame:
 def _finish(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     columns = [str(c).strip().lower().lstrip("\ufeff") for c in frame.columns]
     if not columns or all(c.startswith("unnamed:") or c == "" for c in columns):
-        raise _fail(source, "the file has no header row")
+        raise _fail(source, _("the file has no header row"))
     duplicated = sorted({c for c in columns if columns.count(c) > 1})
     if duplicated:
-        raise _fail(source, f"column(s) {', '.join(duplicated)} appear more than once in the header", row=1)
+        raise _fail(source, _("column(s) {columns} appear more than once in the header", columns=", ".join(duplicated)),
+                    row=1)
     frame.columns = columns
     frame.index = pd.RangeIndex(2, len(frame) + 2, name="row")
     blank = np.ones(len(frame), dtype=bool)

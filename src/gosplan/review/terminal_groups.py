@@ -7,12 +7,18 @@ import pandas as pd
 from rich.console import Console
 
 from gosplan import terminal
+from gosplan.engines.groupings import NO_GROUP
 from gosplan.i18n import N_, _, gettext
 from gosplan.review.format import pct, qty
 from gosplan.review.terminal import _codes, _status, change_text, shown_pct, view_title
 
 #: The groupings of the demo and of common use, in the reader's words (a grouping is the store's code).
 GROUPING_WORDS = (N_("ministry"), N_("technology"), N_("Ministry"), N_("Technology"))
+
+
+def _group(name: object) -> str:
+    """A group's name; the units in none, "(none)", in the reader's words (as the footnote says)."""
+    return _("(none)") if name == NO_GROUP else str(name)
 
 
 def print_groups(view, console: Console) -> None:
@@ -28,7 +34,7 @@ def print_groups(view, console: Console) -> None:
     previous = None
     for r in table.itertuples(index=False):
         (target, actual), uom = terminal.scaled([r.target_basis, r.actual_basis], r.uom)
-        group = "" if r.group_name == previous else str(r.group_name)
+        group = "" if r.group_name == previous else _group(r.group_name)
         previous = r.group_name
         grid.add_row(group, terminal.labelled(str(r.indicator_name), uom), target, actual,
                      shown_pct(r.fulfilment, r.fulfilment_digits), change_text(r.change, r.change_note),
@@ -46,7 +52,7 @@ def group_notes(table: pd.DataFrame, by: str) -> list[str]:
     missing = table[table["missing_units"].astype(str).ne("")]
     if len(missing):
         notes.append(_("Missing reports — {parts}.", parts="; ".join(
-            _("{group}, {indicator}: {codes}; produced including them {produced}", group=r.group_name,
+            _("{group}, {indicator}: {codes}; produced including them {produced}", group=_group(r.group_name),
               indicator=r.indicator_name, codes=_codes(r.missing_units), produced=qty(r.produced, r.uom))
             for r in missing.itertuples(index=False))))
     if table["group_code"].eq("").any():

@@ -20,7 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from gosplan.engines.forecast.weather import weather_outlook
+from gosplan.engines.forecast.annual import total_distribution
+from gosplan.engines.forecast.coherent import coherent_totals, rescaled_scenarios
+from gosplan.engines.forecast.weather import scenario_summary, weather_outlook
 from gosplan.engines.risk import Measure, rank_measures
 from gosplan.errors import NotFound
 from gosplan.model import Period
@@ -29,14 +31,14 @@ from gosplan.service._forecast_model import (
     MODEL_COLUMNS,
     attainment_of,
     forecast_indicators,
-    model_forecast,
+    model_details,
     monthly_history,
 )
 from gosplan.service.actions import finding
 from gosplan.service.risk import GRAIN_INDICATOR, WeatherRisk, province_of_units, weather_risk
 
 FORECAST_COLUMNS = [*MODEL_COLUMNS[:-1], "expected_fulfilment", "shortfall", "required_monthly_rate",
-                    "rate_to_date", "outlook", "series_id"]
+                    "rate_to_date", "outlook", "series_id", "reconciliation"]
 OUTLOOK_COLUMNS = ["indicator", "expected_total", "p_attain", "lower_80", "upper_80", "indicator_name", "uom",
                    "target", "lower_99", "upper_99", "direction", "outlook"]
 DEFAULT_THRESHOLD = 0.5
@@ -89,14 +91,57 @@ def grain_outlook(service, as_of: str | Period, measures: list[Measure] | None =
                                                        runner or service.runner))
 
 
-def _model_rows(service, p: Period, indicator: str, runner: Runner) -> pd.DataFrame:
-    table = model_forecast(service, p, runner=runner)
+def _model_rows(service, p: Period, indicator: str, runner: Runner) -> tuple[pd.DataFrame, pd.DataFrame]:
+    table, residuals = model_details(service, p, runner=runner)
     if not table["indicator"].eq(indicator).any():
         try:
-            table = model_forecast(service, p, indicators=[indicator], runner=runner)
+            table, residuals = model_details(service, p, indicators=[indicator], runner=runner)
         except NotFound:
-            return table.iloc[0:0]
-    return table[table["indicator"].eq(indicator)].reset_index(drop=True)
+            return table.iloc[0:0], residuals
+    return table[table["indicator"].eq(indicator)].reset_index(drop=True), residuals
+
+
+def coherent_rows(service, rows: pd.DataFrame, residuals: pd.DataFrame,
+                  scenarios: np.ndarray | None = None) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """The rows of one indicator with their distributions reconciled over the unit hierarchy.
+
+    The expected totals are reconciled (:func:`gosplan.engines.forecast.coherent.coherent_totals`:
+    MinT with the shrunk covariance of the model's residuals, WLS when there are too few), so that
+    every aggregate is the sum of the units below it; the reconciled standard deviation sets the
+    spread. Model rows keep the model's distribution family (log-normal or Student-t rest of the
+    year, :func:`gosplan.engines.forecast.annual.total_distribution`); rows with weather
+    ``scenarios`` (k, n) keep the scenarios' shape, moved and scaled (returned, or None).
+    """
+    rows = rows.reset_index(drop=True).copy()
+    if rows.empty:
+        return rows, scenarios
+    mean = rows["expected_total"].to_numpy(float)
+    if scenarios is not None:
+        variance = scenarios.var(axis=1)
+    else:
+        variance = rows["sd_rest"].to_numpy(float) ** 2
+    errors = residuals.reindex(rows["series_id"]).to_numpy(float).T if len(residuals) else None
+    out = coherent_totals(rows["unit"].tolist(), service.hierarchy().parent, mean, variance, errors)
+    new_mean, new_sd = out["mean"].to_numpy(float), out["sd"].to_numpy(float)
+    ok = np.isfinite(new_mean)
+    targets = rows["target"].to_numpy(float)
+    lower_better = rows["direction"].eq("lower").to_numpy()
+    if scenarios is not None:
+        scenarios = np.where(ok[:, None], rescaled_scenarios(scenarios, np.where(ok, new_mean, mean),
+                                                             np.where(ok, new_sd, 0.0)), scenarios)
+        shape = scenario_summary(scenarios, targets, lower_better)
+    else:
+        known = mean - rows["expected_rest"].to_numpy(float)
+        shape = total_distribution(known, new_mean - known, new_sd ** 2, rows["log"].to_numpy(bool),
+                                   rows["dof"].to_numpy(float), rows["nonnegative"].to_numpy(bool), targets)
+        shape["p_attain"] = np.where(lower_better, 1 - shape["p_attain"], shape["p_attain"])
+        shape["expected_total"] = new_mean
+    for column in DISTRIBUTION:
+        rows[column] = np.where(ok, shape[column], rows[column].to_numpy(float))
+    rows["expected_rest"] = np.where(ok, rows["expected_rest"].to_numpy(float) + new_mean - mean,
+                                     rows["expected_rest"].to_numpy(float))
+    rows["reconciliation"] = out["method"].to_numpy()
+    return rows, scenarios
 
 
 def _weights(service, units: list[str], risk: WeatherRisk) -> np.ndarray:
@@ -118,7 +163,7 @@ def _weights(service, units: list[str], risk: WeatherRisk) -> np.ndarray:
 
 
 def _grain_outlook(service, p: Period, measures, n_scenarios, seed, runner) -> GrainOutlook | None:
-    rows = _model_rows(service, p, GRAIN_INDICATOR, runner)
+    rows, residuals = _model_rows(service, p, GRAIN_INDICATOR, runner)
     if rows.empty:
         return None
     try:
@@ -139,14 +184,15 @@ def _grain_outlook(service, p: Period, measures, n_scenarios, seed, runner) -> G
     for column in DISTRIBUTION:
         rows[column] = np.where(usable, combined[column], rows[column].to_numpy(float))
     rows["outlook"] = np.where(usable & (weights.sum(axis=1) > 0), "forecast × weather", "forecast")
+    rows, scenarios = coherent_rows(service, rows, residuals, combined["totals"])
     root = service.root()
     at_root = np.flatnonzero(rows["unit"].eq(root).to_numpy())
     if len(at_root):
         i = int(at_root[0])
-        totals, target = combined["totals"][i], float(rows["target"].iloc[i])
+        totals, target = scenarios[i], float(rows["target"].iloc[i])
     else:  # no national target: the provinces' sum
         provincial = rows["unit_kind"].eq("province").to_numpy()
-        totals = combined["totals"][provincial].sum(axis=0)
+        totals = scenarios[provincial].sum(axis=0)
         target = float(rows.loc[provincial, "target"].sum())
         i = None
     chosen = risk.measures
@@ -182,7 +228,9 @@ def forecast(service, as_of: str | Period, unit: str | None = None, indicators: 
     ``actual_to_date``), the required monthly rate against the rate so far, ``expected_fulfilment``
     and ``shortfall`` (how far the expected total falls short of the target, 0 when it does not).
     ``outlook`` says what the distribution is: ``forecast``, or ``forecast × weather`` where the
-    weather scenarios condition the months to come.
+    weather scenarios condition the months to come. ``reconciliation`` says how the unit's figures were
+    made to add up over the hierarchy (``mint_shrink``, ``wls``, ``none`` for a unit alone): every
+    aggregate's expected total is the sum of those of the units below it (:func:`coherent_rows`).
     """
     p = _as_of(as_of)
     codes = forecast_indicators(service, indicators)
@@ -196,21 +244,20 @@ def forecast(service, as_of: str | Period, unit: str | None = None, indicators: 
 
 
 def _outlook_all(service, p: Period, codes: list[str], runner: Runner) -> pd.DataFrame:
-    table = model_forecast(service, p, indicators=codes, runner=runner).copy()
+    table, residuals = model_details(service, p, indicators=codes, runner=runner)
+    table = table.copy()
     table["outlook"] = "forecast"
     if table.empty:
         return pd.DataFrame(columns=FORECAST_COLUMNS)
-    for indicator in WEATHER_INDICATORS:
-        if indicator not in set(table["indicator"]):
-            continue
-        outlook = grain_outlook(service, p, runner=runner)
-        if outlook is None:
-            continue
-        fixed = outlook.rows.set_index("unit")
-        mask = table["indicator"].eq(indicator)
-        for column in (*DISTRIBUTION, "outlook"):
-            table.loc[mask, column] = table.loc[mask, "unit"].map(fixed[column]).to_numpy()
-    return _derived(table, p)
+    parts = []
+    for indicator, rows in table.groupby("indicator", sort=False):
+        outlook = grain_outlook(service, p, runner=runner) if indicator in WEATHER_INDICATORS else None
+        if outlook is not None:  # conditioned on the weather and reconciled there
+            rows = outlook.rows
+        else:
+            rows, _ = coherent_rows(service, rows, residuals)
+        parts.append(rows)
+    return _derived(pd.concat(parts, ignore_index=True), p)
 
 
 def _derived(table: pd.DataFrame, p: Period) -> pd.DataFrame:

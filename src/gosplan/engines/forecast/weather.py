@@ -55,7 +55,13 @@ def weather_outlook(known: np.ndarray, rest: np.ndarray, weights: np.ndarray, fa
     ``lower_better`` marks rows whose target is a ceiling (P(total <= target)). Returns arrays keyed
     ``expected_total``, ``lower_80`` ... ``upper_99``, ``p_attain`` and ``totals`` (k, n).
     """
-    totals = scenario_totals(known, rest, weights, factors)
+    return scenario_summary(scenario_totals(known, rest, weights, factors), targets, lower_better)
+
+
+def scenario_summary(totals: np.ndarray, targets: np.ndarray, lower_better: np.ndarray | None = None
+                     ) -> dict[str, np.ndarray]:
+    """Expected total, intervals and P(attain) of each row (k) of scenario ``totals`` (k, n)."""
+    totals = np.asarray(totals, float)
     targets = np.asarray(targets, float)
     lower = np.zeros(targets.shape, bool) if lower_better is None else np.asarray(lower_better, bool)
     met = np.where(lower[:, None], totals <= targets[:, None], totals >= targets[:, None])
@@ -65,4 +71,4 @@ def weather_outlook(known: np.ndarray, rest: np.ndarray, weights: np.ndarray, fa
     return out
 
 
-__all__ = ["INTERVALS", "scenario_totals", "weather_outlook"]
+__all__ = ["INTERVALS", "scenario_summary", "scenario_totals", "weather_outlook"]

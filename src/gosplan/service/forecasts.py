@@ -116,10 +116,7 @@ def coherent_rows(service, rows: pd.DataFrame, residuals: pd.DataFrame,
     if rows.empty:
         return rows, scenarios
     mean = rows["expected_total"].to_numpy(float)
-    if scenarios is not None:
-        variance = scenarios.var(axis=1)
-    else:
-        variance = rows["sd_rest"].to_numpy(float) ** 2
+    variance = scenarios.var(axis=1) if scenarios is not None else rows["sd_rest"].to_numpy(float) ** 2
     errors = residuals.reindex(rows["series_id"]).to_numpy(float).T if len(residuals) else None
     out = coherent_totals(rows["unit"].tolist(), service.hierarchy().parent, mean, variance, errors)
     new_mean, new_sd = out["mean"].to_numpy(float), out["sd"].to_numpy(float)

@@ -22,6 +22,7 @@ import pandas as pd
 
 from gosplan.engines.forecast.annual import total_distribution
 from gosplan.engines.forecast.coherent import coherent_totals, rescaled_scenarios
+from gosplan.engines.forecast.hydro import Elasticity, fit_elasticity, hydro_rest, rainfall_anomalies
 from gosplan.engines.forecast.weather import scenario_summary, weather_outlook
 from gosplan.engines.risk import Measure, rank_measures
 from gosplan.errors import NotFound
@@ -127,16 +128,14 @@ def coherent_rows(service, rows: pd.DataFrame, residuals: pd.DataFrame,
         scenarios = np.where(ok[:, None], rescaled_scenarios(scenarios, np.where(ok, new_mean, mean),
                                                              np.where(ok, new_sd, 0.0)), scenarios)
         shape = scenario_summary(scenarios, targets, lower_better)
-    else:
-        known = mean - rows["expected_rest"].to_numpy(float)
-        shape = total_distribution(known, new_mean - known, new_sd ** 2, rows["log"].to_numpy(bool),
-                                   rows["dof"].to_numpy(float), rows["nonnegative"].to_numpy(bool), targets)
-        shape["p_attain"] = np.where(lower_better, 1 - shape["p_attain"], shape["p_attain"])
-        shape["expected_total"] = new_mean
-    for column in DISTRIBUTION:
-        rows[column] = np.where(ok, shape[column], rows[column].to_numpy(float))
-    rows["expected_rest"] = np.where(ok, rows["expected_rest"].to_numpy(float) + new_mean - mean,
-                                     rows["expected_rest"].to_numpy(float))
+        for column in DISTRIBUTION:
+            rows[column] = np.where(ok, shape[column], rows[column].to_numpy(float))
+    rest = rows["expected_rest"].to_numpy(float)
+    rows["expected_rest"] = np.where(ok, rest + new_mean - mean, rest)
+    if scenarios is None:
+        rows["expected_total"] = np.where(ok, new_mean, mean)
+        rows["sd_rest"] = np.where(ok, new_sd, rows["sd_rest"].to_numpy(float))
+        rows = _reshaped(rows, ok)
     rows["reconciliation"] = out["method"].to_numpy()
     return rows, scenarios
 
@@ -216,7 +215,7 @@ def _by_province(risk: WeatherRisk, rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def forecast(service, as_of: str | Period, unit: str | None = None, indicators: list[str] | None = None,
-             runner: Runner | None = None) -> pd.DataFrame:
+             runner: Runner | None = None, rainfall: float | None = None) -> pd.DataFrame:
     """Year-end outlook of every (indicator, unit) with an annual target, in ``unit``'s subtree.
 
     Columns :data:`FORECAST_COLUMNS`: expected total, 80/95/99 % intervals, ``p_attain``
@@ -228,11 +227,15 @@ def forecast(service, as_of: str | Period, unit: str | None = None, indicators: 
     weather scenarios condition the months to come. ``reconciliation`` says how the unit's figures were
     made to add up over the hierarchy (``mint_shrink``, ``wls``, ``none`` for a unit alone): every
     aggregate's expected total is the sum of those of the units below it (:func:`coherent_rows`).
+    Hydro stations' output (and the hydro part of the units above them) follows the rain
+    (:func:`rainfall_rows`): ``rainfall`` is the precipitation anomaly of every month still to come
+    (-0.5: half the normal rain, :data:`gosplan.engines.forecast.hydro.DRY_YEAR`), None the climate's
+    average; those rows' ``outlook`` is ``forecast × rainfall``.
     """
     p = _as_of(as_of)
     codes = forecast_indicators(service, indicators)
-    key = ("forecast", str(p), tuple(codes))
-    table = service._cached(key, lambda: _outlook_all(service, p, codes, runner or service.runner))
+    key = ("forecast", str(p), tuple(codes), rainfall)
+    table = service._cached(key, lambda: _outlook_all(service, p, codes, runner or service.runner, rainfall))
     if unit is not None:
         if unit not in service.hierarchy().parent:
             raise NotFound(f"unknown unit {unit!r}")
@@ -240,7 +243,8 @@ def forecast(service, as_of: str | Period, unit: str | None = None, indicators: 
     return table.reset_index(drop=True)
 
 
-def _outlook_all(service, p: Period, codes: list[str], runner: Runner) -> pd.DataFrame:
+def _outlook_all(service, p: Period, codes: list[str], runner: Runner, rainfall: float | None = None
+                 ) -> pd.DataFrame:
     table, residuals = model_details(service, p, indicators=codes, runner=runner)
     table = table.copy()
     table["outlook"] = "forecast"
@@ -253,8 +257,83 @@ def _outlook_all(service, p: Period, codes: list[str], runner: Runner) -> pd.Dat
             rows = outlook.rows
         else:
             rows, _ = coherent_rows(service, rows, residuals)
+            # After reconciling: the rain's change is coherent itself (the stations' sums), so thermal
+            # stations keep their figures whatever the scenario.
+            rows = rainfall_rows(service, p, rows, residuals, rainfall)
         parts.append(rows)
     return _derived(pd.concat(parts, ignore_index=True), p)
+
+
+def _reshaped(rows: pd.DataFrame, ok: np.ndarray) -> pd.DataFrame:
+    """The model rows' intervals and P(attain) from their expected total, expected rest and its spread
+    (``sd_rest``), in the model's distribution family; ``ok`` marks the rows to redo."""
+    total = rows["expected_total"].to_numpy(float)
+    known = total - rows["expected_rest"].to_numpy(float)
+    shape = total_distribution(known, total - known, rows["sd_rest"].to_numpy(float) ** 2, rows["log"].to_numpy(bool),
+                               rows["dof"].to_numpy(float), rows["nonnegative"].to_numpy(bool),
+                               rows["target"].to_numpy(float))
+    shape["p_attain"] = np.where(rows["direction"].eq("lower").to_numpy(), 1 - shape["p_attain"], shape["p_attain"])
+    for column in DISTRIBUTION[1:]:
+        rows[column] = np.where(ok, shape[column], rows[column].to_numpy(float))
+    return rows
+
+
+def hydro_stations(service) -> set[str]:
+    """Units whose ``technology`` grouping is ``hydro``."""
+    groups = service.store.unit_groups("technology")
+    return set(groups.loc[groups["group_code"].eq("hydro"), "unit"]) if len(groups) else set()
+
+
+def hydro_elasticity(service, p: Period, rows: pd.DataFrame, residuals: pd.DataFrame) -> Elasticity | None:
+    """The elasticity of the hydro stations' output among ``rows`` (one indicator) to their province's
+    rainfall anomaly, from the months up to ``p`` (:func:`gosplan.engines.forecast.hydro.fit_elasticity`);
+    None without hydro stations."""
+    stations = sorted(hydro_stations(service) & set(rows["unit"]))
+    if not stations:
+        return None
+    indicator = str(rows["indicator"].iloc[0])
+    key = ("hydro_elasticity", str(p), indicator, tuple(stations))
+    return service._cached(key, lambda: _elasticity(service, p, indicator, rows, stations, residuals))
+
+
+def _elasticity(service, p: Period, indicator: str, rows: pd.DataFrame, stations: list[str],
+                residuals: pd.DataFrame) -> Elasticity:
+    ids = rows.set_index("unit").loc[stations, "series_id"].tolist()
+    errors = residuals.reindex(ids)
+    history = monthly_history(service, p, [indicator], units=stations)
+    history = history.assign(month=[Period.parse(x).ordinal for x in history["period"]])
+    values = history.pivot_table(index="series_id", columns="month", values="value", aggfunc="last")
+    values = values.reindex(index=ids, columns=errors.columns)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = errors.to_numpy(float) / (values.to_numpy(float) - errors.to_numpy(float))
+    anomalies = rainfall_anomalies(service.store.weather_events())
+    province = province_of_units(service, stations)
+    lookup = {(a.province, Period.parse(a.period).ordinal): a.anomaly for a in anomalies.itertuples()}
+    anomaly = np.array([[lookup.get((province.get(u), m), 0.0) for m in errors.columns] for u in stations])
+    return fit_elasticity(ratio, np.where(np.isfinite(ratio), anomaly, np.nan))
+
+
+def rainfall_rows(service, p: Period, rows: pd.DataFrame, residuals: pd.DataFrame,
+                  rainfall: float | None) -> pd.DataFrame:
+    """``rows`` (one indicator) with the hydro part of each unit's rest of the year conditioned on the
+    rain (:func:`gosplan.engines.forecast.hydro.hydro_rest`): the mean moves under a ``rainfall``
+    scenario, the spread widens by the elasticity's uncertainty and the weather still to come."""
+    elasticity = hydro_elasticity(service, p, rows, residuals)
+    if elasticity is None:
+        return rows
+    stations = hydro_stations(service)
+    rest = rows.set_index("unit")["expected_rest"].astype(float)
+    station_rest = rest[rest.index.isin(stations)].fillna(0.0)
+    hierarchy = service.hierarchy()
+    part = np.array([station_rest[station_rest.index.isin(set(hierarchy.subtree(u)))].sum() for u in rows["unit"]])
+    months = np.arange(p.index, 12)
+    change, added = hydro_rest(rows["expected_rest"].to_numpy(float), part, elasticity, rainfall, months)
+    rows = rows.copy()
+    rows["expected_total"] = rows["expected_total"].to_numpy(float) + change
+    rows["expected_rest"] = rows["expected_rest"].to_numpy(float) + change
+    rows["sd_rest"] = np.sqrt(rows["sd_rest"].to_numpy(float) ** 2 + added)
+    rows["outlook"] = np.where(part > 0, "forecast × rainfall", rows["outlook"])
+    return _reshaped(rows, part > 0)
 
 
 def _derived(table: pd.DataFrame, p: Period) -> pd.DataFrame:

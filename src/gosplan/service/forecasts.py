@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from gosplan.engines.forecast.annual import total_distribution
-from gosplan.engines.forecast.coherent import coherent_totals, rescaled_scenarios
+from gosplan.engines.forecast.coherent import MIN_RESIDUALS, coherent_totals, rescaled_scenarios
 from gosplan.engines.forecast.hydro import Elasticity, fit_elasticity, hydro_rest, rainfall_anomalies
 from gosplan.engines.forecast.weather import scenario_summary, weather_outlook
 from gosplan.engines.risk import Measure, rank_measures
@@ -102,15 +102,16 @@ def _model_rows(service, p: Period, indicator: str, runner: Runner) -> tuple[pd.
     return table[table["indicator"].eq(indicator)].reset_index(drop=True), residuals
 
 
-def coherent_rows(service, rows: pd.DataFrame, residuals: pd.DataFrame,
-                  scenarios: np.ndarray | None = None) -> tuple[pd.DataFrame, np.ndarray | None]:
+def coherent_rows(service, rows: pd.DataFrame, residuals: pd.DataFrame, scenarios: np.ndarray | None = None,
+                  min_residuals: int = MIN_RESIDUALS) -> tuple[pd.DataFrame, np.ndarray | None]:
     """The rows of one indicator with their distributions reconciled over the unit hierarchy.
 
     The expected totals are reconciled (:func:`gosplan.engines.forecast.coherent.coherent_totals`:
     MinT with the shrunk covariance of the model's residuals, WLS when there are too few), so that
-    every aggregate is the sum of the units below it; the reconciled standard deviation sets the
-    spread. Model rows keep the model's distribution family (log-normal or Student-t rest of the
-    year, :func:`gosplan.engines.forecast.annual.total_distribution`); rows with weather
+    every aggregate is the sum of the units below it; each row keeps its own spread around the
+    reconciled mean (why: :mod:`gosplan.engines.forecast.coherent`). Model rows keep the model's
+    distribution family (log-normal or Student-t rest of the year,
+    :func:`gosplan.engines.forecast.annual.total_distribution`); rows with weather
     ``scenarios`` (k, n) keep the scenarios' shape, moved and scaled (returned, or None).
     """
     rows = rows.reset_index(drop=True).copy()
@@ -119,7 +120,7 @@ def coherent_rows(service, rows: pd.DataFrame, residuals: pd.DataFrame,
     mean = rows["expected_total"].to_numpy(float)
     variance = scenarios.var(axis=1) if scenarios is not None else rows["sd_rest"].to_numpy(float) ** 2
     errors = residuals.reindex(rows["series_id"]).to_numpy(float).T if len(residuals) else None
-    out = coherent_totals(rows["unit"].tolist(), service.hierarchy().parent, mean, variance, errors)
+    out = coherent_totals(rows["unit"].tolist(), service.hierarchy().parent, mean, variance, errors, min_residuals)
     new_mean, new_sd = out["mean"].to_numpy(float), out["sd"].to_numpy(float)
     ok = np.isfinite(new_mean)
     targets = rows["target"].to_numpy(float)
@@ -130,14 +131,30 @@ def coherent_rows(service, rows: pd.DataFrame, residuals: pd.DataFrame,
         shape = scenario_summary(scenarios, targets, lower_better)
         for column in DISTRIBUTION:
             rows[column] = np.where(ok, shape[column], rows[column].to_numpy(float))
-    rest = rows["expected_rest"].to_numpy(float)
-    rows["expected_rest"] = np.where(ok, rest + new_mean - mean, rest)
+    # What was produced adds up (the fact table's), so does the expected total; the model's fill of the
+    # months not reported is taken from the units that report, so the rest of the year adds up too.
+    imputed = _bottom_up(service, rows, "imputed")
+    rows["imputed"] = np.where(ok, imputed, rows["imputed"].to_numpy(float))
+    rest = np.where(ok, new_mean - rows["actual_to_date"].to_numpy(float) - imputed,
+                    rows["expected_rest"].to_numpy(float))
+    rows["expected_rest"] = rest
     if scenarios is None:
         rows["expected_total"] = np.where(ok, new_mean, mean)
         rows["sd_rest"] = np.where(ok, new_sd, rows["sd_rest"].to_numpy(float))
         rows = _reshaped(rows, ok)
     rows["reconciliation"] = out["method"].to_numpy()
     return rows, scenarios
+
+
+def _bottom_up(service, rows: pd.DataFrame, column: str) -> np.ndarray:
+    """Each row's ``column`` as the sum over the rows of the units at the bottom of its subtree."""
+    units = rows["unit"].tolist()
+    present = set(units)
+    hierarchy = service.hierarchy()
+    below = {u: present & set(hierarchy.subtree(u)) for u in units}
+    value = rows.set_index("unit")[column].astype(float).fillna(0.0)
+    bottom = [u for u in units if below[u] == {u}]
+    return np.array([value[[b for b in bottom if b in below[u]]].sum() for u in units])
 
 
 def _weights(service, units: list[str], risk: WeatherRisk) -> np.ndarray:

@@ -150,11 +150,26 @@ def _bottom_up(service, rows: pd.DataFrame, column: str) -> np.ndarray:
     """Each row's ``column`` as the sum over the rows of the units at the bottom of its subtree."""
     units = rows["unit"].tolist()
     present = set(units)
-    hierarchy = service.hierarchy()
-    below = {u: present & set(hierarchy.subtree(u)) for u in units}
-    value = rows.set_index("unit")[column].astype(float).fillna(0.0)
-    bottom = [u for u in units if below[u] == {u}]
-    return np.array([value[[b for b in bottom if b in below[u]]].sum() for u in units])
+    parent = service.hierarchy().parent
+    value = rows[column].astype(float).fillna(0.0).to_numpy()
+    has_child = set()
+    ancestors = []
+    for unit in units:
+        chain, up = [], parent.get(unit)
+        while up is not None:
+            if up in present:
+                chain.append(up)
+                has_child.add(up)
+            up = parent.get(up)
+        ancestors.append(chain)
+    index = {unit: i for i, unit in enumerate(units)}
+    out = np.zeros(len(units))
+    for i, unit in enumerate(units):
+        if unit not in has_child:
+            out[i] += value[i]
+            for up in ancestors[i]:
+                out[index[up]] += value[i]
+    return out
 
 
 def _weights(service, units: list[str], risk: WeatherRisk) -> np.ndarray:

@@ -108,10 +108,16 @@ def coherent_totals(nodes: Sequence[str], parent_of: Mapping[str, str | None], m
             up = parent[up]
         rep_parent[node] = representative[cover[up]] if up is not None else None
     bottom = [n for n in nodes if n in reps and len(cover[n]) == 1 and n in cover[n]]
-    out = pd.DataFrame({"node": nodes, "mean": np.nan, "sd": np.nan, "sd_reconciled": np.nan, "method": "none",
-                        "shrinkage": np.nan})
+    columns = {name: np.full(len(nodes), np.nan) for name in ("mean", "sd", "sd_reconciled", "shrinkage")}
+    methods = np.full(len(nodes), "none", dtype=object)
+
+    def frame() -> pd.DataFrame:
+        return pd.DataFrame({"node": nodes, "mean": columns["mean"], "sd": columns["sd"],
+                             "sd_reconciled": columns["sd_reconciled"], "method": methods,
+                             "shrinkage": columns["shrinkage"]})
+
     if not bottom:
-        return out
+        return frame()
     hierarchy = summing_matrix(rep_parent, bottom)
     index = {node: i for i, node in enumerate(nodes)}
     order = [index[n] for n in hierarchy.nodes]
@@ -127,14 +133,12 @@ def coherent_totals(nodes: Sequence[str], parent_of: Mapping[str, str | None], m
     if len(order) == 1:
         method = "none"
     base_sd = np.sqrt(np.maximum(variance[order], 0.0))
-    by_rep = {node: (result_mean[k], base_sd[k], result_sd[k]) for k, node in enumerate(hierarchy.nodes)}
+    position = {node: k for k, node in enumerate(hierarchy.nodes)}
     for node in cover:
-        m, sd, sd_rec = by_rep[representative[cover[node]]]
-        out.loc[index[node], ["mean", "sd", "sd_reconciled", "method", "shrinkage"]] = [m, sd, sd_rec, method,
-                                                                                         shrinkage]
-    for column in ("mean", "sd", "sd_reconciled", "shrinkage"):
-        out[column] = out[column].astype(float)
-    return out
+        k, i = position[representative[cover[node]]], index[node]
+        columns["mean"][i], columns["sd"][i], columns["sd_reconciled"][i] = result_mean[k], base_sd[k], result_sd[k]
+        columns["shrinkage"][i], methods[i] = shrinkage, method
+    return frame()
 
 
 def _reconciled(base: np.ndarray, var: np.ndarray, hierarchy, residuals: np.ndarray | None, order: list[int],

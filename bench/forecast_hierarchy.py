@@ -14,11 +14,21 @@ the reports up to that month, exactly as ``gosplan forecast`` would have then.
 Methods, on the same rows:
 
 - **unreconciled**: each unit's own exponential smoothing forecast (``model_forecast``);
-- **reconciled**: the same forecasts reconciled over the hierarchy (``coherent_rows``: MinT with the
-  shrunk covariance of the models' one-step residuals, WLS when fewer than 24 months of residuals).
+- **wls**: the same forecasts reconciled over the hierarchy by WLS on their year-end variances
+  (``coherent_rows``, what ``gosplan forecast`` shows);
+- **mint_shrink**: reconciled by MinT with the shrunk covariance of the models' one-step residuals
+  (from 12 months of residuals: 2022 has 12-22 months of them, fewer than the 24 ``method="auto"``
+  asks for).
+
+Both reconciled methods keep each unit's own spread around the reconciled mean
+(:mod:`gosplan.engines.forecast.coherent` says why).
+
+A second part does the same on synthetic hierarchies (four provinces of five enterprises sharing
+national and provincial random-walk shocks, five years of monthly output: four years of history
+before the year forecast, so MinT has 36-47 months of residuals).
 
 Neither includes the weather scenarios (grain) or the rainfall (hydro), which act on top of either.
-Scores against the realised 2022 total: Brier and binary log score of P(total >= target) for
+Scores against the realised total: Brier and binary log score of P(total >= target) for
 targets at 0.95, 0.97, 0.99, 1.01, 1.03 and 1.05 of the realised total (as in
 ``forecast_backtest.py``) and for the plan's own target; coverage of the 80 % and 95 % intervals;
 mean absolute percentage error of the expected total; the incoherence (largest relative gap between
@@ -90,22 +100,21 @@ def _scores(rows: pd.DataFrame, actual: np.ndarray) -> dict[str, np.ndarray]:
             "ape": np.abs(rows["expected_total"].to_numpy(float) - actual) / actual}
 
 
-def run(min_residuals: int | None = None) -> dict:
-    """Score both methods on every (indicator, unit, as-of month); returns the tables and timings.
+def run(min_residuals: int = 12) -> dict:
+    """Score the methods on every (indicator, unit, as-of month); returns the tables and timings.
 
-    ``min_residuals`` overrides the months of residuals MinT needs (24; the 2022 backtest has 12-22,
-    so 12 makes it use MinT instead of WLS)."""
-    from gosplan.engines.forecast.coherent import MIN_RESIDUALS
+    ``wls`` is what the service uses; ``mint_shrink`` is MinT with ``min_residuals`` months of residuals
+    required (the 2022 backtest has 12-22; the service's threshold of 24 would make it WLS throughout).
+    """
     from gosplan.service import Service
     from gosplan.service._forecast_model import model_details
     from gosplan.service.forecasts import coherent_rows
 
-    min_residuals = min_residuals or MIN_RESIDUALS
-
     service = Service.open("sqlite://")
     service.load_demo(2023)
-    records, timing, methods, worst = [], {"model": 0.0, "reconcile": 0.0}, {}, {"unreconciled": 0.0,
-                                                                                 "reconciled": 0.0}
+    variants = {"wls": {"method": "wls"}, "mint_shrink": {"method": "auto", "min_residuals": min_residuals}}
+    records, timing, methods = [], {"model": 0.0, "reconcile": 0.0}, {}
+    worst = {"unreconciled": 0.0, **{name: 0.0 for name in variants}}
     realised = None
     for month in AS_OF_MONTHS:
         as_of = f"{YEAR}-{month:02d}"
@@ -116,15 +125,18 @@ def run(min_residuals: int | None = None) -> dict:
             realised = _realised(service, sorted(set(table["indicator"])))
         for _indicator, rows in table.groupby("indicator"):
             rows = rows.reset_index(drop=True)
-            started = time.perf_counter()
-            reconciled, _ = coherent_rows(service, rows, residuals, min_residuals=min_residuals)
-            timing["reconcile"] += time.perf_counter() - started
-            for method in reconciled["reconciliation"]:
-                methods[method] = methods.get(method, 0) + 1
+            frames = {"unreconciled": rows}
+            for name, options in variants.items():
+                started = time.perf_counter()
+                frames[name], _ = coherent_rows(service, rows, residuals, **options)
+                timing["reconcile"] += time.perf_counter() - started
+                for method in frames[name]["reconciliation"]:
+                    methods[(name, method)] = methods.get((name, method), 0) + 1
             actual = rows["series_id"].map(realised).to_numpy(float)
-            usable = np.isfinite(actual) & (actual > 0) & rows["expected_total"].notna().to_numpy() \
-                & reconciled["expected_total"].notna().to_numpy()
-            for name, frame in (("unreconciled", rows), ("reconciled", reconciled)):
+            usable = np.isfinite(actual) & (actual > 0)
+            for frame in frames.values():
+                usable &= frame["expected_total"].notna().to_numpy()
+            for name, frame in frames.items():
                 worst[name] = max(worst[name], _incoherence(service, frame[usable]))
                 scores = _scores(frame[usable].reset_index(drop=True), actual[usable])
                 level = frame.loc[usable, "unit_kind"].to_numpy()
@@ -135,7 +147,82 @@ def run(min_residuals: int | None = None) -> dict:
     by_level = frame.groupby(["level", "method"])[columns].mean()
     by_month = frame.groupby(["as_of", "method"])[["brier", "log", "cover80"]].mean()
     return {"overall": overall, "by_level": by_level, "by_month": by_month, "timing": timing,
-            "methods": methods, "incoherence": worst}
+            "methods": {f"{k[0]}: {k[1]}": v for k, v in methods.items()}, "incoherence": worst}
+
+
+def _synthetic_panel(rng: np.random.Generator, provinces: int = 4, per_province: int = 5, years: int = 5
+                     ) -> tuple[dict[str, str | None], pd.DataFrame]:
+    """A nation of ``provinces`` x ``per_province`` enterprises whose monthly output shares shocks: a
+    national and a provincial random walk in the log level (the common shocks of a sector), the
+    enterprise's own noise, a seasonal profile. Returns the parent map and the monthly history of
+    every node (aggregates as the sums of their enterprises)."""
+    months = 12 * years
+    season = 1 + 0.15 * np.sin(np.arange(months) / 12 * 2 * np.pi + rng.uniform(0, 2 * np.pi))
+    national = np.cumsum(rng.normal(0, 0.02, months))
+    parent, series = {}, {}
+    for p in range(provinces):
+        province = f"P{p}"
+        parent[province] = "N"
+        regional = np.cumsum(rng.normal(0, 0.015, months))
+        for e in range(per_province):
+            unit = f"{province}.e{e}"
+            parent[unit] = province
+            own = np.cumsum(rng.normal(0, 0.01, months)) + rng.normal(0, 0.04, months)
+            series[unit] = rng.uniform(50, 150) * season * np.exp(national + regional + own)
+    for province in {parent[u] for u in series}:
+        series[province] = sum(v for u, v in series.items() if parent.get(u) == province)
+    series["N"] = sum(v for u, v in series.items() if parent.get(u) == "N")
+    periods = [f"{2019 + m // 12}-{m % 12 + 1:02d}" for m in range(months)]
+    history = pd.DataFrame([(f"x|{u}", periods[m], v[m]) for u, v in series.items() for m in range(months)],
+                           columns=["series_id", "period", "value"])
+    return parent, history
+
+
+def synthetic(replicates: int = 20, seed: int = 0) -> pd.DataFrame:
+    """The same comparison on synthetic hierarchies with four years of history before the year
+    forecast (36+ months of residuals, so MinT is used), adding WLS as a third method."""
+    from gosplan.engines.forecast.annual import attainment_details, total_distribution
+    from gosplan.engines.forecast.coherent import coherent_totals
+
+    rng = np.random.default_rng(seed)
+    records = []
+    for _ in range(replicates):
+        parent, history = _synthetic_panel(rng)
+        last_year = history["period"].str[:4].astype(int).max()
+        realised = history[history["period"].str.startswith(str(last_year))].groupby("series_id")["value"].sum()
+        ids = sorted(realised.index)
+        for month in AS_OF_MONTHS:
+            targets = pd.DataFrame({"series_id": ids, "year": last_year,
+                                    "target": realised[ids].to_numpy() * rng.uniform(0.95, 1.05, len(ids))})
+            details = attainment_details(history, targets, f"{last_year}-{month:02d}")
+            base = details.frame.join(details.shape)
+            base["unit"] = base["series_id"].str.split("|").str[1]
+            base["unit_kind"] = np.where(base["unit"].eq("N"), "country",
+                                         np.where(base["unit"].str.contains(r"\."), "enterprise", "province"))
+            actual = realised[ids].to_numpy()
+            errors = details.residuals.reindex(ids).to_numpy(float).T
+            variants = {"unreconciled": base}
+            for name, method in (("mint_shrink", "auto"), ("wls", "wls")):
+                out = coherent_totals(base["unit"].tolist(), parent, base["expected_total"].to_numpy(),
+                                      base["sd_rest"].to_numpy() ** 2, errors, method=method)
+                moved = base.copy()
+                known = base["expected_total"] - base["expected_rest"]
+                moved["expected_total"] = out["mean"].to_numpy()
+                moved["expected_rest"] = moved["expected_total"] - known
+                shape = total_distribution(known.to_numpy(), moved["expected_rest"].to_numpy(),
+                                           moved["sd_rest"].to_numpy() ** 2, moved["log"].to_numpy(bool),
+                                           moved["dof"].to_numpy(), moved["nonnegative"].to_numpy(bool),
+                                           moved["target"].to_numpy())
+                for column in ("lower_80", "upper_80", "lower_95", "upper_95"):
+                    moved[column] = shape[column]
+                variants[name] = moved
+            for name, frame in variants.items():
+                records.append(pd.DataFrame({"method": name, "level": frame["unit_kind"].to_numpy(),
+                                             **_scores(frame, actual)}))
+    frame = pd.concat(records, ignore_index=True)
+    columns = ["brier", "log", "brier_plan", "log_plan", "cover80", "cover95", "ape"]
+    return pd.concat({"all": frame.groupby("method")[columns].mean(),
+                      **{level: group.groupby("method")[columns].mean() for level, group in frame.groupby("level")}})
 
 
 def show(frame: pd.DataFrame, title: str) -> None:
@@ -151,8 +238,9 @@ def show(frame: pd.DataFrame, title: str) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=None, help="write results as JSON here")
-    parser.add_argument("--min-residuals", type=int, default=None,
-                        help="months of residuals MinT needs (default 24: WLS throughout 2022; 12: MinT)")
+    parser.add_argument("--synthetic", type=int, default=20, help="synthetic hierarchies (0: none)")
+    parser.add_argument("--min-residuals", type=int, default=12,
+                        help="months of residuals the MinT variant needs on the demo (2022 has 12-22)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     result = run(args.min_residuals)
@@ -163,6 +251,9 @@ def main(argv: list[str] | None = None) -> None:
     console.print(f"reconciliation methods: {result['methods']}; largest incoherence: {result['incoherence']}; "
                   f"seconds: model {result['timing']['model']:.1f}, reconcile {result['timing']['reconcile']:.1f}, "
                   f"all {time.perf_counter() - started:.1f}")
+    if args.synthetic:
+        result["synthetic"] = synthetic(args.synthetic)
+        show(result["synthetic"], f"Synthetic hierarchies ({args.synthetic} x 25 series, 4 years of history)")
     if args.out:
         args.out.write_text(json.dumps({key: (value.reset_index().to_dict("records") if isinstance(value, pd.DataFrame)
                                               else value) for key, value in result.items()}, indent=1, default=str))

@@ -36,7 +36,7 @@ def test_every_level_adds_up(service):
                 checked += 1
     assert checked > 100
     assert set(table["reconciliation"]) <= {"mint_shrink", "wls", "none"}
-    assert table["reconciliation"].eq("mint_shrink").mean() > 0.5
+    assert table["reconciliation"].eq("wls").mean() > 0.9
     assert (table["lower_80"] <= table["expected_total"] + 1e-6).all()
     assert (table["expected_total"] <= table["upper_80"] + 1e-6).all()
     assert table["p_attain"].between(0, 1).all()

@@ -4,8 +4,11 @@
 smoothing on each unit's monthly series). For the indicators exposed to the weather (grain) the
 months still to come are then conditioned on the weather scenarios of :mod:`gosplan.service.risk`
 (:func:`gosplan.engines.forecast.weather.weather_outlook`): the observed weather of the months past
-and random weather for the rest. So ``gosplan forecast``, ``gosplan risk``, the web overview and the
-review all print the same expected total and P(attain). Alerts live in :mod:`gosplan.service.alerts`.
+and random weather for the rest. Every indicator's totals are then reconciled over the unit
+hierarchy (:func:`coherent_rows`), so the enterprises add up to their province and the provinces
+to the country, and hydro stations' output follows the rain (:func:`rainfall_rows`). So ``gosplan
+forecast``, ``gosplan risk``, the web overview and the review all print the same expected total and
+P(attain). Alerts live in :mod:`gosplan.service.alerts`.
 
 >>> from gosplan.service import Service
 >>> service = Service.open("sqlite://"); _ = service.load_demo()       # doctest: +SKIP
@@ -43,6 +46,10 @@ FORECAST_COLUMNS = [*MODEL_COLUMNS[:-1], "expected_fulfilment", "shortfall", "re
 OUTLOOK_COLUMNS = ["indicator", "expected_total", "p_attain", "lower_80", "upper_80", "indicator_name", "uom",
                    "target", "lower_99", "upper_99", "direction", "outlook"]
 DEFAULT_THRESHOLD = 0.5
+# How the year-end totals are reconciled: WLS on each unit's year-end variance. MinT with the shrunk
+# covariance of the models' one-step residuals ("auto") scored worse than the unreconciled forecasts
+# on both hierarchical backtests (bench/forecast_hierarchy.py), WLS no worse (docs/benchmarks.md).
+RECONCILIATION = "wls"
 WEATHER_SCENARIOS = 20_000
 WEATHER_INDICATORS = (GRAIN_INDICATOR,)
 DISTRIBUTION = ("expected_total", "lower_80", "upper_80", "lower_95", "upper_95", "lower_99", "upper_99",
@@ -103,11 +110,13 @@ def _model_rows(service, p: Period, indicator: str, runner: Runner) -> tuple[pd.
 
 
 def coherent_rows(service, rows: pd.DataFrame, residuals: pd.DataFrame, scenarios: np.ndarray | None = None,
-                  min_residuals: int = MIN_RESIDUALS) -> tuple[pd.DataFrame, np.ndarray | None]:
+                  min_residuals: int = MIN_RESIDUALS, method: str = RECONCILIATION
+                  ) -> tuple[pd.DataFrame, np.ndarray | None]:
     """The rows of one indicator with their distributions reconciled over the unit hierarchy.
 
-    The expected totals are reconciled (:func:`gosplan.engines.forecast.coherent.coherent_totals`:
-    MinT with the shrunk covariance of the model's residuals, WLS when there are too few), so that
+    The expected totals are reconciled (:func:`gosplan.engines.forecast.coherent.coherent_totals`;
+    ``method``: :data:`RECONCILIATION`, WLS, or ``"auto"``: MinT with the shrunk covariance of the
+    model's residuals, WLS when there are fewer than ``min_residuals`` months of them), so that
     every aggregate is the sum of the units below it; each row keeps its own spread around the
     reconciled mean (why: :mod:`gosplan.engines.forecast.coherent`). Model rows keep the model's
     distribution family (log-normal or Student-t rest of the year,
@@ -120,7 +129,8 @@ def coherent_rows(service, rows: pd.DataFrame, residuals: pd.DataFrame, scenario
     mean = rows["expected_total"].to_numpy(float)
     variance = scenarios.var(axis=1) if scenarios is not None else rows["sd_rest"].to_numpy(float) ** 2
     errors = residuals.reindex(rows["series_id"]).to_numpy(float).T if len(residuals) else None
-    out = coherent_totals(rows["unit"].tolist(), service.hierarchy().parent, mean, variance, errors, min_residuals)
+    out = coherent_totals(rows["unit"].tolist(), service.hierarchy().parent, mean, variance, errors, min_residuals,
+                          method)
     new_mean, new_sd = out["mean"].to_numpy(float), out["sd"].to_numpy(float)
     ok = np.isfinite(new_mean)
     targets = rows["target"].to_numpy(float)
@@ -312,8 +322,10 @@ def _reshaped(rows: pd.DataFrame, ok: np.ndarray) -> pd.DataFrame:
 
 def hydro_stations(service) -> set[str]:
     """Units whose ``technology`` grouping is ``hydro``."""
-    groups = service.store.unit_groups("technology")
-    return set(groups.loc[groups["group_code"].eq("hydro"), "unit"]) if len(groups) else set()
+    def load() -> frozenset[str]:
+        groups = service.store.unit_groups("technology")
+        return frozenset(groups.loc[groups["group_code"].eq("hydro"), "unit"]) if len(groups) else frozenset()
+    return set(service._cached(("hydro_stations",), load))
 
 
 def hydro_elasticity(service, p: Period, rows: pd.DataFrame, residuals: pd.DataFrame) -> Elasticity | None:

@@ -10,10 +10,12 @@ node's year-end total) and reconciles them (:func:`gosplan.engines.forecast.reco
 - nodes that cover the same bottom series (a county with one enterprise, a province with one
   county) are one node: the deepest one's forecast stands for all of them, which keeps the
   covariance of the residuals from being singular;
-- MinT with the shrunk covariance of the base forecasts' one-step in-sample residuals (rescaled so
-  that each node keeps its own year-end variance) when every node has at least ``min_residuals``
-  months of residuals; otherwise, or when that covariance cannot be inverted, WLS on the year-end
-  variances;
+- with ``method="auto"``, MinT with the shrunk covariance of the base forecasts' one-step in-sample
+  residuals (rescaled so that each node keeps its own year-end variance) when every node has at
+  least ``min_residuals`` months of residuals; otherwise, or when that covariance cannot be
+  inverted, WLS on the year-end variances; ``method="wls"``: WLS always (what the service uses:
+  on the backtests MinT from one-step residuals scored worse than the unreconciled forecasts, WLS
+  no worse; see ``bench/forecast_hierarchy.py`` and docs/benchmarks.md);
 - the aggregates are then the exact sums of the reconciled bottom series, so sums hold to rounding.
 
 The spread: ``sd`` is each node's own base standard deviation (the deepest node's, for nodes that
@@ -62,16 +64,19 @@ def _nearest_present(node: str, parent_of: Mapping[str, str | None], present: se
 
 def coherent_totals(nodes: Sequence[str], parent_of: Mapping[str, str | None], mean: Sequence[float],
                     variance: Sequence[float], residuals: np.ndarray | None = None,
-                    min_residuals: int = MIN_RESIDUALS) -> pd.DataFrame:
+                    min_residuals: int = MIN_RESIDUALS, method: str = "auto") -> pd.DataFrame:
     """Reconciled mean and standard deviation of each node's total (:data:`COHERENT_COLUMNS`).
 
     ``nodes`` with their base ``mean`` and ``variance``; ``parent_of`` the whole unit tree (child ->
     parent); ``residuals`` (T x len(nodes)), the one-step in-sample errors of each node's model on the
     data's scale (NaN where missing). Nodes with a NaN mean are left out and come back NaN.
-    ``method`` is ``"mint_shrink"``, ``"wls"``, or ``"none"`` for a node alone in its hierarchy;
+    ``method="auto"`` uses MinT when the residuals suffice, else WLS; ``"wls"`` always WLS. The
+    frame's ``method`` is ``"mint_shrink"``, ``"wls"``, or ``"none"`` for a node alone in its hierarchy;
     ``sd`` the node's base standard deviation, ``sd_reconciled`` the one of the reconciled covariance
     (see the module docstring for why ``sd`` is the one to use).
     """
+    if method not in ("auto", "wls"):
+        raise ValueError(f"method must be 'auto' or 'wls', got {method!r}")
     nodes = list(nodes)
     mean = np.asarray(mean, dtype=float)
     variance = np.nan_to_num(np.asarray(variance, dtype=float), nan=0.0)
@@ -128,8 +133,9 @@ def coherent_totals(nodes: Sequence[str], parent_of: Mapping[str, str | None], m
         result_mean, result_sd, method, shrinkage = S @ base[-len(bottom):], np.zeros(len(order)), "none", np.nan
     else:
         var = np.maximum(var, 1e-9 * var.max())
-        result_mean, result_sd, method, shrinkage = _reconciled(base, var, hierarchy, residuals, order,
-                                                               min_residuals, S)
+        result_mean, result_sd, method, shrinkage = _reconciled(base, var, hierarchy,
+                                                               residuals if method == "auto" else None,
+                                                               order, min_residuals, S)
     if len(order) == 1:
         method = "none"
     base_sd = np.sqrt(np.maximum(variance[order], 0.0))

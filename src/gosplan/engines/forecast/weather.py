@@ -27,10 +27,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from gosplan.engines.forecast.annual import INTERVALS
 from gosplan.errors import Problem, ValidationError
-
-INTERVALS = {"lower_80": 0.10, "upper_80": 0.90, "lower_95": 0.025, "upper_95": 0.975,
-             "lower_99": 0.005, "upper_99": 0.995}
 
 
 def scenario_totals(known: np.ndarray, rest: np.ndarray, weights: np.ndarray, factors: np.ndarray) -> np.ndarray:

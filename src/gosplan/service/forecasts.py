@@ -25,7 +25,13 @@ import pandas as pd
 
 from gosplan.engines.forecast.annual import total_distribution
 from gosplan.engines.forecast.coherent import MIN_RESIDUALS, coherent_totals, rescaled_scenarios
-from gosplan.engines.forecast.hydro import Elasticity, fit_elasticity, hydro_rest, rainfall_anomalies
+from gosplan.engines.forecast.hydro import (
+    Elasticity,
+    fit_elasticity,
+    hydro_rest,
+    rainfall_anomalies,
+    seasonal_ratios,
+)
 from gosplan.engines.forecast.weather import scenario_summary, weather_outlook
 from gosplan.engines.risk import Measure, rank_measures
 from gosplan.errors import NotFound
@@ -337,23 +343,22 @@ def hydro_elasticity(service, p: Period, rows: pd.DataFrame, residuals: pd.DataF
         return None
     indicator = str(rows["indicator"].iloc[0])
     key = ("hydro_elasticity", str(p), indicator, tuple(stations))
-    return service._cached(key, lambda: _elasticity(service, p, indicator, rows, stations, residuals))
+    return service._cached(key, lambda: _elasticity(service, p, indicator, rows, stations))
 
 
-def _elasticity(service, p: Period, indicator: str, rows: pd.DataFrame, stations: list[str],
-                residuals: pd.DataFrame) -> Elasticity:
-    ids = rows.set_index("unit").loc[stations, "series_id"].tolist()
-    errors = residuals.reindex(ids)
+def _elasticity(service, p: Period, indicator: str, rows: pd.DataFrame, stations: list[str]) -> Elasticity:
     history = monthly_history(service, p, [indicator], units=stations)
     history = history.assign(month=[Period.parse(x).ordinal for x in history["period"]])
     values = history.pivot_table(index="series_id", columns="month", values="value", aggfunc="last")
-    values = values.reindex(index=ids, columns=errors.columns)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = errors.to_numpy(float) / (values.to_numpy(float) - errors.to_numpy(float))
+    first, last = int(values.columns.min()), int(values.columns.max())
+    values = values.reindex(columns=range(first, last + 1))
+    ratio = seasonal_ratios(values.to_numpy(float), first % 12)
     anomalies = rainfall_anomalies(service.store.weather_events())
     province = province_of_units(service, stations)
+    unit_of = {series_id: series_id.split("|", 1)[1] for series_id in values.index}
     lookup = {(a.province, Period.parse(a.period).ordinal): a.anomaly for a in anomalies.itertuples()}
-    anomaly = np.array([[lookup.get((province.get(u), m), 0.0) for m in errors.columns] for u in stations])
+    anomaly = np.array([[lookup.get((province.get(unit_of[s]), m), 0.0) for m in values.columns]
+                        for s in values.index])
     return fit_elasticity(ratio, np.where(np.isfinite(ratio), anomaly, np.nan))
 
 

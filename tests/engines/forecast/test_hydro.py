@@ -13,6 +13,7 @@ from gosplan.engines.forecast.hydro import (
     fit_elasticity,
     hydro_rest,
     rainfall_anomalies,
+    seasonal_ratios,
 )
 
 
@@ -55,3 +56,17 @@ def test_rest_of_year_under_a_scenario_and_under_climatology() -> None:
     change, added = hydro_rest(rest, hydro, elasticity, None, months)
     assert change == pytest.approx([0.0, 0.0, 0.0])
     assert added == pytest.approx(hydro ** 2 * (0.1 ** 2 * var_a + 0.25 * var_a))
+
+
+def test_seasonal_baseline_does_not_attenuate_the_elasticity() -> None:
+    """Output of seasonal stations, 0.6 × the month's rain anomaly: the ratios to the same month of the
+    other years give back 0.6 on average over many economies (a baseline holding the month's own
+    value would give less)."""
+    estimates = []
+    for seed in range(30):
+        rng = np.random.default_rng(seed)
+        season = 1 + 0.35 * np.sin(np.arange(60) / 12 * 2 * np.pi)
+        anomaly = np.where(rng.random((4, 60)) < 0.3, rng.uniform(-0.8, 0.8, (4, 60)), 0.0)
+        output = 500 * season * (1 + 0.6 * anomaly) * rng.lognormal(0, 0.03, (4, 60))
+        estimates.append(fit_elasticity(seasonal_ratios(output, 0), anomaly).value)
+    assert np.mean(estimates) == pytest.approx(0.6, abs=0.02)

@@ -24,6 +24,9 @@ realised total. Methods:
 
 Scores per as-of month: Brier (mean over the six targets), log score (binary, P clipped to
 [0.001, 0.999]), coverage of the 80 % and 95 % intervals.
+
+``--hierarchy`` runs the hierarchical backtest instead (:mod:`forecast_hierarchy`: the demo
+economy's units from enterprise to country, reconciled forecasts against unit-by-unit ones).
 """
 
 from __future__ import annotations
@@ -196,7 +199,16 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--autoets", type=int, default=0, help="series per data set for AutoETS (0: none)")
     parser.add_argument("--out", type=Path, help="write every row as JSON")
-    args = parser.parse_args(argv)
+    parser.add_argument("--hierarchy", action="store_true",
+                        help="run the hierarchical backtest instead (bench/forecast_hierarchy.py)")
+    args, rest = parser.parse_known_args(argv)
+    if args.hierarchy:
+        path = Path(__file__).with_name("forecast_hierarchy.py")
+        spec = importlib.util.spec_from_file_location("forecast_hierarchy", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)  # type: ignore[union-attr]
+        module.main([*rest, *(["--out", str(args.out)] if args.out else [])])
+        return
     bench = _bench_forecast()
     rows: list[dict] = []
     pools: dict[str, dict] = {}

@@ -78,7 +78,7 @@ def test_five_year_plan_progress_and_the_growth_2024_25_needs(service, url):
     text = run_cli(url, "forecast", "--as-of", AS_OF, "--five-year", width=80).output
     assert "Needed a" in text and "2025" in text and "nan" not in text
     section = build_review(service, "2023-H1", only=["plan"]).section("plan")
-    assert section.summary[0].startswith("Five-year plan: ") and "Grain needs +7.0 %" in section.summary[0]
+    assert section.summary[0].startswith("Five-year plan: ") and "Grain needs +7.2 %" in section.summary[0]
     assert "Targets for 2023 beyond what the record supports" in section.summary[1]
 
 

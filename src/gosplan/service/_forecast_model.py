@@ -13,8 +13,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from gosplan.engines.forecast.annual import AttainmentDetails, attainment_details
 from gosplan.errors import NotFound
-from gosplan.forecast import attainment, series_id
+from gosplan.forecast import series_id
 from gosplan.model import Period
 from gosplan.runner import Runner
 
@@ -23,6 +24,9 @@ MODEL_COLUMNS = ["indicator", "indicator_name", "uom", "direction", "unit", "uni
                  "year", "target", "actual_to_date", "imputed", "expected_rest", "expected_total",
                  "lower_80", "upper_80", "lower_95", "upper_95", "lower_99", "upper_99", "p_attain",
                  "months_reported", "months_remaining", "method", *FACT_COLUMNS, "series_id"]
+# The shape of each row's distribution (:func:`gosplan.engines.forecast.annual.total_distribution`), kept
+# beside MODEL_COLUMNS so that the outlook can move its mean and spread (reconciliation, hydro).
+SHAPE_COLUMNS = ["sd_rest", "dof", "log", "nonnegative"]
 HISTORY_YEARS = 4  # the engine uses at most 60 months; the current year plus four before covers that
 
 
@@ -85,11 +89,18 @@ def model_forecast(service, as_of: str | Period, indicators: list[str] | None = 
                    runner: Runner | None = None) -> pd.DataFrame:
     """The model's year-end outlook of every (indicator, unit) with an annual target (average weather).
 
-    Columns :data:`MODEL_COLUMNS`; ``actual_to_date`` and the rest-of-year columns
+    Columns :data:`MODEL_COLUMNS` and :data:`SHAPE_COLUMNS`; ``actual_to_date`` and the rest-of-year columns
     (:data:`FACT_COLUMNS`) are the fact table's (:meth:`Service.facts`), ``imputed`` the model's fill
     of the months up to ``as_of`` that were not reported; ``p_attain`` is P(total >= target), or
     P(total <= target) where lower is better. Cached per (month, indicators).
     """
+    return model_details(service, as_of, indicators, runner)[0]
+
+
+def model_details(service, as_of: str | Period, indicators: list[str] | None = None,
+                  runner: Runner | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`model_forecast` and the model's one-step residuals on the data's scale (one row per
+    ``series_id``, one column per month ordinal), which reconciliation estimates its covariance from."""
     p = _as_of(as_of)
     codes = forecast_indicators(service, indicators)
     key = ("model_forecast", str(p), tuple(codes))
@@ -103,25 +114,32 @@ def attainment_of(service, as_of: str | Period, targets: pd.DataFrame, runner: R
     target) where lower is better). The year-end outlook and a draft's P(attain) both come from here;
     a target of a later year is forecast over every month from ``as_of`` to its year's end.
     """
+    return _details_of(service, as_of, targets, runner, residuals=False).frame
+
+
+def _details_of(service, as_of: str | Period, targets: pd.DataFrame, runner: Runner | None,
+                residuals: bool) -> AttainmentDetails:
     p = _as_of(as_of)
     codes = sorted(set(targets["indicator"]))
     ids = [series_id(i, u) for i, u in zip(targets["indicator"], targets["unit"], strict=True)]
     frame = pd.DataFrame({"series_id": ids, "year": targets["year"].to_numpy(int),
                           "target": targets["target"].to_numpy(float)})
     history = monthly_history(service, p, codes, units=sorted(set(targets["unit"])))
-    result = attainment(history, frame, as_of=p, runner=runner or service.runner)
+    details = attainment_details(history, frame, as_of=p, runner=runner or service.runner, residuals=residuals)
+    result = details.frame
     direction = targets["indicator"].map(service.indicators().set_index("code")["direction"]).fillna("higher")
     lower_better = direction.eq("lower").to_numpy()
     result["p_attain"] = np.where(lower_better, 1 - result["p_attain"], result["p_attain"])
-    return result
+    return details
 
 
-def _forecast_all(service, p: Period, codes: list[str], runner: Runner) -> pd.DataFrame:
+def _forecast_all(service, p: Period, codes: list[str], runner: Runner) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows = _annual_targets(service, p, codes)
     if rows.empty:
-        return pd.DataFrame(columns=MODEL_COLUMNS)
+        return pd.DataFrame(columns=[*MODEL_COLUMNS, *SHAPE_COLUMNS]), pd.DataFrame()
     ids = [series_id(i, u) for i, u in zip(rows["indicator"], rows["unit"], strict=True)]
-    result = attainment_of(service, p, rows.assign(year=p.year, target=rows["annual_target"]), runner=runner)
+    details = _details_of(service, p, rows.assign(year=p.year, target=rows["annual_target"]), runner, residuals=True)
+    result = details.frame.join(details.shape)
     # Produced to date is the fact table's (every current report, never model-filled), also where a
     # month left out above is filled by the model: that fill is ``imputed``, shown under its own label.
     info = rows.assign(series_id=ids).set_index("series_id")
@@ -138,7 +156,8 @@ def _forecast_all(service, p: Period, codes: list[str], runner: Runner) -> pd.Da
     out["direction"] = out["indicator"].map(service.indicators().set_index("code")["direction"]).fillna(
         "higher").to_numpy()
     out = out.sort_values(["indicator", "depth", "unit"], kind="stable")
-    return out[MODEL_COLUMNS].reset_index(drop=True)
+    return out[[*MODEL_COLUMNS, *SHAPE_COLUMNS]].reset_index(drop=True), details.residuals
 
 
-__all__ = ["MODEL_COLUMNS", "attainment_of", "forecast_indicators", "model_forecast", "monthly_history"]
+__all__ = ["MODEL_COLUMNS", "SHAPE_COLUMNS", "attainment_of", "forecast_indicators", "model_details", "model_forecast",
+           "monthly_history"]

@@ -5,7 +5,7 @@ import importlib
 
 import pytest
 
-MODULES = ["annual", "exceptions", "alerts", "synthetic"]
+MODULES = ["annual", "exceptions", "alerts", "synthetic", "coherent", "reconcile", "hydro"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -29,6 +29,8 @@ ATTAINMENT_COLUMNS = ["series_id", "year", "target", "actual_to_date", "expected
                       "upper_80", "lower_95", "upper_95", "p_attain", "required_monthly_rate",
                       "months_remaining", "method", "imputed", "expected_rest", "lower_99", "upper_99"]
 METHODS = ("auto", "additive", "multiplicative")
+INTERVALS = {"lower_80": 0.10, "upper_80": 0.90, "lower_95": 0.025, "upper_95": 0.975,
+             "lower_99": 0.005, "upper_99": 0.995}
 MAX_HORIZON = 36
 DEFAULT_HISTORY_MONTHS = 60
 DEFAULT_CHUNK = 5000
@@ -45,6 +47,7 @@ class _Task:
     years: np.ndarray
     targets: np.ndarray
     method: str
+    keep_residuals: bool = False
 
 
 def annual_totals(task: _Task) -> dict[str, np.ndarray]:
@@ -108,19 +111,58 @@ def annual_totals(task: _Task) -> dict[str, np.ndarray]:
             mean_s, var_s, step_means = _future_sum(fit, rows, months, weight, mean_path)
         after = np.where(months > as_of, step_means, 0.0).sum(axis=1)   # the months still to come
     known = actual + imputed
-    dof = fit.dof[rows]
-    total = known + mean_s
+    nonnegative = np.where(observed, values >= 0, True).all(axis=1)[rows]
+    shape = total_distribution(known, mean_s, var_s, is_log, fit.dof[rows], nonnegative, targets)
+    total, p, uncertain = known + mean_s, shape["p_attain"], var_s > 0
+
+    remaining = np.clip(year_end - np.maximum(as_of, year_start - 1), 0, 12)
+    method = np.where(is_log, "ets-multiplicative", "ets-additive").astype(object)
+    method[~uncertain & (remaining == 0)] = "actual"
+    nodata = ~has_data[rows]
+    method[nodata] = "no data"
+    result = {
+        "actual_to_date": actual, "expected_total": total,
+        **{name: shape[name] for name in INTERVALS}, "p_attain": p, "imputed": total - after - actual,
+        "expected_rest": after, "months_reported": months_reported, "method": method,
+        # The shape of the distribution, for whoever moves its mean and spread (reconciliation).
+        "sd_rest": np.sqrt(np.maximum(var_s, 0.0)), "dof": fit.dof[rows], "log": is_log,
+        "nonnegative": nonnegative,
+    }
+    if task.keep_residuals:
+        result["residuals"] = _original_scale_residuals(fit, values)[rows]
+    for key in ("expected_total", "lower_80", "upper_80", "lower_95", "upper_95", "lower_99", "upper_99",
+                "p_attain", "imputed", "expected_rest", "sd_rest"):
+        result[key] = np.where(nodata, np.nan, result[key])
+    return result
+
+
+def total_distribution(known: np.ndarray, mean_rest: np.ndarray, var_rest: np.ndarray, is_log: np.ndarray,
+                       dof: np.ndarray, nonnegative: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
+    """Intervals (:data:`INTERVALS`) and P(total >= target) of ``known + rest`` (arrays, one per row).
+
+    The rest of the year has mean ``mean_rest`` and squared scale ``var_rest``: log-normal matched to
+    these two moments where ``is_log`` (and the mean is positive), otherwise Student-t, both with
+    ``dof`` degrees of freedom. Output that never went below zero (``nonnegative``) cannot fall below
+    what is known, so a target already met has probability 1. The year-end forecast
+    (:func:`attainment`) and the reconciled forecasts (:mod:`.coherent`) both take their shape from here.
+
+    >>> out = total_distribution(np.array([10.0]), np.array([90.0]), np.array([100.0]), np.array([False]),
+    ...                          np.array([30.0]), np.array([True]), np.array([100.0]))
+    >>> round(float(out["p_attain"][0]), 3), round(float(out["upper_80"][0]), 1)
+    (0.5, 113.1)
+    """
+    known, mean_s = np.asarray(known, float), np.asarray(mean_rest, float)
+    var_s, targets = np.asarray(var_rest, float), np.asarray(targets, float)
+    nonnegative = np.asarray(nonnegative, bool)
+    is_log = np.asarray(is_log, bool) & (mean_s > 0)
     uncertain = var_s > 0
     with np.errstate(divide="ignore", invalid="ignore"):
         lsig2 = np.log1p(var_s / np.maximum(mean_s, 1e-300) ** 2)
     lmu = np.log(np.maximum(mean_s, 1e-300)) - 0.5 * lsig2
     lsig = np.sqrt(lsig2)
-    rsig = np.sqrt(var_s)
-
-    nonnegative = np.where(observed, values >= 0, True).all(axis=1)[rows]
-
+    rsig = np.sqrt(np.maximum(var_s, 0.0))
     # Student-t quantiles for the few distinct (rounded) degrees of freedom only: scipy's ppf is slow.
-    dof = np.maximum(np.round(dof), 1.0)
+    dof = np.maximum(np.round(np.nan_to_num(np.asarray(dof, float), nan=1.0)), 1.0)
     distinct, which = np.unique(dof, return_inverse=True)
 
     def quantile(q: float) -> np.ndarray:
@@ -139,24 +181,16 @@ def annual_totals(task: _Task) -> dict[str, np.ndarray]:
     p = np.where(uncertain, p, (known + mean_s >= targets).astype(float))
     # Output that never went below zero will not now: the rest of the year adds, it cannot take away.
     p = np.where(nonnegative & (gap_to_target <= 0), 1.0, p)
+    out = {name: quantile(q) for name, q in INTERVALS.items()}
+    out["p_attain"] = p
+    return out
 
-    remaining = np.clip(year_end - np.maximum(as_of, year_start - 1), 0, 12)
-    method = np.where(is_log, "ets-multiplicative", "ets-additive").astype(object)
-    method[~uncertain & (remaining == 0)] = "actual"
-    nodata = ~has_data[rows]
-    method[nodata] = "no data"
-    result = {
-        "actual_to_date": actual, "expected_total": total,
-        "lower_80": quantile(0.10), "upper_80": quantile(0.90),
-        "lower_95": quantile(0.025), "upper_95": quantile(0.975),
-        "lower_99": quantile(0.005), "upper_99": quantile(0.995),
-        "p_attain": p, "imputed": total - after - actual, "expected_rest": after,
-        "months_reported": months_reported, "method": method,
-    }
-    for key in ("expected_total", "lower_80", "upper_80", "lower_95", "upper_95", "lower_99", "upper_99",
-                "p_attain", "imputed", "expected_rest"):
-        result[key] = np.where(nodata, np.nan, result[key])
-    return result
+
+def _original_scale_residuals(fit: _ets.EtsFit, values: np.ndarray) -> np.ndarray:
+    """One-step in-sample errors on the scale of the data (n, T): what MinT estimates its covariance from."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        predicted = np.where(fit.log[:, None], np.exp(fit.fitted), fit.fitted * fit.scale[:, None])
+    return np.where(np.isnan(values), np.nan, values - predicted)
 
 
 def _future_sum(fit: _ets.EtsFit, rows: np.ndarray, months: np.ndarray, weight: np.ndarray,
@@ -191,7 +225,7 @@ def _future_sum(fit: _ets.EtsFit, rows: np.ndarray, months: np.ndarray, weight: 
 
 
 def _tasks(panel: Panel, as_of: int, rows: np.ndarray, years: np.ndarray, targets: np.ndarray,
-           method: str, chunk_size: int) -> list[_Task]:
+           method: str, chunk_size: int, keep_residuals: bool = False) -> list[_Task]:
     order = np.argsort(rows, kind="stable")
     rows, years, targets = rows[order], years[order], targets[order]
     tasks = []
@@ -202,7 +236,7 @@ def _tasks(panel: Panel, as_of: int, rows: np.ndarray, years: np.ndarray, target
         if a == b:
             continue
         tasks.append(_Task(panel.values[lo:hi], panel.start, as_of, rows[a:b] - lo, years[a:b],
-                           targets[a:b], method))
+                           targets[a:b], method, keep_residuals))
     return tasks
 
 
@@ -245,6 +279,32 @@ def attainment(history: pd.DataFrame, targets: pd.DataFrame, as_of: str | Period
     >>> bool(row.p_attain > 0.5)
     True
     """
+    return attainment_details(history, targets, as_of, method, runner, chunk_size, history_months,
+                              residuals=False).frame
+
+
+@dataclass
+class AttainmentDetails:
+    """:func:`attainment`'s frame with what reshaping its distributions needs.
+
+    ``shape`` (one row per target row, same index): ``sd_rest`` the scale of the rest of the year's
+    sum, ``dof``, ``log`` (log-normal rest) and ``nonnegative`` (see :func:`total_distribution`).
+    ``residuals``: one-step in-sample errors on the data's scale, one row per series with a target,
+    one column per month ordinal (NaN where the month was not reported).
+    """
+
+    frame: pd.DataFrame
+    shape: pd.DataFrame
+    residuals: pd.DataFrame
+
+
+def attainment_details(history: pd.DataFrame, targets: pd.DataFrame, as_of: str | Period, method: str = "auto",
+                       runner: Runner | None = None, chunk_size: int = DEFAULT_CHUNK,
+                       history_months: int | None = DEFAULT_HISTORY_MONTHS, residuals: bool = True
+                       ) -> AttainmentDetails:
+    """:func:`attainment` that also returns the distributions' shape and (with ``residuals``) the model's
+    one-step residuals."""
+    keep_residuals = residuals
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     _require(targets, TARGET_FRAME_COLUMNS, "targets")
@@ -263,7 +323,7 @@ def attainment(history: pd.DataFrame, targets: pd.DataFrame, as_of: str | Period
     out["method"] = "no data"
     if known.any():
         tasks = _tasks(panel, end.ordinal, position[known], years[known].astype(int), values[known],
-                       method, chunk_size)
+                       method, chunk_size, keep_residuals)
         results = (runner or Runner()).map(annual_totals, tasks, description="forecasting")
         merged = {key: np.concatenate([r[key] for r in results]) for key in results[0]}
         # _tasks sorted the rows by series; put them back in the caller's order.
@@ -280,4 +340,15 @@ def attainment(history: pd.DataFrame, targets: pd.DataFrame, as_of: str | Period
         needed = np.maximum(values - done, 0.0) / remaining       # a target already met needs 0
         out["required_monthly_rate"] = np.where(remaining > 0, needed, np.nan)
     out["months_remaining"] = remaining.astype(int)
-    return out[ATTAINMENT_COLUMNS]
+    shape = pd.DataFrame({"sd_rest": np.nan, "dof": np.nan, "log": False, "nonnegative": True}, index=out.index)
+    residual_frame = pd.DataFrame()
+    if known.any():
+        for column in shape.columns:
+            shape.loc[out.index[where], column] = merged[column]
+    if known.any() and keep_residuals:
+        first = ~pd.Index(out["series_id"].to_numpy()[where]).duplicated()
+        residual_frame = pd.DataFrame(merged["residuals"][first], index=out["series_id"].to_numpy()[where][first],
+                                 columns=panel.start + np.arange(panel.values.shape[1]))
+    shape["log"] = shape["log"].astype(bool)
+    shape["nonnegative"] = shape["nonnegative"].astype(bool)
+    return AttainmentDetails(out[ATTAINMENT_COLUMNS], shape, residual_frame)

@@ -27,10 +27,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from gosplan.engines.forecast.annual import INTERVALS
 from gosplan.errors import Problem, ValidationError
-
-INTERVALS = {"lower_80": 0.10, "upper_80": 0.90, "lower_95": 0.025, "upper_95": 0.975,
-             "lower_99": 0.005, "upper_99": 0.995}
 
 
 def scenario_totals(known: np.ndarray, rest: np.ndarray, weights: np.ndarray, factors: np.ndarray) -> np.ndarray:
@@ -55,7 +53,13 @@ def weather_outlook(known: np.ndarray, rest: np.ndarray, weights: np.ndarray, fa
     ``lower_better`` marks rows whose target is a ceiling (P(total <= target)). Returns arrays keyed
     ``expected_total``, ``lower_80`` ... ``upper_99``, ``p_attain`` and ``totals`` (k, n).
     """
-    totals = scenario_totals(known, rest, weights, factors)
+    return scenario_summary(scenario_totals(known, rest, weights, factors), targets, lower_better)
+
+
+def scenario_summary(totals: np.ndarray, targets: np.ndarray, lower_better: np.ndarray | None = None
+                     ) -> dict[str, np.ndarray]:
+    """Expected total, intervals and P(attain) of each row (k) of scenario ``totals`` (k, n)."""
+    totals = np.asarray(totals, float)
     targets = np.asarray(targets, float)
     lower = np.zeros(targets.shape, bool) if lower_better is None else np.asarray(lower_better, bool)
     met = np.where(lower[:, None], totals <= targets[:, None], totals >= targets[:, None])
@@ -65,4 +69,4 @@ def weather_outlook(known: np.ndarray, rest: np.ndarray, weights: np.ndarray, fa
     return out
 
 
-__all__ = ["INTERVALS", "scenario_totals", "weather_outlook"]
+__all__ = ["INTERVALS", "scenario_summary", "scenario_totals", "weather_outlook"]

@@ -86,39 +86,47 @@ def sparse_coefficients(n: int, k: int = 20, seed: int = 0) -> sp.csc_array:
 
 
 # -- workers (run in subprocesses) ---------------------------------------------------------------
-def worker_io_gosplan(n: int, density: float, repeat: int, held: str = "sparse") -> dict[str, Any]:
-    """gosplan from the flows as the user holds them: ``sparse`` (scipy), ``dense`` (ndarray) or ``frame``.
-
-    The conversion of a dense array or DataFrame is inside the timed call, as it is for pymrio.
-    """
+def io_frame(dense: np.ndarray) -> Any:
+    """The flows as pymrio holds them: a DataFrame with a (region, sector) MultiIndex on both axes."""
     import pandas as pd
 
+    n = dense.shape[0]
+    index = pd.MultiIndex.from_arrays([["reg"] * n, [f"s{i}" for i in range(n)]], names=["region", "sector"])
+    return pd.DataFrame(dense, index=index, columns=index)
+
+
+def worker_io_gosplan(n: int, density: float, repeat: int, held: str = "sparse") -> dict[str, Any]:
+    """gosplan from the flows as the user holds them: ``sparse`` (scipy CSC), ``dense`` (a C-ordered
+    ndarray, as numpy reads files) or ``frame`` (the pymrio-style DataFrame pymrio itself is given).
+
+    The same analysis as pymrio's ``calc_system`` (x from the flows and final demand, A, and what L is
+    used for: output multipliers, Ghosh forward linkages, row sums of L) plus the key-sector classes;
+    any conversion of the input is inside the timed call, as it is for pymrio.
+    """
     from gosplan.balance import IOTable
 
     Z, y = flows(n, density)
-    x = np.asarray(Z.sum(axis=1)).ravel() + y
     if held != "sparse":
-        dense = Z.toarray()
+        dense = Z.toarray()  # Fortran order, like the frame pymrio is handed
         del Z
-        Z = dense if held == "dense" else pd.DataFrame(dense, index=[f"s{i}" for i in range(n)],
-                                                        columns=[f"s{i}" for i in range(n)])
+        Z = np.ascontiguousarray(dense) if held == "dense" else io_frame(dense)
+        del dense
 
-    def run() -> tuple[np.ndarray, Any]:
-        t = IOTable.from_flows(Z, x)
-        output = t.solve(y).to_numpy()
+    def run() -> tuple[IOTable, Any]:
+        t = IOTable.from_flows(Z, final_demand=y)
         links = t.linkages()
         t.key_sectors(links)
-        return output, links
+        return t, links
 
-    seconds, peak, (output, links) = timed(run, repeat, f"gosplan io ({held})")
+    seconds, peak, (table, links) = timed(run, repeat, f"gosplan io ({held})")
     np.savez(
         RESULTS / f"io_gosplan_{held}.npz",
-        x=output,
+        x=table.x,
         backward=links["backward"].to_numpy(),
         forward=links["forward"].to_numpy(),
         forward_leontief=links["forward_leontief"].to_numpy(),
     )
-    return {"seconds": seconds, "traced_peak": peak, "max_rss": max_rss()}
+    return {"seconds": seconds, "traced_peak": peak, "max_rss": max_rss(), "dense": table.dense}
 
 
 def worker_io_pymrio(n: int, density: float, repeat: int) -> dict[str, Any]:
@@ -126,9 +134,9 @@ def worker_io_pymrio(n: int, density: float, repeat: int) -> dict[str, Any]:
     import pymrio
 
     Z, y = flows(n, density)
-    index = pd.MultiIndex.from_arrays([["reg"] * n, [f"s{i}" for i in range(n)]], names=["region", "sector"])
-    Zd = pd.DataFrame(Z.toarray(), index=index, columns=index)
+    Zd = io_frame(Z.toarray())
     del Z
+    index = Zd.index
     Yd = pd.DataFrame(
         y[:, None],
         index=index,

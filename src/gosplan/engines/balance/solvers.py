@@ -5,10 +5,12 @@ Three methods, chosen by size and density (``method="auto"``):
 - ``"dense"``: LAPACK LU of the dense ``I - A`` (small tables, n <= 3,000 by default);
 - ``"splu"``: SuperLU of the sparse ``I - A`` (sparse tables whose factors stay sparse, e.g. nearly
   triangular product nomenclatures);
-- ``"gmres"``: restarted GMRES on ``x -> x - A x`` started from two Neumann terms. For a productive
-  non-negative ``A`` the spectrum of ``I - A`` lies in the disc of radius ``rho(A) < 1`` around 1, so
-  GMRES converges in a few dozen sparse products even at n = 10,000,000. Default relative residual
-  tolerance 1e-12.
+- ``"gmres"``: restarted GMRES on ``x -> x - A x`` started from zero. For a productive non-negative
+  ``A`` the spectrum of ``I - A`` lies in the disc of radius ``rho(A) < 1`` around 1, so GMRES
+  converges in a few dozen products even at n = 10,000,000. Default relative residual tolerance 1e-12.
+
+``A`` is scipy.sparse, or a dense array kept dense (:mod:`gosplan.engines.balance.dense`): large dense
+inputs at least 10 % non-zero are not compressed, and GMRES reads them with BLAS.
 
 Every answer is checked: the relative residual ``||b - (I - A) x|| / ||b||`` must be below
 ``check_tol`` (1e-9), otherwise :class:`gosplan.errors.SolverError` is raised. A solver's silent

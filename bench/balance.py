@@ -8,9 +8,11 @@ timed call alone) is measured per library. Timings are the best of ``--repeat`` 
     python bench/balance.py sparse10m       # the national-nomenclature scale (about 5 GB, minutes)
     python bench/balance.py io --reuse-peer # reuse the last pymrio run (minutes, 5 GiB)
     python bench/balance.py io --n=4000     # the io case at another size
+    python bench/balance.py io --repeat=5   # best of 5 (pymrio: best of 4); each run appends its
+                                            # ratios and the load to bench/.results/io_runs.jsonl
 
-Cases: ``io`` (n = 9,800, 15 % dense: gosplan from scipy.sparse, a dense ndarray and a DataFrame vs
-pymrio ``calc_system`` from the DataFrame), ``extraction`` (all 9,800
+Cases: ``io`` (n = 9,800, 15 % dense: gosplan from scipy.sparse, a C-ordered ndarray and pymrio's own
+DataFrame vs pymrio ``calc_system`` from that DataFrame), ``extraction`` (all 9,800
 sectors; naive re-solve loop extrapolated), ``sparse1m`` / ``sparse10m`` (20 inputs per product:
 solve and output multipliers), ``lp`` (``balance_plan`` n = 10,000 and 100,000; HiGHS on the full LP).
 """
@@ -18,6 +20,7 @@ solve and output multipliers), ``lp`` (``balance_plan`` n = 10,000 and 100,000; 
 from __future__ import annotations
 
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -86,39 +89,47 @@ def sparse_coefficients(n: int, k: int = 20, seed: int = 0) -> sp.csc_array:
 
 
 # -- workers (run in subprocesses) ---------------------------------------------------------------
-def worker_io_gosplan(n: int, density: float, repeat: int, held: str = "sparse") -> dict[str, Any]:
-    """gosplan from the flows as the user holds them: ``sparse`` (scipy), ``dense`` (ndarray) or ``frame``.
-
-    The conversion of a dense array or DataFrame is inside the timed call, as it is for pymrio.
-    """
+def io_frame(dense: np.ndarray) -> Any:
+    """The flows as pymrio holds them: a DataFrame with a (region, sector) MultiIndex on both axes."""
     import pandas as pd
 
+    n = dense.shape[0]
+    index = pd.MultiIndex.from_arrays([["reg"] * n, [f"s{i}" for i in range(n)]], names=["region", "sector"])
+    return pd.DataFrame(dense, index=index, columns=index)
+
+
+def worker_io_gosplan(n: int, density: float, repeat: int, held: str = "sparse") -> dict[str, Any]:
+    """gosplan from the flows as the user holds them: ``sparse`` (scipy CSC), ``dense`` (a C-ordered
+    ndarray, as numpy reads files) or ``frame`` (the pymrio-style DataFrame pymrio itself is given).
+
+    The same analysis as pymrio's ``calc_system`` (x from the flows and final demand, A, and what L is
+    used for: output multipliers, Ghosh forward linkages, row sums of L) plus the key-sector classes;
+    any conversion of the input is inside the timed call, as it is for pymrio.
+    """
     from gosplan.balance import IOTable
 
     Z, y = flows(n, density)
-    x = np.asarray(Z.sum(axis=1)).ravel() + y
     if held != "sparse":
-        dense = Z.toarray()
+        dense = Z.toarray()  # Fortran order, like the frame pymrio is handed
         del Z
-        Z = dense if held == "dense" else pd.DataFrame(dense, index=[f"s{i}" for i in range(n)],
-                                                        columns=[f"s{i}" for i in range(n)])
+        Z = np.ascontiguousarray(dense) if held == "dense" else io_frame(dense)
+        del dense
 
-    def run() -> tuple[np.ndarray, Any]:
-        t = IOTable.from_flows(Z, x)
-        output = t.solve(y).to_numpy()
+    def run() -> tuple[IOTable, Any]:
+        t = IOTable.from_flows(Z, final_demand=y)
         links = t.linkages()
         t.key_sectors(links)
-        return output, links
+        return t, links
 
-    seconds, peak, (output, links) = timed(run, repeat, f"gosplan io ({held})")
+    seconds, peak, (table, links) = timed(run, repeat, f"gosplan io ({held})")
     np.savez(
         RESULTS / f"io_gosplan_{held}.npz",
-        x=output,
+        x=table.x,
         backward=links["backward"].to_numpy(),
         forward=links["forward"].to_numpy(),
         forward_leontief=links["forward_leontief"].to_numpy(),
     )
-    return {"seconds": seconds, "traced_peak": peak, "max_rss": max_rss()}
+    return {"seconds": seconds, "traced_peak": peak, "max_rss": max_rss(), "dense": table.dense}
 
 
 def worker_io_pymrio(n: int, density: float, repeat: int) -> dict[str, Any]:
@@ -126,9 +137,9 @@ def worker_io_pymrio(n: int, density: float, repeat: int) -> dict[str, Any]:
     import pymrio
 
     Z, y = flows(n, density)
-    index = pd.MultiIndex.from_arrays([["reg"] * n, [f"s{i}" for i in range(n)]], names=["region", "sector"])
-    Zd = pd.DataFrame(Z.toarray(), index=index, columns=index)
+    Zd = io_frame(Z.toarray())
     del Z
+    index = Zd.index
     Yd = pd.DataFrame(
         y[:, None],
         index=index,
@@ -267,27 +278,36 @@ def main(cases: list[str], repeat: int, reuse_peer: bool = False, n_io: int = 98
         report.add_column(column)
     if "io" in cases:
         cached = RESULTS / f"io_pymrio_{n_io}.json"
+        load_before = os.getloadavg()[0]
         if reuse_peer and cached.exists():
             theirs = json.loads(cached.read_text())
         else:
             theirs = spawn("io_pymrio", str(n_io), "0.15", str(max(1, repeat - 1)))
             cached.write_text(json.dumps(theirs))
         b = np.load(RESULTS / "io_pymrio.npz")
-        for held, label in (("sparse", "scipy.sparse"), ("dense", "dense ndarray"), ("frame", "DataFrame")):
+        summary: dict[str, Any] = {"n": n_io, "pymrio": theirs["seconds"]}
+        kinds = (("sparse", "scipy.sparse"), ("dense", "C-ordered ndarray"), ("frame", "pymrio's DataFrame"))
+        for held, label in kinds:
             ours = spawn("io_gosplan", str(n_io), "0.15", str(repeat), held)
             if not ours:
                 continue
             a = np.load(RESULTS / f"io_gosplan_{held}.npz")
-            rel = max(float(np.max(np.abs(a[k] / b[k] - 1))) for k in ("backward", "forward", "forward_leontief"))
-            rel = max(rel, float(np.max(np.abs(a["x"] / b["x"] - 1))))
+            rel = max(float(np.max(np.abs(a[k] / b[k] - 1))) for k in ("x", "backward", "forward", "forward_leontief"))
+            summary[held] = {"seconds": ours["seconds"], "ratio": theirs["seconds"] / ours["seconds"], "rel": rel}
             report.add_row(
-                f"n={n_io:,}, 15 %, flows as {label}: x, multipliers, linkages, key sectors",
+                f"n={n_io:,}, 15 %, flows as {label} ({'kept dense' if ours['dense'] else 'sparse'}): "
+                "x, A, multipliers, linkages, key sectors",
                 f"{ours['seconds']:.2f} s, traced {gib(ours['traced_peak'])}, rss {gib(ours['max_rss'])}",
-                f"pymrio (DataFrame) {theirs['seconds']:.1f} s, traced {gib(theirs['traced_peak'])}, "
+                f"pymrio calc_system (DataFrame) {theirs['seconds']:.1f} s, traced {gib(theirs['traced_peak'])}, "
                 f"rss {gib(theirs['max_rss'])}",
-                f"{theirs['seconds'] / ours['seconds']:.0f}x faster",
+                f"{theirs['seconds'] / ours['seconds']:.1f}x faster",
                 f"max relative difference {rel:.1e}",
             )
+        summary["load"] = [load_before, os.getloadavg()[0]]
+        report.add_row("load average (1 min) before / after", f"{load_before:.1f} / {os.getloadavg()[0]:.1f}",
+                       "", "", "")
+        with (RESULTS / "io_runs.jsonl").open("a") as runs:
+            runs.write(json.dumps(summary) + "\n")
     if "extraction" in cases:
         ext = spawn("extraction", "9800", "0.15", str(max(1, repeat - 1)))
         naive = ext["naive_one_solve"] * 9800 * 3
@@ -345,4 +365,6 @@ if __name__ == "__main__":
         chosen = [a for a in sys.argv[1:] if not a.startswith("--")] or ["io", "extraction", "sparse1m", "lp"]
         # --reuse-peer: take pymrio's numbers from the last run (it needs minutes and 5 GiB)
         sizes = [int(a.split("=", 1)[1]) for a in sys.argv[1:] if a.startswith("--n=")]
-        main(chosen, repeat=3, reuse_peer="--reuse-peer" in sys.argv, n_io=sizes[0] if sizes else 9800)
+        repeats = [int(a.split("=", 1)[1]) for a in sys.argv[1:] if a.startswith("--repeat=")]
+        main(chosen, repeat=repeats[0] if repeats else 3, reuse_peer="--reuse-peer" in sys.argv,
+             n_io=sizes[0] if sizes else 9800)

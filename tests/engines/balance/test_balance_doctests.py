@@ -11,6 +11,7 @@ MODULES = [
     "gosplan.balance",
     "gosplan.engines.balance.table",
     "gosplan.engines.balance.solvers",
+    "gosplan.engines.balance.dense",
     "gosplan.engines.balance.check",
     "gosplan.engines.balance.lp",
     "gosplan.engines.balance.dynamic",

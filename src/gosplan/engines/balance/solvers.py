@@ -5,10 +5,12 @@ Three methods, chosen by size and density (``method="auto"``):
 - ``"dense"``: LAPACK LU of the dense ``I - A`` (small tables, n <= 3,000 by default);
 - ``"splu"``: SuperLU of the sparse ``I - A`` (sparse tables whose factors stay sparse, e.g. nearly
   triangular product nomenclatures);
-- ``"gmres"``: restarted GMRES on ``x -> x - A x`` started from two Neumann terms. For a productive
-  non-negative ``A`` the spectrum of ``I - A`` lies in the disc of radius ``rho(A) < 1`` around 1, so
-  GMRES converges in a few dozen sparse products even at n = 10,000,000. Default relative residual
-  tolerance 1e-12.
+- ``"gmres"``: restarted GMRES on ``x -> x - A x`` started from zero. For a productive non-negative
+  ``A`` the spectrum of ``I - A`` lies in the disc of radius ``rho(A) < 1`` around 1, so GMRES
+  converges in a few dozen products even at n = 10,000,000. Default relative residual tolerance 1e-12.
+
+``A`` is scipy.sparse, or a dense array kept dense (:mod:`gosplan.engines.balance.dense`): large dense
+inputs at least 10 % non-zero are not compressed, and GMRES reads them with BLAS.
 
 Every answer is checked: the relative residual ``||b - (I - A) x|| / ||b||`` must be below
 ``check_tol`` (1e-9), otherwise :class:`gosplan.errors.SolverError` is raised. A solver's silent
@@ -34,6 +36,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from scipy.linalg import lapack
 
+from gosplan.engines.balance.dense import ScaledDense, dense_values, keep_dense
 from gosplan.errors import SolverError
 
 Method = Literal["auto", "dense", "splu", "gmres"]
@@ -60,6 +63,20 @@ def as_sparse(matrix: object) -> sp.csc_array | sp.csr_array:
     values = getattr(matrix, "to_numpy", None)
     array = values() if callable(values) else np.asarray(matrix)
     return dense_to_sparse(np.asarray(array, dtype=np.float64))
+
+
+def coefficient_operator(matrix: object) -> sp.csc_array | sp.csr_array | ScaledDense:
+    """``matrix`` in the representation the solvers work on: scipy.sparse input as it is (see
+    :func:`as_sparse`); dense input (ndarray, DataFrame) kept dense, without a copy, when it is small or
+    dense enough (:func:`~gosplan.engines.balance.dense.keep_dense`), else compressed."""
+    if isinstance(matrix, ScaledDense):
+        return matrix
+    values = dense_values(matrix)
+    if values is None:
+        return as_sparse(matrix)
+    if keep_dense(values, DENSE_LIMIT):
+        return ScaledDense(values)
+    return dense_to_sparse(values)
 
 
 def dense_to_sparse(array: np.ndarray, rows_per_block: int = 256) -> sp.csr_array | sp.csc_array:
@@ -122,7 +139,7 @@ class LeontiefSolver:
     ) -> None:
         if method not in METHODS:
             raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-        self.A = as_sparse(A)
+        self.A = coefficient_operator(A)
         n, m = self.A.shape
         if n != m:
             raise ValueError(f"A must be square, got {n} x {m}")
@@ -146,51 +163,85 @@ class LeontiefSolver:
                 )
         elif method == "splu":
             identity = sp.identity(n, format="csc", dtype=np.float64)
+            sparse = self.A.tosparse() if isinstance(self.A, ScaledDense) else self.A
             try:
-                self._splu = spla.splu(sp.csc_matrix(identity - self.A))
+                self._splu = spla.splu(sp.csc_matrix(identity - sparse))
             except RuntimeError as exc:  # SuperLU reports a singular matrix this way
                 raise SolverError(f"I - A is singular ({exc}); the table is not productive") from exc
 
     # -- solves -------------------------------------------------------------------------------
     def solve(self, b: np.ndarray, transpose: bool = False) -> np.ndarray:
         """``x`` with ``(I - A) x = b`` (``transpose=True``: ``(I - A)' x = b``); ``b`` 1-D or 2-D."""
-        b = np.asarray(b, dtype=np.float64)
-        if b.shape[0] != self.n:
-            raise ValueError(f"right-hand side has {b.shape[0]} rows, the table has {self.n} sectors")
+        b = self._rhs(b)
         if self._lu is not None:
             x = sla.lu_solve(self._lu, b, trans=1 if transpose else 0, check_finite=False)
         elif self._splu is not None:
             x = self._splu.solve(b, trans="T" if transpose else "N")
-        elif b.ndim == 2:
-            # lockstep blocks share each sparse product; the block size keeps the Krylov basis small
-            width = max(1, int(2e7 // (31 * self.n)))
-            blocks = [self._gmres(b[:, a : a + width], transpose) for a in range(0, b.shape[1], width)]
-            x = np.column_stack(blocks)
         else:
-            x = self._gmres(b, transpose)
+            flags = np.full(b.shape[1] if b.ndim == 2 else 1, transpose)
+            return self._lockstep(b.reshape(self.n, -1), flags).reshape(b.shape)
         self._check(x, b, transpose)
         return x
 
-    def _matrix(self, transpose: bool) -> sp.csr_array | sp.csc_array:
+    def solve_pair(self, b: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``((I - A)^-1 b, (I - A)'^-1 c)`` together; GMRES runs both in lockstep, so a dense ``A``
+        is read once per iteration for both (:meth:`~gosplan.engines.balance.dense.ScaledDense.pair`)."""
+        b, c = self._rhs(b), self._rhs(c)
+        if self._lu is not None or self._splu is not None:
+            return self.solve(b), self.solve(c, transpose=True)
+        B, C = b.reshape(self.n, -1), c.reshape(self.n, -1)
+        flags = np.concatenate([np.zeros(B.shape[1], bool), np.ones(C.shape[1], bool)])
+        X = self._lockstep(np.hstack([B, C]), flags)
+        return X[:, : B.shape[1]].reshape(b.shape), X[:, B.shape[1] :].reshape(c.shape)
+
+    def _rhs(self, b: np.ndarray) -> np.ndarray:
+        b = np.asarray(b, dtype=np.float64)
+        if b.shape[0] != self.n:
+            raise ValueError(f"right-hand side has {b.shape[0]} rows, the table has {self.n} sectors")
+        return b
+
+    def _matrix(self, transpose: bool) -> sp.csr_array | sp.csc_array | ScaledDense:
         # A' of a CSC array is a CSR view (no copy); converting A itself to CSR would cost more than
         # the slightly faster products it buys.
         return self.A.T if transpose else self.A
 
-    def _gmres(self, b: np.ndarray, transpose: bool) -> np.ndarray:
-        M = self._matrix(transpose)
+    def _products(self, V: np.ndarray, transposed: np.ndarray) -> np.ndarray:
+        """``(I - A) v`` or ``(I - A)' v`` for each column ``v`` of ``V`` as ``transposed`` says."""
+        out = V.copy()
+        if transposed.all() or not transposed.any():
+            out -= self._matrix(bool(transposed[0])) @ V
+        elif isinstance(self.A, ScaledDense):
+            AV, ATW = self.A.pair(V[:, ~transposed], V[:, transposed])
+            out[:, ~transposed] -= AV
+            out[:, transposed] -= ATW
+        else:
+            out[:, ~transposed] -= self.A @ V[:, ~transposed]
+            out[:, transposed] -= self.A.T @ V[:, transposed]
+        return out
+
+    def _lockstep(self, B: np.ndarray, transposed: np.ndarray) -> np.ndarray:
+        """GMRES on the columns of ``B``, each with ``I - A`` or its transpose, in lockstep blocks that
+        share each product with ``A``; the block size keeps the Krylov basis small."""
+        width = max(1, int(2e7 // (31 * max(self.n, 1))))
         restart = 30 if self.n <= 2_000_000 else 15  # Krylov basis memory: restart x n doubles
-        x = b + M @ b  # two Neumann terms: a good start for a productive A
-        try:
-            x, converged = gmres(lambda v: v - M @ v, b, x, self.tol, restart=restart, max_restarts=20)
-        except np.linalg.LinAlgError as exc:  # a zero on the Hessenberg diagonal: I - A is singular
-            message = f"GMRES broke down ({exc}); I - A is singular: the table is not productive"
-            raise SolverError(message) from exc
-        if not converged:
-            raise SolverError(
-                f"GMRES did not reach a relative residual of {self.tol:g}; the matrix may be close to "
-                "non-productive (spectral radius near 1). Try method='splu'."
-            )
-        return x
+        X = np.empty_like(B)
+        for a in range(0, B.shape[1], width):
+            flags = transposed[a : a + width]
+            try:
+                X[:, a : a + width], residual = gmres(
+                    lambda V, cols, f=flags: self._products(V, f[cols]),
+                    B[:, a : a + width], self.tol, restart=restart, max_restarts=20,
+                )
+            except np.linalg.LinAlgError as exc:  # a zero on the Hessenberg diagonal: I - A is singular
+                message = f"GMRES broke down ({exc}); I - A is singular: the table is not productive"
+                raise SolverError(message) from exc
+            self._check_residual(X[:, a : a + width], residual)
+            if np.max(residual, initial=0.0) > self.tol:
+                raise SolverError(
+                    f"GMRES did not reach a relative residual of {self.tol:g}; the matrix may be close "
+                    "to non-productive (spectral radius near 1). Try method='splu'."
+                )
+        return X
 
     def residual(self, x: np.ndarray, b: np.ndarray, transpose: bool = False) -> float:
         """Relative residual ``||b - (I - A) x|| / ||b||`` (max over columns)."""
@@ -203,10 +254,13 @@ class LeontiefSolver:
         return float(np.max(rel)) if np.size(rel) else 0.0
 
     def _check(self, x: np.ndarray, b: np.ndarray, transpose: bool) -> None:
+        self._check_residual(x, np.atleast_1d(self.residual(x, b, transpose)))
+
+    def _check_residual(self, x: np.ndarray, residual: np.ndarray) -> None:
         if not np.all(np.isfinite(x)):
             raise SolverError("the Leontief solve produced NaN or infinity; I - A is singular or ill-posed")
-        rel = self.residual(x, b, transpose)
-        if rel > self.check_tol:
+        rel = float(np.max(residual, initial=0.0))
+        if not rel <= self.check_tol:
             raise SolverError(
                 f"the {self.method} solve left a relative residual of {rel:.2e} "
                 f"(limit {self.check_tol:.0e}); "
@@ -268,39 +322,45 @@ class LeontiefSolver:
 
 
 def gmres(
-    matvec: Callable[[np.ndarray], np.ndarray],
+    matvec: Callable[[np.ndarray, np.ndarray], np.ndarray],
     b: np.ndarray,
-    x0: np.ndarray,
     tol: float,
     restart: int = 30,
     max_restarts: int = 20,
-) -> tuple[np.ndarray, bool]:
-    """Restarted GMRES for one or several right-hand sides (columns of ``b``) in lockstep.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Restarted GMRES from zero for one or several right-hand sides (columns of ``b``) in lockstep.
+
+    Returns the solution and the true relative residual ``||b - M x|| / ||b||`` of each column,
+    recomputed from ``x`` after the last cycle (so the caller's check needs no further product).
 
     Written here rather than taken from scipy.sparse.linalg.gmres for two reasons: scipy orthogonalises
     one basis vector at a time in Python, while this uses classical Gram-Schmidt applied twice (CGS2)
-    as whole-basis products; and several right-hand sides share each sparse product ``A @ V``, which
-    reads ``A`` once for all of them. Each column stops at ``||b - M x|| <= tol ||b||`` (the true
-    residual is recomputed at every restart). ``matvec`` must accept an ``n x k`` block.
+    as whole-basis products; and several right-hand sides share each product ``A @ V``, which reads
+    ``A`` once for all of them. Each column stops at ``||b - M x|| <= tol ||b||``. ``matvec(V, cols)``
+    applies ``M`` to an ``n x k`` block whose columns are the columns ``cols`` of ``b`` (so one block may
+    mix systems, e.g. ``I - A`` and its transpose).
     """
     single = b.ndim == 1
     B = b.reshape(b.shape[0], -1)
-    X = np.array(x0, dtype=np.float64).reshape(B.shape)
+    X = np.zeros(B.shape)
     norm_b = np.linalg.norm(B, axis=0)
-    for _ in range(max_restarts + 1):
-        R = B - matvec(X)
+    everything = np.arange(B.shape[1])
+    R = B.copy()  # the residual of x = 0: no product needed
+    for cycle in range(max_restarts + 1):
         beta = np.linalg.norm(R, axis=0)
         active = np.flatnonzero(beta > tol * norm_b)
-        if not len(active) or _ == max_restarts:
+        if not len(active) or cycle == max_restarts:
             break
         _gmres_cycle(matvec, R[:, active], beta[active], tol * norm_b[active], X, active, restart)
-    R = B - matvec(X)
-    converged = bool(np.all(np.linalg.norm(R, axis=0) <= tol * norm_b))
-    return (X.ravel() if single else X), converged
+        R = B - matvec(X, everything)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        norm_r = np.linalg.norm(R, axis=0)
+        rel = np.where(norm_b > 0, norm_r / np.where(norm_b > 0, norm_b, 1.0), norm_r)
+    return (X.ravel() if single else X), rel
 
 
 def _gmres_cycle(
-    matvec: Callable[[np.ndarray], np.ndarray],
+    matvec: Callable[[np.ndarray, np.ndarray], np.ndarray],
     R: np.ndarray,
     beta: np.ndarray,
     goal: np.ndarray,
@@ -319,7 +379,7 @@ def _gmres_cycle(
     used = np.full(c, restart)
     done = np.zeros(c, dtype=bool)
     for k in range(restart):
-        W = matvec(V[k])
+        W = matvec(V[k], columns)
         for _ in range(2):  # CGS2: the second pass restores orthogonality lost to cancellation
             if c == 1:  # BLAS matrix-vector products
                 basis = V[: k + 1, :, 0]

@@ -23,7 +23,15 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from gosplan.engines.balance.solvers import LeontiefSolver, Method, as_sparse
+from gosplan.engines.balance.dense import ScaledDense, dense_values, keep_dense, scale_columns
+from gosplan.engines.balance.solvers import (
+    DENSE_LIMIT,
+    LeontiefSolver,
+    Method,
+    as_sparse,
+    coefficient_operator,
+    dense_to_sparse,
+)
 from gosplan.runner import Runner, chunk_bounds
 
 if TYPE_CHECKING:
@@ -56,16 +64,6 @@ def _vector(values: Any, n: int, labels: pd.Index, name: str, default: float | N
     if array.shape != (n,):
         raise ValueError(f"{name} must have {n} entries, got shape {array.shape}")
     return array
-
-
-def _scale_columns(matrix: sp.csc_array | sp.csr_array, scale: np.ndarray) -> sp.csc_array | sp.csr_array:
-    """``matrix @ diag(scale)`` in the matrix's own layout, one pass over its non-zeros (no sparse product)."""
-    if matrix.format == "csr":
-        data = matrix.data * scale[matrix.indices]
-    else:
-        data = matrix.data * np.repeat(scale, np.diff(matrix.indptr))
-    # Own copies of the index arrays: an in-place scipy operation on one array must not corrupt the other.
-    return type(matrix)((data, matrix.indices.copy(), matrix.indptr.copy()), shape=matrix.shape)
 
 
 @dataclass(frozen=True)
@@ -117,10 +115,15 @@ class IOTable:
         name: str = "table",
         method: Method = "auto",
     ) -> None:
-        self.A = as_sparse(A)
-        n = self.A.shape[0]
-        if self.A.shape != (n, n):
-            raise ValueError(f"A must be square, got {self.A.shape}")
+        # the solvers' representation: sparse, or the user's dense array kept as it is (see dense.py);
+        # the sparse ``A`` other analyses read is made from it on first use
+        self._operator = coefficient_operator(A)
+        self._A: sp.csc_array | sp.csr_array | None = (
+            None if isinstance(self._operator, ScaledDense) else self._operator
+        )
+        n = self._operator.shape[0]
+        if self._operator.shape != (n, n):
+            raise ValueError(f"A must be square, got {self._operator.shape}")
         self.n = n
         self.labels = pd.Index(labels if labels is not None else range(n), name="sector")
         if len(self.labels) != n:
@@ -128,7 +131,8 @@ class IOTable:
         self.name = name
         self.method: Method = method
         self._solver: LeontiefSolver | None = None
-        self.Z = None if Z is None else as_sparse(Z)
+        self._Z_held = Z
+        self._Z: sp.csc_array | sp.csr_array | None = None
         self.final_demand_detail = final_demand if isinstance(final_demand, pd.DataFrame) else None
         opt = {
             "x": x,
@@ -167,24 +171,31 @@ class IOTable:
         coefficients (``check()`` reports them). ``Z`` may be a DataFrame, ndarray or scipy.sparse.
         """
         if labels is None and isinstance(Z, pd.DataFrame):
-            labels = list(Z.index)
-        Zs = as_sparse(Z)
-        n = Zs.shape[0]
+            labels = Z.index
+        values = dense_values(Z)
+        held: np.ndarray | sp.csc_array | sp.csr_array
+        if values is not None and keep_dense(values, DENSE_LIMIT):
+            held = values  # kept dense, not copied: A = Z diag(1/x) is applied, never formed
+            row_sums = values.sum(axis=1)
+        else:
+            held = as_sparse(Z) if values is None else dense_to_sparse(values)
+            row_sums = np.asarray(held.sum(axis=1)).ravel()
+        n = held.shape[0]
         index = pd.Index(labels if labels is not None else range(n))
         if x is None:
             y = _vector(final_demand, n, index, "final_demand")
-            xs = np.asarray(Zs.sum(axis=1)).ravel() + y
+            xs = row_sums + y
         else:
             xs = _vector(x, n, index, "x")
         with np.errstate(divide="ignore"):
             scale = np.where(xs != 0, 1.0 / np.where(xs != 0, xs, 1.0), 0.0)
-        A = _scale_columns(Zs, scale)
-        table = cls(A, labels=labels, x=xs, **satellites, Z=Zs)
+        A = ScaledDense(held, scale) if isinstance(held, np.ndarray) else scale_columns(held, scale)
+        table = cls(A, labels=labels, x=xs, **satellites, Z=held)
         if final_demand is not None:
             table.final_demand_detail = final_demand if isinstance(final_demand, pd.DataFrame) else None
             table.y = _vector(final_demand, n, table.labels, "final_demand")
         else:
-            table.y = xs - np.asarray(Zs.sum(axis=1)).ravel()
+            table.y = xs - row_sums
         return table
 
     @classmethod
@@ -194,14 +205,35 @@ class IOTable:
         Gross output is derived when ``final_demand`` is given.
         """
         if labels is None and isinstance(A, pd.DataFrame):
-            labels = list(A.index)
+            labels = A.index
         return cls(A, labels=labels, **kwargs)
 
     # -- basic quantities ------------------------------------------------------------------------
     @property
+    def A(self) -> sp.csc_array | sp.csr_array:
+        """Technical coefficients as scipy.sparse (compressed on first use when the table is held dense)."""
+        if self._A is None:
+            operator = self._operator
+            self._A = operator.tosparse() if isinstance(operator, ScaledDense) else operator
+        return self._A
+
+    @property
+    def Z(self) -> sp.csc_array | sp.csr_array | None:
+        """Intermediate flows as scipy.sparse, when the table was built from flows."""
+        if self._Z is None and self._Z_held is not None:
+            held = self._Z_held
+            self._Z = held if sp.issparse(held) else as_sparse(held)
+        return self._Z
+
+    @property
+    def dense(self) -> bool:
+        """Whether the solvers work on the dense array the table was given (see ``docs/balance.md``)."""
+        return isinstance(self._operator, ScaledDense)
+
+    @property
     def solver(self) -> LeontiefSolver:
         if self._solver is None:
-            self._solver = LeontiefSolver(self.A, method=self.method)
+            self._solver = LeontiefSolver(self._operator, method=self.method)
         return self._solver
 
     def _series(self, values: np.ndarray, name: str) -> pd.Series:
@@ -225,7 +257,7 @@ class IOTable:
         else:
             frame = pd.DataFrame(np.asarray(Y, dtype=np.float64))
         values = frame.to_numpy(dtype=np.float64)
-        chunks = [(self.A, self.method, values[:, a:b]) for a, b in chunk_bounds(values.shape[1], chunk_size)]
+        chunks = [(self._operator, self.method, values[:, a:b]) for a, b in chunk_bounds(values.shape[1], chunk_size)]
         parts = (runner or Runner()).map(_solve_chunk, chunks, description="demand scenarios")
         out = np.hstack(parts) if parts else np.zeros((self.n, 0))
         return pd.DataFrame(out, index=self.labels, columns=frame.columns)
@@ -297,8 +329,9 @@ class IOTable:
         """
         x = self._require("x", "linkages need gross output")
         solver = self.solver
-        backward = solver.solve(np.ones(self.n), transpose=True)
-        lx, forward_leontief = solver.solve(np.column_stack([x, np.ones(self.n)])).T  # one block solve
+        # L [x, 1] and 1'L together: GMRES runs the three in lockstep (one pass over a dense A each step)
+        block, backward = solver.solve_pair(np.column_stack([x, np.ones(self.n)]), np.ones(self.n))
+        lx, forward_leontief = block.T
         with np.errstate(divide="ignore", invalid="ignore"):
             forward = np.where(x != 0, lx / np.where(x != 0, x, 1.0), 1.0)
         b_index = backward / backward.mean()
@@ -379,7 +412,8 @@ class IOTable:
         return balance_plan(self, targets, **kwargs)
 
     def __repr__(self) -> str:
-        return f"IOTable(name={self.name!r}, n={self.n}, nnz={self.A.nnz}, method={self.method!r})"
+        held = "dense" if self.dense else f"nnz={self.A.nnz}"
+        return f"IOTable(name={self.name!r}, n={self.n}, {held}, method={self.method!r})"
 
 
 def _solve_chunk(item: tuple[Any, str, np.ndarray]) -> np.ndarray:

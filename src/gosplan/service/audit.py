@@ -301,7 +301,7 @@ def forget_data(service: Service) -> None:
     which such a write does not change. A cheaper :meth:`Service.invalidate` for the submission path."""
     for key in list(service._cache):
         kept = key[1:]  # the cache's keys start with the language they were made in
-        if kept not in _REFERENCE and kept[0] != "visible":
+        if kept not in _REFERENCE and kept[0] not in ("visible", "group_scope"):
             service._cache.pop(key, None)
 
 

@@ -46,7 +46,7 @@ def carry(url: str, context: dict[str, Any]) -> str:
 
 
 def group_overview(service: Service, who: Principal, period: str, indicator: str | None,
-                   names: dict[str, str], basis_q: str = "") -> dict[str, Any]:
+                   choices: list[tuple[str, str]], names: dict[str, str], basis_q: str = "") -> dict[str, Any]:
     """The operations room of an account scoped to a group (e.g. the ministry of coal industry): the
     group's roll-up of each key indicator as cards, the league table of its units, and their open alerts."""
     from gosplan.engines.fulfilment import window_of
@@ -59,6 +59,10 @@ def group_overview(service: Service, who: Principal, period: str, indicator: str
     table = group_table(service, period, service.root(), grouping)
     own = table[table["group_code"].eq(group)]
     group_name = str(own["group_name"].iloc[0]) if len(own) else group
+    present = set(own["indicator"])
+    choices = [(c, n) for c, n in choices if c in present] or choices  # the league's choice: its own indicators
+    codes = [c for c, _n in choices]
+    indicator = indicator if indicator in codes else (codes[0] if codes else None)
     cards = own[own["indicator"].isin(key)].assign(
         target=own["target_basis"], actual=own["actual_basis"], expected_year_end=float("nan"),
         probability=float("nan")).sort_values("indicator_name")
@@ -70,7 +74,7 @@ def group_overview(service: Service, who: Principal, period: str, indicator: str
     alerts, more = alert_items(service, names, units=members)
     return {"cards": [shown(card) for card in cards.to_dict("records")], "unit": None,
             "root_name": group_name, "period": period, "window": window_of(period).label, "indicator": indicator,
-            "alerts": alerts, "more_alerts": more, "sectors": [],
+            "alerts": alerts, "more_alerts": more, "sectors": [], "indicator_choices": choices,
             "group_line": _("The units of {group} ({grouping}) and the units below them: {count} units",
                             group=group_name, grouping=_(grouping), count=len(members)),
             "league_title": _("Units of {group}", group=group_name),

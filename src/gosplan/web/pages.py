@@ -168,11 +168,10 @@ def overview(request: Request, who: Who, period: Text = None, indicator: Text = 
     service, switch = on_basis(request, reader(request, who), basis)
     if is_group_scoped(who):
         period = _period(service, period)
-        choices = _key_indicators(service)
-        indicator = _choose(indicator, choices)
         names = dict(zip(service.units()["code"], service.units()["name"], strict=True))
-        context = group_overview(service, who, period, indicator, names, switch["basis_q"])
-        return render(request, "overview.html.j2", indicator_choices=choices, **context, **switch)
+        context = group_overview(service, who, period, indicator, _key_indicators(service), names,
+                                 switch["basis_q"])
+        return render(request, "overview.html.j2", **context, **switch)
     if visible_units(service, who) is not None and who.subtree:
         return RedirectResponse(carry(f"/units/{quote(who.subtree)}", switch), status_code=303)
     period = _period(service, period)

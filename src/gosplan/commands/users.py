@@ -15,11 +15,11 @@ app = typer.Typer(help="Accounts: add, list, disable, enable, change role or pas
 
 
 MinistryOption = Annotated[str | None, typer.Option(
-    "--ministry", help="Ministry code: limit the account to the units of this ministry (and the units below "
-                       "them), e.g. coal_industry. The same as --group ministry:CODE.")]
+    "--ministry", help="Ministry code: only the units of this ministry (and the units below them), e.g. "
+                       "coal_industry; the same as --group ministry:CODE.")]
 GroupOption = Annotated[str | None, typer.Option(
-    "--group", help="GROUPING:GROUP: limit the account to the units of one group of any grouping of units, "
-                    "e.g. ministry:coal_industry or technology:hydro.")]
+    "--group", help="GROUPING:GROUP: only the units of one group of a grouping of units (and the units below "
+                    "them), e.g. ministry:coal_industry or technology:hydro.")]
 
 
 def group_scope(ministry: str | None, group: str | None) -> tuple[str, str] | None:

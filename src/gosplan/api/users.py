@@ -75,7 +75,7 @@ def users(request: Request, who: Who) -> list[dict[str, Any]]:
     return [_out(r) for r in frame.to_dict("records")]
 
 
-@router.post("/users", response_model=UserOut, status_code=201, tags=["admin"],
+@router.post("/users", response_model=UserOut, tags=["admin"],
              responses=errors(401, 403, 409, 413, 422))
 def new_user(request: Request, who: Who, body: UserIn, x_csrf_token: Csrf = None) -> UserOut:
     """Add an account, scoped to a unit subtree, to a group (``ministry:coal_industry``) or to nothing."""

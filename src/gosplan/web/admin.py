@@ -35,7 +35,8 @@ def _group_choices(service) -> list[tuple[str, str]]:
     industry"), in order."""
     frame = service.store.unit_groups()
     frame = frame[frame["grouping"].isin(service.groupings())].drop_duplicates(["grouping", "group_code"])
-    return [(f"{r.grouping}:{r.group_code}", f"{r.grouping}: {r.group_name}") for r in frame.itertuples()]
+    return [(f"{r.grouping}:{r.group_code}", _("{grouping}: {group}", grouping=_(r.grouping), group=r.group_name))
+            for r in frame.itertuples()]
 
 
 @router.post("/users")

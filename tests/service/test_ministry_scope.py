@@ -134,3 +134,17 @@ def test_a_ministry_planner_approves_inside_its_ministry_only(service):
     assert service.store.approval_rows()["unit"].tolist() == ["C1a"]
     with pytest.raises(PermissionDenied):
         approve(service, "E1", "2023-06", planner)
+
+
+def test_a_ministry_account_hears_of_its_own_units_and_never_stands_in_for_the_top(service):
+    from gosplan.service.mail import set_address
+    from gosplan.service.notify import responsible
+
+    add_user(service, "ada", PASSWORD, "admin", actor="test")
+    add_user(service, "coal", PASSWORD, "viewer", group=COAL, actor="test")
+    add_user(service, "south", PASSWORD, "viewer", "SP", actor="test")
+    for name in ("ada", "coal", "south"):
+        set_address(service, name, f"{name}@example.org")
+    assert responsible(service, "C1a") == ["coal", "south"]  # its province's people and its ministry's
+    assert responsible(service, "M1") == ["ada", "coal"]      # nobody for Pyongyang: the top's, and the ministry's
+    assert responsible(service, "E1") == ["ada"]              # the metal works: not the coal ministry's business

@@ -104,13 +104,6 @@ def reader(request: Request, who: Principal) -> Service:
     return request.app.state.gosplan.snapshots.reader(who.name)
 
 
-def on_basis(service: Service, basis: str | None) -> Service:
-    """The snapshot's service on ``basis`` (default as the web pages: official once anything is approved);
-    kept in the snapshot's cache, so its fact table is built once per snapshot."""
-    from gosplan.review.document import review_basis
-
-    shown = review_basis(service, basis)
-    return service if shown == service.basis else service._cached(("basis", shown), lambda: service.on_basis(shown))
 
 
 def _scope(service: Service, who: Principal, frame: pd.DataFrame, column: str = "unit") -> pd.DataFrame:
@@ -281,7 +274,9 @@ def fulfilment(request: Request, who: Who, period: PeriodQ = None, unit: Code = 
                basis: BasisQ = None) -> Page:
     """Plan fulfilment to date for a unit: by indicator, by sector, the league table of the units below, or
     summed by the groups of a grouping (``by=ministry``). Each page says its ``basis`` in every row."""
-    service = on_basis(reader(request, who), basis)
+    from gosplan.service.workflow import basis_view
+
+    service = basis_view(reader(request, who), basis)
     own_line = bool(who.grouping and who.group) and by == who.grouping and unit is None
     if own_line:  # a ministry's account reads its own ministry's roll-up, and no other's
         unit = service.root()

@@ -349,6 +349,16 @@ def basis_label(basis: str) -> str:
         else _("Provisional figures: all current reports")
 
 
+def basis_view(service: Service, basis: str | None = None) -> Service:
+    """``service`` on ``basis``, or by default on the basis the review shows (official once any month is
+    approved, provisional before): what the web pages and the REST API read. The other basis's service is
+    kept in ``service``'s cache, so its fact table is built once per read snapshot."""
+    shown = basis or ("official" if service._cached(("approval_on",), lambda: approval_on(service)) else "provisional")
+    if shown == service.basis:
+        return service
+    return service._cached(("basis", shown), lambda: service.on_basis(shown))
+
+
 def approval_on(service: Service) -> bool:
     """Whether any month has been approved, accepted or locked anywhere (the review then defaults to
     official figures); a submission alone does not turn approval on."""

@@ -1,8 +1,8 @@
 """The pages' choice of basis (official or provisional figures, ``?basis=``) and the operations room of an
 account scoped to a group such as a ministry.
 
-A page without ``?basis=`` shows what the review shows: official figures once any month is approved
-(:func:`gosplan.review.document.review_basis`), provisional ones while nobody approves anything. The
+A page without ``?basis=`` shows what the review shows: official figures once any month is approved,
+provisional ones while nobody approves anything (:func:`gosplan.service.workflow.basis_view`). The
 switch keeps every other query parameter, and links inside a page carry an explicit choice on.
 """
 
@@ -16,7 +16,7 @@ from fastapi import Query, Request
 from gosplan.i18n import _
 from gosplan.service import Service
 from gosplan.service.accounts import Principal, scope_units
-from gosplan.service.workflow import BASES, basis_label
+from gosplan.service.workflow import BASES, basis_label, basis_view
 
 Basis = Annotated[str | None, Query(pattern="^(official|provisional)$", description="official or provisional")]
 
@@ -24,11 +24,8 @@ Basis = Annotated[str | None, Query(pattern="^(official|provisional)$", descript
 def on_basis(request: Request, service: Service, basis: str | None) -> tuple[Service, dict[str, Any]]:
     """The service whose figures are on the chosen basis (kept in the snapshot's cache, so its fact table
     is built once per snapshot), and the page's switch: which basis it shows, in words, and the links."""
-    from gosplan.review.document import review_basis
-
-    shown = review_basis(service, basis)
-    chosen = service if shown == service.basis else service._cached(("basis", shown),
-                                                                       lambda: service.on_basis(shown))
+    chosen = basis_view(service, basis)
+    shown = chosen.basis
     names = {"official": _("Official"), "provisional": _("Provisional")}
     links = []
     for value in BASES[::-1]:  # official first

@@ -187,6 +187,9 @@ def overview(request: Request, who: Who, period: Text = None, indicator: Text = 
 def warm_overview(service: Service) -> None:
     """Build the overview's context for its default period and indicator into ``service``'s cache (a new
     read snapshot, in the background), so that no viewer's request pays for it."""
+    from gosplan.service.workflow import basis_view
+
+    service = basis_view(service)  # the basis a page without ?basis= shows
     period = _period(service, None)
     indicator = _choose(None, _key_indicators(service))
     service._cached(("overview", period, indicator), lambda: _overview(service, period, indicator))

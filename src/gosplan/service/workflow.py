@@ -263,8 +263,9 @@ def unapprove(service: Service, unit: str, period: str | Period, principal: Prin
         if r.state not in ("approved", "accepted"):
             raise Conflict(f"{unit}'s {r.period} is {r.state}; there is no approval to withdraw")
         if not acts_within(service, principal, r.holder):
+            kind = "subtree" if principal.subtree else "scope"
             raise PermissionDenied(f"the approval of {r.period} is held at {r.holder}, outside {principal.name}'s "
-                                   f"scope {principal.scope!r}")
+                                   f"{kind} {principal.scope!r}")
         if principal.subtree is not None and c.levels.get(principal.subtree, -1) < r.level:
             raise PermissionDenied(f"{unit}'s {r.period} is {r.state} at level {r.level}; {principal.name} acts at "
                                    f"{principal.subtree!r}, level {c.levels.get(principal.subtree)}, below it")

@@ -168,6 +168,9 @@ def _install_error_handlers(app: FastAPI) -> None:
                         for p in exc.problems]
             detail = ngettext("{count} problem found; nothing was written",
                               "{count} problems found; nothing was written", exc.total)
+        elif isinstance(exc, PermissionDenied) and exc.problems:  # every row of a refused submission
+            problems = [{"source": p.source, "row": p.row, "field": p.column, "reason": p.reason}
+                        for p in exc.problems]
         return _error(request, status, code, detail, problems)
 
     async def request_invalid(request: Request, exc: RequestValidationError) -> Response:

@@ -75,7 +75,7 @@ def submit_counter(request: Request, who: Who, version: VersionP, body: CounterI
     with snapshots.write_slots:
         count = plans.submit_counter_plans(service, frame, source=f"api:{who.via}",
                                            allowed=writable_units(service, who),
-                                           sender=who.subtree or service.root(), submitted_by=who.name)
+                                           sender=who.scope or service.root(), submitted_by=who.name)
     snapshots.wrote(who.name)
     view = plans.counter_plan_view(service, version)
     mine = view[view["unit"].isin(set(frame["unit"]))]

@@ -31,6 +31,9 @@ Limit = Annotated[int, Query(ge=1, le=1000, description="Page size.")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Rows to skip.")]
 Code = Annotated[str | None, Query(max_length=64)]
 PeriodQ = Annotated[str | None, Query(max_length=16, description="e.g. 2023-06 (default: the last reported month)")]
+BasisQ = Annotated[str | None, Query(pattern="^(official|provisional)$", description=(
+    "official (approved reports only) or provisional (all current reports); default: official once any month "
+    "is approved, as the review and the web pages"))]
 
 
 class Page(BaseModel):
@@ -99,6 +102,8 @@ def page(frame: pd.DataFrame, limit: int, offset: int) -> Page:
 
 def reader(request: Request, who: Principal) -> Service:
     return request.app.state.gosplan.snapshots.reader(who.name)
+
+
 
 
 def _scope(service: Service, who: Principal, frame: pd.DataFrame, column: str = "unit") -> pd.DataFrame:
@@ -262,20 +267,39 @@ def _submit(request: Request, who: Principal, kind: str, rows: list[BaseModel], 
 # ------------------------------------------------------------------------------------- monitoring
 @router.get("/fulfilment", response_model=Page, tags=["monitoring"], responses=errors(404))
 def fulfilment(request: Request, who: Who, period: PeriodQ = None, unit: Code = None,
-               by: Annotated[str, Query(pattern="^(indicator|sector|unit)$")] = "indicator",
-               indicator: Code = None, sector: Code = None, limit: Limit = 100, offset: Offset = 0) -> Page:
-    """Plan fulfilment to date for a unit: by indicator, by sector, or the league table of the units below."""
-    service = reader(request, who)
-    unit = unit or (who.subtree if visible_units(service, who) is not None else None) or service.root()
-    require_read(service, who, unit)
+               by: Annotated[str, Query(pattern="^[A-Za-z0-9_.-]{1,64}$", description=(
+                   "indicator, sector, unit (the league table of the units below), or a grouping of units such "
+                   "as ministry"))] = "indicator",
+               indicator: Code = None, sector: Code = None, limit: Limit = 100, offset: Offset = 0,
+               basis: BasisQ = None) -> Page:
+    """Plan fulfilment to date for a unit: by indicator, by sector, the league table of the units below, or
+    summed by the groups of a grouping (``by=ministry``). Each page says its ``basis`` in every row."""
+    from gosplan.service.workflow import basis_view
+
+    service = basis_view(reader(request, who), basis)
+    own_line = bool(who.grouping and who.group) and by == who.grouping and unit is None
+    if own_line:  # a ministry's account reads its own ministry's roll-up, and no other's
+        unit = service.root()
+    else:
+        unit = unit or (who.subtree if visible_units(service, who) is not None else None) or service.root()
+        require_read(service, who, unit)
     view = service.status(_period(service, period), unit=unit, sector=sector, indicator=indicator, by=by)
-    return page(_scope(service, who, view.table), limit, offset)
+    table = view.table
+    if "group_code" in table:
+        if who.grouping and who.group and visible_units(service, who) is not None:
+            if not own_line:
+                raise PermissionDenied(_("a ministry's account reads the roll-up of its own group only ({scope})",
+                                         scope=str(who.scope)))
+            table = table[table["group_code"].eq(who.group)]
+    else:
+        table = _scope(service, who, table)
+    return page(table.assign(basis=service.basis), limit, offset)
 
 
 @router.get("/status", response_model=Page, tags=["monitoring"], include_in_schema=False)
 def status(request: Request, who: Who, period: PeriodQ = None, unit: Code = None, limit: Limit = 100,
            offset: Offset = 0) -> Page:
-    return fulfilment(request, who, period, unit, "indicator", None, None, limit, offset)
+    return fulfilment(request, who, period, unit, "indicator", None, None, limit, offset, None)
 
 
 @router.get("/alerts", response_model=Page, tags=["monitoring"])
@@ -322,4 +346,5 @@ def audit(request: Request, who: Who, limit: Limit = 100, offset: Offset = 0, ac
 @router.get("/me", tags=["admin"])
 def me(who: Who) -> dict[str, Any]:
     """The caller's name, role and subtree."""
-    return {"name": who.name, "role": who.role, "subtree": who.subtree, "via": who.via}
+    return {"name": who.name, "role": who.role, "subtree": who.subtree, "group": who.scope if who.group else None,
+            "via": who.via}

@@ -13,7 +13,7 @@ from gosplan.api.auth import check_csrf
 from gosplan.api.openapi import WRITE, errors
 from gosplan.api.routes import Code, Limit, Offset, Page, Who, page, reader, records
 from gosplan.errors import InvalidValue
-from gosplan.service.accounts import require_read
+from gosplan.service.accounts import require_read, scope_units, visible_units
 
 router = APIRouter(responses=errors(401, 403, 404, 422))
 
@@ -112,6 +112,9 @@ def rule_violations(request: Request, who: Who, period: PeriodQ, unit: Code = No
         require_read(service, who, unit)
     frame = violations(service, period, unit=unit or (who.subtree if who.role == "reporter" else None),
                        status=status)
+    allowed = visible_units(service, who)
+    if allowed is not None:  # a scoped reader sees the violations of the units it may read only
+        frame = frame[frame["unit"].isin(allowed)]
     return page(frame, limit, offset)
 
 
@@ -145,8 +148,9 @@ def entry_state(request: Request, who: Who, period: OptionalPeriodQ = None) -> E
 
     service = reader(request, who)
     frame = permissions(service, period)
-    if who.subtree is not None:
-        frame = frame[frame["unit"].isin(set(service.hierarchy().subtree(who.subtree)))]
+    scope = scope_units(service, who)
+    if scope is not None:
+        frame = frame[frame["unit"].isin(scope)]
     return EntryOut(close_days=entry_close_days(service), permissions=records(frame))
 
 

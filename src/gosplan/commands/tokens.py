@@ -8,6 +8,7 @@ import typer
 
 from gosplan import terminal
 from gosplan.commands._common import ROLE_HELP, DbOption, console, open_service
+from gosplan.commands.users import GroupOption, MinistryOption, group_scope
 from gosplan.i18n import N_, _
 
 app = typer.Typer(help="API tokens: create, revoke, list.", no_args_is_help=True)
@@ -18,17 +19,24 @@ def create(
     name: Annotated[str, typer.Argument(help="What the token is for, e.g. 'province-01 uploader'.")],
     role: Annotated[str, typer.Option(help=ROLE_HELP)] = "viewer",
     subtree: Annotated[str | None, typer.Option(help="Unit code: limit the token to this subtree.")] = None,
+    ministry: MinistryOption = None,
+    group: GroupOption = None,
     db: DbOption = None,
 ) -> None:
     """Create a token and print it once: only its hash is stored."""
     from gosplan.service.accounts import create_token
 
-    token_id, token = create_token(open_service(db), name, role, subtree, actor="cli",
+    scope = group_scope(ministry, group)
+    token_id, token = create_token(open_service(db), name, role, subtree, group=scope, actor="cli",
                                    source="gosplan tokens create")
-    console.print(_("Token {id} ({role}, subtree {subtree}) — copy it now, it is not shown again:", id=token_id,
-                    role=role, subtree=subtree) if subtree else
-                  _("Token {id} ({role}) — copy it now, it is not shown again:", id=token_id, role=role),
-                  highlight=False, markup=False)
+    if scope:
+        console.print(_("Token {id} ({role}, group {group}) — copy it now, it is not shown again:", id=token_id,
+                        role=role, group=f"{scope[0]}:{scope[1]}"), highlight=False, markup=False)
+    else:
+        console.print(_("Token {id} ({role}, subtree {subtree}) — copy it now, it is not shown again:",
+                        id=token_id, role=role, subtree=subtree) if subtree else
+                      _("Token {id} ({role}) — copy it now, it is not shown again:", id=token_id, role=role),
+                      highlight=False, markup=False)
     typer.echo(token)
 
 

@@ -29,10 +29,18 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from gosplan.errors import Conflict, GosplanError, PermissionDenied, Problem, ValidationError
+from gosplan.i18n import _
 from gosplan.ingest import check_frame, detect_kind, read_table
 from gosplan.ingest import import_file as ingest_file
 from gosplan.ingest.rules_check import record_warnings
-from gosplan.service.accounts import SYSTEM, Principal, require_report_rows, require_role, writable_units
+from gosplan.service.accounts import (
+    SYSTEM,
+    Principal,
+    require_report_rows,
+    require_role,
+    scope_words,
+    writable_units,
+)
 from gosplan.service.core import Service
 from gosplan.service.deadlines import late_entries
 from gosplan.service.quick_submit import CheckReference, check_reference, check_small, is_small, write_small
@@ -293,7 +301,7 @@ def forget_data(service: Service) -> None:
     which such a write does not change. A cheaper :meth:`Service.invalidate` for the submission path."""
     for key in list(service._cache):
         kept = key[1:]  # the cache's keys start with the language they were made in
-        if kept not in _REFERENCE and kept[0] != "visible":
+        if kept not in _REFERENCE and kept[0] not in ("visible", "group_scope"):
             service._cache.pop(key, None)
 
 
@@ -336,8 +344,8 @@ def _refused_rows(service: Service, frame: pd.DataFrame, principal: Principal, s
     units = frame["unit"].astype(str).str.strip() if "unit" in frame else pd.Series([], dtype=object)
     outside = np.flatnonzero(~units.isin(allowed).to_numpy())[:AUDIT_ROWS]
     problems = [Problem(source, int(position) + 2, "unit",
-                        f"{units.iloc[position]!r} is outside what {principal.name} may report for "
-                        f"({principal.subtree} and the units below it)") for position in outside]
+                        _("{unit} is outside what {user} may report for ({scope})", unit=repr(units.iloc[position]),
+                          user=principal.name, scope=scope_words(principal))) for position in outside]
     try:
         check_frame(service.store, "reports", frame, source=source, today=today)
     except ValidationError as exc:

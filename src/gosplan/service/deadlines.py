@@ -18,7 +18,7 @@ import pandas as pd
 from gosplan.errors import InvalidValue, NotFound, PermissionDenied, Problem, ValidationError
 from gosplan.i18n import _
 from gosplan.model import Period
-from gosplan.service.accounts import Principal, require_role
+from gosplan.service.accounts import Principal, acts_within, require_role
 from gosplan.service.core import Service
 
 ENTRY_CLOSE_KEY = "entry_close_days"
@@ -60,9 +60,9 @@ def grant(service: Service, unit: str, period: str | Period, principal: Principa
     hierarchy = service.hierarchy()
     if unit not in hierarchy.parent:
         raise NotFound(_("unknown unit {unit!r}", unit=unit))
-    if principal.subtree is not None and unit not in hierarchy.subtree(principal.subtree):
+    if not acts_within(service, principal, unit):
         raise PermissionDenied(_("{user} may act only within {subtree!r}, not at {unit!r}", user=principal.name,
-                                 subtree=principal.subtree, unit=unit))
+                                 subtree=principal.scope, unit=unit))
     months = _months(period)
     with service.store.transaction() as conn:
         for month in months:
@@ -75,10 +75,9 @@ def grant(service: Service, unit: str, period: str | Period, principal: Principa
 def revoke(service: Service, unit: str, period: str | Period, principal: Principal) -> list[str]:
     """Withdraw the late-entry permissions recorded at ``unit`` for the months of ``period``."""
     require_role(principal, "admin", "planner")
-    hierarchy = service.hierarchy()
-    if principal.subtree is not None and unit not in hierarchy.subtree(principal.subtree):
+    if not acts_within(service, principal, unit):
         raise PermissionDenied(_("{user} may act only within {subtree!r}, not at {unit!r}", user=principal.name,
-                                 subtree=principal.subtree, unit=unit))
+                                 subtree=principal.scope, unit=unit))
     months = _months(period)
     with service.store.transaction() as conn:
         removed = sum(service.store.revoke_late(unit, m, conn=conn) for m in months)

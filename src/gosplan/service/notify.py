@@ -2,7 +2,7 @@
 
 A message for a unit goes to the nearest people responsible for it: the accounts with a mail address
 whose subtree is the unit itself, else its parent, and so on up to the top (admins of the whole
-country last). Events:
+country last), and the accounts of the unit's ministry (a group scope that covers the unit). Events:
 
 - an alert escalated to a unit (``alert``);
 - an approval requested: a unit submitted, or a level approved below the top (``approval``, to the
@@ -22,6 +22,7 @@ import pandas as pd
 
 from gosplan.i18n import _
 from gosplan.model import Period
+from gosplan.service.accounts import Principal, acts_within
 from gosplan.service.core import Service
 from gosplan.service.mail import queue
 from gosplan.store._common import utc_now
@@ -42,11 +43,18 @@ def responsible(service: Service, unit: str, roles: Iterable[str] | None = None)
     hierarchy = service.hierarchy()
     if unit not in hierarchy.parent:
         return []
+    # A ministry's accounts hear of their own units (beside the territorial line), and never stand in for
+    # the top: without a subtree they are not the whole country's.
+    grouped = users["scope_group"].notna()
+    ministry = {str(r.name) for r in users[grouped].itertuples(index=False)
+                if acts_within(service, Principal(str(r.name), str(r.role), None, "mail", str(r.scope_grouping),
+                                                  str(r.scope_group)), unit)}
+    users = users[~grouped]
     for place in [*reversed(hierarchy.path(unit)), None]:
         here = users[users["subtree"].isna()] if place is None else users[users["subtree"] == place]
         if len(here):
-            return sorted(here["name"].astype(str))
-    return []
+            return sorted(set(here["name"].astype(str)) | ministry)
+    return sorted(ministry)
 
 
 def _unit_name(service: Service, unit: str) -> str:

@@ -29,7 +29,7 @@ from gosplan.engines.approvals import chain_levels, chain_of_indicators, in_forc
 from gosplan.errors import Conflict, InvalidValue, NotFound, PermissionDenied
 from gosplan.i18n import _
 from gosplan.model import Period
-from gosplan.service.accounts import Principal, require_role, writable_units
+from gosplan.service.accounts import Principal, acts_within, require_role, writable_units
 from gosplan.service.core import Service
 
 OFFICIAL_STATES = ("approved", "accepted", "locked")
@@ -114,9 +114,9 @@ def _force(service: Service, unit: str, months: list[str], c: Chain) -> pd.DataF
 
 
 def _scope(service: Service, principal: Principal, acting: str) -> None:
-    """``principal`` may act at ``acting`` only inside its own subtree."""
-    if principal.subtree is not None and acting not in service.hierarchy().subtree(principal.subtree):
-        raise PermissionDenied(f"{principal.name} may act only within {principal.subtree!r}, not at {acting!r}")
+    """``principal`` may act at ``acting`` only inside its own scope (its subtree, or its group's units)."""
+    if not acts_within(service, principal, acting):
+        raise PermissionDenied(f"{principal.name} may act only within {principal.scope!r}, not at {acting!r}")
 
 
 def status(service: Service, unit: str, period: str | Period, set_code: str | None = None) -> pd.DataFrame:
@@ -181,6 +181,7 @@ def approve(service: Service, unit: str, period: str | Period, principal: Princi
     on its path above the level in force, within the principal's subtree)."""
     require_role(principal, "admin", "planner")
     unit = _unit(service, unit)
+    _scope(service, principal, unit)
     hierarchy = service.hierarchy()
     c = chain(service, set_code)
     level_of = c.levels
@@ -191,7 +192,7 @@ def approve(service: Service, unit: str, period: str | Period, principal: Princi
     path = hierarchy.path(unit)
     if at is None:
         candidates = [u for u in reversed(path) if level_of.get(u, -1) > max(current, 0)
-                      and (principal.subtree is None or u in hierarchy.subtree(principal.subtree))]
+                      and acts_within(service, principal, u)]
         if not candidates:
             raise PermissionDenied(f"{principal.name} has no unit above the level in force to approve {unit!r} from")
         at = candidates[0]
@@ -261,9 +262,10 @@ def unapprove(service: Service, unit: str, period: str | Period, principal: Prin
             raise Conflict(f"{r.period} is locked at {r.holder}; unlock it before unapproving {unit}")
         if r.state not in ("approved", "accepted"):
             raise Conflict(f"{unit}'s {r.period} is {r.state}; there is no approval to withdraw")
-        if principal.subtree is not None and r.holder not in hierarchy.subtree(principal.subtree):
+        if not acts_within(service, principal, r.holder):
+            kind = "subtree" if principal.subtree else "scope"
             raise PermissionDenied(f"the approval of {r.period} is held at {r.holder}, outside {principal.name}'s "
-                                   f"subtree {principal.subtree!r}")
+                                   f"{kind} {principal.scope!r}")
         if principal.subtree is not None and c.levels.get(principal.subtree, -1) < r.level:
             raise PermissionDenied(f"{unit}'s {r.period} is {r.state} at level {r.level}; {principal.name} acts at "
                                    f"{principal.subtree!r}, level {c.levels.get(principal.subtree)}, below it")
@@ -346,6 +348,16 @@ def basis_label(basis: str) -> str:
     """What a view says about its figures, in the reader's language."""
     return _("Official figures: approved reports only") if basis == "official" \
         else _("Provisional figures: all current reports")
+
+
+def basis_view(service: Service, basis: str | None = None) -> Service:
+    """``service`` on ``basis``, or by default on the basis the review shows (official once any month is
+    approved, provisional before): what the web pages and the REST API read. The other basis's service is
+    kept in ``service``'s cache, so its fact table is built once per read snapshot."""
+    shown = basis or ("official" if service._cached(("approval_on",), lambda: approval_on(service)) else "provisional")
+    if shown == service.basis:
+        return service
+    return service._cached(("basis", shown), lambda: service.on_basis(shown))
 
 
 def approval_on(service: Service) -> bool:

@@ -20,8 +20,10 @@ from gosplan.errors import Conflict, NotFound
 from gosplan.store import schema
 from gosplan.store._common import utc_now, write_transaction
 
-USER_COLUMNS = ["id", "name", "password_hash", "role", "subtree", "disabled", "created_at"]
-TOKEN_COLUMNS = ["id", "name", "role", "subtree", "created_by", "created_at", "revoked", "last_used_at"]
+USER_COLUMNS = ["id", "name", "password_hash", "role", "subtree", "disabled", "created_at", "scope_grouping",
+                "scope_group"]
+TOKEN_COLUMNS = ["id", "name", "role", "subtree", "created_by", "created_at", "revoked", "last_used_at",
+                 "scope_grouping", "scope_group"]
 AUDIT_COLUMNS = ["id", "at", "actor", "source", "action", "object", "before", "after"]
 SESSION_COLUMNS = ["id", "user_name", "csrf", "created_at", "expires_at", "revoked_at"]
 
@@ -36,14 +38,17 @@ class AccountMixin:
     # -- users ----------------------------------------------------------------------------------------
 
     def add_user(self, name: str, password_hash: str, role: str, subtree: str | None = None,
-                 conn: Connection | None = None) -> int:
-        """Insert a user; :class:`Conflict` when the name is taken. Returns its id."""
+                 conn: Connection | None = None, *, scope_grouping: str | None = None,
+                 scope_group: str | None = None) -> int:
+        """Insert a user (scoped to a unit subtree, or to group ``scope_group`` of grouping ``scope_grouping``,
+        or neither); :class:`Conflict` when the name is taken. Returns its id."""
         with self._tx(conn) as c:  # type: ignore[attr-defined]
             if c.execute(select(schema.users.c.id).where(schema.users.c.name == name)).first():
                 raise Conflict(f"a user named {name!r} already exists")
             return c.execute(
                 insert(schema.users).values(name=name, password_hash=password_hash, role=role, subtree=subtree,
-                                            disabled=False, created_at=utc_now()).returning(schema.users.c.id)
+                                            disabled=False, created_at=utc_now(), scope_grouping=scope_grouping,
+                                            scope_group=scope_group).returning(schema.users.c.id)
             ).scalar_one()
 
     def user(self, name: str) -> dict[str, Any] | None:
@@ -61,7 +66,8 @@ class AccountMixin:
         return _frame(rows, columns)
 
     def update_user(self, name: str, conn: Connection | None = None, **values: Any) -> None:
-        """Change fields of a user (role, subtree, disabled, password_hash); :class:`NotFound` if unknown."""
+        """Change fields of a user (role, subtree, scope_grouping, scope_group, disabled, password_hash);
+        :class:`NotFound` if unknown."""
         with self._tx(conn) as c:  # type: ignore[attr-defined]
             result = c.execute(update(schema.users).where(schema.users.c.name == name).values(**values))
             if result.rowcount == 0:
@@ -105,14 +111,15 @@ class AccountMixin:
 
     def live_session(self, session_id: str) -> dict[str, Any] | None:
         """The unexpired, unrevoked session ``session_id`` of an enabled user, with the user's role and
-        subtree (one indexed read), or ``None``."""
+        scope (one indexed read), or ``None``."""
         s, u = schema.sessions.c, schema.users.c
-        query = (select(s.user_name, s.csrf, s.created_at, u.role, u.subtree)
+        query = (select(s.user_name, s.csrf, s.created_at, u.role, u.subtree, u.scope_grouping, u.scope_group)
                  .join_from(schema.sessions, schema.users, u.name == s.user_name)
                  .where(s.id == session_id, s.revoked_at.is_(None), s.expires_at > utc_now(), u.disabled.is_(False)))
         with self.engine.connect() as c:  # type: ignore[attr-defined]
             row = c.execute(query).first()
-        return dict(zip(["user_name", "csrf", "created_at", "role", "subtree"], row, strict=True)) if row else None
+        columns = ["user_name", "csrf", "created_at", "role", "subtree", "scope_grouping", "scope_group"]
+        return dict(zip(columns, row, strict=True)) if row else None
 
     def revoke_sessions(self, *, session_id: str | None = None, user_name: str | None = None,
                         keep: str | None = None, conn: Connection | None = None) -> int:
@@ -173,11 +180,13 @@ class AccountMixin:
     # -- API tokens -----------------------------------------------------------------------------------
 
     def add_token(self, name: str, token_hash: str, role: str, subtree: str | None, created_by: str,
-                  conn: Connection | None = None) -> int:
+                  conn: Connection | None = None, *, scope_grouping: str | None = None,
+                  scope_group: str | None = None) -> int:
         with self._tx(conn) as c:  # type: ignore[attr-defined]
             return c.execute(
                 insert(schema.api_tokens).values(name=name, token_hash=token_hash, role=role, subtree=subtree,
-                                                 created_by=created_by, created_at=utc_now(), revoked=False)
+                                                 created_by=created_by, created_at=utc_now(), revoked=False,
+                                                 scope_grouping=scope_grouping, scope_group=scope_group)
                 .returning(schema.api_tokens.c.id)
             ).scalar_one()
 

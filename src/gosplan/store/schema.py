@@ -313,6 +313,10 @@ users = Table(
     Column("disabled", Boolean, nullable=False),
     Column("created_at", DateTime, nullable=False),
     Column("language", String(16)),  # the language the user chose for the pages (0009_i18n); None: the browser's
+    # A scope by a grouping beside the hierarchy (0011_ministry_scope): the units of group scope_group of
+    # grouping scope_grouping (e.g. "ministry", "coal_industry") and their subtrees; None: no such scope.
+    Column("scope_grouping", String(CODE)),
+    Column("scope_group", String(CODE)),
 )
 
 api_tokens = Table(
@@ -327,6 +331,8 @@ api_tokens = Table(
     Column("created_at", DateTime, nullable=False),
     Column("revoked", Boolean, nullable=False),
     Column("last_used_at", DateTime),
+    Column("scope_grouping", String(CODE)),  # as users' (0011_ministry_scope)
+    Column("scope_group", String(CODE)),
 )
 
 audit_log = Table(

@@ -13,7 +13,7 @@ from gosplan.api.auth import check_csrf, require_principal
 from gosplan.errors import Conflict, GosplanError
 from gosplan.i18n import _
 from gosplan.ingest.tables import neutralise
-from gosplan.service.accounts import ROLES, Principal, add_user, list_users, require_role, set_disabled
+from gosplan.service.accounts import ROLES, Principal, add_user, list_users, parse_group, require_role, set_disabled
 from gosplan.service.audit import audit_log
 from gosplan.web.render import render
 
@@ -27,7 +27,16 @@ def users_page(request: Request, who: Who, message: Annotated[str | None, Query(
     require_role(who, "admin")
     service = request.app.state.gosplan.snapshots.writer
     return render(request, "users.html.j2", users=list_users(service).to_dict("records"), roles=ROLES,
-                  message=message, error=error)
+                  message=message, error=error, groups=_group_choices(service))
+
+
+def _group_choices(service) -> list[tuple[str, str]]:
+    """Every group of every grouping an account can be scoped to: ("ministry:coal_industry", "ministry: Coal
+    industry"), in order."""
+    frame = service.store.unit_groups()
+    frame = frame[frame["grouping"].isin(service.groupings())].drop_duplicates(["grouping", "group_code"])
+    return [(f"{r.grouping}:{r.group_code}", _("{grouping}: {group}", grouping=_(r.grouping), group=r.group_name))
+            for r in frame.itertuples()]
 
 
 @router.post("/users")
@@ -35,11 +44,12 @@ async def add_user_form(request: Request, who: Who) -> Response:
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token", "")))
     require_role(who, "admin")
-    values = {k: str(form.get(k, ""))[:1000] for k in ("name", "role", "subtree", "password")}
+    values = {k: str(form.get(k, ""))[:1000] for k in ("name", "role", "subtree", "group", "password")}
     service = request.app.state.gosplan.snapshots.writer
     try:
         await run_in_threadpool(add_user, service, values["name"][:64], values["password"], values["role"],
-                                values["subtree"][:64] or None, actor=who.name, source="web")
+                                values["subtree"][:64] or None, group=parse_group(values["group"][:130]),
+                                actor=who.name, source="web")
     except GosplanError as exc:
         return users_page(request, who, message=str(exc)[:300], error=True)
     message = _("User {name} added", name=values["name"][:64])

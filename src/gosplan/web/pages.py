@@ -38,6 +38,7 @@ from gosplan.service.accounts import (
     writable_units,
 )
 from gosplan.service.operations import breadcrumbs, cards, current_period, league, open_alerts
+from gosplan.web.basis import Basis, carry, group_overview, is_group_scoped, on_basis
 from gosplan.web.language import set_language_cookie
 from gosplan.web.render import render, review_html
 
@@ -163,21 +164,33 @@ async def logout(request: Request) -> Response:
 
 # ------------------------------------------------------------------------------------------ overview
 @router.get("/", response_class=HTMLResponse)
-def overview(request: Request, who: Who, period: Text = None, indicator: Text = None) -> Response:
-    service = reader(request, who)
+def overview(request: Request, who: Who, period: Text = None, indicator: Text = None, basis: Basis = None
+             ) -> Response:
+    service, switch = on_basis(request, reader(request, who), basis)
+    if is_group_scoped(who):
+        period = _period(service, period)
+        names = dict(zip(service.units()["code"], service.units()["name"], strict=True))
+        context = group_overview(service, who, period, indicator, _key_indicators(service), names,
+                                 switch["basis_q"])
+        return render(request, "overview.html.j2", **context, **switch)
     if visible_units(service, who) is not None and who.subtree:
-        return RedirectResponse(f"/units/{quote(who.subtree)}", status_code=303)
+        return RedirectResponse(carry(f"/units/{quote(who.subtree)}", switch), status_code=303)
     period = _period(service, period)
     choices = _key_indicators(service)
     indicator = _choose(indicator, choices)
     # Built once per snapshot and indicator: under load a page then costs little more than its template.
     context = service._cached(("overview", period, indicator), lambda: _overview(service, period, indicator))
-    return render(request, "overview.html.j2", indicator_choices=choices, **context)
+    if switch["basis_q"]:  # links carry the explicit choice on (the cached context has the plain links)
+        context = {**context, "league": [{**r, "link": carry(r["link"], switch)} for r in context["league"]]}
+    return render(request, "overview.html.j2", indicator_choices=choices, **context, **switch)
 
 
 def warm_overview(service: Service) -> None:
     """Build the overview's context for its default period and indicator into ``service``'s cache (a new
     read snapshot, in the background), so that no viewer's request pays for it."""
+    from gosplan.service.workflow import basis_view
+
+    service = basis_view(service)  # the basis a page without ?basis= shows
     period = _period(service, None)
     indicator = _choose(None, _key_indicators(service))
     service._cached(("overview", period, indicator), lambda: _overview(service, period, indicator))
@@ -206,10 +219,13 @@ def _overview(service: Service, period: str, indicator: str | None) -> dict[str,
 ALERT_CLASS = {"critical": "bad", "warning": "warn", "notable": "good"}
 
 
-def alert_items(service: Service, names: dict[str, str], limit: int = 12) -> tuple[list[dict[str, str]], int]:
+def alert_items(service: Service, names: dict[str, str], limit: int = 12, units: set[str] | None = None
+                ) -> tuple[list[dict[str, str]], int]:
     """The most urgent open alerts as the overview lists them (what, where, the message with its units, and
-    where the alert stands now), and how many more there are."""
+    where the alert stands now), and how many more there are; only those of ``units`` when given."""
     frame = open_alerts(service)
+    if units is not None:
+        frame = frame[frame["unit"].isin(units)]
     indicator_names = dict(zip(service.indicators()["code"], service.indicators()["name"], strict=True))
     items = []
     for a in frame.head(limit).itertuples(index=False):
@@ -227,8 +243,8 @@ def alert_items(service: Service, names: dict[str, str], limit: int = 12) -> tup
 # ------------------------------------------------------------------------------------------ drill-down
 @router.get("/units/{code}", response_class=HTMLResponse)
 def unit_page(request: Request, who: Who, code: str, period: Text = None, indicator: Text = None,
-              saved: Annotated[str | None, Query(max_length=200)] = None) -> Response:
-    service = reader(request, who)
+              saved: Annotated[str | None, Query(max_length=200)] = None, basis: Basis = None) -> Response:
+    service, switch = on_basis(request, reader(request, who), basis)
     units = service.units().set_index("code")
     if code not in units.index:
         raise NotFound(_("unknown unit {code}", code=repr(code)))
@@ -246,28 +262,37 @@ def unit_page(request: Request, who: Who, code: str, period: Text = None, indica
         allowed = visible_units(service, who)
         if allowed is not None:
             table = table[table["unit"].isin(allowed)]
-        rows_league = fulfilment_rows(table, "unit_name", lambda r: f"/units/{quote(r['unit'])}")
+        rows_league = fulfilment_rows(table, "unit_name", lambda r: carry(f"/units/{quote(r['unit'])}", switch))
     writable = writable_units(service, who)
     can_report = not children and (writable is None or code in writable) and who.role != "viewer"
     from gosplan.web.workflow_pages import approval_rows
 
     return render(request, "unit.html.j2", approvals=approval_rows(service, who, code, period), period=period,
                   code=code, name=units.loc[code, "name"], kind=units.loc[code, "kind"],
-                  crumbs=breadcrumbs(service, code), window=window_of(period).label, saved=saved,
-                  indicator_rows=fulfilment_rows(own, "indicator_name",
-                                                 lambda r: f"/indicators/{quote(r['indicator'])}?unit={quote(code)}"),
+                  crumbs=_readable(service, who, breadcrumbs(service, code)), window=window_of(period).label,
+                  saved=saved,
+                  indicator_rows=fulfilment_rows(own, "indicator_name", lambda r: carry(
+                      f"/indicators/{quote(r['indicator'])}?unit={quote(code)}", switch)),
                   children=children, league=rows_league, indicator=indicator, indicator_choices=choices,
-                  can_report=can_report)
+                  can_report=can_report, **switch)
+
+
+def _readable(service: Service, who: Principal, crumbs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The breadcrumbs ``who`` may follow (a ministry's account does not read the provinces above its units)."""
+    allowed = visible_units(service, who)
+    return crumbs if allowed is None else [c for c in crumbs if c[0] in allowed]
 
 
 @router.get("/sectors", response_class=HTMLResponse)
 @router.get("/sectors/{code}", response_class=HTMLResponse)
 def sector_page(request: Request, who: Who, code: str | None = None, unit: Text = None,
-                period: Text = None) -> Response:
-    service = reader(request, who)
+                period: Text = None, basis: Basis = None) -> Response:
+    service, switch = on_basis(request, reader(request, who), basis)
     sectors = service.sectors()
     if code is not None and code not in set(sectors["code"]):
         raise NotFound(_("unknown sector {code}", code=repr(code)))
+    if unit is None and is_group_scoped(who):  # no one unit stands for a ministry: its own room instead
+        return RedirectResponse(carry("/", switch), status_code=303)
     unit = unit or (who.subtree if visible_units(service, who) is not None else None) or service.root()
     require_read(service, who, unit)
     period = _period(service, period)
@@ -285,8 +310,8 @@ def sector_page(request: Request, who: Who, code: str | None = None, unit: Text 
     indicator_rows = []
     if code:
         own = service.status(period, unit=unit, sector=code, by="indicator").table
-        indicator_rows = fulfilment_rows(own, "indicator_name",
-                                         lambda r: f"/indicators/{quote(r['indicator'])}?unit={quote(unit)}")
+        indicator_rows = fulfilment_rows(own, "indicator_name", lambda r: carry(
+            f"/indicators/{quote(r['indicator'])}?unit={quote(unit)}", switch))
     shown = shown.assign(sector_name=shown["sector"].map(names),
                          uom=shown["uom"].fillna("") if "uom" in shown else "")
     if "change" not in shown:
@@ -294,17 +319,20 @@ def sector_page(request: Request, who: Who, code: str | None = None, unit: Text 
     units_names = dict(zip(service.units()["code"], service.units()["name"], strict=True))
     return render(request, "sectors.html.j2", title=names.get(code, _("Sectors")) if code else _("Sectors"),
                   crumbs=crumbs[::-1], unit_name=units_names.get(unit, unit), window=window_of(period).label,
-                  sector_rows=fulfilment_rows(shown, "sector_name",
-                                              lambda r: f"/sectors/{quote(r['sector'])}?unit={quote(unit)}"),
-                  indicator_rows=indicator_rows)
+                  sector_rows=fulfilment_rows(shown, "sector_name", lambda r: carry(
+                      f"/sectors/{quote(r['sector'])}?unit={quote(unit)}", switch)),
+                  indicator_rows=indicator_rows, **switch)
 
 
 @router.get("/indicators/{code}", response_class=HTMLResponse)
-def indicator_page(request: Request, who: Who, code: str, unit: Text = None, period: Text = None) -> Response:
-    service = reader(request, who)
+def indicator_page(request: Request, who: Who, code: str, unit: Text = None, period: Text = None,
+                   basis: Basis = None) -> Response:
+    service, switch = on_basis(request, reader(request, who), basis)
     indicators = service.indicators().set_index("code")
     if code not in indicators.index:
         raise NotFound(_("unknown indicator {code}", code=repr(code)))
+    if unit is None and is_group_scoped(who):
+        return RedirectResponse(carry("/", switch), status_code=303)
     unit = unit or service.root()
     if unit not in service.hierarchy().parent:
         raise NotFound(_("unknown unit {code}", code=repr(unit)))
@@ -345,12 +373,13 @@ def indicator_page(request: Request, who: Who, code: str, unit: Text = None, per
         if allowed is not None:
             table = table[table["unit"].isin(allowed)]
         rows_league = fulfilment_rows(table, "unit_name",
-                                      lambda r: f"/indicators/{quote(code)}?unit={quote(r['unit'])}")
+                                      lambda r: carry(f"/indicators/{quote(code)}?unit={quote(r['unit'])}", switch))
     names = dict(zip(service.units()["code"], service.units()["name"], strict=True))
     return render(request, "indicator.html.j2", indicator_name=indicators.loc[code, "name"],
                   uom=indicators.loc[code, "unit"], unit_name=names.get(unit, unit), year=year,
-                  crumbs=breadcrumbs(service, unit), chart=chart, history=history, league=rows_league,
-                  **_metadata(service, code))
+                  crumbs=_readable(service, who, breadcrumbs(service, unit)), chart=chart, history=history,
+                  league=rows_league,
+                  **_metadata(service, code), **switch)
 
 
 def _metadata(service, code: str) -> dict:

@@ -169,7 +169,7 @@ async def counter_submit(request: Request, who: Who, code: str) -> Response:
         raise PermissionDenied(f"{who.name} is {who.role}; answering a draft needs the role reporter or planner")
     try:
         await run_in_threadpool(plans.submit_counter_plans, service, frame, source="counter-plan form",
-                                allowed=allowed, sender=who.subtree or service.root(), submitted_by=who.name)
+                                allowed=allowed, sender=who.scope or service.root(), submitted_by=who.name)
     except ValidationError as exc:
         return _form(request, service, who, code, problems=[p.reason for p in exc.problems], values=values,
                      status_code=400)

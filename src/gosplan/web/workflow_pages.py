@@ -23,7 +23,14 @@ from gosplan.errors import InvalidValue, NotFound, PermissionDenied
 from gosplan.i18n import _
 from gosplan.model import Period
 from gosplan.service import Service
-from gosplan.service.accounts import Principal, require_read, visible_units, writable_units
+from gosplan.service.accounts import (
+    Principal,
+    acts_within,
+    require_read,
+    scope_units,
+    visible_units,
+    writable_units,
+)
 from gosplan.service.deadlines import closes_on, entry_close_days, grant
 from gosplan.service.operations import breadcrumbs, current_period
 from gosplan.web.render import render
@@ -59,7 +66,7 @@ def approval_rows(service: Service, who: Principal, unit: str, period: str | Non
     hierarchy = service.hierarchy()
     level_of = levels(hierarchy)
     path = hierarchy.path(unit)
-    mine = None if who.subtree is None else set(hierarchy.subtree(who.subtree))
+    mine = scope_units(service, who)  # its subtree, or its ministry's units
     writable = writable_units(service, who)
     planner = who.role in ("admin", "planner")
     close_days = entry_close_days(service)
@@ -81,7 +88,7 @@ def approval_rows(service: Service, who: Principal, unit: str, period: str | Non
         if planner and mine is None and state == "approved":
             moves.append("accept")
         if planner and state in ("approved", "accepted") and (mine is None or (
-                held in mine and level_of[who.subtree] >= int(r.state_level))):
+                held in mine and (who.subtree is None or level_of[who.subtree] >= int(r.state_level)))):
             moves.append("unapprove")
         if planner and state != "locked" and (mine is None or unit in mine):
             moves.append("lock")
@@ -175,7 +182,7 @@ def completeness_page(request: Request, who: Who, period: Text = None, unit: Tex
 def _may_follow(service: Service, who: Principal, unit: str) -> bool:
     if who.role not in ("admin", "planner", "reporter"):
         return False
-    return who.subtree is None or unit in set(service.hierarchy().subtree(who.subtree))
+    return acts_within(service, who, unit)
 
 
 @router.get("/rules/violations", response_class=HTMLResponse)
@@ -191,8 +198,10 @@ def violations_page(request: Request, who: Who, period: Text = None, status: Tex
     except ValueError:
         chosen = month
     wanted = status if status in ("open", "follow-up", "resolved", "cleared") else None
-    frame = violations(service, chosen, unit=who.subtree if visible_units(service, who) is not None else None,
-                       status=wanted)
+    allowed = visible_units(service, who)
+    frame = violations(service, chosen, unit=who.subtree if allowed is not None else None, status=wanted)
+    if allowed is not None:  # a ministry's account: its own units' violations only
+        frame = frame[frame["unit"].isin(allowed)]
     rows = []
     for r in frame.to_dict("records"):
         r["may_follow"] = _may_follow(service, who, r["unit"])

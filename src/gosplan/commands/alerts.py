@@ -55,6 +55,8 @@ def list_alerts(
     unit: Annotated[str | None, typer.Option(help="Only alerts of this unit's subtree.")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Bring the escalation up to this month first.")]
     = None,
+    line: Annotated[str | None, typer.Option("--line", help="Escalation along a grouping beside the territorial "
+                                             "line, e.g. ministry: unit > its ministry > the top.")] = None,
     fmt: FormatOption = "table",
     db: NewDbOption = None,  # checked by open_service: a group's --db is not given when a subcommand runs
 ) -> None:
@@ -68,7 +70,7 @@ def list_alerts(
     from gosplan.service.alerts import refresh_alerts
 
     refresh_alerts(service)  # the latest month's alerts, raised once (the monthly refresh)
-    frame = stored(service, as_of=as_of, open_only=open_only, unit=unit)
+    frame = stored(service, as_of=as_of, open_only=open_only, unit=unit, line=line)
     if emit(frame, fmt, COLUMNS):
         return
     if frame.empty:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from gosplan.errors import NotFound
 from gosplan.forecast import detect, escalate, lowest_alerts, make_alerts, missing_months, series_id, split_series_id
-from gosplan.i18n import current_language, use_language
+from gosplan.i18n import _, current_language, use_language
 from gosplan.model import Period, month_label
 from gosplan.runner import Runner
 from gosplan.service._forecast_model import forecast_indicators, monthly_history
@@ -185,10 +185,59 @@ def escalation(service, as_of: str | Period, periods: int | None = None) -> pd.D
                      periods=periods or escalation_periods(service))
     service.store.set_escalation(where)
     _mail_escalated(service, stored, where)
+    for grouping in _scoped_groupings(service):  # the accounts of a ministry hear when an alert reaches it
+        _mail_reached_group(service, escalation_along(service, grouping, p, stored), grouping)
     merged = stored.drop(columns=["escalation_level", "escalated_to"]).merge(
         where.drop(columns="unit"), on="id")
     merged["escalation_level"] = merged["level"]
     return merged
+
+
+def escalation_along(service, grouping: str, as_of: str | Period | None = None,
+                     stored: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Where each stored alert of a unit in ``grouping`` (e.g. ``ministry``) stands along that line at
+    ``as_of`` (default: the latest month reported): from the unit to its group (the ministry) to the top,
+    on the same clock as the territorial line. ``path`` and ``escalated_to`` name the group in the reader's
+    language; ``group`` is its code. Alerts of units outside the grouping are left out."""
+    from gosplan.engines.forecast.alerts import grouped_line
+
+    groups = service.store.unit_groups(grouping, localized=False)
+    stored = service.store.alerts() if stored is None else stored
+    stored = stored[stored["unit"].isin(set(groups["unit"]))]
+    when = as_of if as_of is not None else _latest_month(service)
+    if stored.empty or when is None:
+        return stored.assign(level=pd.Series(dtype="int64"), path=pd.Series(dtype=object), group=pd.Series(
+            dtype=object), reached_top=pd.Series(dtype=bool))
+    line = grouped_line(service.units()[["code", "parent"]], groups, grouping)
+    where = escalate(stored[["id", "unit", "status", "raised"]], line, current=_as_of(when),
+                     periods=escalation_periods(service))
+    names = {f"{grouping}:{c}": n for c, n in zip(service.store.unit_groups(grouping)["group_code"],
+                                                   service.store.unit_groups(grouping)["group_name"], strict=True)}
+    group_of = dict(zip(groups["unit"], groups["group_code"], strict=True))
+    where["group"] = where["unit"].map(group_of)
+    where["escalated_to"] = where["escalated_to"].map(lambda code: names.get(code, code))
+    where["path"] = where["path"].map(lambda path: " > ".join(names.get(s, s) for s in path.split(" > ")))
+    merged = stored.drop(columns=["escalation_level", "escalated_to"]).merge(where.drop(columns="unit"), on="id")
+    merged["escalation_level"] = merged["level"]
+    return merged
+
+
+def _scoped_groupings(service) -> list[str]:
+    """The groupings some enabled account is scoped to (a ministry's accounts)."""
+    users = service.store.users()
+    if "scope_grouping" not in users:
+        return []
+    scoped = users[users["scope_grouping"].notna() & ~users["disabled"].astype(bool)]
+    return sorted(set(scoped["scope_grouping"].astype(str)) & set(service.store.groupings()))
+
+
+def _mail_reached_group(service, along: pd.DataFrame, grouping: str) -> None:
+    """Queue mail for the accounts of a group (a ministry) once for each open alert that has climbed to it."""
+    from gosplan.service.notify import alert_reached_group
+
+    reached = along[along["status"].eq("open") & along["level"].ge(1)] if len(along) else along
+    if len(reached):
+        alert_reached_group(service, reached, grouping)
 
 
 def _mail_escalated(service, stored: pd.DataFrame, where: pd.DataFrame) -> None:
@@ -202,10 +251,19 @@ def _mail_escalated(service, stored: pd.DataFrame, where: pd.DataFrame) -> None:
         alert_escalated(service, moved)
 
 
-def list_alerts(service, as_of: str | Period | None = None, open_only: bool = False, unit: str | None = None
-                ) -> pd.DataFrame:
-    """Stored alerts (of ``unit``'s subtree), with their escalation path at ``as_of`` when given."""
-    table = escalation(service, as_of) if as_of is not None else _with_paths(service, service.store.alerts())
+def list_alerts(service, as_of: str | Period | None = None, open_only: bool = False, unit: str | None = None,
+                line: str | None = None) -> pd.DataFrame:
+    """Stored alerts (of ``unit``'s subtree), with their escalation path at ``as_of`` when given; with
+    ``line`` (a grouping, e.g. ``ministry``), the alerts of that grouping's units with their path along it."""
+    if line is not None:
+        if line not in service.store.groupings():
+            raise NotFound(_("no grouping {line}; known: {known}", line=repr(line),
+                             known=", ".join(service.groupings()) or "-"))
+        if as_of is not None:
+            escalation(service, as_of)  # the territorial line is brought up to date as well
+        table = escalation_along(service, line, as_of)
+    else:
+        table = escalation(service, as_of) if as_of is not None else _with_paths(service, service.store.alerts())
     if open_only:
         table = table[table["status"].eq("open")]
     if unit is not None:

@@ -77,6 +77,27 @@ def alert_escalated(service: Service, alerts: pd.DataFrame) -> int:
     return added
 
 
+def alert_reached_group(service: Service, alerts: pd.DataFrame, grouping: str) -> int:
+    """Open alerts (id, indicator, unit, period, message, group) that reached their unit's group along
+    ``grouping``: the group's own accounts (a ministry's) hear of each once."""
+    users = service.store.users()
+    scoped = users[users["scope_grouping"].eq(grouping) & ~users["disabled"].astype(bool)]
+    names = service.store.unit_groups(grouping).drop_duplicates("group_code").set_index("group_code")["group_name"]
+    added = 0
+    for r in alerts.itertuples(index=False):
+        members = scoped.loc[scoped["scope_group"].eq(r.group), "name"].astype(str).tolist()
+        if not members:
+            continue
+        group = names.get(r.group, r.group)
+        subject = _("Alert for {group}: {indicator} of {origin}", group=group, indicator=r.indicator, origin=r.unit)
+        body = _("An alert about {indicator} of {origin} ({period}) has not been acknowledged and has reached "
+                 "{group}.\n\n{message}\n\nSee: gosplan alerts --open --line {grouping}",
+                 indicator=r.indicator, origin=_unit_name(service, r.unit), period=r.period, group=group,
+                 message=r.message, grouping=grouping)
+        added += queue(service, "alert", members, subject, body, f"alert:{r.id}:{grouping}")
+    return added
+
+
 def approval_requested(service: Service, unit: str, months: list[str], by: str, state: str,
                        at: str | None = None) -> int:
     """``unit``'s months were submitted (or approved at ``at``, below the top): the unit above ``at``

@@ -228,6 +228,27 @@ def chains(units: pd.DataFrame) -> dict[str, list[str]]:
     return paths
 
 
+def grouped_line(units: pd.DataFrame, groups: pd.DataFrame, grouping: str) -> pd.DataFrame:
+    """The hierarchy along a ``grouping`` beside the territorial one: each unit of ``groups`` (``unit``,
+    ``group_code``) hangs under its group, named ``grouping:group_code``, and every group under the top of
+    ``units`` (``code``, ``parent``); the other units keep their parents.
+
+    >>> units = pd.DataFrame({"code": ["dprk", "north", "mine-1"], "parent": [None, "dprk", "north"]})
+    >>> groups = pd.DataFrame({"unit": ["mine-1"], "group_code": ["coal"]})
+    >>> grouped_line(units, groups, "ministry").values.tolist()
+    [['dprk', None], ['north', 'dprk'], ['mine-1', 'ministry:coal'], ['ministry:coal', 'dprk']]
+    """
+    tops = units.loc[units["parent"].isna() | units["parent"].astype(str).eq(""), "code"].tolist()
+    if len(tops) != 1:
+        raise ValueError(f"a grouped line needs one top unit, not {len(tops)}")
+    group_of = {str(u): f"{grouping}:{g}" for u, g in zip(groups["unit"], groups["group_code"], strict=True)}
+    line = units[["code", "parent"]].copy()
+    line["parent"] = [group_of.get(str(c), p) for c, p in zip(line["code"], line["parent"], strict=True)]
+    line["parent"] = line["parent"].astype(object).where(line["parent"].notna(), None)
+    nodes = pd.DataFrame({"code": list(dict.fromkeys(group_of.values())), "parent": tops[0]})
+    return pd.concat([line, nodes], ignore_index=True)
+
+
 def escalate(alerts: pd.DataFrame, units: pd.DataFrame, current: str | Period,
              periods: int = 2) -> pd.DataFrame:
     """Where each alert stands in the hierarchy at month ``current``.

@@ -104,7 +104,8 @@ def _pick_version(service, period: str, version: int | None) -> dict:
         return service.store.action_plan_version(p, version)
     versions = service.store.action_plan_versions(p)
     if versions.empty:
-        raise NotFound(f"no action plan for {p} is stored (gosplan actions plan propose --period {p})")
+        raise NotFound(_("no action plan for {period} is stored (gosplan actions plan propose --period {period})",
+                         period=p))
     adopted = versions[versions["status"].eq("adopted")]
     chosen = adopted if len(adopted) else versions
     return service.store.action_plan_version(p, int(chosen["version"].max()))
@@ -202,7 +203,7 @@ def _one_action(service, period: str, number: int, frame, names) -> None:
     if not found:
         from gosplan.errors import NotFound
 
-        raise NotFound(f"no action #{number} in the adopted plan for {period}")
+        raise NotFound(_("no action #{number} in the adopted plan for {period}", number=number, period=period))
     console.print(f"[bold]#{number}[/] {action_sentence(found[0], names)}", highlight=False)
     grid = terminal.table()
     terminal.number(grid, _("Month"))

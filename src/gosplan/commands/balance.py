@@ -20,8 +20,17 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from gosplan import terminal
-from gosplan.commands._common import DbOption, FormatOption, NewDbOption, console, emit, open_service
+from gosplan.commands._common import (
+    DbOption,
+    FormatOption,
+    NewDbOption,
+    console,
+    emit,
+    format_quantity,
+    open_service,
+)
 from gosplan.errors import GosplanError
+from gosplan.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     import numpy as np
@@ -62,7 +71,9 @@ def _load(path: Path, year: int | None) -> IOTable:
 
 
 def _fail(exc: Exception) -> None:
-    console.print(f"[bold red]error:[/] {exc}")
+    from rich.markup import escape
+
+    console.print(f"[bold red]{escape(_('error: '))}[/]{escape(str(exc))}")
     raise typer.Exit(code=2)
 
 
@@ -71,12 +82,81 @@ def _pairs(values: list[str] | None, what: str) -> dict[str, float]:
     for item in values or []:
         key, sep, number = item.rpartition("=")
         if not sep:
-            raise typer.BadParameter(f"{what} must look like SECTOR=VALUE, got {item!r}")
+            raise typer.BadParameter(_("must look like SECTOR=VALUE, got {item}", item=repr(item)),
+                                     param_hint=f"'{what}'")
         try:
             out[key] = float(number)
         except ValueError as exc:
-            raise typer.BadParameter(f"{what}: {number!r} is not a number") from exc
+            raise typer.BadParameter(_("{number} is not a number", number=repr(number)),
+                                     param_hint=f"'{what}'") from exc
     return out
+
+
+#: Headers of the engines' columns in the tables (csv, json and --out keep the engines' own names).
+HEADERS = {
+    "sector": N_("Sector"), "severity": N_("Severity"), "reason": N_("Reason"),
+    "output_multiplier": N_("Output multiplier"), "value_added_multiplier": N_("Value-added multiplier"),
+    "backward": N_("Backward"), "forward": N_("Forward"), "backward_index": N_("Backward index"),
+    "forward_index": N_("Forward index"), "class": N_("Class"), "total": N_("Total"), "total_share": N_("Share"),
+    "output_before": N_("Output before"), "output_after": N_("Output after"), "output_change": N_("Output change"),
+    "final_demand_before": N_("Final demand before"), "final_demand_after": N_("Final demand after"),
+    "constrained": N_("Held"), "binding constraint": N_("Binding constraint"), "kind": N_("Kind"),
+    "limit": N_("Limit"), "shadow_price": N_("Shadow price"), "name": N_("Name"), "year": N_("Year"),
+    "source": N_("Source"), "recorded_at": N_("Recorded (UTC)"), "sectors": N_("Sectors"),
+    "fulfilment": N_("Fulfilment"), "direct_change": N_("Direct change"), "indirect_change": N_("Indirect change"),
+    "total_change": N_("Total change"), "total_change_share": N_("Share of output"), "output": N_("Output"),
+    "capacity": N_("Capacity"), "utilisation": N_("Used"), "target": N_("Target"),
+    "capacity_shadow_price": N_("Shadow price"),
+}
+#: The engines' codes in text cells: classes of sectors, kinds of constraints, severities.
+WORDS = {"key": N_("key"), "backward-oriented": N_("backward-oriented"), "forward-oriented": N_("forward-oriented"),
+         "weak": N_("weak"), "capacity": N_("capacity"), "labour": N_("labour"), "error": N_("error"),
+         "warning": N_("warning"), "True": N_("yes"), "False": N_("no")}
+#: What the LP solver says of a solution.
+STATUSES = {"Optimal": N_("optimal"),
+            "Optimal (closed form, dual certificate checked)": N_("optimal (closed form, dual certificate checked)")}
+
+
+def _header(column: object) -> str:
+    code = str(column)
+    return _(HEADERS[code]) if code in HEADERS else code.replace("_", " ")
+
+
+def _word(value: object) -> str:
+    return _(WORDS[str(value)]) if str(value) in WORDS else str(value)
+
+
+def _constraint(name: str) -> str:
+    """An LP constraint's name (``capacity:D17T18``, ``labour``) in the reader's words."""
+    kind, sep, what = name.partition(":")
+    if sep and kind == "capacity":
+        return _("capacity: {what}", what=what)
+    return _word(name)
+
+
+def _solver_status(status: str) -> str:
+    return _(STATUSES[status]) if status in STATUSES else status
+
+
+def _number(value: float) -> str:
+    """A table cell: four significant digits, whole numbers from 10,000 up (no 1.284e+07), a dash for none."""
+    if value != value:  # NaN: no value
+        return "–"
+    return f"{value:,.0f}" if abs(value) >= 1e4 else f"{value:,.4g}"
+
+
+def _key_summary(key) -> str:
+    """The key sectors of a table in one sentence a plenum can read (the engine's
+    :meth:`KeySectors.summary`, in the reader's language)."""
+    names = ", ".join(map(str, key.key[:8])) + (" ..." if len(key.key) > 8 else "")
+    counts = {"count": len(key.key), "total": len(key.table), "backward": len(key.backward_oriented),
+              "forward": len(key.forward_oriented), "weak": len(key.weak)}
+    if key.key:
+        return _("{count} of {total} sectors are key sectors (above-average backward and forward linkage): "
+                 "{names}; {backward} pull mainly on their suppliers, {forward} mainly supply others, {weak} are "
+                 "weakly linked.", names=names, **counts)
+    return _("{count} of {total} sectors are key sectors (above-average backward and forward linkage); {backward} "
+             "pull mainly on their suppliers, {forward} mainly supply others, {weak} are weakly linked.", **counts)
 
 
 def _write(frame: pd.DataFrame, out: Path | None) -> None:
@@ -86,25 +166,29 @@ def _write(frame: pd.DataFrame, out: Path | None) -> None:
         frame.reset_index().to_parquet(out, index=False)
     else:
         frame.to_csv(out)
-    console.print(f"wrote {len(frame):,} rows to {out}")
+    console.print(ngettext("wrote {count} row to {path}", "wrote {count} rows to {path}", len(frame),
+                           path=str(out)), highlight=False)
 
 
 def _show(frame: pd.DataFrame, title: str, top: int) -> None:
     table = terminal.table(title)
-    terminal.text(table, str(frame.index.name or ""), min_width=10, wrap=True, style="bold")
+    terminal.text(table, _header(frame.index.name) if frame.index.name else "", min_width=10, wrap=True,
+                  style="bold")
     for column in frame.columns:
         if frame[column].dtype.kind in "fiu":
-            terminal.number(table, str(column).replace("_", " "))
+            terminal.number(table, _header(column))
         else:
-            terminal.text(table, str(column).replace("_", " "), min_width=6, wrap=True)
+            terminal.text(table, _header(column), min_width=6, wrap=True)
     import numpy as np
 
     for label, row in frame.head(top).iterrows():
-        cells = [f"{v:,.4g}" if isinstance(v, float | np.floating) else str(v) for v in row.to_numpy()]
+        cells = [_number(float(v)) if isinstance(v, float | np.floating) else _word(v) for v in row.to_numpy()]
         table.add_row(str(label), *cells)
     terminal.show(console, table)
     if len(frame) > top:
-        console.print(f"[dim]... {len(frame) - top:,} more rows (use --out to save all)[/]")
+        console.print("[dim]" + ngettext("... {count} more row (use --out to save all)",
+                                         "... {count} more rows (use --out to save all)", len(frame) - top,
+                                         count=f"{len(frame) - top:,}") + "[/]")
 
 
 @app.command()
@@ -115,13 +199,10 @@ def check(table: TableArg, year: YearOpt = None, out: OutOpt = None) -> None:
     frame = report.to_frame()
     _write(frame, out)
     if frame.empty:
-        console.print(f"[green]{io.name}: {io.n} sectors, no problems found[/]")
+        console.print("[green]" + _("{name}: {count} sectors, no problems found", name=io.name, count=io.n) + "[/]")
         return
-    _show(
-        frame.set_index("severity"),
-        f"{io.name}: {len(report.errors)} errors, {len(report.warnings)} warnings",
-        top=50,
-    )
+    _show(frame.set_index("severity"), _("{name}: {errors} errors, {warnings} warnings", name=io.name,
+                                         errors=len(report.errors), warnings=len(report.warnings)), top=50)
     if not report.ok:
         raise typer.Exit(code=1)
 
@@ -144,8 +225,8 @@ def analyse(table: TableArg, year: YearOpt = None, out: OutOpt = None, top: TopO
         "strength", ascending=False
     )
     shown = frame[["output_multiplier", "backward_index", "forward_index", "class"]]
-    _show(shown, f"{io.name}: strongest linkages", top)
-    console.print(key.summary())
+    _show(shown, _("{name}: strongest linkages", name=io.name), top)
+    console.print(_key_summary(key))
 
 
 @app.command()
@@ -167,7 +248,8 @@ def extract(
         for item in group:
             name, sep, members = item.partition("=")
             if not sep:
-                raise typer.BadParameter(f"--group must look like NAME=S1,S2, got {item!r}")
+                raise typer.BadParameter(_("must look like NAME=S1,S2, got {item}", item=repr(item)),
+                                         param_hint="'--group'")
             groups[name] = [m.strip() for m in members.split(",") if m.strip()]
     try:
         frame = io.extraction(groups=groups, runner=Runner.from_env(scheduler, progress=True))
@@ -177,7 +259,7 @@ def extract(
     _write(frame, out)
     _show(
         frame.sort_values("total", ascending=False)[["total", "total_share", "backward", "forward"]],
-        f"{io.name}: hypothetical extraction (loss of total output)",
+        _("{name}: hypothetical extraction (loss of total output)", name=io.name),
         top,
     )
 
@@ -205,7 +287,7 @@ def shock(
         return
     _write(frame, out)
     ordered = frame.reindex(frame["output_change"].abs().sort_values(ascending=False).index)
-    _show(ordered, f"{io.name}: supply shock", top)
+    _show(ordered, _("{name}: supply shock", name=io.name), top)
 
 
 @app.command()
@@ -253,10 +335,12 @@ def plan(
         _fail(exc)
         return
     _write(result.plan, out)
-    console.print(f"[bold]{io.name}[/]: fulfilment {result.fulfilment:.2%} of the targets ({result.status})")
+    console.print(_("[bold]{name}[/]: fulfilment {share} of the targets ({status})", name=io.name,
+                    share=f"{result.fulfilment:.2%}", status=_solver_status(result.status)))
     binding = result.constraints.loc[result.binding, ["kind", "limit", "shadow_price"]]
+    binding.index = [_constraint(str(c)) for c in binding.index]
     binding.index.name = "binding constraint"
-    _show(binding, "binding constraints and their shadow prices", top)
+    _show(binding, _("binding constraints and their shadow prices"), top)
 
 
 # -- on the store ------------------------------------------------------------------------------------------
@@ -305,14 +389,15 @@ def import_table(
     found = re.search(r"(19|20)\d\d", name)
     table_year = table_year or year or (int(found.group(0)) if found else None)
     if table_year is None:
-        raise typer.BadParameter("give --table-year (no year in --name)")
+        raise typer.BadParameter(_("give --table-year (no year in --name)"), param_hint="'--table-year'")
     io = read_table(table, year=year)  # ValidationError lists file, row, column and reason
     report = io.check()
     if not report.ok:
-        _show(report.to_frame().set_index("severity"), f"{table.name}: not stored", top=50)
+        _show(report.to_frame().set_index("severity"), _("{name}: not stored", name=table.name), top=50)
         raise typer.Exit(code=1)
     summary = open_service(db, create=True).store.write_io_table(name, table_year, table_frames(io), source=str(table))
-    console.print(f"stored {name!r} ({io.n} sectors, {summary.total:,} cells) from {table}")
+    console.print(_("stored {name} ({sectors} sectors, {cells} cells) from {path}", name=repr(name), sectors=io.n,
+                    cells=f"{summary.total:,}", path=str(table)), highlight=False)
 
 
 @app.command("capacities")
@@ -328,10 +413,11 @@ def import_capacities(
     frame = pd.read_csv(path, dtype={"sector": str})
     if "year" not in frame:
         if capacity_year is None:
-            raise typer.BadParameter("the file has no year column: give --year")
+            raise typer.BadParameter(_("the file has no year column: give --year"), param_hint="'--year'")
         frame["year"] = capacity_year
     summary = open_service(db, create=True).store.write_capacities(frame)
-    console.print(f"capacities: {summary.new} new, {summary.updated} updated, {summary.unchanged} unchanged")
+    console.print(_("capacities: {new} new, {updated} updated, {unchanged} unchanged", new=summary.new,
+                    updated=summary.updated, unchanged=summary.unchanged))
 
 
 @app.command("tables")
@@ -341,7 +427,7 @@ def list_tables(fmt: FormatOption = "table", db: DbOption = None) -> None:
     frame["recorded_at"] = frame["recorded_at"].astype(str)
     if emit(frame, fmt):
         return
-    _show(frame.set_index("name"), "input-output tables in the store", top=100)
+    _show(frame.set_index("name"), _("input-output tables in the store"), top=100)
 
 
 @app.command("update-table")
@@ -374,8 +460,8 @@ def key_sectors_command(stored: StoredTableOpt = None, fmt: FormatOption = "tabl
         "strength", ascending=False)
     if emit(frame.reset_index(), fmt):
         return
-    _show(frame[["backward", "forward", "backward_index", "forward_index", "class"]], "key sectors", top=100)
-    console.print(key.summary())
+    _show(frame[["backward", "forward", "backward_index", "forward_index", "class"]], _("key sectors"), top=100)
+    console.print(_key_summary(key))
 
 
 @app.command("implications")
@@ -393,10 +479,11 @@ def implications_command(
     if emit(frame.reset_index(), fmt):
         return
     _show(frame[["fulfilment", "direct_change", "indirect_change", "total_change", "total_change_share"]],
-          f"{result.table_name}: output implied by the fulfilment of {result.period} (million won)", top=100)
-    console.print(f"[yellow]Deprecated:[/] this applies fulfilment to final demand in money and understates the "
-                  f"intermediate sectors. [cyan]gosplan plan implications --period {period}[/] applies the observed "
-                  "output changes through the input norms, in physical units.")
+          _("{table}: output implied by the fulfilment of {period} (million won)", table=result.table_name,
+            period=result.period), top=100)
+    console.print(_("[yellow]Deprecated:[/] this applies fulfilment to final demand in money and understates the "
+                    "intermediate sectors. [cyan]gosplan plan implications --period {period}[/] applies the observed "
+                    "output changes through the input norms, in physical units.", period=period))
 
 
 @app.command("bottlenecks")
@@ -423,21 +510,31 @@ def bottlenecks_command(
     if emit(plan_frame.reset_index() if plan_table else emitted, fmt):
         return
     result = balanced.result
-    console.print(f"[bold]{balanced.table_name}[/], plan {plan_year}: final demand delivered "
-                  f"{result.fulfilment:.2%} of the targets ({result.status})")
+    console.print(_("[bold]{table}[/], plan {year}: final demand delivered {share} of the targets ({status})",
+                    table=balanced.table_name, year=plan_year, share=f"{result.fulfilment:.2%}",
+                    status=_solver_status(result.status)))
     if plan_table:
         _show(plan_frame[["output", "capacity", "utilisation", "target", "fulfilment", "capacity_shadow_price"]],
-              "balanced plan (million won)", top=100)
+              _("balanced plan (million won)"), top=100)
         return
     _show_binding(binding, balanced.table_name, physical)
 
 
+def _korean() -> bool:
+    from gosplan.i18n import current_language
+
+    return current_language() == "ko"
+
+
 def _money(million_won: float) -> str:
-    """Million won as a readable amount: ``4_984_800 -> '4.98 trillion won'``."""
-    for factor, name in ((1e6, "trillion"), (1e3, "billion")):
-        if abs(million_won) >= factor:
-            return f"{million_won / factor:,.2f} {name} won"
-    return f"{million_won:,.1f} million won"
+    """Million won as a readable amount: ``4_984_800 -> '4.98 trillion won'`` (Korean: counted in 만 and 억)."""
+    if _korean():
+        return format_quantity(million_won, "million_won")
+    if abs(million_won) >= 1e6:
+        return _("{amount} trillion won", amount=f"{million_won / 1e6:,.2f}")
+    if abs(million_won) >= 1e3:
+        return _("{amount} billion won", amount=f"{million_won / 1e3:,.2f}")
+    return _("{amount} million won", amount=f"{million_won:,.1f}")
 
 
 def _show_binding(binding: pd.DataFrame, table_name: str, physical: pd.DataFrame | None = None) -> None:
@@ -446,9 +543,9 @@ def _show_binding(binding: pd.DataFrame, table_name: str, physical: pd.DataFrame
     from gosplan.review.format import qty
 
     physical = physical if physical is not None else pd.DataFrame(columns=["sector"])
-    out = terminal.table("Binding constraints and their shadow prices")
-    terminal.text(out, "Constraint", min_width=14, wrap=True)
-    for name in ("Limit", "Used", "Shadow price"):
+    out = terminal.table(_("Binding constraints and their shadow prices"))
+    terminal.text(out, _("Constraint"), min_width=14, wrap=True)
+    for name in (_("Limit"), _("Used"), _("Shadow price")):
         terminal.number(out, name)
     for r in binding.itertuples(index=False):
         labour = r.kind == "labour"
@@ -456,29 +553,36 @@ def _show_binding(binding: pd.DataFrame, table_name: str, physical: pd.DataFrame
         goods = physical[physical["sector"].eq(r.sector)] if r.kind == "capacity" else physical.iloc[:0]
         for g in goods.itertuples(index=False):
             price = "–" if not math.isfinite(g.shadow_price_per_unit) else \
-                f"{_won(g.shadow_price_per_unit)} per {_per(g.uom)}"
+                _("{amount} per {unit}", amount=_won(g.shadow_price_per_unit), unit=_per(g.uom))
             notes = [str(r.sector).replace("_", " ")] if len(goods) > 1 else []
-            notes += [f"{g.stale_records} record{'s' if g.stale_records > 1 else ''} stale"] if g.stale_records else []
-            name = f"capacity: {str(g.indicator_name).lower()}" + (f" ({'; '.join(notes)})" if notes else "")
-            out.add_row(name, terminal.compact(qty(g.physical_capacity, g.uom)) + f"/yr\n{_money(r.limit)}", used,
-                        price)
+            notes += [ngettext("{count} record stale", "{count} records stale", int(g.stale_records))] \
+                if g.stale_records else []
+            what = str(g.indicator_name) if _korean() else str(g.indicator_name).lower()
+            name = (_("capacity: {what} ({notes})", what=what, notes="; ".join(notes)) if notes
+                    else _("capacity: {what}", what=what))
+            out.add_row(name, _("{quantity}/yr", quantity=terminal.compact(qty(g.physical_capacity, g.uom)))
+                        + f"\n{_money(r.limit)}", used, price)
         if len(goods):
             continue
-        name = f"capacity: {str(r.sector).replace('_', ' ')}" if r.kind == "capacity" else str(r.constraint)
-        limit = f"{r.limit:,.0f} workers" if labour else _money(r.limit)
-        price = (f"{_money(r.shadow_price)} a worker" if labour else f"{r.shadow_price:,.3f} won a won")
+        name = (_("capacity: {what}", what=str(r.sector).replace("_", " ")) if r.kind == "capacity"
+                else _word(r.constraint))
+        limit = _("{count} workers", count=f"{r.limit:,.0f}") if labour else _money(r.limit)
+        price = (_("{amount} a worker", amount=_money(r.shadow_price)) if labour
+                 else _("{amount} won a won", amount=f"{r.shadow_price:,.3f}"))
         out.add_row(name, limit, used, price)
     terminal.show(console, out)
-    console.print(f"[dim]{table_name}: the shadow price is the final output (at plan proportions) one more "
-                  "worker, one more won of capacity or one more unit a year of a good's capacity (valued at "
-                  "its plan price) would allow. Physical capacities: the current records of every unit.[/]")
+    console.print("[dim]" + _("{table}: the shadow price is the final output (at plan proportions) one more "
+                              "worker, one more won of capacity or one more unit a year of a good's capacity "
+                              "(valued at its plan price) would allow. Physical capacities: the current records "
+                              "of every unit.", table=table_name) + "[/]")
 
 
 def _won(value: float) -> str:
     """Won as a readable amount: ``91_800 -> '91,800 won'``, ``2.2e9 -> '2.20 billion won'``."""
     if abs(value) >= 1e6:
         return _money(value / 1e6)
-    return f"{value:,.0f} won" if abs(value) >= 10 else f"{value:,.2f} won"
+    amount = f"{value:,.0f}" if abs(value) >= 10 else f"{value:,.2f}"
+    return _("{amount} won", amount=amount)
 
 
 def _per(uom: str) -> str:

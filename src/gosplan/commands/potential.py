@@ -34,7 +34,8 @@ def command(
     from gosplan.service.potentiality import BY_OPTIONS, potential
 
     if by not in BY_OPTIONS:
-        raise typer.BadParameter(f"must be one of {', '.join(BY_OPTIONS)}, not {by!r}", param_hint="'--by'")
+        raise typer.BadParameter(_("must be one of {choices}, not {value}", choices=", ".join(BY_OPTIONS),
+                                   value=repr(by)), param_hint="'--by'")
     service = open_service(db)
     view = potential(service, period)
     frame = view.sectors if by == "sector" else view.units.sort_values("latency").head(limit)

@@ -11,6 +11,7 @@ from gosplan.commands._common import DbOption, FormatOption, console, emit, open
 from gosplan.commands.action_plan import app as plan_app
 from gosplan.commands.action_plan import stocktake_command
 from gosplan.i18n import N_, _, ngettext
+from gosplan.i18n.formats import format_period
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -92,7 +93,7 @@ def propose(
         return
     _show(frame, ngettext("{count} action proposed for {period} (accept with: gosplan actions accept ID)",
                           "{count} actions proposed for {period} (accept with: gosplan actions accept ID)",
-                          len(ids), period=period))
+                          len(ids), period=format_period(period)))
 
 
 @app.command("list")
@@ -167,7 +168,7 @@ def track(
         return
     from rich.markup import escape
 
-    table = terminal.table(_("Accepted actions against {period}", period=period))
+    table = terminal.table(_("Accepted actions against {period}", period=format_period(period)))
     terminal.number(table, _("Id"))
     terminal.text(table, _("Action"), min_width=20, wrap=True)
     terminal.text(table, _("Status"), min_width=8)

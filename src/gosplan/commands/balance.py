@@ -31,6 +31,7 @@ from gosplan.commands._common import (
 )
 from gosplan.errors import GosplanError
 from gosplan.i18n import N_, _, ngettext
+from gosplan.i18n.formats import format_period
 
 if TYPE_CHECKING:
     import numpy as np
@@ -145,10 +146,36 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 1e4 else f"{value:,.4g}"
 
 
-def _key_summary(key) -> str:
+def _sector_names(service) -> dict[str, str]:
+    """The store's sectors by their names in the reader's language; none for English, whose tables show the
+    sector codes of the input-output table as they are."""
+    from gosplan.i18n import current_language
+
+    if current_language() == "en":
+        return {}
+    return service.sectors().set_index("code")["name"].astype(str).to_dict()
+
+
+def _sector(code: object, names: dict[str, str]) -> str:
+    return names.get(str(code), str(code).replace("_", " "))
+
+
+def _named(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """``frame`` with its index (sector codes) in the reader's names."""
+    if not names:
+        return frame
+    import pandas as pd
+
+    renamed = frame.copy()
+    renamed.index = pd.Index([_sector(c, names) for c in frame.index], name=frame.index.name)
+    return renamed
+
+
+def _key_summary(key, names: dict[str, str] | None = None) -> str:
     """The key sectors of a table in one sentence a plenum can read (the engine's
     :meth:`KeySectors.summary`, in the reader's language)."""
-    names = ", ".join(map(str, key.key[:8])) + (" ..." if len(key.key) > 8 else "")
+    names = ", ".join(_sector(k, names or {}) if names else str(k) for k in key.key[:8]) + \
+        (" ..." if len(key.key) > 8 else "")
     counts = {"count": len(key.key), "total": len(key.table), "backward": len(key.backward_oriented),
               "forward": len(key.forward_oriented), "weak": len(key.weak)}
     if key.key:
@@ -455,13 +482,16 @@ def key_sectors_command(stored: StoredTableOpt = None, fmt: FormatOption = "tabl
     """Backward and forward linkages and key sectors of a stored table."""
     from gosplan.service.balance import key_sectors
 
-    key = key_sectors(open_service(db), stored)
+    service = open_service(db)
+    key = key_sectors(service, stored)
     frame = key.table.assign(strength=key.table["backward_index"] + key.table["forward_index"]).sort_values(
         "strength", ascending=False)
     if emit(frame.reset_index(), fmt):
         return
-    _show(frame[["backward", "forward", "backward_index", "forward_index", "class"]], _("key sectors"), top=100)
-    console.print(_key_summary(key))
+    names = _sector_names(service)
+    _show(_named(frame[["backward", "forward", "backward_index", "forward_index", "class"]], names), _("key sectors"),
+          top=100)
+    console.print(_key_summary(key, names))
 
 
 @app.command("implications")
@@ -474,13 +504,15 @@ def implications_command(
     """Deprecated money view (x = L y on final demand); use `gosplan plan implications` (physical, by norms)."""
     from gosplan.service.balance import h1_implications
 
-    result = h1_implications(open_service(db), period, stored)
+    service = open_service(db)
+    result = h1_implications(service, period, stored)
     frame = result.table.sort_values("total_change", key=abs, ascending=False)
     if emit(frame.reset_index(), fmt):
         return
-    _show(frame[["fulfilment", "direct_change", "indirect_change", "total_change", "total_change_share"]],
+    _show(_named(frame[["fulfilment", "direct_change", "indirect_change", "total_change", "total_change_share"]],
+                 _sector_names(service)),
           _("{table}: output implied by the fulfilment of {period} (million won)", table=result.table_name,
-            period=result.period), top=100)
+            period=format_period(str(result.period))), top=100)
     console.print(_("[yellow]Deprecated:[/] this applies fulfilment to final demand in money and understates the "
                     "intermediate sectors. [cyan]gosplan plan implications --period {period}[/] applies the observed "
                     "output changes through the input norms, in physical units.", period=period))
@@ -514,10 +546,11 @@ def bottlenecks_command(
                     table=balanced.table_name, year=plan_year, share=f"{result.fulfilment:.2%}",
                     status=_solver_status(result.status)))
     if plan_table:
-        _show(plan_frame[["output", "capacity", "utilisation", "target", "fulfilment", "capacity_shadow_price"]],
+        _show(_named(plan_frame[["output", "capacity", "utilisation", "target", "fulfilment",
+                                 "capacity_shadow_price"]], _sector_names(service)),
               _("balanced plan (million won)"), top=100)
         return
-    _show_binding(binding, balanced.table_name, physical)
+    _show_binding(binding, balanced.table_name, physical, _sector_names(service))
 
 
 def _korean() -> bool:
@@ -537,9 +570,11 @@ def _money(million_won: float) -> str:
     return _("{amount} million won", amount=f"{million_won:,.1f}")
 
 
-def _show_binding(binding: pd.DataFrame, table_name: str, physical: pd.DataFrame | None = None) -> None:
+def _show_binding(binding: pd.DataFrame, table_name: str, physical: pd.DataFrame | None = None,
+                  names: dict[str, str] | None = None) -> None:
     """Binding constraints with units: capacities in physical units where physical capacity records exist
     (per year, with the shadow price in won per unit), else as gross output in won; labour in workers; no nan."""
+    from gosplan.i18n.formats import korean_quantity
     from gosplan.review.format import qty
 
     physical = physical if physical is not None else pd.DataFrame(columns=["sector"])
@@ -554,7 +589,7 @@ def _show_binding(binding: pd.DataFrame, table_name: str, physical: pd.DataFrame
         for g in goods.itertuples(index=False):
             price = "–" if not math.isfinite(g.shadow_price_per_unit) else \
                 _("{amount} per {unit}", amount=_won(g.shadow_price_per_unit), unit=_per(g.uom))
-            notes = [str(r.sector).replace("_", " ")] if len(goods) > 1 else []
+            notes = [_sector(r.sector, names or {})] if len(goods) > 1 else []
             notes += [ngettext("{count} record stale", "{count} records stale", int(g.stale_records))] \
                 if g.stale_records else []
             what = str(g.indicator_name) if _korean() else str(g.indicator_name).lower()
@@ -564,9 +599,10 @@ def _show_binding(binding: pd.DataFrame, table_name: str, physical: pd.DataFrame
                         + f"\n{_money(r.limit)}", used, price)
         if len(goods):
             continue
-        name = (_("capacity: {what}", what=str(r.sector).replace("_", " ")) if r.kind == "capacity"
+        name = (_("capacity: {what}", what=_sector(r.sector, names or {})) if r.kind == "capacity"
                 else _word(r.constraint))
-        limit = _("{count} workers", count=f"{r.limit:,.0f}") if labour else _money(r.limit)
+        workers = korean_quantity(r.limit, "") if _korean() else f"{r.limit:,.0f}"  # 1,284만 명
+        limit = _("{count} workers", count=workers) if labour else _money(r.limit)
         price = (_("{amount} a worker", amount=_money(r.shadow_price)) if labour
                  else _("{amount} won a won", amount=f"{r.shadow_price:,.3f}"))
         out.add_row(name, limit, used, price)

@@ -20,9 +20,12 @@ def list_(fmt: FormatOption = "table", db: DbOption = None) -> None:
     """Every movement with how many units joined out of how many could."""
     from gosplan.service.campaigns import LIST_COLUMNS, campaign_list
 
-    frame = campaign_list(open_service(db))
+    service = open_service(db)
+    frame = campaign_list(service)
     if emit(frame, fmt, LIST_COLUMNS):
         return
+    units = service.units().set_index("code")["name"]
+    indicators = service.indicators().set_index("code")["name"]
     table = terminal.table(_("Movements"), caption=_("Joined: units that joined, of those that could."))
     terminal.text(table, _("Name"), min_width=16)
     terminal.number(table, _("Started"))
@@ -31,7 +34,8 @@ def list_(fmt: FormatOption = "table", db: DbOption = None) -> None:
     terminal.number(table, _("Joined"))
     terminal.number(table, _("Last join"))
     for r in frame.itertuples(index=False):
-        table.add_row(str(r.name), str(r.start), str(r.origin_unit), str(r.indicator),
+        table.add_row(str(r.name), str(r.start), str(units.get(r.origin_unit, r.origin_unit)),
+                      str(indicators.get(r.indicator, r.indicator)),
                       _("{joined} of {eligible} ({share})", joined=r.members, eligible=r.eligible,
                         share=f"{100 * r.share_joined:.0f} %"), str(r.last_join or "–"))
     terminal.show(console, table)
@@ -49,6 +53,7 @@ def show(
     from rich.markup import escape
 
     from gosplan.i18n import current_language
+    from gosplan.i18n.formats import format_period
     from gosplan.model import month_label
     from gosplan.service.campaigns import campaign_view
 
@@ -64,7 +69,7 @@ def show(
     units = service.units().set_index("code")["name"]
     indicators = service.indicators().set_index("code")["name"]
     console.print(_("[bold]{name}[/] — started {start} at {unit} ({indicator}): {description}", name=c["name"],
-                    start=c["start"], unit=units.get(c["origin_unit"], c["origin_unit"]),
+                    start=format_period(str(c["start"])), unit=units.get(c["origin_unit"], c["origin_unit"]),
                     indicator=indicators.get(c["indicator"], c["indicator"]), description=escape(c["description"])),
                   highlight=False)
     console.print(_("{joined} of {eligible} eligible units joined: {members}", joined=len(view.members),
@@ -76,7 +81,8 @@ def show(
         console.print(_("Bass fit: innovation p = {p}, imitation q = {q}, potential m = {m} units (RMSE {rmse}); "
                         "joins peak {peak} months after {start}; reach by {end}: {reach} units ({share} of those "
                         "eligible)", p=f"{fit.p:.3f}", q=f"{fit.q:.2f}", m=f"{fit.m:.1f}", rmse=f"{fit.rmse:.2f}",
-                        peak=f"{fit.peak_month:.1f}", start=month_label(fit.start), end=end["period"],
+                        peak=f"{fit.peak_month:.1f}", start=format_period(month_label(fit.start)),
+                        end=format_period(str(end["period"])),
                         reach=f"{end['cumulative']:.1f}", share=f"{100 * end['share_of_potential']:.0f} %"),
                       highlight=False)
     if view.effect is not None:

@@ -28,6 +28,7 @@ from rich.table import Table
 from gosplan import terminal
 from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
 from gosplan.i18n import N_, _, current_language
+from gosplan.i18n.formats import format_period
 from gosplan.quantities import display_unit
 from gosplan.review.format import qty, signed_qty
 from gosplan.service import material, plans
@@ -404,8 +405,8 @@ def implications(
     if emit(result.table.reset_index(), fmt):
         return
     n = _Names.of(service)
-    table = _table(_("What {period} implies (output against plan, through the norms)", period=period), [_("Good")],
-                   [_("Output vs plan"), _("Productive use"), _("Left for others")])
+    table = _table(_("What {period} implies (output against plan, through the norms)", period=format_period(period)),
+                   [_("Good")], [_("Output vs plan"), _("Productive use"), _("Left for others")])
     for good, r in result.table.iterrows():
         u = n.uom[good]
         table.add_row(n.ind(good), _signed(r["production_change"], u), _signed(r["consumption_change"], u),

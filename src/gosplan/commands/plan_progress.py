@@ -4,8 +4,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from rich.table import Table
-
+from gosplan import terminal
 from gosplan.commands._common import console, emit
 from gosplan.i18n import N_, _
 from gosplan.model import Period
@@ -69,11 +68,13 @@ def show_tautness(service, as_of: str, fmt: str, unit: str | None = None, depth:
                   & table["depth"].between(base, base + max(depth, 0))]
     if emit(table, fmt, TAUTNESS_COLUMNS):
         return
-    out = Table(title=_("How taut the {year} targets are, {unit}", year=year,
-                        unit=service.units().set_index("code").loc[unit, "name"]), title_justify="left")
-    left = [_("Indicator"), *([_("Unit")] if depth > 0 else [])]
-    for name in (*left, _("Target"), _("vs best year"), _("vs ceiling"), _("Capacity"), _("Tautness")):
-        out.add_column(name, justify="left" if name in (*left, _("Tautness")) else "right", overflow="fold")
+    out = terminal.table(_("How taut the {year} targets are, {unit}", year=year,
+                           unit=service.units().set_index("code").loc[unit, "name"]))
+    for name in (_("Indicator"), *([_("Unit")] if depth > 0 else [])):
+        terminal.text(out, name, min_width=10, wrap=True)
+    for name in (_("Target"), _("vs best year"), _("vs ceiling"), _("Capacity")):
+        terminal.number(out, name)
+    terminal.text(out, _("Tautness"), min_width=8, wrap=True)
     notes = []
     for _index, r in table.iterrows():
         capacity = "–" if r["capacity_ratio"] != r["capacity_ratio"] else f"{100 * r['capacity_ratio']:.0f} %"
@@ -85,7 +86,7 @@ def show_tautness(service, as_of: str, fmt: str, unit: str | None = None, depth:
             where = (_("{indicator}, {unit}", indicator=r["indicator_name"], unit=r["unit_name"]) if depth > 0
                      else str(r["indicator_name"]))
             notes.append(_("{where}: {note}.", where=where, note=note))
-    console.print(out)
+    terminal.show(console, out)
     console.print(_("vs best year: the target against the best of the last three complete years; vs ceiling: "
                     "against the best year grown by the best year-on-year growth; capacity: the target's value at "
                     "plan prices as a share of the stored capacity of its sector."))
@@ -103,11 +104,12 @@ def show_five_year(service, as_of: str, fmt: str) -> None:
     first = table.iloc[0]
     year = int(first["latest_year"])
     latest = _("{year} (expected)", year=year) if bool(first["latest_is_expected"]) else str(year)
-    out = Table(title=_("{plan}: progress to {latest}", plan=first["plan_name"], latest=latest), title_justify="left")
+    out = terminal.table(_("{plan}: progress to {latest}", plan=first["plan_name"], latest=latest))
     target_year = int(first["target_year"])
-    for name in (_("Indicator"), f"{int(first['first_year'])}", latest, _("Target {year}", year=target_year),
-                 _("Done"), _("Growth a year so far"), _("Needed a year to {year}", year=target_year)):
-        out.add_column(name, justify="left" if name == _("Indicator") else "right", overflow="fold")
+    terminal.text(out, _("Indicator"), min_width=10, wrap=True)
+    for name in (f"{int(first['first_year'])}", latest, _("Target {year}", year=target_year), _("Done"),
+                 _("Growth a year so far"), _("Needed a year to {year}", year=target_year)):
+        terminal.number(out, name)
     for _index, r in table.iterrows():
         uom = str(r["uom"])
         style = CODE_STYLES.get(str(r["code"]), "")
@@ -116,6 +118,6 @@ def show_five_year(service, as_of: str, fmt: str) -> None:
                     qty(r["target"], uom), "–" if r["share_done"] != r["share_done"] else
                     f"{100 * r['share_done']:.0f} %".replace("-", "−"), signed(r["growth_achieved"]),
                     f"[{style}]{needed}[/]" if style else needed)
-    console.print(out)
+    terminal.show(console, out)
     console.print(_("Done: share of the way from {year} to the target covered. The latest year is the outlook's "
                     "expected total while the year runs.", year=int(first["first_year"])))

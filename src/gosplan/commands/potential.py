@@ -44,7 +44,7 @@ def command(
         return
     sectors = service.sectors().set_index("code")["name"]
     indicators = service.indicators().set_index("code")["name"]
-    title = _("Actuality, capability and potentiality in {period}", period=view.period)
+    title = _("Actuality, capability and potentiality in {period}", period=format_period(str(view.period)))
     table = terminal.table(title, caption=_("Prod. = actuality / capability; Lat. = capability / potentiality; "
                                             "Perf. = actuality / potentiality."))
     terminal.text(table, _("Output") if by == "sector" else _("Unit"), min_width=12, wrap=True)

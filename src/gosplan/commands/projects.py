@@ -9,6 +9,7 @@ import typer
 from gosplan import terminal
 from gosplan.commands._common import DbOption, FormatOption, console, emit, is_missing, open_service
 from gosplan.i18n import N_, _
+from gosplan.i18n.formats import format_period
 
 STATUS_STYLES = {"on time": "green", "slipping": "bold yellow", "late": "bold red"}
 STATUS_WORDS = {"on time": N_("on time"), "slipping": N_("slipping"), "late": N_("late")}
@@ -37,9 +38,10 @@ def command(
         return
     month = status["as_of"].iloc[0] if len(status) else as_of
     if status.empty:
-        console.print("[green]" + _("No project is slipping or late as of {month}.", month=month) + "[/]")
+        console.print("[green]" + _("No project is slipping or late as of {month}.",
+                                    month=format_period(str(month))) + "[/]")
         return
-    table = terminal.table(_("Construction projects as of {month}", month=month),
+    table = terminal.table(_("Construction projects as of {month}", month=format_period(str(month))),
                            caption=_("Done: % of the work; SPI(t): schedule performance (time), CPI: cost "
                                      "performance (below 1: behind, over budget); budget and estimate at completion "
                                      "are in --format csv."))

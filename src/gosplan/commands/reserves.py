@@ -17,6 +17,7 @@ from gosplan.commands._common import (
     open_service,
 )
 from gosplan.i18n import _, current_language, ngettext
+from gosplan.i18n.formats import format_period
 
 COLUMNS = ["unit", "name", "sector", "technology", "peer_group", "province", "indicator", "uom", "output",
            "output_basis", "produced", "months_reported", "efficiency", "potential_output",
@@ -50,10 +51,11 @@ def command(
         return
     shown = table.sort_values("reserve_share", ascending=False).head(limit)
     title = (_("Reserves in {period} ({rts}, output orientation, Malmquist against {compared}); {count} units, "
-               "largest reserve first", period=view.period, rts=view.rts.upper(), compared=view.compared_with,
+               "largest reserve first", period=format_period(str(view.period)), rts=view.rts.upper(),
+               compared=format_period(str(view.compared_with)),
                count=len(table)) if view.compared_with
              else _("Reserves in {period} ({rts}, output orientation); {count} units, largest reserve first",
-                    period=view.period, rts=view.rts.upper(), count=len(table)))
+                    period=format_period(str(view.period)), rts=view.rts.upper(), count=len(table)))
     out = terminal.table(title, caption=_("Eff.: DEA efficiency against the best of the unit's peer group (sector, "
                                           "output, technology); Reserve: how much more the unit could produce with "
                                           "its inputs; Malm.: Malmquist index (> 1: improved)."))

@@ -9,6 +9,7 @@ import typer
 
 from gosplan.commands._common import DbOption, console, get_console, open_service
 from gosplan.i18n import _
+from gosplan.i18n.formats import format_period
 
 REVIEW_FORMATS = ("html", "pdf", "md")
 
@@ -50,7 +51,7 @@ def command(
     from gosplan.review import build_review
     from gosplan.review.terminal import print_review_summary
 
-    with console.status(_("Running the review for {period}...", period=period)):
+    with console.status(_("Running the review for {period}...", period=format_period(period))):
         document = build_review(service, period, basis=basis)
     print_review_summary(document, get_console())
     path = write_review(document, fmt, out)

@@ -10,6 +10,7 @@ import typer
 from gosplan import terminal
 from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
 from gosplan.i18n import _
+from gosplan.i18n.formats import format_period
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -58,7 +59,7 @@ def command(
     else:
         t, ranking, provinces = outlook.summary(), outlook.measures, outlook.provinces
         title = _("Grain {year}: {count} scenarios; forecast from the reports to {month}, months to come under "
-                  "weather scenarios", year=year, count=f"{t['n_scenarios']:,}", month=as_of)
+                  "weather scenarios", year=year, count=f"{t['n_scenarios']:,}", month=format_period(as_of))
     if fmt != "table":
         emit(ranking.merge(pd.DataFrame([t]), how="cross", suffixes=("", "_baseline")), fmt)
         return

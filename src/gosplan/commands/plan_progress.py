@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import pandas as pd
+
 from gosplan import terminal
 from gosplan.commands._common import console, emit
 from gosplan.i18n import N_, _

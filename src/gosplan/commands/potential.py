@@ -10,6 +10,7 @@ import typer
 from gosplan import terminal
 from gosplan.commands._common import DbOption, FormatOption, console, emit, is_missing, open_service
 from gosplan.i18n import _
+from gosplan.i18n.formats import format_period
 
 COLUMNS = ["actuality", "capability", "potentiality", "from_projects", "from_technology", "productivity", "latency",
            "performance"]

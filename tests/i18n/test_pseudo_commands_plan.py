@@ -288,3 +288,28 @@ def test_errors_users_meet_come_out_in_the_readers_language(demo_copy):
         assert "⟦" in text, (key, text)
         left = english_outside_brackets(text, allowed | TYPED_IN_ERRORS)
         assert not left, f"gosplan {key}: words outside the catalogue: {left}\n{text}"
+
+
+KOREAN_AT_80 = [["balance", "bottlenecks", "--year", "2023"], ["balance", "key-sectors"],
+                ["plan", "implications", "--period", "2023-H1"], ["forecast", "--as-of", "2023-06", "--five-year"],
+                ["forecast", "--as-of", "2023-06", "--tautness"], ["campaigns", "list"],
+                ["potential", "--period", "2023-H1"]]
+
+
+@pytest.mark.parametrize("args", KOREAN_AT_80, ids=" ".join)
+def test_korean_tables_fit_80_columns_with_units_and_korean_names(read_store, args):
+    """Korean characters take two cells: the tables still fit 80 columns; no nan; names in Korean."""
+    from rich.cells import cell_len
+    from typer.testing import CliRunner
+
+    from gosplan.cli import app
+
+    db, _allowed = read_store
+    result = CliRunner().invoke(app, [*args, "--db", db], env={"GOSPLAN_LANG": "ko", "COLUMNS": "80"})
+    assert result.exit_code == 0, (result.output, result.exception)
+    out = result.output
+    assert max(cell_len(line) for line in out.splitlines()) <= 80, out
+    assert "nan" not in out and "e+" not in out
+    assert re.search(r"[가-힣]", out)
+    # Names of the store in Korean, not in English (석탄: coal; 평양: Pyongyang).
+    assert not re.search(r"\b(Coal|Electricity generated|Cement|Metallurgy|Pyongyang)\b", out), out

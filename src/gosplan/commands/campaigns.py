@@ -27,7 +27,7 @@ def list_(fmt: FormatOption = "table", db: DbOption = None) -> None:
     units = service.units().set_index("code")["name"]
     indicators = service.indicators().set_index("code")["name"]
     table = terminal.table(_("Movements"), caption=_("Joined: units that joined, of those that could."))
-    terminal.text(table, _("Name"), min_width=16)
+    terminal.text(table, _("Name"), min_width=20)  # a movement is named by its code: not to be cut
     terminal.number(table, _("Started"))
     terminal.text(table, _("At"), min_width=8)
     terminal.text(table, _("Indicator"), min_width=8)

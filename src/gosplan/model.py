@@ -110,7 +110,9 @@ class Period:
             return text
         match = _PERIOD_RE.match(str(text))
         if not match:
-            raise InvalidValue(f"not a period: {text!r} (expected 2023, 2023-H1, 2023-Q2 or 2023-06)")
+            from gosplan.i18n import _  # a leaf module: the message in the reader's language
+
+            raise InvalidValue(_("not a period: {text} (expected 2023, 2023-H1, 2023-Q2 or 2023-06)", text=repr(text)))
         year = int(match["year"])
         if match["half"]:
             return cls(year, "H", int(match["half"][1]))
@@ -119,7 +121,9 @@ class Period:
         if match["month"]:
             month = int(match["month"])
             if not 1 <= month <= 12:
-                raise InvalidValue(f"not a period: {text!r} (month must be 01..12)")
+                from gosplan.i18n import _
+
+                raise InvalidValue(_("not a period: {text} (month must be 01..12)", text=repr(text)))
             return cls(year, "M", month)
         return cls(year, "Y", 1)
 

@@ -10,6 +10,7 @@ import typer
 from gosplan import terminal
 from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
 from gosplan.i18n import N_, _
+from gosplan.i18n.formats import format_period
 
 app = typer.Typer(help="The definite action plan: propose a version, adopt it, show it, amend it.",
                   no_args_is_help=True)
@@ -60,7 +61,7 @@ def adopt(
     adopted = adopt_plan(service, period, version, body=body, on=on, recorded_by=by)
     notices = adoption_notices(service, period)
     console.print(_("Action plan {period}, version {version}, adopted by {body} on {day} (recorded by {by}); "
-                    "{count} owners to notify.", period=period, version=adopted["version"],
+                    "{count} owners to notify.", period=format_period(period), version=adopted["version"],
                     body=adopted["adopted_by_body"], day=str(adopted["adopted_on"]), by=by, count=len(notices)),
                   highlight=False)
 
@@ -71,7 +72,7 @@ def versions(period: PeriodOption, fmt: FormatOption = "table", db: DbOption = N
     frame = open_service(db).store.action_plan_versions(period)
     if emit(frame, fmt):
         return
-    grid = terminal.table(_("Action plan {period}: versions", period=period))
+    grid = terminal.table(_("Action plan {period}: versions", period=format_period(period)))
     terminal.number(grid, _("Version"))
     terminal.text(grid, _("Status"), min_width=8)
     terminal.text(grid, _("Proposed by"), min_width=8)
@@ -104,7 +105,8 @@ def _pick_version(service, period: str, version: int | None) -> dict:
         return service.store.action_plan_version(p, version)
     versions = service.store.action_plan_versions(p)
     if versions.empty:
-        raise NotFound(f"no action plan for {p} is stored (gosplan actions plan propose --period {p})")
+        raise NotFound(_("no action plan for {period} is stored (gosplan actions plan propose --period {period})",
+                         period=p))
     adopted = versions[versions["status"].eq("adopted")]
     chosen = adopted if len(adopted) else versions
     return service.store.action_plan_version(p, int(chosen["version"].max()))
@@ -123,8 +125,8 @@ def _print_plan(service, period: str, version: int | None, unit: str | None = No
     status = (_("adopted by {body} on {day}", body=chosen["adopted_by_body"], day=str(chosen["adopted_on"]))
               if chosen["status"] == "adopted" else _(chosen["status"]))
     console.print(_("[bold]Action plan {period}, version {version}[/] ({status}): {findings} findings, {actions} "
-                    "actions, {decisions} decisions for the plenum", period=period, version=chosen["version"],
-                    status=status, findings=len(document["findings"]), actions=len(actions),
+                    "actions, {decisions} decisions for the plenum", period=format_period(period),
+                    version=chosen["version"], status=status, findings=len(document["findings"]), actions=len(actions),
                     decisions=len(document["decisions"])), highlight=False)
     milestones = document["milestones"]
     for action in actions:
@@ -166,7 +168,8 @@ def stocktake_command(
     if action is not None:
         _one_action(service, period, action, frame, names)
         return
-    grid = terminal.table(_("Stocktake of the action plan {period} to {through}", period=period, through=through),
+    grid = terminal.table(_("Stocktake of the action plan {period} to {through}", period=format_period(period),
+                            through=format_period(through)),
                           caption=_("Output since the plan began against the last milestone; ratings month by "
                                     "month (G green, A amber, R red); an action that slips twice goes up its "
                                     "chain."))
@@ -202,7 +205,7 @@ def _one_action(service, period: str, number: int, frame, names) -> None:
     if not found:
         from gosplan.errors import NotFound
 
-        raise NotFound(f"no action #{number} in the adopted plan for {period}")
+        raise NotFound(_("no action #{number} in the adopted plan for {period}", number=number, period=period))
     console.print(f"[bold]#{number}[/] {action_sentence(found[0], names)}", highlight=False)
     grid = terminal.table()
     terminal.number(grid, _("Month"))

@@ -10,6 +10,8 @@ from gosplan import terminal
 from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
 from gosplan.commands.action_plan import app as plan_app
 from gosplan.commands.action_plan import stocktake_command
+from gosplan.i18n import N_, _, ngettext
+from gosplan.i18n.formats import format_period
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -17,24 +19,58 @@ if TYPE_CHECKING:
 app = typer.Typer(help="The action plan: proposals from the review's findings, accepted and tracked.",
                   no_args_is_help=True)
 IdArgument = Annotated[int, typer.Argument(help="Action id (see gosplan actions list).")]
+#: The words of the store's codes, for the tables (the codes stay as they are in csv and json).
+STATUSES = {"proposed": N_("proposed"), "accepted": N_("accepted"), "in progress": N_("in progress"),
+            "done": N_("done"), "rejected": N_("rejected")}
+METRICS = {"fulfilment": N_("fulfilment"), "spi_t": N_("SPI(t)"), "output_per_worker_goal": N_("output per worker")}
+VERDICTS = {"no data": N_("no data"), "recovered": N_("recovered"), "improving": N_("improving"),
+            "not recovered": N_("not recovered")}
+
+
+def _word(words: dict[str, str], code: object) -> str:
+    """The reader's word for a code of the store (the code itself when it has none)."""
+    return _(words[str(code)]) if str(code) in words else str(code)
+
+
+def _text(action, field: str = "title") -> str:
+    """An action's title (or check) in the reader's language, made again from the words the proposer recorded
+    (as the review shows it)."""
+    from gosplan.review.sections.actions import action_text
+
+    return action_text(action, field)
+
+
 LIST_COLUMNS = ["id", "status", "title", "owner_unit", "indicator", "unit", "period", "due", "check", "origin"]
 
 
 def _show(frame: pd.DataFrame, title: str) -> None:
-    table = terminal.table(title, caption="The measurable check of each action is in --format csv or json.")
-    terminal.number(table, "Id")
-    terminal.text(table, "Status", min_width=8)
-    terminal.text(table, "Action", min_width=24, wrap=True)
-    terminal.text(table, "Owner", min_width=10)
-    terminal.number(table, "Due")
-    for r in frame.itertuples(index=False):
-        table.add_row(str(r.id), str(r.status), str(r.title), str(r.owner_unit), str(r.due))
+    from rich.markup import escape
+
+    table = terminal.table(title, caption=_("The measurable check of each action is in --format csv or json."))
+    terminal.number(table, _("Id"))
+    terminal.text(table, _("Status"), min_width=8)
+    terminal.text(table, _("Action"), min_width=24, wrap=True)
+    terminal.text(table, _("Owner"), min_width=10)
+    terminal.number(table, _("Due"))
+    for _index, r in frame.iterrows():
+        table.add_row(str(r["id"]), _word(STATUSES, r["status"]), escape(_text(r)), str(r["owner_unit"]), str(r["due"]))
     terminal.show(console, table)
 
 
-def _one(action: dict, verb: str) -> None:
-    console.print(f"Action {action['id']} {verb}: [bold]{action['title']}[/] — {action['status']}, owner "
-                  f"{action['owner_unit']}, due {action['due']}")
+#: What each command did to an action, as whole sentences (the title in bold, then status, owner and due date).
+_DONE = {
+    "accepted": N_("Action {id} accepted: [bold]{title}[/] — {status}, owner {owner}, due {due}"),
+    "rejected": N_("Action {id} rejected: [bold]{title}[/] — {status}, owner {owner}, due {due}"),
+    "edited": N_("Action {id} edited: [bold]{title}[/] — {status}, owner {owner}, due {due}"),
+    "updated": N_("Action {id} updated: [bold]{title}[/] — {status}, owner {owner}, due {due}"),
+}
+
+
+def _one(action: dict, done: str) -> None:
+    from rich.markup import escape
+
+    console.print(_(_DONE[done], id=action["id"], title=escape(_text(action)), status=_word(STATUSES, action["status"]),
+                    owner=action["owner_unit"], due=action["due"]), highlight=False)
 
 
 @app.command()
@@ -48,14 +84,16 @@ def propose(
 
     service = open_service(db)
     ids = store_proposals(service, period)
-    stored = service.store.actions()
+    stored = service.store.actions_with_details()
     frame = stored[stored["id"].isin(ids)]
     if emit(frame, fmt, LIST_COLUMNS):
         return
     if not ids:
-        console.print("No new proposals: every finding already has an action.")
+        console.print(_("No new proposals: every finding already has an action."))
         return
-    _show(frame, f"{len(ids)} actions proposed for {period} (accept with: gosplan actions accept ID)")
+    _show(frame, ngettext("{count} action proposed for {period} (accept with: gosplan actions accept ID)",
+                          "{count} actions proposed for {period} (accept with: gosplan actions accept ID)",
+                          len(ids), period=format_period(period)))
 
 
 @app.command("list")
@@ -70,7 +108,7 @@ def list_(
     frame = list_actions(open_service(db), status)
     if emit(frame, fmt, LIST_COLUMNS):
         return
-    _show(frame, "Action plan" + (f" — {status}" if status else ""))
+    _show(frame, _("Action plan — {status}", status=_word(STATUSES, status)) if status else _("Action plan"))
 
 
 @app.command()
@@ -128,17 +166,21 @@ def track(
     frame = track_actions(open_service(db), period)
     if emit(frame, fmt):
         return
-    table = terminal.table(f"Accepted actions against {period}")
-    terminal.number(table, "Id")
-    terminal.text(table, "Action", min_width=20, wrap=True)
-    terminal.text(table, "Status", min_width=8)
-    terminal.text(table, "Metric", min_width=8, wrap=True)
-    terminal.number(table, "Then")
-    terminal.number(table, "Now")
-    terminal.text(table, "Verdict", min_width=8, wrap=True)
+    from rich.markup import escape
+
+    table = terminal.table(_("Accepted actions against {period}", period=format_period(period)))
+    terminal.number(table, _("Id"))
+    terminal.text(table, _("Action"), min_width=20, wrap=True)
+    terminal.text(table, _("Status"), min_width=8)
+    terminal.text(table, _("Metric"), min_width=8, wrap=True)
+    terminal.number(table, _("Then"))
+    terminal.number(table, _("Now"))
+    terminal.text(table, _("Verdict"), min_width=8, wrap=True)
+    details = open_service(db).store.actions_with_details().set_index("id")
     for r in frame.itertuples(index=False):
-        table.add_row(str(r.id), str(r.title), str(r.status), str(r.metric), f"{r.baseline:.2f}", f"{r.now:.2f}",
-                      str(r.verdict))
+        title = _text(details.loc[r.id]) if r.id in details.index else str(r.title)
+        table.add_row(str(r.id), escape(title), _word(STATUSES, r.status), _word(METRICS, r.metric),
+                      f"{r.baseline:.2f}", f"{r.now:.2f}", _word(VERDICTS, r.verdict))
     terminal.show(console, table)
 
 

@@ -13,15 +13,31 @@ These take ``--format table|csv|json``.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from gosplan import terminal
-from gosplan.commands._common import DbOption, FormatOption, NewDbOption, console, emit, open_service
+from gosplan.commands._common import (
+    DbOption,
+    FormatOption,
+    NewDbOption,
+    console,
+    emit,
+    open_service,
+)
+from gosplan.commands.balance_tables import (
+    _constraint,
+    _key_summary,
+    _named,
+    _sector_names,
+    _show,
+    _show_binding,
+    _solver_status,
+)
 from gosplan.errors import GosplanError
+from gosplan.i18n import _, ngettext
+from gosplan.i18n.formats import format_period
 
 if TYPE_CHECKING:
     import numpy as np
@@ -62,7 +78,9 @@ def _load(path: Path, year: int | None) -> IOTable:
 
 
 def _fail(exc: Exception) -> None:
-    console.print(f"[bold red]error:[/] {exc}")
+    from rich.markup import escape
+
+    console.print(f"[bold red]{escape(_('error: '))}[/]{escape(str(exc))}")
     raise typer.Exit(code=2)
 
 
@@ -71,11 +89,13 @@ def _pairs(values: list[str] | None, what: str) -> dict[str, float]:
     for item in values or []:
         key, sep, number = item.rpartition("=")
         if not sep:
-            raise typer.BadParameter(f"{what} must look like SECTOR=VALUE, got {item!r}")
+            raise typer.BadParameter(_("must look like SECTOR=VALUE, got {item}", item=repr(item)),
+                                     param_hint=f"'{what}'")
         try:
             out[key] = float(number)
         except ValueError as exc:
-            raise typer.BadParameter(f"{what}: {number!r} is not a number") from exc
+            raise typer.BadParameter(_("{number} is not a number", number=repr(number)),
+                                     param_hint=f"'{what}'") from exc
     return out
 
 
@@ -86,25 +106,8 @@ def _write(frame: pd.DataFrame, out: Path | None) -> None:
         frame.reset_index().to_parquet(out, index=False)
     else:
         frame.to_csv(out)
-    console.print(f"wrote {len(frame):,} rows to {out}")
-
-
-def _show(frame: pd.DataFrame, title: str, top: int) -> None:
-    table = terminal.table(title)
-    terminal.text(table, str(frame.index.name or ""), min_width=10, wrap=True, style="bold")
-    for column in frame.columns:
-        if frame[column].dtype.kind in "fiu":
-            terminal.number(table, str(column).replace("_", " "))
-        else:
-            terminal.text(table, str(column).replace("_", " "), min_width=6, wrap=True)
-    import numpy as np
-
-    for label, row in frame.head(top).iterrows():
-        cells = [f"{v:,.4g}" if isinstance(v, float | np.floating) else str(v) for v in row.to_numpy()]
-        table.add_row(str(label), *cells)
-    terminal.show(console, table)
-    if len(frame) > top:
-        console.print(f"[dim]... {len(frame) - top:,} more rows (use --out to save all)[/]")
+    console.print(ngettext("wrote {count} row to {path}", "wrote {count} rows to {path}", len(frame),
+                           path=str(out)), highlight=False)
 
 
 @app.command()
@@ -115,13 +118,10 @@ def check(table: TableArg, year: YearOpt = None, out: OutOpt = None) -> None:
     frame = report.to_frame()
     _write(frame, out)
     if frame.empty:
-        console.print(f"[green]{io.name}: {io.n} sectors, no problems found[/]")
+        console.print("[green]" + _("{name}: {count} sectors, no problems found", name=io.name, count=io.n) + "[/]")
         return
-    _show(
-        frame.set_index("severity"),
-        f"{io.name}: {len(report.errors)} errors, {len(report.warnings)} warnings",
-        top=50,
-    )
+    _show(frame.set_index("severity"), _("{name}: {errors} errors, {warnings} warnings", name=io.name,
+                                         errors=len(report.errors), warnings=len(report.warnings)), top=50)
     if not report.ok:
         raise typer.Exit(code=1)
 
@@ -144,8 +144,8 @@ def analyse(table: TableArg, year: YearOpt = None, out: OutOpt = None, top: TopO
         "strength", ascending=False
     )
     shown = frame[["output_multiplier", "backward_index", "forward_index", "class"]]
-    _show(shown, f"{io.name}: strongest linkages", top)
-    console.print(key.summary())
+    _show(shown, _("{name}: strongest linkages", name=io.name), top)
+    console.print(_key_summary(key))
 
 
 @app.command()
@@ -167,7 +167,8 @@ def extract(
         for item in group:
             name, sep, members = item.partition("=")
             if not sep:
-                raise typer.BadParameter(f"--group must look like NAME=S1,S2, got {item!r}")
+                raise typer.BadParameter(_("must look like NAME=S1,S2, got {item}", item=repr(item)),
+                                         param_hint="'--group'")
             groups[name] = [m.strip() for m in members.split(",") if m.strip()]
     try:
         frame = io.extraction(groups=groups, runner=Runner.from_env(scheduler, progress=True))
@@ -177,7 +178,7 @@ def extract(
     _write(frame, out)
     _show(
         frame.sort_values("total", ascending=False)[["total", "total_share", "backward", "forward"]],
-        f"{io.name}: hypothetical extraction (loss of total output)",
+        _("{name}: hypothetical extraction (loss of total output)", name=io.name),
         top,
     )
 
@@ -205,7 +206,7 @@ def shock(
         return
     _write(frame, out)
     ordered = frame.reindex(frame["output_change"].abs().sort_values(ascending=False).index)
-    _show(ordered, f"{io.name}: supply shock", top)
+    _show(ordered, _("{name}: supply shock", name=io.name), top)
 
 
 @app.command()
@@ -253,10 +254,12 @@ def plan(
         _fail(exc)
         return
     _write(result.plan, out)
-    console.print(f"[bold]{io.name}[/]: fulfilment {result.fulfilment:.2%} of the targets ({result.status})")
+    console.print(_("[bold]{name}[/]: fulfilment {share} of the targets ({status})", name=io.name,
+                    share=f"{result.fulfilment:.2%}", status=_solver_status(result.status)))
     binding = result.constraints.loc[result.binding, ["kind", "limit", "shadow_price"]]
+    binding.index = [_constraint(str(c)) for c in binding.index]
     binding.index.name = "binding constraint"
-    _show(binding, "binding constraints and their shadow prices", top)
+    _show(binding, _("binding constraints and their shadow prices"), top)
 
 
 # -- on the store ------------------------------------------------------------------------------------------
@@ -305,14 +308,15 @@ def import_table(
     found = re.search(r"(19|20)\d\d", name)
     table_year = table_year or year or (int(found.group(0)) if found else None)
     if table_year is None:
-        raise typer.BadParameter("give --table-year (no year in --name)")
+        raise typer.BadParameter(_("give --table-year (no year in --name)"), param_hint="'--table-year'")
     io = read_table(table, year=year)  # ValidationError lists file, row, column and reason
     report = io.check()
     if not report.ok:
-        _show(report.to_frame().set_index("severity"), f"{table.name}: not stored", top=50)
+        _show(report.to_frame().set_index("severity"), _("{name}: not stored", name=table.name), top=50)
         raise typer.Exit(code=1)
     summary = open_service(db, create=True).store.write_io_table(name, table_year, table_frames(io), source=str(table))
-    console.print(f"stored {name!r} ({io.n} sectors, {summary.total:,} cells) from {table}")
+    console.print(_("stored {name} ({sectors} sectors, {cells} cells) from {path}", name=repr(name), sectors=io.n,
+                    cells=f"{summary.total:,}", path=str(table)), highlight=False)
 
 
 @app.command("capacities")
@@ -328,10 +332,11 @@ def import_capacities(
     frame = pd.read_csv(path, dtype={"sector": str})
     if "year" not in frame:
         if capacity_year is None:
-            raise typer.BadParameter("the file has no year column: give --year")
+            raise typer.BadParameter(_("the file has no year column: give --year"), param_hint="'--year'")
         frame["year"] = capacity_year
     summary = open_service(db, create=True).store.write_capacities(frame)
-    console.print(f"capacities: {summary.new} new, {summary.updated} updated, {summary.unchanged} unchanged")
+    console.print(_("capacities: {new} new, {updated} updated, {unchanged} unchanged", new=summary.new,
+                    updated=summary.updated, unchanged=summary.unchanged))
 
 
 @app.command("tables")
@@ -341,7 +346,7 @@ def list_tables(fmt: FormatOption = "table", db: DbOption = None) -> None:
     frame["recorded_at"] = frame["recorded_at"].astype(str)
     if emit(frame, fmt):
         return
-    _show(frame.set_index("name"), "input-output tables in the store", top=100)
+    _show(frame.set_index("name"), _("input-output tables in the store"), top=100)
 
 
 @app.command("update-table")
@@ -369,13 +374,16 @@ def key_sectors_command(stored: StoredTableOpt = None, fmt: FormatOption = "tabl
     """Backward and forward linkages and key sectors of a stored table."""
     from gosplan.service.balance import key_sectors
 
-    key = key_sectors(open_service(db), stored)
+    service = open_service(db)
+    key = key_sectors(service, stored)
     frame = key.table.assign(strength=key.table["backward_index"] + key.table["forward_index"]).sort_values(
         "strength", ascending=False)
     if emit(frame.reset_index(), fmt):
         return
-    _show(frame[["backward", "forward", "backward_index", "forward_index", "class"]], "key sectors", top=100)
-    console.print(key.summary())
+    names = _sector_names(service)
+    _show(_named(frame[["backward", "forward", "backward_index", "forward_index", "class"]], names), _("key sectors"),
+          top=100)
+    console.print(_key_summary(key, names))
 
 
 @app.command("implications")
@@ -388,15 +396,18 @@ def implications_command(
     """Deprecated money view (x = L y on final demand); use `gosplan plan implications` (physical, by norms)."""
     from gosplan.service.balance import h1_implications
 
-    result = h1_implications(open_service(db), period, stored)
+    service = open_service(db)
+    result = h1_implications(service, period, stored)
     frame = result.table.sort_values("total_change", key=abs, ascending=False)
     if emit(frame.reset_index(), fmt):
         return
-    _show(frame[["fulfilment", "direct_change", "indirect_change", "total_change", "total_change_share"]],
-          f"{result.table_name}: output implied by the fulfilment of {result.period} (million won)", top=100)
-    console.print(f"[yellow]Deprecated:[/] this applies fulfilment to final demand in money and understates the "
-                  f"intermediate sectors. [cyan]gosplan plan implications --period {period}[/] applies the observed "
-                  "output changes through the input norms, in physical units.")
+    _show(_named(frame[["fulfilment", "direct_change", "indirect_change", "total_change", "total_change_share"]],
+                 _sector_names(service)),
+          _("{table}: output implied by the fulfilment of {period} (million won)", table=result.table_name,
+            period=format_period(str(result.period))), top=100)
+    console.print(_("[yellow]Deprecated:[/] this applies fulfilment to final demand in money and understates the "
+                    "intermediate sectors. [cyan]gosplan plan implications --period {period}[/] applies the observed "
+                    "output changes through the input norms, in physical units.", period=period))
 
 
 @app.command("bottlenecks")
@@ -423,66 +434,12 @@ def bottlenecks_command(
     if emit(plan_frame.reset_index() if plan_table else emitted, fmt):
         return
     result = balanced.result
-    console.print(f"[bold]{balanced.table_name}[/], plan {plan_year}: final demand delivered "
-                  f"{result.fulfilment:.2%} of the targets ({result.status})")
+    console.print(_("[bold]{table}[/], plan {year}: final demand delivered {share} of the targets ({status})",
+                    table=balanced.table_name, year=plan_year, share=f"{result.fulfilment:.2%}",
+                    status=_solver_status(result.status)))
     if plan_table:
-        _show(plan_frame[["output", "capacity", "utilisation", "target", "fulfilment", "capacity_shadow_price"]],
-              "balanced plan (million won)", top=100)
+        _show(_named(plan_frame[["output", "capacity", "utilisation", "target", "fulfilment",
+                                 "capacity_shadow_price"]], _sector_names(service)),
+              _("balanced plan (million won)"), top=100)
         return
-    _show_binding(binding, balanced.table_name, physical)
-
-
-def _money(million_won: float) -> str:
-    """Million won as a readable amount: ``4_984_800 -> '4.98 trillion won'``."""
-    for factor, name in ((1e6, "trillion"), (1e3, "billion")):
-        if abs(million_won) >= factor:
-            return f"{million_won / factor:,.2f} {name} won"
-    return f"{million_won:,.1f} million won"
-
-
-def _show_binding(binding: pd.DataFrame, table_name: str, physical: pd.DataFrame | None = None) -> None:
-    """Binding constraints with units: capacities in physical units where physical capacity records exist
-    (per year, with the shadow price in won per unit), else as gross output in won; labour in workers; no nan."""
-    from gosplan.review.format import qty
-
-    physical = physical if physical is not None else pd.DataFrame(columns=["sector"])
-    out = terminal.table("Binding constraints and their shadow prices")
-    terminal.text(out, "Constraint", min_width=14, wrap=True)
-    for name in ("Limit", "Used", "Shadow price"):
-        terminal.number(out, name)
-    for r in binding.itertuples(index=False):
-        labour = r.kind == "labour"
-        used = f"{100 * r.utilisation:.0f} %"
-        goods = physical[physical["sector"].eq(r.sector)] if r.kind == "capacity" else physical.iloc[:0]
-        for g in goods.itertuples(index=False):
-            price = "–" if not math.isfinite(g.shadow_price_per_unit) else \
-                f"{_won(g.shadow_price_per_unit)} per {_per(g.uom)}"
-            notes = [str(r.sector).replace("_", " ")] if len(goods) > 1 else []
-            notes += [f"{g.stale_records} record{'s' if g.stale_records > 1 else ''} stale"] if g.stale_records else []
-            name = f"capacity: {str(g.indicator_name).lower()}" + (f" ({'; '.join(notes)})" if notes else "")
-            out.add_row(name, terminal.compact(qty(g.physical_capacity, g.uom)) + f"/yr\n{_money(r.limit)}", used,
-                        price)
-        if len(goods):
-            continue
-        name = f"capacity: {str(r.sector).replace('_', ' ')}" if r.kind == "capacity" else str(r.constraint)
-        limit = f"{r.limit:,.0f} workers" if labour else _money(r.limit)
-        price = (f"{_money(r.shadow_price)} a worker" if labour else f"{r.shadow_price:,.3f} won a won")
-        out.add_row(name, limit, used, price)
-    terminal.show(console, out)
-    console.print(f"[dim]{table_name}: the shadow price is the final output (at plan proportions) one more "
-                  "worker, one more won of capacity or one more unit a year of a good's capacity (valued at "
-                  "its plan price) would allow. Physical capacities: the current records of every unit.[/]")
-
-
-def _won(value: float) -> str:
-    """Won as a readable amount: ``91_800 -> '91,800 won'``, ``2.2e9 -> '2.20 billion won'``."""
-    if abs(value) >= 1e6:
-        return _money(value / 1e6)
-    return f"{value:,.0f} won" if abs(value) >= 10 else f"{value:,.2f} won"
-
-
-def _per(uom: str) -> str:
-    from gosplan.quantities import display_unit
-
-    shown = display_unit(uom)
-    return shown[:-1] if shown.endswith("s") and shown == f"{uom}s" else shown
+    _show_binding(binding, balanced.table_name, physical, _sector_names(service))

@@ -9,6 +9,7 @@ import typer
 
 from gosplan import terminal
 from gosplan.commands._common import DbOption, FormatOption, NewDbOption, console, emit, open_service
+from gosplan.i18n import _
 
 app = typer.Typer(help="Movements (campaigns): spread, reach forecast and effect on output per worker.",
                   no_args_is_help=True)
@@ -19,19 +20,24 @@ def list_(fmt: FormatOption = "table", db: DbOption = None) -> None:
     """Every movement with how many units joined out of how many could."""
     from gosplan.service.campaigns import LIST_COLUMNS, campaign_list
 
-    frame = campaign_list(open_service(db))
+    service = open_service(db)
+    frame = campaign_list(service)
     if emit(frame, fmt, LIST_COLUMNS):
         return
-    table = terminal.table("Movements", caption="Joined: units that joined, of those that could.")
-    terminal.text(table, "Name", min_width=16)
-    terminal.number(table, "Started")
-    terminal.text(table, "At", min_width=8)
-    terminal.text(table, "Indicator", min_width=8)
-    terminal.number(table, "Joined")
-    terminal.number(table, "Last join")
+    units = service.units().set_index("code")["name"]
+    indicators = service.indicators().set_index("code")["name"]
+    table = terminal.table(_("Movements"), caption=_("Joined: units that joined, of those that could."))
+    terminal.text(table, _("Name"), min_width=20)  # a movement is named by its code: not to be cut
+    terminal.number(table, _("Started"))
+    terminal.text(table, _("At"), min_width=8)
+    terminal.text(table, _("Indicator"), min_width=8)
+    terminal.number(table, _("Joined"))
+    terminal.number(table, _("Last join"))
     for r in frame.itertuples(index=False):
-        table.add_row(str(r.name), str(r.start), str(r.origin_unit), str(r.indicator),
-                      f"{r.members} of {r.eligible} ({100 * r.share_joined:.0f} %)", str(r.last_join or "–"))
+        table.add_row(str(r.name), str(r.start), str(units.get(r.origin_unit, r.origin_unit)),
+                      str(indicators.get(r.indicator, r.indicator)),
+                      _("{joined} of {eligible} ({share})", joined=r.members, eligible=r.eligible,
+                        share=f"{100 * r.share_joined:.0f} %"), str(r.last_join or "–"))
     terminal.show(console, table)
 
 
@@ -44,6 +50,10 @@ def show(
 ) -> None:
     """A movement's members, Bass fit and reach forecast, and the effect of joining with its interval
     (csv: the reach forecast; json: everything)."""
+    from rich.markup import escape
+
+    from gosplan.i18n import current_language
+    from gosplan.i18n.formats import format_period
     from gosplan.model import month_label
     from gosplan.service.campaigns import campaign_view
 
@@ -55,27 +65,37 @@ def show(
         emit(view.forecast.assign(campaign=name), fmt)
         return
     c = view.campaign
-    console.print(f"[bold]{c['name']}[/] — started {c['start']} at {c['origin_unit']} ({c['indicator']}): "
-                  f"{c['description']}")
-    console.print(f"{len(view.members)} of {view.eligible} eligible units joined: "
-                  + ", ".join(f"{r.unit} {r.joined}" for r in view.members.itertuples()))
+    service = open_service(db)
+    units = service.units().set_index("code")["name"]
+    indicators = service.indicators().set_index("code")["name"]
+    console.print(_("[bold]{name}[/] — started {start} at {unit} ({indicator}): {description}", name=c["name"],
+                    start=format_period(str(c["start"])), unit=units.get(c["origin_unit"], c["origin_unit"]),
+                    indicator=indicators.get(c["indicator"], c["indicator"]), description=escape(c["description"])),
+                  highlight=False)
+    console.print(_("{joined} of {eligible} eligible units joined: {members}", joined=len(view.members),
+                    eligible=view.eligible,
+                    members=", ".join(f"{r.unit} {r.joined}" for r in view.members.itertuples())), highlight=False)
     if view.fit is not None:
         fit = view.fit
         end = view.forecast.iloc[-1]
-        console.print(f"Bass fit: innovation p = {fit.p:.3f}, imitation q = {fit.q:.2f}, potential m = {fit.m:.1f} "
-                      f"units (RMSE {fit.rmse:.2f}); joins peak {fit.peak_month:.1f} months after "
-                      f"{month_label(fit.start)}; reach by {end['period']}: {end['cumulative']:.1f} "
-                      f"units ({100 * end['share_of_potential']:.0f} % of those eligible)")
+        console.print(_("Bass fit: innovation p = {p}, imitation q = {q}, potential m = {m} units (RMSE {rmse}); "
+                        "joins peak {peak} months after {start}; reach by {end}: {reach} units ({share} of those "
+                        "eligible)", p=f"{fit.p:.3f}", q=f"{fit.q:.2f}", m=f"{fit.m:.1f}", rmse=f"{fit.rmse:.2f}",
+                        peak=f"{fit.peak_month:.1f}", start=format_period(month_label(fit.start)),
+                        end=format_period(str(end["period"])),
+                        reach=f"{end['cumulative']:.1f}", share=f"{100 * end['share_of_potential']:.0f} %"),
+                      highlight=False)
     if view.effect is not None:
         estimate, low, high = view.effect_percent  # type: ignore[misc]
         level = round(100 * view.effect.level)
-        console.print(f"Effect of joining on output per worker: [bold]{estimate:+.1f} %[/] "
-                      f"({level} % interval {low:+.1f} .. {high:+.1f} %); {view.effect_note}")
+        console.print(_("Effect of joining on output per worker: [bold]{estimate}[/] ({level} interval {low} .. "
+                        "{high}); {note}", estimate=f"{estimate:+.1f} %", level=f"{level} %", low=f"{low:+.1f}",
+                        high=f"{high:+.1f} %", note=view.effect_note), highlight=False)
     else:
-        console.print(f"Effect of joining: not estimated ({view.effect_note})")
+        console.print(_("Effect of joining: not estimated ({note})", note=view.effect_note), highlight=False)
     from gosplan.review.sections.potential import movement_sector_sentences
 
-    names = open_service(db).indicators().set_index("code")["name"].str.lower().to_dict()
+    names = indicators.to_dict() if current_language() == "ko" else indicators.str.lower().to_dict()
     for line in movement_sector_sentences(name, view, names):  # per sector, each by its own indicator
         console.print(line, highlight=False)
 
@@ -112,6 +132,8 @@ def import_(
     """Import campaigns or their members (the kind is told from the header), checked like reports."""
     result = open_service(db, create=True).import_file(path)
     if result.kind not in ("campaigns", "campaign_members"):
-        console.print(f"[yellow]note:[/] {path} held {result.kind}, imported as such")
-    console.print(f"[green]{path}[/]: {result.kind}: {result.rows:,} rows — {result.new:,} new, "
-                  f"{result.revised:,} revised, {result.unchanged:,} unchanged")
+        console.print(_("[yellow]note:[/] {path} held {kind}, imported as such", path=str(path), kind=result.kind),
+                      highlight=False)
+    console.print(_("[green]{path}[/]: {kind}: {rows} rows — {new} new, {revised} revised, {unchanged} unchanged",
+                    path=str(path), kind=result.kind, rows=f"{result.rows:,}", new=f"{result.new:,}",
+                    revised=f"{result.revised:,}", unchanged=f"{result.unchanged:,}"), highlight=False)

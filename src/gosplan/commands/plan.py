@@ -27,7 +27,8 @@ from rich.table import Table
 
 from gosplan import terminal
 from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
-from gosplan.i18n import _
+from gosplan.i18n import N_, _, current_language
+from gosplan.i18n.formats import format_period
 from gosplan.quantities import display_unit
 from gosplan.review.format import qty, signed_qty
 from gosplan.service import material, plans
@@ -62,6 +63,11 @@ def _singular(unit: str) -> str:
     """``dwelling`` rather than the plural ``dwellings`` after "per"."""
     shown = display_unit(unit)
     return unit if shown == f"{unit}s" else shown
+
+
+def _lower(name: object) -> str:
+    """A name inside an English sentence in lower case ("deficit of electricity generated"); Korean has no case."""
+    return str(name) if current_language() == "ko" else str(name).lower()
 
 
 def _pct(value: float) -> str:
@@ -123,10 +129,12 @@ def draft(
     if emit(cf, fmt):
         return
     n = _Names.of(service)
-    table = _table(f"Control figures {year} — {result.code} (distributed by {rule})", ["Indicator"],
-                   ["Figure", "Source", f"Expected {year - 1}", "vs trend"])
+    rules = {"shares": N_("shares"), "capacity": N_("capacity")}
+    table = _table(_("Control figures {year} — {code} (distributed by {rule})", year=year, code=result.code,
+                     rule=_(rules[rule]) if rule in rules else rule), [_("Indicator")],
+                   [_("Figure"), _("Source"), _("Expected {year}", year=year - 1), _("vs trend")])
     for r in cf.itertuples():
-        source = "5-year plan" if r.source == "five_year_plan" else "trend"
+        source = _("5-year plan") if r.source == "five_year_plan" else _("trend")
         u = n.uom[r.indicator]
         table.add_row(n.ind(r.indicator), _q(r.control_figure, u), source, _q(r.expected_last_year, u),
                       _pct(r.tautness))
@@ -151,9 +159,9 @@ def balance(
     if emit(t.join(shares).reset_index().assign(uom=view.units.to_numpy()), fmt):
         return
     n = _Names.of(service)
-    table = _table(f"Material balances of {version} ({view.year})", ["Good"],
-                   ["Output", "Resources", "Imported", "Prod. use", "Uses", "Surplus"],
-                   caption="Imported: share of the resources from imports.")
+    table = _table(_("Material balances of {version} ({year})", version=version, year=view.year), [_("Good")],
+                   [_("Output"), _("Resources"), _("Imported"), _("Prod. use"), _("Uses"), _("Surplus")],
+                   caption=_("Imported: share of the resources from imports."))
     for good, r in t.iterrows():
         u = view.units[good]
         surplus = _signed(r["surplus"], u)
@@ -165,36 +173,40 @@ def balance(
     by_sector = material.import_dependence_by_sector(service, view)
     dependent = by_sector[by_sector["import_share"] > 0]
     if len(dependent):
-        parts = [f"{str(r.sector_name).lower()} {100 * r.import_share:.1f} % ({_q(r.imports, r.uom)} of "
-                 f"{_q(r.imports + r.domestic, r.uom)})" for r in dependent.itertuples()]
-        console.print("Import dependence by sector (imported share of the balanced goods' supply): "
-                      + ", ".join(parts) + ".", highlight=False)
+        parts = [_("{sector} {share} ({imports} of {supply})", sector=_lower(r.sector_name),
+                   share=f"{100 * r.import_share:.1f} %", imports=_q(r.imports, r.uom),
+                   supply=_q(r.imports + r.domestic, r.uom)) for r in dependent.itertuples()]
+        console.print(_("Import dependence by sector (imported share of the balanced goods' supply): {parts}.",
+                        parts=", ".join(parts)), highlight=False)
     deficits = view.deficits
     if deficits.empty:
-        console.print("[green]Every good is balanced: resources cover the uses.[/]")
+        console.print("[green]" + _("Every good is balanced: resources cover the uses.") + "[/]")
     for good, r in deficits.iterrows():
         u = view.units[good]
         hits = view.hits[view.hits["good"] == good].head(top)
-        who = ", ".join(f"{n.ind(h.consumer).lower()} {_q(h.amount, u)} ({100 * h.share:.0f}%)"
+        who = ", ".join(f"{_lower(n.ind(h.consumer))} {_q(h.amount, u)} ({100 * h.share:.0f}%)"
                         for h in hits.itertuples())
-        console.print(f"[bold red]Deficit of {n.ind(good).lower()}: {_q(-r['surplus'], u)}[/] "
-                      f"({100 * -r['surplus'] / r['uses']:.1f} % of uses). Productive users: {who}.")
+        console.print(_("[bold red]Deficit of {good}: {amount}[/] ({share} of uses). Productive users: {users}.",
+                        good=_lower(n.ind(good)), amount=_q(-r["surplus"], u),
+                        share=f"{100 * -r['surplus'] / r['uses']:.1f} %", users=who))
     caps = view.capacities
     stale = caps[caps["record_status"] == "stale"]
     over = caps[caps["draft_status"] == "over"]
     binding = caps[caps["draft_status"] == "binding"]
     if len(over) or len(binding) or len(stale):
-        console.print(f"Capacities: {len(over)} targets above capacity, {len(binding)} at capacity (98 %+), "
-                      f"{len(stale)} capacity records stale (observed output above them: revise the record).")
-        ctab = _table("Stale capacity records, then targets above capacity", ["Unit", "Indicator"],
-                      ["Capacity", "Target", "Observed"])
-        ctab.add_column("in", no_wrap=True)  # the unit of measure: never cut
-        terminal.text(ctab, "Status", min_width=5)
+        console.print(_("Capacities: {over} targets above capacity, {binding} at capacity (98 %+), {stale} capacity "
+                        "records stale (observed output above them: revise the record).", over=len(over),
+                        binding=len(binding), stale=len(stale)))
+        ctab = _table(_("Stale capacity records, then targets above capacity"), [_("Unit"), _("Indicator")],
+                      [_("Capacity"), _("Target"), _("Observed")])
+        ctab.add_column(_("in"), no_wrap=True)  # the unit of measure: never cut
+        terminal.text(ctab, _("Status"), min_width=5)
         for r in pd.concat([stale.head(top * 2), over.head(top * 2)]).itertuples():
-            status = "stale" if r.record_status == "stale" else "over"
-            capacity = r.capacity if status == "stale" else r.capacity_in_year  # with projects working in the year
+            stale_record = r.record_status == "stale"
+            capacity = r.capacity if stale_record else r.capacity_in_year  # with projects working in the year
             ctab.add_row(n.org(r.unit), n.ind(r.indicator), *_row([capacity, r.target, r.observed],
-                                                                  n.uom[r.indicator]), status)
+                                                                  n.uom[r.indicator]),
+                         _("stale") if stale_record else _("over"))
         _show(ctab)
     from gosplan.review.sections.potential import year_lines
 
@@ -270,7 +282,7 @@ def compare(
     for r in result.targets.itertuples():
         codes.add_row(n.ind(r.indicator), _code(r.code_a), _code(r.code_b))
     _show(codes)
-    btab = _table("Surplus (+) or deficit (−) of the balanced goods", ["Good"], ["A", "B"])
+    btab = _table(_("Surplus (+) or deficit (−) of the balanced goods"), [_("Good")], ["A", "B"])
     for r in result.balances.itertuples():
         btab.add_row(n.ind(r.good), _signed(r.surplus_a, r.uom), _signed(r.surplus_b, r.uom))
     _show(btab)
@@ -278,11 +290,9 @@ def compare(
 
 def _code(code: object) -> str:
     """A tautness code in its colour (the red ones lie beyond what the record, capacity or frontier support)."""
-    from gosplan.commands.plan_progress import CODE_STYLES
+    from gosplan.commands.plan_progress import code_word
 
-    text = _(str(code))
-    style = CODE_STYLES.get(str(code), "")
-    return f"[{style}]{text}[/]" if style else text
+    return code_word(code)
 
 
 @app.command()
@@ -294,11 +304,13 @@ def adopt(
 ) -> None:
     """Make a draft the plan in force for its year (written as the annual plan's targets)."""
     result = plans.adopt(open_service(db), version, adopted_by=user, accept_deficits=accept_deficits)
-    console.print(f"[green]{version} adopted[/] by {result.adopted_by} as plan [bold]{result.plan}[/].")
+    console.print(_("[green]{version} adopted[/] by {by} as plan [bold]{plan}[/].", version=version,
+                    by=result.adopted_by, plan=result.plan))
     if result.superseded:
-        console.print(f"Superseded: {', '.join(result.superseded)}.")
+        console.print(_("Superseded: {versions}.", versions=", ".join(result.superseded)))
     if result.accepted_deficits:
-        console.print(f"[yellow]Adopted with deficits of {', '.join(result.accepted_deficits)} (recorded).[/]")
+        console.print("[yellow]" + _("Adopted with deficits of {goods} (recorded).",
+                                     goods=", ".join(result.accepted_deficits)) + "[/]")
 
 
 @app.command()
@@ -307,16 +319,18 @@ def versions(fmt: FormatOption = "table", db: DbOption = None) -> None:
     frame = open_service(db).store.plan_versions()
     if emit(frame, fmt):
         return
-    table = terminal.table("Plan versions", caption="Made and adopted: who, and the date (UTC).")
-    terminal.text(table, "Version", min_width=10)
-    terminal.number(table, "Year")
-    for name in ("Status", "Parent", "Made", "Adopted"):
+    table = terminal.table(_("Plan versions"), caption=_("Made and adopted: who, and the date (UTC)."))
+    terminal.text(table, _("Version"), min_width=10)
+    terminal.number(table, _("Year"))
+    for name in (_("Status"), _("Parent"), _("Made"), _("Adopted")):
         terminal.text(table, name, min_width=10)
+    statuses = {"draft": N_("draft"), "adopted": N_("adopted"), "superseded": N_("superseded")}
     for r in frame.itertuples():
         adopted = f"{r.adopted_by}\n{str(r.adopted_at)[:10]}" if isinstance(r.adopted_by, str) else ""
         if isinstance(r.accepted_deficits, str):
-            adopted += "\ndeficits: " + ", ".join(json.loads(r.accepted_deficits))
-        table.add_row(r.code, str(r.year), r.status, r.parent or "", f"{r.created_by}\n{str(r.created_at)[:10]}",
+            adopted += "\n" + _("deficits: {goods}", goods=", ".join(json.loads(r.accepted_deficits)))
+        status = _(statuses[r.status]) if r.status in statuses else r.status
+        table.add_row(r.code, str(r.year), status, r.parent or "", f"{r.created_by}\n{str(r.created_at)[:10]}",
                       adopted)
     _show(table)
 
@@ -335,19 +349,22 @@ def norms(import_: ImportOption = None, user: ByOption = "cli", fmt: FormatOptio
     service = open_service(db)
     if import_ is not None:
         count = material.import_norms(service, import_, recorded_by=user)
-        console.print(f"[green]{import_}[/]: {count:,} norms recorded.")
+        console.print(_("[green]{path}[/]: {count} norms recorded.", path=str(import_), count=f"{count:,}"),
+                      highlight=False)
     frame = material.norm_table(service)
     if emit(frame, fmt):
         return
     n = _Names.of(service)
-    table = _table("Input norms", ["Good", "Per unit of"], ["Norm"])
-    terminal.text(table, "Unit", min_width=8)
-    terminal.text(table, "Source", min_width=8)
+    table = _table(_("Input norms"), [_("Good"), _("Per unit of")], [_("Norm")])
+    terminal.text(table, _("Unit"), min_width=8)
+    terminal.text(table, _("Source"), min_width=8)
+    sources = {"entered": N_("entered"), "reports": N_("reports"), "io_table": N_("io_table")}
     for r in frame.itertuples():
         good, per = r.unit.split("/", 1)
         norm = np.format_float_positional(r.norm, precision=4, unique=False, fractional=False, trim="-")
-        table.add_row(n.ind(r.good), n.ind(r.consumer), norm, f"{display_unit(good)} per {_singular(per)}",
-                      r.source)
+        table.add_row(n.ind(r.good), n.ind(r.consumer), norm,
+                      _("{unit} per {per}", unit=display_unit(good), per=_singular(per)),
+                      _(sources[r.source]) if r.source in sources else str(r.source))
     _show(table)
 
 
@@ -361,12 +378,14 @@ def capacities(import_: ImportOption = None, user: ByOption = "cli", fmt: Format
     service = open_service(db)
     if import_ is not None:
         count = material.import_capacities(service, import_, recorded_by=user)
-        console.print(f"[green]{import_}[/]: {count:,} capacity records written.")
+        console.print(_("[green]{path}[/]: {count} capacity records written.", path=str(import_),
+                        count=f"{count:,}"), highlight=False)
     frame = service.store.physical_capacities()
     if emit(frame, fmt):
         return
     n = _Names.of(service)
-    table = _table("Physical capacities", ["Unit", "Indicator"], ["Per year", "As of", "Stale since"])
+    table = _table(_("Physical capacities"), [_("Unit"), _("Indicator")], [_("Per year"), _("As of"),
+                                                                          _("Stale since")])
     for r in frame.itertuples():
         stale = str(r.stale_since)[:10] if pd.notna(r.stale_since) else ""
         table.add_row(n.org(r.unit), n.ind(r.indicator), _q(r.capacity, n.uom[r.indicator]), str(r.as_of)[:10],
@@ -386,8 +405,8 @@ def implications(
     if emit(result.table.reset_index(), fmt):
         return
     n = _Names.of(service)
-    table = _table(f"What {period} implies (output against plan, through the norms)", ["Good"],
-                   ["Output vs plan", "Productive use", "Left for others"])
+    table = _table(_("What {period} implies (output against plan, through the norms)", period=format_period(period)),
+                   [_("Good")], [_("Output vs plan"), _("Productive use"), _("Left for others")])
     for good, r in result.table.iterrows():
         u = n.uom[good]
         table.add_row(n.ind(good), _signed(r["production_change"], u), _signed(r["consumption_change"], u),
@@ -397,8 +416,8 @@ def implications(
         top = result.by_consumer[(result.by_consumer["good"] == good) & (result.by_consumer["change"] != 0)].head(3)
         if len(top):
             u = n.uom[good]
-            console.print(f"{n.ind(good)}: " + ", ".join(f"{n.ind(r.consumer).lower()} {_signed(r.change, u)}"
-                                                          for r in top.itertuples()), highlight=False)
+            uses = ", ".join(f"{_lower(n.ind(r.consumer))} {_signed(r.change, u)}" for r in top.itertuples())
+            console.print(_("{good}: {uses}", good=n.ind(good), uses=uses), highlight=False)
 
 
 @counter_app.command("import")
@@ -410,7 +429,8 @@ def counter_import(
 ) -> None:
     """Import counter-plans; all or nothing, every problem named with its row and column."""
     count = plans.import_counter_plans(open_service(db), file, sender=sender, submitted_by=user)
-    console.print(f"[green]{file}[/]: {count:,} counter-plans recorded.")
+    console.print(_("[green]{path}[/]: {count} counter-plans recorded.", path=str(file), count=f"{count:,}"),
+                  highlight=False)
 
 
 @counter_app.command("show")
@@ -426,12 +446,13 @@ def counter_show(
     if emit(frame, fmt):
         return
     if frame.empty:
-        console.print(f"No counter-plans for {version} yet.")
+        console.print(_("No counter-plans for {version} yet.", version=version))
         return
     n = _Names.of(service)
-    table = _table(f"Counter-plans to {version}", ["Unit", "Indicator"], ["Draft", "Counter", "Difference"])
-    table.add_column("in", no_wrap=True)  # the unit of measure: never cut
-    terminal.text(table, "Reason", min_width=12, wrap=True)
+    table = _table(_("Counter-plans to {version}", version=version), [_("Unit"), _("Indicator")],
+                   [_("Draft"), _("Counter"), _("Difference")])
+    table.add_column(_("in"), no_wrap=True)  # the unit of measure: never cut
+    terminal.text(table, _("Reason"), min_width=12, wrap=True)
     for r in frame.itertuples():
         table.add_row(n.org(r.unit), n.ind(r.indicator), *_row([r.draft, r.counter, r.difference],
                                                                n.uom[r.indicator], signed=2), str(r.reason))
@@ -447,4 +468,5 @@ def counter_accept(
 ) -> None:
     """A new version of the draft with every counter-plan taken as the unit's target."""
     targets = plans.accept_counter_plans(open_service(db), version, name, created_by=user)
-    console.print(f"Variant [bold]{name}[/] of {version} with the counter-plans: {len(targets):,} unit targets.")
+    console.print(_("Variant [bold]{name}[/] of {version} with the counter-plans: {count} unit targets.", name=name,
+                    version=version, count=f"{len(targets):,}"))

@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 import pandas as pd
-from rich.table import Table
 
+from gosplan import terminal
 from gosplan.commands._common import console, emit
-from gosplan.i18n import _
+from gosplan.i18n import N_, _
 from gosplan.model import Period
 from gosplan.service.wording import qty
 
@@ -20,6 +20,18 @@ PROGRESS_COLUMNS = ["indicator", "indicator_name", "uom", "first_year", "first_l
 CODE_STYLES = {"beyond capacity": "bold red", "beyond normal weather": "bold red", "beyond frontier": "red",
                "beyond history": "red", "taut": "yellow", "moderate": "green", "slack": "cyan",
                "needs faster growth": "red", "on course": "green", "reached": "green"}
+#: The codes in the reader's words (csv and json keep the codes).
+CODE_WORDS = {"beyond capacity": N_("beyond capacity"), "beyond normal weather": N_("beyond normal weather"),
+              "beyond frontier": N_("beyond frontier"), "beyond history": N_("beyond history"), "taut": N_("taut"),
+              "moderate": N_("moderate"), "slack": N_("slack"), "needs faster growth": N_("needs faster growth"),
+              "on course": N_("on course"), "reached": N_("reached")}
+
+
+def code_word(code: object) -> str:
+    """A tautness or progress code in the reader's words, in its colour."""
+    text = _(CODE_WORDS[str(code)]) if str(code) in CODE_WORDS else str(code)
+    style = CODE_STYLES.get(str(code), "")
+    return f"[{style}]{text}[/]" if style else text
 
 
 def signed(ratio: float) -> str:
@@ -57,28 +69,30 @@ def show_tautness(service, as_of: str, fmt: str, unit: str | None = None, depth:
                   & table["depth"].between(base, base + max(depth, 0))]
     if emit(table, fmt, TAUTNESS_COLUMNS):
         return
-    out = Table(title=f"How taut the {year} targets are, {service.units().set_index('code').loc[unit, 'name']}",
-                title_justify="left")
-    for name in ("Indicator", *(["Unit"] if depth > 0 else []), "Target", "vs best year", "vs ceiling",
-                 "Capacity", "Tautness"):
-        out.add_column(name, justify="left" if name in ("Indicator", "Unit", "Tautness") else "right",
-                       overflow="fold")
+    out = terminal.table(_("How taut the {year} targets are, {unit}", year=year,
+                           unit=service.units().set_index("code").loc[unit, "name"]))
+    for name in (_("Indicator"), *([_("Unit")] if depth > 0 else [])):
+        terminal.text(out, name, min_width=10, wrap=True)
+    for name in (_("Target"), _("vs best year"), _("vs ceiling"), _("Capacity")):
+        terminal.number(out, name)
+    terminal.text(out, _("Tautness"), min_width=8, wrap=True)
     notes = []
     for _index, r in table.iterrows():
-        style = CODE_STYLES.get(str(r["code"]), "")
         capacity = "–" if r["capacity_ratio"] != r["capacity_ratio"] else f"{100 * r['capacity_ratio']:.0f} %"
         out.add_row(str(r["indicator_name"]), *([str(r["unit_name"])] if depth > 0 else []),
                     qty(r["target"], str(r["uom"])), signed(r["vs_best"]), signed(r["vs_ceiling"]), capacity,
-                    f"[{style}]{r['code']}[/]" if style else str(r["code"]))
+                    code_word(r["code"]))
         note = tautness_note(r)
         if note:
-            notes.append(f"{r['indicator_name']}" + (f", {r['unit_name']}" if depth > 0 else "") + f": {note}.")
-    console.print(out)
-    console.print("vs best year: the target against the best of the last three complete years; vs ceiling: against "
-                  "the best year grown by the best year-on-year growth; capacity: the target's value at plan "
-                  "prices as a share of the stored capacity of its sector.")
+            where = (_("{indicator}, {unit}", indicator=r["indicator_name"], unit=r["unit_name"]) if depth > 0
+                     else str(r["indicator_name"]))
+            notes.append(_("{where}: {note}.", where=where, note=note))
+    terminal.show(console, out)
+    console.print(_("vs best year: the target against the best of the last three complete years; vs ceiling: "
+                    "against the best year grown by the best year-on-year growth; capacity: the target's value at "
+                    "plan prices as a share of the stored capacity of its sector."))
     for note in notes:
-        console.print(note)
+        console.print(note, highlight=False)
 
 
 def show_five_year(service, as_of: str, fmt: str) -> None:
@@ -89,19 +103,22 @@ def show_five_year(service, as_of: str, fmt: str) -> None:
     if emit(table, fmt, PROGRESS_COLUMNS):
         return
     first = table.iloc[0]
-    latest = f"{int(first['latest_year'])}" + (" (expected)" if bool(first["latest_is_expected"]) else "")
-    out = Table(title=f"{first['plan_name']}: progress to {latest}", title_justify="left")
-    for name in ("Indicator", f"{int(first['first_year'])}", latest, f"Target {int(first['target_year'])}",
-                 "Done", "Growth a year so far", f"Needed a year to {int(first['target_year'])}"):
-        out.add_column(name, justify="left" if name == "Indicator" else "right", overflow="fold")
+    year = int(first["latest_year"])
+    latest = _("{year} (expected)", year=year) if bool(first["latest_is_expected"]) else str(year)
+    out = terminal.table(_("{plan}: progress to {latest}", plan=first["plan_name"], latest=latest))
+    target_year = int(first["target_year"])
+    terminal.text(out, _("Indicator"), min_width=10, wrap=True)
+    for name in (f"{int(first['first_year'])}", latest, _("Target {year}", year=target_year), _("Done"),
+                 _("Growth a year so far"), _("Needed a year to {year}", year=target_year)):
+        terminal.number(out, name)
     for _index, r in table.iterrows():
         uom = str(r["uom"])
         style = CODE_STYLES.get(str(r["code"]), "")
-        needed = signed(r["growth_needed"]) if r["code"] != "reached" else "reached"
+        needed = signed(r["growth_needed"]) if r["code"] != "reached" else _("reached")
         out.add_row(str(r["indicator_name"]), qty(r["first_level"], uom), qty(r["latest_level"], uom),
                     qty(r["target"], uom), "–" if r["share_done"] != r["share_done"] else
                     f"{100 * r['share_done']:.0f} %".replace("-", "−"), signed(r["growth_achieved"]),
                     f"[{style}]{needed}[/]" if style else needed)
-    console.print(out)
-    console.print(f"Done: share of the way from {int(first['first_year'])} to the target covered. The latest year "
-                  "is the outlook's expected total while the year runs.")
+    terminal.show(console, out)
+    console.print(_("Done: share of the way from {year} to the target covered. The latest year is the outlook's "
+                    "expected total while the year runs.", year=int(first["first_year"])))

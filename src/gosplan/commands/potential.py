@@ -10,6 +10,7 @@ import typer
 from gosplan import terminal
 from gosplan.commands._common import DbOption, FormatOption, console, emit, is_missing, open_service
 from gosplan.i18n import _
+from gosplan.i18n.formats import format_period
 
 COLUMNS = ["actuality", "capability", "potentiality", "from_projects", "from_technology", "productivity", "latency",
            "performance"]
@@ -34,7 +35,8 @@ def command(
     from gosplan.service.potentiality import BY_OPTIONS, potential
 
     if by not in BY_OPTIONS:
-        raise typer.BadParameter(f"must be one of {', '.join(BY_OPTIONS)}, not {by!r}", param_hint="'--by'")
+        raise typer.BadParameter(_("must be one of {choices}, not {value}", choices=", ".join(BY_OPTIONS),
+                                   value=repr(by)), param_hint="'--by'")
     service = open_service(db)
     view = potential(service, period)
     frame = view.sectors if by == "sector" else view.units.sort_values("latency").head(limit)
@@ -43,7 +45,7 @@ def command(
         return
     sectors = service.sectors().set_index("code")["name"]
     indicators = service.indicators().set_index("code")["name"]
-    title = _("Actuality, capability and potentiality in {period}", period=view.period)
+    title = _("Actuality, capability and potentiality in {period}", period=format_period(str(view.period)))
     table = terminal.table(title, caption=_("Prod. = actuality / capability; Lat. = capability / potentiality; "
                                             "Perf. = actuality / potentiality."))
     terminal.text(table, _("Output") if by == "sector" else _("Unit"), min_width=12, wrap=True)

@@ -16,6 +16,8 @@ from gosplan.commands._common import (
     is_missing,
     open_service,
 )
+from gosplan.i18n import _, current_language, ngettext
+from gosplan.i18n.formats import format_period
 
 COLUMNS = ["unit", "name", "sector", "technology", "peer_group", "province", "indicator", "uom", "output",
            "output_basis", "produced", "months_reported", "efficiency", "potential_output",
@@ -42,22 +44,26 @@ def command(
     and at the most productive one (CRS), peers to learn from and the Malmquist change."""
     from gosplan.service.reserves import reserves, with_peers
 
-    view = reserves(open_service(db), period, sector=sector, rts=rts)
+    service = open_service(db)
+    view = reserves(service, period, sector=sector, rts=rts)
     table = with_peers(view.table, view.pairs)
     if emit(table, fmt, COLUMNS):
         return
     shown = table.sort_values("reserve_share", ascending=False).head(limit)
-    compared = f", Malmquist against {view.compared_with}" if view.compared_with else ""
-    out = terminal.table(f"Reserves in {view.period} ({view.rts.upper()}, output orientation{compared}); "
-                         f"{len(table)} units, largest reserve first",
-                         caption="Eff.: DEA efficiency against the best of the unit's peer group (sector, output, "
-                                 "technology); Reserve: how much more the unit could produce with its inputs; "
-                                 "Malm.: Malmquist index (> 1: improved).")
-    terminal.text(out, "Unit", min_width=12, wrap=True)
-    other = "CRS" if view.rts == "vrs" else None
-    for name in ("Eff.", "Output", "Reserve", *([other] if other else []), "%", "Malm."):
+    title = (_("Reserves in {period} ({rts}, output orientation, Malmquist against {compared}); {count} units, "
+               "largest reserve first", period=format_period(str(view.period)), rts=view.rts.upper(),
+               compared=format_period(str(view.compared_with)),
+               count=len(table)) if view.compared_with
+             else _("Reserves in {period} ({rts}, output orientation); {count} units, largest reserve first",
+                    period=format_period(str(view.period)), rts=view.rts.upper(), count=len(table)))
+    out = terminal.table(title, caption=_("Eff.: DEA efficiency against the best of the unit's peer group (sector, "
+                                          "output, technology); Reserve: how much more the unit could produce with "
+                                          "its inputs; Malm.: Malmquist index (> 1: improved)."))
+    terminal.text(out, _("Unit"), min_width=12, wrap=True)
+    other = _("CRS") if view.rts == "vrs" else None
+    for name in (_("Eff."), _("Output"), _("Reserve"), *([other] if other else []), "%", _("Malm.")):
         terminal.number(out, name)
-    terminal.text(out, "Learn from", min_width=10, wrap=True)
+    terminal.text(out, _("Learn from"), min_width=10, wrap=True)
     for r in shown.itertuples(index=False):
         mark = "*" if r.output_basis != "reported" else ""
         crs = [terminal.compact(format_quantity(float(r.crs_reserve), r.uom))] if other else []
@@ -69,14 +75,20 @@ def command(
     terminal.show(console, out)
     pro_rated = table[table["output_basis"].ne("reported")]
     if len(pro_rated):
-        console.print("* pro-rated for missing months (monthly mean x months of the period); produced: " + "; ".join(
-            f"{r.name} {format_quantity(float(r.produced), r.uom)} in {int(r.months_reported)} months"
-            for r in pro_rated.itertuples(index=False)), highlight=False)
+        produced = "; ".join(ngettext("{unit} {quantity} in {count} month", "{unit} {quantity} in {count} months",
+                                      int(r.months_reported), unit=r.name,
+                                      quantity=format_quantity(float(r.produced), r.uom))
+                             for r in pro_rated.itertuples(index=False))
+        console.print(_("* pro-rated for missing months (monthly mean x months of the period); produced: {produced}",
+                        produced=produced), highlight=False)
     total = view.table.groupby(["indicator", "uom"])[["output_reserve", "crs_reserve"]].sum()
-    console.print("Untapped output: " + "; ".join(
-        f"{ind} {format_quantity(float(v.output_reserve), uom)}"
+    names = service.indicators().set_index("code")["name"]
+    korean = current_language() == "ko"  # names inside an English sentence in lower case; Korean has no case
+    console.print(_("Untapped output: {amounts}", amounts="; ".join(
+        f"{names.get(ind, ind) if korean else str(names.get(ind, ind)).lower()} "
+        f"{format_quantity(float(v.output_reserve), uom)}"
         + (f" (CRS {format_quantity(float(v.crs_reserve), uom)})" if other else "")
-        for (ind, uom), v in total.iterrows()), highlight=False)
+        for (ind, uom), v in total.iterrows())), highlight=False)
     from gosplan.service.reserves import reserve_notes
 
     for line in reserve_notes(view):

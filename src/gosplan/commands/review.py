@@ -8,13 +8,16 @@ from typing import Annotated
 import typer
 
 from gosplan.commands._common import DbOption, console, get_console, open_service
+from gosplan.i18n import _
+from gosplan.i18n.formats import format_period
 
 REVIEW_FORMATS = ("html", "pdf", "md")
 
 
 def _check_format(fmt: str) -> str:
     if fmt not in REVIEW_FORMATS:
-        raise typer.BadParameter(f"must be one of {', '.join(REVIEW_FORMATS)}, not {fmt!r}")
+        raise typer.BadParameter(_("must be one of {choices}, not {value}", choices=", ".join(REVIEW_FORMATS),
+                                   value=repr(fmt)))
     return fmt
 
 
@@ -26,7 +29,7 @@ def write_review(document, fmt: str, out: Path | None) -> Path:
     _check_format(fmt)
     path = out or Path(f"gosplan-review-{document.period}.{fmt}")
     if fmt == "pdf":
-        with console.status("Printing the review to PDF with headless Chromium..."):
+        with console.status(_("Printing the review to PDF with headless Chromium...")):
             return write_pdf(document, path)
     return write_markdown(document, path) if fmt == "md" else write_html(document, path)
 
@@ -48,8 +51,9 @@ def command(
     from gosplan.review import build_review
     from gosplan.review.terminal import print_review_summary
 
-    with console.status(f"Running the review for {period}..."):
+    with console.status(_("Running the review for {period}...", period=format_period(period))):
         document = build_review(service, period, basis=basis)
     print_review_summary(document, get_console())
     path = write_review(document, fmt, out)
-    console.print(f"\nReview written to [bold]{path.resolve()}[/]", soft_wrap=True)
+    console.print("\n" + _("Review written to [bold]{path}[/]", path=str(path.resolve())), soft_wrap=True,
+                  highlight=False)

@@ -41,7 +41,9 @@ def forecast_indicators(service, indicators: list[str] | None = None) -> list[st
     if indicators:
         unknown = sorted(set(indicators) - set(table["code"]))
         if unknown:
-            raise NotFound(f"unknown indicator {unknown[0]!r}")
+            from gosplan.i18n import _
+
+            raise NotFound(_("unknown indicator {code}", code=repr(unknown[0])))
         return [c for c in indicators if c in set(summed["code"])]
     return summed.loc[summed["key"].astype(bool), "code"].tolist()
 

@@ -229,7 +229,9 @@ def adopted_plan(service, period: str) -> dict:
     p = str(Period.parse(period))
     adopted = _adopted(service.store.action_plan_versions(p))
     if adopted.empty:
-        raise NotFound(f"no action plan for {p} has been adopted (gosplan actions plan adopt)")
+        from gosplan.i18n import _
+
+        raise NotFound(_("no action plan for {period} has been adopted (gosplan actions plan adopt)", period=p))
     return service.store.action_plan_version(p, int(adopted["version"].max()))
 
 

@@ -142,7 +142,9 @@ def accept_action(service, action_id: int, period: str | None = None) -> dict:
     """Accept a proposal; store the linked target's value now as the baseline of its tracking."""
     action = _get(service, action_id)
     if action["status"] not in ("proposed", "rejected"):
-        raise GosplanError(f"action {action_id} is already {action['status']}")
+        from gosplan.i18n import _
+
+        raise GosplanError(_("action {id} is already {status}", id=action_id, status=_(action["status"])))
     details = dict(action["details"])
     when = str(Period.parse(period)) if period else (details.get("proposed_for") or details.get("baseline_period")
                                                       or action["period"])
@@ -192,7 +194,9 @@ def set_action_status(service, action_id: int, status: str) -> dict:
         raise InvalidValue(f"status must be one of {', '.join(SETTABLE_STATUSES)}, not {status!r}")
     action = _get(service, action_id)
     if action["status"] not in ("accepted", "in progress", "done"):
-        raise GosplanError(f"action {action_id} is {action['status']}; accept it first")
+        from gosplan.i18n import _
+
+        raise GosplanError(_("action {id} is {status}; accept it first", id=action_id, status=_(action["status"])))
     service.store.update_action(action_id, status=status)
     return _get(service, action_id)
 

@@ -286,7 +286,9 @@ def forecast(service, as_of: str | Period, unit: str | None = None, indicators: 
     table = service._cached(key, lambda: _outlook_all(service, p, codes, runner or service.runner, rainfall))
     if unit is not None:
         if unit not in service.hierarchy().parent:
-            raise NotFound(f"unknown unit {unit!r}")
+            from gosplan.i18n import _
+
+            raise NotFound(_("unknown unit {code}", code=repr(unit)))
         table = table[table["unit"].isin(set(service.hierarchy().subtree(unit)))]
     return table.reset_index(drop=True)
 

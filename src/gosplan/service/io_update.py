@@ -81,7 +81,9 @@ def reported_output(service, year: int, base: str | None = None) -> pd.Series:
     table_year, frames = service.store.io_table(base)
     output = annualised_output(service, year)
     if output.empty:
-        raise NotFound(f"no reports of output for {year}: the table is brought to reported totals")
+        from gosplan.i18n import _
+
+        raise NotFound(_("no reports of output for {year}: the table is brought to reported totals", year=year))
     national = output.groupby("indicator")["value"].sum()
     x0 = frames["x"].iloc[:, 0].astype(float)
     growth = _sector_values(service, table_year, national, x0.index)

@@ -172,7 +172,8 @@ def reserves(service, period: str | Period, *, sector: str | None = None, rts: s
     ``lagging_below``. ``small_groups`` lists the groups with fewer units than DEA needs.
     """
     if rts not in RTS_OPTIONS:
-        raise InvalidValue(f"--rts must be one of {', '.join(RTS_OPTIONS)}, not {rts!r}")
+        raise InvalidValue(_("--rts must be one of {choices}, not {value}", choices=", ".join(RTS_OPTIONS),
+                             value=repr(rts)))
     p = Period.parse(period)
     key = ("reserves", str(p), sector, rts, lagging_below, peers)
     return service._cached(key, lambda: _reserves(service, p, sector, rts, lagging_below, peers))

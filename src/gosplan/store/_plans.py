@@ -251,8 +251,10 @@ class PlanMixin:
         versions = self.plan_versions()
         match = versions[versions["code"] == code]
         if match.empty:
-            known = ", ".join(versions["code"]) or "none yet (gosplan plan draft --year YEAR)"
-            raise NotFound(f"no plan version {code!r}; known versions: {known}")
+            from gosplan.i18n import _
+
+            known = ", ".join(versions["code"]) or _("none yet (gosplan plan draft --year YEAR)")
+            raise NotFound(_("no plan version {code}; known versions: {known}", code=repr(code), known=known))
         return match.iloc[0].to_dict()
 
     def _version_id(self, c: Connection, code: str) -> int:

@@ -262,7 +262,9 @@ class ProjectMixin:
         frame = self.actions_with_details()
         found = frame[frame["id"].eq(int(action_id))]
         if found.empty:
-            raise NotFound(f"no action with id {action_id}")
+            from gosplan.i18n import _
+
+            raise NotFound(_("no action with id {id}", id=action_id))
         return found.iloc[0].to_dict()
 
 

@@ -259,7 +259,9 @@ class Store(ReferenceMixin, TargetMixin, ReportMixin, ProjectMixin, AccountMixin
                 schema.actions.update().where(schema.actions.c.id == int(action_id)).values(**values)
             )
             if result.rowcount == 0:
-                raise NotFound(f"no action with id {action_id}")
+                from gosplan.i18n import _
+
+                raise NotFound(_("no action with id {id}", id=action_id))
 
     # -- inspection -----------------------------------------------------------------------------------
 

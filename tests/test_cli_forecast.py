@@ -33,6 +33,21 @@ def test_forecast_table_and_machine_formats(db):
     assert isinstance(run(db, "forecast", "--as-of", "2023-06", "--unit", "nowhere", code=1).exception, NotFound)
 
 
+def test_a_dry_year_lowers_hydro_power_only(db):
+    def outlook(*extra: str) -> pd.DataFrame:
+        return pd.read_csv(io.StringIO(run(db, "forecast", "--as-of", "2023-06", "--depth", "3", "--format", "csv",
+                                           *extra).output)).set_index(["indicator", "unit"])
+
+    normal, dry = outlook(), outlook("--rainfall", "-0.5")
+    moved = dry["outlook"].eq("forecast × rainfall")
+    assert moved.any() and set(dry.index[moved].get_level_values("indicator")) == {"electricity"}
+    assert (dry.loc[moved, "expected_total"] < normal.loc[moved, "expected_total"]).all()
+    assert dry.loc[~moved, "expected_total"].equals(normal.loc[~moved, "expected_total"])
+    table = run(db, "forecast", "--as-of", "2023-06", "--indicator", "electricity", "--rainfall", "-0.5").output
+    assert "--rainfall -50 % against normal" in table
+    assert "Invalid value" in run(db, "forecast", "--as-of", "2023-06", "--rainfall", "-2", code=2).output
+
+
 def test_alerts_raise_list_ack_resolve(db):
     # The demo raised the latest month's alerts when it was loaded (the monthly refresh): listing shows them.
     assert re.search(r"^\d+ alerts, most urgent first", run(db, "alerts").output, re.MULTILINE)

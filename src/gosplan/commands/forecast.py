@@ -42,6 +42,10 @@ def command(
     = False,
     five_year: Annotated[bool, typer.Option("--five-year", help="Progress of the five-year plan instead.")]
     = False,
+    rainfall: Annotated[float | None, typer.Option(
+        "--rainfall", min=-1.0, help="Rain in the months to come against normal, e.g. -0.5 for half the "
+                                     "normal rain: drives the hydro stations' output (default: an average year).")]
+    = None,
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, or processes[:N].")] = None,
     fmt: FormatOption = "table",
     db: DbOption = None,
@@ -63,7 +67,8 @@ def command(
 
     unit = unit or service.root()
     runner = Runner.from_env(scheduler, progress=fmt == "table")
-    table = forecast(service, as_of, unit=unit, indicators=[indicator] if indicator else None, runner=runner)
+    table = forecast(service, as_of, unit=unit, indicators=[indicator] if indicator else None, runner=runner,
+                     rainfall=rainfall)
     base = service.hierarchy().depth[unit]
     table = table[table["depth"].between(base, base + max(depth, 0))]
     if emit(table, fmt, COLUMNS):
@@ -72,7 +77,7 @@ def command(
 
     name = service.units().set_index("code").loc[unit, "name"]
     show_outlook(table, _("Year-end outlook as of {month}, {unit}", month=format_period(as_of), unit=name),
-                 with_unit=depth > 0, taut=_tautness(service, as_of))
+                 with_unit=depth > 0, taut=_tautness(service, as_of), rainfall=rainfall)
 
 
 def _tautness(service, as_of: str) -> pd.DataFrame | None:
@@ -87,7 +92,8 @@ def _tautness(service, as_of: str) -> pd.DataFrame | None:
         return None
 
 
-def show_outlook(table: pd.DataFrame, title: str, with_unit: bool = False, taut: pd.DataFrame | None = None) -> None:
+def show_outlook(table: pd.DataFrame, title: str, with_unit: bool = False, taut: pd.DataFrame | None = None,
+                 rainfall: float | None = None) -> None:
     """The outlook table at 80 columns, with footnotes for model-filled months and extreme probabilities."""
     from gosplan.commands.plan_progress import tautness_note
     from gosplan.service.wording import probability_label, probability_reason, qty
@@ -121,6 +127,8 @@ def show_outlook(table: pd.DataFrame, title: str, with_unit: bool = False, taut:
                            reason=reason))
         if r.outlook == "forecast × weather":
             name += " ‡"
+        elif r.outlook == "forecast × rainfall":
+            name += " ¶"
         target = terminal.compact(qty(r.target, uom))
         if taut is not None and (r.indicator, r.unit) in taut.index:
             row = taut.loc[(r.indicator, r.unit)]
@@ -139,5 +147,9 @@ def show_outlook(table: pd.DataFrame, title: str, with_unit: bool = False, taut:
     if table["outlook"].eq("forecast × weather").any():
         console.print(_("‡ Forecast with the months to come conditioned on weather scenarios (observed weather "
                         "to date, random weather after): the same outlook as gosplan risk."))
+    if table["outlook"].eq("forecast × rainfall").any():
+        console.print(_("¶ Hydro stations' output in the months to come moved by the rain given (--rainfall "
+                        "{share} against normal), at the elasticity estimated from their history.",
+                        share=f"{100 * (rainfall or 0.0):+.0f} %"))
     for note in dict.fromkeys(notes):
         console.print(note, highlight=False)

@@ -210,7 +210,8 @@ def _submit_small(service: Service, frame: pd.DataFrame, principal: Principal, s
                     if key:
                         store.insert_idempotency_key(key, principal.name, fingerprint, conn)
                     clean = check_small(reference, frame, source=source, today=today)
-                    late = _changed_late(service, clean, late_entries(service, clean, principal, source, today))
+                    late = _changed_late(service, clean, late_entries(service, clean, principal, source, today,
+                                                                       reference))
                     submission = _write_in(service, conn, "reports", clean, principal, source, key, reference)
                     _mark_late(service, late, principal.name, conn)
                     return submission

@@ -305,6 +305,13 @@ class AccountMixin:
         with self.engine.connect() as c:  # type: ignore[attr-defined]
             return str(c.execute(query).scalar_one_or_none() or "")
 
+    def set_checked_setting(self, key: str, value: str) -> None:
+        """Set a meta value that submissions are checked against (e.g. when data entry closes) and change
+        the checks version in the same transaction, so every server process's kept copy is renewed."""
+        with write_transaction(self.engine) as c:  # type: ignore[attr-defined]
+            _upsert_meta(c, key[:64], value)
+            checks_changed(c)
+
 
 CHECKS_VERSION = "checks_version"
 

@@ -26,6 +26,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Protocol
 
+from sqlalchemy import Connection
+
 from gosplan.service import Service
 from gosplan.service.audit import forget_data
 from gosplan.service.operations import current_period
@@ -71,6 +73,20 @@ class DatabaseShared:
 
     def clear(self, keys: list[str]) -> None:
         self.store.clear_login_failures(keys)
+
+
+class GenerationNote:
+    """Moves the shared data generation inside a submission's own transaction, last before its commit
+    (``submit(..., on_write=note)``): the write and its generation commit together, in one transaction
+    instead of two. ``generation`` is the new generation once a write has committed."""
+
+    def __init__(self, store: Store, who: str) -> None:
+        self.store = store
+        self.marker = _marker(who)
+        self.generation: int | None = None
+
+    def __call__(self, conn: Connection) -> None:
+        self.generation = self.store.bump_generation(self.marker, conn)
 
 
 class RedisShared:
@@ -164,10 +180,18 @@ class Snapshots:
     def generation(self) -> int:
         return self._generation
 
-    def wrote(self, who: str) -> None:
+    def note(self, who: str) -> GenerationNote | None:
+        """For a submission by ``who``: what moves the generation in its own transaction (then pass
+        :attr:`GenerationNote.generation` to :meth:`wrote`), or ``None`` when the generation is kept
+        in Redis."""
+        return GenerationNote(self.store, who) if isinstance(self.shared, DatabaseShared) else None
+
+    def wrote(self, who: str, generation: int | None = None) -> None:
         """Record that ``who`` changed the data: later reads by ``who`` see it at once (in every server
-        process), others soon."""
-        generation = self.shared.bump(who)
+        process), others soon. ``generation``: the one the write's own transaction moved to
+        (:meth:`note`); without it the generation is moved here."""
+        if generation is None:
+            generation = self.shared.bump(who)
         with self._lock:
             self._generation = max(self._generation, generation)
             self._last_write[who] = max(self._last_write.get(who, 0), generation)

@@ -18,6 +18,7 @@ import hashlib
 import json
 import random
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -41,6 +42,8 @@ from gosplan.service.quick_submit import CheckReference, check_reference, check_
 AUDIT_ROWS = 2000
 # Attempts of a write that lost a race for a revision number to a concurrent writer of the same month.
 WRITE_ATTEMPTS = 10
+# Called last in the transaction of a write that changed data (see submit).
+OnWrite = Callable[[Connection], object]
 # Past this many rows a submission brings the month table up to date itself; smaller ones leave it to
 # the next reader (which refreshes before it reads), so a single report does not pay for it.
 SYNC_REFRESH_ROWS = 1000
@@ -142,11 +145,13 @@ def preview(service: Service, kind: str, frame: pd.DataFrame, principal: Princip
 
 
 def submit(service: Service, kind: str, frame: pd.DataFrame, principal: Principal, *, source: str,
-           key: str | None = None, today: date | None = None) -> Submission:
-    """Save a reports or targets frame (all-or-nothing) with an audit entry; idempotent per ``key``."""
+           key: str | None = None, today: date | None = None, on_write: OnWrite | None = None) -> Submission:
+    """Save a reports or targets frame (all-or-nothing) with an audit entry; idempotent per ``key``.
+    ``on_write(conn)`` runs last in the transaction of a write that changed something (the server
+    moves its shared data generation there, so the two commit together)."""
     _allow(service, kind, frame, principal, source, today)
     if is_small(kind, len(frame), [str(c).strip().lower() for c in frame.columns]):
-        return _submit_small(service, frame, principal, source, key, today)
+        return _submit_small(service, frame, principal, source, key, today, on_write)
     if key:
         given = key
         key = f"{principal.name}:{key}"[:400]
@@ -159,7 +164,7 @@ def submit(service: Service, kind: str, frame: pd.DataFrame, principal: Principa
         late = late_entries(service, clean, principal, source, today) if kind == "reports" else None
         for attempt in range(WRITE_ATTEMPTS):
             try:
-                submission = _write(service, kind, clean, principal, source, key, late)
+                submission = _write(service, kind, clean, principal, source, key, late, on_write)
                 break
             except IntegrityError:
                 # Two writers revised the same month at once and one lost the race for the next revision
@@ -193,7 +198,7 @@ def _pause(attempt: int) -> None:
 
 
 def _submit_small(service: Service, frame: pd.DataFrame, principal: Principal, source: str, key: str | None,
-                  today: date | None) -> Submission:
+                  today: date | None, on_write: OnWrite | None = None) -> Submission:
     """A few reports in one transaction: the version of what the checks read, the key's claim, the checks
     (over :class:`~gosplan.service.quick_submit.CheckReference`), the new revisions, the audit entry and
     the key's answer commit together or not at all (a refused submission leaves its key free)."""
@@ -214,6 +219,7 @@ def _submit_small(service: Service, frame: pd.DataFrame, principal: Principal, s
                                                                        reference))
                     submission = _write_in(service, conn, "reports", clean, principal, source, key, reference)
                     _mark_late(service, late, principal.name, conn)
+                    _noted(submission, on_write, conn)
                     return submission
             except IntegrityError:
                 # Either the key is taken (a retry, answered from it) or a concurrent writer of the same
@@ -230,7 +236,7 @@ def _submit_small(service: Service, frame: pd.DataFrame, principal: Principal, s
 
 
 def _write(service: Service, kind: str, clean: pd.DataFrame, principal: Principal, source: str,
-           key: str | None, late: pd.DataFrame | None = None) -> Submission:
+           key: str | None, late: pd.DataFrame | None = None, on_write: OnWrite | None = None) -> Submission:
     """One transaction: the data, its audit entry and the idempotency key's answer, or nothing.
     ``late``: rows entered after their month closed (:func:`gosplan.service.deadlines.late_entries`),
     marked late."""
@@ -238,7 +244,14 @@ def _write(service: Service, kind: str, clean: pd.DataFrame, principal: Principa
     with service.store.transaction() as conn:
         submission = _write_in(service, conn, kind, clean, principal, source, key)
         _mark_late(service, late_changed, principal.name, conn)
+        _noted(submission, on_write, conn)
     return submission
+
+
+def _noted(submission: Submission, on_write: OnWrite | None, conn: Connection) -> None:
+    """Last in a write's transaction: ``on_write`` when something changed (see :func:`submit`)."""
+    if on_write is not None and submission.new + submission.revised:
+        on_write(conn)
 
 
 def _write_in(service: Service, conn: Connection, kind: str, clean: pd.DataFrame, principal: Principal,

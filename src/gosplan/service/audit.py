@@ -211,9 +211,8 @@ def _submit_small(service: Service, frame: pd.DataFrame, principal: Principal, s
         for attempt in range(WRITE_ATTEMPTS):
             try:
                 with store.transaction() as conn:
-                    reference = check_reference(store, store.checks_version(conn))
-                    if key:
-                        store.insert_idempotency_key(key, principal.name, fingerprint, conn)
+                    claim = (key, principal.name, fingerprint) if key else None
+                    reference = check_reference(store, store.checks_version(conn, claim=claim))
                     clean = check_small(reference, frame, source=source, today=today)
                     late = _changed_late(service, clean, late_entries(service, clean, principal, source, today,
                                                                        reference))
@@ -268,15 +267,12 @@ def _write_in(service: Service, conn: Connection, kind: str, clean: pd.DataFrame
         write = service.store.write_reports if kind == "reports" else service.store.write_targets
         summary = write(clean, source=source, recorded_by=principal.name, conn=conn)
     record_warnings(service.store, clean, conn)  # validation rules' warnings (ingest/rules_check.py)
-    audit_id = service.store.append_audit(
+    submission = Submission(kind, len(clean), summary.new, summary.updated, summary.unchanged, None, False, key)
+    submission.audit_id = service.store.append_audit_and_answer(
         principal.name, source, action, _object(kind, clean), {"rows": before_rows},
         {"rows": _records(after), "new": summary.new, "revised": summary.updated,
-         "unchanged": summary.unchanged}, conn=conn)
-    submission = Submission(kind, len(clean), summary.new, summary.updated, summary.unchanged, audit_id,
-                            False, key)
-    if key:
-        service.store.finish_idempotency_key(
-            key, {k: v for k, v in submission.as_dict().items() if k != "replayed"}, conn=conn)
+         "unchanged": summary.unchanged}, key, {k: v for k, v in submission.as_dict().items() if k != "replayed"},
+        conn)
     return submission
 
 

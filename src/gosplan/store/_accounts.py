@@ -265,6 +265,22 @@ class AccountMixin:
         return {"key": row[0], "actor": row[1], "status": row[2],
                 "response": json.loads(row[3]) if row[3] else None, "request_hash": row[4]}
 
+    def append_audit_and_answer(self, actor: str, source: str, action: str, obj: str, before: Any, after: Any,
+                                key: str | None, response: dict[str, Any], conn: Connection) -> int:
+        """:meth:`append_audit`, then (with ``key``) :meth:`finish_idempotency_key` with ``response`` and
+        the new entry's id as its ``audit_id``, in ``conn``'s transaction; on PostgreSQL in one statement.
+        Returns the entry's id."""
+        if not key or conn.dialect.name != "postgresql":
+            audit_id = self.append_audit(actor, source, action, obj, before, after, conn=conn)
+            if key:
+                self.finish_idempotency_key(key, {**response, "audit_id": audit_id}, conn=conn)
+            return audit_id
+        return conn.execute(_AUDIT_AND_ANSWER, {
+            "at": utc_now(), "actor": actor[:400], "source": source[:400], "action": action[:64], "object": obj[:400],
+            "before": None if before is None else json.dumps(before, default=str, sort_keys=True),
+            "after": None if after is None else json.dumps(after, default=str, sort_keys=True),
+            "key": key, "response": json.dumps({**response, "audit_id": None}, default=str)}).scalar_one()
+
     def finish_idempotency_key(self, key: str, response: Any, conn: Connection | None = None) -> None:
         with self._tx(conn) as c:  # type: ignore[attr-defined]
             c.execute(update(schema.idempotency_keys).where(schema.idempotency_keys.c.key == key)
@@ -296,12 +312,23 @@ class AccountMixin:
             rows = dict(c.execute(select(m.key, m.value).where(m.key.in_(keys))).all())
         return int(rows.get("data_generation", 0)), int(rows.get(marker[:64], 0)) if marker else 0
 
-    def checks_version(self, conn: Connection | None = None) -> str:
+    def checks_version(self, conn: Connection | None = None,
+                       claim: tuple[str, str, str | None] | None = None) -> str:
         """The version of what the checks of a submission read besides the reports themselves (units,
-        indicators, plans, sectors, validation rules, min-max bounds, approvals and locks): a token that
-        every write of those changes in its own transaction, whoever writes (a server process, the CLI).
-        Caches of them are good while it stays the same; one indexed read."""
+        indicators, plans, sectors, validation rules, min-max bounds, approvals and locks, when data entry
+        closes): a token that every write of those changes in its own transaction, whoever writes (a
+        server process, the CLI). Caches of them are good while it stays the same; one indexed read.
+
+        ``claim``: ``(key, actor, request_hash)``, an idempotency key to claim first in ``conn``'s
+        transaction (:meth:`insert_idempotency_key`; on PostgreSQL in the same statement)."""
         query = select(schema.meta.c.value).where(schema.meta.c.key == CHECKS_VERSION)
+        if claim is not None and conn is not None and conn.dialect.name == "postgresql":
+            key, actor, request_hash = claim
+            found = conn.execute(_CLAIM_AND_VERSION, {"key": key, "actor": actor, "at": utc_now(),
+                                                      "hash": request_hash}).scalar_one_or_none()
+            return str(found or "")
+        if claim is not None and conn is not None:
+            self.insert_idempotency_key(*claim, conn)
         if conn is not None:
             return str(conn.execute(query).scalar_one_or_none() or "")
         with self.engine.connect() as c:  # type: ignore[attr-defined]
@@ -326,6 +353,20 @@ def checks_changed(c: Connection) -> None:
     _next_generation(c)
 
 
+# PostgreSQL: an idempotency key's claim and the checks version in one statement (a taken key raises
+# IntegrityError, after waiting for a concurrent claim of it to commit or roll back).
+_CLAIM_AND_VERSION = text(
+    "WITH k AS (INSERT INTO idempotency_keys (key, actor, created_at, status, request_hash) "
+    "VALUES (:key, :actor, :at, 'pending', :hash)) "
+    f"SELECT value FROM meta WHERE key = '{CHECKS_VERSION}'")
+# PostgreSQL: an audit entry and the key's answer naming it, in one statement.
+_AUDIT_AND_ANSWER = text(
+    "WITH a AS (INSERT INTO audit_log (at, actor, source, action, object, before, after) "
+    "VALUES (:at, :actor, :source, :action, :object, :before, :after) RETURNING id), "
+    "k AS (UPDATE idempotency_keys SET status = 'done', "
+    "response = CAST(jsonb_set(CAST(:response AS jsonb), '{audit_id}', to_jsonb((SELECT id FROM a))) AS TEXT) "
+    "WHERE key = :key) "
+    "SELECT id FROM a")
 # PostgreSQL: the counter and the writer's marker in one statement (one round trip instead of two).
 _BUMP_AND_MARK = text(
     "WITH g AS (UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) "

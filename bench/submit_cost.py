@@ -91,11 +91,15 @@ def main() -> None:
                                                        "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--profile", type=int, default=0)
+    parser.add_argument("--other-writes", action="store_true",
+                        help="Before each submission another server process writes and a page of this one "
+                             "notices it (the shared generation moves): what --workers N with viewers costs.")
     args = parser.parse_args()
 
     from fastapi.testclient import TestClient
 
     from gosplan.api.app import create_app
+    from gosplan.store import Store
 
     url, name = fresh_database(args.db)
     try:
@@ -106,7 +110,13 @@ def main() -> None:
                  for m in range(1, 7)]
         sent = iter(range(10**9))
 
+        snapshots = app.state.gosplan.snapshots
+        other = Store.open(url) if args.other_writes else None
+
         def submit(retry_every: int = 10) -> tuple[int, int]:
+            if other is not None:  # (not timed apart: the bump and the read are a page's and a writer's work)
+                other.bump_generation("wrote:other")
+                snapshots._sync(None)
             number = next(sent)
             token, i, u, p = cells[(number * 7919) % len(cells)]
             body = {"indicator": i, "unit": u, "period": p, "value": number * 100_000 + 0.25}
@@ -142,7 +152,8 @@ def main() -> None:
                 replayed += submit(1)[1]
             retry_cpu = (time.process_time() - cpu1 - cpu / args.n * replayed) / replayed
             retry_trips = ((counter.round_trips() - trips1) / replayed - trips / fresh) if counter else 0
-            print(f"backend: {engine.dialect.name}; {fresh} submissions one after another")
+            print(f"backend: {engine.dialect.name}; {fresh} submissions one after another"
+                  + ("; before each, another process's write seen by a page" if other else ""))
             print(f"CPU per submission (server + in-process client): {cpu / fresh * 1000:.1f} ms; "
                   f"wall {wall / fresh * 1000:.1f} ms")
             if counter:

@@ -156,3 +156,20 @@ def test_entry_closing_set_elsewhere_is_honoured_by_the_next_submission(service,
         set_entry_close_days(service if writer == "same" else other, None)
     assert submit(service, "reports", frame.assign(value=12.0), reporter, source="api:token",
                   today=TODAY).revised == 1
+
+
+def test_a_server_keeps_its_reference_data_across_other_processes_data_writes(service, other):
+    """A page that notices another process's write makes the writer forget its data frames; the units and
+    the hierarchy are kept until the reference data change (then the checks version moves too)."""
+    from gosplan.api.state import Snapshots
+
+    snapshots = Snapshots(service.store)
+    snapshots._sync(None)
+    kept = snapshots.writer.hierarchy()
+    other.store.bump_generation("wrote:other")  # another process wrote reports
+    snapshots._sync(None)
+    assert snapshots.writer.hierarchy() is kept
+    other.store.write_units(pd.DataFrame({"code": ["E4"], "name": ["New mine"], "kind": ["enterprise"],
+                                          "parent": ["SP"], "sector": ["IND"]}))
+    snapshots._sync(None)
+    assert "E4" in snapshots.writer.hierarchy().parent

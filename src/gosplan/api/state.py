@@ -54,12 +54,15 @@ class DatabaseShared:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        # The checks version seen by the last read (reference data: units, indicators, rules...).
+        self.checks: str | None = None
 
     def bump(self, who: str) -> int:
         return self.store.bump_generation(_marker(who))
 
     def read(self, who: str | None) -> tuple[int, int]:
-        return self.store.generations(_marker(who) if who else None)
+        generation, mine, self.checks = self.store.generations_and_checks(_marker(who) if who else None)
+        return generation, mine
 
     def add_failure(self, keys: list[str], window: float) -> None:
         self.store.add_login_failure(keys)
@@ -151,6 +154,7 @@ class Snapshots:
         self._turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = \
             weakref.WeakKeyDictionary()
         self.writer = Service(store)
+        self._writer_checks: str | None = None  # the checks version the writer's reference data follow
         self.refresh_interval = refresh_interval
         self._generation = 0
         self._reader = Service(store)
@@ -204,8 +208,20 @@ class Snapshots:
             with self._lock:
                 if generation > self._generation:
                     self._generation = generation
-                    self.writer.invalidate()
+                    self._forget_writes_elsewhere()
         return max(mine, self._last_write.get(who, 0) if who else 0)
+
+    def _forget_writes_elsewhere(self) -> None:
+        """Another process changed the data: the writer forgets its cached frames. It keeps its reference
+        data (units, the hierarchy, subtrees) while the checks version read with the generation is the
+        one it was loaded under, since every write of those changes it; the submissions of a process
+        would otherwise rebuild the hierarchy after every page that notices another worker's write."""
+        version = getattr(self.shared, "checks", None)
+        if version is not None and version == self._writer_checks:
+            forget_data(self.writer)
+        else:
+            self.writer.invalidate()
+            self._writer_checks = version
 
     def reader(self, who: str | None = None) -> Service:
         """The service to read from: fresh enough for ``who``'s own writes; others may get a snapshot

@@ -306,11 +306,17 @@ class AccountMixin:
 
     def generations(self, marker: str | None = None) -> tuple[int, int]:
         """``(data generation, generation noted under marker)``, 0 for unknown ones; one indexed read."""
+        generation, mine, _ = self.generations_and_checks(marker)
+        return generation, mine
+
+    def generations_and_checks(self, marker: str | None = None) -> tuple[int, int, str]:
+        """:meth:`generations` and the :meth:`checks_version`, in the same read."""
         m = schema.meta.c
-        keys = ["data_generation"] + ([marker[:64]] if marker else [])
+        keys = ["data_generation", CHECKS_VERSION] + ([marker[:64]] if marker else [])
         with self.engine.connect() as c:  # type: ignore[attr-defined]
             rows = dict(c.execute(select(m.key, m.value).where(m.key.in_(keys))).all())
-        return int(rows.get("data_generation", 0)), int(rows.get(marker[:64], 0)) if marker else 0
+        return (int(rows.get("data_generation", 0)), int(rows.get(marker[:64], 0)) if marker else 0,
+                str(rows.get(CHECKS_VERSION) or ""))
 
     def checks_version(self, conn: Connection | None = None,
                        claim: tuple[str, str, str | None] | None = None) -> str:

@@ -110,7 +110,7 @@ class AccountMixin:
         query = (select(s.user_name, s.csrf, s.created_at, u.role, u.subtree)
                  .join_from(schema.sessions, schema.users, u.name == s.user_name)
                  .where(s.id == session_id, s.revoked_at.is_(None), s.expires_at > utc_now(), u.disabled.is_(False)))
-        with self.engine.connect() as c:  # type: ignore[attr-defined]
+        with self.lookups.connect() as c:  # type: ignore[attr-defined]
             row = c.execute(query).first()
         return dict(zip(["user_name", "csrf", "created_at", "role", "subtree"], row, strict=True)) if row else None
 
@@ -183,7 +183,7 @@ class AccountMixin:
 
     def token_by_hash(self, token_hash: str) -> dict[str, Any] | None:
         t = schema.api_tokens.c
-        with self.engine.connect() as c:  # type: ignore[attr-defined]
+        with self.lookups.connect() as c:  # type: ignore[attr-defined]
             row = c.execute(select(*(t[k] for k in TOKEN_COLUMNS)).where(t.token_hash == token_hash)).first()
         return dict(zip(TOKEN_COLUMNS, row, strict=True)) if row else None
 
@@ -258,7 +258,7 @@ class AccountMixin:
     def idempotency_key(self, key: str) -> dict[str, Any] | None:
         """The stored claim of ``key`` (see :meth:`claim_idempotency_key`), or ``None``."""
         k = schema.idempotency_keys.c
-        with self.engine.connect() as c:  # type: ignore[attr-defined]
+        with self.lookups.connect() as c:  # type: ignore[attr-defined]
             row = c.execute(select(k.key, k.actor, k.status, k.response, k.request_hash).where(k.key == key)).first()
         if row is None:
             return None
@@ -313,7 +313,7 @@ class AccountMixin:
         """:meth:`generations` and the :meth:`checks_version`, in the same read."""
         m = schema.meta.c
         keys = ["data_generation", CHECKS_VERSION] + ([marker[:64]] if marker else [])
-        with self.engine.connect() as c:  # type: ignore[attr-defined]
+        with self.lookups.connect() as c:  # type: ignore[attr-defined]
             rows = dict(c.execute(select(m.key, m.value).where(m.key.in_(keys))).all())
         return (int(rows.get("data_generation", 0)), int(rows.get(marker[:64], 0)) if marker else 0,
                 str(rows.get(CHECKS_VERSION) or ""))
@@ -337,7 +337,7 @@ class AccountMixin:
             self.insert_idempotency_key(*claim, conn)
         if conn is not None:
             return str(conn.execute(query).scalar_one_or_none() or "")
-        with self.engine.connect() as c:  # type: ignore[attr-defined]
+        with self.lookups.connect() as c:  # type: ignore[attr-defined]
             return str(c.execute(query).scalar_one_or_none() or "")
 
     def set_checked_setting(self, key: str, value: str) -> None:

@@ -127,3 +127,49 @@ def test_cli_writes_move_the_generation_the_server_processes_follow(service, tmp
     assert start < after_import < after_rule == snapshots.shared.read(None)[0]
     snapshots.reader()
     assert snapshots.generation == after_rule
+
+
+def test_entry_closing_is_read_once_per_checks_version(service):
+    _send(service, 10.0)
+    with patch.object(Store, "get_meta", side_effect=AssertionError("the meta table read again")):
+        assert _send(service, 11.0).revised == 1
+
+
+@pytest.mark.parametrize("writer", ["same", "process", "cli"])
+def test_entry_closing_set_elsewhere_is_honoured_by_the_next_submission(service, other, writer):
+    from gosplan.service.deadlines import set_entry_close_days
+
+    reporter = Principal("rey", "reporter", "E1", "token")
+    frame = pd.DataFrame([{"indicator": "steel", "unit": "E1", "period": "2023-05", "value": 10.0}])
+    assert submit(service, "reports", frame, reporter, source="api:token", today=TODAY).new == 1
+    if writer == "cli":
+        run_cli(service.store.url, "entry", "close", "20")
+    else:
+        set_entry_close_days(service if writer == "same" else other, 20)
+    with pytest.raises(ValidationError, match="closed on 2023-06-20"):
+        submit(service, "reports", frame.assign(value=11.0), reporter, source="api:token", today=TODAY)
+    assert _send(service, 11.0).revised == 1  # an admin's late value is let in and marked late
+    assert service.store.late_reports()["entered_by"].tolist() == ["admin"]
+    if writer == "cli":
+        run_cli(service.store.url, "entry", "close", "--never")
+    else:
+        set_entry_close_days(service if writer == "same" else other, None)
+    assert submit(service, "reports", frame.assign(value=12.0), reporter, source="api:token",
+                  today=TODAY).revised == 1
+
+
+def test_a_server_keeps_its_reference_data_across_other_processes_data_writes(service, other):
+    """A page that notices another process's write makes the writer forget its data frames; the units and
+    the hierarchy are kept until the reference data change (then the checks version moves too)."""
+    from gosplan.api.state import Snapshots
+
+    snapshots = Snapshots(service.store)
+    snapshots._sync(None)
+    kept = snapshots.writer.hierarchy()
+    other.store.bump_generation("wrote:other")  # another process wrote reports
+    snapshots._sync(None)
+    assert snapshots.writer.hierarchy() is kept
+    other.store.write_units(pd.DataFrame({"code": ["E4"], "name": ["New mine"], "kind": ["enterprise"],
+                                          "parent": ["SP"], "sector": ["IND"]}))
+    snapshots._sync(None)
+    assert "E4" in snapshots.writer.hierarchy().parent

@@ -257,10 +257,11 @@ def _submit(request: Request, who: Principal, kind: str, rows: list[BaseModel], 
         counts = result.counts()
         changes = result.rows.drop(columns=[c for c in ("uom",) if c in result.rows])
         return SubmissionOut(kind=kind, rows=len(frame), **counts, changes=records(changes.head(1000)))
+    note = snapshots.note(who.name)  # the generation moves in the submission's own transaction
     with snapshots.write_slots:
-        submission = submit(snapshots.writer, kind, frame, who, source=source, key=key)
+        submission = submit(snapshots.writer, kind, frame, who, source=source, key=key, on_write=note)
     if not submission.replayed and submission.new + submission.revised:
-        snapshots.wrote(who.name)
+        snapshots.wrote(who.name, note.generation if note else None)
     return SubmissionOut(**{k: v for k, v in submission.as_dict().items() if k != "key"})
 
 

@@ -26,6 +26,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Protocol
 
+from sqlalchemy import Connection
+
 from gosplan.service import Service
 from gosplan.service.audit import forget_data
 from gosplan.service.operations import current_period
@@ -52,12 +54,15 @@ class DatabaseShared:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        # The checks version seen by the last read (reference data: units, indicators, rules...).
+        self.checks: str | None = None
 
     def bump(self, who: str) -> int:
         return self.store.bump_generation(_marker(who))
 
     def read(self, who: str | None) -> tuple[int, int]:
-        return self.store.generations(_marker(who) if who else None)
+        generation, mine, self.checks = self.store.generations_and_checks(_marker(who) if who else None)
+        return generation, mine
 
     def add_failure(self, keys: list[str], window: float) -> None:
         self.store.add_login_failure(keys)
@@ -71,6 +76,20 @@ class DatabaseShared:
 
     def clear(self, keys: list[str]) -> None:
         self.store.clear_login_failures(keys)
+
+
+class GenerationNote:
+    """Moves the shared data generation inside a submission's own transaction, last before its commit
+    (``submit(..., on_write=note)``): the write and its generation commit together, in one transaction
+    instead of two. ``generation`` is the new generation once a write has committed."""
+
+    def __init__(self, store: Store, who: str) -> None:
+        self.store = store
+        self.marker = _marker(who)
+        self.generation: int | None = None
+
+    def __call__(self, conn: Connection) -> None:
+        self.generation = self.store.bump_generation(self.marker, conn)
 
 
 class RedisShared:
@@ -135,6 +154,7 @@ class Snapshots:
         self._turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = \
             weakref.WeakKeyDictionary()
         self.writer = Service(store)
+        self._writer_checks: str | None = None  # the checks version the writer's reference data follow
         self.refresh_interval = refresh_interval
         self._generation = 0
         self._reader = Service(store)
@@ -164,10 +184,18 @@ class Snapshots:
     def generation(self) -> int:
         return self._generation
 
-    def wrote(self, who: str) -> None:
+    def note(self, who: str) -> GenerationNote | None:
+        """For a submission by ``who``: what moves the generation in its own transaction (then pass
+        :attr:`GenerationNote.generation` to :meth:`wrote`), or ``None`` when the generation is kept
+        in Redis."""
+        return GenerationNote(self.store, who) if isinstance(self.shared, DatabaseShared) else None
+
+    def wrote(self, who: str, generation: int | None = None) -> None:
         """Record that ``who`` changed the data: later reads by ``who`` see it at once (in every server
-        process), others soon."""
-        generation = self.shared.bump(who)
+        process), others soon. ``generation``: the one the write's own transaction moved to
+        (:meth:`note`); without it the generation is moved here."""
+        if generation is None:
+            generation = self.shared.bump(who)
         with self._lock:
             self._generation = max(self._generation, generation)
             self._last_write[who] = max(self._last_write.get(who, 0), generation)
@@ -180,8 +208,20 @@ class Snapshots:
             with self._lock:
                 if generation > self._generation:
                     self._generation = generation
-                    self.writer.invalidate()
+                    self._forget_writes_elsewhere()
         return max(mine, self._last_write.get(who, 0) if who else 0)
+
+    def _forget_writes_elsewhere(self) -> None:
+        """Another process changed the data: the writer forgets its cached frames. It keeps its reference
+        data (units, the hierarchy, subtrees) while the checks version read with the generation is the
+        one it was loaded under, since every write of those changes it; the submissions of a process
+        would otherwise rebuild the hierarchy after every page that notices another worker's write."""
+        version = getattr(self.shared, "checks", None)
+        if version is not None and version == self._writer_checks:
+            forget_data(self.writer)
+        else:
+            self.writer.invalidate()
+            self._writer_checks = version
 
     def reader(self, who: str | None = None) -> Service:
         """The service to read from: fresh enough for ``who``'s own writes; others may get a snapshot

@@ -18,6 +18,7 @@ import hashlib
 import json
 import random
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -49,6 +50,8 @@ from gosplan.service.quick_submit import CheckReference, check_reference, check_
 AUDIT_ROWS = 2000
 # Attempts of a write that lost a race for a revision number to a concurrent writer of the same month.
 WRITE_ATTEMPTS = 10
+# Called last in the transaction of a write that changed data (see submit).
+OnWrite = Callable[[Connection], object]
 # Past this many rows a submission brings the month table up to date itself; smaller ones leave it to
 # the next reader (which refreshes before it reads), so a single report does not pay for it.
 SYNC_REFRESH_ROWS = 1000
@@ -124,9 +127,25 @@ def _current(service: Service, kind: str, clean: pd.DataFrame) -> pd.DataFrame:
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    frame = frame.head(AUDIT_ROWS)
-    return [{k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()}
-            for r in frame.to_dict("records")]
+    """The first :data:`AUDIT_ROWS` rows as plain Python values, missing ones as ``None``."""
+    return _plain_rows(frame.head(AUDIT_ROWS))
+
+
+def _plain_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of ``frame`` as dicts of plain Python values (``Series.tolist``), missing values as ``None``:
+    what ``to_dict("records")`` gives, without its cost per call for the few rows of a submission."""
+    columns = list(frame.columns)
+    values = [frame.iloc[:, n].tolist() for n in range(len(columns))]
+    return [{c: (None if _missing(v) else v) for c, v in zip(columns, row, strict=True)}
+            for row in zip(*values, strict=True)]
+
+
+def _missing(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str | bytes | list | tuple | dict):
+        return False
+    return bool(pd.isna(value))
 
 
 def _changes(kind: str, clean: pd.DataFrame, before: pd.DataFrame) -> pd.DataFrame:
@@ -150,11 +169,13 @@ def preview(service: Service, kind: str, frame: pd.DataFrame, principal: Princip
 
 
 def submit(service: Service, kind: str, frame: pd.DataFrame, principal: Principal, *, source: str,
-           key: str | None = None, today: date | None = None) -> Submission:
-    """Save a reports or targets frame (all-or-nothing) with an audit entry; idempotent per ``key``."""
+           key: str | None = None, today: date | None = None, on_write: OnWrite | None = None) -> Submission:
+    """Save a reports or targets frame (all-or-nothing) with an audit entry; idempotent per ``key``.
+    ``on_write(conn)`` runs last in the transaction of a write that changed something (the server
+    moves its shared data generation there, so the two commit together)."""
     _allow(service, kind, frame, principal, source, today)
     if is_small(kind, len(frame), [str(c).strip().lower() for c in frame.columns]):
-        return _submit_small(service, frame, principal, source, key, today)
+        return _submit_small(service, frame, principal, source, key, today, on_write)
     if key:
         given = key
         key = f"{principal.name}:{key}"[:400]
@@ -167,7 +188,7 @@ def submit(service: Service, kind: str, frame: pd.DataFrame, principal: Principa
         late = late_entries(service, clean, principal, source, today) if kind == "reports" else None
         for attempt in range(WRITE_ATTEMPTS):
             try:
-                submission = _write(service, kind, clean, principal, source, key, late)
+                submission = _write(service, kind, clean, principal, source, key, late, on_write)
                 break
             except IntegrityError:
                 # Two writers revised the same month at once and one lost the race for the next revision
@@ -201,7 +222,7 @@ def _pause(attempt: int) -> None:
 
 
 def _submit_small(service: Service, frame: pd.DataFrame, principal: Principal, source: str, key: str | None,
-                  today: date | None) -> Submission:
+                  today: date | None, on_write: OnWrite | None = None) -> Submission:
     """A few reports in one transaction: the version of what the checks read, the key's claim, the checks
     (over :class:`~gosplan.service.quick_submit.CheckReference`), the new revisions, the audit entry and
     the key's answer commit together or not at all (a refused submission leaves its key free)."""
@@ -214,13 +235,14 @@ def _submit_small(service: Service, frame: pd.DataFrame, principal: Principal, s
         for attempt in range(WRITE_ATTEMPTS):
             try:
                 with store.transaction() as conn:
-                    reference = check_reference(store, store.checks_version(conn))
-                    if key:
-                        store.insert_idempotency_key(key, principal.name, fingerprint, conn)
+                    claim = (key, principal.name, fingerprint) if key else None
+                    reference = check_reference(store, store.checks_version(conn, claim=claim))
                     clean = check_small(reference, frame, source=source, today=today)
-                    late = _changed_late(service, clean, late_entries(service, clean, principal, source, today))
+                    late = _changed_late(service, clean, late_entries(service, clean, principal, source, today,
+                                                                       reference))
                     submission = _write_in(service, conn, "reports", clean, principal, source, key, reference)
                     _mark_late(service, late, principal.name, conn)
+                    _noted(submission, on_write, conn)
                     return submission
             except IntegrityError:
                 # Either the key is taken (a retry, answered from it) or a concurrent writer of the same
@@ -237,7 +259,7 @@ def _submit_small(service: Service, frame: pd.DataFrame, principal: Principal, s
 
 
 def _write(service: Service, kind: str, clean: pd.DataFrame, principal: Principal, source: str,
-           key: str | None, late: pd.DataFrame | None = None) -> Submission:
+           key: str | None, late: pd.DataFrame | None = None, on_write: OnWrite | None = None) -> Submission:
     """One transaction: the data, its audit entry and the idempotency key's answer, or nothing.
     ``late``: rows entered after their month closed (:func:`gosplan.service.deadlines.late_entries`),
     marked late."""
@@ -245,7 +267,14 @@ def _write(service: Service, kind: str, clean: pd.DataFrame, principal: Principa
     with service.store.transaction() as conn:
         submission = _write_in(service, conn, kind, clean, principal, source, key)
         _mark_late(service, late_changed, principal.name, conn)
+        _noted(submission, on_write, conn)
     return submission
+
+
+def _noted(submission: Submission, on_write: OnWrite | None, conn: Connection) -> None:
+    """Last in a write's transaction: ``on_write`` when something changed (see :func:`submit`)."""
+    if on_write is not None and submission.new + submission.revised:
+        on_write(conn)
 
 
 def _write_in(service: Service, conn: Connection, kind: str, clean: pd.DataFrame, principal: Principal,
@@ -262,15 +291,12 @@ def _write_in(service: Service, conn: Connection, kind: str, clean: pd.DataFrame
         write = service.store.write_reports if kind == "reports" else service.store.write_targets
         summary = write(clean, source=source, recorded_by=principal.name, conn=conn)
     record_warnings(service.store, clean, conn)  # validation rules' warnings (ingest/rules_check.py)
-    audit_id = service.store.append_audit(
+    submission = Submission(kind, len(clean), summary.new, summary.updated, summary.unchanged, None, False, key)
+    submission.audit_id = service.store.append_audit_and_answer(
         principal.name, source, action, _object(kind, clean), {"rows": before_rows},
         {"rows": _records(after), "new": summary.new, "revised": summary.updated,
-         "unchanged": summary.unchanged}, conn=conn)
-    submission = Submission(kind, len(clean), summary.new, summary.updated, summary.unchanged, audit_id,
-                            False, key)
-    if key:
-        service.store.finish_idempotency_key(
-            key, {k: v for k, v in submission.as_dict().items() if k != "replayed"}, conn=conn)
+         "unchanged": summary.unchanged}, key, {k: v for k, v in submission.as_dict().items() if k != "replayed"},
+        conn)
     return submission
 
 
@@ -315,8 +341,7 @@ def request_fingerprint(kind: str, frame: pd.DataFrame) -> str:
     >>> request_fingerprint("reports", a) == request_fingerprint("reports", a.assign(value=2.0))
     False
     """
-    rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
-    text = json.dumps([kind, rows], sort_keys=True, default=str, separators=(",", ":"))
+    text = json.dumps([kind, _plain_rows(frame)], sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

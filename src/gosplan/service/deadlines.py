@@ -12,6 +12,7 @@ entry closed is marked late (``late_reports``: who entered it and on whose permi
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -21,21 +22,26 @@ from gosplan.model import Period
 from gosplan.service.accounts import Principal, acts_within, require_role
 from gosplan.service.core import Service
 
+if TYPE_CHECKING:
+    from gosplan.service.quick_submit import CheckReference
+
 ENTRY_CLOSE_KEY = "entry_close_days"
 LATE_COLUMNS = ["indicator", "unit", "period", "permitted_by"]
 
 
-def entry_close_days(service: Service) -> int | None:
-    """Days after a month's end until which its reports may be entered freely (``None``: no closing)."""
-    value = service.store.get_meta(ENTRY_CLOSE_KEY)
+def entry_close_days(service: Service, reference: CheckReference | None = None) -> int | None:
+    """Days after a month's end until which its reports may be entered freely (``None``: no closing);
+    from ``reference`` (what a small submission is checked against) when given, else from the store."""
+    value = reference.setting(ENTRY_CLOSE_KEY) if reference is not None else service.store.get_meta(ENTRY_CLOSE_KEY)
     return None if value in (None, "") else int(value)
 
 
 def set_entry_close_days(service: Service, days: int | None) -> None:
-    """Close data entry ``days`` after each month's end; ``None`` keeps it open for ever."""
+    """Close data entry ``days`` after each month's end; ``None`` keeps it open for ever. The next
+    submission in every server process is checked against it (it changes the checks version)."""
     if days is not None and not 0 <= int(days) <= 366:
         raise InvalidValue(_("data entry must close 0..366 days after the month's end, not {days}", days=days))
-    service.store.set_meta(ENTRY_CLOSE_KEY, "" if days is None else str(int(days)))
+    service.store.set_checked_setting(ENTRY_CLOSE_KEY, "" if days is None else str(int(days)))
 
 
 def closes_on(period: str | Period, days: int) -> date:
@@ -95,11 +101,12 @@ def permissions(service: Service, period: str | Period | None = None) -> pd.Data
 
 
 def late_entries(service: Service, clean: pd.DataFrame, principal: Principal, source: str,
-                 today: date | None = None) -> pd.DataFrame:
+                 today: date | None = None, reference: CheckReference | None = None) -> pd.DataFrame:
     """The rows of a checked reports frame that are entered after their month closed, with whose
     permission (indicator, unit, period, permitted_by). A reporter's row without a permission is
-    refused (:class:`ValidationError` naming the row and the day entry closed)."""
-    days = entry_close_days(service)
+    refused (:class:`ValidationError` naming the row and the day entry closed). ``reference``: the
+    kept copy a small submission is checked against (see :func:`entry_close_days`)."""
+    days = entry_close_days(service, reference)
     if days is None or clean.empty:
         return pd.DataFrame(columns=LATE_COLUMNS)
     today = today or date.today()

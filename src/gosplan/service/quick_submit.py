@@ -51,8 +51,8 @@ def is_small(kind: str, rows: int, columns: list[str] | None = None) -> bool:
 
 class CheckReference:
     """What the checks of a submission read besides the reports, as of one :meth:`Store.checks_version`:
-    units, indicators, plans, the hierarchy, validation rules, min-max bounds, approval rows and the
-    code -> id maps, each read from the store once while the version stays the same.
+    units, indicators, plans, the hierarchy, validation rules, min-max bounds, approval rows, when data
+    entry closes and the code -> id maps, each read from the store once while the version stays the same.
 
     Every write of those (by this process, another server process or the CLI) changes the version in
     its own transaction, and each submission reads the version first, so the very next submission
@@ -120,6 +120,11 @@ class CheckReference:
                 for key in [k for k in self._memo if isinstance(k, frozenset)]:
                     self._memo.pop(key, None)
         return self._get(wanted, lambda: self.store.approval_rows(periods=wanted))
+
+    def setting(self, key: str) -> str | None:
+        """A value of the store's meta table that the checks read (when data entry closes): every write
+        of it changes the version (:meth:`Store.set_checked_setting`)."""
+        return self._get(("meta", key), lambda: self.store.get_meta(key))
 
     def ids(self, table: str) -> dict[str, int]:
         """Code -> id of ``units`` or ``indicators``."""

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Integer, Text, cast, delete, func, insert, select, update
+from sqlalchemy import Connection, Integer, Text, cast, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from gosplan.errors import Conflict, NotFound
@@ -116,7 +116,7 @@ class AccountMixin:
         query = (select(s.user_name, s.csrf, s.created_at, u.role, u.subtree, u.scope_grouping, u.scope_group)
                  .join_from(schema.sessions, schema.users, u.name == s.user_name)
                  .where(s.id == session_id, s.revoked_at.is_(None), s.expires_at > utc_now(), u.disabled.is_(False)))
-        with self.engine.connect() as c:  # type: ignore[attr-defined]
+        with self.lookups.connect() as c:  # type: ignore[attr-defined]
             row = c.execute(query).first()
         columns = ["user_name", "csrf", "created_at", "role", "subtree", "scope_grouping", "scope_group"]
         return dict(zip(columns, row, strict=True)) if row else None
@@ -192,7 +192,7 @@ class AccountMixin:
 
     def token_by_hash(self, token_hash: str) -> dict[str, Any] | None:
         t = schema.api_tokens.c
-        with self.engine.connect() as c:  # type: ignore[attr-defined]
+        with self.lookups.connect() as c:  # type: ignore[attr-defined]
             row = c.execute(select(*(t[k] for k in TOKEN_COLUMNS)).where(t.token_hash == token_hash)).first()
         return dict(zip(TOKEN_COLUMNS, row, strict=True)) if row else None
 
@@ -267,12 +267,28 @@ class AccountMixin:
     def idempotency_key(self, key: str) -> dict[str, Any] | None:
         """The stored claim of ``key`` (see :meth:`claim_idempotency_key`), or ``None``."""
         k = schema.idempotency_keys.c
-        with self.engine.connect() as c:  # type: ignore[attr-defined]
+        with self.lookups.connect() as c:  # type: ignore[attr-defined]
             row = c.execute(select(k.key, k.actor, k.status, k.response, k.request_hash).where(k.key == key)).first()
         if row is None:
             return None
         return {"key": row[0], "actor": row[1], "status": row[2],
                 "response": json.loads(row[3]) if row[3] else None, "request_hash": row[4]}
+
+    def append_audit_and_answer(self, actor: str, source: str, action: str, obj: str, before: Any, after: Any,
+                                key: str | None, response: dict[str, Any], conn: Connection) -> int:
+        """:meth:`append_audit`, then (with ``key``) :meth:`finish_idempotency_key` with ``response`` and
+        the new entry's id as its ``audit_id``, in ``conn``'s transaction; on PostgreSQL in one statement.
+        Returns the entry's id."""
+        if not key or conn.dialect.name != "postgresql":
+            audit_id = self.append_audit(actor, source, action, obj, before, after, conn=conn)
+            if key:
+                self.finish_idempotency_key(key, {**response, "audit_id": audit_id}, conn=conn)
+            return audit_id
+        return conn.execute(_AUDIT_AND_ANSWER, {
+            "at": utc_now(), "actor": actor[:400], "source": source[:400], "action": action[:64], "object": obj[:400],
+            "before": None if before is None else json.dumps(before, default=str, sort_keys=True),
+            "after": None if after is None else json.dumps(after, default=str, sort_keys=True),
+            "key": key, "response": json.dumps({**response, "audit_id": None}, default=str)}).scalar_one()
 
     def finish_idempotency_key(self, key: str, response: Any, conn: Connection | None = None) -> None:
         with self._tx(conn) as c:  # type: ignore[attr-defined]
@@ -286,33 +302,59 @@ class AccountMixin:
 
     # -- shared server state --------------------------------------------------------------------------
 
-    def bump_generation(self, marker: str | None = None) -> int:
+    def bump_generation(self, marker: str | None = None, conn: Connection | None = None) -> int:
         """Count one change of the data (for the caches of every server process); with ``marker`` also
-        note that generation under it (a writer's read-your-writes). Returns the new generation."""
+        note that generation under it (a writer's read-your-writes). Returns the new generation.
+
+        With ``conn``, in that transaction (the writer's own: the change and its generation commit
+        together); call it last before the commit, since the counter's row stays locked until then."""
+        if conn is not None:
+            return _bump(conn, marker)
         with write_transaction(self.engine) as c:  # type: ignore[attr-defined]
-            generation = _next_generation(c)
-            if marker:
-                _upsert_meta(c, marker[:64], str(generation))
-        return generation
+            return _bump(c, marker)
 
     def generations(self, marker: str | None = None) -> tuple[int, int]:
         """``(data generation, generation noted under marker)``, 0 for unknown ones; one indexed read."""
-        m = schema.meta.c
-        keys = ["data_generation"] + ([marker[:64]] if marker else [])
-        with self.engine.connect() as c:  # type: ignore[attr-defined]
-            rows = dict(c.execute(select(m.key, m.value).where(m.key.in_(keys))).all())
-        return int(rows.get("data_generation", 0)), int(rows.get(marker[:64], 0)) if marker else 0
+        generation, mine, _ = self.generations_and_checks(marker)
+        return generation, mine
 
-    def checks_version(self, conn: Connection | None = None) -> str:
+    def generations_and_checks(self, marker: str | None = None) -> tuple[int, int, str]:
+        """:meth:`generations` and the :meth:`checks_version`, in the same read."""
+        m = schema.meta.c
+        keys = ["data_generation", CHECKS_VERSION] + ([marker[:64]] if marker else [])
+        with self.lookups.connect() as c:  # type: ignore[attr-defined]
+            rows = dict(c.execute(select(m.key, m.value).where(m.key.in_(keys))).all())
+        return (int(rows.get("data_generation", 0)), int(rows.get(marker[:64], 0)) if marker else 0,
+                str(rows.get(CHECKS_VERSION) or ""))
+
+    def checks_version(self, conn: Connection | None = None,
+                       claim: tuple[str, str, str | None] | None = None) -> str:
         """The version of what the checks of a submission read besides the reports themselves (units,
-        indicators, plans, sectors, validation rules, min-max bounds, approvals and locks): a token that
-        every write of those changes in its own transaction, whoever writes (a server process, the CLI).
-        Caches of them are good while it stays the same; one indexed read."""
+        indicators, plans, sectors, validation rules, min-max bounds, approvals and locks, when data entry
+        closes): a token that every write of those changes in its own transaction, whoever writes (a
+        server process, the CLI). Caches of them are good while it stays the same; one indexed read.
+
+        ``claim``: ``(key, actor, request_hash)``, an idempotency key to claim first in ``conn``'s
+        transaction (:meth:`insert_idempotency_key`; on PostgreSQL in the same statement)."""
         query = select(schema.meta.c.value).where(schema.meta.c.key == CHECKS_VERSION)
+        if claim is not None and conn is not None and conn.dialect.name == "postgresql":
+            key, actor, request_hash = claim
+            found = conn.execute(_CLAIM_AND_VERSION, {"key": key, "actor": actor, "at": utc_now(),
+                                                      "hash": request_hash}).scalar_one_or_none()
+            return str(found or "")
+        if claim is not None and conn is not None:
+            self.insert_idempotency_key(*claim, conn)
         if conn is not None:
             return str(conn.execute(query).scalar_one_or_none() or "")
-        with self.engine.connect() as c:  # type: ignore[attr-defined]
+        with self.lookups.connect() as c:  # type: ignore[attr-defined]
             return str(c.execute(query).scalar_one_or_none() or "")
+
+    def set_checked_setting(self, key: str, value: str) -> None:
+        """Set a meta value that submissions are checked against (e.g. when data entry closes) and change
+        the checks version in the same transaction, so every server process's kept copy is renewed."""
+        with write_transaction(self.engine) as c:  # type: ignore[attr-defined]
+            _upsert_meta(c, key[:64], value)
+            checks_changed(c)
 
 
 CHECKS_VERSION = "checks_version"
@@ -324,6 +366,40 @@ def checks_changed(c: Connection) -> None:
     processes' snapshots follow (:meth:`AccountMixin.generations`), whoever made it."""
     _upsert_meta(c, CHECKS_VERSION, secrets.token_hex(8))
     _next_generation(c)
+
+
+# PostgreSQL: an idempotency key's claim and the checks version in one statement (a taken key raises
+# IntegrityError, after waiting for a concurrent claim of it to commit or roll back).
+_CLAIM_AND_VERSION = text(
+    "WITH k AS (INSERT INTO idempotency_keys (key, actor, created_at, status, request_hash) "
+    "VALUES (:key, :actor, :at, 'pending', :hash)) "
+    f"SELECT value FROM meta WHERE key = '{CHECKS_VERSION}'")
+# PostgreSQL: an audit entry and the key's answer naming it, in one statement.
+_AUDIT_AND_ANSWER = text(
+    "WITH a AS (INSERT INTO audit_log (at, actor, source, action, object, before, after) "
+    "VALUES (:at, :actor, :source, :action, :object, :before, :after) RETURNING id), "
+    "k AS (UPDATE idempotency_keys SET status = 'done', "
+    "response = CAST(jsonb_set(CAST(:response AS jsonb), '{audit_id}', to_jsonb((SELECT id FROM a))) AS TEXT) "
+    "WHERE key = :key) "
+    "SELECT id FROM a")
+# PostgreSQL: the counter and the writer's marker in one statement (one round trip instead of two).
+_BUMP_AND_MARK = text(
+    "WITH g AS (UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) "
+    "WHERE key = 'data_generation' RETURNING value) "
+    "INSERT INTO meta (key, value) SELECT :marker, value FROM g "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value RETURNING value")
+
+
+def _bump(c: Connection, marker: str | None) -> int:
+    """Count one change of the data in ``c``'s transaction and note it under ``marker``; the new generation."""
+    if marker and c.dialect.name == "postgresql":
+        row = c.execute(_BUMP_AND_MARK, {"marker": marker[:64]}).first()
+        if row is not None:
+            return int(row[0])
+    generation = _next_generation(c)  # SQLite, no marker, or the counter's first change
+    if marker:
+        _upsert_meta(c, marker[:64], str(generation))
+    return generation
 
 
 def _next_generation(c: Connection) -> int:

@@ -25,6 +25,7 @@ from gosplan.store._common import (
     raise_problems,
     require_columns,
     unknown_code_problems,
+    utc_now,
 )
 
 _STAGE = "gosplan_stage_reports"
@@ -128,6 +129,11 @@ class ReportMixin:
         before = {key: value for key, (_, value) in current.items()}
         if not changed:
             return WriteSummary(unchanged=len(rows)), before
+        summary = WriteSummary(new=len(changed) - len(revised), updated=len(revised),
+                               unchanged=len(rows) - len(changed))
+        if conn.dialect.name == "postgresql":
+            _write_few_in_one(conn, changed, source, recorded_by)
+            return summary, before
         batch_id = new_batch(conn, "reports", source, recorded_by)
         conn.execute(
             text("INSERT INTO reports (indicator_id, unit_id, month, revision, value, is_current, batch_id) "
@@ -142,8 +148,6 @@ class ReportMixin:
             )
         _report_months.mark_pending_rows(conn, [(row["m"], row["i"], row["u"]) for row in changed])
         _arrivals.record_cells(conn, [(row["i"], row["u"], row["m"]) for row in changed if not row["p"]], batch_id)
-        summary = WriteSummary(new=len(changed) - len(revised), updated=len(revised),
-                               unchanged=len(rows) - len(changed))
         return summary, before
 
     def refresh_report_months(self) -> int:
@@ -319,6 +323,38 @@ class ReportMixin:
     def _batch_times(c: Connection) -> pd.Series:
         rows = c.execute(text("SELECT id, recorded_at FROM batches")).all()
         return pd.Series(pd.to_datetime([r[1] for r in rows], format="ISO8601"), index=[r[0] for r in rows])
+
+
+def _write_few_in_one(c: Connection, changed: list[dict], source: str, recorded_by: str) -> None:
+    """PostgreSQL: what :meth:`ReportMixin.write_few_reports` writes, in one statement (one round trip
+    instead of four or five): the batch, the new revisions, the previous revisions no longer current,
+    the month table's pending marks and the arrivals of first revisions. ``changed``: rows with keys
+    i, u, m (the key), r (the new revision), v (the value), p (the previous revision, 0 for none)."""
+    params: dict[str, object] = {"source": source, "by": recorded_by, "at": utc_now()}
+    values = []
+    for n, row in enumerate(changed):
+        values.append(f"(CAST(:i{n} AS INTEGER), CAST(:u{n} AS INTEGER), CAST(:m{n} AS INTEGER), "
+                      f"CAST(:r{n} AS INTEGER), CAST(:v{n} AS DOUBLE PRECISION), CAST(:p{n} AS INTEGER))")
+        params.update({f"{name}{n}": row[name] for name in "iumrvp"})
+    c.execute(text(_FEW_IN_ONE.format(values=", ".join(values))), params)
+
+
+_ARRIVAL_MONTHS = ", ".join(f"MAX(CASE WHEN w.m - w.m / 12 * 12 = {m} THEN b.recorded_at END)" for m in range(12))
+_FEW_IN_ONE = (
+    "WITH b AS (INSERT INTO batches (kind, source, recorded_by, recorded_at) "
+    "VALUES ('reports', :source, :by, :at) RETURNING id, recorded_at), "
+    "w (i, u, m, r, v, p) AS (VALUES {values}), "
+    "n AS (INSERT INTO reports (indicator_id, unit_id, month, revision, value, is_current, batch_id) "
+    "SELECT w.i, w.u, w.m, w.r, w.v, true, b.id FROM w CROSS JOIN b), "
+    "o AS (UPDATE reports SET is_current = false FROM w WHERE w.p > 0 AND reports.indicator_id = w.i "
+    "AND reports.unit_id = w.u AND reports.month = w.m AND reports.revision = w.p), "
+    "pending AS (INSERT INTO report_months_pending (month, indicator_id, unit_id) SELECT w.m, w.i, w.u FROM w), "
+    f"arrived AS (INSERT INTO report_arrivals (year, indicator_id, unit_id, {', '.join(_arrivals.MONTH_COLUMNS)}) "
+    f"SELECT w.m / 12, w.i, w.u, {_ARRIVAL_MONTHS} FROM w CROSS JOIN b WHERE w.p = 0 "
+    "GROUP BY w.m / 12, w.i, w.u ON CONFLICT (year, indicator_id, unit_id) DO UPDATE SET "
+    + ", ".join(f"{m} = COALESCE(report_arrivals.{m}, excluded.{m})" for m in _arrivals.MONTH_COLUMNS)
+    + ") SELECT id FROM b"
+).replace("{", "{{").replace("}", "}}").replace("{{values}}", "{values}")
 
 
 def _current_revisions(

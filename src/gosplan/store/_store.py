@@ -94,6 +94,11 @@ class Store(ReferenceMixin, TargetMixin, ReportMixin, ProjectMixin, AccountMixin
     def __init__(self, engine: Engine, url: str) -> None:
         self.engine = engine
         self.url = url
+        # Lookups of one statement (a session, a token, the shared generation, a meta value) need no
+        # transaction of their own: on PostgreSQL they run without BEGIN and ROLLBACK, two round trips
+        # (the pool's liveness check and the query) instead of four. Same pool as ``engine``.
+        self.lookups = (engine.execution_options(isolation_level="AUTOCOMMIT")
+                        if engine.dialect.name == "postgresql" else engine)
 
     @classmethod
     def open(cls, url: str | None = None, *, create: bool = True) -> Store:
@@ -198,7 +203,7 @@ class Store(ReferenceMixin, TargetMixin, ReportMixin, ProjectMixin, AccountMixin
 
     def get_meta(self, key: str) -> str | None:
         """A value of the small key/value table, or ``None``."""
-        with self.engine.connect() as c:
+        with self.lookups.connect() as c:
             return c.execute(select(schema.meta.c.value).where(schema.meta.c.key == key)).scalar_one_or_none()
 
     def set_meta(self, key: str, value: str, conn: Connection | None = None) -> None:

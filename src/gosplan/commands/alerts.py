@@ -24,9 +24,11 @@ COLUMNS = ["id", "status", "severity", "indicator", "unit", "period", "kind", "s
 STATES = (N_("open"), N_("acknowledged"), N_("resolved"))
 
 
-def _show(frame: pd.DataFrame, title: str, with_status: bool = True) -> None:
+def _show(frame: pd.DataFrame, title: str, with_status: bool = True, names: dict[str, str] | None = None) -> None:
     from gosplan.i18n import gettext
+    from gosplan.review.sections.forecasts import alert_kind
 
+    names = names or {}
     table = terminal.table(title, caption=_("Escalation: from the alert's unit up the hierarchy; in bold, the unit "
                                             "holding the alert now."))
     terminal.number(table, _("Id"))
@@ -42,8 +44,8 @@ def _show(frame: pd.DataFrame, title: str, with_status: bool = True) -> None:
         path = " > ".join(f"[bold]{s}[/]" if i == int(r.escalation_level) else s for i, s in enumerate(steps))
         table.add_row(str(r.id), *([gettext(str(r.status))] if with_status else []),
                       f"[{colour}]{gettext(str(r.severity))}[/]",
-                      str(r.indicator), str(r.period),
-                      f"{r.kind}: {r.message}" if r.kind not in str(r.message) else str(r.message),
+                      names.get(str(r.indicator), str(r.indicator)), str(r.period),
+                      f"{alert_kind(str(r.kind))}: {r.message}" if r.kind not in str(r.message) else str(r.message),
                       path)
     terminal.show(console, table)
 
@@ -79,7 +81,7 @@ def list_alerts(
     title = (ngettext("{count} open alert, most urgent first", "{count} open alerts, most urgent first", len(frame))
              if open_only else ngettext("{count} alert, most urgent first", "{count} alerts, most urgent first",
                                         len(frame)))
-    _show(frame, title, with_status=not open_only)
+    _show(frame, title, with_status=not open_only, names=service.indicators().set_index("code")["name"].to_dict())
 
 
 def _none_message(service, open_only: bool, unit: str | None, db: str | None) -> str:

@@ -13,6 +13,8 @@ reported once (the monthly refresh the review and ``gosplan alerts`` rely on).
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from gosplan.errors import NotFound
@@ -104,7 +106,12 @@ def alerts_for(service, as_of: str | Period, threshold: float = DEFAULT_THRESHOL
     alerts = lowest_alerts(alerts, service.units()[["code", "parent"]], members=outlook[["indicator", "unit"]])
     if alerts.empty:
         return alerts
-    return alerts.assign(message=_messages(alerts, outlook, found, service))
+    # Stored in both languages, whatever the language of whoever raised them: each reader sees their own.
+    with use_language("en"):
+        english = _messages(alerts, outlook, found, service)
+    with use_language("ko"):
+        korean = _messages(alerts, outlook, found, service)
+    return alerts.assign(message=english, message_ko=korean)
 
 
 def raise_alerts(service, as_of: str | Period, threshold: float = DEFAULT_THRESHOLD,
@@ -112,8 +119,7 @@ def raise_alerts(service, as_of: str | Period, threshold: float = DEFAULT_THRESH
     """Store the alerts of month ``as_of`` (:func:`alerts_for`) once each, then bring the escalation
     of every stored alert up to ``as_of``."""
     p = _as_of(as_of)
-    with use_language("en"):  # stored in the source language; each reader gets them in theirs (alert_messages)
-        alerts = alerts_for(service, p, threshold=threshold, runner=runner)
+    alerts = alerts_for(service, p, threshold=threshold, runner=runner)  # messages in English and Korean
     summary = service.store.write_alerts(alerts, raised=p)
     latest = service.store.get_meta(RAISED_KEY)
     if not latest or latest < str(p):
@@ -125,13 +131,15 @@ def raise_alerts(service, as_of: str | Period, threshold: float = DEFAULT_THRESH
 def alert_messages(service, alerts: pd.DataFrame) -> list[str]:
     """The messages of stored ``alerts`` in the reader's language.
 
-    The store keeps each message in English; for another language the message is made again from the
-    alert's codes (indicator, unit, kind, period) and the numbers of the month it was raised in, the
-    same way :func:`alerts_for` made it. An alert whose numbers cannot be found again keeps its stored
-    message.
+    The store keeps each message in English and in Korean (read in the reader's language); an alert
+    stored before it kept a Korean one has its message made again from the alert's codes (indicator,
+    unit, kind, period) and the numbers of the month it was raised in, the same way :func:`alerts_for`
+    made it. An alert whose numbers cannot be found again keeps its stored message.
     """
     stored = [str(m) for m in alerts["message"]] if "message" in alerts else []
     if current_language() == "en" or alerts.empty:
+        return stored
+    if current_language() == "ko" and all(re.search("[가-힣]", text) for text in stored):
         return stored
     fresh: dict[tuple[str, str, str, str], str] = {}
     for raised in sorted(set(alerts["raised"].astype(str))):

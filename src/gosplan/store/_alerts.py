@@ -17,14 +17,14 @@ from sqlalchemy import Connection, and_, select
 from gosplan.errors import Conflict, NotFound, Problem, ValidationError
 from gosplan.model import Period
 from gosplan.store import schema
-from gosplan.store._common import WriteSummary, require_columns, utc_now
+from gosplan.store._common import WriteSummary, in_reader_language, require_columns, utc_now
 
 ALERT_STATUSES = ("open", "acknowledged", "resolved")
 ALERT_STORE_COLUMNS = ["id", "indicator", "unit", "period", "kind", "severity", "score", "message", "status",
                        "raised", "created_at", "acknowledged_by", "acknowledged_at", "resolved_by",
                        "resolved_at", "escalation_level", "escalated_to"]
 _KEY = ["indicator", "unit", "kind", "period"]
-_REFRESHED = ["severity", "score", "message"]
+_REFRESHED = ["severity", "score", "message", "message_ko"]
 
 
 class AlertMixin:
@@ -32,9 +32,10 @@ class AlertMixin:
 
     def write_alerts(self, frame: pd.DataFrame, raised: str | Period, conn: Connection | None = None
                      ) -> WriteSummary:
-        """Store alerts (``indicator, unit, period, kind, severity, score, message``) raised in month
-        ``raised``, open. A key already stored is not added again; while it is still open its
-        severity, score and message are refreshed (``updated``), otherwise it is left alone."""
+        """Store alerts (``indicator, unit, period, kind, severity, score, message`` and optionally the
+        message in Korean, ``message_ko``) raised in month ``raised``, open. A key already stored is not
+        added again; while it is still open its severity, score and messages are refreshed (``updated``),
+        otherwise it is left alone."""
         require_columns(frame, [*_KEY, "severity", "score", "message"], "alerts")
         month = str(Period.parse(raised).last_month())
         if frame.empty:
@@ -49,12 +50,14 @@ class AlertMixin:
         with self._tx(conn) as c:  # type: ignore[attr-defined]
             stored = {tuple(r[:4]): r[4:] for r in c.execute(
                 select(a.c.indicator, a.c.unit, a.c.kind, a.c.period, a.c.id, a.c.status, a.c.severity,
-                       a.c.score, a.c.message)
+                       a.c.score, a.c.message, a.c.message_ko)
                 .where(a.c.indicator.in_(sorted(set(records["indicator"].astype(str)))))).all()}
             now = utc_now()
             for r in records.to_dict("records"):
                 key = (str(r["indicator"]), str(r["unit"]), str(r["kind"]), str(r["period"]))
-                values = {"severity": str(r["severity"]), "score": float(r["score"]), "message": str(r["message"])}
+                korean = r.get("message_ko")
+                values = {"severity": str(r["severity"]), "score": float(r["score"]), "message": str(r["message"]),
+                          "message_ko": str(korean) if isinstance(korean, str) and korean else None}
                 if key not in stored:
                     c.execute(a.insert().values(**dict(zip(_KEY, key, strict=True)), **values, status="open",
                                                 raised=month, created_at=now, escalation_level=0))
@@ -71,15 +74,16 @@ class AlertMixin:
     def alerts(self, status: str | Sequence[str] | None = None, units: Sequence[str] | None = None,
                indicators: Sequence[str] | None = None) -> pd.DataFrame:
         """Stored alerts, most urgent first (critical before warning, then by score), with
-        :data:`ALERT_STORE_COLUMNS`."""
+        :data:`ALERT_STORE_COLUMNS`; the message in the reader's language where the store has it."""
         a = schema.alerts
-        query = select(*(a.c[col] for col in ALERT_STORE_COLUMNS))
+        query = select(*(a.c[col] for col in ALERT_STORE_COLUMNS), a.c.message_ko)
         for column, wanted in (("status", status), ("unit", units), ("indicator", indicators)):
             if wanted is not None:
                 query = query.where(a.c[column].in_([wanted] if isinstance(wanted, str) else list(wanted)))
         with self.engine.connect() as c:  # type: ignore[attr-defined]
             rows = c.execute(query.order_by(a.c.id)).all()
-        frame = pd.DataFrame([tuple(r) for r in rows], columns=ALERT_STORE_COLUMNS)
+        frame = in_reader_language(pd.DataFrame([tuple(r) for r in rows], columns=[*ALERT_STORE_COLUMNS,
+                                                                                    "message_ko"]), "message")
         frame["id"] = frame["id"].astype("int64")
         frame["score"] = frame["score"].astype(float)
         frame["escalation_level"] = frame["escalation_level"].astype("int64")

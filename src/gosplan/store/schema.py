@@ -399,6 +399,7 @@ alerts = Table(
     Column("severity", String(16), nullable=False),
     Column("score", Float, nullable=False),
     Column("message", Text, nullable=False),
+    Column("message_ko", Text),  # the message in Korean (migration 0011_texts_ko)
     Column("status", String(16), nullable=False),
     Column("raised", String(8), nullable=False),
     Column("created_at", DateTime, nullable=False),

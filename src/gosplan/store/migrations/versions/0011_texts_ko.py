@@ -1,6 +1,6 @@
 """Texts the store keeps in Korean beside English: an indicator's definition, method, source and
 responsible body, the names of unit groups (ministries, technologies) and of projects, and the
-descriptions of weather events and movements.
+descriptions of weather events and movements, and alerts' messages.
 
 Revision ID: 0011_texts_ko
 Revises: 0010_merge
@@ -31,9 +31,13 @@ def upgrade() -> None:
     for table in ("weather_events", "campaigns"):
         with op.batch_alter_table(table) as batch:
             batch.add_column(sa.Column("description_ko", sa.Text, nullable=True))
+    with op.batch_alter_table("alerts") as batch:
+        batch.add_column(sa.Column("message_ko", sa.Text, nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("alerts") as batch:
+        batch.drop_column("message_ko")
     for table in ("weather_events", "campaigns"):
         with op.batch_alter_table(table) as batch:
             batch.drop_column("description_ko")

@@ -21,7 +21,7 @@ def test_reserves_table_and_json(db):
     for expected in ("Reserves in 2023-H1 (VRS", "Malmquist against 2022-H1", "Kujang Area Coal Mining Complex",
                      "Learn from", "Untapped output: coal", "(CRS ", "CRS: against the most productive scale",
                      "Small peer groups: DEA needs at least max(m×s, 3(m+s)) units per group",
-                     "coal:open_pit (5 of 18)", "Not controllable", "seam thickness (m)"):
+                     "Coal mining · Open-pit mining (5 of 18)", "Not controllable", "seam thickness (m)"):
         assert expected in table, expected
     assert "(CRS" in run(db, "reserves", "--period", "2023-H1", "--sector", "coal", "--rts", "crs").output
     rows = json.loads(run(db, "reserves", "--period", "2023-H1", "--sector", "coal", "--format", "json").output)
@@ -90,7 +90,7 @@ def test_review_reserves_use_peer_groups_and_variable_returns_and_say_so(db):
     assert (pairs["peer"].map(reserves["peer_group"]) == pairs["unit"].map(reserves["peer_group"])).all()
     body = section.body_html
     for expected in ("Output-oriented DEA (VRS)", "hydro stations with hydro stations", "Untapped (VRS)",
-                     "At best scale (CRS)", "electricity:hydro", "Small peer groups", "lower bounds"):
+                     "At best scale (CRS)", "Electric power · Hydro power", "Small peer groups", "lower bounds"):
         assert expected in body, expected
     assert "at their present scale" in section.summary[0]
     sectors = section.tables["sectors"].set_index("indicator")

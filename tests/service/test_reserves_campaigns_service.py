@@ -206,7 +206,9 @@ def test_groups_too_small_for_dea_are_listed(view):
     assert small["needed"].to_dict()["electricity:thermal"] == 15
     assert small["needed"].to_dict()["electricity:hydro"] == 18
     notes = reserve_notes(view)
-    assert any("electricity:hydro (9 of 18)" in n and "lower bounds" in n for n in notes)
+    # groups named in words: the sector and the technology
+    assert view.group_label("electricity:hydro") == "Electric power · Hydro power"
+    assert any("Electric power · Hydro power (9 of 18)" in n and "lower bounds" in n for n in notes)
 
 
 def test_natural_conditions_are_non_discretionary_inputs_and_said_so(service, view):
@@ -221,6 +223,6 @@ def test_natural_conditions_are_non_discretionary_inputs_and_said_so(service, vi
     reference_seam = result.lambdas @ result.inputs["seam_thickness"].to_numpy()
     assert (reference_seam <= result.inputs["seam_thickness"].to_numpy() * (1 + 1e-9)).all()
     notes = " ".join(reserve_notes(view))
-    assert "seam thickness (m): coal:open_pit, coal:underground" in notes
-    assert "river inflow (× design): electricity:hydro" in notes
+    assert "seam thickness (m): Coal mining · Open-pit mining, Coal mining · Underground mining" in notes
+    assert "river inflow (× design): Electric power · Hydro power" in notes
     assert not any("seam" in m for m in view.differences["measure"])

@@ -41,6 +41,7 @@ class GroupMixin:
         ``localized`` the group names are in the reader's language where the store has them.
 
         >>> from gosplan.i18n import use_language
+        >>> from gosplan.store import Store
         >>> store = Store.open("sqlite://")
         >>> rows = pd.DataFrame([("M1", "ministry", "coal", "Coal industry", "석탄공업성")],
         ...                     columns=[*UNIT_GROUP_COLUMNS, "group_name_ko"])

@@ -17,7 +17,7 @@ import pandas as pd
 
 from gosplan.errors import NotFound
 from gosplan.forecast import detect, escalate, lowest_alerts, make_alerts, missing_months, series_id, split_series_id
-from gosplan.i18n import current_language, use_language
+from gosplan.i18n import _, current_language, use_language
 from gosplan.model import Period, month_label
 from gosplan.runner import Runner
 from gosplan.service._forecast_model import forecast_indicators, monthly_history
@@ -210,7 +210,7 @@ def list_alerts(service, as_of: str | Period | None = None, open_only: bool = Fa
         table = table[table["status"].eq("open")]
     if unit is not None:
         if unit not in service.hierarchy().parent:
-            raise NotFound(f"unknown unit {unit!r}")
+            raise NotFound(_("unknown unit {unit}", unit=repr(unit)))
         table = table[table["unit"].isin(set(service.hierarchy().subtree(unit)))]
     return table.reset_index(drop=True)
 

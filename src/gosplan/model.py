@@ -20,6 +20,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from gosplan.errors import InvalidValue
+from gosplan.i18n import _
 
 _PERIOD_LENGTH = {"Y": 12, "H": 6, "Q": 3, "M": 1}
 
@@ -110,10 +111,10 @@ class Period:
             return text
         match = _PERIOD_RE.match(str(text))
         if not match:
-            from gosplan.i18n import _  # a leaf module: the message in the reader's language
-
             raise InvalidValue(_("not a period: {text} (expected 2023, 2023-H1, 2023-Q2 or 2023-06)", text=repr(text)))
         year = int(match["year"])
+        if year < 1000:
+            raise InvalidValue(_("not a period: {text} (the year must be 1000..9999)", text=repr(text)))
         if match["half"]:
             return cls(year, "H", int(match["half"][1]))
         if match["quarter"]:
@@ -121,8 +122,6 @@ class Period:
         if match["month"]:
             month = int(match["month"])
             if not 1 <= month <= 12:
-                from gosplan.i18n import _
-
                 raise InvalidValue(_("not a period: {text} (month must be 01..12)", text=repr(text)))
             return cls(year, "M", month)
         return cls(year, "Y", 1)

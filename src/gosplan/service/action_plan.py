@@ -18,6 +18,7 @@ import pandas as pd
 from gosplan.engines.action_plan import ActionPlan, PlanInputs, Settings, build_plan, delivery_chains
 from gosplan.engines.action_plan.stocktake import escalation, rate_milestones
 from gosplan.errors import Conflict, InvalidValue, NotFound, PermissionDenied
+from gosplan.i18n import _
 from gosplan.model import Period
 
 # The risk proposer's count: the best-valued weather measures.
@@ -174,8 +175,8 @@ def propose_plan(service, period: str, *, proposed_by: str, reason: str | None =
     p = str(Period.parse(period))
     versions = service.store.action_plan_versions(p)
     if len(_adopted(versions)) and not (reason and reason.strip()):
-        raise Conflict(f"the action plan for {p} is adopted (version {int(_adopted(versions)['version'].max())}); "
-                       "a new version amends it and needs --reason")
+        raise Conflict(_("the action plan for {period} is adopted (version {version}); a new version amends it "
+                         "and needs --reason", period=p, version=int(_adopted(versions)["version"].max())))
     document = plan_document(draft_plan(service, p, settings))
     return service.store.add_action_plan_version(p, document, proposed_by=proposed_by,
                                                  reason=reason.strip() if reason else None)
@@ -188,7 +189,8 @@ def _require_admin(service, name: str) -> None:
         return
     account = service.store.user(name)
     if account is None or account.get("disabled") or account.get("role") != "admin":
-        raise PermissionDenied(f"{name!r} is not an admin: only an admin records the adoption of the action plan")
+        raise PermissionDenied(_("{name} is not an admin: only an admin records the adoption of the action plan",
+                                name=repr(name)))
 
 
 def adopt_plan(service, period: str, version: int, *, body: str, on: str | date, recorded_by: str,
@@ -198,20 +200,20 @@ def adopt_plan(service, period: str, version: int, *, body: str, on: str | date,
     account to look up); without it, ``recorded_by`` must be an admin's account when the store has any."""
     p = str(Period.parse(period))
     if not body or not body.strip():
-        raise InvalidValue("the adopting body is required, e.g. --body 'Plenary meeting of the Central Committee'")
+        raise InvalidValue(_("the adopting body is required, e.g. --body 'Plenary meeting of the Central Committee'"))
     try:
         day = on if isinstance(on, date) else date.fromisoformat(str(on))
     except ValueError:
-        raise InvalidValue(f"not a date: {on!r} (expected YYYY-MM-DD)") from None
+        raise InvalidValue(_("not a date: {value} (expected YYYY-MM-DD)", value=repr(on))) from None
     if role is None:
         _require_admin(service, recorded_by)
     elif role != "admin":
-        raise PermissionDenied(f"{recorded_by!r} is not an admin: only an admin records the adoption of the "
-                               "action plan")
+        raise PermissionDenied(_("{name} is not an admin: only an admin records the adoption of the action plan",
+                                 name=repr(recorded_by)))
     chosen = service.store.action_plan_version(p, version)
     if chosen["status"] != "proposed":
-        raise Conflict(f"version {version} of the action plan for {p} is {chosen['status']}; "
-                       "only a proposed version can be adopted")
+        raise Conflict(_("version {version} of the action plan for {period} is {status}; only a proposed version "
+                         "can be adopted", version=version, period=p, status=chosen["status"]))
     versions = service.store.action_plan_versions(p)
     with service.store.transaction() as conn:
         for old in _adopted(versions)["version"]:
@@ -229,8 +231,6 @@ def adopted_plan(service, period: str) -> dict:
     p = str(Period.parse(period))
     adopted = _adopted(service.store.action_plan_versions(p))
     if adopted.empty:
-        from gosplan.i18n import _
-
         raise NotFound(_("no action plan for {period} has been adopted (gosplan actions plan adopt)", period=p))
     return service.store.action_plan_version(p, int(adopted["version"].max()))
 
@@ -257,7 +257,6 @@ def owner_actions(document: dict, unit: str) -> list[dict]:
 def adoption_notices(service, period: str) -> list[dict[str, str]]:
     """The notices to send when the plan for ``period`` is adopted: one per owner or co-owner unit
     (``unit``, ``subject``, ``body``), listing its actions and their first milestone."""
-    from gosplan.i18n import _
     from gosplan.service.action_words import Names, action_sentence
 
     version = adopted_plan(service, period)
@@ -334,7 +333,8 @@ def extend_demo_reports(service, through: str = "2023-09") -> int:
 
     last = str(Period.parse(through).last_month())
     if not "2023-07" <= last <= LAST_MONTH:
-        raise InvalidValue(f"the demo's reports run from 2023-07 to {LAST_MONTH}, not to {last}")
+        raise InvalidValue(_("the demo's reports run from 2023-07 to {last_month}, not to {last}",
+                              last_month=LAST_MONTH, last=last))
     as_of = Period.parse("2023-06")
     indicators = service.indicators()
     outputs = set(indicators.loc[indicators["role"].eq("output"), "code"])

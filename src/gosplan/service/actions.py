@@ -23,6 +23,7 @@ import pandas as pd
 
 from gosplan.engines.actions import Findings, propose
 from gosplan.errors import GosplanError, InvalidValue, NotFound
+from gosplan.i18n import _
 from gosplan.model import ACTION_STATUSES, Period
 from gosplan.store._common import utc_now
 
@@ -142,9 +143,7 @@ def accept_action(service, action_id: int, period: str | None = None) -> dict:
     """Accept a proposal; store the linked target's value now as the baseline of its tracking."""
     action = _get(service, action_id)
     if action["status"] not in ("proposed", "rejected"):
-        from gosplan.i18n import _
-
-        raise GosplanError(_("action {id} is already {status}", id=action_id, status=_(action["status"])))
+        raise GosplanError(_("action {action} is already {status}", action=action_id, status=_(action["status"])))
     details = dict(action["details"])
     when = str(Period.parse(period)) if period else (details.get("proposed_for") or details.get("baseline_period")
                                                       or action["period"])
@@ -175,10 +174,10 @@ def edit_action(service, action_id: int, *, due: str | date | None = None, owner
         try:
             changes["due"] = date.fromisoformat(str(due))
         except ValueError:
-            raise InvalidValue(f"not a date: {due!r} (expected YYYY-MM-DD)") from None
+            raise InvalidValue(_("not a date: {value} (expected YYYY-MM-DD)", value=repr(due))) from None
     if owner is not None:
         if owner not in set(service.units()["code"]):
-            raise NotFound(f"unknown unit {owner!r}")
+            raise NotFound(_("unknown unit {unit}", unit=repr(owner)))
         changes["owner_unit"] = owner
     if title is not None:
         changes["title"] = title
@@ -191,19 +190,20 @@ def edit_action(service, action_id: int, *, due: str | date | None = None, owner
 def set_action_status(service, action_id: int, status: str) -> dict:
     """Mark an accepted action ``in progress`` or ``done``."""
     if status not in SETTABLE_STATUSES:
-        raise InvalidValue(f"status must be one of {', '.join(SETTABLE_STATUSES)}, not {status!r}")
+        raise InvalidValue(_("status must be one of {choices}, not {value}", choices=", ".join(SETTABLE_STATUSES),
+                             value=repr(status)))
     action = _get(service, action_id)
     if action["status"] not in ("accepted", "in progress", "done"):
-        from gosplan.i18n import _
-
-        raise GosplanError(_("action {id} is {status}; accept it first", id=action_id, status=_(action["status"])))
+        raise GosplanError(_("action {action} is {status}; accept it first", action=action_id,
+                                 status=_(action["status"])))
     service.store.update_action(action_id, status=status)
     return _get(service, action_id)
 
 
 def list_actions(service, status: str | None = None) -> pd.DataFrame:
     if status is not None and status not in ACTION_STATUSES:
-        raise InvalidValue(f"status must be one of {', '.join(ACTION_STATUSES)}, not {status!r}")
+        raise InvalidValue(_("status must be one of {choices}, not {value}", choices=", ".join(ACTION_STATUSES),
+                             value=repr(status)))
     return service.store.actions_with_details(status=status)
 
 

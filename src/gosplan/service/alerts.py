@@ -276,7 +276,7 @@ def list_alerts(service, as_of: str | Period | None = None, open_only: bool = Fa
         table = table[table["status"].eq("open")]
     if unit is not None:
         if unit not in service.hierarchy().parent:
-            raise NotFound(f"unknown unit {unit!r}")
+            raise NotFound(_("unknown unit {unit}", unit=repr(unit)))
         table = table[table["unit"].isin(set(service.hierarchy().subtree(unit)))]
     return table.reset_index(drop=True)
 

@@ -25,6 +25,7 @@ import pandas as pd
 
 from gosplan.engines.balance import IOTable, KeySectors, PlanBalance, balance_plan
 from gosplan.errors import NotFound
+from gosplan.i18n import _
 from gosplan.model import Period
 from gosplan.service.actions import finding
 
@@ -183,7 +184,7 @@ def h1_implications(service, period: str | Period = "2023-H1", table: str | None
     io = load_table(service, table)
     fulfilment = _national(service, p, "fulfilment", io.labels)
     if fulfilment.notna().sum() == 0:
-        raise NotFound(f"no national fulfilment of the plan sectors in {p}")
+        raise NotFound(_("no national fulfilment of the plan sectors in {period}", period=p))
     y = io._require("y", "the table needs final demand")
     direct = ((fulfilment.fillna(1.0) - 1.0) * y).to_numpy()
     total = io.solve(direct).to_numpy()
@@ -220,7 +221,8 @@ def plan_targets(service, year: int, table: str | None = None, growth: float | N
         outturn = _national(service, str(year - 1), "actual_all", io.labels)
         factor = (planned / outturn).replace([np.inf, -np.inf], np.nan)  # no outturn: no growth known
         if factor.notna().sum() == 0:
-            raise NotFound(f"no national targets for {year} with an outturn for {year - 1}")
+            raise NotFound(_("no national targets for {year} with an outturn for {previous}", year=year,
+                                   previous=year - 1))
         source = pd.Series(np.where(factor.notna(), f"target {year} / actual {year - 1}", "no indicator"),
                            index=io.labels)
         factor = factor.fillna(1.0)
@@ -241,7 +243,7 @@ def plan_balance(service, year: int, table: str | None = None, *, growth: float 
     io = load_table(service, table)
     caps = service.store.capacities(year)
     if caps.empty:
-        raise NotFound(f"no capacities stored for {year}")
+        raise NotFound(_("no capacities stored for {year}", year=year))
     caps = caps[caps["sector"].isin(io.labels)].set_index("sector")
     targets = plan_targets(service, year, table, growth)
     available = float(caps["labour"].sum()) if labour and caps["labour"].notna().any() else None

@@ -87,8 +87,9 @@ def campaign_view(service, name: str, *, horizon: int = 12, n_boot: int = 400) -
 def _view(service, name: str, horizon: int, n_boot: int) -> CampaignView:
     campaigns = service.store.campaigns().set_index("name")
     if name not in campaigns.index:
-        known = ", ".join(campaigns.index) or _("none")
-        raise NotFound(_("no campaign {name} (known: {known})", name=repr(name), known=known))
+        if campaigns.empty:
+            raise NotFound(_("no campaign {name} (known: none)", name=repr(name)))
+        raise NotFound(_("no campaign {name} (known: {known})", name=repr(name), known=", ".join(campaigns.index)))
     campaign = {"name": name, **campaigns.loc[name].to_dict()}
     members = service.store.campaign_members(name)
     names = service.units().set_index("code")["name"]

@@ -32,6 +32,7 @@ from gosplan.engines.completeness import (
     completeness as compute,
 )
 from gosplan.errors import GosplanError, InvalidValue, NotFound
+from gosplan.i18n import _
 from gosplan.model import Period
 from gosplan.service.core import Service
 
@@ -63,7 +64,7 @@ def deadline_days(service: Service) -> int:
 def set_deadline_days(service: Service, days: int) -> None:
     """Reports arriving more than ``days`` after the end of their month are late."""
     if not 0 <= int(days) <= 366:
-        raise InvalidValue(f"the deadline must be 0..366 days after the month's end, not {days}")
+        raise InvalidValue(_("the deadline must be 0..366 days after the month's end, not {days}", days=days))
     service.store.set_meta(DEADLINE_KEY, str(int(days)))
 
 
@@ -78,17 +79,17 @@ def assign_set(service: Service, code: str, unit: str, *, kind: str | None = Non
     ``first`` to ``last`` (both optional). Returns the number of units assigned."""
     hierarchy = service.hierarchy()
     if unit not in hierarchy.parent:
-        raise NotFound(f"unknown unit {unit!r}")
+        raise NotFound(_("unknown unit {unit}", unit=repr(unit)))
     members = [unit]
     if kind:
         kinds = service.units().set_index("code")["kind"]
         members = [u for u in hierarchy.subtree(unit) if kinds.get(u) == kind]
         if not members:
-            raise NotFound(f"no unit of kind {kind!r} under {unit!r}")
+            raise NotFound(_("no unit of kind {kind} under {unit}", kind=repr(kind), unit=repr(unit)))
     start = Period.parse(first).first_month().ordinal if first else None
     end = Period.parse(last).last_month().ordinal if last else None
     if start is not None and end is not None and end < start:
-        raise InvalidValue(f"the assignment ends ({last}) before it starts ({first})")
+        raise InvalidValue(_("the assignment ends ({last}) before it starts ({first})", last=last, first=first))
     return service.store.assign_indicator_set(code, members, start, end)
 
 
@@ -101,7 +102,8 @@ def due_months(service: Service, period: str | Period, as_of: str | None = None)
     if cut is not None:
         last = min(last, Period.parse(cut).last_month().ordinal)
     if last < first:
-        raise InvalidValue(f"nothing of {p} is due as of {cut}: choose an earlier period or a later --as-of")
+        raise InvalidValue(_("nothing of {period} is due as of {cut}: choose an earlier period or a later --as-of",
+                              period=p, cut=cut))
     return first, last
 
 
@@ -128,12 +130,13 @@ def completeness(service: Service, period: str | Period, *, unit: str | None = N
                  depth: int | None = None, as_of: str | None = None) -> CompletenessView:
     """Completeness of ``unit``'s subtree (default: the top) over ``period``, by level, unit or indicator."""
     if by not in BY_CHOICES:
-        raise GosplanError(f"--by must be one of {', '.join(BY_CHOICES)}, not {by!r}")
+        raise GosplanError(_("{option} must be one of {choices}, not {value}", option="--by",
+                              choices=", ".join(BY_CHOICES), value=repr(by)))
     p = Period.parse(period)
     hierarchy = service.hierarchy()
     unit = unit or service.root()
     if unit not in hierarchy.parent:
-        raise NotFound(f"unknown unit {unit!r}")
+        raise NotFound(_("unknown unit {unit}", unit=repr(unit)))
     first, last = due_months(service, p, as_of)
     result, basis, days = compute_completeness(service, p, as_of)
     members = set(hierarchy.subtree(unit))

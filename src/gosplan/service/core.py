@@ -36,7 +36,7 @@ from gosplan.engines.trajectory import (
     trajectories_of,
 )
 from gosplan.errors import GosplanError, NotFound
-from gosplan.i18n import current_language
+from gosplan.i18n import _, current_language
 from gosplan.model import TARGET_COLUMNS, Period, month_label
 from gosplan.runner import Runner
 from gosplan.store import Store
@@ -94,7 +94,8 @@ class Service:
         from gosplan.service.workflow import BASES
 
         if basis not in BASES:
-            raise GosplanError(f"--basis must be one of {', '.join(BASES)}, not {basis!r}")
+            raise GosplanError(_("{option} must be one of {choices}, not {value}", option="--basis",
+                                  choices=", ".join(BASES), value=repr(basis)))
         if basis == self.basis:
             return self
         other = Service(self.store, self.runner, self.thresholds)
@@ -124,7 +125,7 @@ class Service:
     def root(self) -> str:
         roots = self.hierarchy().roots
         if not roots:
-            raise NotFound("the store has no units yet: import units first (gosplan template units)")
+            raise NotFound(_("the store has no units yet: import units first (gosplan template units)"))
         return roots[0]
 
     def invalidate(self) -> None:
@@ -286,14 +287,15 @@ class Service:
         hierarchy = self.hierarchy()
         unit = unit or self.root()
         if unit not in hierarchy.parent:
-            raise NotFound(f"unknown unit {unit!r}")
+            raise NotFound(_("unknown unit {unit}", unit=repr(unit)))
         indicator_codes = self._indicator_filter(sector, indicator)
         if by not in BY_CHOICES:  # a grouping beside the hierarchy: ministry, technology...
             from gosplan.service.groupings import group_table
 
             if by not in self.groupings():
                 choices = [*BY_CHOICES, *self.groupings()]
-                raise GosplanError(f"--by must be one of {', '.join(choices)}, not {by!r}")
+                raise GosplanError(_("{option} must be one of {choices}, not {value}", option="--by",
+                                      choices=", ".join(choices), value=repr(by)))
             table = group_table(self, period, unit, by, indicator_codes, window)
             return StatusView(table, by, unit, str(period), window_of(period, window).label)
         if by == "sector":
@@ -336,7 +338,7 @@ class Service:
         indicators = self.indicators()
         if indicator:
             if indicator not in set(indicators["code"]):
-                raise NotFound(f"unknown indicator {indicator!r}")
+                raise NotFound(_("unknown indicator {indicator}", indicator=repr(indicator)))
             return [indicator]
         if sector:
             return indicators.loc[indicators["sector"].isin(self._sector_members(sector)), "code"].tolist()
@@ -345,7 +347,7 @@ class Service:
     def _sector_members(self, sector: str) -> set[str]:
         sectors = self.sectors()
         if sector not in set(sectors["code"]):
-            raise NotFound(f"unknown sector {sector!r}")
+            raise NotFound(_("unknown sector {sector}", sector=repr(sector)))
         members, stack = set(), [sector]
         while stack:
             code = stack.pop()
@@ -447,10 +449,11 @@ class Service:
             frame = self.store.targets()
         elif what in ("fulfilment", "sectors"):
             if not period:
-                raise GosplanError(f"exporting {what} needs --period")
+                raise GosplanError(_("exporting {what} needs --period", what=what))
             frame = self.fulfilment(period) if what == "fulfilment" else self.sector_fulfilment(period)
         else:
-            raise GosplanError(f"cannot export {what!r}: choose reports, targets, fulfilment or sectors")
+            raise GosplanError(_("cannot export {what}: choose reports, targets, fulfilment or sectors",
+                                 what=repr(what)))
         path = Path(path)
         write_table(frame, path)
         return path

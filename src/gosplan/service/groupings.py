@@ -10,6 +10,7 @@ import pandas as pd
 
 from gosplan.engines.groupings import group_fulfilment
 from gosplan.errors import NotFound
+from gosplan.i18n import _
 
 
 def group_table(service, period: str, unit: str, grouping: str, indicators: list[str] | None = None,
@@ -25,8 +26,11 @@ def group_table(service, period: str, unit: str, grouping: str, indicators: list
     groups = service.store.unit_groups(grouping)
     if groups.empty:
         known = service.groupings()
-        hint = f"; groupings in the store: {', '.join(known)}" if known else "; import a unit_groups file first"
-        raise NotFound(f"no unit belongs to a group of {grouping!r}{hint}")
+        if known:
+            raise NotFound(_("no unit belongs to a group of {grouping}; groupings in the store: {known}",
+                             grouping=repr(grouping), known=", ".join(known)))
+        raise NotFound(_("no unit belongs to a group of {grouping}; import a unit_groups file first",
+                         grouping=repr(grouping)))
     hierarchy = service.hierarchy()
     leaves = [code for code in hierarchy.subtree(unit) if hierarchy.is_leaf(code)]
     facts = service.facts(period, window)

@@ -26,6 +26,7 @@ import pandas as pd
 from gosplan.engines.balance.update import io_consistency
 from gosplan.engines.balance.update import update_table as update_engine
 from gosplan.errors import NotFound
+from gosplan.i18n import _
 
 REPORTED_SUFFIX = "-reported"
 METHODS = ("auto", "ras", "gras")
@@ -50,7 +51,7 @@ def _base_name(service) -> str:
     """The table plan prices come from: the most recent stored table that is not itself an update."""
     tables = service.store.io_tables()
     if tables.empty:
-        raise NotFound("no input-output table stored; load the demo or run `gosplan balance import`")
+        raise NotFound(_("no input-output table stored; load the demo or run `gosplan balance import`"))
     plain = tables[~tables["name"].str.endswith(REPORTED_SUFFIX)]
     plain = plain if len(plain) else tables
     return str(plain.sort_values(["year", "name"], ascending=[False, True])["name"].iloc[0])
@@ -81,8 +82,6 @@ def reported_output(service, year: int, base: str | None = None) -> pd.Series:
     table_year, frames = service.store.io_table(base)
     output = annualised_output(service, year)
     if output.empty:
-        from gosplan.i18n import _
-
         raise NotFound(_("no reports of output for {year}: the table is brought to reported totals", year=year))
     national = output.groupby("indicator")["value"].sum()
     x0 = frames["x"].iloc[:, 0].astype(float)
@@ -97,7 +96,8 @@ def update_table(service, year: int, *, base: str | None = None, method: str = "
     from gosplan.errors import InvalidValue
 
     if method not in METHODS:
-        raise InvalidValue(f"--method must be one of {', '.join(METHODS)}, not {method!r}")
+        raise InvalidValue(_("{option} must be one of {choices}, not {value}", option="--method",
+                              choices=", ".join(METHODS), value=repr(method)))
     base = base or _base_name(service)
     _table_year, frames = service.store.io_table(base)
     x1 = reported_output(service, year, base)
@@ -144,7 +144,8 @@ def version_io_consistency(service, code: str, table: str | None = None) -> Cons
     if table is None:
         table = f"{base}{REPORTED_SUFFIX}" if f"{base}{REPORTED_SUFFIX}" in tables.index else base
     if table not in tables.index:
-        raise NotFound(f"no input-output table {table!r}; known: {', '.join(tables.index)}")
+        raise NotFound(_("no input-output table {table}; known: {known}", table=repr(table),
+                         known=", ".join(tables.index)))
     base_year, base_frames = service.store.io_table(base)
     _year, frames = service.store.io_table(table)
     totals = service.store.version_targets(code).groupby("indicator")["value"].sum()

@@ -32,6 +32,7 @@ from gosplan.engines.plan import (
 )
 from gosplan.engines.plan.material import Implications, MaterialBalance
 from gosplan.errors import GosplanError, NotFound, Problem, ValidationError
+from gosplan.i18n import _
 from gosplan.model import Period
 
 if TYPE_CHECKING:
@@ -102,7 +103,7 @@ def norm_table(service: Service) -> pd.DataFrame:
     """The stored norms; :class:`~gosplan.errors.NotFound` when there are none."""
     norms = service.store.norms()
     if norms.empty:
-        raise NotFound("no input norms are stored; the demo has them (gosplan demo), or import entered norms")
+        raise NotFound(_("no input norms are stored; the demo has them (gosplan demo), or import entered norms"))
     return norms
 
 
@@ -152,8 +153,9 @@ def version_balance(service: Service, code: str, *, mark_stale: bool = True) -> 
     if len(missing):
         by_good = missing.groupby("good")["consumer"].apply(lambda s: ", ".join(sorted(s)))
         raise ValidationError([Problem("norms", None, "consumer",
-                                       f"no norm for {g} per unit of: {names} (their sectors buy {g} in the "
-                                       "input-output table)") for g, names in by_good.items()])
+                                       _("no norm for {good} per unit of: {names} (their sectors buy {good} "
+                                         "in the input-output table)", good=g, names=names))
+                               for g, names in by_good.items()])
     items = service.store.balance_items(year)
     from gosplan.service.potentiality import project_norms  # projects' norm changes working in the year
 
@@ -239,7 +241,8 @@ def implications(service: Service, period: str) -> Implications:
     targets = service.year_targets(year)
     quarters = [f"{year}-Q{q}" for q in range(1, 5) if (q - 1) * 3 + 1 >= first.index and q * 3 <= last.index]
     if not quarters:
-        raise GosplanError(f"{period} does not cover a whole quarter; use a quarter, half-year or year")
+        raise GosplanError(_("{period} does not cover a whole quarter; use a quarter, half-year or year",
+                              period=period))
     planned = targets[targets["period"].isin(quarters)].groupby(["unit", "indicator"], as_index=False)["value"].sum()
     leaves = {c for c in service.units()["code"] if service.hierarchy().is_leaf(c)}
     planned = planned[planned["unit"].isin(leaves)]

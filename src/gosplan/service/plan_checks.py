@@ -20,6 +20,7 @@ import pandas as pd
 from gosplan.engines.plan_checks import five_year_progress as progress_engine
 from gosplan.engines.plan_checks import tautness as tautness_engine
 from gosplan.errors import NotFound
+from gosplan.i18n import _
 from gosplan.model import Period
 from gosplan.service._forecast_model import forecast_indicators, monthly_history
 from gosplan.service.risk import GRAIN_INDICATOR
@@ -141,7 +142,7 @@ def tautness(service, year: int, indicators: list[str] | None = None) -> pd.Data
         codes = forecast_indicators(service, indicators)
         rows = _annual_targets(service, year, codes)
         if rows.empty:
-            raise NotFound(f"no annual targets for {year}")
+            raise NotFound(_("no annual targets for {year}", year=year))
         history = _yearly(service, year - 1, codes, sorted(set(rows["unit"])))
         direction = service.indicators().set_index("code")["direction"].to_dict()
         table = tautness_engine(rows[["indicator", "unit", "target"]], history, _capacity(service, year, rows),
@@ -203,7 +204,7 @@ def five_year_plan(service, year: int) -> pd.Series:
     plans = service.store.plans()
     five = plans[plans["kind"].eq("five-year") & plans["start_year"].le(year) & plans["end_year"].ge(year)]
     if five.empty:
-        raise NotFound(f"no five-year plan covers {year}")
+        raise NotFound(_("no five-year plan covers {year}", year=year))
     return five.iloc[0]
 
 
@@ -222,7 +223,7 @@ def five_year_progress(service, as_of: str | Period) -> pd.DataFrame:
         targets = service.store.targets(plan=str(plan["code"]), periods=[str(end)])
         targets = targets[targets["unit"].eq(service.root())]
         if targets.empty:
-            raise NotFound(f"the five-year plan {plan['code']} has no national targets for {end}")
+            raise NotFound(_("the five-year plan {plan} has no national targets for {end}", plan=plan["code"], end=end))
         codes = sorted(set(targets["indicator"]))
         first = int(plan["start_year"])
         levels = _yearly(service, p.year, codes, [service.root()], years=p.year - first + 1)

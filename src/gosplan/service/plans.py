@@ -65,10 +65,11 @@ def control_figures_for(service: Service, year: int) -> pd.DataFrame:
     """The national control figures of ``year`` for every output indicator (see the engine's columns)."""
     last = service.store.last_reported_month()
     if last is None:
-        raise NotFound("no reports are stored: control figures need last year's results")
+        raise NotFound(_("no reports are stored: control figures need last year's results"))
     current = year - 1
     if int(last[:4]) < current:
-        raise GosplanError(f"the last report is for {last}; drafting {year} needs results of {current}")
+        raise GosplanError(_("the last report is for {last}; drafting {year} needs results of {current}", last=last,
+                              year=year, current=current))
     if int(last[:4]) > current:  # reports of the plan year already: last year up to its last reported month
         totals = service.store.report_totals(f"{current}-01", f"{current}-12")
         last = str(totals["last_period"].dropna().astype(str).max()) if len(totals) else f"{current}-12"
@@ -95,7 +96,8 @@ def draft(service: Service, year: int, *, rule: str = "shares", created_by: str,
     """Draft the plan of ``year``: control figures distributed by ``rule`` (``shares`` of last year's
     output, or ``capacity``), stored as a new draft version."""
     if rule not in RULES:
-        raise InvalidValue(f"--rule must be one of {', '.join(RULES)}, not {rule!r}")
+        raise InvalidValue(_("{option} must be one of {choices}, not {value}", option="--rule",
+                              choices=", ".join(RULES), value=repr(rule)))
     cf = control_figures_for(service, year)
     totals = cf.set_index("indicator")["control_figure"]
     if rule == "capacity":
@@ -129,24 +131,26 @@ def parse_edits(scale: list[str], set_values: list[str]) -> tuple[dict[str, floa
     """``coal=1.05`` scale edits and ``UNIT:INDICATOR=VALUE`` set edits, checked."""
     factors, sets = {}, []
     for text in scale:
-        name, _, value = text.partition("=")
+        name, _equals, value = text.partition("=")
         try:
             factors[name.strip()] = float(value)
         except ValueError:
-            raise InvalidValue(f"--scale {text!r}: expected INDICATOR=FACTOR, e.g. coal=1.05") from None
+            raise InvalidValue(_("--scale {text}: expected INDICATOR=FACTOR, e.g. coal=1.05",
+                                 text=repr(text))) from None
         if factors[name.strip()] < 0:
-            raise InvalidValue(f"--scale {text!r}: the factor must not be negative")
+            raise InvalidValue(_("--scale {text}: the factor must not be negative", text=repr(text)))
     for text in set_values:
-        key, _, value = text.partition("=")
-        unit, _, indicator = key.partition(":")
+        key, _equals, value = text.partition("=")
+        unit, _colon, indicator = key.partition(":")
         try:
             number = float(value)
         except ValueError:
-            raise InvalidValue(f"--set {text!r}: expected UNIT:INDICATOR=VALUE, e.g. KP:coal=19000000") from None
+            raise InvalidValue(_("--set {text}: expected UNIT:INDICATOR=VALUE, e.g. KP:coal=19000000",
+                                  text=repr(text))) from None
         if not unit or not indicator:
-            raise InvalidValue(f"--set {text!r}: expected UNIT:INDICATOR=VALUE")
+            raise InvalidValue(_("--set {text}: expected UNIT:INDICATOR=VALUE", text=repr(text)))
         if number < 0:
-            raise InvalidValue(f"--set {text!r}: a target must not be negative")
+            raise InvalidValue(_("--set {text}: a target must not be negative", text=repr(text)))
         sets.append((unit.strip(), indicator.strip(), number))
     return factors, sets
 
@@ -158,24 +162,26 @@ def variant(service: Service, code: str, name: str, *, scale: dict[str, float] |
     (a unit above the producers spreads its new figure over its subtree in proportion to the old)."""
     parent = service.store.plan_version(code)
     if parent["status"] != "draft" and not reason:
-        raise InvalidValue(f"{code} is {parent['status']}: a change to it needs --reason (e.g. 'mid-year adjustment')")
+        raise InvalidValue(_("{code} is {status}: a change to it needs --reason (e.g. 'mid-year adjustment')",
+                              code=code, status=parent["status"]))
     targets = service.store.version_targets(code)
     indicators = set(service.indicators()["code"])
     for indicator in scale or {}:
         if indicator not in indicators:
-            raise NotFound(f"unknown indicator {indicator!r}")
+            raise NotFound(_("unknown indicator {indicator}", indicator=repr(indicator)))
         targets.loc[targets["indicator"] == indicator, "value"] *= scale[indicator]
     hierarchy = service.hierarchy()
     for unit, indicator, value in set_values or []:
         if unit not in hierarchy.parent:
-            raise NotFound(f"unknown unit {unit!r}")
+            raise NotFound(_("unknown unit {unit}", unit=repr(unit)))
         if indicator not in indicators:
-            raise NotFound(f"unknown indicator {indicator!r}")
+            raise NotFound(_("unknown indicator {indicator}", indicator=repr(indicator)))
         rows = (targets["indicator"] == indicator) & targets["unit"].isin(hierarchy.subtree(unit))
         old = targets.loc[rows, "value"].sum()
         if not rows.any():
             if not hierarchy.is_leaf(unit):
-                raise InvalidValue(f"{code} has no {indicator} target under {unit}; set it on a producing unit")
+                raise InvalidValue(_("{code} has no {indicator} target under {unit}; set it on a producing unit",
+                                      code=code, indicator=indicator, unit=unit))
             targets = pd.concat([targets, pd.DataFrame([(unit, indicator, value)], columns=targets.columns)],
                                 ignore_index=True)
         elif old > 0:
@@ -249,7 +255,7 @@ def import_counter_plans(service: Service, path: str | Path, *, sender: str | No
     hierarchy = service.hierarchy()
     sender = sender or service.root()
     if sender not in hierarchy.parent:
-        raise NotFound(f"unknown sending unit {sender!r}")
+        raise NotFound(_("unknown sending unit {sender}", sender=repr(sender)))
     return submit_counter_plans(service, read_table(path), source=path.name, allowed=set(hierarchy.subtree(sender)),
                                 sender=sender, submitted_by=submitted_by)
 
@@ -266,7 +272,7 @@ def submit_counter_plans(service: Service, frame: pd.DataFrame, *, source: str, 
     required = ["plan", "unit", "indicator", "period", "value", "reason"]
     missing = [c for c in required if c not in frame.columns]
     if missing:
-        raise ValidationError([Problem(source, None, c, "missing required column") for c in missing])
+        raise ValidationError([Problem(source, None, c, _("missing required column")) for c in missing])
     versions = service.store.plan_versions().set_index("code")
     hierarchy = service.hierarchy()
     indicators = set(service.indicators()["code"])
@@ -274,27 +280,31 @@ def submit_counter_plans(service: Service, frame: pd.DataFrame, *, source: str, 
     for row, r in frame.iterrows():
         plan = str(r["plan"])
         if plan not in versions.index:
-            problems.append(Problem(source, int(row), "plan", f"unknown plan version {plan!r}"))
+            problems.append(Problem(source, int(row), "plan", _("unknown plan version {plan}", plan=repr(plan))))
         elif versions.loc[plan, "status"] != "draft":
-            problems.append(Problem(source, int(row), "plan", f"{plan} is {versions.loc[plan, 'status']}; "
-                                    "counter-plans answer a draft"))
+            problems.append(Problem(source, int(row), "plan", _("{version} is {status}; counter-plans answer a draft",
+                                                                version=plan, status=versions.loc[plan, "status"])))
         elif not str(r["period"]).startswith(str(versions.loc[plan, "year"])):
-            problems.append(Problem(source, int(row), "period", f"{r['period']!r} is not in {plan}'s year "
-                                    f"{versions.loc[plan, 'year']}"))
+            problems.append(Problem(source, int(row), "period", _("{period} is not in {plan}'s year {year}",
+                                                                  period=repr(r["period"]), plan=plan,
+                                                                  year=versions.loc[plan, "year"])))
         if str(r["unit"]) not in hierarchy.parent:
-            problems.append(Problem(source, int(row), "unit", f"unknown unit {r['unit']!r}"))
+            problems.append(Problem(source, int(row), "unit", _("unknown unit {unit}", unit=repr(r["unit"]))))
         elif allowed is not None and str(r["unit"]) not in allowed:
-            problems.append(Problem(source, int(row), "unit", f"{r['unit']} is outside the subtree of the sender "
-                                    f"{sender}"))
+            problems.append(Problem(source, int(row), "unit", _("{unit} is outside the subtree of the sender {sender}",
+                                                                unit=r["unit"], sender=sender)))
         if str(r["indicator"]) not in indicators:
-            problems.append(Problem(source, int(row), "indicator", f"unknown indicator {r['indicator']!r}"))
+            problems.append(Problem(source, int(row), "indicator",
+                                    _("unknown indicator {indicator}", indicator=repr(r["indicator"]))))
         value = pd.to_numeric(pd.Series([r["value"]]), errors="coerce").iloc[0]
         if not np.isfinite(value):
-            problems.append(Problem(source, int(row), "value", f"not a finite number: {r['value']!r}"))
+            problems.append(Problem(source, int(row), "value",
+                                    _("not a finite number: {value}", value=repr(r["value"]))))
         elif value < 0:
-            problems.append(Problem(source, int(row), "value", f"must not be negative: {value:,.6g}"))
+            problems.append(Problem(source, int(row), "value",
+                                    _("must not be negative: {value}", value=f"{value:,.6g}")))
         if pd.isna(r["reason"]) or not str(r["reason"]).strip():
-            problems.append(Problem(source, int(row), "reason", "a counter-plan needs a reason"))
+            problems.append(Problem(source, int(row), "reason", _("a counter-plan needs a reason")))
     if problems:
         raise ValidationError(problems)
     frame = frame.reset_index(drop=True)
@@ -361,12 +371,13 @@ def adopt(service: Service, code: str, *, adopted_by: str, accept_deficits: bool
     ``accept_deficits`` (the accepted goods are recorded with the adoption)."""
     version = service.store.plan_version(code)
     if version["status"] != "draft":
-        raise Conflict(f"{code} is {version['status']}; only a draft can be adopted (make a variant with --reason)")
+        raise Conflict(_("{code} is {status}; only a draft can be adopted (make a variant with --reason)", code=code,
+                         status=version["status"]))
     balance = version_balance(service, code)
     short = balance.deficits.index.tolist()
     if short and not accept_deficits:
-        raise Conflict(f"{code} leaves {len(short)} good(s) in deficit ({', '.join(short)}); balance them "
-                       "(gosplan plan balance) or adopt with --accept-deficits")
+        raise Conflict(_("{code} leaves {count} good(s) in deficit ({goods}); balance them (gosplan plan balance) "
+                         "or adopt with --accept-deficits", code=code, count=len(short), goods=", ".join(short)))
     year = int(version["year"])
     plan_code = f"ap-{year}"
     plans = service.store.plans()

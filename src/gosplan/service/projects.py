@@ -14,6 +14,7 @@ import pandas as pd
 from gosplan.engines.project_reconciliation import FINDING_COLUMNS, reconcile_deliveries
 from gosplan.engines.projects import EarnedValueSettings, dwellings_summary, project_history, track_projects
 from gosplan.errors import NotFound
+from gosplan.i18n import _
 from gosplan.model import Period
 
 # The demo's reporting form (and most construction offices') gives cost and dwellings as totals to date.
@@ -36,7 +37,7 @@ def latest_progress_month(service) -> str:
     """The last month any project reported progress for."""
     progress = _frames(service)[2]
     if progress.empty:
-        raise NotFound("no project progress in the store: import project_progress first")
+        raise NotFound(_("no project progress in the store: import project_progress first"))
     return str(progress["period"].max())
 
 
@@ -49,7 +50,7 @@ def project_status(service, as_of: str | Period | None = None, *, late_only: boo
     """
     projects, milestones, progress = _frames(service)
     if projects.empty:
-        raise NotFound("no projects in the store: import projects and project_progress first")
+        raise NotFound(_("no projects in the store: import projects and project_progress first"))
     month = Period.parse(as_of or latest_progress_month(service)).last_month()
     key = ("project_status", str(month), settings)
     status = service._cached(key, lambda: track_projects(

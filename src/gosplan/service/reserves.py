@@ -122,18 +122,18 @@ def _production(service, p: Period, sector: str | None) -> Production:
     inputs = [c for c in indicators.index if indicators.loc[c, "role"] == "input"]
     outputs = [c for c in indicators.index if indicators.loc[c, "role"] == "output"]
     if not inputs:
-        raise NotFound("no indicator has role 'input' (workers, energy...): import them to measure reserves")
+        raise NotFound(_("no indicator has role 'input' (workers, energy...): import them to measure reserves"))
     units = service.units().set_index("code")
     technology = service.store.unit_groups(TECHNOLOGY).set_index("unit")["group_code"]
     enterprises = units[units["sector"].notna() & units["sector"].astype(str).ne("")]
     if sector is not None:
         if sector not in set(enterprises["sector"]):
-            raise NotFound(f"no producing unit in sector {sector!r}")
+            raise NotFound(_("no producing unit in sector {sector}", sector=repr(sector)))
         enterprises = enterprises[enterprises["sector"].eq(sector)]
     totals = service.store.report_totals(str(p.first_month()), str(p.last_month()), indicators=inputs + outputs,
                                          units=list(enterprises.index))
     if totals.empty:
-        raise NotFound(f"no reports of inputs and outputs for {p}")
+        raise NotFound(_("no reports of inputs and outputs for {period}", period=p))
     per_period = totals["mean"] * np.where(totals["indicator"].map(indicators["time_aggregation"]).eq("mean"),
                                            1, p.length)
     wide = totals.assign(value=per_period).pivot_table(index="unit", columns="indicator", values="value")
@@ -150,7 +150,8 @@ def _production(service, p: Period, sector: str | None) -> Production:
         rows.append((code, units.loc[code, "name"], units.loc[code, "sector"], str(technology.get(code, "")),
                      _province(service, code), out, indicators.loc[out, "unit"], float(wide.loc[code, out])))
     if not rows:
-        raise NotFound(f"no producing unit reported all of {', '.join(inputs)} and an output for {p}")
+        raise NotFound(_("no producing unit reported all of {inputs} and an output for {period}",
+                         inputs=", ".join(inputs), period=p))
     meta = pd.DataFrame(rows, columns=["unit", "name", "sector", "technology", "province", "indicator", "uom",
                                        "output"])
     meta = meta.sort_values(["sector", "unit"], kind="stable").set_index("unit")
@@ -172,8 +173,8 @@ def reserves(service, period: str | Period, *, sector: str | None = None, rts: s
     ``lagging_below``. ``small_groups`` lists the groups with fewer units than DEA needs.
     """
     if rts not in RTS_OPTIONS:
-        raise InvalidValue(_("--rts must be one of {choices}, not {value}", choices=", ".join(RTS_OPTIONS),
-                             value=repr(rts)))
+        raise InvalidValue(_("{option} must be one of {choices}, not {value}", option="--rts",
+                              choices=", ".join(RTS_OPTIONS), value=repr(rts)))
     p = Period.parse(period)
     key = ("reserves", str(p), sector, rts, lagging_below, peers)
     return service._cached(key, lambda: _reserves(service, p, sector, rts, lagging_below, peers))
@@ -230,7 +231,8 @@ def conditions(service, groups: pd.Series) -> tuple[pd.DataFrame, dict[str, list
         number = pd.to_numeric(rows["group_code"], errors="coerce")
         for unit, code in rows.loc[~(number > 0), ["unit", "group_code"]].itertuples(index=False):
             problems.append(Problem("unit_groups", None, "group_code",
-                                    f"{grouping} of {unit} must be a positive number, got {code!r}"))
+                                    _("{grouping} of {unit} must be a positive number, got {code}",
+                                      grouping=grouping, unit=unit, code=repr(code))))
         column = pd.Series(number.to_numpy(), index=rows["unit"]).reindex(groups.index)
         has = column.notna().groupby(groups).agg(["all", "any"])
         for group in has.index[has["all"]]:

@@ -23,6 +23,7 @@ import pandas as pd
 from gosplan.engines._risk_fit import MIN_YEARS
 from gosplan.engines.risk import Exposure, Measure, RiskResult, WeatherRiskModel, event_losses
 from gosplan.errors import NotFound
+from gosplan.i18n import _
 from gosplan.model import Period
 from gosplan.runner import Runner
 
@@ -75,11 +76,11 @@ def exposure_for(service, year: int) -> tuple[Exposure, dict[str, str], pd.DataF
     """Exposure by province from the farms table and the farms' past output; also farm -> province."""
     farms = service.store.farms()
     if farms.empty:
-        raise NotFound("no farms in the store: import farms (unit, crop_area_ha, irrigated_ha) first")
+        raise NotFound(_("no farms in the store: import farms (unit, crop_area_ha, irrigated_ha) first"))
     province_of = province_of_units(service, farms["unit"].tolist())
     history = past_output(service, year, farms["unit"].tolist())
     if history.empty:
-        raise NotFound(f"no complete year of grain reports before {year}: cannot tell normal output")
+        raise NotFound(_("no complete year of grain reports before {year}: cannot tell normal output", year=year))
     typical = history.groupby("unit")["output"].mean()
     farms = farms[farms["unit"].isin(typical.index) & farms["unit"].isin(province_of)]
     exposure = Exposure.from_farms(farms, province_of=province_of, normal_output=typical.to_dict())
@@ -105,7 +106,7 @@ def grain_target(service, year: int) -> float:
     root = service.root()
     rows = targets[targets["indicator"].eq(GRAIN_INDICATOR) & targets["period"].eq(str(year))]
     if rows.empty:
-        raise NotFound(f"no annual grain target for {year}")
+        raise NotFound(_("no annual grain target for {year}", year=year))
     at_root = rows[rows["unit"].eq(root)]
     return float(at_root["value"].iloc[0] if len(at_root) else rows["value"].sum())
 

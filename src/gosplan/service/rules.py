@@ -16,6 +16,7 @@ import pandas as pd
 
 from gosplan.engines.rules import OPERATOR_TEXTS, check_bounds, evaluate, generate_bounds, parse_rule
 from gosplan.errors import InvalidValue, NotFound, Problem, ValidationError
+from gosplan.i18n import _
 from gosplan.ingest.rules_check import SEVERITIES, stored_rules
 from gosplan.model import Period
 from gosplan.service.core import Service
@@ -30,14 +31,17 @@ def add_rule(service: Service, code: str, text: str | None = None, *, left: str 
     """Create or replace a rule; a formula naming an unknown indicator is refused with the name.
     Returns True when the rule is new."""
     if not code or code.startswith("minmax:"):
-        raise InvalidValue(f"a rule needs a code (not starting with 'minmax:'): {code!r}")
+        raise InvalidValue(_("a rule needs a code (not starting with 'minmax:'): {code}", code=repr(code)))
     if severity not in SEVERITIES:
-        raise InvalidValue(f"severity must be one of {', '.join(SEVERITIES)}, not {severity!r}")
+        raise InvalidValue(_("severity must be one of {choices}, not {value}", choices=", ".join(SEVERITIES),
+                              value=repr(severity)))
     rule = parse_rule(text, left=left, operator=operator, right=right)
     known = set(service.indicators()["code"])
     unknown = sorted(rule.indicators - known)
     if unknown:
-        raise ValidationError([Problem(f"rule {code}", None, "formula", f"unknown indicator {i!r} in {rule.text!r}")
+        raise ValidationError([Problem(_("rule {code}", code=code), None, "formula",
+                                       _("unknown indicator {indicator} in {formula}", indicator=repr(i),
+                                         formula=repr(rule.text)))
                                for i in unknown])
     new = service.store.write_rule(code, name or rule.text, rule.left.text, rule.operator, rule.right.text,
                                    severity)
@@ -61,7 +65,7 @@ def run_rules(service: Service, period: str | Period, unit: str | None = None) -
     members = None
     if unit is not None:
         if unit not in hierarchy.parent:
-            raise NotFound(f"unknown unit {unit!r}")
+            raise NotFound(_("unknown unit {unit}", unit=repr(unit)))
         members = set(hierarchy.subtree(unit))
     bounds = service.store.bounds(units=members)
     named = set().union(*(rule.indicators for rule, _ in compiled.values())) if compiled else set()
@@ -121,11 +125,11 @@ def generate_minmax(service: Service, as_of: str, *, years: int = 3, k: float = 
 def set_bounds(service: Service, unit: str, indicator: str, low: float, high: float, by: str = "cli") -> None:
     """Set one (unit, indicator)'s bounds by hand; later generation keeps them."""
     if unit not in service.hierarchy().parent:
-        raise NotFound(f"unknown unit {unit!r}")
+        raise NotFound(_("unknown unit {unit}", unit=repr(unit)))
     if indicator not in set(service.indicators()["code"]):
-        raise NotFound(f"unknown indicator {indicator!r}")
+        raise NotFound(_("unknown indicator {indicator}", indicator=repr(indicator)))
     if not low <= high:
-        raise InvalidValue(f"the low bound {low:g} is above the high bound {high:g}")
+        raise InvalidValue(_("the low bound {low} is above the high bound {high}", low=f"{low:g}", high=f"{high:g}"))
     frame = pd.DataFrame({"unit": [unit], "indicator": [indicator], "low": [float(low)], "high": [float(high)]})
     with service.store.transaction() as conn:
         service.store.write_bounds(frame, generated=False, conn=conn)
@@ -141,7 +145,7 @@ def follow_up(service: Service, violation_id: int, comment: str, by: str = "cli"
 def resolve(service: Service, violation_id: int, comment: str, by: str = "cli") -> None:
     """Resolve an open or followed-up violation; the comment says how."""
     if not comment.strip():
-        raise InvalidValue("resolving a violation needs a comment saying how it was resolved")
+        raise InvalidValue(_("resolving a violation needs a comment saying how it was resolved"))
     service.store.set_violation_status(violation_id, "resolved", comment, by, allowed=("open", "follow-up"))
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from gosplan.errors import GosplanError
-from gosplan.i18n import use_language
+from gosplan.i18n import _, use_language
 from gosplan.ingest.sdmx import write_data, write_sdmx_csv, write_structure
 from gosplan.model import Period
 from gosplan.service.core import Service
@@ -22,11 +22,12 @@ def export_sdmx(service: Service, what: str, path: str | Path, period: str | Non
     """Write ``structure``, ``reports`` or ``targets`` (of ``period``, else all) as ``sdmx`` (SDMX-ML 2.1)
     or ``sdmx-csv``. Returns the path and the number of observations (codes for the structure)."""
     if fmt not in SDMX_FORMATS:
-        raise GosplanError(f"--format must be one of {', '.join(SDMX_FORMATS)} here, not {fmt!r}")
+        raise GosplanError(_("{option} must be one of {choices} here, not {value}", option="--format",
+                              choices=", ".join(SDMX_FORMATS), value=repr(fmt)))
     path = Path(path)
     if what == "structure":
         if fmt != "sdmx":
-            raise GosplanError("the structure is written as SDMX-ML (--format sdmx)")
+            raise GosplanError(_("the structure is written as SDMX-ML (--format sdmx)"))
         # The indicators with their metadata: definitions become the codes' descriptions.
         with use_language("en"):  # the structure's texts are labelled xml:lang="en"; Korean ones beside them
             units, indicators, plans = service.store.units(), service.store.indicator_metadata(), service.store.plans()
@@ -50,7 +51,7 @@ def _frame(service: Service, what: str, period: str | None) -> pd.DataFrame:
             inside = [p.contains(Period.parse(x)) for x in targets["period"]]
             targets = targets[inside]
         return targets
-    raise GosplanError(f"cannot export {what!r} as SDMX: choose structure, reports or targets")
+    raise GosplanError(_("cannot export {what} as SDMX: choose structure, reports or targets", what=repr(what)))
 
 
 def _korean_texts(service: Service) -> dict[str, dict[str, str]]:

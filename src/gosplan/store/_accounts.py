@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Integer, Text, cast, delete, func, insert, se
 from sqlalchemy.exc import IntegrityError
 
 from gosplan.errors import Conflict, NotFound
+from gosplan.i18n import _
 from gosplan.store import schema
 from gosplan.store._common import utc_now, write_transaction
 
@@ -44,7 +45,7 @@ class AccountMixin:
         or neither); :class:`Conflict` when the name is taken. Returns its id."""
         with self._tx(conn) as c:  # type: ignore[attr-defined]
             if c.execute(select(schema.users.c.id).where(schema.users.c.name == name)).first():
-                raise Conflict(f"a user named {name!r} already exists")
+                raise Conflict(_("a user named {name} already exists", name=repr(name)))
             return c.execute(
                 insert(schema.users).values(name=name, password_hash=password_hash, role=role, subtree=subtree,
                                             disabled=False, created_at=utc_now(), scope_grouping=scope_grouping,
@@ -71,7 +72,7 @@ class AccountMixin:
         with self._tx(conn) as c:  # type: ignore[attr-defined]
             result = c.execute(update(schema.users).where(schema.users.c.name == name).values(**values))
             if result.rowcount == 0:
-                raise NotFound(f"no user named {name!r}")
+                raise NotFound(_("no user named {name}", name=repr(name)))
 
     def user_language(self, name: str) -> str | None:
         """The language ``name`` chose for the pages (None: not chosen, or no such user)."""
@@ -97,7 +98,7 @@ class AccountMixin:
         with self._tx(conn) as c:  # type: ignore[attr-defined]
             c.execute(delete(schema.sessions).where(schema.sessions.c.user_name == name))
             if c.execute(delete(schema.users).where(schema.users.c.name == name)).rowcount == 0:
-                raise NotFound(f"no user named {name!r}")
+                raise NotFound(_("no user named {name}", name=repr(name)))
 
     # -- sessions -------------------------------------------------------------------------------------
 
@@ -207,7 +208,7 @@ class AccountMixin:
             result = c.execute(update(schema.api_tokens).where(schema.api_tokens.c.id == int(token_id))
                                .values(**values))
             if result.rowcount == 0:
-                raise NotFound(f"no API token with id {token_id}")
+                raise NotFound(_("no API token with id {id}", id=token_id))
 
     # -- audit log ------------------------------------------------------------------------------------
 

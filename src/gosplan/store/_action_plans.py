@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import Connection, func, select
 
 from gosplan.errors import NotFound
+from gosplan.i18n import _
 from gosplan.store import schema
 from gosplan.store._common import utc_now
 
@@ -53,7 +54,7 @@ class ActionPlanMixin:
         with self.engine.connect() as c:  # type: ignore[attr-defined]
             row = c.execute(select(t).where(t.c.period == period, t.c.version == int(version))).mappings().first()
         if row is None:
-            raise NotFound(f"no version {version} of the action plan for {period}")
+            raise NotFound(_("no version {version} of the action plan for {period}", version=version, period=period))
         out = dict(row)
         out["document"] = json.loads(out["document"])
         return out

@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy import Connection, and_, select
 
 from gosplan.errors import Conflict, NotFound, Problem, ValidationError
+from gosplan.i18n import _
 from gosplan.model import Period
 from gosplan.store import schema
 from gosplan.store._common import WriteSummary, in_reader_language, require_columns, utc_now
@@ -41,7 +42,7 @@ class AlertMixin:
         if frame.empty:
             return WriteSummary()
         records = frame.assign(period=frame["period"].astype(str)).drop_duplicates(_KEY, keep="last")
-        problems = [Problem("alerts", i + 2, col, "required") for i, r in enumerate(records.to_dict("records"))
+        problems = [Problem("alerts", i + 2, col, _("required")) for i, r in enumerate(records.to_dict("records"))
                     for col in ("indicator", "unit", "kind") if not r.get(col)]
         if problems:
             raise ValidationError(problems)
@@ -98,7 +99,7 @@ class AlertMixin:
             row = c.execute(select(*(a.c[col] for col in ALERT_STORE_COLUMNS))
                             .where(a.c.id == int(alert_id))).first()
         if row is None:
-            raise NotFound(f"no alert with id {alert_id}")
+            raise NotFound(_("no alert with id {id}", id=alert_id))
         return dict(zip(ALERT_STORE_COLUMNS, tuple(row), strict=True))
 
     def acknowledge_alert(self, alert_id: int, by: str, conn: Connection | None = None) -> None:
@@ -130,11 +131,12 @@ class AlertMixin:
         with self._tx(conn) as c:  # type: ignore[attr-defined]
             current = c.execute(select(a.c.status).where(a.c.id == int(alert_id))).scalar_one_or_none()
             if current is None:
-                raise NotFound(f"no alert with id {alert_id}")
+                raise NotFound(_("no alert with id {id}", id=alert_id))
             if current not in allowed:
-                raise Conflict(f"alert {alert_id} is {current}; it cannot become {status}")
+                raise Conflict(_("alert {id} is {current}; it cannot become {status}", id=alert_id, current=current,
+                                   status=status))
             # The status in the WHERE makes a concurrent move fail instead of overwriting it.
             result = c.execute(a.update().where(and_(a.c.id == int(alert_id), a.c.status == current))
                                .values(status=status, **values))
             if result.rowcount == 0:
-                raise Conflict(f"alert {alert_id} changed while it was being {status}")
+                raise Conflict(_("alert {id} changed while it was being {status}", id=alert_id, status=status))

@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy import Connection, delete, select
 
 from gosplan.errors import NotFound, Problem
+from gosplan.i18n import _
 from gosplan.store import schema
 from gosplan.store._common import WriteSummary, raise_problems, require_columns, utc_now
 
@@ -37,25 +38,26 @@ def _check_io_frames(frames: dict[str, pd.DataFrame], source: str) -> None:
     problems: list[Problem] = []
     for part in ("Z", "Y"):
         if part not in frames:
-            problems.append(Problem(source, None, None, f"missing part {part!r} (need Z and Y)"))
+            problems.append(Problem(source, None, None, _("missing part {part} (need Z and Y)", part=repr(part))))
     unknown = set(frames) - set(IO_PARTS)
     for part in sorted(unknown):
-        problems.append(Problem(source, None, None, f"unknown part {part!r}; use {', '.join(IO_PARTS)}"))
+        problems.append(Problem(source, None, None, _("unknown part {part}; use {parts}", part=repr(part),
+                                                                    parts=", ".join(IO_PARTS))))
     raise_problems(problems)
     sectors = [str(s) for s in frames["Z"].index]
     if [str(c) for c in frames["Z"].columns] != sectors:
-        problems.append(Problem(source, None, None, "Z must have the same sectors as rows and columns, in order"))
+        problems.append(Problem(source, None, None, _("Z must have the same sectors as rows and columns, in order")))
     for part, frame in frames.items():
         values = frame.apply(pd.to_numeric, errors="coerce")
         for row, col in zip(*values.isna().to_numpy().nonzero(), strict=True):
             problems.append(Problem(f"{source}:{part}", int(row) + 2, str(frame.columns[col]),
-                                    f"not a number: {frame.iat[row, col]!r}"))
+                                    _("not a number: {value}", value=repr(frame.iat[row, col]))))
             if len(problems) > 100:
                 break
         if part in ("Y", "x", "labour") and set(map(str, frame.index)) != set(sectors):
-            problems.append(Problem(f"{source}:{part}", None, None, "rows must be the sectors of Z"))
+            problems.append(Problem(f"{source}:{part}", None, None, _("rows must be the sectors of Z")))
         if part == "V" and set(map(str, frame.columns)) != set(sectors):
-            problems.append(Problem(f"{source}:{part}", None, None, "columns must be the sectors of Z"))
+            problems.append(Problem(f"{source}:{part}", None, None, _("columns must be the sectors of Z")))
     raise_problems(problems)
 
 
@@ -109,8 +111,8 @@ class BalanceMixin:
             query = query.where(t.c.name == name) if name else query.order_by(t.c.year.desc(), t.c.name)
             head = c.execute(query).first()
             if head is None:
-                raise NotFound(f"no input-output table {name!r}" if name else "no input-output table stored; "
-                               "load the demo or run `gosplan balance import`")
+                raise NotFound(_("no input-output table {table}", table=repr(name)) if name else
+                               _("no input-output table stored; load the demo or run `gosplan balance import`"))
             rows = c.execute(select(cells.c.part, cells.c.row, cells.c.col, cells.c.value)
                              .where(cells.c.table_name == head.name)).all()
         long = pd.DataFrame([tuple(r) for r in rows], columns=["part", "row", "col", "value"])
@@ -142,10 +144,11 @@ class BalanceMixin:
                 capacity = float(record["capacity"])
                 year = int(record["year"])
             except (TypeError, ValueError):
-                problems.append(Problem("capacities", i + 2, "capacity", "capacity and year must be numbers"))
+                problems.append(Problem("capacities", i + 2, "capacity", _("capacity and year must be numbers")))
                 continue
             if not capacity >= 0:
-                problems.append(Problem("capacities", i + 2, "capacity", f"must be >= 0, got {capacity}"))
+                problems.append(Problem("capacities", i + 2, "capacity",
+                                        _("must be >= 0, got {value}", value=capacity)))
             labour = record.get("labour")
             labour = None if labour is None or pd.isna(labour) else float(labour)
             rows.append({"sector": str(record["sector"]), "year": year, "capacity": capacity, "labour": labour})

@@ -20,6 +20,7 @@ from gosplan.store._common import (
     month_ordinals,
     raise_problems,
     require_columns,
+    unknown_code,
 )
 from gosplan.store._projects import _rows
 
@@ -74,7 +75,7 @@ class CampaignMixin:
             row["joined"] = int(month)
         with self._tx(conn) as c:
             known = set(c.execute(select(schema.campaigns.c.name)).scalars())
-            raise_problems([Problem("campaign_members", i + 2, "campaign", f"unknown campaign {r['campaign']!r}")
+            raise_problems([Problem("campaign_members", i + 2, "campaign", unknown_code("campaign", r["campaign"]))
                             for i, r in enumerate(rows) if r["campaign"] not in known][:1000])
             return self._upsert_keyed(schema.campaign_members, rows, ["campaign", "unit"], c)  # type: ignore
 

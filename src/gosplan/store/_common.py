@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, Table, bindparam, select, text
 
 from gosplan.errors import Problem, ValidationError
+from gosplan.i18n import N_, _
 from gosplan.store import schema
 
 # Lists of codes longer than this are filtered in pandas after the query instead of in an SQL IN (...),
@@ -119,12 +120,26 @@ def lookup_ids(codes: pd.Series, mapping: pd.Series) -> np.ndarray:
     return np.append(ids, -1).astype("int64")[positions]
 
 
+#: "unknown <what> 'CODE'" for each kind of code a file may name, one whole message each.
+UNKNOWN_CODE = {
+    "unit": N_("unknown unit {value}"), "indicator": N_("unknown indicator {value}"),
+    "plan": N_("unknown plan {value}"),
+    "sector": N_("unknown sector {value}"), "project": N_("unknown project {value}"),
+    "campaign": N_("unknown campaign {value}"),
+}
+
+
+def unknown_code(what: str, value: object) -> str:
+    """The reason a row naming an unknown ``what`` (unit, indicator...) is refused, in the reader's language."""
+    return _(UNKNOWN_CODE[what], value=repr(value))
+
+
 def unknown_code_problems(
     source: str, frame: pd.DataFrame, column: str, ids: np.ndarray, what: str
 ) -> list[Problem]:
     rows = np.flatnonzero(ids < 0)
     return [
-        Problem(source, int(i) + 2, column, f"unknown {what} {frame[column].iloc[i]!r}") for i in rows[:1000]
+        Problem(source, int(i) + 2, column, unknown_code(what, frame[column].iloc[i])) for i in rows[:1000]
     ]
 
 
@@ -197,7 +212,7 @@ def month_ordinals(
         ordinals.append(int(match[1]) * 12 + int(match[2]) - 1 if match and 1 <= int(match[2]) <= 12 else -1)
     per_row = np.append(np.array(ordinals, dtype="int64"), -1)[positions]
     problems = [
-        Problem(source, int(i) + 2, column, f"not a month: {labels.iloc[i]!r} (expected YYYY-MM)")
+        Problem(source, int(i) + 2, column, _("not a month: {value} (expected YYYY-MM)", value=repr(labels.iloc[i])))
         for i in np.flatnonzero(per_row < 0)[:1000]
     ]
     return per_row, problems
@@ -207,7 +222,7 @@ def check_values(values: pd.Series, source: str, column: str = "value") -> tuple
     numbers = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
     bad = ~np.isfinite(numbers)
     problems = [
-        Problem(source, int(i) + 2, column, f"not a finite number: {values.iloc[i]!r}")
+        Problem(source, int(i) + 2, column, _("not a finite number: {value}", value=repr(values.iloc[i])))
         for i in np.flatnonzero(bad)[:1000]
     ]
     return numbers, problems
@@ -216,7 +231,7 @@ def check_values(values: pd.Series, source: str, column: str = "value") -> tuple
 def duplicate_problems(frame: pd.DataFrame, keys: list[str], source: str) -> list[Problem]:
     dup = frame.duplicated(keys, keep="first").to_numpy()
     return [
-        Problem(source, int(i) + 2, None, "duplicate of an earlier row with the same " + ", ".join(keys))
+        Problem(source, int(i) + 2, None, _("duplicate of an earlier row with the same {keys}", keys=", ".join(keys)))
         for i in np.flatnonzero(dup)[:1000]
     ]
 
@@ -229,7 +244,7 @@ def raise_problems(problems: list[Problem]) -> None:
 def require_columns(frame: pd.DataFrame, columns: list[str], source: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise ValidationError([Problem(source, None, c, "missing required column") for c in missing])
+        raise ValidationError([Problem(source, None, c, _("missing required column")) for c in missing])
 
 
 def none_if_missing(value: object) -> object:

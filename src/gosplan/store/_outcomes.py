@@ -10,8 +10,9 @@ import pandas as pd
 from sqlalchemy import Connection, select
 
 from gosplan.errors import Problem
+from gosplan.i18n import _
 from gosplan.store import schema
-from gosplan.store._common import WriteSummary, raise_problems, require_columns
+from gosplan.store._common import WriteSummary, raise_problems, require_columns, unknown_code
 from gosplan.store._projects import _rows
 
 PROJECT_KINDS: tuple[str, ...] = ("housing", "capacity", "modernisation", "research")
@@ -47,16 +48,18 @@ class OutcomeMixin:
             for i, row in enumerate(rows):
                 if row["project"] not in known:
                     problems.append(Problem("project_outcomes", i + 2, "project",
-                                            f"unknown project {row['project']!r}"))
+                                            unknown_code("project", row["project"])))
                 if row["kind"] not in PROJECT_KINDS:
                     problems.append(Problem("project_outcomes", i + 2, "kind",
-                                            f"{row['kind']!r} is not one of {', '.join(PROJECT_KINDS)}"))
+                                            _("{value} is not one of {choices}", value=repr(row["kind"]),
+                                              choices=", ".join(PROJECT_KINDS))))
                 if (row["capacity"] is not None or row["norm_change"] is not None) and row["indicator"] is None:
-                    problems.append(Problem("project_outcomes", i + 2, "indicator",
-                                            "a capacity or a norm change needs the product (indicator) it applies to"))
+                    problems.append(Problem(
+                        "project_outcomes", i + 2, "indicator",
+                        _("a capacity or a norm change needs the product (indicator) it applies to")))
                 if (row["norm_change"] is None) != (row["norm_good"] is None):
                     problems.append(Problem("project_outcomes", i + 2, "norm_good",
-                                            "norm_good and norm_change go together"))
+                                            _("norm_good and norm_change go together")))
                 for column in ("capacity", "norm_change"):
                     if row[column] is not None:
                         row[column] = float(row[column])
@@ -79,11 +82,11 @@ class OutcomeMixin:
             for i, row in enumerate(rows):
                 if row["campaign"] not in known:
                     problems.append(Problem("campaign_measures", i + 2, "campaign",
-                                            f"unknown campaign {row['campaign']!r}"))
+                                            unknown_code("campaign", row["campaign"])))
                 for column in ("indicator", "per"):
                     if row[column] not in indicators:
                         problems.append(Problem("campaign_measures", i + 2, column,
-                                                f"unknown indicator {row[column]!r}"))
+                                                unknown_code("indicator", row[column])))
             raise_problems(problems[:1000])
             return self._upsert_keyed(schema.campaign_measures, rows, ["campaign", "sector"], c)  # type: ignore
 

@@ -26,6 +26,7 @@ import pandas as pd
 from sqlalchemy import Connection, delete, insert, select, update
 
 from gosplan.errors import Conflict, NotFound, Problem
+from gosplan.i18n import _
 from gosplan.store import schema
 from gosplan.store._bulk import load
 from gosplan.store._common import (
@@ -34,6 +35,7 @@ from gosplan.store._common import (
     duplicate_problems,
     raise_problems,
     require_columns,
+    unknown_code,
     utc_now,
 )
 
@@ -54,12 +56,12 @@ def _codes(conn: Connection, table) -> set[str]:
 
 def _unknown(frame: pd.DataFrame, column: str, known: set[str], source: str, what: str) -> list[Problem]:
     bad = ~frame[column].astype(str).isin(known)
-    return [Problem(source, int(i) + 2, column, f"unknown {what} {frame[column].iat[i]!r}")
+    return [Problem(source, int(i) + 2, column, unknown_code(what, frame[column].iat[i]))
             for i in np.flatnonzero(bad.to_numpy())[:200]]
 
 
 def _negative(values: np.ndarray, source: str, column: str) -> list[Problem]:
-    return [Problem(source, int(i) + 2, column, f"must not be negative: {values[i]:,.6g}")
+    return [Problem(source, int(i) + 2, column, _("must not be negative: {value}", value=f"{values[i]:,.6g}"))
             for i in np.flatnonzero(values < 0)[:200]]
 
 
@@ -92,8 +94,9 @@ class PlanMixin:
             problems += _negative(values, source, "norm")
             for column in ("good", "consumer"):
                 problems += _unknown(frame, column, set(units), source, "indicator")
-            problems += [Problem(source, int(i) + 2, "source", f"must be one of {', '.join(NORM_SOURCES)}, not "
-                                 f"{frame['source'].iat[i]!r}")
+            problems += [Problem(source, int(i) + 2, "source",
+                                 _("must be one of {choices}, not {value}", choices=", ".join(NORM_SOURCES),
+                                   value=repr(frame["source"].iat[i])))
                          for i in np.flatnonzero(~frame["source"].isin(NORM_SOURCES).to_numpy())[:200]]
             problems += duplicate_problems(frame, ["good", "consumer"], source)
             raise_problems(problems)
@@ -133,7 +136,8 @@ class PlanMixin:
             problems += _unknown(frame, "unit", _codes(c, schema.units), source, "unit")
             problems += _unknown(frame, "indicator", _codes(c, schema.indicators), source, "indicator")
             as_of = pd.to_datetime(frame["as_of"], errors="coerce")
-            problems += [Problem(source, int(i) + 2, "as_of", f"not a date: {frame['as_of'].iat[i]!r}")
+            problems += [Problem(source, int(i) + 2, "as_of",
+                                 _("not a date: {value}", value=repr(frame["as_of"].iat[i])))
                          for i in np.flatnonzero(as_of.isna().to_numpy())[:200]]
             problems += duplicate_problems(frame, ["unit", "indicator", "as_of"], source)
             raise_problems(problems)
@@ -186,7 +190,8 @@ class PlanMixin:
             values, problems = check_values(frame["value"], source)
             problems += _negative(values, source, "value")
             problems += _unknown(frame, "good", _codes(c, schema.indicators), source, "indicator")
-            problems += [Problem(source, int(i) + 2, "item", f"must be one of {', '.join(BALANCE_ITEMS)}")
+            problems += [Problem(source, int(i) + 2, "item",
+                                 _("must be one of {choices}", choices=", ".join(BALANCE_ITEMS)))
                          for i in np.flatnonzero(~frame["item"].isin(BALANCE_ITEMS).to_numpy())[:200]]
             problems += duplicate_problems(frame, ["good", "year", "item"], source)
             raise_problems(problems)
@@ -219,7 +224,8 @@ class PlanMixin:
         t = schema.plan_versions
         with self._tx(conn) as c:
             if c.execute(select(t.c.id).where(t.c.code == code)).first() is not None:
-                raise Conflict(f"plan version {code!r} exists; versions are never overwritten, choose another name")
+                raise Conflict(_("plan version {code} exists; versions are never overwritten, choose another name",
+                                  code=repr(code)))
             version_id = c.execute(insert(t).values(
                 code=code, year=int(year), status="draft", parent=parent, five_year_plan=five_year_plan, rule=rule,
                 reason=reason, created_by=created_by, created_at=utc_now())).inserted_primary_key[0]
@@ -251,10 +257,11 @@ class PlanMixin:
         versions = self.plan_versions()
         match = versions[versions["code"] == code]
         if match.empty:
-            from gosplan.i18n import _
-
-            known = ", ".join(versions["code"]) or _("none yet (gosplan plan draft --year YEAR)")
-            raise NotFound(_("no plan version {code}; known versions: {known}", code=repr(code), known=known))
+            if versions.empty:
+                raise NotFound(_("no plan version {code}; known versions: none yet (gosplan plan draft --year YEAR)",
+                                 code=repr(code)))
+            raise NotFound(_("no plan version {code}; known versions: {known}", code=repr(code),
+                             known=", ".join(versions["code"])))
         return match.iloc[0].to_dict()
 
     def _version_id(self, c: Connection, code: str) -> int:
@@ -318,7 +325,7 @@ class PlanMixin:
             problems += _unknown(frame, "unit", _codes(c, schema.units), source, "unit")
             problems += _unknown(frame, "indicator", _codes(c, schema.indicators), source, "indicator")
             empty = frame["reason"].isna() | (frame["reason"].astype(str).str.strip() == "")
-            problems += [Problem(source, int(i) + 2, "reason", "a counter-plan needs a reason")
+            problems += [Problem(source, int(i) + 2, "reason", _("a counter-plan needs a reason"))
                          for i in np.flatnonzero(empty.to_numpy())[:200]]
             problems += duplicate_problems(frame, ["unit", "indicator", "period"], source)
             raise_problems(problems)

@@ -17,6 +17,7 @@ import pandas as pd
 from sqlalchemy import Connection, Table, and_, select
 
 from gosplan.errors import Problem, ValidationError
+from gosplan.i18n import _
 from gosplan.model import ACTION_COLUMNS
 from gosplan.store import schema
 from gosplan.store._common import (
@@ -30,6 +31,7 @@ from gosplan.store._common import (
     none_if_missing,
     raise_problems,
     require_columns,
+    unknown_code,
 )
 
 PROJECT_COLUMNS = ["code", "name", "unit", "budget", "start", "planned_end", "dwellings"]
@@ -106,7 +108,7 @@ class ProjectMixin:
     def _check_projects(self, c: Connection, frame: pd.DataFrame, source: str) -> None:
         known = self._known_projects(c)
         bad = ~frame["project"].astype(str).isin(known)
-        raise_problems([Problem(source, int(i) + 2, "project", f"unknown project {frame['project'].iloc[i]!r}")
+        raise_problems([Problem(source, int(i) + 2, "project", unknown_code("project", frame["project"].iloc[i]))
                         for i in np.flatnonzero(bad.to_numpy())[:1000]])
 
     # -- projects and milestones ------------------------------------------------------------------------
@@ -262,8 +264,6 @@ class ProjectMixin:
         frame = self.actions_with_details()
         found = frame[frame["id"].eq(int(action_id))]
         if found.empty:
-            from gosplan.i18n import _
-
             raise NotFound(_("no action with id {id}", id=action_id))
         return found.iloc[0].to_dict()
 

@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy import Connection, and_, delete, select
 
 from gosplan.errors import Conflict, NotFound
+from gosplan.i18n import _
 from gosplan.store import schema
 from gosplan.store._accounts import checks_changed
 from gosplan.store._common import utc_now
@@ -42,7 +43,7 @@ class RuleMixin:
         r = schema.validation_rules
         with self._tx(conn) as c:  # type: ignore[attr-defined]
             if c.execute(r.delete().where(r.c.code == code)).rowcount == 0:
-                raise NotFound(f"no rule {code!r}")
+                raise NotFound(_("no rule {code}", code=repr(code)))
             checks_changed(c)
 
     def rules(self) -> pd.DataFrame:
@@ -153,9 +154,10 @@ class RuleMixin:
         with self._tx(conn) as c:  # type: ignore[attr-defined]
             current = c.execute(select(v.c.status).where(v.c.id == int(violation_id))).scalar_one_or_none()
             if current is None:
-                raise NotFound(f"no violation with id {violation_id}")
+                raise NotFound(_("no violation with id {id}", id=violation_id))
             if current not in allowed:
-                raise Conflict(f"violation {violation_id} is {current}; it cannot become {status}")
+                raise Conflict(_("violation {id} is {current}; it cannot become {status}", id=violation_id,
+                                 current=current, status=status))
             c.execute(v.update().where(and_(v.c.id == int(violation_id), v.c.status == current))
                       .values(status=status, comment=comment, changed_by=by, changed_at=utc_now()))
 

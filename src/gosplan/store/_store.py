@@ -24,6 +24,7 @@ from gosplan.dburl import (
     sqlite_path,
 )
 from gosplan.errors import GosplanError, NotFound, Problem, ValidationError
+from gosplan.i18n import _
 from gosplan.model import ACTION_COLUMNS, ACTION_STATUSES, Period
 from gosplan.store import schema
 from gosplan.store._accounts import AccountMixin
@@ -114,7 +115,8 @@ class Store(ReferenceMixin, TargetMixin, ReportMixin, ProjectMixin, AccountMixin
             require_existing_file(url, None if url == default_url() else url)
         path = sqlite_path(url)
         if path is not None and not path.parent.is_dir():
-            raise GosplanError(f"cannot create the store {path}: the folder {path.parent} does not exist")
+            raise GosplanError(_("cannot create the store {path}: the folder {folder} does not exist", path=path,
+                                  folder=path.parent))
         if url.startswith("sqlite"):
             engine = create_engine(url)
             _sqlite_pragmas(engine)
@@ -125,8 +127,8 @@ class Store(ReferenceMixin, TargetMixin, ReportMixin, ProjectMixin, AccountMixin
         try:
             if not create and not store.has_schema():
                 engine.dispose()
-                raise NotFound(f"the database {store.display_url} holds no gosplan store; "
-                               f"make one with {how_to_create(url)}")
+                raise NotFound(_("the database {url} holds no gosplan store; make one with {command}",
+                                 url=store.display_url, command=how_to_create(url)))
             store.upgrade()
         except OperationalError as exc:
             engine.dispose()
@@ -255,7 +257,7 @@ class Store(ReferenceMixin, TargetMixin, ReportMixin, ProjectMixin, AccountMixin
         """Change fields of one action (e.g. ``status="done"``); :class:`NotFound` for an unknown id."""
         unknown = sorted(set(changes) - set(_ACTION_FIELDS))
         if unknown:
-            raise ValidationError([Problem("actions", None, k, "not a field of an action") for k in unknown])
+            raise ValidationError([Problem("actions", None, k, _("not a field of an action")) for k in unknown])
         if not changes:
             return
         values = _action_row(changes, None, partial=True)
@@ -264,8 +266,6 @@ class Store(ReferenceMixin, TargetMixin, ReportMixin, ProjectMixin, AccountMixin
                 schema.actions.update().where(schema.actions.c.id == int(action_id)).values(**values)
             )
             if result.rowcount == 0:
-                from gosplan.i18n import _
-
                 raise NotFound(_("no action with id {id}", id=action_id))
 
     # -- inspection -----------------------------------------------------------------------------------
@@ -287,17 +287,20 @@ def _connection_error(url: str, exc: OperationalError) -> GosplanError:
     """What went wrong opening ``url``, and how to mend it, in one sentence."""
     reason = str(getattr(exc, "orig", exc) or exc).strip()
     if url.startswith("sqlite"):
-        return GosplanError(f"cannot open the SQLite store {sqlite_path(url) or url}: {reason.splitlines()[0]}")
+        return GosplanError(_("cannot open the SQLite store {path}: {reason}", path=sqlite_path(url) or url,
+                              reason=reason.splitlines()[0]))
     server = describe_server(url)
     name = database_name(url)
     if "does not exist" in reason and f'database "{name}"' in reason:
-        host, _, port = server.rpartition(":")
-        return GosplanError(f"the PostgreSQL database {name!r} does not exist on {server}; create it with "
-                            f"`createdb -h {host} -p {port} {name}` (add -U USER as needed) and run the command again")
+        host, _colon, port = server.rpartition(":")
+        return GosplanError(_("the PostgreSQL database {name} does not exist on {server}; create it with "
+                              "`createdb -h {host} -p {port} {database}` (add -U USER as needed) and run the command "
+                              "again", name=repr(name), server=server, host=host, port=port, database=name))
     if "refused" in reason or "timeout" in reason or "could not translate host name" in reason:
-        return GosplanError(f"cannot reach the PostgreSQL server at {server}: is it running, and are the host "
-                            f"and port right? ({_last_line(reason)})")
-    return GosplanError(f"cannot open the PostgreSQL database {name!r} on {server}: {_last_line(reason)}")
+        return GosplanError(_("cannot reach the PostgreSQL server at {server}: is it running, and are the host "
+                              "and port right? ({reason})", server=server, reason=_last_line(reason)))
+    return GosplanError(_("cannot open the PostgreSQL database {name} on {server}: {reason}", name=repr(name),
+                          server=server, reason=_last_line(reason)))
 
 
 def _last_line(reason: str) -> str:
@@ -315,7 +318,7 @@ def _action_row(record: dict[str, Any], row: int | None, partial: bool = False) 
     if not partial:
         for required in ("title", "owner_unit"):
             if not values.get(required):
-                problems.append(Problem("actions", row, required, "required"))
+                problems.append(Problem("actions", row, required, _("required")))
         values.setdefault("status", "proposed")
         values["status"] = values["status"] or "proposed"
         values["check"] = values.get("check") or ""
@@ -326,7 +329,8 @@ def _action_row(record: dict[str, Any], row: int | None, partial: bool = False) 
                 "actions",
                 row,
                 "status",
-                f"unknown status {values['status']!r} (one of {', '.join(ACTION_STATUSES)})",
+                _("unknown status {value} (one of {choices})", value=repr(values["status"]),
+                  choices=", ".join(ACTION_STATUSES)),
             )
         )
     if values.get("due") is not None:

@@ -9,6 +9,7 @@ import pandas as pd
 from sqlalchemy import Connection, bindparam, select
 
 from gosplan.errors import Problem
+from gosplan.i18n import _
 from gosplan.model import TARGET_COLUMNS, Period
 from gosplan.store import schema
 from gosplan.store._common import (
@@ -46,7 +47,7 @@ def canonical_periods(values: pd.Series, source: str) -> tuple[pd.Series, list[P
             source,
             int(i) + 2,
             "period",
-            f"not a period: {values.iloc[i]!r} (expected 2023, 2023-H1, 2023-Q2 or 2023-06)",
+            _("not a period: {text} (expected 2023, 2023-H1, 2023-Q2 or 2023-06)", text=repr(values.iloc[i])),
         )
         for i in np.flatnonzero(mapped.isna().to_numpy())[:1000]
     ]

@@ -17,8 +17,9 @@ import pandas as pd
 from sqlalchemy import Connection, func, select
 
 from gosplan.errors import NotFound, Problem, ValidationError
+from gosplan.i18n import _
 from gosplan.store import _arrivals, schema
-from gosplan.store._common import id_codes
+from gosplan.store._common import id_codes, unknown_code
 
 ASSIGNMENT_COLUMNS = ["set", "unit", "first_month", "last_month"]
 
@@ -33,13 +34,13 @@ class WorkflowMixin:
         wanted = list(dict.fromkeys(str(i) for i in indicators))
         if not code or not wanted:
             raise ValidationError([Problem("indicator set", None, "code" if not code else "indicators",
-                                           "required")])
+                                           _("required"))])
         s, m = schema.indicator_sets, schema.indicator_set_members
         with self._tx(conn) as c:  # type: ignore[attr-defined]
             known = set(c.execute(select(schema.indicators.c.code)).scalars())
             unknown = [i for i in wanted if i not in known]
             if unknown:
-                raise ValidationError([Problem("indicator set", None, "indicators", f"unknown indicator {i!r}")
+                raise ValidationError([Problem("indicator set", None, "indicators", unknown_code("indicator", i))
                                        for i in unknown])
             if c.execute(s.update().where(s.c.code == code).values(name=name)).rowcount == 0:
                 c.execute(s.insert().values(code=code, name=name))
@@ -54,11 +55,11 @@ class WorkflowMixin:
         with self._tx(conn) as c:  # type: ignore[attr-defined]
             if c.execute(select(schema.indicator_sets.c.code).where(schema.indicator_sets.c.code == code)
                          ).first() is None:
-                raise NotFound(f"no indicator set {code!r}")
+                raise NotFound(_("no indicator set {code}", code=repr(code)))
             known = set(c.execute(select(schema.units.c.code)).scalars())
             unknown = [u for u in wanted if u not in known]
             if unknown:
-                raise ValidationError([Problem("assignment", None, "unit", f"unknown unit {u!r}")
+                raise ValidationError([Problem("assignment", None, "unit", unknown_code("unit", u))
                                        for u in unknown[:20]])
             for start in range(0, len(wanted), 1000):
                 c.execute(a.delete().where(a.c.set_code == code, a.c.unit.in_(wanted[start:start + 1000])))

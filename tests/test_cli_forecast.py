@@ -45,7 +45,7 @@ def test_a_dry_year_lowers_hydro_power_only(db):
     assert dry.loc[~moved, "expected_total"].equals(normal.loc[~moved, "expected_total"])
     table = run(db, "forecast", "--as-of", "2023-06", "--indicator", "electricity", "--rainfall", "-0.5").output
     assert "--rainfall -50 % against normal" in table
-    assert "Invalid value" in run(db, "forecast", "--as-of", "2023-06", "--rainfall", "-2", code=2).output
+    assert "between -1 (no rain) and 3" in run(db, "forecast", "--as-of", "2023-06", "--rainfall", "-2", code=2).output
 
 
 def test_alerts_raise_list_ack_resolve(db):

@@ -174,8 +174,10 @@ def test_the_annex_names_the_definite_action_that_covers_each_proposal_or_why_no
             assert actions[number]["unit"] == row.unit, (row.id, number)
         assert (row.reason == "covered") == bool(row.actions)
     counts = proposals["reason"].value_counts()
-    assert annex.summary[0].startswith(f"The engines proposed {len(proposals)} actions; version 1")
-    assert f"covers {counts['covered']} with its actions" in annex.summary[0]
+    assert annex.summary[0].startswith(f"The engines proposed {len(proposals)} actions. Covered by the actions "
+                                       "of version 1")
+    assert f"of the definite plan: {counts['covered']}; to the plenum as decisions: {counts['plenum']};" \
+        in annex.summary[0]
 
 
 def test_every_heading_header_and_sentence_of_the_plan_goes_through_the_catalogue(demo):

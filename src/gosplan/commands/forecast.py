@@ -43,7 +43,7 @@ def command(
     five_year: Annotated[bool, typer.Option("--five-year", help="Progress of the five-year plan instead.")]
     = False,
     rainfall: Annotated[float | None, typer.Option(
-        "--rainfall", min=-1.0, help="Rain in the months to come against normal, e.g. -0.5 for half the "
+        "--rainfall", help="Rain in the months to come against normal, e.g. -0.5 for half the "
                                      "normal rain: drives the hydro stations' output (default: an average year).")]
     = None,
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, or processes[:N].")] = None,
@@ -51,6 +51,9 @@ def command(
     db: DbOption = None,
 ) -> None:
     """Year-end outlook of each annual target: produced, expected, intervals, P(attain), rest of year."""
+    if rainfall is not None and not -1.0 <= rainfall <= 3.0:
+        raise typer.BadParameter(_("between -1 (no rain) and 3 (four times the normal rain), not {value}",
+                                   value=rainfall), param_hint="'--rainfall'")
     service = open_service(db)
     if five_year:
         from gosplan.commands.plan_progress import show_five_year

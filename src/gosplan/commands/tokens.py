@@ -57,12 +57,15 @@ def list_(db: DbOption = None) -> None:
 
     table = terminal.table()
     terminal.number(table, _("Id"))
-    for header in (N_("Name"), N_("Role"), N_("Subtree"), N_("Created by")):
+    terminal.text(table, _("Name"), min_width=10)  # what tells the tokens apart: never squeezed to nothing
+    for header in (N_("Role"), N_("Scope"), N_("Created by")):
         terminal.text(table, _(header), min_width=6)
     for header in (N_("Created"), N_("Last used")):  # a time is never cut
         terminal.number(table, _(header))
     terminal.text(table, _("Revoked"), min_width=6)
     for r in list_tokens(open_service(db)).itertuples():
-        table.add_row(str(r.id), r.name, r.role, r.subtree or _("(all)"), r.created_by, str(r.created_at)[:19],
+        scope = (f"{r.scope_grouping}:{r.scope_group}" if getattr(r, "scope_group", None)
+                 else r.subtree or _("(all)"))
+        table.add_row(str(r.id), r.name, r.role, scope, r.created_by, str(r.created_at)[:19],
                       str(r.last_used_at)[:19] if r.last_used_at is not None else "", _("yes") if r.revoked else "")
     terminal.show(console, table)

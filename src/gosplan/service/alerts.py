@@ -95,8 +95,9 @@ def _messages(alerts: pd.DataFrame, outlook: pd.DataFrame, found: pd.DataFrame, 
 
 
 def alerts_for(service, as_of: str | Period, threshold: float = DEFAULT_THRESHOLD,
-               runner: Runner | None = None) -> pd.DataFrame:
-    """The alerts of month ``as_of`` as records (not stored): one per problem, with unit-bearing messages."""
+               runner: Runner | None = None, languages: tuple[str, ...] = ("en", "ko")) -> pd.DataFrame:
+    """The alerts of month ``as_of`` as records (not stored): one per problem, with unit-bearing messages,
+    ``message`` in the first of ``languages`` and ``message_<language>`` in each other one."""
     p = _as_of(as_of)
     outlook = forecast(service, p, runner=runner)
     engine_frame = outlook.assign(year=outlook["year"].astype(int))
@@ -107,11 +108,13 @@ def alerts_for(service, as_of: str | Period, threshold: float = DEFAULT_THRESHOL
     if alerts.empty:
         return alerts
     # Stored in both languages, whatever the language of whoever raised them: each reader sees their own.
-    with use_language("en"):
-        english = _messages(alerts, outlook, found, service)
-    with use_language("ko"):
-        korean = _messages(alerts, outlook, found, service)
-    return alerts.assign(message=english, message_ko=korean)
+    first, *others = languages
+    with use_language(first):
+        alerts = alerts.assign(message=_messages(alerts, outlook, found, service))
+    for language in others:
+        with use_language(language):
+            alerts[f"message_{language}"] = _messages(alerts, outlook, found, service)
+    return alerts
 
 
 def raise_alerts(service, as_of: str | Period, threshold: float = DEFAULT_THRESHOLD,
@@ -139,12 +142,15 @@ def alert_messages(service, alerts: pd.DataFrame) -> list[str]:
     stored = [str(m) for m in alerts["message"]] if "message" in alerts else []
     if current_language() == "en" or alerts.empty:
         return stored
-    if current_language() == "ko" and all(re.search("[가-힣]", text) for text in stored):
-        return stored
+    if current_language() == "ko" and "id" in alerts:  # the Korean messages the store keeps
+        korean = service.store.alerts().set_index("id")["message"]
+        texts = [str(korean.get(alert_id, text)) for alert_id, text in zip(alerts["id"], stored, strict=True)]
+        if all(re.search("[가-힣]", text) for text in texts):
+            return texts
     fresh: dict[tuple[str, str, str, str], str] = {}
     for raised in sorted(set(alerts["raised"].astype(str))):
         try:
-            made = alerts_for(service, raised)
+            made = alerts_for(service, raised, languages=(current_language(),))
         except NotFound:
             continue
         for row in made.itertuples(index=False):

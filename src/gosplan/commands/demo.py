@@ -34,6 +34,8 @@ COUNTED = {
     "alerts": N_("{count} alerts"),
     "later_reports": N_("{count} later reports"),
 }
+#: The same where the count is one (the demo has one movement).
+COUNTED_ONE = {"campaigns": N_("{count} campaign"), "projects": N_("{count} project"), "plans": N_("{count} plan")}
 
 
 def command(
@@ -74,7 +76,8 @@ def command(
             from gosplan.service.action_plan import extend_demo_reports
 
             counts["later_reports"] = extend_demo_reports(service, through)
-    counted = ", ".join(_(COUNTED.get(k, "{count} " + k.replace("_", " ")), count=f"{n:,}") for k, n in counts.items())
+    counted = ", ".join(_((COUNTED_ONE if n == 1 and k in COUNTED_ONE else COUNTED).get(k, "{count} " + k.replace(
+        "_", " ")), count=f"{n:,}") for k, n in counts.items())
     console.print(_("Demo economy (seed {seed}) written to {url}: {counts}", seed=seed,
                     url=f"[bold]{escape(service.store.display_url)}[/]", counts=counted), highlight=False)
     with console.status(_("Running the review for {period}...", period=period)):

@@ -108,3 +108,15 @@ def test_commands_pass_their_words_through_the_catalogue(pseudo, sqlite_demo, ar
     assert result.exit_code == 0, result.output
     left = english_outside_brackets(result.output, allowed | {"demo", "correction"})
     assert not left, f"gosplan {' '.join(args)}: words outside the catalogue: {left}"
+
+
+def test_the_stylesheets_carry_no_words():
+    """Words shown by CSS (``content: "target "``) would bypass the catalogue: labels come from the page's
+    translated ``data-label`` attributes instead."""
+    from pathlib import Path
+
+    import gosplan.web
+
+    for sheet in (Path(gosplan.web.__file__).parent / "static").glob("*.css"):
+        words = re.findall(r'content:\s*"([^"]*[A-Za-z][^"]*)"', sheet.read_text(encoding="utf-8"))
+        assert not words, f"{sheet.name}: words in the stylesheet: {words}"

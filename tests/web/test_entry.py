@@ -182,7 +182,8 @@ def test_units_of_measure_have_readable_names(rep1):
 
 def test_sector_totals_carry_units(admin):
     page = admin.get("/sectors/energy?unit=KP").text
-    row = re.search(r"Coal mining</a></td>\s*<td class=\"num\">([^<]+)</td><td class=\"num\">([^<]+)</td>", page)
+    row = re.search(r"Coal mining</a></td>\s*<td class=\"num\"[^>]*>([^<]+)</td>"
+                    r"<td class=\"num\"[^>]*>([^<]+)</td>", page)
     assert row and row.group(1).endswith(("kt", "Mt")) and row.group(2).endswith(("kt", "Mt"))
     # A sector whose indicators have different units says so instead of showing a bare dash.
     assert "indicators, mixed units" in admin.get("/sectors/economy?unit=KP").text

@@ -61,7 +61,7 @@ def planner(app):
 def _actual_cell(html: str, indicator_name: str) -> str:
     """The Actual cell of ``indicator_name``'s row in a fulfilment table."""
     row = re.search(r'<tr data-status="[^"]*"><td class="label"><a [^>]*>' + re.escape(indicator_name)
-                    + r'</a></td>\s*<td class="num">[^<]*</td><td class="num">([^<]*)</td>', html)
+                    + r'</a></td>\s*<td class="num"[^>]*>[^<]*</td><td class="num"[^>]*>([^<]*)</td>', html)
     assert row, f"no row of {indicator_name}"
     return row.group(1)
 

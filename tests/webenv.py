@@ -82,6 +82,15 @@ def login(client, name: str, password: str = PASSWORD):
                        follow_redirects=False)
 
 
+def signed_in(app, name: str, password: str = PASSWORD):
+    """A TestClient of ``app`` signed in as ``name`` (the sign-in itself asserted)."""
+    from fastapi.testclient import TestClient
+
+    client = TestClient(app, raise_server_exceptions=False)
+    assert login(client, name, password).status_code == 303
+    return client
+
+
 def csrf_of(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 

@@ -15,10 +15,8 @@ AS_OF = "2023-06"
 
 
 @pytest.fixture(scope="module")
-def service(new_store_url):
-    service = Service.open(new_store_url("sqlite"))
-    service.load_demo(2023)
-    return service
+def service(db):
+    return Service.open(db)  # the module's demo store (tests/conftest.py)
 
 
 def test_every_level_adds_up(service):

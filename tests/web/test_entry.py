@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from webenv import OTHER, OWN, csrf_of, login
+from webenv import OTHER, OWN, csrf_of, signed_in
 
 
 @pytest.fixture(scope="module")
@@ -29,22 +29,14 @@ def app(env):
     return create_app(env.url, refresh_interval=0.1, login_attempts=10_000)
 
 
-def _client(app, name: str):
-    from fastapi.testclient import TestClient
-
-    client = TestClient(app, raise_server_exceptions=False)
-    assert login(client, name).status_code == 303
-    return client
-
-
 @pytest.fixture(scope="module")
 def rep1(app):
-    return _client(app, "rep1")
+    return signed_in(app, "rep1")
 
 
 @pytest.fixture(scope="module")
 def admin(app):
-    return _client(app, "admin")
+    return signed_in(app, "admin")
 
 
 def _upload(client, name: str, content: bytes, unit: str = OWN):
@@ -92,7 +84,7 @@ def test_a_draft_is_saved_once_and_only_by_its_account(app, rep1):
     checked = rep1.post(f"/report/{OWN}", data={"csrf_token": csrf_of(page.text), "period": "2023-05",
                                                 "value.workers": "1999"})
     assert checked.status_code == 200
-    rep2 = _client(app, "rep2")
+    rep2 = signed_in(app, "rep2")
     stolen = rep2.post("/confirm", data={"csrf_token": csrf_of(rep2.get("/report").text),
                                          "draft": _draft(checked.text)})
     assert stolen.status_code == 403

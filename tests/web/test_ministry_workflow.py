@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from webenv import PASSWORD, login
+from webenv import PASSWORD, signed_in
 
 MONTH = "2023-06"
 
@@ -31,20 +31,12 @@ def app(sqlite_demo, tmp_path_factory):
     return create_app(url, refresh_interval=0.1, login_attempts=10_000)
 
 
-def _client(app, name: str):
-    from fastapi.testclient import TestClient
-
-    client = TestClient(app, raise_server_exceptions=False)
-    assert login(client, name).status_code == 303
-    return client
-
-
 def _units(html: str) -> set[str]:
     return set(re.findall(r'<tr id="violation-\d+">.*?href="/units/([^"?]+)"', html, re.S))
 
 
 def test_violations_stay_inside_the_ministry(app):
-    planner, coal, power = (_client(app, n) for n in ("planner", "coalrep", "powerview"))
+    planner, coal, power = (signed_in(app, n) for n in ("planner", "coalrep", "powerview"))
     everything = _units(planner.get(f"/rules/violations?period={MONTH}").text)
     assert everything and all(u.startswith("elec.") for u in everything)
     assert _units(coal.get(f"/rules/violations?period={MONTH}").text) == set()
@@ -54,7 +46,7 @@ def test_violations_stay_inside_the_ministry(app):
 
 
 def test_a_ministry_planners_approval_moves_stay_inside_the_ministry(app):
-    planner = _client(app, "coalplan")
+    planner = signed_in(app, "coalplan")
     page = planner.get(f"/units/coal.anju?period={MONTH}")
     assert page.status_code == 200
     row = re.search(rf'<tr data-period="{MONTH}">(.*?)</tr>', page.text, re.S).group(1)

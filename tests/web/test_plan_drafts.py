@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gosplan.service import plans
-from webenv import OTHER, OWN, assert_no_leak, csrf_of, login
+from webenv import OTHER, OWN, assert_no_leak, csrf_of, signed_in
 
 
 @pytest.fixture(scope="module")
@@ -24,16 +24,8 @@ def app(env):
     return create_app(env.url, refresh_interval=0.1, login_attempts=10_000)
 
 
-def _client(app, name):
-    from fastapi.testclient import TestClient
-
-    client = TestClient(app, raise_server_exceptions=False)
-    assert login(client, name).status_code == 303
-    return client
-
-
 def test_drafts_and_the_balance_page(app):
-    client = _client(app, "planner")
+    client = signed_in(app, "planner")
     page = client.get("/drafts")
     assert page.status_code == 200 and 'href="/drafts/draft-2024"' in page.text
     page = client.get("/drafts/draft-2024")
@@ -48,7 +40,7 @@ def test_drafts_and_the_balance_page(app):
 
 
 def test_reporter_answers_for_own_units_only(app, env):
-    client = _client(app, "rep1")  # KP-01
+    client = signed_in(app, "rep1")  # KP-01
     form = client.get("/drafts/draft-2024/counter")
     assert form.status_code == 200 and f"{OWN}|electricity" in form.text and OTHER not in form.text
     token = csrf_of(form.text)
@@ -74,7 +66,7 @@ def test_reporter_answers_for_own_units_only(app, env):
 
 
 def test_viewers_cannot_answer(app):
-    client = _client(app, "viewer")
+    client = signed_in(app, "viewer")
     assert client.get("/drafts").status_code == 200
     assert client.get("/drafts/draft-2024/counter").status_code == 403
 
@@ -84,7 +76,7 @@ def test_two_versions_side_by_side_with_tautness_and_odds(app, env):
 
     if "draft-2024-web-b" not in set(env.service.store.plan_versions()["code"]):
         plans.variant(env.service, "draft-2024", "draft-2024-web-b", scale={"coal": 1.05}, created_by="planner")
-    client = _client(app, "viewer")
+    client = signed_in(app, "viewer")
     listing = client.get("/drafts")
     assert 'action="/drafts/compare"' in listing.text and 'value="draft-2024-web-b"' in listing.text
     page = client.get("/drafts/compare", params={"a": "draft-2024", "b": "draft-2024-web-b"})
@@ -107,12 +99,12 @@ def test_two_versions_side_by_side_with_tautness_and_odds(app, env):
 
 
 def test_a_planner_drafts_and_adopts_on_the_web(app, env):
-    viewer = _client(app, "viewer")
+    viewer = signed_in(app, "viewer")
     page = viewer.get("/drafts")
     assert 'id="new-draft"' not in page.text
     refused = viewer.post("/drafts", data={"csrf_token": csrf_of(page.text), "year": "2024"})
     assert refused.status_code == 403
-    planner = _client(app, "planner")
+    planner = signed_in(app, "planner")
     page = planner.get("/drafts")
     token = csrf_of(page.text)
     bad = planner.post("/drafts", data={"csrf_token": token, "year": "next"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from webenv import assert_no_leak, login
+from webenv import assert_no_leak, signed_in
 
 
 @pytest.fixture(scope="module")
@@ -17,16 +17,8 @@ def app(sqlite_demo, tmp_path_factory):
     return create_app(env.url, refresh_interval=0.1, login_attempts=10_000)
 
 
-def _client(app, name):
-    from fastapi.testclient import TestClient
-
-    client = TestClient(app, raise_server_exceptions=False)
-    assert login(client, name).status_code == 303
-    return client
-
-
 def test_the_page_shows_the_indices_projects_and_movements(app):
-    client = _client(app, "viewer")
+    client = signed_in(app, "viewer")
     page = client.get("/potential?period=2023-H1")
     assert page.status_code == 200
     text = page.text
@@ -39,6 +31,6 @@ def test_the_page_shows_the_indices_projects_and_movements(app):
 
 
 def test_a_subtree_account_is_refused(app):
-    client = _client(app, "viewer1")
+    client = signed_in(app, "viewer1")
     assert client.get("/potential").status_code == 403
     assert 'href="/potential"' not in client.get("/").text

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from webenv import CHROMIUM, OWN, PASSWORD, ServerThread, csrf_of, login
+from webenv import CHROMIUM, OWN, PASSWORD, ServerThread, csrf_of, signed_in
 
 MONTH = "2023-06"
 
@@ -29,14 +29,6 @@ def app(sqlite_demo, tmp_path_factory):
     return create_app(url, refresh_interval=0.1, login_attempts=10_000)
 
 
-def _client(app, name: str):
-    from fastapi.testclient import TestClient
-
-    client = TestClient(app, raise_server_exceptions=False)
-    assert login(client, name).status_code == 303
-    return client
-
-
 def _moves(html: str, month: str) -> list[str]:
     row = re.search(rf'<tr data-period="{month}">(.*?)</tr>', html, re.S).group(1)
     return re.findall(r'class="move-(\w+)"', row)
@@ -49,7 +41,7 @@ def _move(client, unit: str, action: str, reason: str = "", month: str = MONTH):
 
 
 def test_approval_buttons_follow_role_and_subtree(app):
-    rep1, rep2, planner, viewer = (_client(app, n) for n in ("rep1", "rep2", "planner", "viewer"))
+    rep1, rep2, planner, viewer = (signed_in(app, n) for n in ("rep1", "rep2", "planner", "viewer"))
     page = rep1.get(f"/units/{OWN}?period={MONTH}").text
     assert _moves(page, MONTH) == ["submit"]
     assert _moves(planner.get(f"/units/{OWN}?period={MONTH}").text, MONTH) == ["submit", "lock"]
@@ -75,7 +67,7 @@ def test_approval_buttons_follow_role_and_subtree(app):
 
 
 def test_completeness_page_is_scoped_to_the_readers_subtree(app):
-    rep1, admin = _client(app, "rep1"), _client(app, "admin")
+    rep1, admin = signed_in(app, "rep1"), signed_in(app, "admin")
     page = admin.get(f"/completeness?period={MONTH}")
     assert page.status_code == 200
     assert re.search(r"Expected</h3><div class=\"big\">179</div>", page.text)  # docs/reporting.md: 179 owed
@@ -86,7 +78,7 @@ def test_completeness_page_is_scoped_to_the_readers_subtree(app):
 
 
 def test_violations_show_both_sides_and_follow_up_needs_the_subtree(app):
-    rep2, planner, viewer = (_client(app, n) for n in ("rep2", "planner", "viewer"))
+    rep2, planner, viewer = (signed_in(app, n) for n in ("rep2", "planner", "viewer"))
     page = planner.get(f"/rules/violations?period={MONTH}").text
     ids = re.findall(r'<tr id="violation-(\d+)">', page)
     assert ids and "electricity</span> =" in page and "0.3 * workers</span> =" in page
@@ -114,7 +106,7 @@ def test_late_entry_needs_a_planners_permission_and_is_marked(app):
     writer = app.state.gosplan.snapshots.writer
     set_entry_close_days(writer, 20)
     try:
-        rep1, planner = _client(app, "rep1"), _client(app, "planner")
+        rep1, planner = signed_in(app, "rep1"), signed_in(app, "planner")
         form = rep1.get(f"/report/{OWN}?period=2023-04")
         data = {"csrf_token": csrf_of(form.text), "period": "2023-04", "value.workers": "2001"}
         refused = rep1.post(f"/report/{OWN}", data=data)
@@ -139,7 +131,7 @@ def test_late_entry_needs_a_planners_permission_and_is_marked(app):
 
 
 def test_the_admin_sees_the_outbox_and_queues_failed_mail_again(app):
-    admin, planner = _client(app, "admin"), _client(app, "planner")
+    admin, planner = signed_in(app, "admin"), signed_in(app, "planner")
     assert planner.get("/admin/mail").status_code == 403
     writer = app.state.gosplan.snapshots.writer
     writer.store.queue_mail([{"key": "web-test", "kind": "approval", "user_name": "planner",

@@ -11,6 +11,7 @@ from gosplan.commands._common import DbOption, FormatOption, console, emit, open
 from gosplan.commands.action_plan import app as plan_app
 from gosplan.commands.action_plan import stocktake_command
 from gosplan.i18n import N_, _, ngettext
+from gosplan.i18n.codes import word_of
 from gosplan.i18n.formats import format_period
 
 if TYPE_CHECKING:
@@ -27,9 +28,7 @@ VERDICTS = {"no data": N_("no data"), "recovered": N_("recovered"), "improving":
             "not recovered": N_("not recovered")}
 
 
-def _word(words: dict[str, str], code: object) -> str:
-    """The reader's word for a code of the store (the code itself when it has none)."""
-    return _(words[str(code)]) if str(code) in words else str(code)
+_word = word_of  # the reader's word for a code of the store (the code itself when it has none)
 
 
 def _text(action, field: str = "title") -> str:

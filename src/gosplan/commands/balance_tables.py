@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from gosplan import terminal
 from gosplan.commands._common import console, format_quantity
 from gosplan.i18n import N_, _, ngettext
+from gosplan.i18n.codes import word_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -47,7 +48,7 @@ def _header(column: object) -> str:
 
 
 def _word(value: object) -> str:
-    return _(WORDS[str(value)]) if str(value) in WORDS else str(value)
+    return word_of(WORDS, value)
 
 
 def _constraint(name: str) -> str:

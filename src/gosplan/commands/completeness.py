@@ -13,6 +13,7 @@ from rich.table import Table
 from gosplan.commands._common import DbOption, FormatOption, console, emit, open_service
 from gosplan.errors import GosplanError
 from gosplan.i18n import N_, _, gettext
+from gosplan.i18n.codes import code_word
 
 app = typer.Typer(help="Completeness and timeliness of reporting (DHIS2's reporting-rate summary).")
 SILENT_SHOWN = 15
@@ -100,7 +101,7 @@ def _table(view) -> None:
 
 def _kind(kind: object) -> str:
     """A kind of unit (province, ministry...) in the reader's words; itself where the catalogue has none."""
-    return gettext(str(kind))
+    return code_word(kind)
 
 
 def _silent(silent: pd.DataFrame) -> None:

@@ -8,6 +8,7 @@ import pandas as pd
 from gosplan import terminal
 from gosplan.commands._common import console, emit
 from gosplan.i18n import N_, _
+from gosplan.i18n.codes import word_of
 from gosplan.model import Period
 from gosplan.service.wording import qty
 
@@ -29,7 +30,7 @@ CODE_WORDS = {"beyond capacity": N_("beyond capacity"), "beyond normal weather":
 
 def code_word(code: object) -> str:
     """A tautness or progress code in the reader's words, in its colour."""
-    text = _(CODE_WORDS[str(code)]) if str(code) in CODE_WORDS else str(code)
+    text = word_of(CODE_WORDS, code)
     style = CODE_STYLES.get(str(code), "")
     return f"[{style}]{text}[/]" if style else text
 

@@ -26,7 +26,13 @@ CODE_WORDS: dict[str, str] = {
 }
 
 
+def word_of(words: dict[str, str], code: object) -> str:
+    """``code`` in the reader's words from ``words`` (code -> message marked with ``N_``); anything not
+    in ``words`` as its text."""
+    text = str(code)
+    return _(words[text]) if text in words else text
+
+
 def code_word(code: object) -> str:
-    """``code`` in the reader's words where it is a known code; anything else as it is."""
-    text = "" if code is None else str(code)
-    return _(CODE_WORDS[text]) if text in CODE_WORDS else text
+    """``code`` in the reader's words where it is a known code (:data:`CODE_WORDS`); anything else as it is."""
+    return "" if code is None else word_of(CODE_WORDS, code)

@@ -14,6 +14,7 @@ import pandas as pd
 
 from gosplan.errors import NotFound
 from gosplan.i18n import N_, _
+from gosplan.i18n.codes import word_of
 from gosplan.model import INDICATOR_METADATA_COLUMNS
 from gosplan.service.core import Service
 
@@ -30,7 +31,7 @@ def indicator_catalogue(service: Service) -> pd.DataFrame:
     indicators = service.indicators().set_index("code")
     members = service.store.indicator_sets()
     sets = members.groupby("indicator")["set"].agg(lambda s: ";".join(sorted(s))) if len(members) else pd.Series()
-    frequency = meta["frequency"].map(lambda code: _(FREQUENCY_WORDS[code]) if code in FREQUENCY_WORDS else code)
+    frequency = meta["frequency"].map(lambda code: word_of(FREQUENCY_WORDS, code) if isinstance(code, str) else code)
     return meta.assign(frequency=frequency, role=meta["code"].map(indicators["role"]),
                        key=meta["code"].map(indicators["key"]),
                        sets=meta["code"].map(sets).fillna(""))[CATALOGUE_COLUMNS]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from gosplan.i18n import N_, _, current_language, ngettext
+from gosplan.i18n.codes import word_of
 from gosplan.model import Period
 from gosplan.review.document import ReviewContext, Section, section
 from gosplan.review.format import heading_html, html_table, note_html
@@ -59,8 +60,7 @@ def _worded(record: dict) -> str:
     return _(str(record["template"]), **values)
 
 
-def _word(words: dict[str, str], code: object) -> str:
-    return _(words[code]) if isinstance(code, str) and code in words else str(code)
+_word = word_of  # the reader's word for a code of the plan document
 
 
 TOP_PROPOSALS = 10

@@ -12,6 +12,7 @@ from plotly.subplots import make_subplots
 
 from gosplan.engines.facts import weighted_index
 from gosplan.i18n import N_, _, ngettext
+from gosplan.i18n.codes import code_word
 from gosplan.model import Period
 from gosplan.review.document import ReviewContext, Section, section
 from gosplan.review.format import (
@@ -303,13 +304,9 @@ def league(ctx: ReviewContext) -> Section | None:
     return Section("league", _("League table of units"), body, summary, {"league": frame})
 
 
-KIND_WORDS = {"country": N_("country"), "province": N_("province"), "county": N_("county"), "city": N_("city"),
-              "enterprise": N_("enterprise"), "farm": N_("farm"), "unit": N_("unit")}
-
-
 def kind_word(kind: str) -> str:
     """A kind of unit in the reader's language (province / 도)."""
-    return _(KIND_WORDS[kind]) if kind in KIND_WORDS else kind
+    return code_word(kind)
 
 
 def hierarchy_kind(service, unit: str) -> str:

@@ -14,6 +14,7 @@ import pandas as pd
 
 from gosplan.errors import NotFound
 from gosplan.i18n import N_, _
+from gosplan.i18n.codes import word_of
 from gosplan.model import Period
 from gosplan.review.document import ReviewContext, Section, section
 from gosplan.review.format import html_table, is_missing, pct, qty, status_word
@@ -25,7 +26,7 @@ PROJECT_KIND_WORDS = {"housing": N_("housing"), "capacity": N_("new capacity"), 
 
 def kind_word(kind: object) -> str:
     """A development project's kind in the reader's language (the code itself if unknown)."""
-    return _(PROJECT_KIND_WORDS[kind]) if isinstance(kind, str) and kind in PROJECT_KIND_WORDS else str(kind)
+    return word_of(PROJECT_KIND_WORDS, kind)
 
 
 def _sector_names(service) -> pd.Series:

@@ -14,7 +14,17 @@ import pandas as pd
 
 from gosplan.store import Store
 
-from .checks import Problems, check_codes, check_duplicates, check_known, check_text, strip_export_guard, text_column
+from .checks import (
+    MAX_TEXT,
+    Problems,
+    check_codes,
+    check_duplicates,
+    check_known,
+    check_text,
+    korean_text,
+    strip_export_guard,
+    text_column,
+)
 
 GROUP_KINDS: tuple[str, ...] = ("unit_groups",)
 
@@ -30,10 +40,7 @@ def validate_unit_groups(frame: pd.DataFrame, store: Store, problems: Problems) 
         check_codes(problems, out[column], column)
     out["group_name"] = strip_export_guard(text_column(frame, "group_name"))
     check_text(problems, out["group_name"], "group_name", required=True)
-    if "group_name_ko" in frame:  # the group's Korean name, where given
-        korean = strip_export_guard(text_column(frame, "group_name_ko"))
-        check_text(problems, korean, "group_name_ko", required=False)
-        out["group_name_ko"] = korean.replace("", None)
+    korean_text(problems, frame, out, "group_name_ko", max_length=MAX_TEXT)  # the group's Korean name
     check_duplicates(problems, out, ["unit", "grouping"])
     stored = store.unit_groups(localized=False)
     names = {(g, c): n for g, c, n in zip(stored["grouping"], stored["group_code"], stored["group_name"],

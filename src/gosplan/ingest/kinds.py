@@ -24,6 +24,7 @@ from gosplan.store import Store
 from .campaigns import CAMPAIGN_KINDS, detect_campaign_kind
 from .checks import (
     MAX_CODE,
+    MAX_TEXT,
     Problems,
     check_codes,
     check_duplicates,
@@ -31,6 +32,7 @@ from .checks import (
     check_known,
     check_numbers,
     check_text,
+    korean_text,
     strip_export_guard,
     text_column,
 )
@@ -252,10 +254,7 @@ def validate_reference(kind: str, frame: pd.DataFrame, store: Store, problems: P
                 check_text(problems, text, column, required=False, max_length=4000)
                 out[column] = text
         for column in INDICATOR_TEXT_COLUMNS_KO:  # the texts in Korean, where given
-            if column in frame:
-                text = strip_export_guard(text_column(frame, column))
-                check_text(problems, text, column, required=False, max_length=4000)
-                out[column] = text.replace("", None)
+            korean_text(problems, frame, out, column, max_length=4000)
     if kind == "plans":
         out["kind"], _valid = _codes(problems, frame, "kind")
         start = check_numbers(problems, frame["start_year"], "start_year", integer=True)
@@ -266,10 +265,7 @@ def validate_reference(kind: str, frame: pd.DataFrame, store: Store, problems: P
                           _("end_year must be a year not before start_year"))
         out["start_year"] = np.nan_to_num(start).astype("int64")
         out["end_year"] = np.nan_to_num(end).astype("int64")
-    if "name_ko" in frame:  # the Korean name, where given
-        korean = strip_export_guard(text_column(frame, "name_ko"))
-        check_text(problems, korean, "name_ko", required=False)
-        out["name_ko"] = korean.replace("", None)
+    korean_text(problems, frame, out, "name_ko", max_length=MAX_TEXT)  # the Korean name, where given
     return out
 
 

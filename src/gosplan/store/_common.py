@@ -268,15 +268,18 @@ def korean_texts(frame: pd.DataFrame, rows: list[dict], column: str) -> list[dic
     return rows
 
 
-def in_reader_language(frame: pd.DataFrame, column: str) -> pd.DataFrame:
-    """``frame`` with ``column`` replaced by ``{column}_ko`` for a Korean reader where that holds a text;
-    the ``_ko`` column is dropped."""
-    from gosplan.i18n import current_language
+def prefer(translated: pd.Series, original: pd.Series) -> pd.Series:
+    """``translated`` where it holds a text, else ``original`` (a name or text in another language)."""
+    given = translated.notna() & translated.astype(str).str.strip().ne("")
+    return translated.where(given, original).astype(object)
 
-    korean = f"{column}_ko"
-    if korean in frame:
-        if current_language() == "ko":
-            given = frame[korean].notna() & frame[korean].astype(str).str.strip().ne("")
-            frame[column] = frame[korean].where(given, frame[column]).astype(object)
-        frame = frame.drop(columns=korean)
-    return frame
+
+def in_reader_language(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """``frame`` with ``column`` in the reader's language: its ``{column}_{language}`` where that holds a
+    text, the stored one otherwise; the columns of the other languages (``name_ko``...) are dropped."""
+    from gosplan.i18n import LANGUAGES, current_language
+
+    own = f"{column}_{current_language()}"
+    if own in frame:
+        frame[column] = prefer(frame[own], frame[column])
+    return frame.drop(columns=[c for c in (f"{column}_{language}" for language in LANGUAGES) if c in frame])

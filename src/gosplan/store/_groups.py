@@ -8,14 +8,9 @@ import pandas as pd
 from sqlalchemy import Connection, select
 
 from gosplan.store import schema
-from gosplan.store._common import WriteSummary, require_columns
+from gosplan.store._common import WriteSummary, in_reader_language, korean_texts, require_columns
 
 UNIT_GROUP_COLUMNS = ["unit", "grouping", "group_code", "group_name"]
-
-
-def _text(value: object) -> str | None:
-    """A free text or None (missing, NaN or blank)."""
-    return None if value is None or value != value or not str(value).strip() else str(value).strip()
 
 
 class GroupMixin:
@@ -31,9 +26,8 @@ class GroupMixin:
         (1, ['coal'])
         """
         require_columns(frame, UNIT_GROUP_COLUMNS, "unit_groups")
-        columns = [*UNIT_GROUP_COLUMNS, *(["group_name_ko"] if "group_name_ko" in frame else [])]
-        rows = [{k: _text(r[k]) if k == "group_name_ko" else str(r[k]) for k in columns}
-                for r in frame.to_dict("records")]
+        rows = korean_texts(frame, [{k: str(r[k]) for k in UNIT_GROUP_COLUMNS} for r in frame.to_dict("records")],
+                            "group_name_ko")
         return self._upsert_keyed(schema.unit_groups, rows, ["unit", "grouping"], conn)  # type: ignore[attr-defined]
 
     def unit_groups(self, grouping: str | None = None, localized: bool = True) -> pd.DataFrame:
@@ -50,10 +44,6 @@ class GroupMixin:
         ...     store.unit_groups("ministry")["group_name"].tolist()
         ['석탄공업성']
         """
-        from gosplan.i18n import current_language
-
-        from ._reference import prefer
-
         t = schema.unit_groups
         query = select(*(t.c[k] for k in UNIT_GROUP_COLUMNS), t.c.group_name_ko).order_by(t.c.grouping, t.c.unit)
         if grouping is not None:
@@ -61,9 +51,7 @@ class GroupMixin:
         with self.engine.connect() as c:  # type: ignore[attr-defined]
             rows = c.execute(query).all()
         frame = pd.DataFrame([tuple(r) for r in rows], columns=[*UNIT_GROUP_COLUMNS, "group_name_ko"])
-        if localized and current_language() == "ko":
-            frame["group_name"] = prefer(frame["group_name_ko"], frame["group_name"])
-        return frame[UNIT_GROUP_COLUMNS]
+        return in_reader_language(frame, "group_name") if localized else frame[UNIT_GROUP_COLUMNS]
 
     def groupings(self) -> list[str]:
         """The groupings that have at least one unit, in order."""

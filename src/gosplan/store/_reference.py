@@ -24,7 +24,7 @@ from gosplan.model import (
 )
 from gosplan.store import schema
 from gosplan.store._accounts import checks_changed
-from gosplan.store._common import WriteSummary, none_if_missing, require_columns
+from gosplan.store._common import WriteSummary, in_reader_language, none_if_missing, require_columns
 
 # Defaults of optional columns, as in the model's dataclasses.
 _DEFAULTS: dict[str, dict[str, Any]] = {
@@ -60,18 +60,7 @@ def _stored_columns(kind: str, frame: pd.DataFrame | None = None) -> list[str]:
 def in_language(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
     """``frame`` (with ``name`` and the other languages' names) with ``name`` in the current language
     (the English one where a name is missing) and the model's columns only."""
-    from gosplan.i18n import current_language
-
-    column = f"name_{current_language()}"
-    if column in frame:
-        frame["name"] = prefer(frame[column], frame["name"])
-    return frame[_COLUMNS[kind]]
-
-
-def prefer(translated: pd.Series, original: pd.Series) -> pd.Series:
-    """``translated`` where it holds a text, else ``original`` (a name or text in another language)."""
-    given = translated.notna() & translated.astype(str).str.strip().ne("")
-    return translated.where(given, original).astype(object)
+    return in_reader_language(frame, "name")[_COLUMNS[kind]]
 
 
 def _text_or_none(value: Any) -> str | None:
@@ -177,19 +166,15 @@ class ReferenceMixin:
 
         With ``localized`` the name and the texts are in the reader's language where the store has them
         (the English ones otherwise); without, the English ones (what an SDMX structure labels ``en``)."""
-        from gosplan.i18n import current_language
-
         t = schema.indicators
         columns = ["code", "name", "unit", *INDICATOR_METADATA_COLUMNS]
         texts = ["name_ko", *INDICATOR_TEXT_COLUMNS_KO]
         with self.engine.connect() as c:  # type: ignore[attr-defined]
             rows = c.execute(select(*(t.c[m] for m in [*columns, *texts])).order_by(t.c.id)).all()
         frame = pd.DataFrame([tuple(r) for r in rows], columns=[*columns, *texts])
-        if localized and current_language() != "en":
-            suffix = f"_{current_language()}"
+        if localized:
             for column in ["name", *INDICATOR_TEXT_COLUMNS]:
-                if column + suffix in frame:
-                    frame[column] = prefer(frame[column + suffix], frame[column])
+                frame = in_reader_language(frame, column)
         return frame[columns]
 
     def indicator_texts(self) -> pd.DataFrame:

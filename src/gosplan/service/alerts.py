@@ -142,10 +142,13 @@ def alert_messages(service, alerts: pd.DataFrame) -> list[str]:
     stored = [str(m) for m in alerts["message"]] if "message" in alerts else []
     if current_language() == "en" or alerts.empty:
         return stored
+    hangul = re.compile("[가-힣]")
+    if current_language() == "ko" and all(hangul.search(text) for text in stored):
+        return stored  # read from the store in Korean already
     if current_language() == "ko" and "id" in alerts:  # the Korean messages the store keeps
         korean = service.store.alerts().set_index("id")["message"]
         texts = [str(korean.get(alert_id, text)) for alert_id, text in zip(alerts["id"], stored, strict=True)]
-        if all(re.search("[가-힣]", text) for text in texts):
+        if all(hangul.search(text) for text in texts):
             return texts
     fresh: dict[tuple[str, str, str, str], str] = {}
     for raised in sorted(set(alerts["raised"].astype(str))):
@@ -201,8 +204,12 @@ def escalation(service, as_of: str | Period, periods: int | None = None) -> pd.D
     _mail_escalated(service, stored, where)
     for grouping in _scoped_groupings(service):  # the accounts of a ministry hear when an alert reaches it
         _mail_reached_group(service, escalation_along(service, grouping, p, stored), grouping)
-    merged = stored.drop(columns=["escalation_level", "escalated_to"]).merge(
-        where.drop(columns="unit"), on="id")
+    return _placed(stored, where)
+
+
+def _placed(stored: pd.DataFrame, where: pd.DataFrame) -> pd.DataFrame:
+    """Stored alerts with where :func:`escalate` placed them (``level``, ``escalated_to``, ``path``...)."""
+    merged = stored.drop(columns=["escalation_level", "escalated_to"]).merge(where.drop(columns="unit"), on="id")
     merged["escalation_level"] = merged["level"]
     return merged
 
@@ -225,22 +232,18 @@ def escalation_along(service, grouping: str, as_of: str | Period | None = None,
     line = grouped_line(service.units()[["code", "parent"]], groups, grouping)
     where = escalate(stored[["id", "unit", "status", "raised"]], line, current=_as_of(when),
                      periods=escalation_periods(service))
-    names = {f"{grouping}:{c}": n for c, n in zip(service.store.unit_groups(grouping)["group_code"],
-                                                   service.store.unit_groups(grouping)["group_name"], strict=True)}
+    shown = service.store.unit_groups(grouping)  # the group names in the reader's language
+    names = {f"{grouping}:{c}": n for c, n in zip(shown["group_code"], shown["group_name"], strict=True)}
     group_of = dict(zip(groups["unit"], groups["group_code"], strict=True))
     where["group"] = where["unit"].map(group_of)
     where["escalated_to"] = where["escalated_to"].map(lambda code: names.get(code, code))
     where["path"] = where["path"].map(lambda path: " > ".join(names.get(s, s) for s in path.split(" > ")))
-    merged = stored.drop(columns=["escalation_level", "escalated_to"]).merge(where.drop(columns="unit"), on="id")
-    merged["escalation_level"] = merged["level"]
-    return merged
+    return _placed(stored, where)
 
 
 def _scoped_groupings(service) -> list[str]:
     """The groupings some enabled account is scoped to (a ministry's accounts)."""
     users = service.store.users()
-    if "scope_grouping" not in users:
-        return []
     scoped = users[users["scope_grouping"].notna() & ~users["disabled"].astype(bool)]
     return sorted(set(scoped["scope_grouping"].astype(str)) & set(service.store.groupings()))
 
